@@ -1,0 +1,114 @@
+# manifold: build-time manifest compiler and validator
+# `make run` and `make test` install what is missing on Debian 12 (as root) first.
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+PKGS     := libfyaml jansson libpcre2-8
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wformat=2 -Wundef -Wvla -Wno-unused-parameter
+OPT      ?= -O2 -g
+CFLAGS   ?=
+CFLAGS   += -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) -Igen -I$(BUILD)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+SRCS     := $(filter-out gen/main.c,$(sort $(wildcard gen/*.c)))
+OBJS     := $(SRCS:gen/%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
+EMBEDDED := $(sort $(wildcard schemas/*.json profiles/*.yaml policies/*.yaml))
+UNIT     := $(sort $(wildcard tests/unit/test_*.c))
+UNITBIN  := $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
+BIN      := $(BUILD)/manifold
+EXAMPLE  ?= examples/octollm/system.yaml
+
+.PHONY: all run test check deps deps-test unit golden errors conformance asan leakcheck \
+        fuzz bench golden-update install uninstall clean jsts
+
+all: $(BIN)
+
+# ---- dependencies (Debian 12) -------------------------------------------------
+BUILD_DEBS := build-essential pkg-config libfyaml-dev libjansson-dev libpcre2-dev
+TEST_DEBS  := $(BUILD_DEBS) check libyaml-dev json-schema-test-suite docker-compose valgrind \
+              nodejs npm clang libclang-rt-14-dev
+deps:
+	@tools/install-deps $(BUILD_DEBS)
+deps-test:
+	@tools/install-deps $(TEST_DEBS)
+	@tools/install-node-deps
+
+# ---- build ---------------------------------------------------------------------
+$(BUILD)/%.o: gen/%.c gen/*.h $(BUILD)/embedded.h | $(BUILD)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/embed: tools/embed.c | $(BUILD)
+	$(CC) -std=c17 -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/embedded.c $(BUILD)/embedded.h: $(BUILD)/embed $(EMBEDDED)
+	$(BUILD)/embed $(BUILD)/embedded.c $(BUILD)/embedded.h $(EMBEDDED)
+
+$(BUILD)/embedded.o: $(BUILD)/embedded.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libmanifold.a: $(OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/main.o $(BUILD)/libmanifold.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+
+$(BUILD):
+	mkdir -p $(BUILD)/tests
+
+run: deps
+	$(MAKE) all
+	rm -rf out.tmp-check
+	$(BIN) build $(EXAMPLE) -o out; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@echo "wrote out/ from $(EXAMPLE)"
+
+# ---- tests ---------------------------------------------------------------------
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmanifold.a | $(BUILD)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libmanifold.a $(PKG_LIBS) $(CHECK_LIBS) -lyaml
+
+unit: $(UNITBIN)
+	@tools/run-unit $(UNITBIN)
+
+test: deps-test
+	$(MAKE) all unit-bins
+	@tests/run-all $(BUILD)
+check: test
+
+unit-bins: $(UNITBIN)
+
+golden-update: all
+	@tests/golden/run --update $(BUILD)/manifold
+
+asan:
+	$(MAKE) BUILD=build-asan CC=clang OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	        LDFLAGS="-fsanitize=address,undefined" all unit-bins
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	        tests/run-all build-asan --no-conformance
+
+leakcheck: all unit-bins
+	MF_VALGRIND=1 tests/run-all $(BUILD) --no-conformance
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" all
+	clang -std=c17 -O1 -g -fsanitize=fuzzer,address,undefined -Igen -Ibuild-fuzz $(PKG_CFLAGS) \
+	      -o build-fuzz/fuzz_load tests/fuzz/fuzz_load.c build-fuzz/libmanifold.a $(PKG_LIBS)
+	build-fuzz/fuzz_load -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 tests/fuzz/corpus tests/golden/*/
+
+bench: all
+	@tests/bench/run $(BIN)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/manifold/schemas
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/manifold
+	install -m 0644 schemas/*.json $(DESTDIR)$(PREFIX)/share/manifold/schemas/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/manifold
+	rm -rf $(DESTDIR)$(PREFIX)/share/manifold
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,42 @@
+/* check: policy rules over the resolved system and its rendered objects */
+#ifndef MF_CHECK_H
+#define MF_CHECK_H
+
+#include "render.h"
+
+/* Rule ids, severities and help come from rules.def (an X-macro list):
+ *   RULE(ENUM_SUFFIX, "rule-id", SEVERITY, "summary", "help")
+ * expanded into this enum, the rule table, `manifold rules`, `manifold
+ * explain` and SARIF's rules[]. */
+typedef enum mf_rule_id {
+#define RULE(e, id, sev, summary, help) MF_RULE_##e,
+#include "rules.def"
+#undef RULE
+	MF_RULE_COUNT
+} mf_rule_id;
+
+typedef struct mf_rule {
+	const char *id;
+	mf_severity sev;
+	const char *summary;
+	const char *help;
+} mf_rule;
+
+extern const mf_rule mf_rules[MF_RULE_COUNT];
+const mf_rule *mf_rule_find(const char *id);
+
+typedef struct mf_check_opts {
+	const char *const *envs;  /* restrict to these environments (NULL: all) */
+	size_t nenvs;
+} mf_check_opts;
+
+/* Run every built-in rule and every policy pack the environments name over
+ * the resolved system and the objects rendered for it; findings are added
+ * to c->diags (waived ones marked, not dropped).  Returns 0, or -1 when a
+ * policy pack is invalid input (diagnostics added: exit 2). */
+int mf_check(mf_ctx *c, const mf_system *s, const mf_check_opts *o);
+
+/* Lint hand-written manifests: Kubernetes YAML streams and Compose files. */
+int mf_lint(mf_ctx *c, const char *const *paths, size_t npaths);
+
+#endif

@@ -1,0 +1,44 @@
+/* emit: output files for every target, held in memory until written atomically */
+#ifndef MF_EMIT_H
+#define MF_EMIT_H
+
+#include "render.h"
+#include "yamlw.h"
+
+typedef struct mf_outfile {
+	const char *path;     /* relative to the output directory, '/'-separated */
+	char *data;           /* malloc-owned */
+	size_t len;
+} mf_outfile;
+
+typedef struct mf_output {
+	mf_outfile *files;
+	size_t n, cap;
+} mf_output;
+
+void mf_output_init(mf_output *o);
+void mf_output_release(mf_output *o);
+/* Add a file, taking ownership of buf's data (buf is reset).  The path must
+ * be relative, without "..", "." or empty segments; a bad path or a path
+ * added twice is an error (an internal one: names are validated earlier). */
+int mf_output_add(mf_ctx *c, mf_output *o, const char *path, mf_buf *buf);
+/* Serialize objects as one multi-document YAML file. */
+int mf_output_add_objects(mf_ctx *c, mf_output *o, const char *path, const mf_object *const *objs, size_t n);
+void mf_output_sort(mf_output *o);
+
+/* One function per target; each reads the system read-only and adds files. */
+typedef int (*mf_emit_fn)(mf_ctx *c, const mf_system *s, mf_output *o);
+int mf_emit_kustomize(mf_ctx *c, const mf_system *s, mf_output *o);
+int mf_emit_helm(mf_ctx *c, const mf_system *s, mf_output *o);
+int mf_emit_compose(mf_ctx *c, const mf_system *s, mf_output *o);
+int mf_emit_velero(mf_ctx *c, const mf_system *s, mf_output *o);
+
+/* Writing: files go to temporary names and are renamed into place, only
+ * after every emitter succeeded; see output.c for ownership and drift. */
+enum {
+	MF_WRITE_CHECK = 1u << 0,  /* compare only: report drift, write nothing */
+	MF_WRITE_FORCE = 1u << 1,  /* overwrite hand-edited owned files */
+};
+int mf_output_write(mf_ctx *c, const mf_output *o, const char *dir, unsigned flags, size_t *ndrift);
+
+#endif

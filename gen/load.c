@@ -1,0 +1,557 @@
+/* load: reading files, includes, profiles and schema validation with positions */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "embedded.h"
+#include "jsonschema.h"
+#include "load.h"
+
+/* ---- reading ------------------------------------------------------------- */
+
+/* Length of the UTF-8 sequence at s (0 when invalid), per RFC 3629:
+ * no overlongs, no surrogates, nothing above U+10FFFF. */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
+		  : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+
+	if (!n || n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	if (n == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
+		return 0;
+	if (n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
+		return 0;
+	return n;
+}
+
+/* Checked before parsing so the error carries our position, whatever the
+ * parser would do with the bytes. */
+static int check_text(mf_ctx *c, uint32_t file, const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	mf_pos pos = {file, 1, 1};
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (s[i] == 0)
+			return mf_error(c, pos, "input-nul", "the file holds a NUL byte");
+		n = utf8_len(s + i, len - i);
+		if (!n)
+			return mf_error(c, pos, "input-utf8", "invalid UTF-8 (byte 0x%02x)", s[i]);
+		if (s[i] == '\n') {
+			pos.line++;
+			pos.col = 0;
+		}
+		pos.col++;
+		i += n;
+	}
+	return 0;
+}
+
+static char *slurp(FILE *fp, size_t *len, bool *toolarge)
+{
+	size_t cap = 8192, n = 0, got;
+	char *buf = malloc(cap + 1), *grown;
+
+	while (buf && (got = fread(buf + n, 1, cap - n, fp)) > 0) {
+		n += got;
+		if (n > MF_MAX_FILE_BYTES) {
+			*toolarge = true;
+			break;
+		}
+		if (n == cap && !(grown = realloc(buf, 2 * cap + 1))) {
+			free(buf);
+			return NULL;
+		}
+		if (n == cap) {
+			buf = grown;
+			cap *= 2;
+		}
+	}
+	if (buf && ferror(fp)) {
+		free(buf);
+		return NULL;
+	}
+	if (buf)
+		buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+uint32_t mf_read_source(mf_ctx *c, const char *path, mf_pos from)
+{
+	bool stdin_ = !strcmp(path, "-"), toolarge = false;
+	FILE *fp = stdin_ ? stdin : fopen(path, "rb");
+	size_t len = 0;
+	char *text;
+	uint32_t file;
+
+	if (!fp) {
+		mf_error(c, from, "input-io", "cannot read '%s': %s", path, strerror(errno));
+		return 0;
+	}
+	text = slurp(fp, &len, &toolarge);
+	if (!stdin_)
+		fclose(fp);
+	if (!text) {
+		mf_error(c, from, "input-io", "cannot read '%s'", path);
+		return 0;
+	}
+	if (toolarge) {
+		free(text);
+		mf_error(c, from, "input-limit", "'%s' is larger than %u bytes", path, MF_MAX_FILE_BYTES);
+		return 0;
+	}
+	file = mf_source_add(c, stdin_ ? "<stdin>" : path, text, len);
+	free(text);
+	if (file && check_text(c, file, mf_source_get(c, file)->text, len) < 0)
+		return 0;
+	return file;
+}
+
+/* ---- embedded files and schemas ---------------------------------------- */
+
+const char *mf_embedded_find(const char *path, size_t *len)
+{
+	for (size_t i = 0; i < mf_embedded_count; i++) {
+		if (!strcmp(mf_embedded_files[i].path, path)) {
+			if (len)
+				*len = mf_embedded_files[i].len;
+			return mf_embedded_files[i].data;
+		}
+	}
+	return NULL;
+}
+
+const char *mf_schema_text(const char *schema, size_t *len)
+{
+	char path[64];
+
+	if (snprintf(path, sizeof path, "schemas/%s.schema.json", schema) >= (int)sizeof path)
+		return NULL;
+	return mf_embedded_find(path, len);
+}
+
+static json_t *schema_json(const char *name)
+{
+	size_t len;
+	const char *text = mf_schema_text(name, &len);
+
+	return text ? json_loadb(text, len, 0, NULL) : NULL;
+}
+
+/* Profile and policy schemas point into system.schema.json (so editors
+ * follow them); our engine resolves one document, so graft the system
+ * definitions in and make those references local. */
+static void localise_refs(json_t *j)
+{
+	static const char prefix[] = "system.schema.json#";
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			localise_refs(v);
+		return;
+	}
+	json_object_foreach(j, key, v) {
+		if (!strcmp(key, "$ref") && json_is_string(v) &&
+		    !strncmp(json_string_value(v), prefix, sizeof prefix - 1))
+			json_string_set(v, json_string_value(v) + sizeof prefix - 2);
+		else
+			localise_refs(v);
+	}
+}
+
+static json_t *schema_document(const char *name)
+{
+	json_t *doc = schema_json(name), *sys, *defs;
+
+	if (!doc || !strcmp(name, "system"))
+		return doc;
+	sys = schema_json("system");
+	defs = json_object_get(doc, "definitions");
+	if (!defs) {
+		defs = json_object();
+		json_object_set_new(doc, "definitions", defs);
+	}
+	if (sys)
+		json_object_update_missing(defs, json_object_get(sys, "definitions"));
+	json_decref(sys);
+	localise_refs(doc);
+	return doc;
+}
+
+/* ---- node tree to JSON --------------------------------------------------- */
+
+static json_t *to_json(const mf_node *n, unsigned depth)
+{
+	json_t *j;
+
+	if (!n || depth > MF_MAX_DEPTH + 2)
+		return json_null();
+	switch (n->kind) {
+	case MF_BOOL:
+		return json_boolean(n->v.b);
+	case MF_INT:
+		return json_integer(n->v.i);
+	case MF_FLOAT:
+		return json_real(n->v.f);
+	case MF_STR:
+		return json_stringn(n->str, n->len);
+	case MF_SEQ:
+		j = json_array();
+		for (size_t i = 0; j && i < n->n; i++)
+			json_array_append_new(j, to_json(n->items[i], depth + 1));
+		return j;
+	case MF_MAP:
+		j = json_object();
+		for (size_t i = 0; j && i < n->n; i++)
+			json_object_set_new(j, n->pairs[i].key, to_json(n->pairs[i].val, depth + 1));
+		return j;
+	default:
+		return json_null();
+	}
+}
+
+/* ---- schema errors back to positions ------------------------------------ */
+
+typedef struct vctx {
+	mf_ctx *c;
+	const mf_node *doc;
+} vctx;
+
+/* Decode one JSON-pointer segment (~1 is '/', ~0 is '~') into buf. */
+static const char *segment(const char *p, char *buf, size_t cap, const char **next)
+{
+	size_t n = 0;
+
+	while (*p && *p != '/' && n + 1 < cap) {
+		if (p[0] == '~' && (p[1] == '0' || p[1] == '1')) {
+			buf[n++] = p[1] == '0' ? '~' : '/';
+			p += 2;
+		} else {
+			buf[n++] = *p++;
+		}
+	}
+	buf[n] = '\0';
+	*next = p;
+	return buf;
+}
+
+/* Walk the pointer: the node it names, and the position of the key that
+ * led there (errors about a whole mapping read best at its key). */
+static const mf_node *walk(const mf_node *n, const char *ptr, mf_pos *keypos, const char **lastkey)
+{
+	char buf[512];
+	const char *next;
+
+	while (n && *ptr == '/') {
+		const char *seg = segment(ptr + 1, buf, sizeof buf, &next);
+		const mf_pair *pr;
+
+		ptr = next;
+		if (n->kind == MF_SEQ) {
+			size_t i = (size_t)strtoul(seg, NULL, 10);
+			n = i < n->n ? n->items[i] : NULL;
+			continue;
+		}
+		pr = mf_get_pair(n, seg);
+		if (!pr)
+			return NULL;
+		*keypos = pr->pos;
+		*lastkey = pr->key;
+		n = pr->val;
+	}
+	return n;
+}
+
+static size_t property_names(const json_t *schema, const char **names, size_t cap)
+{
+	const json_t *props = json_object_get(schema, "properties");
+	const char *key;
+	json_t *v;
+	size_t n = 0;
+
+	json_object_foreach((json_t *)props, key, v) {
+		if (n < cap && key[0] != '$')
+			names[n++] = key;
+	}
+	return n;
+}
+
+static void on_schema_error(void *user, const mf_schema_error *e)
+{
+	vctx *v = user;
+	mf_pos keypos = v->doc->pos;
+	const char *lastkey = NULL;
+	const mf_node *n = walk(v->doc, e->pointer, &keypos, &lastkey);
+	bool unknown = !strcmp(e->keyword, "additionalProperties") && e->property;
+	mf_pos pos = unknown || !strcmp(e->keyword, "required") || !n ? keypos
+		   : n->kind == MF_MAP || n->kind == MF_SEQ ? keypos : n->pos;
+	mf_diag *d;
+	const char *names[128], *best;
+
+	if (pos.file == 0)
+		pos = v->doc->pos;
+	d = mf_diag_add(v->c, MF_SEV_ERROR, pos, "schema", "%s", e->message);
+	if (!d || !unknown)
+		return;
+	best = mf_did_you_mean(e->property, names, property_names(e->schema, names, 128));
+	if (best)
+		mf_diag_note(v->c, d, "did you mean '%s'?", best);
+}
+
+int mf_validate(mf_ctx *c, const mf_node *doc, const char *schema)
+{
+	char err[256];
+	json_t *sj = schema_document(schema), *inst;
+	mf_schema *s;
+	vctx v = {c, doc};
+	size_t nerr;
+
+	if (!sj)
+		return mf_error(c, MF_NOPOS, "internal", "schema '%s' is not built in", schema);
+	s = mf_schema_new(sj, err, sizeof err);
+	json_decref(sj);
+	if (!s)
+		return mf_error(c, MF_NOPOS, "internal", "schema '%s': %s", schema, err);
+	inst = to_json(doc, 0);
+	nerr = inst ? mf_schema_validate(s, inst, on_schema_error, &v) : 1;
+	json_decref(inst);
+	mf_schema_free(s);
+	return nerr ? -1 : 0;
+}
+
+/* ---- did you mean ------------------------------------------------------- */
+
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64], prev, tmp;
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev + (a[i - 1] != b[j - 1]);
+			size_t del = row[j] + 1, ins = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+const char *mf_did_you_mean(const char *word, const char *const *names, size_t n)
+{
+	size_t best = 99, limit = strlen(word) / 3 + 1;
+	const char *pick = NULL;
+
+	if (limit < 2)
+		limit = 2;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = distance(word, names[i]);
+		if (d < best) {
+			best = d;
+			pick = names[i];
+		}
+	}
+	return best <= limit ? pick : NULL;
+}
+
+/* ---- includes ----------------------------------------------------------- */
+
+/* Sections an included file may add to; anything else in it is an error. */
+static const char *const include_sections[] = {
+	"templates", "services", "secrets", "configs", "machines", "tenants", "environments",
+};
+#define NSECTIONS (sizeof include_sections / sizeof include_sections[0])
+
+static char *relative_to(mf_ctx *c, uint32_t file, const char *path)
+{
+	const mf_source *src = mf_source_get(c, file);
+	const char *slash = src ? strrchr(src->path, '/') : NULL;
+
+	if (path[0] == '/' || !slash)
+		return mf_strdup(c->a, path);
+	return mf_printf(c->a, "%.*s/%s", (int)(slash - src->path), src->path, path);
+}
+
+static int add_section(mf_ctx *c, mf_node *doc, const mf_pair *sec)
+{
+	mf_node *dst = mf_get(doc, sec->key);
+
+	if (!sec->val || sec->val->kind != MF_MAP)
+		return mf_error(c, sec->pos, "schema", "'%s' must be a mapping", sec->key);
+	if (!dst) {
+		dst = mf_new_map(c->a, sec->pos);
+		if (!dst || mf_map_add(c->a, doc, sec->key, sec->pos, dst) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < sec->val->n; i++) {
+		const mf_pair *p = &sec->val->pairs[i], *prev = mf_get_pair(dst, p->key);
+		if (prev) {
+			const mf_source *s = mf_source_get(c, prev->pos.file);
+			mf_diag *d = mf_diag_add(c, MF_SEV_ERROR, p->pos, "include-duplicate",
+						 "'%s' is already defined in '%s'", p->key, sec->key);
+			if (d && s)
+				mf_diag_note(c, d, "first defined at %s:%u:%u", s->path, prev->pos.line, prev->pos.col);
+			continue;
+		}
+		if (mf_map_add(c->a, dst, p->key, p->pos, p->val) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int merge_fragment(mf_ctx *c, mf_node *doc, const mf_node *frag)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < frag->n; i++) {
+		const mf_pair *p = &frag->pairs[i];
+		size_t k = 0;
+		while (k < NSECTIONS && strcmp(p->key, include_sections[k]))
+			k++;
+		if (k == NSECTIONS) {
+			if (strcmp(p->key, "include")) {
+				mf_diag *d = mf_diag_add(c, MF_SEV_ERROR, p->pos, "schema",
+							 "unknown key '%s' in an included file", p->key);
+				const char *best = mf_did_you_mean(p->key, include_sections, NSECTIONS);
+				if (d && best)
+					mf_diag_note(c, d, "did you mean '%s'?", best);
+				rc = -1;
+			}
+			continue;
+		}
+		if (add_section(c, doc, p) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+static int load_includes(mf_ctx *c, mf_node *doc, const mf_node *owner, unsigned depth);
+
+static int load_one_include(mf_ctx *c, mf_node *doc, const mf_node *item, unsigned depth)
+{
+	const char *path = mf_str(item);
+	uint32_t file;
+	mf_node *frag;
+
+	if (!path || item->kind != MF_STR)
+		return mf_error(c, item ? item->pos : MF_NOPOS, "schema", "an include is a relative path to a .yaml file");
+	if (depth >= MF_MAX_INCLUDE_DEPTH)
+		return mf_error(c, item->pos, "include-depth", "includes nest deeper than %u files (a cycle?)",
+				MF_MAX_INCLUDE_DEPTH);
+	file = mf_read_source(c, relative_to(c, item->pos.file, path), item->pos);
+	frag = file ? mf_yaml_parse(c, file, false) : NULL;
+	if (!frag)
+		return -1;
+	if (frag->kind != MF_MAP)
+		return mf_error(c, frag->pos, "schema", "an included file must be a mapping of sections");
+	if (merge_fragment(c, doc, frag) < 0)
+		return -1;
+	return load_includes(c, doc, frag, depth + 1);
+}
+
+static int load_includes(mf_ctx *c, mf_node *doc, const mf_node *owner, unsigned depth)
+{
+	const mf_node *inc = mf_get(owner, "include");
+	int rc = 0;
+
+	if (!inc || inc->kind != MF_SEQ)
+		return 0;
+	for (size_t i = 0; i < inc->n; i++)
+		if (load_one_include(c, doc, inc->items[i], depth) < 0)
+			rc = -1;
+	return rc;
+}
+
+/* The root is copied shallowly so included sections can be added without
+ * touching nodes an anchor may share. */
+static mf_node *own_root(mf_ctx *c, const mf_node *root)
+{
+	mf_node *doc = mf_new_map(c->a, root->pos);
+
+	for (size_t i = 0; doc && i < root->n; i++) {
+		const mf_pair *p = &root->pairs[i];
+		mf_node *v = p->val;
+		bool section = false;
+		for (size_t k = 0; k < NSECTIONS; k++)
+			section |= !strcmp(p->key, include_sections[k]);
+		if (section && v && v->kind == MF_MAP) {
+			v = mf_new_map(c->a, p->val->pos);
+			for (size_t j = 0; v && j < p->val->n; j++)
+				mf_map_add(c->a, v, p->val->pairs[j].key, p->val->pairs[j].pos, p->val->pairs[j].val);
+		}
+		if (!v || mf_map_add(c->a, doc, p->key, p->pos, v) < 0)
+			return NULL;
+	}
+	return doc;
+}
+
+mf_node *mf_load_system(mf_ctx *c, const char *path)
+{
+	uint32_t file = mf_read_source(c, path, MF_NOPOS);
+	mf_node *root = file ? mf_yaml_parse(c, file, false) : NULL, *doc;
+
+	if (!root)
+		return NULL;
+	if (root->kind != MF_MAP) {
+		mf_error(c, root->pos, "schema", "a system description is a mapping, not %s",
+			 root->kind == MF_SEQ ? "a list" : "a scalar");
+		return NULL;
+	}
+	doc = own_root(c, root);
+	if (!doc || load_includes(c, doc, root, 0) < 0)
+		return NULL;
+	if (mf_validate(c, doc, "system") < 0)
+		return NULL;
+	return doc;
+}
+
+/* ---- profiles ----------------------------------------------------------- */
+
+static bool plain_name(const char *s)
+{
+	return *s && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(s);
+}
+
+mf_node *mf_load_profile(mf_ctx *c, const char *name, mf_pos from)
+{
+	uint32_t file = 0;
+	mf_node *doc;
+
+	if (plain_name(name)) {
+		char *path = mf_printf(c->a, "profiles/%s.yaml", name);
+		size_t len;
+		const char *text = path ? mf_embedded_find(path, &len) : NULL;
+		if (!text) {
+			mf_error(c, from, "profile-unknown", "no built-in profile '%s' (built in: development, staging, production)",
+				 name);
+			return NULL;
+		}
+		file = mf_source_add(c, path, text, len);
+	} else {
+		file = mf_read_source(c, relative_to(c, from.file, name), from);
+	}
+	doc = file ? mf_yaml_parse(c, file, false) : NULL;
+	if (!doc)
+		return NULL;
+	if (doc->kind != MF_MAP) {
+		mf_error(c, doc->pos, "schema", "a profile is a mapping");
+		return NULL;
+	}
+	return mf_validate(c, doc, "profile") < 0 ? NULL : doc;
+}

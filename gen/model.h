@@ -1,0 +1,133 @@
+/* model: the positioned node tree and arena every stage shares (earliest stage, includes nothing of ours but nothing) */
+#ifndef MF_MODEL_H
+#define MF_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One arena per run: every node, string and array below lives in it and
+ * mf_arena_free() releases all of it at once.  Nothing here is freed alone. */
+typedef struct mf_arena mf_arena;
+
+mf_arena *mf_arena_new(void);
+void mf_arena_free(mf_arena *a);
+void *mf_alloc(mf_arena *a, size_t size);           /* zeroed; aborts never: NULL on OOM */
+char *mf_strdup(mf_arena *a, const char *s);
+char *mf_strndup(mf_arena *a, const char *s, size_t n);
+char *mf_printf(mf_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A place in an input file: file is an index into the run's source table
+ * (see diag.h), line and col are 1-based; file == 0 means "no position". */
+typedef struct mf_pos {
+	uint32_t file;
+	uint32_t line;
+	uint32_t col;
+} mf_pos;
+
+static const mf_pos MF_NOPOS = {0, 0, 0};
+
+typedef enum mf_kind {
+	MF_NULL,
+	MF_BOOL,
+	MF_INT,
+	MF_FLOAT,
+	MF_STR,
+	MF_SEQ,
+	MF_MAP,
+} mf_kind;
+
+/* Scalar flags: how a scalar was written (kept so output can keep a literal
+ * block a block) and whether an emitter must force quotes. */
+enum {
+	MF_QUOTED = 1u << 0,  /* was a quoted scalar in the input */
+	MF_BLOCK = 1u << 1,   /* emit as a literal block scalar (|) when multi-line */
+	MF_SHARED = 1u << 2,  /* reached through an alias: never mutate in place */
+};
+
+typedef struct mf_node mf_node;
+
+typedef struct mf_pair {
+	const char *key;
+	mf_pos pos;      /* position of the key */
+	mf_node *val;
+} mf_pair;
+
+struct mf_node {
+	mf_kind kind;
+	unsigned flags;
+	mf_pos pos;
+	const char *str;  /* scalars: the text as written (canonical for BOOL/INT/FLOAT made here) */
+	size_t len;       /* strlen(str); strings may not hold NUL (load refuses them) */
+	union {
+		bool b;
+		long long i;
+		double f;
+	} v;
+	size_t n, cap;    /* number of items / pairs */
+	mf_node **items;  /* MF_SEQ */
+	mf_pair *pairs;   /* MF_MAP, in input order */
+};
+
+/* constructors: all nodes are arena-owned */
+mf_node *mf_new(mf_arena *a, mf_kind kind, mf_pos pos);
+mf_node *mf_new_str(mf_arena *a, const char *s, mf_pos pos);
+mf_node *mf_new_strn(mf_arena *a, const char *s, size_t n, mf_pos pos);
+mf_node *mf_new_int(mf_arena *a, long long i, mf_pos pos);
+mf_node *mf_new_float(mf_arena *a, double f, mf_pos pos);
+mf_node *mf_new_bool(mf_arena *a, bool b, mf_pos pos);
+mf_node *mf_new_map(mf_arena *a, mf_pos pos);
+mf_node *mf_new_seq(mf_arena *a, mf_pos pos);
+
+/* sequences and maps; return 0, or -1 on OOM */
+int mf_seq_push(mf_arena *a, mf_node *seq, mf_node *item);
+int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos, mf_node *val); /* no dup check */
+int mf_map_set(mf_arena *a, mf_node *map, const char *key, mf_node *val);  /* replace or append */
+bool mf_map_del(mf_node *map, const char *key);
+/* convenience setters that build the scalar; position taken from pos */
+int mf_map_set_str(mf_arena *a, mf_node *map, const char *key, const char *s, mf_pos pos);
+int mf_map_set_int(mf_arena *a, mf_node *map, const char *key, long long i, mf_pos pos);
+int mf_map_set_bool(mf_arena *a, mf_node *map, const char *key, bool b, mf_pos pos);
+/* get or create a child map (for building output trees) */
+mf_node *mf_map_child(mf_arena *a, mf_node *map, const char *key, mf_pos pos);
+mf_node *mf_map_child_seq(mf_arena *a, mf_node *map, const char *key, mf_pos pos);
+
+/* lookups: NULL-safe on every argument */
+mf_node *mf_get(const mf_node *map, const char *key);
+const mf_pair *mf_get_pair(const mf_node *map, const char *key);
+/* dotted path through maps ("resources.limits.cpu"); sequence indexes as numbers ("ports.0") */
+mf_node *mf_path(const mf_node *n, const char *dotted);
+const char *mf_str(const mf_node *n);                /* scalar text or NULL for SEQ/MAP/NULL */
+const char *mf_get_str(const mf_node *map, const char *key);
+bool mf_get_bool(const mf_node *map, const char *key, bool dflt);
+long long mf_get_int(const mf_node *map, const char *key, long long dflt);
+bool mf_is_scalar(const mf_node *n);
+bool mf_truthy(const mf_node *n);                   /* true, non-zero, non-empty */
+
+/* trees */
+mf_node *mf_copy(mf_arena *a, const mf_node *n);   /* deep copy, positions kept */
+/* Deep merge: maps are merged key by key, everything else in `over` replaces
+ * `base`; a null in `over` deletes the key.  Returns a new tree (inputs are
+ * untouched); every node keeps the position of the file that set it. */
+mf_node *mf_merge(mf_arena *a, const mf_node *base, const mf_node *over);
+bool mf_equal(const mf_node *x, const mf_node *y);  /* structural, positions ignored */
+/* Give every node of a tree (that has no position) the position pos. */
+void mf_stamp(mf_node *n, mf_pos pos);
+
+/* stable sort of a map's pairs by key (byte order), for deterministic output */
+void mf_map_sort(mf_node *map);
+
+/* Added by model.c's author (appended; nothing above changed). */
+
+/* Canonical, locale-independent YAML text for a float: shortest text that
+ * reads back to the same double, always with a '.' so YAML 1.1 and 1.2
+ * parsers both resolve it as a float ("0.5", "2.0", "1.0e+20", ".inf",
+ * "-.inf", ".nan").  Writes into buf (32 bytes is always enough) and
+ * returns buf. */
+char *mf_fmt_float(char *buf, size_t size, double f);
+
+/* Stable sort (merge sort; qsort is not stable).  Needs n*size bytes of
+ * malloc'd scratch, falls back to an in-place insertion sort without it. */
+void mf_stable_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
+#endif

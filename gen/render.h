@@ -1,0 +1,44 @@
+/* resolve: the objects each target family renders, built once and shared by checks and emitters */
+#ifndef MF_RENDER_H
+#define MF_RENDER_H
+
+#include "resolve.h"
+
+/* A rendered object: a Kubernetes object, a Velero Schedule, or one Compose
+ * service.  Every node of `doc` carries the position of the description line
+ * that caused it (MF_NOPOS for pure boilerplate), so checks on rendered
+ * objects report at the description. */
+typedef struct mf_object {
+	const char *api_version;
+	const char *kind;
+	const char *name;
+	const char *ns;              /* NULL for cluster-scoped objects */
+	mf_node *doc;                /* the whole object (apiVersion, kind, metadata, ...) */
+	const mf_instance *inst;     /* the instance it came from, or NULL */
+	const char *tenant;          /* tenant name or NULL */
+	const char *group;           /* file grouping hint: service name, "namespaces", "tenant-x" */
+	mf_pos pos;                  /* where in the description it comes from */
+} mf_object;
+
+typedef struct mf_objects {
+	mf_object *v;
+	size_t n, cap;
+} mf_objects;
+
+int mf_objects_add(mf_ctx *c, mf_objects *o, const mf_object *obj);
+/* sort by (group, kind order, namespace, name) for deterministic files */
+void mf_objects_sort(mf_objects *o);
+
+/* Every Kubernetes object of an environment (or of s->base): namespaces,
+ * workloads, services, accounts, config maps, HPAs, PDBs, network policies,
+ * quotas, ingresses, routes, service monitors.  Never a Secret with data. */
+int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out);
+
+/* The Compose document of an environment: {name, services, volumes, secrets,
+ * configs?, networks?}; NULL after diagnostics. */
+mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e);
+
+/* Velero Schedules for the environment's stateful storage (and tenants). */
+int mf_render_velero(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out);
+
+#endif

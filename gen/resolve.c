@@ -1,0 +1,1019 @@
+/* resolve: profiles, environments, templates and tenants to concrete service instances */
+#include <stdlib.h>
+#include <string.h>
+#include "resolve.h"
+
+/* Precedence of a service's fields, lowest first:
+ *   profile.defaults < system.defaults < environment.defaults
+ *   < templates (extends, in order) < the service
+ *   < environment.services[name] < tenant.env / tenant.services[name]
+ * Everything service-specific beats everything generic; an environment's
+ * own words beat the system's. */
+
+static const char *const target_names[] = {"kustomize", "helm", "compose", "velero"};
+static const char *const workload_names[] = {"deployment", "stateful", "daemon", "job", "cronjob"};
+
+const char *mf_workload_name(mf_workload w)
+{
+	return (unsigned)w < 5 ? workload_names[w] : "deployment";
+}
+
+bool mf_long_running(mf_workload w)
+{
+	return w != MF_W_JOB && w != MF_W_CRONJOB;
+}
+
+static mf_workload workload_of(const mf_node *spec)
+{
+	const char *k = mf_get_str(spec, "kind");
+
+	for (unsigned i = 0; k && i < 5; i++)
+		if (!strcmp(k, workload_names[i]))
+			return (mf_workload)i;
+	return MF_W_DEPLOYMENT;
+}
+
+const mf_node *mf_system_section(const mf_system *s, const char *section, const char *name)
+{
+	return mf_get(mf_get(s->doc, section), name);
+}
+
+/* ---- templates ---------------------------------------------------------- */
+
+typedef struct rctx {
+	mf_ctx *c;
+	const mf_node *doc;
+	mf_system *s;
+	int rc;
+} rctx;
+
+static const mf_node *expand(rctx *r, const mf_node *fields, unsigned depth);
+
+static const mf_node *apply_template(rctx *r, const mf_node *acc, const mf_node *name, unsigned depth)
+{
+	const mf_node *tpls = mf_get(r->doc, "templates");
+	const mf_node *t = mf_get(tpls, mf_str(name));
+
+	if (!t) {
+		const char *names[256], *best;
+		size_t n = 0;
+		for (size_t i = 0; tpls && i < tpls->n && n < 256; i++)
+			names[n++] = tpls->pairs[i].key;
+		best = mf_did_you_mean(mf_str(name), names, n);
+		mf_diag *d = mf_diag_add(r->c, MF_SEV_ERROR, name->pos, "unknown-template", "unknown template '%s'",
+					 mf_str(name));
+		if (d && best)
+			mf_diag_note(r->c, d, "did you mean '%s'?", best);
+		r->rc = -1;
+		return acc;
+	}
+	if (depth > 16) {
+		mf_error(r->c, name->pos, "extends-cycle", "templates extend each other in a cycle through '%s'",
+			 mf_str(name));
+		r->rc = -1;
+		return acc;
+	}
+	return mf_merge(r->c->a, acc, expand(r, t, depth + 1));
+}
+
+/* A fields mapping with its `extends` chain merged underneath it. */
+static const mf_node *expand(rctx *r, const mf_node *fields, unsigned depth)
+{
+	const mf_node *ext = mf_get(fields, "extends");
+	const mf_node *acc = NULL;
+	mf_node *own;
+
+	if (!ext)
+		return fields;
+	if (ext->kind == MF_SEQ) {
+		for (size_t i = 0; i < ext->n && r->rc == 0; i++)
+			acc = apply_template(r, acc, ext->items[i], depth);
+	} else {
+		acc = apply_template(r, acc, ext, depth);
+	}
+	own = mf_copy(r->c->a, fields);
+	mf_map_del(own, "extends");
+	return acc ? mf_merge(r->c->a, acc, own) : own;
+}
+
+/* ---- quantities --------------------------------------------------------- */
+
+long long mf_cpu_millis(const mf_node *n)
+{
+	const char *s = mf_str(n);
+	char *end;
+	double v;
+
+	if (!n || !s)
+		return -1;
+	if (n->kind == MF_INT)
+		return n->v.i * 1000;
+	if (n->kind == MF_FLOAT)
+		return (long long)(n->v.f * 1000 + 0.5);
+	v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	if (*end == 'm' && !end[1])
+		return (long long)v;
+	return *end ? -1 : (long long)(v * 1000 + 0.5);
+}
+
+long long mf_mem_bytes(const mf_node *n)
+{
+	static const struct {
+		const char *suffix;
+		double mult;
+	} units[] = {{"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
+		     {"Pi", 1125899906842624.0}, {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12},
+		     {"P", 1e15}, {"", 1.0}};
+	const char *s = mf_str(n);
+	char *end;
+	double v;
+
+	if (!s)
+		return -1;
+	if (n->kind == MF_INT)
+		return n->v.i;
+	v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (!strcmp(end, units[i].suffix))
+			return (long long)(v * units[i].mult + 0.5);
+	return -1;
+}
+
+long long mf_seconds(const mf_node *n)
+{
+	const char *s = mf_str(n);
+	long long total_ms = 0;
+
+	if (!s)
+		return -1;
+	if (n->kind == MF_INT)
+		return n->v.i;
+	while (*s) {
+		char *end;
+		long long v = strtoll(s, &end, 10);
+		if (end == s)
+			return -1;
+		if (!strncmp(end, "ms", 2))
+			total_ms += v, s = end + 2;
+		else if (*end == 's')
+			total_ms += v * 1000, s = end + 1;
+		else if (*end == 'm')
+			total_ms += v * 60000, s = end + 1;
+		else if (*end == 'h')
+			total_ms += v * 3600000, s = end + 1;
+		else
+			return -1;
+	}
+	return (total_ms + 999) / 1000;
+}
+
+/* ---- ports and images --------------------------------------------------- */
+
+long long mf_port_number(const mf_node *port)
+{
+	if (port && port->kind == MF_INT)
+		return port->v.i;
+	return mf_get_int(port, "port", -1);
+}
+
+const mf_node *mf_port_of(const mf_node *spec, const mf_node *ref, const char **name_out)
+{
+	const mf_node *ports = mf_get(spec, "ports");
+
+	if (!ports || !ref)
+		return NULL;
+	for (size_t i = 0; i < ports->n; i++) {
+		const mf_pair *p = &ports->pairs[i];
+		bool hit = ref->kind == MF_INT ? mf_port_number(p->val) == ref->v.i : !strcmp(p->key, mf_str(ref));
+		if (hit) {
+			if (name_out)
+				*name_out = p->key;
+			return p->val;
+		}
+	}
+	return NULL;
+}
+
+static bool has_registry(const char *repo)
+{
+	const char *slash = strchr(repo, '/');
+
+	if (!slash)
+		return false;
+	return memchr(repo, '.', (size_t)(slash - repo)) || memchr(repo, ':', (size_t)(slash - repo)) ||
+	       !strncmp(repo, "localhost/", 10);
+}
+
+static const char *last_of(const char *s, char ch, size_t n)
+{
+	while (n-- > 0)
+		if (s[n] == ch)
+			return s + n;
+	return NULL;
+}
+
+/* [registry/]repository[:tag][@digest]: the tag's colon is the last one
+ * after the last slash (a registry may have a :port). */
+static void split_image(mf_ctx *c, const char *ref, mf_image *im)
+{
+	const char *at = strchr(ref, '@');
+	size_t end = at ? (size_t)(at - ref) : strlen(ref);
+	const char *slash = last_of(ref, '/', end);
+	const char *from = slash ? slash : ref;
+	const char *colon = last_of(from, ':', end - (size_t)(from - ref));
+
+	im->digest = at ? mf_strdup(c->a, at + 1) : NULL;
+	if (colon) {
+		im->repo = mf_strndup(c->a, ref, (size_t)(colon - ref));
+		im->tag = mf_strndup(c->a, colon + 1, end - (size_t)(colon + 1 - ref));
+	} else {
+		im->repo = mf_strndup(c->a, ref, end);
+		im->tag = NULL;
+	}
+}
+
+static void image_from_map(mf_ctx *c, const mf_node *n, mf_image *im)
+{
+	const char *reg = mf_get_str(n, "registry");
+	const mf_node *tag = mf_get(n, "tag");
+
+	im->repo = reg ? mf_printf(c->a, "%s/%s", reg, mf_get_str(n, "repository"))
+		       : mf_get_str(n, "repository");
+	im->tag = tag ? mf_str(tag) : NULL;
+	im->digest = mf_get_str(n, "digest");
+}
+
+/* Untagged images take the environment's tag, then the system version; an
+ * image with neither stays untagged so the image rules can say so. */
+mf_image mf_image_of(mf_ctx *c, const mf_instance *in)
+{
+	const mf_node *n = mf_get(in->spec, "image");
+	const char *reg = in->env ? in->env->image_registry : NULL;
+	mf_image im = {NULL, NULL, NULL, NULL, n ? n->pos : in->pos};
+
+	if (!n)
+		return im;
+	if (n->kind == MF_MAP)
+		image_from_map(c, n, &im);
+	else
+		split_image(c, mf_str(n), &im);
+	if (!im.tag && !im.digest && in->env)
+		im.tag = in->env->image_tag;
+	if (reg && !has_registry(im.repo))
+		im.repo = mf_printf(c->a, "%s/%s", reg, im.repo);
+	im.ref = mf_printf(c->a, "%s%s%s%s%s", im.repo, im.tag ? ":" : "", im.tag ? im.tag : "",
+			   im.digest ? "@" : "", im.digest ? im.digest : "");
+	return im;
+}
+
+/* ---- references --------------------------------------------------------- */
+
+const mf_instance *mf_find_instance(const mf_env *e, const char *service, const char *tenant)
+{
+	size_t lo = 0, hi = e ? e->ninst : 0;
+
+	/* instances are sorted by (service, tenant) with shared first */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int r = strcmp(e->inst[mid].service, service);
+		if (!r) {
+			const char *t = e->inst[mid].tenant ? e->inst[mid].tenant->name : NULL;
+			r = !t ? (tenant ? -1 : 0) : !tenant ? 1 : strcmp(t, tenant);
+		}
+		if (!r)
+			return &e->inst[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const mf_instance *mf_ref_target(const mf_instance *from, const char *service)
+{
+	const mf_instance *t = NULL;
+
+	if (from->tenant)
+		t = mf_find_instance(from->env, service, from->tenant->name);
+	return t ? t : mf_find_instance(from->env, service, NULL);
+}
+
+static void append(mf_ctx *c, char **out, const char *s, size_t n)
+{
+	*out = mf_printf(c->a, "%s%.*s", *out, (int)n, s);
+}
+
+static const char *ref_host(mf_ctx *c, const mf_instance *from, const mf_instance *to, mf_target t)
+{
+	if (t & MF_T_COMPOSE)
+		return to->compose_name;
+	if (!strcmp(from->ns, to->ns))
+		return to->name;
+	return mf_printf(c->a, "%s.%s.svc.cluster.local", to->name, to->ns);
+}
+
+/* The port a client dials: the container port in Compose (containers talk
+ * directly), the Service port in Kubernetes. */
+static long long ref_port(const mf_instance *to, const mf_node *ref, mf_target t)
+{
+	const mf_node *pname = mf_get(ref, "port"), *ports = mf_get(to->spec, "ports"), *p;
+
+	p = pname ? mf_port_of(to->spec, pname, NULL) : ports && ports->n ? ports->pairs[0].val : NULL;
+	if (!p)
+		return -1;
+	if (!(t & MF_T_COMPOSE) && mf_get(p, "servicePort"))
+		return mf_get_int(p, "servicePort", -1);
+	return mf_port_number(p);
+}
+
+const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref, mf_target t)
+{
+	const mf_instance *to = mf_ref_target(from, mf_get_str(ref, "service"));
+	const char *fmt = mf_get_str(ref, "format"), *p;
+	char *out = "";
+	long long port;
+
+	if (!to)
+		return NULL;
+	port = ref_port(to, ref, t);
+	if (!fmt)
+		fmt = mf_get(ref, "port") && port > 0 ? "{host}:{port}" : "{host}";
+	for (p = fmt; *p;) {
+		size_t lit = strcspn(p, "{");
+		append(c, &out, p, lit);
+		p += lit;
+		if (!*p)
+			break;
+		if (!strncmp(p, "{host}", 6))
+			append(c, &out, ref_host(c, from, to, t), strlen(ref_host(c, from, to, t))), p += 6;
+		else if (!strncmp(p, "{port}", 6) && port > 0)
+			out = mf_printf(c->a, "%s%lld", out, port), p += 6;
+		else if (!strncmp(p, "{namespace}", 11))
+			append(c, &out, to->ns, strlen(to->ns)), p += 11;
+		else
+			append(c, &out, p, 1), p++;
+	}
+	return out;
+}
+
+/* ---- reference checks, once per written node ------------------------------ */
+
+static void unknown(rctx *r, const mf_node *at, const char *section, const char *what, const char *name)
+{
+	const mf_node *sec = mf_get(r->doc, section);
+	const char *names[512], *best;
+	size_t n = 0;
+	mf_diag *d;
+
+	for (size_t i = 0; sec && i < sec->n && n < 512; i++)
+		names[n++] = sec->pairs[i].key;
+	best = mf_did_you_mean(name, names, n);
+	d = mf_diag_add(r->c, MF_SEV_ERROR, at->pos, "unknown-reference", "unknown %s '%s'", what, name);
+	if (d && best)
+		mf_diag_note(r->c, d, "did you mean '%s'?", best);
+	r->rc = -1;
+}
+
+static const mf_node *need(rctx *r, const mf_node *at, const char *section, const char *what)
+{
+	const mf_node *v = mf_get(mf_get(r->doc, section), mf_str(at));
+
+	if (!v && at)
+		unknown(r, at, section, what, mf_str(at));
+	return v;
+}
+
+static bool seq_has(const mf_node *seq, const char *s)
+{
+	for (size_t i = 0; seq && i < seq->n; i++)
+		if (mf_str(seq->items[i]) && !strcmp(mf_str(seq->items[i]), s))
+			return true;
+	return false;
+}
+
+static void check_ref(rctx *r, const mf_node *ref)
+{
+	const mf_node *target, *key = mf_get(ref, "key");
+
+	if ((target = mf_get(ref, "secret")) && (target = need(r, target, "secrets", "secret")) && key &&
+	    !seq_has(mf_get(target, "keys"), mf_str(key))) {
+		mf_error(r->c, key->pos, "unknown-reference", "secret '%s' has no key '%s'", mf_get_str(ref, "secret"),
+			 mf_str(key));
+		r->rc = -1;
+	}
+	if ((target = mf_get(ref, "config")) && (target = need(r, target, "configs", "config")) && key &&
+	    !mf_get(mf_get(target, "data"), mf_str(key))) {
+		mf_error(r->c, key->pos, "unknown-reference", "config '%s' has no key '%s'", mf_get_str(ref, "config"),
+			 mf_str(key));
+		r->rc = -1;
+	}
+	if ((target = mf_get(ref, "service")))
+		need(r, target, "services", "service");
+}
+
+static void check_fields(rctx *r, const mf_node *f)
+{
+	const mf_node *env = mf_get(f, "env"), *from = mf_get(f, "envFrom"), *deps = mf_get(f, "dependsOn");
+	const mf_node *vols = mf_get(f, "volumes"), *m = mf_path(f, "placement.machine");
+
+	for (size_t i = 0; env && i < env->n; i++)
+		if (env->pairs[i].val && env->pairs[i].val->kind == MF_MAP)
+			check_ref(r, env->pairs[i].val);
+	for (size_t i = 0; from && i < from->n; i++)
+		check_ref(r, from->items[i]);
+	for (size_t i = 0; deps && i < deps->n; i++) {
+		mf_node key = {.kind = MF_STR, .pos = deps->pairs[i].pos, .str = deps->pairs[i].key};
+		need(r, &key, "services", "service");
+	}
+	for (size_t i = 0; vols && i < vols->n; i++)
+		check_ref(r, vols->pairs[i].val);
+	if (m)
+		need(r, m, "machines", "machine");
+}
+
+static void check_map_of_fields(rctx *r, const mf_node *map, bool services_must_exist)
+{
+	for (size_t i = 0; map && i < map->n; i++) {
+		if (services_must_exist) {
+			mf_node key = {.kind = MF_STR, .pos = map->pairs[i].pos, .str = map->pairs[i].key};
+			need(r, &key, "services", "service");
+		}
+		check_fields(r, map->pairs[i].val);
+	}
+}
+
+static void check_all_refs(rctx *r, const mf_node *const *profiles, size_t nprofiles)
+{
+	const mf_node *envs = mf_get(r->doc, "environments"), *tenants = mf_get(r->doc, "tenants");
+
+	check_fields(r, mf_get(r->doc, "defaults"));
+	check_map_of_fields(r, mf_get(r->doc, "templates"), false);
+	check_map_of_fields(r, mf_get(r->doc, "services"), false);
+	for (size_t i = 0; envs && i < envs->n; i++) {
+		check_fields(r, mf_get(envs->pairs[i].val, "defaults"));
+		check_map_of_fields(r, mf_get(envs->pairs[i].val, "services"), true);
+	}
+	for (size_t i = 0; tenants && i < tenants->n; i++) {
+		mf_node envwrap = {.kind = MF_MAP};
+		mf_pair p = {"env", MF_NOPOS, mf_get(tenants->pairs[i].val, "env")};
+		envwrap.pairs = &p;
+		envwrap.n = p.val ? 1 : 0;
+		check_fields(r, &envwrap);
+		check_map_of_fields(r, mf_get(tenants->pairs[i].val, "services"), true);
+	}
+	for (size_t i = 0; i < nprofiles; i++)
+		check_fields(r, mf_get(profiles[i], "defaults"));
+}
+
+/* ---- environments ------------------------------------------------------- */
+
+typedef struct profcache {
+	const char *name;
+	const mf_node *doc;
+} profcache;
+
+static bool is_builtin_profile(const char *name)
+{
+	static const char *const builtin[] = {"development", "staging", "production"};
+
+	for (size_t i = 0; i < 3; i++)
+		if (!strcmp(name, builtin[i]))
+			return true;
+	return false;
+}
+
+/* A profile may extend another; the chain is merged base first. */
+static const mf_node *load_profile_chain(rctx *r, const char *name, mf_pos from, unsigned depth)
+{
+	const mf_node *p = mf_load_profile(r->c, name, from), *ext;
+
+	if (!p) {
+		r->rc = -1;
+		return NULL;
+	}
+	ext = mf_get(p, "extends");
+	if (!ext)
+		return p;
+	if (depth > 8) {
+		mf_error(r->c, ext->pos, "extends-cycle", "profiles extend each other in a cycle through '%s'", mf_str(ext));
+		r->rc = -1;
+		return p;
+	}
+	return mf_merge(r->c->a, load_profile_chain(r, mf_str(ext), ext->pos, depth + 1), p);
+}
+
+static const mf_node *profile_for(rctx *r, profcache *cache, size_t *ncache, const char *name, mf_pos from)
+{
+	for (size_t i = 0; i < *ncache; i++)
+		if (!strcmp(cache[i].name, name))
+			return cache[i].doc;
+	cache[*ncache].name = name;
+	cache[*ncache].doc = load_profile_chain(r, name, from, 0);
+	return cache[(*ncache)++].doc;
+}
+
+static unsigned targets_of(const mf_node *seq)
+{
+	unsigned t = 0;
+
+	for (size_t i = 0; seq && i < seq->n; i++)
+		for (unsigned k = 0; k < 4; k++)
+			if (mf_str(seq->items[i]) && !strcmp(mf_str(seq->items[i]), target_names[k]))
+				t |= 1u << k;
+	return t;
+}
+
+static void add_policy(rctx *r, mf_env *e, const mf_node *name)
+{
+	for (size_t i = 0; i < e->npolicies; i++)
+		if (!strcmp(e->policies[i], mf_str(name)))
+			return;
+	e->policies[e->npolicies] = mf_str(name);
+	e->policy_pos[e->npolicies++] = name->pos;
+}
+
+static void env_policies(rctx *r, mf_env *e)
+{
+	const mf_node *lists[3] = {mf_get(e->profile, "policies"), mf_get(r->doc, "policies"),
+				   mf_get(e->node, "policies")};
+	size_t cap = 0;
+
+	for (int k = 0; k < 3; k++)
+		cap += lists[k] ? lists[k]->n : 0;
+	e->policies = mf_alloc(r->c->a, (cap + 1) * sizeof *e->policies);
+	e->policy_pos = mf_alloc(r->c->a, (cap + 1) * sizeof *e->policy_pos);
+	for (int k = 0; k < 3 && e->policies && e->policy_pos; k++)
+		for (size_t i = 0; lists[k] && i < lists[k]->n; i++)
+			add_policy(r, e, lists[k]->items[i]);
+}
+
+static const mf_node *pick(const mf_node *a, const mf_node *b)
+{
+	return a ? a : b;
+}
+
+static void env_settings(rctx *r, mf_env *e)
+{
+	const mf_node *n = e->node, *p = e->profile, *imgs = mf_get(n, "images");
+	const mf_node *np = pick(mf_get(n, "networkPolicy"), mf_get(p, "networkPolicy"));
+
+	e->targets = targets_of(pick(mf_get(n, "targets"), mf_get(p, "targets")));
+	e->ns = mf_get_str(n, "namespace");
+	if (!e->ns)
+		e->ns = mf_printf(r->c->a, "%s-%s", r->s->name, e->name);
+	e->require = mf_merge(r->c->a, mf_get(p, "require"), mf_get(n, "require"));
+	e->backup = mf_merge(r->c->a, mf_merge(r->c->a, mf_get(r->doc, "backup"), mf_get(p, "backup")),
+			     mf_get(n, "backup"));
+	e->capacity = pick(mf_get(n, "capacity"), mf_get(p, "capacity"));
+	e->network_policy = np && np->kind == MF_BOOL && np->v.b;
+	e->image_tag = mf_get_str(imgs, "tag");
+	if (!e->image_tag)
+		e->image_tag = mf_get_str(mf_get(r->doc, "system"), "version");
+	e->image_registry = mf_get_str(imgs, "registry");
+	env_policies(r, e);
+	if (!e->targets && !e->is_base) {
+		mf_error(r->c, e->pos, "environment-targets",
+			 "environment '%s' has no targets: set 'targets' or a profile that has them", e->name);
+		r->rc = -1;
+	}
+}
+
+/* ---- tenants ------------------------------------------------------------ */
+
+static bool tenant_in_env(const mf_node *tenant, const mf_env *e)
+{
+	const mf_node *envs = mf_get(tenant, "environments");
+
+	return e->is_base || !envs || seq_has(envs, e->name);
+}
+
+static int cmp_tenant(const void *x, const void *y)
+{
+	return strcmp(((const mf_tenant *)x)->name, ((const mf_tenant *)y)->name);
+}
+
+static void env_tenants(rctx *r, mf_env *e)
+{
+	const mf_node *all = mf_get(r->doc, "tenants"), *only = e->node ? mf_get(e->node, "tenants") : NULL;
+
+	for (size_t i = 0; only && i < only->n; i++)
+		need(r, only->items[i], "tenants", "tenant");
+	e->tenants = mf_alloc(r->c->a, ((all ? all->n : 0) + 1) * sizeof *e->tenants);
+	for (size_t i = 0; all && e->tenants && i < all->n; i++) {
+		const mf_pair *t = &all->pairs[i];
+		mf_tenant *out;
+		if (only ? !seq_has(only, t->key) : !tenant_in_env(t->val, e))
+			continue;
+		out = &e->tenants[e->ntenants++];
+		out->name = t->key;
+		out->pos = t->pos;
+		out->node = t->val;
+		out->ns = mf_get_str(t->val, "namespace");
+		if (!out->ns)
+			out->ns = mf_printf(r->c->a, "%s-%s", e->ns, t->key);
+	}
+	if (e->ntenants > 1)
+		qsort(e->tenants, e->ntenants, sizeof *e->tenants, cmp_tenant);
+}
+
+/* ---- instances ---------------------------------------------------------- */
+
+/* replicas: a count, or counts per environment with an optional default */
+static void replicas_of(mf_instance *in, const mf_env *e)
+{
+	const mf_node *rep = mf_get(in->spec, "replicas"), *v = rep;
+	const mf_node *hpa = mf_get(in->spec, "autoscaling");
+
+	if (rep && rep->kind == MF_MAP)
+		v = pick(mf_get(rep, e->name), mf_get(rep, "default"));
+	in->replicas = v && v->kind == MF_INT ? v->v.i : 1;
+	in->replicas_pos = v ? v->pos : in->pos;
+	if (in->kind == MF_W_DAEMON || in->kind == MF_W_JOB || in->kind == MF_W_CRONJOB)
+		in->replicas = 1;
+	in->max_replicas = in->replicas;
+	if (hpa && mf_get_bool(hpa, "enabled", true) && in->kind != MF_W_DAEMON && mf_long_running(in->kind)) {
+		in->replicas = mf_get_int(hpa, "min", in->replicas);
+		in->max_replicas = mf_get_int(hpa, "max", in->replicas);
+		in->replicas_pos = mf_get(hpa, "min") ? mf_get(hpa, "min")->pos : hpa->pos;
+	}
+}
+
+static bool service_in_env(const mf_node *spec, const mf_env *e)
+{
+	const mf_node *envs = mf_get(spec, "environments");
+
+	return e->is_base || !envs || seq_has(envs, e->name);
+}
+
+/* Tenant env vars are wrapped as {env: ...} so one merge applies them. */
+static const mf_node *tenant_spec(rctx *r, const mf_node *spec, const mf_tenant *t, const char *service)
+{
+	const mf_node *tenv = mf_get(t->node, "env");
+	const mf_node *over = mf_get(mf_get(t->node, "services"), service);
+
+	if (tenv) {
+		mf_node *wrap = mf_new_map(r->c->a, tenv->pos);
+		mf_map_add(r->c->a, wrap, "env", t->pos, (mf_node *)tenv);
+		spec = mf_merge(r->c->a, spec, wrap);
+	}
+	return over ? mf_merge(r->c->a, spec, over) : spec;
+}
+
+static mf_instance *new_instance(rctx *r, mf_env *e, size_t *cap)
+{
+	if (e->ninst == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 32;
+		mf_instance *grown = mf_alloc(r->c->a, ncap * sizeof *grown);
+		if (!grown)
+			return NULL;
+		if (e->ninst)
+			memcpy(grown, e->inst, e->ninst * sizeof *grown);
+		e->inst = grown;
+		*cap = ncap;
+	}
+	memset(&e->inst[e->ninst], 0, sizeof e->inst[0]);
+	return &e->inst[e->ninst++];
+}
+
+static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *svc, const mf_tenant *t)
+{
+	in->service = svc->key;
+	in->tenant = t;
+	in->name = svc->key;
+	in->compose_name = t ? mf_printf(r->c->a, "%s-%s", svc->key, t->name) : svc->key;
+	in->ns = t ? t->ns : e->ns;
+	in->kind = workload_of(in->spec);
+	in->pos = svc->pos;
+	in->env = e;
+	in->machine = mf_get_str(mf_get(in->spec, "placement"), "machine");
+	replicas_of(in, e);
+}
+
+static const mf_node *env_defaults(rctx *r, const mf_env *e)
+{
+	const mf_node *d = mf_merge(r->c->a, mf_get(e->profile, "defaults"), mf_get(r->doc, "defaults"));
+
+	return mf_merge(r->c->a, d, mf_get(e->node, "defaults"));
+}
+
+static void service_instances(rctx *r, mf_env *e, const mf_pair *svc, const mf_node *expanded,
+			      const mf_node *defaults, size_t *cap)
+{
+	const mf_node *spec = mf_merge(r->c->a, defaults, expanded);
+	const mf_node *over = mf_get(mf_get(e->node, "services"), svc->key);
+	const char *scope;
+	mf_instance *in;
+
+	if (over)
+		spec = mf_merge(r->c->a, spec, over);
+	if (!service_in_env(spec, e))
+		return;
+	scope = mf_get_str(spec, "scope");
+	if (!scope || strcmp(scope, "tenant")) {
+		if ((in = new_instance(r, e, cap)) != NULL) {
+			in->spec = spec;
+			fill_instance(r, e, in, svc, NULL);
+		}
+		return;
+	}
+	for (size_t i = 0; i < e->ntenants; i++) {
+		if ((in = new_instance(r, e, cap)) == NULL)
+			return;
+		in->spec = tenant_spec(r, spec, &e->tenants[i], svc->key);
+		fill_instance(r, e, in, svc, &e->tenants[i]);
+	}
+}
+
+static int cmp_svc_pair(const void *x, const void *y)
+{
+	return strcmp((*(const mf_pair *const *)x)->key, (*(const mf_pair *const *)y)->key);
+}
+
+/* Instances in (service, tenant) order: tenants are already sorted, so
+ * visiting services by name is enough. */
+static void env_instances(rctx *r, mf_env *e, const mf_node *const *expanded)
+{
+	const mf_node *svcs = mf_get(r->doc, "services");
+	const mf_node *defaults = env_defaults(r, e);
+	const mf_pair **order;
+	size_t cap = 0, n = svcs ? svcs->n : 0;
+
+	order = mf_alloc(r->c->a, (n + 1) * sizeof *order);
+	for (size_t i = 0; order && i < n; i++)
+		order[i] = &svcs->pairs[i];
+	if (!order)
+		return;
+	qsort(order, n, sizeof *order, cmp_svc_pair);
+	for (size_t i = 0; i < n; i++)
+		service_instances(r, e, order[i], expanded[order[i] - svcs->pairs], defaults, &cap);
+}
+
+/* ---- host ports --------------------------------------------------------- */
+
+/* One pool of host ports per machine ("" is the single host of a Compose
+ * environment): a bitmap, so allocation stays linear in the number of ports. */
+typedef struct pool {
+	const char *machine;
+	unsigned char used[65536 / 8];
+} pool;
+
+static pool *pool_for(rctx *r, pool **pools, size_t *n, const char *machine)
+{
+	pool *grown;
+
+	machine = machine ? machine : "";
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*pools)[i].machine, machine))
+			return &(*pools)[i];
+	grown = realloc(*pools, (*n + 1) * sizeof **pools);
+	if (!grown)
+		return NULL;
+	*pools = grown;
+	memset(&grown[*n], 0, sizeof grown[0]);
+	grown[*n].machine = machine;
+	return &grown[(*n)++];
+}
+
+static bool port_used(const pool *p, long long port)
+{
+	return p->used[port / 8] & (1u << (port % 8));
+}
+
+static void port_take(pool *p, long long port)
+{
+	p->used[port / 8] |= (unsigned char)(1u << (port % 8));
+}
+
+static const mf_node *range_for(rctx *r, const mf_env *e, const mf_instance *in)
+{
+	const mf_node *m = in->machine ? mf_get(mf_get(r->doc, "machines"), in->machine) : NULL;
+
+	return pick(mf_get(m, "ports"), pick(mf_get(e->node, "hostPorts"), mf_get(e->profile, "hostPorts")));
+}
+
+static void allocate(rctx *r, const mf_env *e, mf_instance *in, size_t k, const mf_node *host, pool *p)
+{
+	const mf_node *range = range_for(r, e, in);
+	long long from = mf_get_int(range, "from", 0), to = mf_get_int(range, "to", -1);
+
+	if (!range) {
+		if (!e->is_base) {
+			mf_error(r->c, host->pos, "port-range",
+				 "'host: auto' needs a port range: set 'hostPorts' on environment '%s' or 'ports' on the machine",
+				 e->name);
+			r->rc = -1;
+		}
+		return;
+	}
+	while (from <= to && port_used(p, from))
+		from++;
+	if (from > to) {
+		mf_error(r->c, host->pos, "port-range", "no free host port left in %lld-%lld for '%s' in environment '%s'",
+			 mf_get_int(range, "from", 0), to, in->compose_name, e->name);
+		r->rc = -1;
+		return;
+	}
+	port_take(p, from);
+	in->host_ports[k] = (int)from;
+}
+
+/* Explicit host ports first, so `auto` never takes a port someone named. */
+static void env_ports(rctx *r, mf_env *e)
+{
+	pool *pools = NULL;
+	size_t npools = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < e->ninst; i++) {
+			mf_instance *in = &e->inst[i];
+			const mf_node *ports = mf_get(in->spec, "ports");
+			pool *p = pool_for(r, &pools, &npools, in->machine);
+			if (!p)
+				break;
+			if (pass == 0) {
+				in->nports = ports ? ports->n : 0;
+				in->host_ports = mf_alloc(r->c->a, (in->nports + 1) * sizeof *in->host_ports);
+			}
+			for (size_t k = 0; in->host_ports && k < in->nports; k++) {
+				const mf_node *host = mf_get(ports->pairs[k].val, "host");
+				if (pass == 0 && host && host->kind == MF_INT) {
+					in->host_ports[k] = (int)host->v.i;
+					port_take(p, host->v.i);
+				} else if (pass == 1 && host && host->kind == MF_STR) {
+					allocate(r, e, in, k, host, p);
+				}
+			}
+		}
+	}
+	free(pools);
+}
+
+/* ---- references that need an environment ------------------------------ */
+
+static void ref_missing(rctx *r, const mf_instance *in, const mf_node *at, const char *target)
+{
+	const mf_instance *t = mf_find_instance(in->env, target, NULL);
+	bool per_tenant = !t && in->env->ntenants && mf_find_instance(in->env, target, in->env->tenants[0].name);
+
+	if (in->env->is_base)
+		return;
+	if (per_tenant)
+		mf_error(r->c, at->pos, "unknown-reference",
+			 "shared service '%s' refers to '%s', which has one instance per tenant", in->service, target);
+	else
+		mf_error(r->c, at->pos, "unknown-reference", "'%s' refers to '%s', which does not exist in environment '%s'",
+			 in->service, target, in->env->name);
+	r->rc = -1;
+}
+
+static void env_refs(rctx *r, const mf_env *e)
+{
+	for (size_t i = 0; i < e->ninst; i++) {
+		const mf_instance *in = &e->inst[i];
+		const mf_node *env = mf_get(in->spec, "env"), *deps = mf_get(in->spec, "dependsOn");
+		if (i > 0 && !strcmp(e->inst[i - 1].service, in->service))
+			continue;
+		for (size_t k = 0; env && k < env->n; k++) {
+			const char *svc = mf_get_str(env->pairs[k].val, "service");
+			if (svc && mf_get(mf_get(r->doc, "services"), svc) && !mf_ref_target(in, svc))
+				ref_missing(r, in, env->pairs[k].val, svc);
+		}
+		for (size_t k = 0; deps && k < deps->n; k++) {
+			mf_node at = {.kind = MF_STR, .pos = deps->pairs[k].pos};
+			if (mf_get(mf_get(r->doc, "services"), deps->pairs[k].key) &&
+			    !mf_ref_target(in, deps->pairs[k].key))
+				ref_missing(r, in, &at, deps->pairs[k].key);
+		}
+	}
+}
+
+/* ---- the whole system --------------------------------------------------- */
+
+static void check_tenant_overrides(rctx *r, const mf_node *const *expanded)
+{
+	const mf_node *tenants = mf_get(r->doc, "tenants"), *svcs = mf_get(r->doc, "services");
+
+	for (size_t i = 0; tenants && i < tenants->n; i++) {
+		const mf_node *over = mf_get(tenants->pairs[i].val, "services");
+		for (size_t k = 0; over && k < over->n; k++) {
+			const mf_pair *sp = mf_get_pair(svcs, over->pairs[k].key);
+			const mf_node *spec = sp ? mf_merge(r->c->a, mf_get(r->doc, "defaults"),
+							    expanded[sp - svcs->pairs]) : NULL;
+			const char *scope = mf_get_str(spec, "scope");
+			if (!sp || (scope && !strcmp(scope, "tenant")))
+				continue;
+			mf_error(r->c, over->pairs[k].pos, "tenant-shared-override",
+				 "tenant '%s' overrides '%s', which is shared: only 'scope: tenant' services have per-tenant instances",
+				 tenants->pairs[i].key, over->pairs[k].key);
+			r->rc = -1;
+		}
+	}
+}
+
+static bool wanted(const char *name, const char *const *only, size_t nonly)
+{
+	for (size_t i = 0; i < nonly; i++)
+		if (!strcmp(only[i], name))
+			return true;
+	return nonly == 0;
+}
+
+static void check_only(rctx *r, const char *const *only, size_t nonly)
+{
+	const mf_node *envs = mf_get(r->doc, "environments");
+
+	for (size_t i = 0; i < nonly; i++) {
+		if (mf_get(envs, only[i]))
+			continue;
+		mf_error(r->c, envs ? envs->pos : r->doc->pos, "unknown-environment", "no environment '%s' in the description",
+			 only[i]);
+		r->rc = -1;
+	}
+}
+
+static void build_env(rctx *r, mf_env *e, const mf_node *const *expanded)
+{
+	env_settings(r, e);
+	env_tenants(r, e);
+	env_instances(r, e, expanded);
+	env_ports(r, e);
+	env_refs(r, e);
+}
+
+static void select_envs(rctx *r, const char *const *only, size_t nonly, profcache *cache, size_t *ncache)
+{
+	const mf_node *envs = mf_get(r->doc, "environments");
+	mf_system *s = r->s;
+
+	s->envs = mf_alloc(r->c->a, ((envs ? envs->n : 0) + 1) * sizeof *s->envs);
+	for (size_t i = 0; s->envs && envs && i < envs->n; i++) {
+		const mf_pair *p = &envs->pairs[i];
+		const mf_node *prof = mf_get(p->val, "profile");
+		mf_env *e;
+		if (!wanted(p->key, only, nonly))
+			continue;
+		e = &s->envs[s->nenvs++];
+		e->name = p->key;
+		e->pos = p->pos;
+		e->node = p->val;
+		e->profile_name = prof ? mf_str(prof) : is_builtin_profile(p->key) ? p->key : NULL;
+		if (e->profile_name)
+			e->profile = profile_for(r, cache, ncache, e->profile_name, prof ? prof->pos : p->pos);
+	}
+}
+
+static int cmp_env(const void *x, const void *y)
+{
+	return strcmp(((const mf_env *)x)->name, ((const mf_env *)y)->name);
+}
+
+static const mf_node **expand_services(rctx *r)
+{
+	const mf_node *svcs = mf_get(r->doc, "services");
+	size_t n = svcs ? svcs->n : 0;
+	const mf_node **out = mf_alloc(r->c->a, (n + 1) * sizeof *out);
+
+	for (size_t i = 0; out && i < n; i++)
+		out[i] = expand(r, svcs->pairs[i].val, 0);
+	return out;
+}
+
+int mf_resolve(mf_ctx *c, const mf_node *doc, const char *const *only, size_t nonly, mf_system *out)
+{
+	rctx r = {c, doc, out, 0};
+	const mf_node **expanded, *envs = mf_get(doc, "environments");
+	profcache *cache = mf_alloc(c->a, ((envs ? envs->n : 0) + 1) * sizeof *cache);
+	const mf_node **profs;
+	size_t ncache = 0;
+
+	memset(out, 0, sizeof *out);
+	out->doc = doc;
+	out->name = mf_get_str(mf_get(doc, "system"), "name");
+	out->version = mf_get_str(mf_get(doc, "system"), "version");
+	if (!out->version)
+		out->version = "0.1.0";
+	expanded = expand_services(&r);
+	if (!expanded || !cache)
+		return mf_error(c, MF_NOPOS, "internal", "out of memory");
+	check_tenant_overrides(&r, expanded);
+	check_only(&r, only, nonly);
+	select_envs(&r, only, nonly, cache, &ncache);
+	profs = mf_alloc(c->a, (ncache + 1) * sizeof *profs);
+	for (size_t i = 0; profs && i < ncache; i++)
+		profs[i] = cache[i].doc;
+	check_all_refs(&r, profs, ncache);
+	if (r.rc < 0)
+		return -1;
+	out->base = (mf_env){.name = "base", .is_base = true, .pos = doc->pos, .ns = out->name};
+	build_env(&r, &out->base, expanded);
+	if (out->nenvs > 1)
+		qsort(out->envs, out->nenvs, sizeof *out->envs, cmp_env);
+	for (size_t i = 0; i < out->nenvs; i++)
+		build_env(&r, &out->envs[i], expanded);
+	return r.rc;
+}

@@ -1,0 +1,131 @@
+/* resolve: profiles, environments, templates and tenants to concrete service instances */
+#ifndef MF_RESOLVE_H
+#define MF_RESOLVE_H
+
+#include "load.h"
+
+/* Output targets, as bits so an environment can name several. */
+typedef enum mf_target {
+	MF_T_KUSTOMIZE = 1u << 0,
+	MF_T_HELM = 1u << 1,
+	MF_T_COMPOSE = 1u << 2,
+	MF_T_VELERO = 1u << 3,
+} mf_target;
+
+typedef enum mf_workload {
+	MF_W_DEPLOYMENT,
+	MF_W_STATEFUL,
+	MF_W_DAEMON,
+	MF_W_JOB,
+	MF_W_CRONJOB,
+} mf_workload;
+
+typedef struct mf_env mf_env;
+typedef struct mf_tenant mf_tenant;
+
+/* One running copy of a service in one environment: the shared instance, or
+ * one per tenant for `scope: tenant` services.  `spec` is the fully merged
+ * service (profile defaults < system defaults < templates < service <
+ * environment defaults < environment override < tenant env and override);
+ * every node in it keeps the position of the line that set it. */
+typedef struct mf_instance {
+	const char *service;      /* the service's name in the description */
+	const mf_tenant *tenant;  /* NULL for a shared instance */
+	const char *name;         /* Kubernetes object name: the service name */
+	const char *compose_name; /* Compose service name: service, or service-tenant */
+	const char *ns;           /* Kubernetes namespace (env's, or the tenant's) */
+	mf_workload kind;
+	const mf_node *spec;      /* merged service fields, read-only */
+	mf_pos pos;               /* the service's key in the description */
+	long long replicas;       /* resolved count (1 for daemons/jobs), HPA min when autoscaled */
+	long long max_replicas;   /* HPA max, or replicas */
+	mf_pos replicas_pos;
+	const mf_env *env;
+	/* host ports after `auto` allocation, parallel to the spec's port order;
+	 * 0 when the port is not published */
+	int *host_ports;
+	size_t nports;
+	const char *machine;      /* placement.machine or NULL */
+} mf_instance;
+
+struct mf_tenant {
+	const char *name;
+	mf_pos pos;
+	const mf_node *node;      /* the tenant's description */
+	const char *ns;           /* namespace in this environment: tenant.namespace or ENVNS-TENANT */
+};
+
+struct mf_env {
+	const char *name;
+	mf_pos pos;
+	bool is_base;             /* the environment-independent view (Kustomize base) */
+	const mf_node *node;      /* the environment as written (NULL for base) */
+	const mf_node *profile;   /* the profile document, NULL for base */
+	const char *profile_name;
+	const char *ns;           /* namespace of shared services */
+	unsigned targets;         /* mf_target bits */
+	const mf_node *require;   /* merged profile.require < env.require (may be NULL) */
+	const mf_node *backup;    /* merged system.backup < profile.backup < env.backup */
+	const mf_node *capacity;  /* env.capacity or profile.capacity */
+	bool network_policy;
+	const char *image_tag;    /* tag for untagged images: env images.tag, else system.version */
+	const char *image_registry; /* env images.registry, prefixed to images without one */
+	const char **policies;    /* pack names/paths: profile's, then system's, then env's */
+	mf_pos *policy_pos;
+	size_t npolicies;
+	mf_tenant *tenants;       /* tenants present in this environment, sorted by name */
+	size_t ntenants;
+	mf_instance *inst;        /* sorted by (service, tenant); shared first */
+	size_t ninst;
+};
+
+typedef struct mf_system {
+	const mf_node *doc;       /* the loaded description */
+	const char *name;
+	const char *version;      /* system.version or "0.1.0" */
+	mf_env *envs;             /* sorted by name */
+	size_t nenvs;
+	mf_env base;              /* no profile, no overrides, tenants as written */
+} mf_system;
+
+/* Resolve the loaded description.  `only`/`nonly` restrict to named
+ * environments (unknown names are errors).  Returns 0, or -1 after adding
+ * diagnostics for invalid references (unknown template, secret, config,
+ * service, machine, tenant or environment; extends cycles; port clashes in
+ * `auto` allocation...).  Everything is arena-owned. */
+int mf_resolve(mf_ctx *c, const mf_node *doc, const char *const *only, size_t nonly, mf_system *out);
+
+/* Lookups. */
+const mf_instance *mf_find_instance(const mf_env *e, const char *service, const char *tenant);
+const mf_node *mf_system_section(const mf_system *s, const char *section, const char *name);
+
+/* A service reference ({service, port, format}) as seen from `from`, for one
+ * target family (MF_T_COMPOSE, or MF_T_KUSTOMIZE for all of Kubernetes).
+ * Returns the text (arena-owned), or NULL when it cannot be resolved. */
+const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref, mf_target t);
+/* The instance a reference from `from` points at (same tenant first). */
+const mf_instance *mf_ref_target(const mf_instance *from, const char *service);
+
+/* Helpers every later stage needs. */
+const char *mf_workload_name(mf_workload w);   /* "deployment", "stateful", ... */
+bool mf_long_running(mf_workload w);           /* not a job/cronjob */
+/* Parse quantities to a common unit: millicores and bytes; -1 when invalid. */
+long long mf_cpu_millis(const mf_node *n);
+long long mf_mem_bytes(const mf_node *n);
+/* Duration (int seconds or "1h30m") to seconds; -1 when invalid. */
+long long mf_seconds(const mf_node *n);
+/* The port entry of a service spec by name or number; NULL when absent. */
+const mf_node *mf_port_of(const mf_node *spec, const mf_node *ref, const char **name_out);
+/* Port number of a port entry (int or {port:...}). */
+long long mf_port_number(const mf_node *port);
+/* Image split: repository (with registry), tag (may be NULL), digest (may be NULL) */
+typedef struct mf_image {
+	const char *repo;
+	const char *tag;
+	const char *digest;
+	const char *ref;          /* the full reference to write */
+	mf_pos pos;
+} mf_image;
+mf_image mf_image_of(mf_ctx *c, const mf_instance *in);
+
+#endif
