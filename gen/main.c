@@ -158,7 +158,7 @@ static int parse(int argc, char **argv, opts *o, size_t min_paths, size_t max_pa
 	o->fail_on = MF_SEV_ERROR;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+o:e:t:h", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:e:t:h", long_opts, NULL)) != -1) {
 		if (ch == 'h') {
 			printf("usage: %s\n\n%s\n", find_command(cmd)->usage, find_command(cmd)->summary);
 			return -1;

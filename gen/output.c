@@ -264,9 +264,32 @@ __attribute__((format(printf, 3, 4))) static void conflict(mf_ctx *c, plan *p, c
 	p->conflicts++;
 }
 
+/* Every existing directory on the way must be a real directory: a symlink
+ * would carry the write outside the output directory. */
+static bool parents_safe(const char *dir, const char *rel)
+{
+	char *path = join(dir, rel), *slash;
+	size_t base = strlen(dir) + 1;
+	struct stat st;
+	bool safe = path != NULL;
+
+	for (slash = path ? strchr(path + base, '/') : NULL; slash && safe; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		safe = lstat(path, &st) != 0 ? errno == ENOENT : S_ISDIR(st.st_mode);
+		*slash = '/';
+	}
+	free(path);
+	return safe;
+}
+
 static void plan_file(mf_ctx *c, const char *dir, const mf_outfile *f, manifest *m, unsigned flags, plan *p,
 		      action *act)
 {
+	if (!parents_safe(dir, f->path)) {
+		*act = KEEP;
+		conflict(c, p, "'%s' would be written through a symlink or a file that is not a directory", f->path);
+		return;
+	}
 	char *path = join(dir, f->path);
 	size_t len = 0;
 	bool exists = false;

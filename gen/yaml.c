@@ -487,33 +487,65 @@ static int on_event(builder *b, struct fy_event *e, bool multi)
 	}
 }
 
-/* libfyaml collected its own syntax errors: turn the first into ours. */
-static void syntax_error(builder *b, struct fy_parser *p)
-{
-	struct fy_diag *d = fy_parser_get_diag(p);
-	void *it = NULL;
-	struct fy_diag_error *err = d ? fy_diag_errors_iterate(d, &it) : NULL;
-	mf_pos pos = {b->file, 1, 1};
+/* libfyaml reports syntax errors through a diag object: we keep its text
+ * (never printed) and turn the first error into ours, at its position. */
+typedef struct syntax {
+	char msg[512];
+	int line, col;
+	bool seen;
+} syntax;
 
-	if (err) {
-		pos.line = (uint32_t)(err->line >= 0 ? err->line + 1 : 1);
-		pos.col = (uint32_t)(err->column >= 0 ? err->column + 1 : 1);
-		mf_error(b->c, pos, "yaml-syntax", "%s", err->msg ? err->msg : "invalid YAML");
-	} else {
-		mf_error(b->c, pos, "yaml-syntax", "invalid YAML");
-	}
-	if (d)
-		fy_diag_unref(d);
+static void capture(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	syntax *sx = user;
+	const char *err = strstr(buf, ": error: ");
+	const char *p;
+
+	(void)diag;
+	(void)len;
+	if (sx->seen || !err)
+		return;
+	/* "<input>:LINE:COL: error: MESSAGE\n..." */
+	for (p = err - 1; p > buf && *p != ':'; p--)
+		;
+	sx->col = atoi(p + 1);
+	while (p > buf && *--p != ':')
+		;
+	sx->line = atoi(p + 1);
+	snprintf(sx->msg, sizeof sx->msg, "%.*s", (int)strcspn(err + 9, "\n"), err + 9);
+	sx->seen = true;
 }
 
-static struct fy_parser *make_parser(const mf_source *src)
+static void syntax_error(builder *b, const syntax *sx)
+{
+	mf_pos pos = {b->file, 1, 1};
+
+	if (sx->seen && sx->line > 0) {
+		pos.line = (uint32_t)sx->line;
+		pos.col = (uint32_t)(sx->col > 0 ? sx->col : 1);
+	}
+	mf_error(b->c, pos, "yaml-syntax", "%s", sx->seen ? sx->msg : "invalid YAML");
+}
+
+static struct fy_parser *make_parser(const mf_source *src, syntax *sx)
 {
 	struct fy_parse_cfg cfg;
+	struct fy_diag_cfg dcfg;
 	struct fy_parser *p;
 
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = capture;
+	dcfg.user = sx;
+	dcfg.colorize = false;
+	dcfg.show_source = false;
 	memset(&cfg, 0, sizeof cfg);
-	cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_ALLOW_DUPLICATE_KEYS;
+	cfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_ALLOW_DUPLICATE_KEYS;
+	cfg.diag = fy_diag_create(&dcfg);
+	if (!cfg.diag)
+		return NULL;
 	p = fy_parser_create(&cfg);
+	fy_diag_unref(cfg.diag);
 	if (p && fy_parser_set_string(p, src->text, src->len) != 0) {
 		fy_parser_destroy(p);
 		return NULL;
@@ -521,7 +553,7 @@ static struct fy_parser *make_parser(const mf_source *src)
 	return p;
 }
 
-static int run_events(builder *b, struct fy_parser *p, bool multi)
+static int run_events(builder *b, struct fy_parser *p, bool multi, const syntax *sx)
 {
 	struct fy_event *e;
 	int rc = 0;
@@ -534,7 +566,7 @@ static int run_events(builder *b, struct fy_parser *p, bool multi)
 			break;
 	}
 	if (rc == 0 && fy_parser_get_stream_error(p)) {
-		syntax_error(b, p);
+		syntax_error(b, sx);
 		rc = -1;
 	}
 	return rc;
@@ -544,6 +576,7 @@ mf_node *mf_yaml_parse(mf_ctx *c, uint32_t file, bool multi)
 {
 	const mf_source *src = mf_source_get(c, file);
 	builder b;
+	syntax sx;
 	struct fy_parser *p;
 	int rc;
 
@@ -553,12 +586,13 @@ mf_node *mf_yaml_parse(mf_ctx *c, uint32_t file, bool multi)
 	b.c = c;
 	b.file = file;
 	b.docs = mf_new_seq(c->a, (mf_pos){file, 1, 1});
-	p = b.docs ? make_parser(src) : NULL;
+	memset(&sx, 0, sizeof sx);
+	p = b.docs ? make_parser(src, &sx) : NULL;
 	if (!p) {
 		mf_error(c, MF_NOPOS, "internal", "out of memory");
 		return NULL;
 	}
-	rc = run_events(&b, p, multi);
+	rc = run_events(&b, p, multi, &sx);
 	fy_parser_destroy(p);
 	if (rc < 0 || b.failed)
 		return NULL;
