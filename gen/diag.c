@@ -1,0 +1,369 @@
+/* diag: the source table, diagnostics (capped, sorted) and their compiler-style printing */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+enum { DEFAULT_MAX_ERRORS = 50 };
+
+/* ---- context and sources ------------------------------------------------------------- */
+
+void mf_ctx_init(mf_ctx *c)
+{
+	memset(c, 0, sizeof *c);
+	c->a = mf_arena_new();
+	c->sources = mf_alloc(c->a, 8 * sizeof *c->sources);
+	if (!c->sources)
+		return;  /* every later call sees the missing arena or table and fails softly */
+	c->capsources = 8;
+	c->sources[0] = (mf_source){.path = "", .text = "", .len = 0};
+	c->nsources = 1;
+}
+
+void mf_ctx_release(mf_ctx *c)
+{
+	if (!c)
+		return;
+	mf_arena_free(c->a);
+	memset(c, 0, sizeof *c);
+}
+
+/* Room for one more element, doubling inside the arena (old block abandoned). */
+static void *grow(mf_arena *a, void *old, size_t n, size_t *cap, size_t elem)
+{
+	if (n < *cap)
+		return old;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	while (ncap <= n)
+		ncap *= 2;
+	void *p = ncap <= SIZE_MAX / elem ? mf_alloc(a, ncap * elem) : NULL;
+	if (!p)
+		return NULL;
+	if (n)
+		memcpy(p, old, n * elem);
+	*cap = ncap;
+	return p;
+}
+
+uint32_t mf_source_add(mf_ctx *c, const char *path, const char *text, size_t len)
+{
+	if (!c || !c->sources || c->nsources >= UINT32_MAX)
+		return 0;
+	mf_source *s = grow(c->a, c->sources, c->nsources, &c->capsources, sizeof *s);
+	char *copy = mf_alloc(c->a, len + 1);
+	const char *p = mf_strdup(c->a, path ? path : "");
+	if (!s || !copy || !p)
+		return 0;
+	if (text && len)
+		memcpy(copy, text, len);
+	c->sources = s;
+	s[c->nsources] = (mf_source){.path = p, .text = copy, .len = text ? len : 0};
+	return (uint32_t)c->nsources++;
+}
+
+const mf_source *mf_source_get(const mf_ctx *c, uint32_t file)
+{
+	if (!c || file == 0 || file >= c->nsources)
+		return NULL;
+	return &c->sources[file];
+}
+
+/* ---- recording ------------------------------------------------------------------------- */
+
+__attribute__((format(printf, 2, 0)))
+static char *vfmt(mf_arena *a, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	char *s = n >= 0 ? mf_alloc(a, (size_t)n + 1) : NULL;
+	if (s)
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+static size_t max_errors(const mf_ctx *c)
+{
+	return c->max_errors ? c->max_errors : DEFAULT_MAX_ERRORS;
+}
+
+/* Errors past the cap are not stored, but the caller still gets a record
+ * to fill in (mf_diag_add's result is only NULL on OOM). */
+static mf_diag *dropped(mf_ctx *c, mf_severity sev, mf_pos pos)
+{
+	c->truncated = true;
+	mf_diag *d = mf_alloc(c->a, sizeof *d);
+	if (d) {
+		d->sev = sev;
+		d->pos = pos;
+		d->msg = "";
+	}
+	return d;
+}
+
+__attribute__((format(printf, 5, 0)))
+static mf_diag *vadd(mf_ctx *c, mf_severity sev, mf_pos pos, const char *code, const char *fmt, va_list ap)
+{
+	if (!c || !c->a)
+		return NULL;
+	if (sev == MF_SEV_ERROR && c->nerrors >= max_errors(c))
+		return dropped(c, sev, pos);
+	char *msg = vfmt(c->a, fmt, ap);
+	char *cd = code ? mf_strdup(c->a, code) : NULL;
+	mf_diag *all = grow(c->a, c->diags, c->ndiags, &c->capdiags, sizeof *all);
+	if (!msg || (code && !cd) || !all)
+		return NULL;
+	c->diags = all;
+	mf_diag *d = &all[c->ndiags++];
+	*d = (mf_diag){.sev = sev, .pos = pos, .code = cd, .msg = msg};
+	if (sev == MF_SEV_ERROR)
+		c->nerrors++;
+	return d;
+}
+
+/* The returned record stays valid until the next add (the array may move). */
+mf_diag *mf_diag_add(mf_ctx *c, mf_severity sev, mf_pos pos, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	mf_diag *d = vadd(c, sev, pos, code, fmt, ap);
+	va_end(ap);
+	return d;
+}
+
+int mf_error(mf_ctx *c, mf_pos pos, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vadd(c, MF_SEV_ERROR, pos, code, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void mf_warning(mf_ctx *c, mf_pos pos, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vadd(c, MF_SEV_WARNING, pos, code, fmt, ap);
+	va_end(ap);
+}
+
+void mf_diag_note(mf_ctx *c, mf_diag *d, const char *fmt, ...)
+{
+	if (!c || !c->a || !d)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *note = vfmt(c->a, fmt, ap);
+	va_end(ap);
+	if (note)
+		d->note = note;
+}
+
+/* ---- sorting --------------------------------------------------------------------------- */
+
+static int cmp_u32(uint32_t x, uint32_t y)
+{
+	return (x > y) - (x < y);
+}
+
+static int diag_cmp(const void *xp, const void *yp)
+{
+	const mf_diag *x = xp, *y = yp;
+	int r = cmp_u32(x->pos.file, y->pos.file);
+	if (!r)
+		r = cmp_u32(x->pos.line, y->pos.line);
+	if (!r)
+		r = cmp_u32(x->pos.col, y->pos.col);
+	if (!r)
+		r = strcmp(x->code ? x->code : "", y->code ? y->code : "");
+	return r;
+}
+
+void mf_diag_sort(mf_ctx *c)
+{
+	if (c)
+		mf_stable_sort(c->diags, c->ndiags, sizeof *c->diags, diag_cmp);
+}
+
+/* ---- printing -------------------------------------------------------------------------- */
+
+#define BOLD "\033[1m"
+#define GREEN "\033[1;32m"
+#define RESET "\033[0m"
+
+static const struct {
+	const char *word, *color;
+} severities[] = {
+	[MF_SEV_INFO] = {"info", "\033[1;36m"},
+	[MF_SEV_WARNING] = {"warning", "\033[1;35m"},
+	[MF_SEV_ERROR] = {"error", "\033[1;31m"},
+};
+
+/* a UTF-8 code point starts at every byte that is not a continuation byte */
+static bool cp_start(unsigned char ch)
+{
+	return (ch & 0xC0) != 0x80;
+}
+
+/* the line'th line (1-based) without its "\n" or "\r\n"; false past the end */
+static bool find_line(const mf_source *s, uint32_t line, const char **start, size_t *len)
+{
+	const char *p = s->text, *end = s->text + s->len;
+	for (uint32_t l = 1; l < line; l++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return false;
+		p = nl + 1;
+	}
+	if (line == 0 || p >= end)
+		return false;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	if (n && p[n - 1] == '\r')
+		n--;
+	*start = p;
+	*len = n;
+	return true;
+}
+
+/* "PATH:LINE:COL: SEVERITY: MSG [CODE] (waived: REASON)" */
+static void print_header(const mf_source *src, const mf_diag *d, FILE *fp, bool color)
+{
+	size_t sev = (size_t)d->sev < sizeof severities / sizeof *severities ? (size_t)d->sev : MF_SEV_ERROR;
+	fputs(color ? BOLD : "", fp);
+	if (!src)
+		fputs("manifold:", fp);
+	else if (!d->pos.line)
+		fprintf(fp, "%s:", src->path);
+	else if (!d->pos.col)
+		fprintf(fp, "%s:%u:", src->path, (unsigned)d->pos.line);
+	else
+		fprintf(fp, "%s:%u:%u:", src->path, (unsigned)d->pos.line, (unsigned)d->pos.col);
+	fprintf(fp, "%s %s%s%s: %s", color ? RESET : "", color ? severities[sev].color : "",
+		severities[sev].word, color ? RESET : "", d->msg ? d->msg : "");
+	if (d->code)
+		fprintf(fp, " [%s]", d->code);
+	if (d->waived && d->waiver_reason)
+		fprintf(fp, " (waived: %s)", d->waiver_reason);
+	else if (d->waived)
+		fputs(" (waived)", fp);
+	fputc('\n', fp);
+}
+
+/* Code points in the token at p: up to a blank, or a key's ':' (one followed
+ * by a blank or the end), at least 1 so the caret always shows. */
+static size_t token_width(const char *p, const char *end)
+{
+	size_t w = 0;
+	for (const char *q = p; q < end && *q != ' ' && *q != '\t'; q++) {
+		if (*q == ':' && (q + 1 == end || q[1] == ' ' || q[1] == '\t'))
+			break;
+		w += cp_start((unsigned char)*q);
+	}
+	return w ? w : 1;
+}
+
+/* Padding to the column: a tab stays a tab so the caret lines up in a
+ * terminal.  A column past the end of the line stops just after it. */
+static const char *print_padding(const char *p, const char *end, uint32_t col, FILE *fp)
+{
+	for (uint32_t c = 1; c < col && p < end; c++) {
+		fputc(*p == '\t' ? '\t' : ' ', fp);
+		p++;
+		while (p < end && !cp_start((unsigned char)*p))
+			p++;
+	}
+	return p;
+}
+
+/* Source text as the terminal should see it: bytes that are not valid
+ * UTF-8, and control characters other than tab, print as '?'. */
+static void put_text(const char *p, const char *end, FILE *fp)
+{
+	while (p < end) {
+		const unsigned char *u = (const unsigned char *)p;
+		size_t n = *u < 0x80 ? 1 : (*u & 0xE0) == 0xC0 ? 2 : (*u & 0xF0) == 0xE0 ? 3 : (*u & 0xF8) == 0xF0 ? 4 : 0;
+		bool ok = n > 0 && (size_t)(end - p) >= n && *u >= 0x20 - (*u == '\t' ? 0x20 : 0) && *u != 0x7F;
+		for (size_t i = 1; ok && i < n; i++)
+			ok = (u[i] & 0xC0) == 0x80;
+		if (ok)
+			fwrite(p, 1, n, fp);
+		else
+			fputc('?', fp);
+		p += ok ? n : 1;
+	}
+}
+
+/* Long lines (minified flow YAML, huge scalars) are shown as a window of
+ * about WINDOW code points around the caret, so a diagnostic stays readable. */
+#define WINDOW 100
+#define LEAD 40
+#define MAX_TILDES 40
+
+static const char *skip_cps(const char *p, const char *end, size_t n)
+{
+	for (size_t i = 0; i < n && p < end; i++) {
+		p++;
+		while (p < end && !cp_start((unsigned char)*p))
+			p++;
+	}
+	return p;
+}
+
+static void print_source(const mf_source *src, mf_pos pos, FILE *fp, bool color)
+{
+	const char *line, *from, *to, *end;
+	size_t len, w;
+	uint32_t col = pos.col;
+
+	if (!find_line(src, pos.line, &line, &len))
+		return;
+	end = line + len;
+	from = col > LEAD + 1 && len > WINDOW ? skip_cps(line, end, col - 1 - LEAD) : line;
+	to = skip_cps(from, end, WINDOW);
+	if (from != line)
+		col -= (uint32_t)LEAD > col ? 0 : col - 1 - LEAD;
+	int width = fprintf(fp, "%5u", (unsigned)pos.line);
+	fputs(" | ", fp);
+	fputs(from != line ? "..." : "", fp);
+	put_text(from, to, fp);
+	fputs(to != end ? "...\n" : "\n", fp);
+	if (!pos.col)
+		return;
+	fprintf(fp, "%*s | %s", width > 0 ? width : 5, "", from != line ? "   " : "");
+	const char *p = print_padding(from, to, col, fp);
+	w = token_width(p, to);
+	fputs(color ? GREEN "^" : "^", fp);
+	for (size_t i = 1; i < w && i < MAX_TILDES; i++)
+		fputc('~', fp);
+	fputs(color ? RESET "\n" : "\n", fp);
+}
+
+int mf_diag_print(const mf_ctx *c, const mf_diag *d, FILE *fp, bool color)
+{
+	if (!d || !fp)
+		return -1;
+	const mf_source *src = mf_source_get(c, d->pos.file);
+	print_header(src, d, fp, color);
+	if (src && d->pos.line)
+		print_source(src, d->pos, fp, color);
+	if (d->note)
+		fprintf(fp, "note: %s\n", d->note);
+	return ferror(fp) ? -1 : 0;
+}
+
+int mf_diag_print_all(const mf_ctx *c, FILE *fp, bool color)
+{
+	if (!c || !fp)
+		return -1;
+	for (size_t i = 0; i < c->ndiags; i++)
+		if (mf_diag_print(c, &c->diags[i], fp, color) != 0)
+			return -1;
+	if (c->truncated)
+		fprintf(fp, "%smanifold:%s %serror%s: too many errors (only the first %zu shown)\n",
+			color ? BOLD : "", color ? RESET : "", color ? severities[MF_SEV_ERROR].color : "",
+			color ? RESET : "", max_errors(c));
+	return fflush(fp) != 0 || ferror(fp) ? -1 : 0;
+}

@@ -1,0 +1,718 @@
+/* model: the arena, the positioned node tree, its builders, lookups, merge and compare */
+#include "model.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- arena ------------------------------------------------------------------ */
+
+enum {
+	CHUNK_SIZE = 64 * 1024,
+	BIG_ALLOC = CHUNK_SIZE / 4,  /* larger requests get a chunk of their own */
+	ALIGNMENT = 16,
+};
+
+typedef struct mf_chunk {
+	struct mf_chunk *next;
+	size_t used, cap;
+	unsigned char data[];
+} mf_chunk;
+
+struct mf_arena {
+	mf_chunk *head;  /* small allocations bump from here; big chunks sit behind it */
+};
+
+mf_arena *mf_arena_new(void)
+{
+	return calloc(1, sizeof(mf_arena));
+}
+
+void mf_arena_free(mf_arena *a)
+{
+	if (!a)
+		return;
+	for (mf_chunk *c = a->head, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(a);
+}
+
+/* calloc'd, so every allocation is zeroed: memory is never reused */
+static mf_chunk *chunk_new(size_t cap)
+{
+	mf_chunk *c = calloc(1, sizeof(mf_chunk) + cap);
+	if (c)
+		c->cap = cap;
+	return c;
+}
+
+/* aligns on the real address: malloc's alignment and the header size vary */
+static void *bump(mf_chunk *c, size_t size)
+{
+	uintptr_t base = (uintptr_t)c->data;
+	size_t off = ((base + c->used + ALIGNMENT - 1) & ~(uintptr_t)(ALIGNMENT - 1)) - base;
+	if (off > c->cap || size > c->cap - off)
+		return NULL;
+	c->used = off + size;
+	return c->data + off;
+}
+
+static void *big_alloc(mf_arena *a, size_t size)
+{
+	mf_chunk *c = chunk_new(size + ALIGNMENT - 1);
+	if (!c)
+		return NULL;
+	/* behind the head, so the head's free space stays in use */
+	if (a->head) {
+		c->next = a->head->next;
+		a->head->next = c;
+	} else {
+		a->head = c;
+	}
+	return bump(c, size);
+}
+
+void *mf_alloc(mf_arena *a, size_t size)
+{
+	if (!a || size > SIZE_MAX - sizeof(mf_chunk) - ALIGNMENT)
+		return NULL;
+	if (size == 0)
+		size = 1;  /* distinct pointers, like malloc */
+	if (size > BIG_ALLOC)
+		return big_alloc(a, size);
+	void *p = a->head ? bump(a->head, size) : NULL;
+	if (p)
+		return p;
+	mf_chunk *c = chunk_new(CHUNK_SIZE);
+	if (!c)
+		return NULL;
+	c->next = a->head;
+	a->head = c;
+	return bump(c, size);
+}
+
+char *mf_strndup(mf_arena *a, const char *s, size_t n)
+{
+	if (!s)
+		return NULL;
+	const char *nul = memchr(s, '\0', n);
+	if (nul)
+		n = (size_t)(nul - s);
+	char *d = mf_alloc(a, n + 1);
+	if (d)
+		memcpy(d, s, n);  /* zeroed: already terminated */
+	return d;
+}
+
+char *mf_strdup(mf_arena *a, const char *s)
+{
+	return s ? mf_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *mf_printf(mf_arena *a, const char *fmt, ...)
+{
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *s = n >= 0 ? mf_alloc(a, (size_t)n + 1) : NULL;
+	if (s)
+		vsnprintf(s, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	return s;
+}
+
+/* ---- floats ------------------------------------------------------------------- */
+
+/* Shortest decimal digits of f >= 0 that read back exactly; returns the
+ * decimal exponent.  Digits are taken from "%.*e" whatever the locale's
+ * decimal point is (strtod reads back in the same locale). */
+static int shortest_digits(double f, char *dig, int *ndig)
+{
+	char tmp[48];
+	for (int prec = 0; prec < 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*e", prec, f);
+		if (strtod(tmp, NULL) == f)
+			break;
+	}
+	const char *p = tmp;
+	int n = 0;
+	for (; *p && *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9')
+			dig[n++] = *p;
+	while (n > 1 && dig[n - 1] == '0')
+		n--;
+	*ndig = n;
+	return *p == 'e' ? atoi(p + 1) : 0;
+}
+
+static size_t fmt_positional(char *out, const char *dig, int nd, int e)
+{
+	size_t o = 0;
+	if (e < 0) {
+		out[o++] = '0';
+		out[o++] = '.';
+		for (int i = 0; i < -e - 1; i++)
+			out[o++] = '0';
+		for (int i = 0; i < nd; i++)
+			out[o++] = dig[i];
+		return o;
+	}
+	for (int i = 0; i <= e; i++)
+		out[o++] = i < nd ? dig[i] : '0';
+	out[o++] = '.';
+	if (nd <= e + 1)
+		out[o++] = '0';
+	for (int i = e + 1; i < nd; i++)
+		out[o++] = dig[i];
+	return o;
+}
+
+/* "1.0e+20": YAML 1.1 wants a '.' and a signed exponent to call it a float */
+static size_t fmt_scientific(char *out, const char *dig, int nd, int e)
+{
+	size_t o = 0;
+	out[o++] = dig[0];
+	out[o++] = '.';
+	if (nd == 1)
+		out[o++] = '0';
+	for (int i = 1; i < nd; i++)
+		out[o++] = dig[i];
+	o += (size_t)snprintf(out + o, 8, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+	return o;
+}
+
+char *mf_fmt_float(char *buf, size_t size, double f)
+{
+	char out[48], dig[24];
+	size_t o = 0;
+	int nd;
+	if (isnan(f) || isinf(f)) {
+		const char *special = isnan(f) ? ".nan" : f < 0 ? "-.inf" : ".inf";
+		o = strlen(special);
+		memcpy(out, special, o);
+	} else {
+		int e = shortest_digits(fabs(f), dig, &nd);
+		if (signbit(f))
+			out[o++] = '-';
+		if (e >= -4 && e < 16)
+			o += fmt_positional(out + o, dig, nd, e);
+		else
+			o += fmt_scientific(out + o, dig, nd, e);
+	}
+	out[o] = '\0';
+	if (size)
+		snprintf(buf, size, "%s", out);
+	return buf;
+}
+
+/* ---- constructors ------------------------------------------------------------- */
+
+mf_node *mf_new(mf_arena *a, mf_kind kind, mf_pos pos)
+{
+	mf_node *n = mf_alloc(a, sizeof *n);
+	if (n) {
+		n->kind = kind;
+		n->pos = pos;
+	}
+	return n;
+}
+
+/* a NULL string builds a null node, so mf_get_str()'s "missing" carries over */
+mf_node *mf_new_strn(mf_arena *a, const char *s, size_t n, mf_pos pos)
+{
+	if (!s)
+		return mf_new(a, MF_NULL, pos);
+	mf_node *node = mf_new(a, MF_STR, pos);
+	char *copy = mf_strndup(a, s, n);
+	if (!node || !copy)
+		return NULL;
+	node->str = copy;
+	node->len = strlen(copy);
+	return node;
+}
+
+mf_node *mf_new_str(mf_arena *a, const char *s, mf_pos pos)
+{
+	return mf_new_strn(a, s, s ? strlen(s) : 0, pos);
+}
+
+static mf_node *new_scalar(mf_arena *a, mf_kind kind, const char *text, mf_pos pos)
+{
+	mf_node *n = mf_new(a, kind, pos);
+	if (!n || !text)
+		return NULL;
+	n->str = text;
+	n->len = strlen(text);
+	return n;
+}
+
+mf_node *mf_new_int(mf_arena *a, long long i, mf_pos pos)
+{
+	mf_node *n = new_scalar(a, MF_INT, mf_printf(a, "%lld", i), pos);
+	if (n)
+		n->v.i = i;
+	return n;
+}
+
+mf_node *mf_new_float(mf_arena *a, double f, mf_pos pos)
+{
+	char buf[48];
+	mf_node *n = new_scalar(a, MF_FLOAT, mf_strdup(a, mf_fmt_float(buf, sizeof buf, f)), pos);
+	if (n)
+		n->v.f = f;
+	return n;
+}
+
+mf_node *mf_new_bool(mf_arena *a, bool b, mf_pos pos)
+{
+	mf_node *n = new_scalar(a, MF_BOOL, b ? "true" : "false", pos);
+	if (n)
+		n->v.b = b;
+	return n;
+}
+
+mf_node *mf_new_map(mf_arena *a, mf_pos pos)
+{
+	return mf_new(a, MF_MAP, pos);
+}
+
+mf_node *mf_new_seq(mf_arena *a, mf_pos pos)
+{
+	return mf_new(a, MF_SEQ, pos);
+}
+
+/* ---- sequences and maps ----------------------------------------------------------- */
+
+/* Room for one more element: doubles into a fresh arena block, the old one
+ * is abandoned (the arena frees it with everything else). */
+static void *grow(mf_arena *a, void *old, size_t n, size_t *cap, size_t elem)
+{
+	if (n < *cap)
+		return old;
+	size_t ncap = *cap ? *cap * 2 : 4;
+	while (ncap <= n)
+		ncap *= 2;
+	if (ncap > SIZE_MAX / elem)
+		return NULL;
+	void *p = mf_alloc(a, ncap * elem);
+	if (!p)
+		return NULL;
+	if (n)
+		memcpy(p, old, n * elem);
+	*cap = ncap;
+	return p;
+}
+
+int mf_seq_push(mf_arena *a, mf_node *seq, mf_node *item)
+{
+	if (!seq || seq->kind != MF_SEQ || !item)
+		return -1;
+	mf_node **items = grow(a, seq->items, seq->n, &seq->cap, sizeof *items);
+	if (!items)
+		return -1;
+	seq->items = items;
+	items[seq->n++] = item;
+	return 0;
+}
+
+int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos, mf_node *val)
+{
+	if (!map || map->kind != MF_MAP || !key || !val)
+		return -1;
+	const char *k = mf_strdup(a, key);  /* callers may pass stack buffers */
+	mf_pair *pairs = grow(a, map->pairs, map->n, &map->cap, sizeof *pairs);
+	if (!k || !pairs)
+		return -1;
+	map->pairs = pairs;
+	pairs[map->n++] = (mf_pair){.key = k, .pos = kpos, .val = val};
+	return 0;
+}
+
+static mf_pair *find_pair(const mf_node *map, const char *key, size_t klen)
+{
+	if (!map || map->kind != MF_MAP || !key)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++)
+		if (strncmp(map->pairs[i].key, key, klen) == 0 && map->pairs[i].key[klen] == '\0')
+			return &map->pairs[i];
+	return NULL;
+}
+
+int mf_map_set(mf_arena *a, mf_node *map, const char *key, mf_node *val)
+{
+	if (!key || !val)
+		return -1;
+	mf_pair *p = find_pair(map, key, strlen(key));
+	if (!p)
+		return mf_map_add(a, map, key, val->pos, val);
+	p->val = val;
+	return 0;
+}
+
+/* removes every pair with that key (there can be several: mf_map_add does not check) */
+bool mf_map_del(mf_node *map, const char *key)
+{
+	if (!map || map->kind != MF_MAP || !key)
+		return false;
+	size_t j = 0;
+	for (size_t i = 0; i < map->n; i++)
+		if (strcmp(map->pairs[i].key, key) != 0)
+			map->pairs[j++] = map->pairs[i];
+	bool found = j != map->n;
+	map->n = j;
+	return found;
+}
+
+int mf_map_set_str(mf_arena *a, mf_node *map, const char *key, const char *s, mf_pos pos)
+{
+	return mf_map_set(a, map, key, mf_new_str(a, s, pos));
+}
+
+int mf_map_set_int(mf_arena *a, mf_node *map, const char *key, long long i, mf_pos pos)
+{
+	return mf_map_set(a, map, key, mf_new_int(a, i, pos));
+}
+
+int mf_map_set_bool(mf_arena *a, mf_node *map, const char *key, bool b, mf_pos pos)
+{
+	return mf_map_set(a, map, key, mf_new_bool(a, b, pos));
+}
+
+/* An existing child of another kind is replaced: the caller is building
+ * that key as a collection, and NULL must keep meaning OOM. */
+static mf_node *child_of_kind(mf_arena *a, mf_node *map, const char *key, mf_pos pos, mf_kind kind)
+{
+	if (!map || map->kind != MF_MAP || !key)
+		return NULL;
+	mf_node *old = mf_get(map, key);
+	if (old && old->kind == kind)
+		return old;
+	mf_node *n = mf_new(a, kind, pos);
+	if (!n)
+		return NULL;
+	mf_pair *p = find_pair(map, key, strlen(key));
+	if (p) {
+		p->val = n;
+		return n;
+	}
+	return mf_map_add(a, map, key, pos, n) == 0 ? n : NULL;
+}
+
+mf_node *mf_map_child(mf_arena *a, mf_node *map, const char *key, mf_pos pos)
+{
+	return child_of_kind(a, map, key, pos, MF_MAP);
+}
+
+mf_node *mf_map_child_seq(mf_arena *a, mf_node *map, const char *key, mf_pos pos)
+{
+	return child_of_kind(a, map, key, pos, MF_SEQ);
+}
+
+/* ---- lookups ------------------------------------------------------------------------ */
+
+const mf_pair *mf_get_pair(const mf_node *map, const char *key)
+{
+	return key ? find_pair(map, key, strlen(key)) : NULL;
+}
+
+mf_node *mf_get(const mf_node *map, const char *key)
+{
+	const mf_pair *p = mf_get_pair(map, key);
+	return p ? p->val : NULL;
+}
+
+/* "ports.0": a segment indexes a sequence only when it is all digits */
+static mf_node *path_step(const mf_node *n, const char *seg, size_t len)
+{
+	if (n->kind == MF_MAP) {
+		mf_pair *p = find_pair(n, seg, len);
+		return p ? p->val : NULL;
+	}
+	if (n->kind != MF_SEQ || len == 0 || len > 18)
+		return NULL;
+	size_t idx = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (seg[i] < '0' || seg[i] > '9')
+			return NULL;
+		idx = idx * 10 + (size_t)(seg[i] - '0');
+	}
+	return idx < n->n ? n->items[idx] : NULL;
+}
+
+mf_node *mf_path(const mf_node *n, const char *dotted)
+{
+	if (!n || !dotted)
+		return NULL;
+	if (!*dotted)
+		return (mf_node *)n;
+	const char *seg = dotted;
+	for (;;) {
+		const char *dot = strchr(seg, '.');
+		size_t len = dot ? (size_t)(dot - seg) : strlen(seg);
+		n = path_step(n, seg, len);
+		if (!n || !dot)
+			return (mf_node *)n;
+		seg = dot + 1;
+	}
+}
+
+bool mf_is_scalar(const mf_node *n)
+{
+	return n && n->kind != MF_SEQ && n->kind != MF_MAP;
+}
+
+const char *mf_str(const mf_node *n)
+{
+	return mf_is_scalar(n) && n->kind != MF_NULL ? n->str : NULL;
+}
+
+const char *mf_get_str(const mf_node *map, const char *key)
+{
+	return mf_str(mf_get(map, key));
+}
+
+bool mf_get_bool(const mf_node *map, const char *key, bool dflt)
+{
+	const mf_node *n = mf_get(map, key);
+	return n && n->kind == MF_BOOL ? n->v.b : dflt;
+}
+
+long long mf_get_int(const mf_node *map, const char *key, long long dflt)
+{
+	const mf_node *n = mf_get(map, key);
+	return n && n->kind == MF_INT ? n->v.i : dflt;
+}
+
+bool mf_truthy(const mf_node *n)
+{
+	if (!n)
+		return false;
+	switch (n->kind) {
+	case MF_BOOL: return n->v.b;
+	case MF_INT: return n->v.i != 0;
+	case MF_FLOAT: return n->v.f != 0;
+	case MF_STR: return n->str && n->str[0];
+	case MF_SEQ:
+	case MF_MAP: return n->n > 0;
+	case MF_NULL: break;
+	}
+	return false;
+}
+
+/* ---- trees -------------------------------------------------------------------------- */
+
+static int copy_children(mf_arena *a, mf_node *c, const mf_node *n)
+{
+	if (n->kind == MF_SEQ && n->n) {
+		if (!(c->items = mf_alloc(a, n->n * sizeof *c->items)))
+			return -1;
+		for (size_t i = 0; i < n->n; i++)
+			if (!(c->items[i] = mf_copy(a, n->items[i])))
+				return -1;
+	} else if (n->kind == MF_MAP && n->n) {
+		if (!(c->pairs = mf_alloc(a, n->n * sizeof *c->pairs)))
+			return -1;
+		for (size_t i = 0; i < n->n; i++) {
+			c->pairs[i].pos = n->pairs[i].pos;
+			c->pairs[i].key = mf_strdup(a, n->pairs[i].key);
+			c->pairs[i].val = mf_copy(a, n->pairs[i].val);
+			if (!c->pairs[i].key || !c->pairs[i].val)
+				return -1;
+		}
+	} else {
+		return 0;
+	}
+	c->n = c->cap = n->n;
+	return 0;
+}
+
+/* Strings are copied too, so the copy may outlive the source's arena.  The
+ * copy is nobody's alias, so MF_SHARED is dropped. */
+mf_node *mf_copy(mf_arena *a, const mf_node *n)
+{
+	if (!n)
+		return NULL;
+	mf_node *c = mf_alloc(a, sizeof *c);
+	if (!c)
+		return NULL;
+	*c = *n;
+	c->flags &= ~(unsigned)MF_SHARED;
+	c->items = NULL;
+	c->pairs = NULL;
+	c->n = c->cap = 0;
+	if (n->str) {
+		if (!(c->str = mf_strdup(a, n->str)))
+			return NULL;
+		c->len = strlen(c->str);
+	}
+	return copy_children(a, c, n) == 0 ? c : NULL;
+}
+
+static int merge_into(mf_arena *a, mf_node *dst, const mf_node *over);
+
+/* the value `over` gives a key of dst (p, or a new key when p is NULL) */
+static int merge_pair(mf_arena *a, mf_node *dst, mf_pair *p, const mf_pair *o)
+{
+	if (p && p->val && p->val->kind == MF_MAP && o->val->kind == MF_MAP)
+		return merge_into(a, p->val, o->val);  /* key keeps base's position */
+	mf_node *v;
+	if (o->val->kind == MF_MAP) {
+		/* a new map still goes through merge, so nulls inside it vanish */
+		v = mf_new_map(a, o->val->pos);
+		if (!v || merge_into(a, v, o->val) != 0)
+			return -1;
+	} else if (!(v = mf_copy(a, o->val))) {
+		return -1;
+	}
+	if (!p)
+		return mf_map_add(a, dst, o->key, o->pos, v);
+	p->val = v;
+	p->pos = o->pos;  /* this file set the value */
+	return 0;
+}
+
+/* dst is a fresh copy, so it is safe to change in place */
+static int merge_into(mf_arena *a, mf_node *dst, const mf_node *over)
+{
+	for (size_t i = 0; i < over->n; i++) {
+		const mf_pair *o = &over->pairs[i];
+		if (!o->val || o->val->kind == MF_NULL) {
+			mf_map_del(dst, o->key);
+			continue;
+		}
+		if (merge_pair(a, dst, find_pair(dst, o->key, strlen(o->key)), o) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A missing or null `over` (an empty override file) leaves base as it is. */
+mf_node *mf_merge(mf_arena *a, const mf_node *base, const mf_node *over)
+{
+	if (!over || over->kind == MF_NULL)
+		return mf_copy(a, base);
+	if (over->kind != MF_MAP)
+		return mf_copy(a, over);
+	mf_node *dst = base && base->kind == MF_MAP ? mf_copy(a, base) : mf_new_map(a, over->pos);
+	if (!dst || merge_into(a, dst, over) != 0)
+		return NULL;
+	return dst;
+}
+
+static bool map_equal(const mf_node *x, const mf_node *y)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		const mf_pair *p = &x->pairs[i];
+		const mf_pair *q = find_pair(y, p->key, strlen(p->key));
+		if (!q || !mf_equal(p->val, q->val))
+			return false;
+	}
+	return true;
+}
+
+/* scalars compare by value when typed (0x10 == 16), strings by text */
+bool mf_equal(const mf_node *x, const mf_node *y)
+{
+	if (!x || !y)
+		return x == y;
+	if (x->kind != y->kind)
+		return false;
+	switch (x->kind) {
+	case MF_NULL: return true;
+	case MF_BOOL: return x->v.b == y->v.b;
+	case MF_INT: return x->v.i == y->v.i;
+	case MF_FLOAT: return x->v.f == y->v.f || (isnan(x->v.f) && isnan(y->v.f));
+	case MF_STR: return x->str && y->str ? strcmp(x->str, y->str) == 0 : x->str == y->str;
+	case MF_MAP: return x->n == y->n && map_equal(x, y);
+	case MF_SEQ: break;
+	}
+	if (x->n != y->n)
+		return false;
+	for (size_t i = 0; i < x->n; i++)
+		if (!mf_equal(x->items[i], y->items[i]))
+			return false;
+	return true;
+}
+
+void mf_stamp(mf_node *n, mf_pos pos)
+{
+	if (!n)
+		return;
+	if (n->pos.file == 0)
+		n->pos = pos;
+	if (n->kind == MF_SEQ)
+		for (size_t i = 0; i < n->n; i++)
+			mf_stamp(n->items[i], pos);
+	if (n->kind == MF_MAP)
+		for (size_t i = 0; i < n->n; i++) {
+			if (n->pairs[i].pos.file == 0)
+				n->pairs[i].pos = pos;
+			mf_stamp(n->pairs[i].val, pos);
+		}
+}
+
+/* ---- sorting ------------------------------------------------------------------------ */
+
+static void swap_bytes(unsigned char *x, unsigned char *y, size_t size)
+{
+	for (size_t i = 0; i < size; i++) {
+		unsigned char t = x[i];
+		x[i] = y[i];
+		y[i] = t;
+	}
+}
+
+/* only when the scratch buffer cannot be had: still stable, never fails */
+static void insertion_sort(unsigned char *b, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && cmp(b + (j - 1) * size, b + j * size) > 0; j--)
+			swap_bytes(b + (j - 1) * size, b + j * size, size);
+}
+
+/* sorts b[0..n) using tmp; on a tie the left run wins, which keeps it stable */
+static void merge_sort(unsigned char *b, unsigned char *tmp, size_t n, size_t size,
+		       int (*cmp)(const void *, const void *))
+{
+	if (n < 2)
+		return;
+	size_t h = n / 2, i = 0, j = h, k = 0;
+	merge_sort(b, tmp, h, size, cmp);
+	merge_sort(b + h * size, tmp, n - h, size, cmp);
+	while (i < h || j < n) {
+		bool left = j == n || (i < h && cmp(b + i * size, b + j * size) <= 0);
+		size_t from = left ? i++ : j++;
+		memcpy(tmp + k++ * size, b + from * size, size);
+	}
+	memcpy(b, tmp, n * size);
+}
+
+void mf_stable_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n < 2 || size == 0)
+		return;
+	unsigned char *tmp = n <= SIZE_MAX / size ? malloc(n * size) : NULL;
+	if (!tmp) {
+		insertion_sort(base, n, size, cmp);
+		return;
+	}
+	merge_sort(base, tmp, n, size, cmp);
+	free(tmp);
+}
+
+static int pair_cmp(const void *x, const void *y)
+{
+	return strcmp(((const mf_pair *)x)->key, ((const mf_pair *)y)->key);
+}
+
+void mf_map_sort(mf_node *map)
+{
+	if (map && map->kind == MF_MAP)
+		mf_stable_sort(map->pairs, map->n, sizeof *map->pairs, pair_cmp);
+}
