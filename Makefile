@@ -31,11 +31,12 @@ all: $(BIN)
 # ---- dependencies (Debian 12) -------------------------------------------------
 BUILD_DEBS := build-essential pkg-config libfyaml-dev libjansson-dev libpcre2-dev
 TEST_DEBS  := $(BUILD_DEBS) check libyaml-dev json-schema-test-suite docker-compose valgrind \
-              nodejs npm clang libclang-rt-14-dev
+              clang libclang-rt-14-dev
 deps:
 	@tools/install-deps $(BUILD_DEBS)
 deps-test:
 	@tools/install-deps $(TEST_DEBS)
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || tools/install-deps nodejs npm
 	@tools/install-node-deps
 
 # ---- build ---------------------------------------------------------------------

@@ -1,5 +1,6 @@
 /* main: the command line; the only place that picks an exit code */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,10 +52,14 @@ static bool use_color(FILE *fp)
 	return !getenv("NO_COLOR") && isatty(fileno(fp)) && term && strcmp(term, "dumb");
 }
 
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
+__attribute__((format(printf, 2, 3))) static int usage_error(const char *cmd, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "manifold %s: ", cmd);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\nTry 'manifold %s --help'.\n", cmd);
 	return EXIT_INPUT;
 }
