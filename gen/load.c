@@ -293,7 +293,8 @@ static void on_schema_error(void *user, const mf_schema_error *e)
 	const char *lastkey = NULL;
 	const mf_node *n = walk(v->doc, e->pointer, &keypos, &lastkey);
 	bool unknown = !strcmp(e->keyword, "additionalProperties") && e->property;
-	mf_pos pos = unknown || !strcmp(e->keyword, "required") || !n ? keypos
+	bool at_key = unknown || !strcmp(e->keyword, "propertyNames") || !strcmp(e->keyword, "required");
+	mf_pos pos = at_key || !n ? keypos
 		   : n->kind == MF_MAP || n->kind == MF_SEQ ? keypos : n->pos;
 	mf_diag *d;
 	const char *names[128], *best;
