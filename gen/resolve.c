@@ -563,7 +563,8 @@ static void env_settings(rctx *r, mf_env *e)
 	const mf_node *np = pick(mf_get(n, "networkPolicy"), mf_get(p, "networkPolicy"));
 
 	e->targets = targets_of(pick(mf_get(n, "targets"), mf_get(p, "targets")));
-	e->ns = mf_get_str(n, "namespace");
+	if (!e->is_base)
+		e->ns = mf_get_str(n, "namespace");
 	if (!e->ns)
 		e->ns = mf_printf(r->c->a, "%s-%s", r->s->name, e->name);
 	e->require = mf_merge(r->c->a, mf_get(p, "require"), mf_get(n, "require"));

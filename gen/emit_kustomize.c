@@ -1,0 +1,924 @@
+/* emit: Kustomize base, tenant components and per-environment overlays, the overlays as diffs of rendered objects */
+#include <string.h>
+#include "emit.h"
+
+/* Layout (docs/kubernetes.md):
+ *   kubernetes/base/                 shared services, no namespace, one file per service
+ *   kubernetes/components/TENANT/    a tenant's instances (Kustomize Component), no namespace
+ *   kubernetes/overlays/ENV/         namespaces.yaml + one kustomization per namespace:
+ *     shared/                        namespace: ENV's; base + patches, images, replicas
+ *     tenants/TENANT/                namespace: the tenant's; its component + patches
+ * Every namespace gets its own `namespace:` transformer, so shared services
+ * and tenant instances each land in theirs.  Overlays hold only what differs
+ * from the base: strategic-merge patches computed by diffing the rendered
+ * environment against the rendered base, `images:` and `replicas:` entries,
+ * objects only the environment has, and `$patch: delete` for the others. */
+
+#define ROOT "kubernetes"
+
+typedef struct kz {
+	mf_ctx *c;
+	mf_arena *a;
+	const mf_system *s;
+	mf_output *o;
+	int rc;
+} kz;
+
+/* One namespace's worth of objects: the shared one or a tenant's. */
+typedef struct scope {
+	const char *tenant;   /* NULL: shared services */
+	const char *dir;      /* output directory of the overlay part */
+	const char *ns;
+} scope;
+
+/* An images: entry, as Kustomize's image transformer applies it. */
+typedef struct imgent {
+	const char *name;     /* the base image's name (repository) */
+	const char *new_name; /* NULL: same */
+	const char *new_tag;
+	const char *digest;
+	bool bad;             /* some container would not end as wanted: patch instead */
+} imgent;
+
+typedef struct imgset {
+	imgent *v;
+	size_t n, cap;
+} imgset;
+
+/* ---- small helpers ------------------------------------------------------------ */
+
+static bool streq(const char *x, const char *y)
+{
+	return x == y || (x && y && !strcmp(x, y));
+}
+
+static mf_node *oom(kz *k, mf_node *n)
+{
+	if (!n && k->rc == 0)
+		k->rc = mf_error(k->c, MF_NOPOS, "internal", "out of memory writing Kustomize output");
+	return n;
+}
+
+static void put(kz *k, mf_node *m, const char *key, mf_node *v)
+{
+	if (!v || mf_map_set(k->a, m, key, v) < 0)
+		oom(k, NULL);
+}
+
+static void put_str(kz *k, mf_node *m, const char *key, const char *s)
+{
+	put(k, m, key, mf_new_str(k->a, s, MF_NOPOS));
+}
+
+static void push(kz *k, mf_node *seq, mf_node *item)
+{
+	if (!item || mf_seq_push(k->a, seq, item) < 0)
+		oom(k, NULL);
+}
+
+static void *grow(kz *k, void *old, size_t n, size_t *cap, size_t elem)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p;
+
+	if (n < *cap)
+		return old;
+	if (!(p = mf_alloc(k->a, ncap * elem))) {
+		oom(k, NULL);
+		return NULL;
+	}
+	if (n)
+		memcpy(p, old, n * elem);
+	*cap = ncap;
+	return p;
+}
+
+static const char *lower(kz *k, const char *s)
+{
+	char *out = mf_strdup(k->a, s ? s : "");
+
+	for (char *p = out; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return out;
+}
+
+/* A shallow copy of a map with `key` replaced by `val` (dropped when val
+ * is NULL); children are shared, the emitter only reads them. */
+static mf_node *with(kz *k, const mf_node *m, const char *key, mf_node *val)
+{
+	mf_node *c = oom(k, mf_new_map(k->a, m->pos));
+
+	for (size_t i = 0; c && i < m->n; i++) {
+		mf_node *v = strcmp(m->pairs[i].key, key) ? m->pairs[i].val : val;
+		if (v && mf_map_add(k->a, c, m->pairs[i].key, m->pairs[i].pos, v) < 0)
+			oom(k, NULL);
+	}
+	return c;
+}
+
+/* The object without metadata.namespace: bases and components are
+ * namespace-free, each overlay part sets its namespace. */
+static mf_object bare(kz *k, const mf_object *o)
+{
+	mf_object b = *o;
+	mf_node *meta = mf_get(o->doc, "metadata");
+	mf_node *doc = meta ? with(k, o->doc, "metadata", with(k, meta, "namespace", NULL)) : NULL;
+
+	b.doc = doc ? doc : o->doc;
+	b.ns = NULL;
+	return b;
+}
+
+static bool is_namespace(const mf_object *o)
+{
+	return streq(o->kind, "Namespace");
+}
+
+static bool same_object(const mf_object *x, const mf_object *y)
+{
+	return streq(x->kind, y->kind) && streq(x->name, y->name) && streq(x->tenant, y->tenant);
+}
+
+static const mf_object *find_object(const mf_objects *set, const mf_object *like)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (!is_namespace(&set->v[i]) && same_object(&set->v[i], like))
+			return &set->v[i];
+	return NULL;
+}
+
+static const char *file_of(kz *k, const char *group)
+{
+	if (streq(group, "kustomization"))
+		return "kustomization-objects.yaml";
+	return mf_printf(k->a, "%s.yaml", group ? group : "objects");
+}
+
+/* ---- writing ------------------------------------------------------------------ */
+
+static void write_doc(kz *k, const char *path, const mf_node *doc)
+{
+	mf_buf b;
+
+	mf_buf_init(&b);
+	if (mf_yaml_write(&b, doc) < 0)
+		b.oom = true;
+	if (mf_output_add(k->c, k->o, path, &b) < 0) {
+		mf_buf_release(&b);
+		k->rc = -1;
+	}
+}
+
+static mf_node *kustomization(kz *k, bool component)
+{
+	mf_node *m = oom(k, mf_new_map(k->a, MF_NOPOS));
+
+	if (!m)
+		return NULL;
+	put_str(k, m, "apiVersion", component ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1");
+	put_str(k, m, "kind", component ? "Component" : "Kustomization");
+	return m;
+}
+
+static mf_node *list_of(kz *k, mf_node *m, const char *key)
+{
+	return oom(k, mf_map_child_seq(k->a, m, key, MF_NOPOS));
+}
+
+/* Objects (already sorted by group) written one file per group under dir;
+ * each file is added to `resources`. */
+static void write_groups(kz *k, const char *dir, const mf_object *const *objs, size_t n, mf_node *resources)
+{
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		const char *file = file_of(k, objs[i]->group);
+		while (j < n && streq(objs[j]->group, objs[i]->group))
+			j++;
+		if (mf_output_add_objects(k->c, k->o, mf_printf(k->a, "%s/%s", dir, file), objs + i, j - i) < 0)
+			k->rc = -1;
+		push(k, resources, mf_new_str(k->a, file, MF_NOPOS));
+		i = j;
+	}
+}
+
+/* ---- images: entries instead of patches where Kustomize's transformer fits ---- */
+
+typedef struct imgref {
+	const char *name, *tag, *digest;
+} imgref;
+
+static imgref parse_image(kz *k, const char *ref)
+{
+	imgref r = {NULL, NULL, NULL};
+	const char *at = strchr(ref, '@'), *colon = NULL;
+	size_t end = at ? (size_t)(at - ref) : strlen(ref);
+
+	/* the tag's ':' is the last one after the last '/' (a registry may have a port) */
+	for (const char *p = ref; p < ref + end; p++)
+		if (*p == ':')
+			colon = p;
+		else if (*p == '/')
+			colon = NULL;
+	r.name = mf_strndup(k->a, ref, colon ? (size_t)(colon - ref) : end);
+	r.tag = colon ? mf_strndup(k->a, colon + 1, end - (size_t)(colon + 1 - ref)) : NULL;
+	r.digest = at ? at + 1 : NULL;
+	return r;
+}
+
+/* What the transformer makes of `from`: a digest replaces tag and digest
+ * (keeping newTag), a newTag alone replaces both too. */
+static const char *apply_entry(kz *k, const imgent *e, const char *from)
+{
+	imgref f = parse_image(k, from);
+	const char *name = e->new_name ? e->new_name : f.name;
+
+	if (e->digest)
+		return mf_printf(k->a, "%s%s%s@%s", name, e->new_tag ? ":" : "", e->new_tag ? e->new_tag : "", e->digest);
+	if (e->new_tag)
+		return mf_printf(k->a, "%s:%s", name, e->new_tag);
+	return mf_printf(k->a, "%s%s", name, from + strlen(f.name));
+}
+
+static imgent *entry_for(imgset *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (streq(set->v[i].name, name))
+			return &set->v[i];
+	return NULL;
+}
+
+/* The entry that turns `from` into `to`; bad when none can (a tag cannot be
+ * taken away). */
+static void add_entry(kz *k, imgset *set, const char *from, const char *to)
+{
+	imgref f = parse_image(k, from), t = parse_image(k, to);
+	imgent *grown;
+
+	if (entry_for(set, f.name) || !(grown = grow(k, set->v, set->n, &set->cap, sizeof *grown)))
+		return;
+	set->v = grown;
+	/* a same tag is left out unless a digest comes or goes */
+	set->v[set->n++] = (imgent){f.name, streq(f.name, t.name) ? NULL : t.name,
+				    streq(f.tag, t.tag) && !f.digest && !t.digest ? NULL : t.tag, t.digest,
+				    !t.tag && !t.digest && (f.tag || f.digest)};
+}
+
+static void check_entry(kz *k, imgset *set, const char *from, const char *to)
+{
+	imgent *e = entry_for(set, parse_image(k, from).name);
+
+	if (e && !e->bad && !streq(apply_entry(k, e, from), to))
+		e->bad = true;
+}
+
+static const mf_node *pod_spec_of(const mf_node *doc)
+{
+	if (streq(mf_get_str(doc, "kind"), "CronJob"))
+		return mf_path(doc, "spec.jobTemplate.spec.template.spec");
+	return mf_path(doc, "spec.template.spec");
+}
+
+static const mf_node *named(const mf_node *list, const char *name)
+{
+	for (size_t i = 0; list && list->kind == MF_SEQ && i < list->n; i++)
+		if (streq(mf_get_str(list->items[i], "name"), name))
+			return list->items[i];
+	return NULL;
+}
+
+/* One pairing of a scope: base and environment object (either may be
+ * missing). */
+typedef struct pairing {
+	const mf_object *b, *e;
+} pairing;
+
+/* Every container of the environment is a use of its image: a changed one
+ * proposes an entry (pass 0), and every use must come out right (pass 1),
+ * including containers the base does not have, which the transformer
+ * rewrites as well. */
+static void scan_images(kz *k, imgset *set, const pairing *p, size_t n, int pass)
+{
+	static const char *const lists[] = {"containers", "initContainers"};
+
+	for (size_t i = 0; i < n; i++) {
+		const mf_node *es = p[i].e ? pod_spec_of(p[i].e->doc) : NULL;
+		const mf_node *bs = p[i].b ? pod_spec_of(p[i].b->doc) : NULL;
+		for (size_t l = 0; es && l < 2; l++) {
+			const mf_node *cs = mf_get(es, lists[l]);
+			for (size_t c = 0; cs && cs->kind == MF_SEQ && c < cs->n; c++) {
+				const char *to = mf_get_str(cs->items[c], "image");
+				const char *from = mf_get_str(named(mf_get(bs, lists[l]), mf_get_str(cs->items[c], "name")), "image");
+				if (!to)
+					continue;
+				if (pass == 0 && from && strcmp(from, to))
+					add_entry(k, set, from, to);
+				else if (pass == 1)
+					check_entry(k, set, from ? from : to, to);
+			}
+		}
+	}
+}
+
+static bool image_handled(kz *k, const imgset *set, const mf_node *b, const mf_node *e)
+{
+	const char *from = mf_str(b), *to = mf_str(e);
+	imgent *ent;
+
+	if (!from || !to)
+		return false;
+	ent = entry_for((imgset *)set, parse_image(k, from).name);
+	return ent && !ent->bad && streq(apply_entry(k, ent, from), to);
+}
+
+static mf_node *images_field(kz *k, const imgset *set)
+{
+	mf_node *seq = oom(k, mf_new_seq(k->a, MF_NOPOS));
+
+	for (size_t i = 0; seq && i < set->n; i++) {
+		const imgent *e = &set->v[i];
+		mf_node *m;
+		if (e->bad || !(m = oom(k, mf_new_map(k->a, MF_NOPOS))))
+			continue;
+		put_str(k, m, "name", e->name);
+		if (e->new_name)
+			put_str(k, m, "newName", e->new_name);
+		if (e->new_tag)
+			put_str(k, m, "newTag", e->new_tag);
+		if (e->digest)
+			put_str(k, m, "digest", e->digest);
+		push(k, seq, m);
+	}
+	return seq;
+}
+
+/* ---- the diff: strategic-merge patches holding only what differs -------------- */
+
+typedef struct dctx {
+	kz *k;
+	const imgset *imgs;
+	bool builtin;         /* a kind whose list merge keys Kustomize knows */
+	bool skip_replicas;   /* the replica count goes to `replicas:` */
+} dctx;
+
+/* Lists Kustomize merges by key (built-in kinds only): patches name the
+ * items that change.  Lists merged by a composite key are replaced whole
+ * ($patch: replace), every other list is replaced by the patch's. */
+static const struct {
+	const char *suffix, *key;
+} keyed_lists[] = {
+	{"spec.containers", "name"},
+	{"spec.initContainers", "name"},
+	{"containers.*.env", "name"},
+	{"initContainers.*.env", "name"},
+	{"containers.*.volumeMounts", "mountPath"},
+	{"initContainers.*.volumeMounts", "mountPath"},
+	{"spec.volumes", "name"},
+	{"spec.imagePullSecrets", "name"},
+	{"containers.*.ports", NULL},
+	{"initContainers.*.ports", NULL},
+	{"spec.topologySpreadConstraints", NULL},
+	{"spec.ports", NULL},
+};
+
+enum { PLAIN, KEYED, REPLACED };
+
+static bool ends_with(const char *path, const char *suffix)
+{
+	size_t n = strlen(path), m = strlen(suffix);
+
+	return n >= m && !strcmp(path + n - m, suffix) && (n == m || path[n - m - 1] == '.');
+}
+
+static int list_kind(const dctx *d, const char *path, const char **key)
+{
+	for (size_t i = 0; d->builtin && i < sizeof keyed_lists / sizeof keyed_lists[0]; i++)
+		if (ends_with(path, keyed_lists[i].suffix)) {
+			*key = keyed_lists[i].key;
+			return *key ? KEYED : REPLACED;
+		}
+	return PLAIN;
+}
+
+static const char *sub(dctx *d, const char *path, const char *key)
+{
+	return *path ? mf_printf(d->k->a, "%s.%s", path, key) : key;
+}
+
+static mf_node *diff(dctx *d, const mf_node *b, const mf_node *e, const char *path);
+
+static bool skipped(const dctx *d, const char *path, const char *key, const mf_node *b, const mf_node *e)
+{
+	if (d->skip_replicas && !strcmp(path, "spec") && !strcmp(key, "replicas"))
+		return true;
+	return !strcmp(key, "image") && b && (ends_with(path, "containers.*") || ends_with(path, "initContainers.*")) &&
+	       image_handled(d->k, d->imgs, b, e);
+}
+
+static void add_pair(dctx *d, mf_node **out, const char *key, mf_node *v)
+{
+	if (!*out && !(*out = oom(d->k, mf_new_map(d->k->a, MF_NOPOS))))
+		return;
+	put(d->k, *out, key, v);
+}
+
+/* Maps merge key by key: what the environment changes or adds, and null
+ * for what it drops. */
+static mf_node *diff_map(dctx *d, const mf_node *b, const mf_node *e, const char *path)
+{
+	mf_node *out = NULL;
+
+	for (size_t i = 0; i < e->n; i++) {
+		const mf_pair *p = &e->pairs[i];
+		const mf_node *bv = mf_get(b, p->key);
+		mf_node *dv;
+		if (skipped(d, path, p->key, bv, p->val))
+			continue;
+		dv = bv ? diff(d, bv, p->val, sub(d, path, p->key)) : p->val;
+		if (dv)
+			add_pair(d, &out, p->key, dv);
+	}
+	for (size_t i = 0; i < b->n; i++)
+		if (!mf_get_pair(e, b->pairs[i].key) && !skipped(d, path, b->pairs[i].key, NULL, NULL))
+			add_pair(d, &out, b->pairs[i].key, mf_new(d->k->a, MF_NULL, MF_NOPOS));
+	return out;
+}
+
+static long index_of(const mf_node *list, const char *key, const char *val, size_t *count)
+{
+	long at = -1;
+
+	*count = 0;
+	for (size_t i = 0; i < list->n; i++)
+		if (streq(mf_get_str(list->items[i], key), val)) {
+			if (at < 0)
+				at = (long)i;
+			(*count)++;
+		}
+	return at;
+}
+
+static mf_node *keyed_item(dctx *d, const char *key, const char *val, const mf_node *changes, bool del)
+{
+	mf_node *m = oom(d->k, mf_new_map(d->k->a, MF_NOPOS));
+
+	if (!m)
+		return NULL;
+	put_str(d->k, m, key, val);
+	for (size_t i = 0; changes && i < changes->n; i++)
+		put(d->k, m, changes->pairs[i].key, changes->pairs[i].val);
+	if (del)
+		put_str(d->k, m, "$patch", "delete");
+	return m;
+}
+
+/* Where each environment item is in the base (-1: new); false when keys
+ * are missing or repeated, which no merge can follow. */
+static bool match_items(const mf_node *b, const mf_node *e, const char *key, long *bi)
+{
+	size_t ne, nb;
+
+	for (size_t j = 0; j < b->n; j++)
+		if (!mf_get_str(b->items[j], key))
+			return false;
+	for (size_t j = 0; j < e->n; j++) {
+		const char *kv = mf_get_str(e->items[j], key);
+		if (!kv)
+			return false;
+		index_of(e, key, kv, &ne);
+		bi[j] = index_of(b, key, kv, &nb);
+		if (ne > 1 || nb > 1)
+			return false;
+	}
+	return true;
+}
+
+/* Kustomize puts a patch's items first, then the base's other items in base
+ * order.  So the patch lists every item up to the last one that changed or
+ * moved (unchanged ones by key alone), and the untouched tail stays in the
+ * base: the result keeps the environment's order. */
+static mf_node *diff_keyed(dctx *d, const mf_node *b, const mf_node *e, const char *key, const char *path, bool *dup)
+{
+	long *bi = mf_alloc(d->k->a, (e->n + 1) * sizeof *bi), last = -1;
+	mf_node **dv = mf_alloc(d->k->a, (e->n + 1) * sizeof *dv), *out;
+	const char *ipath = sub(d, path, "*");
+	size_t cut = e->n, count;
+
+	if (!bi || !dv || !(out = oom(d->k, mf_new_seq(d->k->a, MF_NOPOS))))
+		return NULL;
+	if (!match_items(b, e, key, bi)) {
+		*dup = true;
+		return NULL;
+	}
+	for (size_t j = 0; j < e->n; j++)
+		dv[j] = bi[j] < 0 ? e->items[j] : diff_map(d, b->items[bi[j]], e->items[j], ipath);
+	while (cut > 0 && bi[cut - 1] >= 0 && !dv[cut - 1] && (last < 0 || bi[cut - 1] < last))
+		last = bi[--cut];
+	for (size_t j = 0; j < cut; j++)
+		push(d->k, out, bi[j] < 0 ? e->items[j] : keyed_item(d, key, mf_get_str(e->items[j], key), dv[j], false));
+	for (size_t j = 0; j < b->n; j++) {
+		const char *kv = mf_get_str(b->items[j], key);
+		if (index_of(e, key, kv, &count) < 0)
+			push(d->k, out, keyed_item(d, key, kv, NULL, true));
+	}
+	return out->n ? out : NULL;
+}
+
+static mf_node *replaced(dctx *d, const mf_node *e)
+{
+	mf_node *seq = oom(d->k, mf_new_seq(d->k->a, MF_NOPOS)), *dir = oom(d->k, mf_new_map(d->k->a, MF_NOPOS));
+
+	if (!seq || !dir)
+		return NULL;
+	put_str(d->k, dir, "$patch", "replace");
+	push(d->k, seq, dir);
+	for (size_t i = 0; i < e->n; i++)
+		push(d->k, seq, e->items[i]);
+	return seq;
+}
+
+static mf_node *diff_seq(dctx *d, const mf_node *b, const mf_node *e, const char *path)
+{
+	const char *key = NULL;
+	bool dup = false;
+	mf_node *out;
+
+	int how = list_kind(d, path, &key);
+
+	if (how == KEYED) {
+		out = diff_keyed(d, b, e, key, path, &dup);
+		if (!dup)
+			return out;
+		how = REPLACED;  /* repeated or missing keys cannot be merged */
+	}
+	if (mf_equal(b, e))
+		return NULL;
+	return how == REPLACED ? replaced(d, e) : (mf_node *)e;
+}
+
+static mf_node *diff(dctx *d, const mf_node *b, const mf_node *e, const char *path)
+{
+	if (b->kind == MF_MAP && e->kind == MF_MAP)
+		return diff_map(d, b, e, path);
+	if (b->kind == MF_SEQ && e->kind == MF_SEQ)
+		return diff_seq(d, b, e, path);
+	return mf_equal(b, e) ? NULL : (mf_node *)e;
+}
+
+/* ---- patches ------------------------------------------------------------------- */
+
+static bool builtin_kind(const char *kind)
+{
+	static const char *const kinds[] = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service"};
+
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (streq(kinds[i], kind))
+			return true;
+	return false;
+}
+
+static mf_node *patch_head(kz *k, const mf_object *o)
+{
+	mf_node *doc = oom(k, mf_new_map(k->a, MF_NOPOS)), *meta;
+
+	if (!doc)
+		return NULL;
+	put_str(k, doc, "apiVersion", o->api_version);
+	put_str(k, doc, "kind", o->kind);
+	if ((meta = oom(k, mf_map_child(k->a, doc, "metadata", MF_NOPOS))))
+		put_str(k, meta, "name", o->name);
+	return doc;
+}
+
+/* A changed replica count is a `replicas:` entry, not a patch. */
+static bool replica_entry(kz *k, const pairing *p, mf_node *replicas)
+{
+	const mf_node *bs = mf_path(p->b->doc, "spec.replicas"), *es = mf_path(p->e->doc, "spec.replicas");
+	mf_node *m;
+
+	if (!streq(p->e->kind, "Deployment") && !streq(p->e->kind, "StatefulSet"))
+		return false;
+	if (!es || es->kind != MF_INT || (bs && mf_equal(bs, es)))
+		return false;
+	if ((m = oom(k, mf_new_map(k->a, MF_NOPOS)))) {
+		put_str(k, m, "name", p->e->name);
+		put(k, m, "count", mf_new_int(k->a, es->v.i, MF_NOPOS));
+		push(k, replicas, m);
+	}
+	return true;
+}
+
+/* The strategic-merge patch turning the base object into the
+ * environment's, or NULL when they are the same. */
+static mf_node *patch_for(kz *k, const pairing *p, const imgset *imgs, mf_node *replicas)
+{
+	dctx d = {k, imgs, builtin_kind(p->e->kind), false};
+	mf_node *dv, *doc, *meta;
+
+	d.skip_replicas = replica_entry(k, p, replicas);
+	if (!(dv = diff_map(&d, p->b->doc, p->e->doc, "")) || !(doc = patch_head(k, p->e)))
+		return NULL;
+	meta = mf_get(doc, "metadata");
+	for (size_t i = 0; i < dv->n; i++) {
+		const mf_pair *q = &dv->pairs[i];
+		if (strcmp(q->key, "metadata"))
+			put(k, doc, q->key, q->val);
+		for (size_t j = 0; !strcmp(q->key, "metadata") && q->val->kind == MF_MAP && j < q->val->n; j++)
+			put(k, meta, q->val->pairs[j].key, q->val->pairs[j].val);
+	}
+	return doc;
+}
+
+static mf_node *delete_patch(kz *k, const mf_object *o)
+{
+	mf_node *doc = patch_head(k, o);
+
+	if (doc)
+		put_str(k, doc, "$patch", "delete");
+	return doc;
+}
+
+static void add_patch(kz *k, const char *dir, const mf_object *o, const mf_node *doc, mf_node *patches)
+{
+	const char *file = mf_printf(k->a, "patches/%s-%s.yaml", lower(k, o->kind), o->name);
+	mf_node *m = oom(k, mf_new_map(k->a, MF_NOPOS));
+
+	if (!doc || !m)
+		return;
+	write_doc(k, mf_printf(k->a, "%s/%s", dir, file), doc);
+	put_str(k, m, "path", file);
+	push(k, patches, m);
+}
+
+/* ---- the tree ------------------------------------------------------------------ */
+
+typedef struct run {
+	kz *k;
+	mf_object *kb;        /* bare base objects some Kustomize environment has */
+	size_t nkb;
+} run;
+
+static bool in_scope(const mf_object *o, const char *tenant)
+{
+	return !is_namespace(o) && streq(o->tenant, tenant);
+}
+
+static bool has_component(const run *r, const char *tenant)
+{
+	for (size_t i = 0; tenant && i < r->nkb; i++)
+		if (streq(r->kb[i].tenant, tenant))
+			return true;
+	return false;
+}
+
+/* Pairs of base and environment objects of one scope, environment order
+ * first, then what only the base has. */
+static pairing *pair_up(run *r, const mf_object *eo, size_t neo, const char *tenant, size_t *n)
+{
+	pairing *p = mf_alloc(r->k->a, (neo + r->nkb + 1) * sizeof *p);
+	size_t cnt = 0;
+
+	if (!p) {
+		oom(r->k, NULL);
+		return NULL;
+	}
+	for (size_t i = 0; i < neo; i++)
+		if (in_scope(&eo[i], tenant))
+			p[cnt++] = (pairing){NULL, &eo[i]};
+	for (size_t i = 0; i < cnt; i++)
+		for (size_t j = 0; j < r->nkb && !p[i].b; j++)
+			if (same_object(&r->kb[j], p[i].e))
+				p[i].b = &r->kb[j];
+	for (size_t j = 0; j < r->nkb; j++) {
+		bool seen = false;
+		for (size_t i = 0; i < cnt && !seen && in_scope(&r->kb[j], tenant); i++)
+			seen = p[i].b == &r->kb[j];
+		if (in_scope(&r->kb[j], tenant) && !seen)
+			p[cnt++] = (pairing){&r->kb[j], NULL};
+	}
+	*n = cnt;
+	return p;
+}
+
+/* Objects only the environment has, in one file per group. */
+static void scope_resources(run *r, const char *dir, const pairing *p, size_t n, mf_node *resources)
+{
+	const mf_object **only = mf_alloc(r->k->a, (n + 1) * sizeof *only);
+	size_t cnt = 0;
+
+	if (!only) {
+		oom(r->k, NULL);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (p[i].e && !p[i].b)
+			only[cnt++] = p[i].e;
+	write_groups(r->k, dir, only, cnt, resources);
+}
+
+static int cmp_item(const mf_node *x, const mf_node *y, const char *key)
+{
+	const char *a = mf_get_str(x, key), *b = mf_get_str(y, key);
+
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_path(const void *x, const void *y)
+{
+	return cmp_item(*(mf_node *const *)x, *(mf_node *const *)y, "path");
+}
+
+static int cmp_name(const void *x, const void *y)
+{
+	return cmp_item(*(mf_node *const *)x, *(mf_node *const *)y, "name");
+}
+
+/* kustomization lists in name order, so a reader finds an entry at once */
+static void sort_items(mf_node *seq, int (*cmp)(const void *, const void *))
+{
+	if (seq && seq->n > 1)
+		mf_stable_sort(seq->items, seq->n, sizeof *seq->items, cmp);
+}
+
+static void scope_patches(run *r, const char *dir, const pairing *p, size_t n, const imgset *imgs, mf_node *kust)
+{
+	kz *k = r->k;
+	mf_node *patches = oom(k, mf_new_seq(k->a, MF_NOPOS)), *replicas = oom(k, mf_new_seq(k->a, MF_NOPOS));
+
+	for (size_t i = 0; patches && replicas && i < n; i++) {
+		if (p[i].b && p[i].e)
+			add_patch(k, dir, p[i].e, patch_for(k, &p[i], imgs, replicas), patches);
+		else if (p[i].b)
+			add_patch(k, dir, p[i].b, delete_patch(k, p[i].b), patches);
+	}
+	sort_items(patches, cmp_path);
+	sort_items(replicas, cmp_name);
+	if (patches && patches->n)
+		put(k, kust, "patches", patches);
+	if (imgs->n && (patches = images_field(k, imgs)) && patches->n) {
+		sort_items(patches, cmp_name);
+		put(k, kust, "images", patches);
+	}
+	if (replicas && replicas->n)
+		put(k, kust, "replicas", replicas);
+}
+
+/* One namespace of an overlay: its kustomization sets the namespace, pulls
+ * the base (shared) or the tenant's component, and adds what differs.
+ * Returns false when the scope holds nothing at all. */
+static bool overlay_scope(run *r, const mf_objects *eo, const scope *sc)
+{
+	kz *k = r->k;
+	size_t n = 0;
+	pairing *p = pair_up(r, eo->v, eo->n, sc->tenant, &n);
+	imgset imgs = {NULL, 0, 0};
+	mf_node *kust = kustomization(k, false), *res;
+	bool comp = has_component(r, sc->tenant);
+
+	if (!p || !kust || (sc->tenant && !comp && n == 0))
+		return false;
+	scan_images(k, &imgs, p, n, 0);
+	scan_images(k, &imgs, p, n, 1);
+	put_str(k, kust, "namespace", sc->ns);
+	if (!(res = list_of(k, kust, "resources")))
+		return false;
+	if (!sc->tenant)
+		push(k, res, mf_new_str(k->a, "../../../base", MF_NOPOS));
+	scope_resources(r, sc->dir, p, n, res);
+	if (!res->n)
+		mf_map_del(kust, "resources");
+	if (comp)
+		push(k, list_of(k, kust, "components"),
+		     mf_new_str(k->a, mf_printf(k->a, "../../../../components/%s", sc->tenant), MF_NOPOS));
+	scope_patches(r, sc->dir, p, n, &imgs, kust);
+	write_doc(k, mf_printf(k->a, "%s/kustomization.yaml", sc->dir), kust);
+	return true;
+}
+
+static void overlay(run *r, const mf_env *e, const mf_objects *eo)
+{
+	kz *k = r->k;
+	const char *dir = mf_printf(k->a, ROOT "/overlays/%s", e->name);
+	const mf_object **nss = mf_alloc(k->a, (eo->n + 1) * sizeof *nss);
+	mf_node *kust = kustomization(k, false), *res = kust ? list_of(k, kust, "resources") : NULL;
+	size_t nns = 0;
+	scope sc = {NULL, mf_printf(k->a, "%s/shared", dir), e->ns};
+
+	if (!nss || !res)
+		return;
+	for (size_t i = 0; i < eo->n; i++)
+		if (is_namespace(&eo->v[i]))
+			nss[nns++] = &eo->v[i];
+	if (nns && mf_output_add_objects(k->c, k->o, mf_printf(k->a, "%s/namespaces.yaml", dir), nss, nns) < 0)
+		k->rc = -1;
+	if (nns)
+		push(k, res, mf_new_str(k->a, "namespaces.yaml", MF_NOPOS));
+	if (overlay_scope(r, eo, &sc))
+		push(k, res, mf_new_str(k->a, "shared", MF_NOPOS));
+	for (size_t t = 0; t < e->ntenants; t++) {
+		scope ts = {e->tenants[t].name, mf_printf(k->a, "%s/tenants/%s", dir, e->tenants[t].name), e->tenants[t].ns};
+		if (overlay_scope(r, eo, &ts))
+			push(k, res, mf_new_str(k->a, mf_printf(k->a, "tenants/%s", ts.tenant), MF_NOPOS));
+	}
+	write_doc(k, mf_printf(k->a, "%s/kustomization.yaml", dir), kust);
+}
+
+/* base/ (tenant NULL) or components/TENANT/ */
+static void write_common(run *r, const char *dir, const char *tenant)
+{
+	kz *k = r->k;
+	const mf_object **objs = mf_alloc(k->a, (r->nkb + 1) * sizeof *objs);
+	mf_node *kust = kustomization(k, tenant != NULL), *res;
+	size_t n = 0;
+
+	if (!objs || !kust || !(res = list_of(k, kust, "resources"))) {
+		oom(k, NULL);
+		return;
+	}
+	for (size_t i = 0; i < r->nkb; i++)
+		if (streq(r->kb[i].tenant, tenant))
+			objs[n++] = &r->kb[i];
+	write_groups(k, dir, objs, n, res);
+	write_doc(k, mf_printf(k->a, "%s/kustomization.yaml", dir), kust);
+}
+
+static bool used(const mf_object *b, const mf_objects *envs, size_t nenvs)
+{
+	for (size_t i = 0; i < nenvs; i++)
+		if (find_object(&envs[i], b))
+			return true;
+	return false;
+}
+
+static mf_objects bare_all(kz *k, const mf_objects *in)
+{
+	mf_objects out = {mf_alloc(k->a, (in->n + 1) * sizeof *out.v), 0, in->n + 1};
+
+	if (!out.v) {
+		oom(k, NULL);
+		return out;
+	}
+	for (size_t i = 0; i < in->n; i++)
+		out.v[out.n++] = bare(k, &in->v[i]);
+	return out;
+}
+
+/* The base holds what at least one Kustomize environment runs: a service
+ * only development has is no part of it. */
+static void collect_base(run *r, const mf_objects *base, const mf_objects *envs, size_t nenvs)
+{
+	kz *k = r->k;
+
+	r->kb = mf_alloc(k->a, (base->n + 1) * sizeof *r->kb);
+	r->nkb = 0;
+	if (!r->kb) {
+		oom(k, NULL);
+		return;
+	}
+	for (size_t i = 0; i < base->n; i++)
+		if (!is_namespace(&base->v[i]) && used(&base->v[i], envs, nenvs))
+			r->kb[r->nkb++] = bare(k, &base->v[i]);
+}
+
+static int render_all(kz *k, const mf_env **envs, size_t n, mf_objects *base, mf_objects *eo)
+{
+	mf_objects raw;
+
+	if (mf_render_k8s(k->c, k->s, &k->s->base, base) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		memset(&raw, 0, sizeof raw);
+		if (mf_render_k8s(k->c, k->s, envs[i], &raw) < 0)
+			return -1;
+		eo[i] = bare_all(k, &raw);
+	}
+	return k->rc;
+}
+
+int mf_emit_kustomize(mf_ctx *c, const mf_system *s, mf_output *o)
+{
+	kz k = {c, c->a, s, o, 0};
+	run r = {&k, NULL, 0};
+	const mf_env **envs = mf_alloc(c->a, (s->nenvs + 1) * sizeof *envs);
+	mf_objects base = {0}, *eo = mf_alloc(c->a, (s->nenvs + 1) * sizeof *eo);
+	size_t n = 0;
+
+	if (!envs || !eo)
+		return mf_error(c, MF_NOPOS, "internal", "out of memory");
+	for (size_t i = 0; i < s->nenvs; i++)
+		if (s->envs[i].targets & MF_T_KUSTOMIZE)
+			envs[n++] = &s->envs[i];
+	if (n == 0)
+		return 0;
+	if (render_all(&k, envs, n, &base, eo) < 0)
+		return -1;
+	collect_base(&r, &base, eo, n);
+	write_common(&r, ROOT "/base", NULL);
+	for (size_t t = 0; t < s->base.ntenants; t++)
+		if (has_component(&r, s->base.tenants[t].name))
+			write_common(&r, mf_printf(c->a, ROOT "/components/%s", s->base.tenants[t].name),
+				     s->base.tenants[t].name);
+	for (size_t i = 0; i < n; i++)
+		overlay(&r, envs[i], &eo[i]);
+	return k.rc;
+}

@@ -1,0 +1,2240 @@
+/* resolve: Kubernetes objects of one environment (or of the base view), as a platform engineer writes them */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "render.h"
+
+/* Every node built here carries the position of the description line that
+ * caused it, so checks on rendered objects report at that line.  Building
+ * never stops half-way on OOM: helpers record the failure in r->rc and the
+ * caller reports once. */
+
+#define NODE_POOL_LABEL "manifold.dev/node-pool"
+#define DEFAULT_PVC_SIZE "1Gi"
+
+typedef struct rk {
+	mf_ctx *c;
+	mf_arena *a;
+	const mf_system *s;
+	const mf_env *e;
+	mf_objects *out;
+	bool oom;
+	int rc;
+	/* service accounts already emitted, as "ns/name" */
+	const char **accounts;
+	size_t naccounts, capaccounts;
+	/* ingress paths, grouped into one Ingress per host and namespace at the end */
+	struct ingpath *ings;
+	size_t nings, capings;
+	/* config maps in use, as (namespace, config) */
+	struct cfguse *cfgs;
+	size_t ncfgs, capcfgs;
+} rk;
+
+typedef struct ingpath {
+	const char *ns;
+	const char *tenant;
+	const char *host;      /* NULL: a rule for every host */
+	const char *service;
+	const char *port;      /* Service port name */
+	const char *tls;       /* TLS secret or NULL */
+	const mf_node *spec;   /* expose.ingress */
+	mf_pos pos;
+} ingpath;
+
+typedef struct cfguse {
+	const char *ns;
+	const char *tenant;
+	const char *config;
+	mf_pos pos;
+} cfguse;
+
+/* One port of the instance being rendered, in description order. */
+typedef struct rport {
+	const char *name;      /* as described */
+	const char *cname;     /* container port name: IANA_SVC_NAME, at most 15 characters */
+	long long number;
+	long long svc_number;  /* servicePort, else number */
+	const char *protocol;  /* NULL for TCP */
+	bool in_service;
+	int host;              /* hostPort (daemons only), 0 for none */
+	const mf_node *node;
+	mf_pos pos;
+} rport;
+
+/* One instance being rendered. */
+typedef struct ri {
+	rk *r;
+	const mf_instance *in;
+	const mf_node *spec;
+	mf_pos pos;
+	rport *ports;
+	size_t nports;
+	const char *sa;        /* service account name */
+	const char *svc_name;  /* the StatefulSet's governing Service */
+} ri;
+
+/* ---- building blocks ------------------------------------------------------ */
+
+static mf_node *chk(rk *r, mf_node *n)
+{
+	if (!n)
+		r->oom = true;
+	return n;
+}
+
+/* A NULL value is "nothing to put" (an optional field); constructors that
+ * fail go through chk() first, so OOM is never silent. */
+static void put(rk *r, mf_node *m, const char *key, mf_node *v)
+{
+	if (v && (!m || mf_map_set(r->a, m, key, v) < 0))
+		r->oom = true;
+}
+
+static void put_str(rk *r, mf_node *m, const char *key, const char *s, mf_pos pos)
+{
+	if (s)
+		put(r, m, key, chk(r, mf_new_str(r->a, s, pos)));
+}
+
+static void put_int(rk *r, mf_node *m, const char *key, long long v, mf_pos pos)
+{
+	put(r, m, key, chk(r, mf_new_int(r->a, v, pos)));
+}
+
+static void put_bool(rk *r, mf_node *m, const char *key, bool b, mf_pos pos)
+{
+	put(r, m, key, chk(r, mf_new_bool(r->a, b, pos)));
+}
+
+static void push(rk *r, mf_node *seq, mf_node *item)
+{
+	if (item && (!seq || mf_seq_push(r->a, seq, item) < 0))
+		r->oom = true;
+}
+
+static mf_node *new_map(rk *r, mf_pos pos)
+{
+	return chk(r, mf_new_map(r->a, pos));
+}
+
+static mf_node *new_seq(rk *r, mf_pos pos)
+{
+	return chk(r, mf_new_seq(r->a, pos));
+}
+
+static mf_node *child(rk *r, mf_node *m, const char *key, mf_pos pos)
+{
+	return chk(r, mf_map_child(r->a, m, key, pos));
+}
+
+static mf_node *child_seq(rk *r, mf_node *m, const char *key, mf_pos pos)
+{
+	return chk(r, mf_map_child_seq(r->a, m, key, pos));
+}
+
+/* Put a collection only when it holds something (no "volumes: []"). */
+static void put_nonempty(rk *r, mf_node *m, const char *key, mf_node *v)
+{
+	if (v && v->n)
+		put(r, m, key, v);
+}
+
+/* A scalar as a string node (Kubernetes wants strings for env values,
+ * labels, annotations and config data); the text as written. */
+static mf_node *str_of(rk *r, const mf_node *n)
+{
+	mf_node *s;
+
+	if (!n || !mf_is_scalar(n) || n->kind == MF_NULL)
+		return NULL;
+	if (n->kind == MF_STR)
+		return chk(r, mf_copy(r->a, n));
+	s = chk(r, mf_new_str(r->a, n->str, n->pos));
+	return s;
+}
+
+/* An error reported once per position and text: the same description is
+ * rendered for every environment, by checks and by emitters.  The base view
+ * reports nothing: it also holds services no Kubernetes environment runs,
+ * and what is wrong with the others shows in the environments' renders. */
+static void error_once(rk *r, mf_pos pos, const char *code, const char *msg)
+{
+	if (r->e->is_base)
+		return;
+	r->rc = -1;  /* reported before or now, the render failed */
+	for (size_t i = 0; i < r->c->ndiags; i++) {
+		const mf_diag *d = &r->c->diags[i];
+		if (d->pos.file == pos.file && d->pos.line == pos.line && d->pos.col == pos.col &&
+		    !strcmp(d->code, code) && !strcmp(d->msg, msg))
+			return;
+	}
+	mf_error(r->c, pos, code, "%s", msg);
+}
+
+/* Room for one more element of an arena array (the old block is left to
+ * the arena). */
+static void *grow(rk *r, void *old, size_t n, size_t *cap, size_t elem)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p;
+
+	if (n < *cap)
+		return old;
+	if (!(p = mf_alloc(r->a, ncap * elem))) {
+		r->oom = true;
+		return NULL;
+	}
+	if (n)
+		memcpy(p, old, n * elem);
+	*cap = ncap;
+	return p;
+}
+
+static bool streq(const char *x, const char *y)
+{
+	return x && y && !strcmp(x, y);
+}
+
+/* ---- label values ---------------------------------------------------------- */
+
+static bool alnum(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+/* FNV-1a: a stable short suffix when a name has to be shortened. */
+static unsigned long fnv(const char *s)
+{
+	unsigned long h = 2166136261u;
+
+	for (; *s; s++)
+		h = ((h ^ (unsigned char)*s) * 16777619u) & 0xffffffffu;
+	return h;
+}
+
+/* A label value: at most 63 characters of [A-Za-z0-9._-], alphanumeric at
+ * both ends.  Other characters become '_'; a long value keeps a prefix and a
+ * hash of the whole.  NULL when nothing usable is left. */
+static const char *label_value(rk *r, const char *s)
+{
+	char buf[64];
+	size_t n = 0, len = s ? strlen(s) : 0;
+
+	if (!len)
+		return NULL;
+	if (len > 63) {
+		snprintf(buf, sizeof buf, "%.54s-%08lx", s, fnv(s));
+		len = strlen(buf);
+	} else {
+		memcpy(buf, s, len + 1);
+	}
+	for (size_t i = 0; i < len; i++)
+		if (!alnum(buf[i]) && buf[i] != '.' && buf[i] != '-' && buf[i] != '_')
+			buf[i] = '_';
+	while (n < len && !alnum(buf[n]))
+		n++;
+	while (len > n && !alnum(buf[len - 1]))
+		len--;
+	return len > n ? mf_strndup(r->a, buf + n, len - n) : NULL;
+}
+
+/* ---- labels and metadata -------------------------------------------------- */
+
+static const char *part_of(const rk *r)
+{
+	const char *p = mf_get_str(mf_get(mf_get(r->s->doc, "system"), "labels"), "app.kubernetes.io/part-of");
+
+	return p ? p : r->s->name;
+}
+
+/* Selector labels: the only two a selector ever holds; no overlay changes
+ * them.  The instance is tenant-qualified (service-tenant). */
+static mf_node *selector_of(rk *r, const mf_instance *in, mf_pos pos)
+{
+	mf_node *m = new_map(r, pos);
+
+	if (!m)
+		return NULL;
+	put_str(r, m, "app.kubernetes.io/name", label_value(r, in->service), pos);
+	put_str(r, m, "app.kubernetes.io/instance", label_value(r, in->compose_name), pos);
+	return m;
+}
+
+static mf_node *selector(ri *i)
+{
+	return selector_of(i->r, i->in, i->pos);
+}
+
+static bool recommended_key(const char *k)
+{
+	static const char *const keys[] = {"app.kubernetes.io/name", "app.kubernetes.io/instance",
+					   "app.kubernetes.io/managed-by", "app.kubernetes.io/version"};
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (!strcmp(keys[i], k))
+			return true;
+	return false;
+}
+
+/* User labels after the recommended ones; a user label never replaces a
+ * selector label or the manager. */
+static void add_user_labels(rk *r, mf_node *m, const mf_node *user)
+{
+	for (size_t k = 0; user && k < user->n; k++) {
+		const mf_pair *p = &user->pairs[k];
+		if (!recommended_key(p->key))
+			put(r, m, p->key, str_of(r, p->val));
+	}
+}
+
+static const mf_node *env_labels(const rk *r)
+{
+	return mf_get(r->e->node, "labels");
+}
+
+static const mf_node *system_labels(const rk *r)
+{
+	return mf_get(mf_get(r->s->doc, "system"), "labels");
+}
+
+/* Labels of objects that belong to no one service (config maps, ingresses,
+ * namespace policies). */
+static mf_node *common_labels(rk *r, mf_pos pos)
+{
+	mf_node *m = new_map(r, pos);
+
+	if (!m)
+		return NULL;
+	put_str(r, m, "app.kubernetes.io/part-of", part_of(r), pos);
+	put_str(r, m, "app.kubernetes.io/managed-by", "manifold", pos);
+	add_user_labels(r, m, system_labels(r));
+	add_user_labels(r, m, env_labels(r));
+	return m;
+}
+
+static mf_node *instance_labels(ri *i)
+{
+	rk *r = i->r;
+	mf_node *m = selector(i);
+
+	if (!m)
+		return NULL;
+	put_str(r, m, "app.kubernetes.io/part-of", part_of(r), i->pos);
+	put_str(r, m, "app.kubernetes.io/managed-by", "manifold", i->pos);
+	put_str(r, m, "app.kubernetes.io/version", label_value(r, r->s->version), i->pos);
+	add_user_labels(r, m, system_labels(r));
+	add_user_labels(r, m, env_labels(r));
+	if (i->in->tenant)
+		add_user_labels(r, m, mf_get(i->in->tenant->node, "labels"));
+	add_user_labels(r, m, mf_get(i->spec, "labels"));
+	return m;
+}
+
+static void add_annotations(rk *r, mf_node *meta, const mf_node *src, mf_pos pos)
+{
+	mf_node *ann;
+
+	if (!src || !src->n)
+		return;
+	if (!(ann = child(r, meta, "annotations", pos)))
+		return;
+	for (size_t k = 0; k < src->n; k++)
+		put(r, ann, src->pairs[k].key, str_of(r, src->pairs[k].val));
+}
+
+/* {apiVersion, kind, metadata: {name, namespace, labels, annotations}} */
+static mf_node *object(rk *r, const char *api, const char *kind, const char *name, const char *ns,
+		       mf_node *labels, mf_pos pos)
+{
+	mf_node *doc = new_map(r, pos), *meta;
+
+	if (!doc)
+		return NULL;
+	put_str(r, doc, "apiVersion", api, pos);
+	put_str(r, doc, "kind", kind, pos);
+	if (!(meta = child(r, doc, "metadata", pos)))
+		return doc;
+	put_str(r, meta, "name", name, pos);
+	put_str(r, meta, "namespace", ns, pos);
+	put(r, meta, "labels", labels);
+	add_annotations(r, meta, mf_get(mf_get(r->s->doc, "system"), "annotations"), pos);
+	add_annotations(r, meta, mf_get(r->e->node, "annotations"), pos);
+	return doc;
+}
+
+static void emit(rk *r, mf_node *doc, const char *group, const mf_instance *in, const char *tenant, mf_pos pos)
+{
+	mf_object o = {0};
+
+	if (!doc) {
+		r->oom = true;
+		return;
+	}
+	o.api_version = mf_get_str(doc, "apiVersion");
+	o.kind = mf_get_str(doc, "kind");
+	o.name = mf_str(mf_path(doc, "metadata.name"));
+	o.ns = mf_str(mf_path(doc, "metadata.namespace"));
+	o.doc = doc;
+	o.inst = in;
+	o.tenant = tenant;
+	o.group = group;
+	o.pos = pos;
+	if (mf_objects_add(r->c, r->out, &o) < 0)
+		r->rc = -1;
+}
+
+static mf_node *inst_object(ri *i, const char *api, const char *kind, const char *name)
+{
+	return object(i->r, api, kind, name, i->in->ns, instance_labels(i), i->pos);
+}
+
+static void inst_emit(ri *i, mf_node *doc)
+{
+	emit(i->r, doc, i->in->service, i->in, i->in->tenant ? i->in->tenant->name : NULL, i->pos);
+}
+
+/* ---- ports ------------------------------------------------------------------- */
+
+/* IANA_SVC_NAME: 1-15 of [a-z0-9-], a letter somewhere, no '-' at either
+ * end or twice in a row (what containerPort names must be). */
+static bool iana_ok(const char *s)
+{
+	size_t n = strlen(s);
+	bool letter = false;
+
+	if (n == 0 || n > 15 || s[0] == '-' || s[n - 1] == '-' || strstr(s, "--"))
+		return false;
+	for (size_t k = 0; k < n; k++) {
+		if (s[k] >= 'a' && s[k] <= 'z')
+			letter = true;
+		else if (!(s[k] >= '0' && s[k] <= '9') && s[k] != '-')
+			return false;
+	}
+	return letter;
+}
+
+static const char *short_port_name(rk *r, const char *name)
+{
+	char buf[16];
+	size_t n = 0;
+
+	for (const char *p = name; *p && n < 15; p++)
+		if (*p != '-' || (n > 0 && buf[n - 1] != '-'))
+			buf[n++] = *p;
+	while (n && buf[n - 1] == '-')
+		n--;
+	buf[n] = '\0';
+	return mf_strdup(r->a, buf);
+}
+
+static bool cname_taken(const ri *i, size_t upto, const char *name)
+{
+	for (size_t k = 0; k < upto; k++)
+		if (streq(i->ports[k].cname, name))
+			return true;
+	return false;
+}
+
+/* Names longer than 15 characters are shortened (and the Service's
+ * targetPort and the probes follow); a clash falls back to the number. */
+static const char *container_port_name(ri *i, size_t k)
+{
+	rk *r = i->r;
+	const char *name = i->ports[k].name;
+
+	if (!iana_ok(name))
+		name = short_port_name(r, name);
+	if (!name || !iana_ok(name) || cname_taken(i, k, name))
+		name = mf_printf(r->a, "port-%lld", i->ports[k].number);
+	if (name && cname_taken(i, k, name))
+		name = mf_printf(r->a, "p%zu-%lld", k, i->ports[k].number);
+	return name;
+}
+
+static bool host_network(const ri *i)
+{
+	return mf_truthy(mf_path(i->spec, "security.hostNetwork"));
+}
+
+/* services.*.ports, in description order */
+static void init_ports(ri *i)
+{
+	const mf_node *ports = mf_get(i->spec, "ports");
+	const mf_instance *in = i->in;
+
+	i->nports = ports && ports->kind == MF_MAP ? ports->n : 0;
+	i->ports = mf_alloc(i->r->a, (i->nports + 1) * sizeof *i->ports);
+	if (!i->ports) {
+		i->r->oom = true;
+		i->nports = 0;
+		return;
+	}
+	for (size_t k = 0; k < i->nports; k++) {
+		rport *o = &i->ports[k];
+		const mf_node *v = ports->pairs[k].val;
+		const char *proto = mf_get_str(v, "protocol");
+		o->name = ports->pairs[k].key;
+		o->node = v;
+		o->pos = v ? v->pos : ports->pairs[k].pos;
+		o->number = mf_port_number(v);
+		o->svc_number = mf_get_int(v, "servicePort", o->number);
+		o->protocol = proto && strcmp(proto, "TCP") ? proto : NULL;
+		o->in_service = mf_get_bool(v, "service", true);
+		if (in->kind == MF_W_DAEMON && in->host_ports && k < in->nports && in->host_ports[k])
+			o->host = host_network(i) ? (int)o->number : in->host_ports[k];
+		o->cname = container_port_name(i, k);
+	}
+}
+
+static mf_node *container_ports(ri *i)
+{
+	rk *r = i->r;
+	mf_node *seq = new_seq(r, i->pos);
+
+	for (size_t k = 0; seq && k < i->nports; k++) {
+		const rport *p = &i->ports[k];
+		mf_node *m = new_map(r, p->pos);
+		if (!m)
+			break;
+		put_str(r, m, "name", p->cname, p->pos);
+		put_int(r, m, "containerPort", p->number, p->pos);
+		put_str(r, m, "protocol", p->protocol, p->pos);
+		if (p->host)
+			put_int(r, m, "hostPort", p->host, p->pos);
+		push(r, seq, m);
+	}
+	return seq;
+}
+
+static const rport *port_by_ref(const ri *i, const mf_node *ref)
+{
+	const char *s = mf_str(ref);
+	char *end;
+	long long num;
+
+	if (!ref)
+		return i->nports ? &i->ports[0] : NULL;
+	for (size_t k = 0; ref->kind == MF_STR && k < i->nports; k++)
+		if (streq(i->ports[k].name, s))
+			return &i->ports[k];
+	num = ref->kind == MF_INT ? ref->v.i : s ? strtoll(s, &end, 10) : -1;
+	if (ref->kind != MF_INT && (!s || *end))
+		return NULL;
+	for (size_t k = 0; k < i->nports; k++)
+		if (i->ports[k].number == num)
+			return &i->ports[k];
+	return NULL;
+}
+
+/* ---- container fields -------------------------------------------------------- */
+
+/* command/args: a list as is, a string through the image's shell */
+static mf_node *command_of(rk *r, const mf_node *cmd)
+{
+	mf_node *seq;
+
+	if (!cmd || (cmd->kind != MF_SEQ && cmd->kind != MF_STR))
+		return NULL;
+	if (!(seq = new_seq(r, cmd->pos)))
+		return NULL;
+	if (cmd->kind == MF_STR) {
+		push(r, seq, chk(r, mf_new_str(r->a, "/bin/sh", cmd->pos)));
+		push(r, seq, chk(r, mf_new_str(r->a, "-c", cmd->pos)));
+		push(r, seq, str_of(r, cmd));
+		return seq;
+	}
+	for (size_t k = 0; k < cmd->n; k++)
+		push(r, seq, str_of(r, cmd->items[k]));
+	return seq;
+}
+
+/* {secret|config, key, optional} -> secretKeyRef / configMapKeyRef */
+static mf_node *key_ref(rk *r, const mf_node *ref, const char *name, mf_pos pos)
+{
+	mf_node *m = new_map(r, pos);
+
+	if (!m)
+		return NULL;
+	put_str(r, m, "name", name, pos);
+	put(r, m, "key", str_of(r, mf_get(ref, "key")));
+	if (mf_get(ref, "optional"))
+		put_bool(r, m, "optional", mf_get_bool(ref, "optional", false), mf_get(ref, "optional")->pos);
+	return m;
+}
+
+static mf_node *env_value_from(ri *i, const mf_node *v)
+{
+	rk *r = i->r;
+	mf_node *from = new_map(r, v->pos), *f;
+	const char *s;
+
+	if (!from)
+		return NULL;
+	if ((s = mf_get_str(v, "secret")) != NULL) {
+		put(r, from, "secretKeyRef", key_ref(r, v, s, v->pos));
+	} else if ((s = mf_get_str(v, "config")) != NULL) {
+		put(r, from, "configMapKeyRef", key_ref(r, v, s, v->pos));
+	} else if ((s = mf_get_str(v, "field")) != NULL && (f = child(r, from, "fieldRef", v->pos))) {
+		put_str(r, f, "fieldPath", s, mf_get(v, "field")->pos);
+	}
+	return from;
+}
+
+/* services.*.env.NAME: literal, secret, config, field or service reference */
+static mf_node *env_var(ri *i, const mf_pair *p)
+{
+	rk *r = i->r;
+	const mf_node *v = p->val;
+	mf_node *m = new_map(r, v ? v->pos : p->pos);
+	const char *ref;
+
+	if (!m || !v || v->kind == MF_NULL)
+		return NULL;
+	put_str(r, m, "name", p->key, p->pos);
+	if (mf_is_scalar(v)) {
+		put(r, m, "value", str_of(r, v));
+	} else if (mf_get(v, "service")) {
+		ref = mf_ref_value(r->c, i->in, v, MF_T_KUSTOMIZE);
+		if (!ref)
+			error_once(r, v->pos, "unknown-reference",
+				   mf_printf(r->a, "'%s' of '%s' refers to service '%s', which has no instance here",
+					     p->key, i->in->service, mf_get_str(v, "service")));
+		put_str(r, m, "value", ref ? ref : "", v->pos);
+	} else {
+		put(r, m, "valueFrom", env_value_from(i, v));
+	}
+	return m;
+}
+
+static mf_node *env_list(ri *i)
+{
+	const mf_node *env = mf_get(i->spec, "env");
+	mf_node *seq = new_seq(i->r, env ? env->pos : i->pos);
+
+	for (size_t k = 0; seq && env && env->kind == MF_MAP && k < env->n; k++) {
+		mf_node *var = env_var(i, &env->pairs[k]);
+		if (var)
+			push(i->r, seq, var);
+	}
+	return seq;
+}
+
+/* services.*.envFrom: [{secret|config, prefix}] */
+static mf_node *env_from(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *list = mf_get(i->spec, "envFrom");
+	mf_node *seq = new_seq(r, list ? list->pos : i->pos);
+
+	for (size_t k = 0; seq && list && list->kind == MF_SEQ && k < list->n; k++) {
+		const mf_node *e = list->items[k];
+		const char *sec = mf_get_str(e, "secret"), *cfg = mf_get_str(e, "config");
+		mf_node *m = new_map(r, e->pos), *ref;
+		if (!m || !(ref = child(r, m, sec ? "secretRef" : "configMapRef", e->pos)))
+			break;
+		put_str(r, ref, "name", sec ? sec : cfg, e->pos);
+		put(r, m, "prefix", str_of(r, mf_get(e, "prefix")));
+		push(r, seq, m);
+	}
+	return seq;
+}
+
+/* CPU in a canonical form ("2", "500m") so equal requests diff as equal */
+static mf_node *cpu_quantity(rk *r, const mf_node *v)
+{
+	long long m = mf_cpu_millis(v);
+
+	if (m < 0)
+		return str_of(r, v);
+	if (m % 1000 == 0)
+		return chk(r, mf_new_str(r->a, mf_printf(r->a, "%lld", m / 1000), v->pos));
+	return chk(r, mf_new_str(r->a, mf_printf(r->a, "%lldm", m), v->pos));
+}
+
+static mf_node *resource_set(ri *i, const mf_node *set)
+{
+	rk *r = i->r;
+	mf_node *m = new_map(r, set ? set->pos : i->pos);
+
+	if (!m || !set)
+		return m;
+	if (mf_get(set, "cpu"))
+		put(r, m, "cpu", cpu_quantity(r, mf_get(set, "cpu")));
+	put(r, m, "memory", str_of(r, mf_get(set, "memory")));
+	put(r, m, "ephemeral-storage", str_of(r, mf_get(set, "ephemeralStorage")));
+	return m;
+}
+
+/* services.*.resources; GPUs are an extended resource, so limits only */
+static mf_node *resources(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *res = mf_get(i->spec, "resources");
+	const mf_node *rq = mf_get(res, "requests"), *lm = mf_get(res, "limits");
+	long long gpu = mf_get_int(lm, "gpu", 0);
+	const char *gres = mf_get_str(res, "gpuResource");
+	mf_node *m = new_map(r, res ? res->pos : i->pos), *lim;
+
+	if (!m || !res)
+		return m;
+	if (mf_get_int(rq, "gpu", 0) > gpu)
+		gpu = mf_get_int(rq, "gpu", 0);
+	put_nonempty(r, m, "requests", resource_set(i, rq));
+	lim = resource_set(i, lm);
+	if (lim && gpu > 0)
+		put_int(r, lim, gres ? gres : "nvidia.com/gpu", gpu, (mf_get(lm, "gpu") ? mf_get(lm, "gpu") : res)->pos);
+	put_nonempty(r, m, "limits", lim);
+	return m;
+}
+
+/* ---- probes ------------------------------------------------------------------ */
+
+/* A probe's port: the container port's name when it is one of ours
+ * (numbers for gRPC, which takes no names), else the number as written. */
+static mf_node *probe_port(ri *i, const mf_node *ref, bool numeric, mf_pos pos)
+{
+	rk *r = i->r;
+	const rport *p = port_by_ref(i, ref);
+
+	if (p && numeric)
+		return chk(r, mf_new_int(r->a, p->number, ref ? ref->pos : pos));
+	if (p && ref && ref->kind == MF_INT)
+		return chk(r, mf_new_int(r->a, ref->v.i, ref->pos));
+	if (p)
+		return chk(r, mf_new_str(r->a, p->cname, ref ? ref->pos : pos));
+	if (ref && ref->kind == MF_INT)
+		return chk(r, mf_new_int(r->a, ref->v.i, ref->pos));
+	if (ref)
+		error_once(r, ref->pos, "unknown-port",
+			   mf_printf(r->a, "probe port '%s' is not a port of '%s'", mf_str(ref), i->in->service));
+	else
+		error_once(r, pos, "unknown-port",
+			   mf_printf(r->a, "the probe names no port and '%s' has none", i->in->service));
+	return NULL;
+}
+
+static mf_node *http_get(ri *i, const mf_node *h)
+{
+	rk *r = i->r;
+	const mf_node *hdrs = mf_get(h, "headers");
+	mf_node *m = new_map(r, h->pos), *seq;
+
+	if (!m)
+		return NULL;
+	put(r, m, "path", str_of(r, mf_get(h, "path")));
+	put(r, m, "port", probe_port(i, mf_get(h, "port"), false, h->pos));
+	put(r, m, "scheme", str_of(r, mf_get(h, "scheme")));
+	if (hdrs && hdrs->n && (seq = child_seq(r, m, "httpHeaders", hdrs->pos))) {
+		for (size_t k = 0; k < hdrs->n; k++) {
+			mf_node *hm = new_map(r, hdrs->pairs[k].pos);
+			if (!hm)
+				break;
+			put_str(r, hm, "name", hdrs->pairs[k].key, hdrs->pairs[k].pos);
+			put(r, hm, "value", str_of(r, hdrs->pairs[k].val));
+			push(r, seq, hm);
+		}
+	}
+	return m;
+}
+
+static mf_node *probe_action(ri *i, const mf_node *p, mf_node *m)
+{
+	rk *r = i->r;
+	const mf_node *h;
+	mf_node *a;
+
+	if ((h = mf_get(p, "http")) != NULL) {
+		put(r, m, "httpGet", http_get(i, h));
+	} else if ((h = mf_get(p, "tcp")) != NULL && (a = child(r, m, "tcpSocket", h->pos))) {
+		put(r, a, "port", probe_port(i, mf_get(h, "port"), false, h->pos));
+	} else if ((h = mf_get(p, "grpc")) != NULL && (a = child(r, m, "grpc", h->pos))) {
+		put(r, a, "port", probe_port(i, mf_get(h, "port"), true, h->pos));
+		put(r, a, "service", str_of(r, mf_get(h, "service")));
+	} else if ((h = mf_get(p, "exec")) != NULL && (a = child(r, m, "exec", h->pos))) {
+		put(r, a, "command", command_of(r, h));
+	}
+	return m;
+}
+
+static void put_seconds(rk *r, mf_node *m, const char *key, const mf_node *d)
+{
+	long long s = mf_seconds(d);
+
+	if (d && s >= 0)
+		put_int(r, m, key, s, d->pos);
+}
+
+static void put_count(rk *r, mf_node *m, const char *key, const mf_node *n)
+{
+	if (n && n->kind == MF_INT)
+		put_int(r, m, key, n->v.i, n->pos);
+}
+
+/* services.*.probes.{liveness,readiness,startup} */
+static mf_node *probe(ri *i, const mf_node *p, bool grace)
+{
+	rk *r = i->r;
+	mf_node *m;
+
+	if (!p || p->kind != MF_MAP || !(m = new_map(r, p->pos)))
+		return NULL;
+	probe_action(i, p, m);
+	put_seconds(r, m, "initialDelaySeconds", mf_get(p, "initialDelay"));
+	put_seconds(r, m, "periodSeconds", mf_get(p, "period"));
+	put_seconds(r, m, "timeoutSeconds", mf_get(p, "timeout"));
+	put_count(r, m, "successThreshold", mf_get(p, "successThreshold"));
+	put_count(r, m, "failureThreshold", mf_get(p, "failureThreshold"));
+	if (grace)
+		put_seconds(r, m, "terminationGracePeriodSeconds", mf_get(p, "terminationGracePeriod"));
+	return m;
+}
+
+/* ---- security ---------------------------------------------------------------- */
+
+static bool adds_sys_admin(const mf_node *sec)
+{
+	const mf_node *add = mf_path(sec, "capabilities.add");
+
+	for (size_t k = 0; add && add->kind == MF_SEQ && k < add->n; k++)
+		if (streq(mf_str(add->items[k]), "SYS_ADMIN") || streq(mf_str(add->items[k]), "CAP_SYS_ADMIN"))
+			return true;
+	return false;
+}
+
+static mf_node *capabilities(rk *r, const mf_node *caps)
+{
+	mf_node *m = new_map(r, caps->pos);
+	static const char *const lists[] = {"add", "drop"};
+
+	for (size_t k = 0; m && k < 2; k++) {
+		const mf_node *l = mf_get(caps, lists[k]);
+		if (l && l->kind == MF_SEQ && l->n)
+			put(r, m, lists[k], command_of(r, l));
+	}
+	return m;
+}
+
+/* The container half of services.*.security.  allowPrivilegeEscalation:
+ * false is left out where the API server refuses it (privileged, or
+ * CAP_SYS_ADMIN added). */
+static mf_node *container_security(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *sec = mf_get(i->spec, "security"), *v;
+	mf_node *m = new_map(r, sec ? sec->pos : i->pos);
+	bool privileged = mf_get_bool(sec, "privileged", false);
+
+	if (!m || !sec)
+		return m;
+	if ((v = mf_get(sec, "allowPrivilegeEscalation")) && v->kind == MF_BOOL &&
+	    (v->v.b || (!privileged && !adds_sys_admin(sec))))
+		put_bool(r, m, "allowPrivilegeEscalation", v->v.b, v->pos);
+	if ((v = mf_get(sec, "privileged")) && v->kind == MF_BOOL)
+		put_bool(r, m, "privileged", v->v.b, v->pos);
+	if ((v = mf_get(sec, "capabilities")) && v->kind == MF_MAP)
+		put_nonempty(r, m, "capabilities", capabilities(r, v));
+	if ((v = mf_get(sec, "readOnlyRootFilesystem")) && v->kind == MF_BOOL)
+		put_bool(r, m, "readOnlyRootFilesystem", v->v.b, v->pos);
+	put(r, m, "procMount", str_of(r, mf_get(sec, "procMount")));
+	return m;
+}
+
+/* appArmorProfile: "runtime/default", "unconfined" or "localhost/NAME" */
+static mf_node *apparmor(rk *r, const mf_node *v)
+{
+	const char *s = mf_str(v);
+	mf_node *m = new_map(r, v->pos);
+
+	if (!m || !s)
+		return m;
+	if (!strncmp(s, "localhost/", 10)) {
+		put_str(r, m, "type", "Localhost", v->pos);
+		put_str(r, m, "localhostProfile", s + 10, v->pos);
+	} else {
+		put_str(r, m, "type", streq(s, "unconfined") ? "Unconfined" : "RuntimeDefault", v->pos);
+	}
+	return m;
+}
+
+static mf_node *seccomp(rk *r, const mf_node *sec)
+{
+	const mf_node *t = mf_get(sec, "seccompProfile");
+	mf_node *m = new_map(r, t->pos);
+
+	if (!m)
+		return NULL;
+	put(r, m, "type", str_of(r, t));
+	if (streq(mf_str(t), "Localhost"))
+		put(r, m, "localhostProfile", str_of(r, mf_get(sec, "seccompLocalhostProfile")));
+	return m;
+}
+
+static mf_node *sysctls(rk *r, const mf_node *map)
+{
+	mf_node *seq = new_seq(r, map->pos);
+
+	for (size_t k = 0; seq && k < map->n; k++) {
+		mf_node *m = new_map(r, map->pairs[k].pos);
+		if (!m)
+			break;
+		put_str(r, m, "name", map->pairs[k].key, map->pairs[k].pos);
+		put(r, m, "value", str_of(r, map->pairs[k].val));
+		push(r, seq, m);
+	}
+	return seq;
+}
+
+/* The pod half of services.*.security. */
+static mf_node *pod_security(ri *i)
+{
+	rk *r = i->r;
+	static const char *const direct[] = {"runAsNonRoot", "runAsUser", "runAsGroup", "fsGroup"};
+	const mf_node *sec = mf_get(i->spec, "security"), *v;
+	mf_node *m = new_map(r, sec ? sec->pos : i->pos);
+
+	if (!m || !sec)
+		return m;
+	for (size_t k = 0; k < sizeof direct / sizeof direct[0]; k++)
+		if ((v = mf_get(sec, direct[k])) && mf_is_scalar(v) && v->kind != MF_NULL)
+			put(r, m, direct[k], chk(r, mf_copy(r->a, v)));
+	if (mf_get(sec, "seccompProfile"))
+		put(r, m, "seccompProfile", seccomp(r, sec));
+	if ((v = mf_get(sec, "seLinuxOptions")) && v->kind == MF_MAP && v->n)
+		put(r, m, "seLinuxOptions", chk(r, mf_copy(r->a, v)));
+	if ((v = mf_get(sec, "appArmorProfile")) != NULL)
+		put(r, m, "appArmorProfile", apparmor(r, v));
+	if ((v = mf_get(sec, "sysctls")) && v->kind == MF_MAP && v->n)
+		put(r, m, "sysctls", sysctls(r, v));
+	return m;
+}
+
+/* ---- volumes ----------------------------------------------------------------- */
+
+static bool stateful(const ri *i)
+{
+	return i->in->kind == MF_W_STATEFUL;
+}
+
+static const char *pvc_name(ri *i, const char *vol)
+{
+	return mf_printf(i->r->a, "%s-%s", i->in->name, vol);
+}
+
+static void add_mount(ri *i, mf_node *mounts, const char *name, const mf_node *v)
+{
+	rk *r = i->r;
+	mf_node *m = new_map(r, v->pos);
+	const mf_node *ro = mf_get(v, "readOnly");
+
+	if (!m)
+		return;
+	put_str(r, m, "name", name, v->pos);
+	put(r, m, "mountPath", str_of(r, mf_get(v, "mount")));
+	if (ro && ro->kind == MF_BOOL && ro->v.b)
+		put_bool(r, m, "readOnly", true, ro->pos);
+	put(r, m, "subPath", str_of(r, mf_get(v, "subPath")));
+	push(r, mounts, m);
+}
+
+static mf_node *empty_dir(rk *r, const mf_node *ed)
+{
+	mf_node *m = new_map(r, ed->pos);
+	const char *medium = mf_get_str(ed, "medium");
+
+	if (!m)
+		return NULL;
+	if (medium && *medium)
+		put_str(r, m, "medium", medium, mf_get(ed, "medium")->pos);
+	put(r, m, "sizeLimit", str_of(r, mf_get(ed, "sizeLimit")));
+	return m;
+}
+
+/* services.*.volumes.NAME; `bind` is Compose's alone, so NULL */
+static mf_node *volume_source(ri *i, const char *name, const mf_node *v)
+{
+	rk *r = i->r;
+	mf_node *m, *src;
+	const mf_node *x;
+
+	if (mf_get(v, "bind") || !(m = new_map(r, v->pos)))
+		return NULL;
+	put_str(r, m, "name", name, v->pos);
+	if ((x = mf_get(v, "config")) && (src = child(r, m, "configMap", x->pos)))
+		put(r, src, "name", str_of(r, x));
+	else if ((x = mf_get(v, "secret")) && (src = child(r, m, "secret", x->pos)))
+		put(r, src, "secretName", str_of(r, x));
+	else if ((x = mf_get(v, "emptyDir")))
+		put(r, m, "emptyDir", empty_dir(r, x));
+	else if ((x = mf_get(v, "hostPath")) && (src = child(r, m, "hostPath", x->pos)))
+		put(r, src, "path", str_of(r, x));
+	return m;
+}
+
+/* Volumes and mounts of the pod: described volumes, then storage (claim
+ * templates of a StatefulSet, claims of anything else). */
+static void pod_volumes(ri *i, mf_node *vols, mf_node *mounts)
+{
+	rk *r = i->r;
+	const mf_node *vs = mf_get(i->spec, "volumes"), *st = mf_get(i->spec, "storage");
+	mf_node *m, *src;
+
+	for (size_t k = 0; vs && vs->kind == MF_MAP && k < vs->n; k++) {
+		mf_node *v = volume_source(i, vs->pairs[k].key, vs->pairs[k].val);
+		if (v) {
+			push(r, vols, v);
+			add_mount(i, mounts, vs->pairs[k].key, vs->pairs[k].val);
+		}
+	}
+	for (size_t k = 0; st && st->kind == MF_MAP && k < st->n; k++) {
+		const mf_pair *p = &st->pairs[k];
+		add_mount(i, mounts, p->key, p->val);
+		if (stateful(i) || !(m = new_map(r, p->val->pos)))
+			continue;
+		put_str(r, m, "name", p->key, p->pos);
+		if ((src = child(r, m, "persistentVolumeClaim", p->val->pos)))
+			put_str(r, src, "claimName", pvc_name(i, p->key), p->val->pos);
+		push(r, vols, m);
+	}
+}
+
+/* spec of a claim (template): storage.NAME {size, class, access} */
+static mf_node *claim_spec(ri *i, const mf_node *v)
+{
+	rk *r = i->r;
+	mf_node *m = new_map(r, v->pos), *modes, *req;
+	const mf_node *access = mf_get(v, "access"), *size = mf_get(v, "size");
+
+	if (!m || !(modes = child_seq(r, m, "accessModes", v->pos)))
+		return m;
+	push(r, modes, access ? str_of(r, access) : chk(r, mf_new_str(r->a, "ReadWriteOnce", v->pos)));
+	put(r, m, "storageClassName", str_of(r, mf_get(v, "class")));
+	if ((req = child(r, child(r, m, "resources", v->pos), "requests", v->pos)))
+		put(r, req, "storage", size ? str_of(r, size) : chk(r, mf_new_str(r->a, DEFAULT_PVC_SIZE, v->pos)));
+	return m;
+}
+
+static mf_node *claim_templates(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *st = mf_get(i->spec, "storage");
+	mf_node *seq = new_seq(r, st ? st->pos : i->pos), *t, *meta;
+
+	for (size_t k = 0; seq && st && st->kind == MF_MAP && k < st->n; k++) {
+		if (!(t = new_map(r, st->pairs[k].val->pos)) || !(meta = child(r, t, "metadata", t->pos)))
+			break;
+		put_str(r, meta, "name", st->pairs[k].key, st->pairs[k].pos);
+		put(r, t, "spec", claim_spec(i, st->pairs[k].val));
+		push(r, seq, t);
+	}
+	return seq;
+}
+
+/* PersistentVolumeClaims for storage of anything but a StatefulSet */
+static void claims(ri *i)
+{
+	const mf_node *st = mf_get(i->spec, "storage");
+
+	for (size_t k = 0; !stateful(i) && st && st->kind == MF_MAP && k < st->n; k++) {
+		mf_node *doc = inst_object(i, "v1", "PersistentVolumeClaim", pvc_name(i, st->pairs[k].key));
+		if (doc)
+			put(i->r, doc, "spec", claim_spec(i, st->pairs[k].val));
+		inst_emit(i, doc);
+	}
+}
+
+/* ---- placement and availability -------------------------------------------- */
+
+static void put_labels(rk *r, mf_node *dst, const mf_node *src)
+{
+	for (size_t k = 0; src && src->kind == MF_MAP && k < src->n; k++)
+		put(r, dst, src->pairs[k].key, str_of(r, src->pairs[k].val));
+}
+
+/* placement: the machine's nodeSelector (else its host name), the node
+ * pool's label, then placement.nodeSelector */
+static mf_node *node_selector(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *pl = mf_get(i->spec, "placement"), *pool = mf_get(pl, "nodePool");
+	mf_node *m = new_map(r, pl ? pl->pos : i->pos);
+
+	if (!m || !pl)
+		return m;
+	if (i->in->machine) {
+		const mf_node *mach = mf_system_section(r->s, "machines", i->in->machine);
+		const mf_node *ns = mf_get(mach, "nodeSelector");
+		if (ns && ns->n)
+			put_labels(r, m, ns);
+		else
+			put_str(r, m, "kubernetes.io/hostname", i->in->machine, mf_get(pl, "machine")->pos);
+	}
+	if (pool)
+		put(r, m, NODE_POOL_LABEL, str_of(r, pool));
+	put_labels(r, m, mf_get(pl, "nodeSelector"));
+	return m;
+}
+
+static const char *topology_key(const char *what)
+{
+	return streq(what, "zone") ? "topology.kubernetes.io/zone" : "kubernetes.io/hostname";
+}
+
+static mf_node *label_selector(ri *i)
+{
+	mf_node *m = new_map(i->r, i->pos);
+
+	if (m)
+		put(i->r, m, "matchLabels", selector(i));
+	return m;
+}
+
+/* availability.spread: one constraint; a zone is a hard rule, a host a
+ * soft one (antiAffinity: required is the hard per-host rule) */
+static mf_node *spread(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *v = mf_path(i->spec, "availability.spread");
+	mf_node *seq, *m;
+
+	if (!v || streq(mf_str(v), "none") || !(seq = new_seq(r, v->pos)) || !(m = new_map(r, v->pos)))
+		return NULL;
+	put_int(r, m, "maxSkew", 1, v->pos);
+	put_str(r, m, "topologyKey", topology_key(mf_str(v)), v->pos);
+	put_str(r, m, "whenUnsatisfiable", streq(mf_str(v), "zone") ? "DoNotSchedule" : "ScheduleAnyway", v->pos);
+	put(r, m, "labelSelector", label_selector(i));
+	push(r, seq, m);
+	return seq;
+}
+
+/* availability.antiAffinity: preferred or required, per host */
+static mf_node *affinity(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *v = mf_path(i->spec, "availability.antiAffinity");
+	bool req = streq(mf_str(v), "required");
+	mf_node *m, *anti, *terms, *term, *t;
+
+	if (!v || streq(mf_str(v), "none") || !(m = new_map(r, v->pos)) || !(anti = child(r, m, "podAntiAffinity", v->pos)))
+		return NULL;
+	terms = child_seq(r, anti, req ? "requiredDuringSchedulingIgnoredDuringExecution"
+				       : "preferredDuringSchedulingIgnoredDuringExecution", v->pos);
+	if (!terms || !(term = new_map(r, v->pos)))
+		return m;
+	t = term;
+	if (!req) {
+		put_int(r, term, "weight", 100, v->pos);
+		t = child(r, term, "podAffinityTerm", v->pos);
+	}
+	if (t) {
+		put(r, t, "labelSelector", label_selector(i));
+		put_str(r, t, "topologyKey", "kubernetes.io/hostname", v->pos);
+	}
+	push(r, terms, term);
+	return m;
+}
+
+/* ---- pods -------------------------------------------------------------------- */
+
+static bool metrics_on(const mf_node *port)
+{
+	const mf_node *m = mf_get(port, "metrics");
+
+	return m && (m->kind == MF_MAP || (m->kind == MF_BOOL && m->v.b));
+}
+
+static bool automount(const ri *i)
+{
+	const mf_node *v = mf_path(i->spec, "serviceAccount.automountToken");
+
+	if (!v || v->kind != MF_BOOL)
+		v = mf_path(i->spec, "security.automountServiceAccountToken");
+	return v && v->kind == MF_BOOL && v->v.b;
+}
+
+static mf_node *image_of(ri *i, mf_node *m)
+{
+	rk *r = i->r;
+	mf_image im = mf_image_of(r->c, i->in);
+	const mf_node *pull = mf_path(i->spec, "image.pullPolicy");
+
+	if (!im.ref)
+		error_once(r, i->pos, "missing-image", mf_printf(r->a, "service '%s' has no image", i->in->service));
+	put_str(r, m, "image", im.ref ? im.ref : "", im.pos);
+	put(r, m, "imagePullPolicy", str_of(r, pull));
+	return m;
+}
+
+static mf_node *container(ri *i, mf_node *mounts)
+{
+	rk *r = i->r;
+	const mf_node *pr = mf_get(i->spec, "probes");
+	mf_node *m = new_map(r, i->pos);
+
+	if (!m)
+		return NULL;
+	put_str(r, m, "name", i->in->name, i->pos);
+	image_of(i, m);
+	put(r, m, "command", command_of(r, mf_get(i->spec, "command")));
+	put(r, m, "args", command_of(r, mf_get(i->spec, "args")));
+	put(r, m, "workingDir", str_of(r, mf_get(i->spec, "workingDir")));
+	put_nonempty(r, m, "ports", container_ports(i));
+	put_nonempty(r, m, "env", env_list(i));
+	put_nonempty(r, m, "envFrom", env_from(i));
+	put_nonempty(r, m, "resources", resources(i));
+	put(r, m, "livenessProbe", probe(i, mf_get(pr, "liveness"), true));
+	put(r, m, "readinessProbe", probe(i, mf_get(pr, "readiness"), false));
+	put(r, m, "startupProbe", probe(i, mf_get(pr, "startup"), true));
+	put_nonempty(r, m, "securityContext", container_security(i));
+	put_nonempty(r, m, "volumeMounts", mounts);
+	return m;
+}
+
+static const char *restart_policy(const ri *i)
+{
+	if (mf_long_running(i->in->kind))
+		return NULL;
+	return streq(mf_get_str(i->spec, "restart"), "never") ? "Never" : "OnFailure";
+}
+
+static void host_namespaces(ri *i, mf_node *spec)
+{
+	static const char *const keys[] = {"hostNetwork", "hostPID", "hostIPC"};
+	const mf_node *sec = mf_get(i->spec, "security"), *v;
+
+	for (size_t k = 0; k < 3; k++)
+		if ((v = mf_get(sec, keys[k])) && v->kind == MF_BOOL && v->v.b)
+			put_bool(i->r, spec, keys[k], true, v->pos);
+	if (host_network(i))
+		put_str(i->r, spec, "dnsPolicy", "ClusterFirstWithHostNet", mf_path(sec, "hostNetwork")->pos);
+}
+
+static bool spreads(const ri *i)
+{
+	return i->in->kind == MF_W_DEPLOYMENT || i->in->kind == MF_W_STATEFUL;
+}
+
+static mf_node *pod_spec(ri *i)
+{
+	rk *r = i->r;
+	mf_node *m = new_map(r, i->pos), *vols = new_seq(r, i->pos), *mounts = new_seq(r, i->pos), *cs;
+	const mf_node *grace = mf_get(i->spec, "terminationGracePeriod");
+
+	if (!m || !vols || !mounts)
+		return m;
+	pod_volumes(i, vols, mounts);
+	put_str(r, m, "serviceAccountName", i->sa, i->pos);
+	put_bool(r, m, "automountServiceAccountToken", automount(i), i->pos);
+	host_namespaces(i, m);
+	put_nonempty(r, m, "securityContext", pod_security(i));
+	put_seconds(r, m, "terminationGracePeriodSeconds", grace);
+	put_str(r, m, "restartPolicy", restart_policy(i), i->pos);
+	put_nonempty(r, m, "nodeSelector", node_selector(i));
+	if (mf_path(i->spec, "placement.tolerations"))
+		put(r, m, "tolerations", chk(r, mf_copy(r->a, mf_path(i->spec, "placement.tolerations"))));
+	if (spreads(i)) {
+		put(r, m, "affinity", affinity(i));
+		put(r, m, "topologySpreadConstraints", spread(i));
+	}
+	if ((cs = child_seq(r, m, "containers", i->pos)))
+		push(r, cs, container(i, mounts));
+	put_nonempty(r, m, "volumes", vols);
+	return m;
+}
+
+/* prometheus.io annotations for the first port with `metrics` */
+static void scrape_annotations(ri *i, mf_node *ann)
+{
+	rk *r = i->r;
+
+	for (size_t k = 0; k < i->nports; k++) {
+		const rport *p = &i->ports[k];
+		const mf_node *path = mf_path(p->node, "metrics.path");
+		if (!metrics_on(p->node))
+			continue;
+		put_str(r, ann, "prometheus.io/scrape", "true", p->pos);
+		put_str(r, ann, "prometheus.io/port", mf_printf(r->a, "%lld", p->number), p->pos);
+		put(r, ann, "prometheus.io/path", str_of(r, path));
+		return;
+	}
+}
+
+static mf_node *pod_template(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *user = mf_get(i->spec, "annotations");
+	mf_node *t = new_map(r, i->pos), *meta, *ann;
+
+	if (!t || !(meta = child(r, t, "metadata", i->pos)))
+		return t;
+	put(r, meta, "labels", instance_labels(i));
+	if ((ann = new_map(r, i->pos))) {
+		put_labels(r, ann, user);
+		scrape_annotations(i, ann);
+		put_nonempty(r, meta, "annotations", ann);
+	}
+	put(r, t, "spec", pod_spec(i));
+	return t;
+}
+
+/* ---- workloads --------------------------------------------------------------- */
+
+static bool autoscaled(const ri *i)
+{
+	const mf_node *h = mf_get(i->spec, "autoscaling");
+
+	return h && mf_get_bool(h, "enabled", true) &&
+	       (i->in->kind == MF_W_DEPLOYMENT || i->in->kind == MF_W_STATEFUL);
+}
+
+static bool has_storage(const ri *i)
+{
+	const mf_node *st = mf_get(i->spec, "storage");
+
+	return st && st->kind == MF_MAP && st->n;
+}
+
+/* strategy.{maxSurge,maxUnavailable,partition} that apply to this kind */
+static mf_node *rolling(ri *i, const mf_node *st, bool surge, bool partition)
+{
+	rk *r = i->r;
+	mf_node *m = new_map(r, st ? st->pos : i->pos);
+	const mf_node *v;
+
+	if (!m || !st)
+		return m;
+	if (surge && (v = mf_get(st, "maxSurge")))
+		put(r, m, "maxSurge", chk(r, mf_copy(r->a, v)));
+	if (!partition && (v = mf_get(st, "maxUnavailable")))
+		put(r, m, "maxUnavailable", chk(r, mf_copy(r->a, v)));
+	if (partition && (v = mf_get(st, "partition")))
+		put(r, m, "partition", chk(r, mf_copy(r->a, v)));
+	return m;
+}
+
+/* strategy.type: rolling, recreate or ondelete, as each kind spells it;
+ * a Deployment with a claim recreates (a ReadWriteOnce volume cannot be
+ * held by the old and the new pod at once). */
+static mf_node *strategy(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *st = mf_get(i->spec, "strategy");
+	const char *type = mf_get_str(st, "type");
+	bool deploy = i->in->kind == MF_W_DEPLOYMENT;
+	mf_pos pos = st ? st->pos : i->pos;
+	mf_node *m, *ru;
+
+	if (!type && deploy && has_storage(i))
+		type = "recreate";
+	if (!type && !st)
+		return NULL;
+	if (!(m = new_map(r, pos)))
+		return NULL;
+	if (streq(type, "recreate") && deploy) {
+		put_str(r, m, "type", "Recreate", pos);
+	} else if (streq(type, "ondelete") && !deploy) {
+		put_str(r, m, "type", "OnDelete", pos);
+	} else {
+		put_str(r, m, "type", "RollingUpdate", pos);
+		ru = rolling(i, st, i->in->kind != MF_W_STATEFUL, stateful(i));
+		put_nonempty(r, m, "rollingUpdate", ru);
+	}
+	return m;
+}
+
+static mf_node *workload_doc(ri *i, const char *api, const char *kind)
+{
+	mf_node *doc = inst_object(i, api, kind, i->in->name);
+
+	if (doc)
+		add_annotations(i->r, mf_get(doc, "metadata"), mf_get(i->spec, "annotations"), i->pos);
+	return doc;
+}
+
+static mf_node *long_running(ri *i, const char *kind, const char *strategy_key)
+{
+	rk *r = i->r;
+	mf_node *doc = workload_doc(i, "apps/v1", kind), *spec, *sel;
+
+	if (!doc || !(spec = child(r, doc, "spec", i->pos)))
+		return doc;
+	if (i->svc_name)
+		put_str(r, spec, "serviceName", i->svc_name, i->pos);
+	if (i->in->kind != MF_W_DAEMON && !autoscaled(i))
+		put_int(r, spec, "replicas", i->in->replicas, i->in->replicas_pos);
+	if ((sel = child(r, spec, "selector", i->pos)))
+		put(r, sel, "matchLabels", selector(i));
+	put(r, spec, strategy_key, strategy(i));
+	put(r, spec, "template", pod_template(i));
+	if (stateful(i))
+		put_nonempty(r, spec, "volumeClaimTemplates", claim_templates(i));
+	return doc;
+}
+
+/* services.*.job */
+static mf_node *job_spec(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *j = mf_get(i->spec, "job");
+	mf_node *m = new_map(r, j ? j->pos : i->pos);
+
+	if (!m)
+		return NULL;
+	put_count(r, m, "backoffLimit", mf_get(j, "backoffLimit"));
+	put_count(r, m, "completions", mf_get(j, "completions"));
+	put_count(r, m, "parallelism", mf_get(j, "parallelism"));
+	put_seconds(r, m, "activeDeadlineSeconds", mf_get(j, "activeDeadline"));
+	put_seconds(r, m, "ttlSecondsAfterFinished", mf_get(j, "ttlAfterFinished"));
+	put(r, m, "template", pod_template(i));
+	return m;
+}
+
+/* "CRON_TZ=Europe/Paris 0 2 * * *": the zone goes to spec.timeZone, which
+ * is where the API server wants it */
+static void cron_schedule(ri *i, mf_node *spec)
+{
+	rk *r = i->r;
+	const mf_node *sn = mf_get(i->spec, "schedule");
+	const char *s = mf_str(sn), *sp;
+
+	if (!s) {
+		error_once(r, i->pos, "missing-schedule", mf_printf(r->a, "cronjob '%s' has no 'schedule'", i->in->service));
+		put_str(r, spec, "schedule", "", i->pos);
+		return;
+	}
+	if ((!strncmp(s, "CRON_TZ=", 8) || !strncmp(s, "TZ=", 3)) && (sp = strchr(s, ' '))) {
+		const char *tz = strchr(s, '=') + 1;
+		while (*sp == ' ')
+			sp++;
+		put_str(r, spec, "schedule", sp, sn->pos);
+		put(r, spec, "timeZone", chk(r, mf_new_strn(r->a, tz, (size_t)(strchr(tz, ' ') - tz), sn->pos)));
+		return;
+	}
+	put(r, spec, "schedule", str_of(r, sn));
+}
+
+static mf_node *cronjob(ri *i)
+{
+	rk *r = i->r;
+	mf_node *doc = workload_doc(i, "batch/v1", "CronJob"), *spec, *jt;
+
+	if (!doc || !(spec = child(r, doc, "spec", i->pos)))
+		return doc;
+	cron_schedule(i, spec);
+	put(r, spec, "concurrencyPolicy", str_of(r, mf_path(i->spec, "job.concurrencyPolicy")));
+	if ((jt = child(r, spec, "jobTemplate", i->pos)))
+		put(r, jt, "spec", job_spec(i));
+	return doc;
+}
+
+static void workload(ri *i)
+{
+	mf_node *doc = NULL;
+
+	switch (i->in->kind) {
+	case MF_W_DEPLOYMENT: doc = long_running(i, "Deployment", "strategy"); break;
+	case MF_W_STATEFUL: doc = long_running(i, "StatefulSet", "updateStrategy"); break;
+	case MF_W_DAEMON: doc = long_running(i, "DaemonSet", "updateStrategy"); break;
+	case MF_W_JOB:
+		if ((doc = workload_doc(i, "batch/v1", "Job")))
+			put(i->r, doc, "spec", job_spec(i));
+		break;
+	case MF_W_CRONJOB: doc = cronjob(i); break;
+	}
+	inst_emit(i, doc);
+}
+
+/* ---- accounts and services --------------------------------------------------- */
+
+static bool account_seen(rk *r, const char *key)
+{
+	const char **grown;
+
+	for (size_t k = 0; k < r->naccounts; k++)
+		if (!strcmp(r->accounts[k], key))
+			return true;
+	if (!(grown = grow(r, r->accounts, r->naccounts, &r->capaccounts, sizeof *grown)))
+		return true;
+	r->accounts = grown;
+	r->accounts[r->naccounts++] = key;
+	return false;
+}
+
+/* One ServiceAccount per service (or per serviceAccount.name); no token is
+ * mounted unless the description asks for it. */
+static void service_account(ri *i)
+{
+	rk *r = i->r;
+	const char *name = mf_path(i->spec, "serviceAccount.name") ? mf_str(mf_path(i->spec, "serviceAccount.name"))
+								    : i->in->name;
+	mf_node *doc;
+
+	i->sa = name;
+	if (account_seen(r, mf_printf(r->a, "%s/%s", i->in->ns, name)))
+		return;
+	if ((doc = inst_object(i, "v1", "ServiceAccount", name)))
+		put_bool(r, doc, "automountServiceAccountToken", automount(i), i->pos);
+	inst_emit(i, doc);
+}
+
+static mf_node *service_ports(ri *i)
+{
+	rk *r = i->r;
+	mf_node *seq = new_seq(r, i->pos);
+
+	for (size_t k = 0; seq && k < i->nports; k++) {
+		const rport *p = &i->ports[k];
+		mf_node *m;
+		if (!p->in_service || !(m = new_map(r, p->pos)))
+			continue;
+		put_str(r, m, "name", p->name, p->pos);
+		put_int(r, m, "port", p->svc_number, p->pos);
+		put_str(r, m, "targetPort", p->cname, p->pos);
+		put_str(r, m, "protocol", p->protocol, p->pos);
+		put(r, m, "appProtocol", str_of(r, mf_get(p->node, "appProtocol")));
+		push(r, seq, m);
+	}
+	return seq;
+}
+
+static void service_doc(ri *i, const char *name, const char *type, bool headless, bool governing, mf_pos pos)
+{
+	rk *r = i->r;
+	mf_node *doc = inst_object(i, "v1", "Service", name), *spec;
+
+	if (doc && (spec = child(r, doc, "spec", pos))) {
+		if (headless) {
+			put_str(r, spec, "clusterIP", "None", pos);
+		} else {
+			put_str(r, spec, "type", type, pos);
+		}
+		/* peers of a StatefulSet find each other before they are ready;
+		 * clients of the service must not */
+		if (governing)
+			put_bool(r, spec, "publishNotReadyAddresses", true, pos);
+		put(r, spec, "selector", selector(i));
+		put_nonempty(r, spec, "ports", service_ports(i));
+	}
+	inst_emit(i, doc);
+}
+
+static size_t service_port_count(const ri *i)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < i->nports; k++)
+		n += i->ports[k].in_service;
+	return n;
+}
+
+/* The service's Service (headless for a StatefulSet unless a type is
+ * asked for, and then a governing <name>-headless as well). */
+static void services(ri *i)
+{
+	const mf_node *t = mf_path(i->spec, "service.type");
+	const char *type = mf_str(t);
+	bool headless = streq(type, "Headless") || (stateful(i) && !type);
+	mf_pos pos = t ? t->pos : i->pos;
+
+	if (!mf_long_running(i->in->kind) || (!service_port_count(i) && !stateful(i)))
+		return;
+	service_doc(i, i->in->name, type ? type : "ClusterIP", headless, false, pos);
+	if (!stateful(i))
+		return;
+	i->svc_name = i->in->name;
+	if (!headless) {
+		i->svc_name = mf_printf(i->r->a, "%s-headless", i->in->name);
+		service_doc(i, i->svc_name, NULL, true, true, pos);
+	}
+}
+
+/* ---- scaling, disruption, monitoring --------------------------------------- */
+
+static mf_node *hpa_metric(rk *r, const char *res, const mf_node *v, long long dflt, mf_pos pos)
+{
+	mf_node *m = new_map(r, v ? v->pos : pos), *rs, *t;
+
+	if (!m)
+		return NULL;
+	put_str(r, m, "type", "Resource", m->pos);
+	if (!(rs = child(r, m, "resource", m->pos)))
+		return m;
+	put_str(r, rs, "name", res, m->pos);
+	if ((t = child(r, rs, "target", m->pos))) {
+		put_str(r, t, "type", "Utilization", m->pos);
+		put_int(r, t, "averageUtilization", v ? v->v.i : dflt, m->pos);
+	}
+	return m;
+}
+
+/* autoscaling.behavior.scale{Up,Down} */
+static mf_node *hpa_rules(rk *r, const mf_node *rules)
+{
+	const mf_node *pol = mf_get(rules, "policies");
+	mf_node *m = new_map(r, rules->pos), *seq;
+
+	if (!m)
+		return NULL;
+	put_seconds(r, m, "stabilizationWindowSeconds", mf_get(rules, "stabilizationWindow"));
+	put(r, m, "selectPolicy", str_of(r, mf_get(rules, "selectPolicy")));
+	if (pol && pol->kind == MF_SEQ && pol->n && (seq = child_seq(r, m, "policies", pol->pos))) {
+		for (size_t k = 0; k < pol->n; k++) {
+			mf_node *p = new_map(r, pol->items[k]->pos);
+			if (!p)
+				break;
+			put(r, p, "type", str_of(r, mf_get(pol->items[k], "type")));
+			put_count(r, p, "value", mf_get(pol->items[k], "value"));
+			put_seconds(r, p, "periodSeconds", mf_get(pol->items[k], "period"));
+			push(r, seq, p);
+		}
+	}
+	return m;
+}
+
+static mf_node *hpa_behavior(rk *r, const mf_node *b)
+{
+	mf_node *m = new_map(r, b->pos);
+
+	if (m && mf_get(b, "scaleUp"))
+		put(r, m, "scaleUp", hpa_rules(r, mf_get(b, "scaleUp")));
+	if (m && mf_get(b, "scaleDown"))
+		put(r, m, "scaleDown", hpa_rules(r, mf_get(b, "scaleDown")));
+	return m;
+}
+
+/* autoscaling: an autoscaling/v2 HPA; the workload then has no replicas */
+static void hpa(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *h = mf_get(i->spec, "autoscaling"), *cpu = mf_get(h, "cpu"), *mem = mf_get(h, "memory");
+	mf_node *doc, *spec, *ref, *metrics;
+
+	if (!autoscaled(i) || !(doc = inst_object(i, "autoscaling/v2", "HorizontalPodAutoscaler", i->in->name)))
+		return;
+	if ((spec = child(r, doc, "spec", h->pos)) && (ref = child(r, spec, "scaleTargetRef", h->pos))) {
+		put_str(r, ref, "apiVersion", "apps/v1", h->pos);
+		put_str(r, ref, "kind", stateful(i) ? "StatefulSet" : "Deployment", h->pos);
+		put_str(r, ref, "name", i->in->name, h->pos);
+		put_int(r, spec, "minReplicas", i->in->replicas, i->in->replicas_pos);
+		put_int(r, spec, "maxReplicas", i->in->max_replicas, (mf_get(h, "max") ? mf_get(h, "max") : h)->pos);
+		if ((metrics = child_seq(r, spec, "metrics", h->pos))) {
+			if (cpu || !mem)
+				push(r, metrics, hpa_metric(r, "cpu", cpu, 80, h->pos));
+			if (mem)
+				push(r, metrics, hpa_metric(r, "memory", mem, 80, h->pos));
+		}
+		if (mf_get(h, "behavior"))
+			put(r, spec, "behavior", hpa_behavior(r, mf_get(h, "behavior")));
+	}
+	inst_emit(i, doc);
+}
+
+/* availability.disruptionBudget, else maxUnavailable 1 once there are two
+ * pods to keep one of */
+static void pdb(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *db = mf_path(i->spec, "availability.disruptionBudget"), *v;
+	mf_pos pos = db ? db->pos : i->in->replicas_pos;
+	mf_node *doc, *spec, *sel;
+
+	if (!spreads(i) || (!db && i->in->replicas < 2))
+		return;
+	if (!(doc = inst_object(i, "policy/v1", "PodDisruptionBudget", i->in->name)))
+		return;
+	if ((spec = child(r, doc, "spec", pos))) {
+		if ((v = mf_get(db, "minAvailable")))
+			put(r, spec, "minAvailable", chk(r, mf_copy(r->a, v)));
+		else if ((v = mf_get(db, "maxUnavailable")))
+			put(r, spec, "maxUnavailable", chk(r, mf_copy(r->a, v)));
+		else
+			put_int(r, spec, "maxUnavailable", 1, pos);
+		if ((sel = child(r, spec, "selector", pos)))
+			put(r, sel, "matchLabels", selector(i));
+	}
+	inst_emit(i, doc);
+}
+
+/* ports.*.metrics on Service ports: one ServiceMonitor per service */
+static void service_monitor(ri *i)
+{
+	rk *r = i->r;
+	mf_node *eps = new_seq(r, i->pos), *doc, *spec, *sel;
+
+	for (size_t k = 0; eps && k < i->nports; k++) {
+		const rport *p = &i->ports[k];
+		const mf_node *iv = mf_path(p->node, "metrics.interval");
+		mf_node *ep;
+		if (!metrics_on(p->node) || !p->in_service || !(ep = new_map(r, mf_get(p->node, "metrics")->pos)))
+			continue;
+		put_str(r, ep, "port", p->name, p->pos);
+		put(r, ep, "path", str_of(r, mf_path(p->node, "metrics.path")));
+		if (iv && mf_seconds(iv) > 0)
+			put_str(r, ep, "interval", mf_printf(r->a, "%llds", mf_seconds(iv)), iv->pos);
+		push(r, eps, ep);
+	}
+	if (!eps || !eps->n || !mf_long_running(i->in->kind))
+		return;
+	if (!(doc = inst_object(i, "monitoring.coreos.com/v1", "ServiceMonitor", i->in->name)))
+		return;
+	if ((spec = child(r, doc, "spec", i->pos)) && (sel = child(r, spec, "selector", i->pos))) {
+		put(r, sel, "matchLabels", selector(i));
+		put(r, spec, "endpoints", eps);
+	}
+	inst_emit(i, doc);
+}
+
+/* ---- exposure: routes and ingress paths ------------------------------------ */
+
+static const char *domain(const rk *r)
+{
+	const char *d = mf_get_str(r->e->node, "domain");
+
+	return d ? d : mf_get_str(mf_get(r->s->doc, "system"), "domain");
+}
+
+/* a tenant's host, else <instance>.<domain> */
+static const char *default_host(ri *i)
+{
+	const char *h = i->in->tenant ? mf_get_str(i->in->tenant->node, "host") : NULL;
+	const char *d = domain(i->r);
+
+	if (h)
+		return h;
+	return d ? mf_printf(i->r->a, "%s.%s", i->in->compose_name, d) : NULL;
+}
+
+static void route(ri *i, const rport *p, const mf_node *rt, const char *name)
+{
+	rk *r = i->r;
+	const mf_node *host = mf_get(rt, "host");
+	const char *tls = mf_get_str(rt, "tls");
+	mf_node *doc = inst_object(i, "route.openshift.io/v1", "Route", name), *spec, *m;
+
+	if (!doc || !(spec = child(r, doc, "spec", rt->pos)))
+		return;
+	put_str(r, spec, "host", host ? mf_str(host) : default_host(i), host ? host->pos : rt->pos);
+	put(r, spec, "path", str_of(r, mf_get(rt, "path")));
+	if ((m = child(r, spec, "to", rt->pos))) {
+		put_str(r, m, "kind", "Service", rt->pos);
+		put_str(r, m, "name", i->in->name, rt->pos);
+		put_int(r, m, "weight", 100, rt->pos);
+	}
+	if ((m = child(r, spec, "port", rt->pos)))
+		put_str(r, m, "targetPort", p->name, p->pos);
+	if (tls && strcmp(tls, "none") && (m = child(r, spec, "tls", mf_get(rt, "tls")->pos))) {
+		put_str(r, m, "termination", tls, m->pos);
+		put_str(r, m, "insecureEdgeTerminationPolicy", "Redirect", m->pos);
+	}
+	put_str(r, spec, "wildcardPolicy", "None", rt->pos);
+	inst_emit(i, doc);
+}
+
+static void collect_ingress(ri *i, const rport *p, const mf_node *ing)
+{
+	rk *r = i->r;
+	const mf_node *tls = mf_get(ing, "tls");
+	ingpath *grown = grow(r, r->ings, r->nings, &r->capings, sizeof *grown), *e;
+
+	if (!grown)
+		return;
+	r->ings = grown;
+	e = &r->ings[r->nings++];
+	e->ns = i->in->ns;
+	e->tenant = i->in->tenant ? i->in->tenant->name : NULL;
+	e->host = mf_get_str(ing, "host") ? mf_get_str(ing, "host") : default_host(i);
+	e->service = i->in->name;
+	e->port = p->name;
+	e->tls = tls && tls->kind == MF_STR ? tls->str
+		 : tls && tls->kind == MF_BOOL && tls->v.b ? mf_printf(r->a, "%s-tls", i->in->name) : NULL;
+	e->spec = ing;
+	e->pos = ing->pos;
+}
+
+static size_t route_count(const ri *i)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < i->nports; k++)
+		n += mf_path(i->ports[k].node, "expose.route") != NULL;
+	return n;
+}
+
+/* ports.*.expose: routes now, ingress paths for the end */
+static void exposures(ri *i)
+{
+	rk *r = i->r;
+	size_t nroutes = route_count(i);
+
+	for (size_t k = 0; k < i->nports && mf_long_running(i->in->kind); k++) {
+		const rport *p = &i->ports[k];
+		const mf_node *ex = mf_get(p->node, "expose"), *rt = mf_get(ex, "route"), *ing = mf_get(ex, "ingress");
+		if (!rt && !ing)
+			continue;
+		if (!p->in_service) {
+			error_once(r, ex->pos, "expose-no-service",
+				   mf_printf(r->a, "port '%s' of '%s' is exposed but has 'service: false'", p->name,
+					     i->in->service));
+			continue;
+		}
+		if (rt)
+			route(i, p, rt, nroutes > 1 ? mf_printf(r->a, "%s-%s", i->in->name, p->name) : i->in->name);
+		if (ing)
+			collect_ingress(i, p, ing);
+	}
+}
+
+/* An Ingress is named after its host: "api.example.com" is a valid name. */
+static const char *ingress_name(rk *r, const ingpath *e)
+{
+	char *s;
+
+	if (!e->host)
+		return e->service;
+	if (!strncmp(e->host, "*.", 2))
+		s = mf_printf(r->a, "wildcard%s", e->host + 1);
+	else
+		s = mf_strdup(r->a, e->host);
+	for (char *p = s; p && *p; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+		else if (!alnum(*p) && *p != '.' && *p != '-')
+			*p = '-';
+	}
+	return s;
+}
+
+static bool same_ingress(const ingpath *x, const ingpath *y)
+{
+	return streq(x->ns, y->ns) && (x->host == y->host || streq(x->host, y->host));
+}
+
+static mf_node *ingress_path(rk *r, const ingpath *e)
+{
+	mf_node *m = new_map(r, e->pos), *svc, *port;
+	const mf_node *path = mf_get(e->spec, "path"), *type = mf_get(e->spec, "pathType");
+
+	if (!m)
+		return NULL;
+	put_str(r, m, "path", path ? mf_str(path) : "/", path ? path->pos : e->pos);
+	put_str(r, m, "pathType", type ? mf_str(type) : "Prefix", type ? type->pos : e->pos);
+	if ((svc = child(r, child(r, m, "backend", e->pos), "service", e->pos))) {
+		put_str(r, svc, "name", e->service, e->pos);
+		if ((port = child(r, svc, "port", e->pos)))
+			put_str(r, port, "name", e->port, e->pos);
+	}
+	return m;
+}
+
+static void ingress_tls(rk *r, mf_node *spec, const ingpath *e)
+{
+	mf_node *tls, *m, *hosts;
+
+	if (!e->tls || !(tls = child_seq(r, spec, "tls", e->pos)))
+		return;
+	for (size_t k = 0; k < tls->n; k++)
+		if (streq(mf_get_str(tls->items[k], "secretName"), e->tls))
+			return;
+	if (!(m = new_map(r, e->pos)))
+		return;
+	if (e->host && (hosts = child_seq(r, m, "hosts", e->pos)))
+		push(r, hosts, chk(r, mf_new_str(r->a, e->host, e->pos)));
+	put_str(r, m, "secretName", e->tls, e->pos);
+	push(r, tls, m);
+}
+
+/* One Ingress for the paths of ings[first] and every later one on the same
+ * host and namespace; `done` marks them. */
+static void ingress(rk *r, size_t first, bool *done)
+{
+	const ingpath *e0 = &r->ings[first];
+	mf_node *doc = object(r, "networking.k8s.io/v1", "Ingress", ingress_name(r, e0), e0->ns,
+			      common_labels(r, e0->pos), e0->pos);
+	mf_node *spec, *rule, *paths, *ann;
+
+	if (!doc || !(spec = child(r, doc, "spec", e0->pos)) || !(rule = new_map(r, e0->pos)))
+		return;
+	put_str(r, rule, "host", e0->host, e0->pos);
+	paths = child_seq(r, child(r, rule, "http", e0->pos), "paths", e0->pos);
+	for (size_t k = first; paths && k < r->nings; k++) {
+		const ingpath *e = &r->ings[k];
+		const mf_node *cls = mf_get(e->spec, "className"), *a = mf_get(e->spec, "annotations");
+		if (done[k] || !same_ingress(e0, e))
+			continue;
+		done[k] = true;
+		if (cls && !mf_get(spec, "ingressClassName"))
+			put(r, spec, "ingressClassName", str_of(r, cls));
+		for (size_t n = 0; a && a->kind == MF_MAP && n < a->n; n++)
+			if ((ann = child(r, mf_get(doc, "metadata"), "annotations", a->pos)) && !mf_get(ann, a->pairs[n].key))
+				put(r, ann, a->pairs[n].key, str_of(r, a->pairs[n].val));
+		ingress_tls(r, spec, e);
+		push(r, paths, ingress_path(r, e));
+	}
+	push(r, child_seq(r, spec, "rules", e0->pos), rule);
+	emit(r, doc, "ingress", NULL, e0->tenant, e0->pos);
+}
+
+static void ingresses(rk *r)
+{
+	bool *done = r->nings ? mf_alloc(r->a, r->nings * sizeof *done) : NULL;
+
+	if (r->nings && !done) {
+		r->oom = true;
+		return;
+	}
+	for (size_t k = 0; k < r->nings; k++)
+		if (!done[k])
+			ingress(r, k, done);
+}
+
+/* ---- config maps ------------------------------------------------------------- */
+
+static void use_config(ri *i, const char *cfg, mf_pos pos)
+{
+	rk *r = i->r;
+	cfguse *grown;
+
+	if (!cfg)
+		return;
+	for (size_t k = 0; k < r->ncfgs; k++)
+		if (streq(r->cfgs[k].ns, i->in->ns) && streq(r->cfgs[k].config, cfg))
+			return;
+	if (!(grown = grow(r, r->cfgs, r->ncfgs, &r->capcfgs, sizeof *grown)))
+		return;
+	r->cfgs = grown;
+	r->cfgs[r->ncfgs++] = (cfguse){i->in->ns, i->in->tenant ? i->in->tenant->name : NULL, cfg, pos};
+}
+
+/* configs an instance reads: env, envFrom and volumes */
+static void instance_configs(ri *i)
+{
+	const mf_node *env = mf_get(i->spec, "env"), *from = mf_get(i->spec, "envFrom");
+	const mf_node *vols = mf_get(i->spec, "volumes");
+
+	for (size_t k = 0; env && env->kind == MF_MAP && k < env->n; k++)
+		if (env->pairs[k].val && env->pairs[k].val->kind == MF_MAP)
+			use_config(i, mf_get_str(env->pairs[k].val, "config"), env->pairs[k].val->pos);
+	for (size_t k = 0; from && from->kind == MF_SEQ && k < from->n; k++)
+		use_config(i, mf_get_str(from->items[k], "config"), from->items[k]->pos);
+	for (size_t k = 0; vols && vols->kind == MF_MAP && k < vols->n; k++)
+		use_config(i, mf_get_str(vols->pairs[k].val, "config"), vols->pairs[k].val->pos);
+}
+
+/* configs.NAME, in every namespace that reads it */
+static void config_maps(rk *r)
+{
+	for (size_t k = 0; k < r->ncfgs; k++) {
+		const cfguse *u = &r->cfgs[k];
+		const mf_node *cfg = mf_system_section(r->s, "configs", u->config), *data = mf_get(cfg, "data");
+		mf_node *doc, *out;
+		if (!cfg)
+			continue;
+		doc = object(r, "v1", "ConfigMap", u->config, u->ns, common_labels(r, cfg->pos), cfg->pos);
+		if (doc && data && data->kind == MF_MAP && (out = child(r, doc, "data", data->pos)))
+			for (size_t n = 0; n < data->n; n++)
+				put(r, out, data->pairs[n].key, str_of(r, data->pairs[n].val));
+		emit(r, doc, "configs", NULL, u->tenant, cfg->pos);
+	}
+}
+
+/* ---- namespaces and quotas --------------------------------------------------- */
+
+static void namespace_obj(rk *r, const char *name, const mf_tenant *t, mf_pos pos)
+{
+	mf_node *labels = common_labels(r, pos);
+
+	if (t && labels)
+		put_labels(r, labels, mf_get(t->node, "labels"));
+	emit(r, object(r, "v1", "Namespace", name, NULL, labels, pos), "namespaces", NULL, t ? t->name : NULL, pos);
+}
+
+static const char *mem_text(rk *r, long long bytes)
+{
+	if (bytes % (1LL << 30) == 0)
+		return mf_printf(r->a, "%lldGi", bytes >> 30);
+	if (bytes % (1LL << 20) == 0)
+		return mf_printf(r->a, "%lldMi", bytes >> 20);
+	return mf_printf(r->a, "%lld", bytes);
+}
+
+/* quota: requests (cpu, memory, gpu, storage), limits, pods */
+static mf_node *quota_hard(rk *r, const mf_node *q)
+{
+	static const struct {
+		const char *from, *to;
+	} keys[] = {{"cpu", "requests.cpu"}, {"memory", "requests.memory"}, {"limits.cpu", "limits.cpu"},
+		    {"limits.memory", "limits.memory"}, {"storage", "requests.storage"}};
+	mf_node *m = new_map(r, q->pos);
+	const mf_node *v;
+
+	for (size_t k = 0; m && k < sizeof keys / sizeof keys[0]; k++) {
+		if (!(v = mf_path(q, keys[k].from)))
+			continue;
+		put(r, m, keys[k].to, strstr(keys[k].from, "cpu") ? cpu_quantity(r, v) : str_of(r, v));
+	}
+	if ((v = mf_get(q, "gpu")) && v->kind == MF_INT)
+		put_int(r, m, "requests.nvidia.com/gpu", v->v.i, v->pos);
+	if ((v = mf_get(q, "pods")) && v->kind == MF_INT)
+		put_int(r, m, "pods", v->v.i, v->pos);
+	return m;
+}
+
+/* The largest request of a container in the namespace, so a default limit
+ * never falls below a request that was written without a limit. */
+static long long max_request(const rk *r, const char *ns, const char *res, bool cpu)
+{
+	long long best = 0;
+
+	for (size_t k = 0; k < r->e->ninst; k++) {
+		const mf_node *v = mf_path(mf_path(r->e->inst[k].spec, "resources.requests"), res);
+		long long n = cpu ? mf_cpu_millis(v) : mf_mem_bytes(v);
+		if (v && streq(r->e->inst[k].ns, ns) && n > best)
+			best = n;
+	}
+	return best;
+}
+
+/* Defaults for containers that state no resources, so the quota does not
+ * refuse them: requests where the quota counts requests, limits where it
+ * counts limits. */
+static mf_node *limit_range_item(rk *r, const mf_node *q, const char *ns)
+{
+	mf_node *m = new_map(r, q->pos), *d;
+	long long cpu = max_request(r, ns, "cpu", true), mem = max_request(r, ns, "memory", false);
+
+	if (!m)
+		return NULL;
+	put_str(r, m, "type", "Container", q->pos);
+	if (mf_get(q, "limits") && (d = child(r, m, "default", q->pos))) {
+		if (mf_path(q, "limits.cpu"))
+			put_str(r, d, "cpu", mf_printf(r->a, "%lldm", cpu > 500 ? cpu : 500), q->pos);
+		if (mf_path(q, "limits.memory"))
+			put_str(r, d, "memory", mem_text(r, mem > (512LL << 20) ? mem : 512LL << 20), q->pos);
+	}
+	if ((mf_get(q, "cpu") || mf_get(q, "memory")) && (d = child(r, m, "defaultRequest", q->pos))) {
+		if (mf_get(q, "cpu"))
+			put_str(r, d, "cpu", "100m", q->pos);
+		if (mf_get(q, "memory"))
+			put_str(r, d, "memory", "128Mi", q->pos);
+	}
+	return m;
+}
+
+static void quota(rk *r, const mf_node *q, const char *ns, const char *tenant)
+{
+	mf_node *doc, *lr, *item;
+
+	if (!q || q->kind != MF_MAP || !q->n)
+		return;
+	if ((doc = object(r, "v1", "ResourceQuota", "quota", ns, common_labels(r, q->pos), q->pos)))
+		put(r, child(r, doc, "spec", q->pos), "hard", quota_hard(r, q));
+	emit(r, doc, "quota", NULL, tenant, q->pos);
+	item = limit_range_item(r, q, ns);
+	if (!item || item->n < 2)
+		return;
+	if ((lr = object(r, "v1", "LimitRange", "defaults", ns, common_labels(r, q->pos), q->pos)))
+		push(r, child_seq(r, child(r, lr, "spec", q->pos), "limits", q->pos), item);
+	emit(r, lr, "quota", NULL, tenant, q->pos);
+}
+
+/* ---- network policies -------------------------------------------------------- */
+
+static void default_deny(rk *r, const char *ns, const char *tenant, mf_pos pos)
+{
+	mf_node *doc = object(r, "networking.k8s.io/v1", "NetworkPolicy", "default-deny-ingress", ns,
+			      common_labels(r, pos), pos);
+	mf_node *spec;
+
+	if (doc && (spec = child(r, doc, "spec", pos))) {
+		child(r, spec, "podSelector", pos);
+		push(r, child_seq(r, spec, "policyTypes", pos), chk(r, mf_new_str(r->a, "Ingress", pos)));
+	}
+	emit(r, doc, "network-policy", NULL, tenant, pos);
+}
+
+static bool refers_to(const mf_instance *d, const mf_instance *t)
+{
+	const mf_node *deps = mf_get(d->spec, "dependsOn"), *env = mf_get(d->spec, "env");
+
+	if (mf_get(deps, t->service) && mf_ref_target(d, t->service) == t)
+		return true;
+	for (size_t k = 0; env && env->kind == MF_MAP && k < env->n; k++) {
+		const char *svc = mf_get_str(env->pairs[k].val, "service");
+		if (svc && streq(svc, t->service) && mf_ref_target(d, svc) == t)
+			return true;
+	}
+	return false;
+}
+
+static mf_node *ns_selector(rk *r, const char *key, const char *value, mf_pos pos)
+{
+	mf_node *m = new_map(r, pos), *ml;
+
+	if (m && (ml = child(r, child(r, m, "namespaceSelector", pos), "matchLabels", pos)))
+		put_str(r, ml, key, value, pos);
+	return m;
+}
+
+/* A client pod: by its selector labels, and by namespace when it is in
+ * another one. */
+static mf_node *peer(rk *r, const mf_instance *d, const mf_instance *t, mf_pos pos)
+{
+	mf_node *m = streq(d->ns, t->ns) ? new_map(r, pos) : ns_selector(r, "kubernetes.io/metadata.name", d->ns, pos);
+
+	if (m)
+		put(r, child(r, m, "podSelector", pos), "matchLabels", selector_of(r, d, pos));
+	return m;
+}
+
+/* the container ports of Service ports; want: NULL for all of them, else
+ * the expose/metrics key a port must have */
+static mf_node *policy_ports(ri *i, const char *want)
+{
+	rk *r = i->r;
+	mf_node *seq = new_seq(r, i->pos), *m;
+
+	for (size_t k = 0; seq && k < i->nports; k++) {
+		const rport *p = &i->ports[k];
+		bool hit = want ? (streq(want, "metrics") ? metrics_on(p->node) : mf_path(p->node, want) != NULL)
+				: p->in_service;
+		if (!hit || !(m = new_map(r, p->pos)))
+			continue;
+		put_str(r, m, "protocol", p->protocol ? p->protocol : "TCP", p->pos);
+		put_int(r, m, "port", p->number, p->pos);
+		push(r, seq, m);
+	}
+	return seq;
+}
+
+static void add_rule(rk *r, mf_node *rules, mf_node *from, mf_node *ports, mf_pos pos)
+{
+	mf_node *m = new_map(r, pos);
+
+	if (!m || !from || !from->n)
+		return;
+	put(r, m, "from", from);
+	put_nonempty(r, m, "ports", ports);
+	push(r, rules, m);
+}
+
+/* Namespace of the ingress controller serving a class (a guess by
+ * convention: the controllers' documented install namespaces). */
+static const char *controller_ns(const ri *i)
+{
+	static const struct {
+		const char *cls, *ns;
+	} ctl[] = {{"nginx", "ingress-nginx"}, {"traefik", "traefik"}, {"haproxy", "haproxy-controller"},
+		   {"contour", "projectcontour"}, {"openshift-default", "openshift-ingress"}};
+
+	for (size_t k = 0; k < i->nports; k++) {
+		const char *cls = mf_str(mf_path(i->ports[k].node, "expose.ingress.className"));
+		for (size_t n = 0; cls && n < sizeof ctl / sizeof ctl[0]; n++)
+			if (!strcmp(ctl[n].cls, cls))
+				return ctl[n].ns;
+	}
+	return "ingress-nginx";
+}
+
+static mf_node *one(rk *r, mf_node *item, mf_pos pos)
+{
+	mf_node *seq = new_seq(r, pos);
+
+	if (seq)
+		push(r, seq, item);
+	return seq;
+}
+
+static void allow_rules(ri *i, mf_node *rules)
+{
+	rk *r = i->r;
+	const mf_env *e = r->e;
+	mf_node *from = new_seq(r, i->pos);
+
+	for (size_t k = 0; from && k < e->ninst; k++) {
+		const mf_instance *d = &e->inst[k];
+		if (d != i->in && !mf_truthy(mf_path(d->spec, "security.hostNetwork")) && refers_to(d, i->in))
+			push(r, from, peer(r, d, i->in, i->pos));
+	}
+	add_rule(r, rules, from, policy_ports(i, NULL), i->pos);
+	if (policy_ports(i, "expose.ingress")->n)
+		add_rule(r, rules, one(r, ns_selector(r, "kubernetes.io/metadata.name", controller_ns(i), i->pos), i->pos),
+			 policy_ports(i, "expose.ingress"), i->pos);
+	if (policy_ports(i, "expose.route")->n)
+		add_rule(r, rules, one(r, ns_selector(r, "policy-group.network.openshift.io/ingress", "", i->pos), i->pos),
+			 policy_ports(i, "expose.route"), i->pos);
+	if (policy_ports(i, "metrics")->n)
+		add_rule(r, rules, one(r, ns_selector(r, "kubernetes.io/metadata.name", "monitoring", i->pos), i->pos),
+			 policy_ports(i, "metrics"), i->pos);
+}
+
+/* What may reach this service under the namespace's default deny: its
+ * dependents, the ingress controller or router on exposed ports, and
+ * Prometheus on metrics ports.  Host-network pods are outside policies. */
+static void allow_policy(ri *i)
+{
+	rk *r = i->r;
+	mf_node *rules = new_seq(r, i->pos), *doc, *spec;
+
+	if (!r->e->network_policy || !mf_long_running(i->in->kind) || host_network(i) || !rules)
+		return;
+	allow_rules(i, rules);
+	if (!rules->n || !(doc = inst_object(i, "networking.k8s.io/v1", "NetworkPolicy", i->in->name)))
+		return;
+	if ((spec = child(r, doc, "spec", i->pos))) {
+		put(r, child(r, spec, "podSelector", i->pos), "matchLabels", selector(i));
+		push(r, child_seq(r, spec, "policyTypes", i->pos), chk(r, mf_new_str(r->a, "Ingress", i->pos)));
+		put(r, spec, "ingress", rules);
+	}
+	inst_emit(i, doc);
+}
+
+/* ---- the environment ------------------------------------------------------- */
+
+static void namespaces(rk *r)
+{
+	const mf_env *e = r->e;
+
+	namespace_obj(r, e->ns, NULL, e->pos);
+	quota(r, e->capacity, e->ns, NULL);
+	if (e->network_policy)
+		default_deny(r, e->ns, NULL, e->pos);
+	for (size_t k = 0; k < e->ntenants; k++) {
+		const mf_tenant *t = &e->tenants[k];
+		namespace_obj(r, t->ns, t, t->pos);
+		quota(r, mf_get(t->node, "quota"), t->ns, t->name);
+		if (e->network_policy)
+			default_deny(r, t->ns, t->name, t->pos);
+	}
+}
+
+static void render_instance(rk *r, const mf_instance *in)
+{
+	ri i = {r, in, in->spec, in->pos, NULL, 0, NULL, NULL};
+
+	init_ports(&i);
+	service_account(&i);
+	services(&i);
+	claims(&i);
+	workload(&i);
+	hpa(&i);
+	pdb(&i);
+	service_monitor(&i);
+	exposures(&i);
+	instance_configs(&i);
+	allow_policy(&i);
+}
+
+int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out)
+{
+	rk r = {.c = c, .a = c->a, .s = s, .e = e, .out = out};
+
+	namespaces(&r);
+	for (size_t k = 0; k < e->ninst; k++)
+		render_instance(&r, &e->inst[k]);
+	config_maps(&r);
+	ingresses(&r);
+	if (r.oom)
+		return mf_error(c, e->pos, "internal", "out of memory rendering Kubernetes objects");
+	mf_objects_sort(out);
+	return r.rc;
+}
