@@ -37,6 +37,11 @@ int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *ou
 /* The Compose document of an environment: {name, services, volumes, secrets,
  * configs?, networks?}; NULL after diagnostics. */
 mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e);
+/* The same, plus what sits beside compose.yaml (render_compose.c): *side
+ * gets {project, profiles: [..], variables: {VAR: {what, users: [..]}},
+ * secret-files: {path: {what, users: [..]}}, files: {path: text}} for
+ * .env.example and the generated config files (arena-owned; NULL on failure). */
+mf_node *mf_render_compose_side(mf_ctx *c, const mf_system *s, const mf_env *e, mf_node **side);
 
 /* Velero Schedules for the environment's stateful storage (and tenants). */
 int mf_render_velero(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out);

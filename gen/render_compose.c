@@ -1,0 +1,1317 @@
+/* resolve: the Compose document of one environment (services, volumes, secrets) and what sits beside it */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "render.h"
+
+/* docs/compose.md explains every rule below; the short version:
+ *  - the file is what docker-compose 1.29 and Compose v2 both accept: no
+ *    top-level `name` (COMPOSE_PROJECT_NAME goes to .env.example), no
+ *    `depends_on.required`, published ports in short syntax bound to
+ *    127.0.0.1, config volumes as bind mounts of generated files;
+ *  - a required dependency is never switched off by a profile: the
+ *    dependent's profiles are added to it (or its profiles dropped);
+ *  - description text is literal: every '$' is written '$$'. */
+
+#define LOOPBACK "127.0.0.1"
+
+typedef struct dep {
+	size_t to;          /* index into e->inst */
+	const char *cond;   /* healthy, started, completed (description words) */
+	bool required;
+	mf_pos pos;
+} dep;
+
+typedef struct info {
+	const char **prof;  /* sorted profile names; none: always started */
+	size_t nprof;
+	dep *deps;
+	size_t ndeps;
+	bool health;        /* gets a healthcheck */
+} info;
+
+typedef struct rc {
+	mf_ctx *c;
+	const mf_system *s;
+	const mf_env *e;
+	info *info;
+	mf_node *doc, *services, *volumes, *secrets;
+	mf_node *vars;      /* side: VAR -> {what, users} */
+	mf_node *sfiles;    /* side: secret file path -> {what, users} */
+	mf_node *files;     /* side: generated file path -> text */
+	bool oom;
+	int rc;
+} rc;
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static bool same_pos(mf_pos a, mf_pos b)
+{
+	return a.file == b.file && a.line == b.line && a.col == b.col;
+}
+
+/* Rendering may run more than once per environment (checks, then emit):
+ * a finding already made for this place and environment is not repeated
+ * (NULL then). */
+__attribute__((format(printf, 5, 6)))
+static mf_diag *diag(rc *r, mf_severity sev, mf_pos pos, const char *code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	mf_diag *d;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (sev == MF_SEV_ERROR)
+		r->rc = -1;
+	for (size_t i = 0; i < r->c->ndiags; i++) {
+		const mf_diag *o = &r->c->diags[i];
+		if (same_pos(o->pos, pos) && o->code && !strcmp(o->code, code) && o->env &&
+		    !strcmp(o->env, r->e->name) && !strcmp(o->msg, msg))
+			return NULL;
+	}
+	if ((d = mf_diag_add(r->c, sev, pos, code, "%s", msg)) != NULL)
+		d->env = r->e->name;
+	return d;
+}
+
+static void put(rc *r, mf_node *map, const char *key, mf_node *val)
+{
+	if (!map || !val || mf_map_set(r->c->a, map, key, val) < 0)
+		r->oom = true;
+}
+
+static void push(rc *r, mf_node *seq, mf_node *val)
+{
+	if (!seq || !val || mf_seq_push(r->c->a, seq, val) < 0)
+		r->oom = true;
+}
+
+static mf_node *str(rc *r, const char *s, mf_pos pos)
+{
+	return s ? mf_new_str(r->c->a, s, pos) : NULL;
+}
+
+/* Description text is literal in Compose too: '$' would start interpolation. */
+static mf_node *lit(rc *r, const char *s, mf_pos pos)
+{
+	size_t n = 0, len;
+	char *out, *q;
+
+	if (!s)
+		return NULL;
+	for (const char *p = s; *p; p++)
+		n += *p == '$';
+	if (!n)
+		return str(r, s, pos);
+	len = strlen(s);
+	if (!(out = mf_alloc(r->c->a, len + n + 1)))
+		return NULL;
+	for (q = out; *s; s++) {
+		if (*s == '$')
+			*q++ = '$';
+		*q++ = *s;
+	}
+	return str(r, out, pos);
+}
+
+static mf_node *child(rc *r, mf_node *map, const char *key, mf_pos pos)
+{
+	mf_node *m = mf_map_child(r->c->a, map, key, pos);
+
+	r->oom |= !m;
+	return m;
+}
+
+static mf_node *child_seq(rc *r, mf_node *map, const char *key, mf_pos pos)
+{
+	mf_node *s = mf_map_child_seq(r->c->a, map, key, pos);
+
+	r->oom |= !s;
+	return s;
+}
+
+static mf_pos pos_of(const mf_node *n, mf_pos dflt)
+{
+	return n ? n->pos : dflt;
+}
+
+/* Single-quoted for /bin/sh: ' becomes '\''. */
+static const char *shq(rc *r, const char *s)
+{
+	const char *out = "'";
+
+	for (const char *p = s; *p; p++)
+		out = *p == '\'' ? mf_printf(r->c->a, "%s'\\''", out) : mf_printf(r->c->a, "%s%c", out, *p);
+	return out ? mf_printf(r->c->a, "%s'", out) : NULL;
+}
+
+/* ---- quantities and durations -------------------------------------------- */
+
+/* Millicores as decimal CPUs, exactly: 500 -> "0.5", 2000 -> "2". */
+static const char *cpus_text(rc *r, long long m)
+{
+	char buf[48];
+	size_t n;
+
+	if (m % 1000 == 0)
+		return mf_printf(r->c->a, "%lld", m / 1000);
+	snprintf(buf, sizeof buf, "%lld.%03lld", m / 1000, m % 1000);
+	n = strlen(buf);
+	while (buf[n - 1] == '0')
+		buf[--n] = '\0';
+	return mf_strdup(r->c->a, buf);
+}
+
+/* Bytes in the largest of Compose's 1024-based units that divides them:
+ * 2Gi -> "2g", 1.5Gi -> "1536m", 512M -> "500000k", 1G -> "1000000000b". */
+static const char *bytes_text(rc *r, long long b)
+{
+	static const struct {
+		char unit;
+		long long size;
+	} units[] = {{'g', 1LL << 30}, {'m', 1LL << 20}, {'k', 1LL << 10}};
+
+	for (size_t i = 0; b > 0 && i < sizeof units / sizeof units[0]; i++)
+		if (b % units[i].size == 0)
+			return mf_printf(r->c->a, "%lld%c", b / units[i].size, units[i].unit);
+	return mf_printf(r->c->a, "%lldb", b);
+}
+
+/* A duration (int seconds, or "1m30s", "500ms") in milliseconds; -1 if invalid. */
+static long long dur_ms(const mf_node *n)
+{
+	static const struct {
+		const char *unit;
+		long long ms;
+	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+	const char *s = mf_str(n);
+	long long total = 0;
+
+	if (n && n->kind == MF_INT)
+		return n->v.i * 1000;
+	while (s && *s) {
+		char *end;
+		long long v = strtoll(s, &end, 10);
+		size_t i = 0;
+		while (i < sizeof units / sizeof units[0] && strncmp(end, units[i].unit, strlen(units[i].unit)))
+			i++;
+		if (end == s || i == sizeof units / sizeof units[0])
+			return -1;
+		total += v * units[i].ms;
+		s = end + strlen(units[i].unit);
+	}
+	return s ? total : -1;
+}
+
+static const char *dur_text(rc *r, long long ms)
+{
+	return ms % 1000 ? mf_printf(r->c->a, "%lldms", ms) : mf_printf(r->c->a, "%llds", ms / 1000);
+}
+
+/* ---- profiles and dependencies ------------------------------------------- */
+
+static bool prof_has(const info *f, const char *p)
+{
+	for (size_t i = 0; i < f->nprof; i++)
+		if (!strcmp(f->prof[i], p))
+			return true;
+	return false;
+}
+
+static void prof_add(rc *r, info *f, const char *p)
+{
+	const char **grown;
+	size_t at = 0;
+
+	if (prof_has(f, p))
+		return;
+	if (!(grown = mf_alloc(r->c->a, (f->nprof + 1) * sizeof *grown))) {
+		r->oom = true;
+		return;
+	}
+	while (at < f->nprof && strcmp(f->prof[at], p) < 0)
+		at++;
+	for (size_t i = 0; i < f->nprof; i++)
+		grown[i < at ? i : i + 1] = f->prof[i];
+	grown[at] = p;
+	f->prof = grown;
+	f->nprof++;
+}
+
+/* services.*.profiles, the tenant's name; a cronjob never starts on a bare
+ * `up` (Compose has no scheduler), so it gets "cronjobs" when it has none. */
+static void own_profiles(rc *r, size_t i)
+{
+	const mf_instance *in = &r->e->inst[i];
+	const mf_node *ps = mf_get(in->spec, "profiles");
+	info *f = &r->info[i];
+
+	if (in->tenant)
+		prof_add(r, f, in->tenant->name);
+	for (size_t k = 0; ps && k < ps->n; k++)
+		if (mf_str(ps->items[k]))
+			prof_add(r, f, mf_str(ps->items[k]));
+	if (in->kind == MF_W_CRONJOB && !f->nprof)
+		prof_add(r, f, "cronjobs");
+}
+
+/* True when some set of enabled profiles starts `d` but not `t`. */
+static bool switchable(const info *d, const info *t)
+{
+	if (!t->nprof)
+		return false;
+	if (!d->nprof)
+		return true;
+	for (size_t i = 0; i < d->nprof; i++)
+		if (!prof_has(t, d->prof[i]))
+			return true;
+	return false;
+}
+
+/* A required dependency starts whenever its dependent does: to a fixpoint,
+ * since dependencies chain. */
+static void propagate(rc *r)
+{
+	bool changed = true;
+
+	while (changed && !r->oom) {
+		changed = false;
+		for (size_t i = 0; i < r->e->ninst; i++) {
+			info *d = &r->info[i];
+			for (size_t k = 0; k < d->ndeps; k++) {
+				info *t = &r->info[d->deps[k].to];
+				if (!d->deps[k].required || !switchable(d, t))
+					continue;
+				changed = true;
+				if (!d->nprof)
+					t->nprof = 0;
+				for (size_t p = 0; p < d->nprof; p++)
+					prof_add(r, t, d->prof[p]);
+			}
+		}
+	}
+}
+
+static const mf_node *probe_of(const mf_node *spec)
+{
+	const mf_node *p = mf_get(spec, "probes");
+
+	if (mf_get(p, "readiness"))
+		return mf_get(p, "readiness");
+	return mf_get(p, "liveness") ? mf_get(p, "liveness") : mf_get(p, "startup");
+}
+
+static bool has_health(const mf_instance *in)
+{
+	return mf_long_running(in->kind) && (probe_of(in->spec) || mf_get(mf_get(in->spec, "probes"), "compose"));
+}
+
+/* services.*.dependsOn: "healthy" | {condition, required}; a dependency on a
+ * per-tenant service is the same tenant's instance (mf_ref_target). */
+static void collect_deps(rc *r, size_t i)
+{
+	const mf_instance *in = &r->e->inst[i];
+	const mf_node *deps = mf_get(in->spec, "dependsOn");
+	info *f = &r->info[i];
+
+	if (!deps || !(f->deps = mf_alloc(r->c->a, (deps->n + 1) * sizeof *f->deps))) {
+		r->oom |= deps != NULL;
+		return;
+	}
+	for (size_t k = 0; k < deps->n; k++) {
+		const mf_node *v = deps->pairs[k].val;
+		const mf_instance *t = mf_ref_target(in, deps->pairs[k].key);
+		dep *d = &f->deps[f->ndeps];
+		if (!t || t == in)
+			continue;
+		d->to = (size_t)(t - r->e->inst);
+		d->cond = v && v->kind == MF_STR ? mf_str(v) : mf_get_str(v, "condition");
+		d->required = v && v->kind == MF_MAP ? mf_get_bool(v, "required", true) : true;
+		d->pos = deps->pairs[k].pos;
+		f->ndeps++;
+	}
+}
+
+static const struct {
+	const char *word, *compose;
+} conditions[] = {
+	{"healthy", "service_healthy"},
+	{"started", "service_started"},
+	{"completed", "service_completed_successfully"},
+};
+
+/* Without a condition: a job is waited for to finish, a service with a
+ * probe to be healthy, anything else to have started. */
+static const char *condition_of(rc *r, const mf_instance *from, const dep *d)
+{
+	const mf_instance *t = &r->e->inst[d->to];
+	const char *w = d->cond;
+
+	if (!w)
+		w = t->kind == MF_W_JOB ? "completed" : r->info[d->to].health ? "healthy" : "started";
+	if (!strcmp(w, "healthy") && !r->info[d->to].health) {
+		diag(r, MF_SEV_WARNING, d->pos, "compose-dependency-health",
+		     "'%s' waits for '%s' to be healthy, but '%s' has no probe: Compose waits for it to start only",
+		     from->compose_name, t->compose_name, t->compose_name);
+		w = "started";
+	}
+	for (size_t i = 0; i < sizeof conditions / sizeof conditions[0]; i++)
+		if (!strcmp(conditions[i].word, w))
+			return conditions[i].compose;
+	return "service_started";
+}
+
+/* Long form, sorted; a dependency that is optional and may be switched off
+ * by a profile is left out (docker-compose 1.29 has no `required: false`). */
+static void put_depends(rc *r, size_t i, mf_node *svc)
+{
+	const mf_instance *in = &r->e->inst[i];
+	const info *f = &r->info[i];
+	mf_node *deps = NULL;
+
+	for (size_t k = 0; k < f->ndeps; k++) {
+		const dep *d = &f->deps[k];
+		const mf_instance *t = &r->e->inst[d->to];
+		mf_node *one;
+		if (!d->required && switchable(f, &r->info[d->to]))
+			continue;
+		if (!deps)
+			deps = child(r, svc, "depends_on", d->pos);
+		one = mf_new_map(r->c->a, d->pos);
+		put(r, one, "condition", str(r, condition_of(r, in, d), d->pos));
+		put(r, deps, t->compose_name, one);
+	}
+	mf_map_sort(deps);
+}
+
+/* ---- healthchecks --------------------------------------------------------- */
+
+/* probes.*.{http,tcp,grpc}.port: a name or number; absent: the first port. */
+static long long probe_port(const mf_instance *in, const mf_node *port)
+{
+	const mf_node *ports = mf_get(in->spec, "ports"), *p;
+
+	if (port && port->kind == MF_INT)
+		return port->v.i;
+	p = port ? mf_port_of(in->spec, port, NULL) : ports && ports->n ? ports->pairs[0].val : NULL;
+	return p ? mf_port_number(p) : -1;
+}
+
+/* curl, else wget: whichever the image has (docs/compose.md). */
+static const char *http_test(rc *r, const mf_instance *in, const mf_node *http)
+{
+	const mf_node *hdrs = mf_get(http, "headers");
+	const char *scheme = mf_get_str(http, "scheme");
+	bool tls = scheme && !strcmp(scheme, "HTTPS");
+	const char *url, *curl = "curl -fsS", *wget = "wget -q";
+	long long port = probe_port(in, mf_get(http, "port"));
+
+	if (port < 0)
+		return NULL;
+	url = shq(r, mf_printf(r->c->a, "%s://" LOOPBACK ":%lld%s", tls ? "https" : "http", port,
+			       mf_get_str(http, "path")));
+	if (tls) {
+		curl = "curl -fsSk";
+		wget = "wget -q --no-check-certificate";
+	}
+	for (size_t i = 0; hdrs && i < hdrs->n; i++) {
+		const char *h = mf_printf(r->c->a, "%s: %s", hdrs->pairs[i].key, mf_str(hdrs->pairs[i].val));
+		curl = mf_printf(r->c->a, "%s -H %s", curl, shq(r, h));
+		wget = mf_printf(r->c->a, "%s --header=%s", wget, shq(r, h));
+	}
+	return mf_printf(r->c->a, "%s %s >/dev/null || %s -O /dev/null %s || exit 1", curl, url, wget, url);
+}
+
+/* nc -z, else bash's /dev/tcp. */
+static const char *tcp_test(rc *r, const mf_instance *in, const mf_node *tcp)
+{
+	long long port = probe_port(in, mf_get(tcp, "port"));
+
+	if (port < 0)
+		return NULL;
+	return mf_printf(r->c->a, "nc -z " LOOPBACK " %lld || bash -c ': >/dev/tcp/" LOOPBACK "/%lld' || exit 1",
+			 port, port);
+}
+
+static const char *grpc_test(rc *r, const mf_instance *in, const mf_node *grpc)
+{
+	long long port = probe_port(in, mf_get(grpc, "port"));
+	const char *svc = mf_get_str(grpc, "service");
+
+	if (port < 0)
+		return NULL;
+	return mf_printf(r->c->a, "grpc_health_probe -addr=" LOOPBACK ":%lld%s%s", port, svc ? " -service=" : "",
+			 svc ? shq(r, svc) : "");
+}
+
+/* A command: a list runs as is ("CMD" first unless it names its form), a
+ * string by the shell. */
+static mf_node *test_of_command(rc *r, const mf_node *cmd)
+{
+	static const char *const forms[] = {"CMD", "CMD-SHELL", "NONE"};
+	mf_node *t = mf_new_seq(r->c->a, cmd->pos);
+	bool named = false;
+
+	if (cmd->kind != MF_SEQ) {
+		push(r, t, str(r, "CMD-SHELL", cmd->pos));
+		push(r, t, lit(r, mf_str(cmd), cmd->pos));
+		return t;
+	}
+	for (size_t i = 0; cmd->n && mf_str(cmd->items[0]) && i < 3; i++)
+		named |= !strcmp(mf_str(cmd->items[0]), forms[i]);
+	if (!named)
+		push(r, t, str(r, "CMD", cmd->pos));
+	for (size_t i = 0; i < cmd->n; i++)
+		push(r, t, lit(r, mf_str(cmd->items[i]) ? mf_str(cmd->items[i]) : "", cmd->items[i]->pos));
+	return t;
+}
+
+static mf_node *test_of_probe(rc *r, const mf_instance *in, const mf_node *probe)
+{
+	static const struct {
+		const char *key;
+		const char *(*fn)(rc *, const mf_instance *, const mf_node *);
+	} kinds[] = {{"http", http_test}, {"tcp", tcp_test}, {"grpc", grpc_test}};
+	mf_node *t;
+
+	if (mf_get(probe, "exec"))
+		return test_of_command(r, mf_get(probe, "exec"));
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		const mf_node *k = mf_get(probe, kinds[i].key);
+		const char *cmd = k ? kinds[i].fn(r, in, k) : NULL;
+		if (!k)
+			continue;
+		if (!cmd) {
+			diag(r, MF_SEV_ERROR, k->pos, "compose-probe-port",
+			     "the probe of '%s' names no port it has: set 'port' or 'probes.compose'", in->compose_name);
+			return NULL;
+		}
+		t = mf_new_seq(r->c->a, k->pos);
+		push(r, t, str(r, "CMD-SHELL", k->pos));
+		push(r, t, lit(r, cmd, k->pos));
+		return t;
+	}
+	return NULL;
+}
+
+static long long probe_ms(const mf_node *probe, const char *key, long long dflt)
+{
+	long long ms = dur_ms(mf_get(probe, key));
+
+	return ms < 0 ? dflt : ms;
+}
+
+/* start_period: the probe's initial delay, or the whole time a startup
+ * probe allows (initialDelay + period * failureThreshold), whichever is longer. */
+static long long start_ms(const mf_node *probes, const mf_node *probe)
+{
+	const mf_node *st = mf_get(probes, "startup");
+	long long ms = probe_ms(probe, "initialDelay", 0), sm;
+
+	if (!st)
+		return ms;
+	sm = probe_ms(st, "initialDelay", 0) + probe_ms(st, "period", 10000) * mf_get_int(st, "failureThreshold", 3);
+	return sm > ms ? sm : ms;
+}
+
+/* Kubernetes defaults where the probe says nothing: 10s, 1s, 3 failures. */
+static void put_health(rc *r, const mf_instance *in, mf_node *svc)
+{
+	const mf_node *probes = mf_get(in->spec, "probes"), *probe = probe_of(in->spec);
+	const mf_node *over = mf_get(probes, "compose");
+	mf_pos at = over ? over->pos : pos_of(probe, in->pos);
+	mf_node *hc, *test;
+	long long sp;
+
+	if (!mf_long_running(in->kind) || (!probe && !over))
+		return;
+	if (!(test = over ? test_of_command(r, over) : test_of_probe(r, in, probe)))
+		return;
+	hc = child(r, svc, "healthcheck", at);
+	put(r, hc, "test", test);
+	put(r, hc, "interval", str(r, dur_text(r, probe_ms(probe, "period", 10000)), pos_of(mf_get(probe, "period"), at)));
+	put(r, hc, "timeout", str(r, dur_text(r, probe_ms(probe, "timeout", 1000)), pos_of(mf_get(probe, "timeout"), at)));
+	put(r, hc, "retries", mf_new_int(r->c->a, mf_get_int(probe, "failureThreshold", 3),
+					 pos_of(mf_get(probe, "failureThreshold"), at)));
+	if ((sp = start_ms(probes, probe)) > 0)
+		put(r, hc, "start_period", str(r, dur_text(r, sp), pos_of(mf_get(probe, "initialDelay"), at)));
+}
+
+/* ---- image, ports, deploy, restart ---------------------------------------- */
+
+static const struct {
+	const char *k8s, *compose;
+} pull_policies[] = {
+	{"Always", "always"},
+	{"IfNotPresent", "if_not_present"},
+	{"Never", "never"},
+};
+
+/* image from mf_image_of; with `build` too, Compose builds it under that
+ * name (pull_policy: build) instead of pulling it. */
+static void put_image(rc *r, const mf_instance *in, mf_node *svc)
+{
+	mf_image im = mf_image_of(r->c, in);
+	const mf_node *build = mf_get(in->spec, "build");
+	const char *pp = mf_get_str(mf_get(in->spec, "image"), "pullPolicy");
+
+	if (!im.ref && !build) {
+		diag(r, MF_SEV_ERROR, in->pos, "compose-image", "'%s' has neither 'image' nor 'build'", in->compose_name);
+		return;
+	}
+	if (im.ref)
+		put(r, svc, "image", lit(r, im.ref, im.pos));
+	if (build) {
+		mf_node *b = child(r, svc, "build", build->pos);
+		const mf_node *ctx = mf_get(build, "context");
+		put(r, b, "context", ctx ? lit(r, mf_str(ctx), ctx->pos) : str(r, ".", build->pos));
+		for (size_t i = 0; i < build->n; i++)
+			if (strcmp(build->pairs[i].key, "context"))
+				put(r, b, build->pairs[i].key, lit(r, mf_str(build->pairs[i].val), build->pairs[i].val->pos));
+		if (im.ref)
+			put(r, svc, "pull_policy", str(r, "build", build->pos));
+		return;
+	}
+	for (size_t i = 0; pp && i < sizeof pull_policies / sizeof pull_policies[0]; i++)
+		if (!strcmp(pp, pull_policies[i].k8s))
+			put(r, svc, "pull_policy", str(r, pull_policies[i].compose, mf_path(in->spec, "image.pullPolicy")->pos));
+}
+
+static bool host_network(const mf_instance *in)
+{
+	return mf_get_bool(mf_get(in->spec, "security"), "hostNetwork", false);
+}
+
+static const char *proto_of(const mf_node *port)
+{
+	static const struct {
+		const char *k8s, *compose;
+	} protos[] = {{"TCP", "tcp"}, {"UDP", "udp"}, {"SCTP", "sctp"}};
+	const char *p = mf_get_str(port, "protocol");
+
+	for (size_t i = 0; p && i < sizeof protos / sizeof protos[0]; i++)
+		if (!strcmp(p, protos[i].k8s))
+			return protos[i].compose;
+	return "tcp";
+}
+
+/* dclint wants published ports in numeric order: "127.0.0.1:HOST:..." */
+static int cmp_published(const void *x, const void *y)
+{
+	long long a = strtoll(mf_str(*(mf_node *const *)x) + sizeof LOOPBACK, NULL, 10);
+	long long b = strtoll(mf_str(*(mf_node *const *)y) + sizeof LOOPBACK, NULL, 10);
+
+	return (a > b) - (a < b);
+}
+
+/* ports.<name>.host, after `auto` allocation: "127.0.0.1:HOST:PORT/proto"
+ * (loopback: a development stack is not for the network).  On the host
+ * network the container port is the host port.  Two services on one host
+ * port are the check stage's rule host-port-conflict. */
+static bool put_ports(rc *r, const mf_instance *in, mf_node *svc)
+{
+	const mf_node *ports = mf_get(in->spec, "ports");
+	bool hostnet = host_network(in), any = false;
+	mf_node *out = NULL;
+
+	for (size_t k = 0; ports && k < ports->n && k < in->nports; k++) {
+		const mf_node *p = ports->pairs[k].val, *host = mf_get(p, "host");
+		long long target = mf_port_number(p), published = hostnet ? target : in->host_ports ? in->host_ports[k] : 0;
+		mf_pos at = pos_of(host, p->pos);
+		if (published <= 0)
+			continue;
+		any = true;
+		if (hostnet)
+			continue;
+		if (!out)
+			out = child_seq(r, svc, "ports", at);
+		push(r, out, str(r, mf_printf(r->c->a, LOOPBACK ":%lld:%lld/%s", published, target, proto_of(p)), at));
+	}
+	if (out && !r->oom)
+		mf_stable_sort(out->items, out->n, sizeof *out->items, cmp_published);
+	return any;
+}
+
+/* Compose's cpus are decimal cores, memory 1024-based sizes. */
+static void put_resource_set(rc *r, mf_node *deploy, const char *key, const mf_node *set)
+{
+	long long cpu = mf_cpu_millis(mf_get(set, "cpu")), mem = mf_mem_bytes(mf_get(set, "memory"));
+	mf_node *out, *n;
+
+	if (cpu <= 0 && mem <= 0)
+		return;
+	out = child(r, child(r, deploy, "resources", set->pos), key, set->pos);
+	if (cpu > 0 && (n = str(r, cpus_text(r, cpu), mf_get(set, "cpu")->pos)) != NULL) {
+		n->flags |= MF_QUOTED;
+		put(r, out, "cpus", n);
+	}
+	if (mem > 0)
+		put(r, out, "memory", str(r, bytes_text(r, mem), mf_get(set, "memory")->pos));
+}
+
+/* resources.*.gpu -> a device reservation; the driver is the vendor of
+ * resources.gpuResource (default nvidia.com/gpu). */
+static void put_gpu(rc *r, const mf_instance *in, mf_node *deploy)
+{
+	const mf_node *res = mf_get(in->spec, "resources");
+	const mf_node *g = mf_path(res, "limits.gpu") ? mf_path(res, "limits.gpu") : mf_path(res, "requests.gpu");
+	const char *kind = mf_get_str(res, "gpuResource");
+	mf_node *dev, *caps;
+
+	if (!g || g->kind != MF_INT || g->v.i <= 0)
+		return;
+	if (!kind)
+		kind = "nvidia.com/gpu";
+	dev = mf_new_map(r->c->a, g->pos);
+	put(r, dev, "driver", str(r, mf_strndup(r->c->a, kind, strcspn(kind, "./")), g->pos));
+	put(r, dev, "count", mf_new_int(r->c->a, g->v.i, g->pos));
+	caps = child_seq(r, dev, "capabilities", g->pos);
+	push(r, caps, str(r, "gpu", g->pos));
+	push(r, child_seq(r, child(r, child(r, deploy, "resources", g->pos), "reservations", g->pos), "devices", g->pos),
+	     dev);
+}
+
+/* deploy.replicas only when it is more than one container and Compose can
+ * run them: not with a published host port, not for a stateful service
+ * (each replica would share one volume). */
+static void put_replicas(rc *r, const mf_instance *in, mf_node *deploy, bool published)
+{
+	const char *why = published ? "it publishes a host port" : NULL;
+
+	if (in->replicas <= 1)
+		return;
+	if (!why && in->kind == MF_W_STATEFUL && mf_get(in->spec, "storage"))
+		why = "its replicas would share one volume";
+	if (why) {
+		diag(r, MF_SEV_WARNING, in->replicas_pos, "compose-replicas",
+		     "'%s' asks for %lld replicas but Compose runs one container: %s", in->compose_name, in->replicas, why);
+		return;
+	}
+	put(r, deploy, "replicas", mf_new_int(r->c->a, in->replicas, in->replicas_pos));
+}
+
+static void put_deploy(rc *r, const mf_instance *in, mf_node *svc, bool published)
+{
+	const mf_node *res = mf_get(in->spec, "resources");
+	mf_node *deploy = mf_new_map(r->c->a, in->pos);
+
+	put_replicas(r, in, deploy, published);
+	if (mf_get(res, "limits"))
+		put_resource_set(r, deploy, "limits", mf_get(res, "limits"));
+	if (mf_get(res, "requests"))
+		put_resource_set(r, deploy, "reservations", mf_get(res, "requests"));
+	put_gpu(r, in, deploy);
+	if (deploy && deploy->n)
+		put(r, svc, "deploy", deploy);
+}
+
+/* A job never restarts after it succeeded: "no", or on-failure, bounded by
+ * job.backoffLimit when it is set. */
+static const char *job_restart(rc *r, const char *policy, const mf_node *backoff)
+{
+	long long limit = backoff && backoff->kind == MF_INT ? backoff->v.i : -1;
+
+	if (!strcmp(policy, "no") || limit == 0)
+		return "no";
+	if (limit > 0)
+		return mf_printf(r->c->a, "on-failure:%lld", limit);
+	return strcmp(policy, "on-failure") ? "no" : "on-failure";
+}
+
+/* restart: long-running services default to unless-stopped. */
+static void put_restart(rc *r, const mf_instance *in, mf_node *svc)
+{
+	static const struct {
+		const char *word, *compose;
+	} policies[] = {
+		{"always", "always"},
+		{"on-failure", "on-failure"},
+		{"never", "no"},
+		{"unless-stopped", "unless-stopped"},
+	};
+	const mf_node *n = mf_get(in->spec, "restart");
+	const char *w = mf_str(n), *out = "unless-stopped";
+
+	for (size_t i = 0; w && i < sizeof policies / sizeof policies[0]; i++)
+		if (!strcmp(w, policies[i].word))
+			out = policies[i].compose;
+	if (!mf_long_running(in->kind))
+		out = job_restart(r, out, mf_path(in->spec, "job.backoffLimit"));
+	put(r, svc, "restart", str(r, out, pos_of(n, in->pos)));
+}
+
+/* ---- secrets -------------------------------------------------------------- */
+
+/* PREFIX + KEY as an environment variable name: upper case, other
+ * characters '_' (secrets.<name>.compose.environment, default NAME_). */
+static const char *secret_var(rc *r, const char *secret, const char *key)
+{
+	const char *prefix = mf_get_str(mf_get(mf_system_section(r->s, "secrets", secret), "compose"), "environment");
+	char *v = mf_printf(r->c->a, "%s%s%s", prefix ? "" : secret, prefix ? prefix : "_", key);
+
+	for (char *p = v; p && *p; p++) {
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+		else if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			*p = '_';
+	}
+	return v && *v >= '0' && *v <= '9' ? mf_printf(r->c->a, "_%s", v) : v;
+}
+
+/* What .env.example lists: one entry per variable or file, with its users. */
+static void note(rc *r, mf_node *side, const char *name, const char *what, const mf_instance *in, mf_pos pos)
+{
+	mf_node *e = mf_get(side, name), *users;
+
+	if (!e) {
+		e = mf_new_map(r->c->a, pos);
+		put(r, e, "what", str(r, what, pos));
+		put(r, side, name, e);
+	}
+	users = child_seq(r, e, "users", pos);
+	for (size_t i = 0; users && i < users->n; i++)
+		if (!strcmp(mf_str(users->items[i]), in->compose_name))
+			return;
+	push(r, users, str(r, in->compose_name, pos));
+}
+
+/* A file-based Compose secret "<secret>-<key>" read from DIR/KEY
+ * (secrets.<name>.compose.file, default ./secrets/<name>). */
+static const char *secret_source(rc *r, const mf_instance *in, const char *secret, const char *key, mf_pos pos)
+{
+	const char *dir = mf_get_str(mf_get(mf_system_section(r->s, "secrets", secret), "compose"), "file");
+	const char *name = mf_printf(r->c->a, "%s-%s", secret, key), *path;
+	size_t n;
+
+	if (!dir)
+		dir = mf_printf(r->c->a, "./secrets/%s", secret);
+	n = dir ? strlen(dir) : 0;
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	path = mf_printf(r->c->a, "%.*s/%s", (int)n, dir, key);
+	if (!mf_get(r->secrets, name)) {
+		mf_node *def = mf_new_map(r->c->a, pos);
+		put(r, def, "file", lit(r, path, pos));
+		put(r, r->secrets, name, def);
+	} else if (!mf_equal(mf_get(mf_get(r->secrets, name), "file"), lit(r, path, pos))) {
+		diag(r, MF_SEV_ERROR, pos, "compose-secret-name",
+		     "Compose secret name '%s' of key '%s' of secret '%s' is already taken by another secret key", name, key,
+		     secret);
+	}
+	note(r, r->sfiles, path, mf_printf(r->c->a, "key '%s' of secret '%s'", key, secret), in, pos);
+	return name;
+}
+
+/* services.*.secrets: short form (/run/secrets/NAME) or {source, target}. */
+static void attach(rc *r, mf_node *svc, const char *source, const char *target, mf_pos pos)
+{
+	mf_node *list = child_seq(r, svc, "secrets", pos), *item = str(r, source, pos);
+
+	if (target) {
+		item = mf_new_map(r->c->a, pos);
+		put(r, item, "source", str(r, source, pos));
+		put(r, item, "target", lit(r, target, pos));
+	}
+	for (size_t i = 0; list && item && i < list->n; i++)
+		if (mf_equal(list->items[i], item))
+			return;
+	push(r, list, item);
+}
+
+/* An env var from a secret key: ${VAR?...} from .env, or, for a secret
+ * Compose reads from files only, VAR_FILE pointing at the mounted file. */
+static void secret_env(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, const char *var, const mf_node *ref)
+{
+	const char *secret = mf_get_str(ref, "secret"), *key = mf_get_str(ref, "key"), *x;
+	const mf_node *comp = mf_get(mf_system_section(r->s, "secrets", secret), "compose");
+	bool optional = mf_get_bool(ref, "optional", false);
+	const char *what = mf_printf(r->c->a, "key '%s' of secret '%s'%s", key, secret, optional ? " (optional)" : "");
+
+	if (mf_get(comp, "file") && !mf_get(comp, "environment")) {
+		const char *src = secret_source(r, in, secret, key, ref->pos);
+		attach(r, svc, src, NULL, ref->pos);
+		put(r, env, mf_printf(r->c->a, "%s_FILE", var), str(r, mf_printf(r->c->a, "/run/secrets/%s", src), ref->pos));
+		return;
+	}
+	x = secret_var(r, secret, key);
+	put(r, env, var, str(r, optional ? mf_printf(r->c->a, "${%s-}", x)
+				  : mf_printf(r->c->a, "${%s?%s: set it in .env}", x, what), ref->pos));
+	note(r, r->vars, x, what, in, ref->pos);
+}
+
+/* ---- volumes -------------------------------------------------------------- */
+
+/* "SRC:TARGET[:ro]" (the short form creates a missing host directory);
+ * the long form when a path holds ':'. */
+static void bind(rc *r, mf_node *vols, const char *src, const char *target, bool ro, mf_pos pos)
+{
+	mf_node *m;
+
+	if (!strchr(src, ':') && !strchr(target, ':')) {
+		bool pathy = *src == '/' || *src == '.' || *src == '~';
+		push(r, vols, lit(r, mf_printf(r->c->a, "%s%s:%s%s", pathy ? "" : "./", src, target, ro ? ":ro" : ""), pos));
+		return;
+	}
+	m = mf_new_map(r->c->a, pos);
+	put(r, m, "type", str(r, "bind", pos));
+	put(r, m, "source", lit(r, src, pos));
+	put(r, m, "target", lit(r, target, pos));
+	if (ro)
+		put(r, m, "read_only", mf_new_bool(r->c->a, true, pos));
+	push(r, vols, m);
+}
+
+/* A config volume is a bind mount of files written beside compose.yaml:
+ * configs/<config>/<key> (read-only, as a ConfigMap volume is). */
+static void config_volume(rc *r, mf_node *vols, const mf_node *v)
+{
+	const char *name = mf_get_str(v, "config"), *sub = mf_get_str(v, "subPath");
+	const mf_node *data = mf_get(mf_system_section(r->s, "configs", name), "data");
+
+	for (size_t i = 0; data && i < data->n; i++) {
+		const char *path = mf_printf(r->c->a, "configs/%s/%s", name, data->pairs[i].key);
+		if (!mf_get(r->files, path))
+			put(r, r->files, path, str(r, mf_str(data->pairs[i].val) ? mf_str(data->pairs[i].val) : "",
+						   data->pairs[i].val->pos));
+	}
+	bind(r, vols, mf_printf(r->c->a, "./configs/%s%s%s", name, sub ? "/" : "", sub ? sub : ""),
+	     mf_get_str(v, "mount"), true, v->pos);
+}
+
+/* A secret volume: each key (or the subPath key) as a Compose secret file. */
+static void secret_volume(rc *r, const mf_instance *in, mf_node *svc, const mf_node *v)
+{
+	const char *name = mf_get_str(v, "secret"), *sub = mf_get_str(v, "subPath"), *mount = mf_get_str(v, "mount");
+	const mf_node *keys = mf_get(mf_system_section(r->s, "secrets", name), "keys");
+
+	for (size_t i = 0; keys && i < keys->n; i++) {
+		const char *key = mf_str(keys->items[i]);
+		if (!key || (sub && strcmp(sub, key)))
+			continue;
+		attach(r, svc, secret_source(r, in, name, key, v->pos), sub ? mount : mf_printf(r->c->a, "%s/%s", mount, key),
+		       v->pos);
+	}
+}
+
+static void tmpfs_volume(rc *r, mf_node *vols, const mf_node *v)
+{
+	mf_node *m = mf_new_map(r->c->a, v->pos);
+	long long size = mf_mem_bytes(mf_path(v, "emptyDir.sizeLimit"));
+
+	put(r, m, "type", str(r, "tmpfs", v->pos));
+	put(r, m, "target", lit(r, mf_get_str(v, "mount"), v->pos));
+	if (size > 0)
+		put(r, child(r, m, "tmpfs", v->pos), "size", mf_new_int(r->c->a, size, v->pos));
+	push(r, vols, m);
+}
+
+/* storage.<name>: a named volume per instance, <compose name>-<name>, so
+ * every tenant keeps its own state. */
+static void storage_volume(rc *r, const mf_instance *in, mf_node *vols, const mf_pair *p)
+{
+	const char *name = mf_printf(r->c->a, "%s-%s", in->compose_name, p->key);
+	mf_node *m = mf_new_map(r->c->a, p->pos);
+
+	if (mf_get(r->volumes, name))
+		diag(r, MF_SEV_ERROR, p->pos, "compose-volume-name", "volume name '%s' of '%s' is already taken", name,
+		     in->compose_name);
+	put(r, r->volumes, name, mf_new_map(r->c->a, p->pos));
+	put(r, m, "type", str(r, "volume", p->pos));
+	put(r, m, "source", str(r, name, p->pos));
+	put(r, m, "target", lit(r, mf_get_str(p->val, "mount"), p->pos));
+	push(r, vols, m);
+}
+
+static void put_volumes(rc *r, const mf_instance *in, mf_node *svc)
+{
+	const mf_node *storage = mf_get(in->spec, "storage"), *volumes = mf_get(in->spec, "volumes");
+	mf_node *vols = mf_new_seq(r->c->a, in->pos);
+
+	for (size_t i = 0; storage && i < storage->n; i++)
+		storage_volume(r, in, vols, &storage->pairs[i]);
+	for (size_t i = 0; volumes && i < volumes->n; i++) {
+		const mf_node *v = volumes->pairs[i].val;
+		const char *src = mf_get_str(v, "bind") ? mf_get_str(v, "bind") : mf_get_str(v, "hostPath");
+		if (src)
+			bind(r, vols, src, mf_get_str(v, "mount"), mf_get_bool(v, "readOnly", false), v->pos);
+		else if (mf_get(v, "config"))
+			config_volume(r, vols, v);
+		else if (mf_get(v, "secret"))
+			secret_volume(r, in, svc, v);
+		else if (mf_get(v, "emptyDir"))
+			tmpfs_volume(r, vols, v);
+	}
+	if (vols && vols->n)
+		put(r, svc, "volumes", vols);
+}
+
+/* ---- environment ---------------------------------------------------------- */
+
+static bool env_name_ok(const char *s)
+{
+	if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+enum field_kind { F_NAME, F_NAMESPACE, F_ACCOUNT, F_NONE };
+
+static const struct {
+	const char *field;
+	enum field_kind kind;
+} fields[] = {
+	{"metadata.name", F_NAME},
+	{"metadata.namespace", F_NAMESPACE},
+	{"status.podIP", F_NAME},   /* the service name resolves to the container */
+	{"spec.serviceAccountName", F_ACCOUNT},
+	{"spec.nodeName", F_NONE},
+	{"status.hostIP", F_NONE},
+};
+
+/* {field: ...}: what the pod would see, where Compose has an equivalent. */
+static const char *field_value(rc *r, const mf_instance *in, const char *var, const mf_node *ref)
+{
+	const char *f = mf_get_str(ref, "field"), *acct;
+	size_t i = 0;
+
+	while (i < sizeof fields / sizeof fields[0] && strcmp(fields[i].field, f))
+		i++;
+	switch (i < sizeof fields / sizeof fields[0] ? fields[i].kind : F_NONE) {
+	case F_NAME:
+		return in->compose_name;
+	case F_NAMESPACE:
+		return in->ns;
+	case F_ACCOUNT:
+		acct = mf_path(in->spec, "serviceAccount.name") ? mf_str(mf_path(in->spec, "serviceAccount.name")) : NULL;
+		return acct ? acct : "default";
+	case F_NONE:
+		break;
+	}
+	diag(r, MF_SEV_WARNING, ref->pos, "compose-env-field",
+	     "'%s' of '%s' reads '%s', which has no Compose equivalent: it is left out", var, in->compose_name, f);
+	return NULL;
+}
+
+static mf_node *config_value(rc *r, const char *config, const char *key, mf_pos pos)
+{
+	const mf_node *v = mf_get(mf_get(mf_system_section(r->s, "configs", config), "data"), key);
+
+	return v && mf_str(v) ? lit(r, mf_str(v), pos) : NULL;
+}
+
+/* services.*.env: literals, {secret,key}, {config,key}, {service,...}, {field}. */
+static void env_value(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, const char *var, const mf_node *v)
+{
+	mf_node *out = NULL;
+
+	if (mf_is_scalar(v) && v->kind != MF_NULL)
+		out = lit(r, mf_str(v), v->pos);
+	else if (mf_get(v, "secret"))
+		secret_env(r, in, svc, env, var, v);
+	else if (mf_get(v, "config"))
+		out = config_value(r, mf_get_str(v, "config"), mf_get_str(v, "key"), v->pos);
+	else if (mf_get(v, "service"))
+		out = lit(r, mf_ref_value(r->c, in, v, MF_T_COMPOSE), v->pos);
+	else if (mf_get(v, "field"))
+		out = lit(r, field_value(r, in, var, v), v->pos);
+	if (out)
+		put(r, env, var, out);
+}
+
+/* services.*.envFrom: every key of a config or secret, prefixed. */
+static void env_from(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, const mf_node *from)
+{
+	const char *prefix = mf_get_str(from, "prefix"), *name = mf_get_str(from, "config");
+	const mf_node *data = name ? mf_get(mf_system_section(r->s, "configs", name), "data") : NULL;
+	const mf_node *keys = mf_get(mf_system_section(r->s, "secrets", mf_get_str(from, "secret")), "keys");
+
+	for (size_t i = 0; data && i < data->n; i++) {
+		const char *var = mf_printf(r->c->a, "%s%s", prefix ? prefix : "", data->pairs[i].key);
+		if (env_name_ok(var))
+			env_value(r, in, svc, env, var, data->pairs[i].val);
+	}
+	for (size_t i = 0; !name && keys && i < keys->n; i++) {
+		const char *var = mf_printf(r->c->a, "%s%s", prefix ? prefix : "", mf_str(keys->items[i]));
+		mf_node *ref = mf_new_map(r->c->a, from->pos);
+		put(r, ref, "secret", mf_get(from, "secret"));
+		put(r, ref, "key", keys->items[i]);
+		if (env_name_ok(var))
+			secret_env(r, in, svc, env, var, ref);
+	}
+}
+
+/* envFrom first, then env, which wins (as in Kubernetes). */
+static void put_env(rc *r, const mf_instance *in, mf_node *svc)
+{
+	const mf_node *from = mf_get(in->spec, "envFrom"), *vars = mf_get(in->spec, "env");
+	mf_node *env = mf_new_map(r->c->a, vars ? vars->pos : in->pos);
+
+	for (size_t i = 0; from && i < from->n; i++)
+		env_from(r, in, svc, env, from->items[i]);
+	for (size_t i = 0; vars && i < vars->n; i++)
+		env_value(r, in, svc, env, vars->pairs[i].key, vars->pairs[i].val);
+	if (env && env->n)
+		put(r, svc, "environment", env);
+}
+
+/* ---- command, security, the rest ------------------------------------------ */
+
+/* A list is the argv; a string is run by /bin/sh -c. */
+static mf_node *argv_of(rc *r, const mf_node *cmd)
+{
+	mf_node *out = mf_new_seq(r->c->a, cmd->pos);
+
+	if (cmd->kind != MF_SEQ) {
+		push(r, out, str(r, "/bin/sh", cmd->pos));
+		push(r, out, str(r, "-c", cmd->pos));
+		push(r, out, lit(r, mf_str(cmd) ? mf_str(cmd) : "", cmd->pos));
+		return out;
+	}
+	for (size_t i = 0; i < cmd->n; i++)
+		push(r, out, lit(r, mf_str(cmd->items[i]) ? mf_str(cmd->items[i]) : "", cmd->items[i]->pos));
+	return out;
+}
+
+/* Kubernetes `command` replaces the image's ENTRYPOINT, `args` its CMD. */
+static void put_command(rc *r, const mf_instance *in, mf_node *svc)
+{
+	const mf_node *cmd = mf_get(in->spec, "command"), *args = mf_get(in->spec, "args");
+	const mf_node *wd = mf_get(in->spec, "workingDir"), *grace = mf_get(in->spec, "terminationGracePeriod");
+
+	if (cmd)
+		put(r, svc, "entrypoint", argv_of(r, cmd));
+	if (args)
+		put(r, svc, "command", argv_of(r, args));
+	if (wd)
+		put(r, svc, "working_dir", lit(r, mf_str(wd), wd->pos));
+	if (grace && dur_ms(grace) >= 0)
+		put(r, svc, "stop_grace_period", str(r, dur_text(r, dur_ms(grace)), grace->pos));
+}
+
+static void put_list(rc *r, mf_node *svc, const char *key, const mf_node *items)
+{
+	mf_node *out;
+
+	if (!items || !items->n)
+		return;
+	out = child_seq(r, svc, key, items->pos);
+	for (size_t i = 0; i < items->n; i++)
+		push(r, out, lit(r, mf_str(items->items[i]), items->items[i]->pos));
+}
+
+/* security: user, read-only root, capabilities, privileged. */
+static void put_identity(rc *r, const mf_node *sec, mf_node *svc)
+{
+	const mf_node *uid = mf_get(sec, "runAsUser"), *gid = mf_get(sec, "runAsGroup");
+	mf_node *n;
+
+	if (uid) {
+		n = str(r, gid ? mf_printf(r->c->a, "%s:%s", mf_str(uid), mf_str(gid)) : mf_str(uid), uid->pos);
+		if (n)
+			n->flags |= MF_QUOTED;
+		put(r, svc, "user", n);
+	}
+	if (mf_get_bool(sec, "readOnlyRootFilesystem", false))
+		put(r, svc, "read_only", mf_new_bool(r->c->a, true, mf_get(sec, "readOnlyRootFilesystem")->pos));
+	if (mf_get_bool(sec, "privileged", false))
+		put(r, svc, "privileged", mf_new_bool(r->c->a, true, mf_get(sec, "privileged")->pos));
+	put_list(r, svc, "cap_add", mf_path(sec, "capabilities.add"));
+	put_list(r, svc, "cap_drop", mf_path(sec, "capabilities.drop"));
+}
+
+static void put_opt(rc *r, mf_node *svc, const char *opt, mf_pos pos)
+{
+	push(r, child_seq(r, svc, "security_opt", pos), str(r, opt, pos));
+}
+
+/* security: what the container may do and which namespaces it shares. */
+static void put_isolation(rc *r, const mf_node *sec, mf_node *svc)
+{
+	const char *seccomp = mf_get_str(sec, "seccompProfile"), *aa = mf_get_str(sec, "appArmorProfile");
+	const mf_node *sysctls = mf_get(sec, "sysctls");
+
+	if (mf_get(sec, "allowPrivilegeEscalation") && !mf_get_bool(sec, "allowPrivilegeEscalation", true))
+		put_opt(r, svc, "no-new-privileges:true", mf_get(sec, "allowPrivilegeEscalation")->pos);
+	if (seccomp && !strcmp(seccomp, "Unconfined"))
+		put_opt(r, svc, "seccomp:unconfined", mf_get(sec, "seccompProfile")->pos);
+	if (aa && strcmp(aa, "runtime/default"))
+		put_opt(r, svc, mf_printf(r->c->a, "apparmor:%s", strncmp(aa, "localhost/", 10) ? aa : aa + 10),
+			mf_get(sec, "appArmorProfile")->pos);
+	if (mf_get_bool(sec, "hostNetwork", false))
+		put(r, svc, "network_mode", str(r, "host", mf_get(sec, "hostNetwork")->pos));
+	if (mf_get_bool(sec, "hostPID", false))
+		put(r, svc, "pid", str(r, "host", mf_get(sec, "hostPID")->pos));
+	if (mf_get_bool(sec, "hostIPC", false))
+		put(r, svc, "ipc", str(r, "host", mf_get(sec, "hostIPC")->pos));
+	for (size_t i = 0; sysctls && i < sysctls->n; i++)
+		put(r, child(r, svc, "sysctls", sysctls->pos), sysctls->pairs[i].key,
+		    lit(r, mf_str(sysctls->pairs[i].val), sysctls->pairs[i].val->pos));
+}
+
+static void put_labels_profiles(rc *r, size_t i, mf_node *svc)
+{
+	const mf_instance *in = &r->e->inst[i];
+	const mf_node *labels = mf_get(in->spec, "labels");
+	const info *f = &r->info[i];
+	mf_node *ps;
+
+	for (size_t k = 0; labels && k < labels->n; k++)
+		put(r, child(r, svc, "labels", labels->pos), labels->pairs[k].key,
+		    lit(r, mf_str(labels->pairs[k].val), labels->pairs[k].val->pos));
+	if (!f->nprof)
+		return;
+	ps = child_seq(r, svc, "profiles", pos_of(mf_get(in->spec, "profiles"), in->pos));
+	for (size_t k = 0; k < f->nprof; k++)
+		push(r, ps, str(r, f->prof[k], pos_of(mf_get(in->spec, "profiles"), in->pos)));
+}
+
+/* ---- one service, the document -------------------------------------------- */
+
+/* dclint's service-keys-order; keys it does not name follow, sorted. */
+static const char *const key_order[] = {
+	"image", "build", "container_name", "depends_on", "volumes", "volumes_from", "configs", "secrets",
+	"environment", "env_file", "ports", "networks", "network_mode", "extra_hosts", "command", "entrypoint",
+	"working_dir", "restart", "healthcheck", "logging", "labels", "user", "isolation",
+};
+#define NKEYS (sizeof key_order / sizeof key_order[0])
+
+static size_t key_rank(const char *k)
+{
+	size_t i = 0;
+
+	while (i < NKEYS && strcmp(key_order[i], k))
+		i++;
+	return i;
+}
+
+static int cmp_key(const void *x, const void *y)
+{
+	const mf_pair *a = x, *b = y;
+	size_t ra = key_rank(a->key), rb = key_rank(b->key);
+
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	return ra == NKEYS ? strcmp(a->key, b->key) : 0;
+}
+
+static mf_node *render_service(rc *r, size_t i)
+{
+	const mf_instance *in = &r->e->inst[i];
+	const mf_node *sec = mf_get(in->spec, "security");
+	mf_node *svc = mf_new_map(r->c->a, in->pos);
+
+	if (!svc) {
+		r->oom = true;
+		return NULL;
+	}
+	put_image(r, in, svc);
+	put_depends(r, i, svc);
+	put_volumes(r, in, svc);
+	put_env(r, in, svc);
+	put_deploy(r, in, svc, put_ports(r, in, svc) || host_network(in));
+	put_command(r, in, svc);
+	put_restart(r, in, svc);
+	put_health(r, in, svc);
+	put_labels_profiles(r, i, svc);
+	put_identity(r, sec, svc);
+	put_isolation(r, sec, svc);
+	mf_stable_sort(svc->pairs, svc->n, sizeof *svc->pairs, cmp_key);
+	return svc;
+}
+
+/* Profiles and dependencies first: a service's profiles depend on who
+ * needs it. */
+static void render_services(rc *r)
+{
+	const mf_env *e = r->e;
+
+	for (size_t i = 0; i < e->ninst; i++) {
+		own_profiles(r, i);
+		collect_deps(r, i);
+		r->info[i].health = has_health(&e->inst[i]);
+	}
+	propagate(r);
+	for (size_t i = 0; i < e->ninst && !r->oom; i++) {
+		if (mf_get(r->services, e->inst[i].compose_name))
+			diag(r, MF_SEV_ERROR, e->inst[i].pos, "compose-service-name",
+			     "two instances are named '%s' in Compose: rename the service or the tenant",
+			     e->inst[i].compose_name);
+		put(r, r->services, e->inst[i].compose_name, render_service(r, i));
+	}
+	mf_map_sort(r->services);
+}
+
+static bool setup(rc *r)
+{
+	const mf_env *e = r->e;
+
+	r->info = mf_alloc(r->c->a, (e->ninst + 1) * sizeof *r->info);
+	r->doc = mf_new_map(r->c->a, e->pos);
+	r->services = mf_new_map(r->c->a, e->pos);
+	r->volumes = mf_new_map(r->c->a, e->pos);
+	r->secrets = mf_new_map(r->c->a, e->pos);
+	r->vars = mf_new_map(r->c->a, e->pos);
+	r->sfiles = mf_new_map(r->c->a, e->pos);
+	r->files = mf_new_map(r->c->a, e->pos);
+	return r->info && r->doc && r->services && r->volumes && r->secrets && r->vars && r->sfiles && r->files;
+}
+
+/* Every profile any service has, sorted, for .env.example. */
+static mf_node *all_profiles(rc *r)
+{
+	info all = {0};
+	mf_node *out = mf_new_seq(r->c->a, r->e->pos);
+
+	for (size_t i = 0; i < r->e->ninst; i++)
+		for (size_t k = 0; k < r->info[i].nprof; k++)
+			prof_add(r, &all, r->info[i].prof[k]);
+	for (size_t k = 0; k < all.nprof; k++)
+		push(r, out, str(r, all.prof[k], r->e->pos));
+	return out;
+}
+
+static mf_node *side_of(rc *r)
+{
+	mf_node *side = mf_new_map(r->c->a, r->e->pos);
+
+	put(r, side, "project", str(r, mf_printf(r->c->a, "%s-%s", r->s->name, r->e->name), r->e->pos));
+	put(r, side, "profiles", all_profiles(r));
+	put(r, side, "variables", r->vars);
+	put(r, side, "secret-files", r->sfiles);
+	put(r, side, "files", r->files);
+	return side;
+}
+
+mf_node *mf_render_compose_side(mf_ctx *c, const mf_system *s, const mf_env *e, mf_node **side)
+{
+	rc r = {.c = c, .s = s, .e = e};
+
+	if (side)
+		*side = NULL;
+	if (!setup(&r))
+		return mf_error(c, e->pos, "internal", "out of memory"), NULL;
+	render_services(&r);
+	mf_map_sort(r.volumes);
+	mf_map_sort(r.secrets);
+	put(&r, r.doc, "services", r.services);
+	if (r.volumes->n)
+		put(&r, r.doc, "volumes", r.volumes);
+	if (r.secrets->n)
+		put(&r, r.doc, "secrets", r.secrets);
+	if (side)
+		*side = side_of(&r);
+	if (r.oom)
+		return mf_error(c, e->pos, "internal", "out of memory rendering Compose for '%s'", e->name), NULL;
+	return r.rc < 0 ? NULL : r.doc;
+}
+
+mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e)
+{
+	return mf_render_compose_side(c, s, e, NULL);
+}
