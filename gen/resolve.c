@@ -568,7 +568,8 @@ static void env_settings(rctx *r, mf_env *e)
 	if (!e->ns)
 		e->ns = mf_printf(r->c->a, "%s-%s", r->s->name, e->name);
 	e->require = mf_merge(r->c->a, mf_get(p, "require"), mf_get(n, "require"));
-	e->backup = mf_merge(r->c->a, mf_merge(r->c->a, mf_get(r->doc, "backup"), mf_get(p, "backup")),
+	/* the system's own words beat a generic profile, as for defaults */
+	e->backup = mf_merge(r->c->a, mf_merge(r->c->a, mf_get(p, "backup"), mf_get(r->doc, "backup")),
 			     mf_get(n, "backup"));
 	e->capacity = pick(mf_get(n, "capacity"), mf_get(p, "capacity"));
 	e->network_policy = np && np->kind == MF_BOOL && np->v.b;

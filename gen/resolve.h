@@ -65,7 +65,7 @@ struct mf_env {
 	const char *ns;           /* namespace of shared services */
 	unsigned targets;         /* mf_target bits */
 	const mf_node *require;   /* merged profile.require < env.require (may be NULL) */
-	const mf_node *backup;    /* merged system.backup < profile.backup < env.backup */
+	const mf_node *backup;    /* merged profile.backup < system.backup < env.backup */
 	const mf_node *capacity;  /* env.capacity or profile.capacity */
 	bool network_policy;
 	const char *image_tag;    /* tag for untagged images: env images.tag, else system.version */

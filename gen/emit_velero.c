@@ -1,0 +1,59 @@
+/* emit: OUT/velero/<env>/ for every environment that targets Velero: one file per Schedule and a kustomization */
+#include <stdio.h>
+#include "emit.h"
+
+/* kustomization.yaml lists the Schedule files; objects keep their own
+ * namespace (Velero's), so the kustomization sets none. */
+static int add_kustomization(mf_ctx *c, mf_output *o, const mf_env *e, const char *const *files, size_t n)
+{
+	mf_arena *a = c->a;
+	mf_node *k = mf_new_map(a, e->pos), *res;
+	mf_buf b;
+
+	mf_map_set_str(a, k, "apiVersion", "kustomize.config.k8s.io/v1beta1", MF_NOPOS);
+	mf_map_set_str(a, k, "kind", "Kustomization", MF_NOPOS);
+	res = mf_map_child_seq(a, k, "resources", e->pos);
+	for (size_t i = 0; i < n; i++)
+		if (mf_seq_push(a, res, mf_new_str(a, files[i], e->pos)) < 0)
+			return mf_error(c, e->pos, "internal", "out of memory");
+	mf_buf_init(&b);
+	if (!res || mf_yaml_write(&b, k) < 0)
+		b.oom = true;
+	if (mf_output_add(c, o, mf_printf(a, "velero/%s/kustomization.yaml", e->name), &b) < 0) {
+		mf_buf_release(&b);
+		return -1;
+	}
+	return 0;
+}
+
+static int emit_env(mf_ctx *c, const mf_system *s, const mf_env *e, mf_output *o)
+{
+	mf_objects objs = {NULL, 0, 0};
+	const char **files;
+
+	if (mf_render_velero(c, s, e, &objs) < 0)
+		return -1;
+	mf_objects_sort(&objs);
+	files = mf_alloc(c->a, (objs.n + 1) * sizeof *files);
+	if (!files)
+		return mf_error(c, e->pos, "internal", "out of memory");
+	for (size_t i = 0; i < objs.n; i++) {
+		const mf_object *obj = &objs.v[i];
+		files[i] = mf_printf(c->a, "%s.yaml", obj->name);
+		if (!files[i] || mf_output_add_objects(c, o, mf_printf(c->a, "velero/%s/%s", e->name, files[i]), &obj, 1) < 0)
+			return -1;
+	}
+	return add_kustomization(c, o, e, files, objs.n);
+}
+
+int mf_emit_velero(mf_ctx *c, const mf_system *s, mf_output *o)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < s->nenvs; i++) {
+		const mf_env *e = &s->envs[i];
+		if ((e->targets & MF_T_VELERO) && !e->is_base && emit_env(c, s, e, o) < 0)
+			rc = -1;
+	}
+	return rc;
+}

@@ -1,0 +1,542 @@
+/* resolve: Velero Schedules for the environment's stateful storage, one per namespace and backup settings */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "cron.h"
+#include "render.h"
+
+/* Grouping: one Schedule per namespace (the environment's, or a tenant's
+ * when tenants have state) and per distinct settings (schedule, ttl,
+ * storage location, snapshot locations, snapshotVolumes, fsBackup,
+ * skipImmediately).  Hooks do not split a group: each service's hooks are
+ * a hook resource of their own, selected by the service's label, so they
+ * only ever run in that service's pods. */
+
+#define VELERO_API "velero.io/v1"
+#define NAME_LABEL "app.kubernetes.io/name"
+#define PART_OF_LABEL "app.kubernetes.io/part-of"
+#define NAME_MAX_LEN 63  /* Velero copies the name into a label of every Backup */
+
+/* One instance's backup settings: its own over the environment's merged
+ * defaults (system < profile < environment). */
+typedef struct bset {
+	const mf_node *own;  /* the service's `backup` (true or settings) */
+	const mf_node *schedule, *ttl, *location, *vsl, *snapshot, *fs, *skip;
+} bset;
+
+typedef struct bgroup {
+	const char *ns;
+	const mf_tenant *tenant;  /* whose namespace ns is, NULL for the environment's */
+	bset set;
+	const char *key;          /* ns and settings as text: equal keys share a Schedule */
+	const char *name;
+	mf_pos pos;
+} bgroup;
+
+typedef struct vctx {
+	mf_ctx *c;
+	const mf_system *s;
+	const mf_env *e;
+	bgroup *g;                /* e->ninst slots at most */
+	size_t ng;
+	size_t *of;               /* group index of each instance, or SIZE_MAX */
+} vctx;
+
+static const mf_node *pick(const mf_node *own, const mf_node *dflt, const char *key)
+{
+	const mf_node *v = own && own->kind == MF_MAP ? mf_get(own, key) : NULL;
+
+	return v && v->kind != MF_NULL ? v : mf_get(dflt, key);
+}
+
+static bool asks(const mf_node *b)
+{
+	if (!b)
+		return false;
+	if (b->kind == MF_BOOL)
+		return b->v.b;
+	return b->kind == MF_MAP && mf_get_bool(b, "enabled", true);
+}
+
+/* storage.*.backup defaults to true once the service has a backup */
+static bool keeps_storage(const mf_node *spec)
+{
+	const mf_node *st = mf_get(spec, "storage");
+
+	for (size_t i = 0; st && st->kind == MF_MAP && i < st->n; i++)
+		if (mf_get_bool(st->pairs[i].val, "backup", true))
+			return true;
+	return false;
+}
+
+/* Invalid schedules and ttls were reported by mf_velero_validate(); here
+ * they only keep the instance out. */
+static bool settings_of(const mf_env *e, const mf_instance *in, bset *b)
+{
+	long long ns;
+
+	b->own = mf_get(in->spec, "backup");
+	if (!asks(b->own) || !keeps_storage(in->spec))
+		return false;
+	b->schedule = pick(b->own, e->backup, "schedule");
+	b->ttl = pick(b->own, e->backup, "ttl");
+	b->location = pick(b->own, e->backup, "storageLocation");
+	b->vsl = pick(b->own, e->backup, "volumeSnapshotLocations");
+	b->snapshot = pick(b->own, e->backup, "snapshotVolumes");
+	b->fs = pick(b->own, e->backup, "fsBackup");
+	b->skip = pick(b->own, e->backup, "skipImmediately");
+	if (!mf_str(b->schedule) || mf_cron_check(mf_str(b->schedule), NULL, 0) < 0)
+		return false;
+	return !b->ttl || (mf_go_duration_parse(mf_str(b->ttl), &ns, NULL, 0) == 0 && ns > 0);
+}
+
+static const char *flag_text(const mf_node *n)
+{
+	return !n || n->kind != MF_BOOL ? "-" : n->v.b ? "true" : "false";
+}
+
+static const char *group_key(mf_arena *a, const char *ns, const bset *b)
+{
+	const char *vsl = "", *ttl;
+
+	for (size_t i = 0; vsl && b->vsl && b->vsl->kind == MF_SEQ && i < b->vsl->n; i++)
+		vsl = mf_printf(a, "%s%s,", vsl, mf_str(b->vsl->items[i]) ? mf_str(b->vsl->items[i]) : "");
+	ttl = b->ttl ? mf_go_duration_of(a, b->ttl) : "-";
+	if (!vsl || !ttl)
+		return NULL;
+	return mf_printf(a, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", ns, mf_str(b->schedule), ttl,
+			 mf_str(b->location) ? mf_str(b->location) : "-", vsl, flag_text(b->snapshot), flag_text(b->fs),
+			 flag_text(b->skip));
+}
+
+static bool same(const char *x, const char *y)
+{
+	return x && y ? !strcmp(x, y) : x == y;
+}
+
+static int place(vctx *v, size_t i, const bset *b)
+{
+	const mf_instance *in = &v->e->inst[i];
+	const char *key = group_key(v->c->a, in->ns, b);
+	size_t k = 0;
+
+	if (!key)
+		return mf_error(v->c, in->pos, "internal", "out of memory");
+	while (k < v->ng && strcmp(v->g[k].key, key))
+		k++;
+	if (k == v->ng) {
+		bgroup *g = &v->g[v->ng++];
+		g->ns = in->ns;
+		g->tenant = same(in->ns, v->e->ns) ? NULL : in->tenant;
+		g->set = *b;
+		g->key = key;
+		g->pos = mf_get_pair(in->spec, "backup")->pos;
+	}
+	v->of[i] = k;
+	return 0;
+}
+
+/* ---- names ------------------------------------------------------------------ */
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return n > 0;
+}
+
+static const struct {
+	const char *descriptor, *word;
+} descriptor_words[] = {
+	{"@yearly", "yearly"}, {"@annually", "yearly"}, {"@monthly", "monthly"}, {"@weekly", "weekly"},
+	{"@daily", "daily"}, {"@midnight", "daily"}, {"@hourly", "hourly"},
+};
+
+/* Field shapes, 'n' a single value, '*' every value: "nn***" is daily. */
+static const struct {
+	const char *shape, *word;
+} shape_words[] = {
+	{"n****", "hourly"}, {"nn***", "daily"}, {"nn**n", "weekly"}, {"nnn**", "monthly"}, {"nnnn*", "yearly"},
+};
+
+static const char *shape_word(const char *s)
+{
+	char shape[6] = "";
+
+	for (size_t k = 0; *s && k < 5; k++) {
+		size_t n;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		n = strcspn(s, " \t");
+		if (n == 1 && (*s == '*' || *s == '?'))
+			shape[k] = '*';
+		else
+			shape[k] = all_digits(s, n) || (k == 4 && n == 3) ? 'n' : 'x';
+		s += n;
+	}
+	for (size_t i = 0; i < sizeof shape_words / sizeof shape_words[0]; i++)
+		if (!strcmp(shape, shape_words[i].shape))
+			return shape_words[i].word;
+	return "backup";
+}
+
+/* "daily", "weekly"... from the schedule, "backup" when it is irregular */
+static const char *schedule_word(mf_arena *a, const char *expr)
+{
+	const char *zone, *s = mf_cron_split_tz(a, expr, &zone);
+
+	for (size_t i = 0; i < sizeof descriptor_words / sizeof descriptor_words[0]; i++)
+		if (!strcmp(s, descriptor_words[i].descriptor))
+			return descriptor_words[i].word;
+	return *s == '@' ? "backup" : shape_word(s);
+}
+
+static unsigned long fnv24(const char *s)
+{
+	unsigned long h = 2166136261ul;
+
+	for (; *s; s++)
+		h = ((h ^ (unsigned char)*s) * 16777619ul) & 0xfffffffful;
+	return h & 0xfffffful;
+}
+
+/* DNS-1123 and at most 63 characters: a longer name keeps its start and
+ * gets a hash of the whole, so names stay unique and stable. */
+static const char *fit_name(mf_arena *a, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n <= NAME_MAX_LEN)
+		return name;
+	n = NAME_MAX_LEN - 7;
+	while (n && name[n - 1] == '-')
+		n--;
+	return mf_printf(a, "%.*s-%06lx", (int)n, name, fnv24(name));
+}
+
+/* <system>-<env>[-<tenant>]-<word>; groups that would share a name get a
+ * hash of their settings, so adding one never renames the others. */
+static int name_groups(vctx *v)
+{
+	mf_arena *a = v->c->a;
+	const char **base = mf_alloc(a, (v->ng + 1) * sizeof *base);
+
+	if (!base)
+		return mf_error(v->c, MF_NOPOS, "internal", "out of memory");
+	for (size_t i = 0; i < v->ng; i++) {
+		const bgroup *g = &v->g[i];
+		const char *owner = g->tenant ? g->tenant->name : same(g->ns, v->e->ns) ? NULL : g->ns;
+		base[i] = mf_printf(a, "%s-%s%s%s-%s", v->s->name, v->e->name, owner ? "-" : "", owner ? owner : "",
+				    schedule_word(a, mf_str(g->set.schedule)));
+	}
+	for (size_t i = 0; i < v->ng; i++) {
+		size_t same = 0;
+		for (size_t k = 0; k < v->ng; k++)
+			same += !strcmp(base[i], base[k]);
+		v->g[i].name = fit_name(a, same > 1 ? mf_printf(a, "%s-%06lx", base[i], fnv24(v->g[i].key)) : base[i]);
+	}
+	return 0;
+}
+
+/* ---- the Schedule object ------------------------------------------------ */
+
+static mf_node *str_seq(mf_arena *a, const char *const *items, size_t n, mf_pos pos)
+{
+	mf_node *seq = mf_new_seq(a, pos);
+
+	for (size_t i = 0; seq && i < n; i++)
+		if (mf_seq_push(a, seq, mf_new_str(a, items[i], pos)) < 0)
+			return NULL;
+	return seq;
+}
+
+/* The keys manifold sets itself; a user label never replaces them (as in
+ * the Kubernetes renderer).  Argo CD's default tracking label is one. */
+static bool reserved_label(const char *key)
+{
+	static const char *const keys[] = {"app.kubernetes.io/name", "app.kubernetes.io/instance",
+					   "app.kubernetes.io/managed-by", "app.kubernetes.io/version"};
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (!strcmp(keys[i], key))
+			return true;
+	return false;
+}
+
+/* user labels may be numbers or booleans; label values are strings */
+static void add_labels(mf_arena *a, mf_node *dst, const mf_node *labels)
+{
+	for (size_t i = 0; labels && labels->kind == MF_MAP && i < labels->n; i++) {
+		const mf_pair *p = &labels->pairs[i];
+		if (mf_str(p->val) && !reserved_label(p->key))
+			mf_map_set(a, dst, p->key, mf_new_str(a, mf_str(p->val), p->val->pos));
+	}
+}
+
+/* app.kubernetes.io/part-of as the Kubernetes renderer writes it */
+static const char *part_of(const mf_system *s)
+{
+	const char *p = mf_str(mf_get(mf_path(s->doc, "system.labels"), PART_OF_LABEL));
+
+	return p ? p : s->name;
+}
+
+/* The Schedule's labels, also written as spec.template.metadata.labels:
+ * Backups then take those instead of the Schedule's, so a tracking label a
+ * GitOps tool puts on the Schedule never reaches them.  Velero sets
+ * velero.io/schedule-name itself. */
+static mf_node *schedule_labels(vctx *v)
+{
+	mf_arena *a = v->c->a;
+	mf_node *l = mf_new_map(a, MF_NOPOS);
+
+	mf_map_set_str(a, l, PART_OF_LABEL, part_of(v->s), MF_NOPOS);
+	mf_map_set_str(a, l, "app.kubernetes.io/component", "backup", MF_NOPOS);
+	mf_map_set_str(a, l, "app.kubernetes.io/managed-by", "manifold", MF_NOPOS);
+	add_labels(a, l, mf_path(v->s->doc, "system.labels"));
+	add_labels(a, l, mf_get(v->e->node, "labels"));
+	return l;
+}
+
+/* Velero copies a Schedule's annotations onto its Backups: these keep
+ * Argo CD from pruning a Backup (or the Schedule) and from counting them
+ * as out of sync. */
+static mf_node *schedule_annotations(mf_arena *a)
+{
+	mf_node *m = mf_new_map(a, MF_NOPOS);
+
+	mf_map_set_str(a, m, "argocd.argoproj.io/compare-options", "IgnoreExtraneous", MF_NOPOS);
+	mf_map_set_str(a, m, "argocd.argoproj.io/sync-options", "Prune=false", MF_NOPOS);
+	return m;
+}
+
+/* the services of a group, each once, in description order of instances */
+static size_t group_services(const vctx *v, size_t k, const char **names, mf_pos *pos)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < v->e->ninst; i++) {
+		const mf_instance *in = &v->e->inst[i];
+		if (v->of[i] != k || (n && !strcmp(names[n - 1], in->service)))
+			continue;
+		pos[n] = in->pos;
+		names[n++] = in->service;
+	}
+	return n;
+}
+
+/* labelSelector: the workloads, pods and volume claims of the group's
+ * services, by the labels the Kubernetes renderer puts on them: the
+ * system's part-of and each service's name (not the instance label: Helm
+ * sets that one to the release name). */
+static mf_node *selector(vctx *v, size_t k)
+{
+	mf_arena *a = v->c->a;
+	const char **names = mf_alloc(a, (v->e->ninst + 1) * sizeof *names);
+	mf_pos *pos = mf_alloc(a, (v->e->ninst + 1) * sizeof *pos);
+	mf_node *sel = mf_new_map(a, v->g[k].pos), *ex = mf_new_map(a, v->g[k].pos);
+	mf_node *values = mf_new_seq(a, v->g[k].pos);
+	size_t n;
+
+	if (!names || !pos || !ex || !values)
+		return NULL;
+	n = group_services(v, k, names, pos);
+	mf_map_set_str(a, mf_map_child(a, sel, "matchLabels", v->g[k].pos), PART_OF_LABEL, part_of(v->s), MF_NOPOS);
+	for (size_t i = 0; i < n; i++)
+		mf_seq_push(a, values, mf_new_str(a, names[i], pos[i]));
+	mf_map_set_str(a, ex, "key", NAME_LABEL, MF_NOPOS);
+	mf_map_set_str(a, ex, "operator", "In", MF_NOPOS);
+	mf_map_set(a, ex, "values", values);
+	mf_seq_push(a, mf_map_child_seq(a, sel, "matchExpressions", v->g[k].pos), ex);
+	return sel;
+}
+
+/* a hook's command: a list as written, one string through the image's shell */
+static mf_node *hook_command(mf_arena *a, const mf_node *cmd)
+{
+	mf_node *seq = mf_new_seq(a, cmd ? cmd->pos : MF_NOPOS);
+
+	if (cmd && cmd->kind != MF_SEQ) {
+		mf_seq_push(a, seq, mf_new_str(a, "/bin/sh", cmd->pos));
+		mf_seq_push(a, seq, mf_new_str(a, "-c", cmd->pos));
+		mf_seq_push(a, seq, mf_new_str(a, mf_str(cmd) ? mf_str(cmd) : "", cmd->pos));
+	}
+	for (size_t i = 0; cmd && cmd->kind == MF_SEQ && i < cmd->n; i++) {
+		const mf_node *arg = cmd->items[i];
+		mf_seq_push(a, seq, mf_new_str(a, mf_str(arg) ? mf_str(arg) : "", arg->pos));
+	}
+	return seq;
+}
+
+/* backup.hooks.pre/post[]: {container, command, onError, timeout} */
+static mf_node *hook_exec(mf_arena *a, const mf_node *h)
+{
+	mf_node *item = mf_new_map(a, h->pos), *exec = mf_map_child(a, item, "exec", h->pos);
+	const mf_node *container = mf_get(h, "container"), *on = mf_get(h, "onError"), *t = mf_get(h, "timeout");
+	const char *timeout = mf_go_duration_of(a, t);
+
+	if (mf_str(container))
+		mf_map_set_str(a, exec, "container", mf_str(container), container->pos);
+	mf_map_set(a, exec, "command", hook_command(a, mf_get(h, "command")));
+	if (mf_str(on))
+		mf_map_set_str(a, exec, "onError", mf_str(on), on->pos);
+	if (timeout)
+		mf_map_set_str(a, exec, "timeout", timeout, t->pos);
+	return item;
+}
+
+/* One hook resource per service: its pods only, in the group's namespace. */
+static mf_node *hook_resource(mf_arena *a, const mf_system *s, const bgroup *g, const mf_instance *in,
+			      const mf_node *hooks)
+{
+	static const char *const phases[] = {"pre", "post"};
+	const char *pods = "pods";
+	mf_node *res = mf_new_map(a, hooks->pos), *sel;
+
+	mf_map_set_str(a, res, "name", in->service, in->pos);
+	mf_map_set(a, res, "includedNamespaces", str_seq(a, &g->ns, 1, g->pos));
+	mf_map_set(a, res, "includedResources", str_seq(a, &pods, 1, hooks->pos));
+	sel = mf_map_child(a, mf_map_child(a, res, "labelSelector", hooks->pos), "matchLabels", hooks->pos);
+	mf_map_set_str(a, sel, PART_OF_LABEL, part_of(s), MF_NOPOS);
+	mf_map_set_str(a, sel, NAME_LABEL, in->service, in->pos);
+	for (size_t p = 0; p < 2; p++) {
+		const mf_node *list = mf_get(hooks, phases[p]);
+		mf_node *seq;
+		if (!list || list->kind != MF_SEQ || !list->n)
+			continue;
+		seq = mf_map_child_seq(a, res, phases[p], list->pos);
+		for (size_t i = 0; i < list->n; i++)
+			mf_seq_push(a, seq, hook_exec(a, list->items[i]));
+	}
+	return res;
+}
+
+static bool has_hooks(const mf_node *hooks)
+{
+	const mf_node *pre = mf_get(hooks, "pre"), *post = mf_get(hooks, "post");
+
+	return (pre && pre->kind == MF_SEQ && pre->n) || (post && post->kind == MF_SEQ && post->n);
+}
+
+/* template.hooks, or NULL when no service of the group has hooks */
+static mf_node *group_hooks(vctx *v, size_t k)
+{
+	mf_arena *a = v->c->a;
+	mf_node *hooks = mf_new_map(a, v->g[k].pos), *res = NULL;
+	const char *last = NULL;
+
+	for (size_t i = 0; i < v->e->ninst; i++) {
+		const mf_instance *in = &v->e->inst[i];
+		const mf_node *h = mf_get(mf_get(in->spec, "backup"), "hooks");
+		if (v->of[i] != k || !has_hooks(h) || (last && !strcmp(last, in->service)))
+			continue;
+		if (!res)
+			res = mf_map_child_seq(a, hooks, "resources", h->pos);
+		mf_seq_push(a, res, hook_resource(a, v->s, &v->g[k], in, h));
+		last = in->service;
+	}
+	return res ? hooks : NULL;
+}
+
+static void set_flag(mf_arena *a, mf_node *map, const char *key, const mf_node *flag)
+{
+	if (flag && flag->kind == MF_BOOL)
+		mf_map_set_bool(a, map, key, flag->v.b, flag->pos);
+}
+
+/* spec.template: what each Backup of the Schedule holds */
+static mf_node *template_of(vctx *v, size_t k)
+{
+	mf_arena *a = v->c->a;
+	const bgroup *g = &v->g[k];
+	const bset *b = &g->set;
+	mf_node *t = mf_new_map(a, g->pos), *hooks = group_hooks(v, k);
+
+	mf_map_set(a, mf_map_child(a, t, "metadata", MF_NOPOS), "labels", schedule_labels(v));
+	mf_map_set(a, t, "includedNamespaces", str_seq(a, &g->ns, 1, g->tenant ? g->tenant->pos : g->pos));
+	mf_map_set(a, t, "labelSelector", selector(v, k));
+	set_flag(a, t, "snapshotVolumes", b->snapshot);
+	set_flag(a, t, "defaultVolumesToFsBackup", b->fs);
+	if (mf_str(b->location))
+		mf_map_set_str(a, t, "storageLocation", mf_str(b->location), b->location->pos);
+	if (b->vsl && b->vsl->kind == MF_SEQ)
+		mf_map_set(a, t, "volumeSnapshotLocations", mf_copy(a, b->vsl));
+	if (b->ttl)
+		mf_map_set_str(a, t, "ttl", mf_go_duration_of(a, b->ttl), b->ttl->pos);
+	if (hooks)
+		mf_map_set(a, t, "hooks", hooks);
+	return t;
+}
+
+static const char *velero_ns(const mf_env *e)
+{
+	const char *ns = mf_get_str(e->backup, "namespace");
+
+	return ns ? ns : "velero";
+}
+
+static mf_node *schedule_doc(vctx *v, size_t k)
+{
+	mf_arena *a = v->c->a;
+	const bgroup *g = &v->g[k];
+	const mf_node *vns = mf_get(v->e->backup, "namespace");
+	mf_node *doc = mf_new_map(a, g->pos), *meta, *spec;
+
+	mf_map_set_str(a, doc, "apiVersion", VELERO_API, MF_NOPOS);
+	mf_map_set_str(a, doc, "kind", "Schedule", MF_NOPOS);
+	meta = mf_map_child(a, doc, "metadata", g->pos);
+	mf_map_set_str(a, meta, "name", g->name, g->pos);
+	mf_map_set_str(a, meta, "namespace", velero_ns(v->e), vns ? vns->pos : g->pos);
+	mf_map_set(a, meta, "labels", schedule_labels(v));
+	mf_map_set(a, meta, "annotations", schedule_annotations(a));
+	spec = mf_map_child(a, doc, "spec", g->pos);
+	mf_map_set_str(a, spec, "schedule", mf_str(g->set.schedule), g->set.schedule->pos);
+	set_flag(a, spec, "skipImmediately", g->set.skip);
+	/* owner references would make deleting (or pruning) the Schedule delete
+	 * every Backup it made, and break syncing Backups into a new cluster */
+	mf_map_set_bool(a, spec, "useOwnerReferencesInBackup", false, MF_NOPOS);
+	mf_map_set(a, spec, "template", template_of(v, k));
+	return mf_get(spec, "template") ? doc : NULL;
+}
+
+static int add_schedule(vctx *v, size_t k, mf_objects *out)
+{
+	const bgroup *g = &v->g[k];
+	const mf_instance *first = NULL;
+	mf_object obj;
+
+	for (size_t i = 0; i < v->e->ninst && !first; i++)
+		if (v->of[i] == k)
+			first = &v->e->inst[i];
+	obj = (mf_object){VELERO_API, "Schedule", g->name, velero_ns(v->e), schedule_doc(v, k), first,
+			  g->tenant ? g->tenant->name : NULL, g->name, g->pos};
+	if (!obj.doc)
+		return mf_error(v->c, g->pos, "internal", "out of memory");
+	return mf_objects_add(v->c, out, &obj);
+}
+
+int mf_render_velero(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out)
+{
+	vctx v = {c, s, e, NULL, 0, NULL};
+	bset b;
+
+	if (e->is_base || !e->ninst)
+		return 0;
+	v.g = mf_alloc(c->a, e->ninst * sizeof *v.g);
+	v.of = mf_alloc(c->a, e->ninst * sizeof *v.of);
+	if (!v.g || !v.of)
+		return mf_error(c, e->pos, "internal", "out of memory");
+	for (size_t i = 0; i < e->ninst; i++) {
+		v.of[i] = SIZE_MAX;
+		memset(&b, 0, sizeof b);
+		if (e->inst[i].ns && settings_of(e, &e->inst[i], &b) && place(&v, i, &b) < 0)
+			return -1;
+	}
+	if (name_groups(&v) < 0)
+		return -1;
+	for (size_t k = 0; k < v.ng; k++)
+		if (add_schedule(&v, k, out) < 0)
+			return -1;
+	return 0;
+}
