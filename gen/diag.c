@@ -252,13 +252,26 @@ static void print_header(const mf_source *src, const mf_diag *d, FILE *fp, bool 
 	fputc('\n', fp);
 }
 
-/* Code points in the token at p: up to a blank, or a key's ':' (one followed
- * by a blank or the end), at least 1 so the caret always shows. */
+/* Code points in the token at p: a quoted scalar up to its closing quote;
+ * otherwise up to a blank, a key's ':' (one followed by a blank or the end)
+ * or a flow indicator; at least 1 so the caret always shows. */
 static size_t token_width(const char *p, const char *end)
 {
 	size_t w = 0;
-	for (const char *q = p; q < end && *q != ' ' && *q != '\t'; q++) {
+	const char *q = p;
+
+	if (p < end && (*p == '"' || *p == '\'')) {
+		for (q = p + 1; q < end && *q != *p; q += (*q == '\\' && *p == '"' && q + 1 < end) ? 2 : 1)
+			;
+		end = q < end ? q + 1 : end;
+		for (q = p; q < end; q++)
+			w += cp_start((unsigned char)*q);
+		return w;
+	}
+	for (; q < end && *q != ' ' && *q != '\t'; q++) {
 		if (*q == ':' && (q + 1 == end || q[1] == ' ' || q[1] == '\t'))
+			break;
+		if (q > p && (*q == ',' || *q == ']' || *q == '}'))
 			break;
 		w += cp_start((unsigned char)*q);
 	}

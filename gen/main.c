@@ -231,6 +231,67 @@ static int run_check_stage(mf_ctx *c, const opts *o, const mf_system *s)
 	return mf_check(c, s, &co);
 }
 
+/* Path components of an absolute, normalised path ("." and ".." folded). */
+typedef struct parts {
+	const char *v[256];
+	size_t len[256];
+	size_t n;
+} parts;
+
+static int split_path(mf_ctx *c, const char *path, parts *p)
+{
+	char cwd[4096];
+	const char *full = path, *q;
+
+	if (path[0] != '/') {
+		if (!getcwd(cwd, sizeof cwd))
+			return -1;
+		full = mf_printf(c->a, "%s/%s", cwd, path);
+	}
+	p->n = 0;
+	for (q = full; q && *q;) {
+		size_t len = strcspn(q, "/");
+		if (len == 2 && !strncmp(q, "..", 2))
+			p->n -= p->n > 0;
+		else if (len && !(len == 1 && *q == '.') && p->n < 256) {
+			p->v[p->n] = q;
+			p->len[p->n++] = len;
+		}
+		q += len + (q[len] == '/');
+	}
+	return full ? 0 : -1;
+}
+
+/* The relative path from directory `from` to directory `to`. */
+static const char *relative(mf_ctx *c, const char *from, const char *to)
+{
+	parts f, t;
+	size_t common = 0;
+	char *out = "";
+
+	if (split_path(c, from, &f) < 0 || split_path(c, to, &t) < 0)
+		return NULL;
+	while (common < f.n && common < t.n && f.len[common] == t.len[common] &&
+	       !strncmp(f.v[common], t.v[common], f.len[common]))
+		common++;
+	for (size_t i = common; i < f.n; i++)
+		out = mf_printf(c->a, "%s../", out);
+	for (size_t i = common; i < t.n; i++)
+		out = mf_printf(c->a, "%s%.*s%s", out, (int)t.len[i], t.v[i], i + 1 < t.n ? "/" : "");
+	return *out ? out : ".";
+}
+
+/* Compose files live in OUT/compose/<env>/: the way back to the description. */
+static void set_source_root(mf_ctx *c, mf_system *s, const opts *o)
+{
+	const char *slash = strrchr(o->system, '/');
+	const char *dir = !slash ? "." : slash == o->system ? "/" : mf_strndup(c->a, o->system, (size_t)(slash - o->system));
+	const char *rel = relative(c, mf_printf(c->a, "%s/compose/env", o->out), dir);
+
+	if (rel && strcmp(o->system, "-"))
+		s->source_root = rel;
+}
+
 /* Restricting targets means masking what each environment asks for. */
 static void mask_targets(mf_system *s, unsigned mask)
 {
@@ -275,6 +336,7 @@ static int build_outputs(mf_ctx *c, const opts *o, mf_system *s, size_t *ndrift)
 	if ((rc = target_mask(o, &mask)) != 0)
 		return rc;
 	mask_targets(s, mask);
+	set_source_root(c, s, o);
 	mf_output_init(&out);
 	rc = emit_all(c, s, &out) < 0 ? EXIT_INPUT : EXIT_OK;
 	if (rc == EXIT_OK) {

@@ -44,6 +44,22 @@ typedef struct rc {
 	int rc;
 } rc;
 
+/* A relative path written in the description (relative to its file), as
+ * seen from OUT/compose/<env>/compose.yaml. */
+static const char *from_source(rc *r, const char *path)
+{
+	const char *root = r->s->source_root;
+
+	if (!root || !path || path[0] == '/' || path[0] == '~' || !strcmp(root, "."))
+		return path;
+	while (!strncmp(path, "./", 2))
+		path += 2;
+	if (!*path || !strcmp(path, "."))
+		return root;
+	return mf_printf(r->c->a, "%s/%s", root, path);
+}
+
+
 /* ---- small helpers ------------------------------------------------------ */
 
 static bool same_pos(mf_pos a, mf_pos b)
@@ -567,7 +583,8 @@ static void put_image(rc *r, const mf_instance *in, mf_node *svc)
 	if (build) {
 		mf_node *b = child(r, svc, "build", build->pos);
 		const mf_node *ctx = mf_get(build, "context");
-		put(r, b, "context", ctx ? lit(r, mf_str(ctx), ctx->pos) : str(r, ".", build->pos));
+		put(r, b, "context", ctx ? lit(r, from_source(r, mf_str(ctx)), ctx->pos)
+					 : str(r, from_source(r, "."), build->pos));
 		for (size_t i = 0; i < build->n; i++)
 			if (strcmp(build->pairs[i].key, "context"))
 				put(r, b, build->pairs[i].key, lit(r, mf_str(build->pairs[i].val), build->pairs[i].val->pos));
@@ -791,7 +808,7 @@ static const char *secret_source(rc *r, const mf_instance *in, const char *secre
 	n = dir ? strlen(dir) : 0;
 	while (n > 1 && dir[n - 1] == '/')
 		n--;
-	path = mf_printf(r->c->a, "%.*s/%s", (int)n, dir, key);
+	path = from_source(r, mf_printf(r->c->a, "%.*s/%s", (int)n, dir, key));
 	if (!mf_get(r->secrets, name)) {
 		mf_node *def = mf_new_map(r->c->a, pos);
 		put(r, def, "file", lit(r, path, pos));
@@ -934,7 +951,7 @@ static void put_volumes(rc *r, const mf_instance *in, mf_node *svc)
 		storage_volume(r, in, vols, &storage->pairs[i]);
 	for (size_t i = 0; volumes && i < volumes->n; i++) {
 		const mf_node *v = volumes->pairs[i].val;
-		const char *src = mf_get_str(v, "bind") ? mf_get_str(v, "bind") : mf_get_str(v, "hostPath");
+		const char *src = mf_get_str(v, "bind") ? from_source(r, mf_get_str(v, "bind")) : mf_get_str(v, "hostPath");
 		if (src)
 			bind(r, vols, src, mf_get_str(v, "mount"), mf_get_bool(v, "readOnly", false), v->pos);
 		else if (mf_get(v, "config"))

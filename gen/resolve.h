@@ -86,6 +86,11 @@ typedef struct mf_system {
 	mf_env *envs;             /* sorted by name */
 	size_t nenvs;
 	mf_env base;              /* no profile, no overrides, tenants as written */
+	/* Set by the caller before emitting: the path from OUT/compose/<env>/ to
+	 * the description's directory, so relative paths written in the
+	 * description (build contexts, binds, secret files) still point at the
+	 * same files from the Compose file.  NULL keeps them as written. */
+	const char *source_root;
 } mf_system;
 
 /* Resolve the loaded description.  `only`/`nonly` restrict to named
