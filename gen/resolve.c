@@ -834,7 +834,8 @@ static void env_ports(rctx *r, mf_env *e)
 		for (size_t i = 0; i < e->ninst; i++) {
 			mf_instance *in = &e->inst[i];
 			const mf_node *ports = mf_get(in->spec, "ports");
-			pool *p = pool_for(r, &pools, &npools, in->machine);
+			/* one Compose file runs on one Docker host, whatever the placement */
+			pool *p = pool_for(r, &pools, &npools, (e->targets & MF_T_COMPOSE) ? NULL : in->machine);
 			if (!p)
 				break;
 			if (pass == 0) {
