@@ -656,7 +656,7 @@ static bool service_in_env(const mf_node *spec, const mf_env *e)
 static const mf_node *tenant_spec(rctx *r, const mf_node *spec, const mf_tenant *t, const char *service)
 {
 	const mf_node *tenv = mf_get(t->node, "env");
-	const mf_node *over = mf_get(mf_get(t->node, "services"), service);
+	const mf_node *over = expand(r, mf_get(mf_get(t->node, "services"), service), 0);
 
 	if (tenv) {
 		mf_node *wrap = mf_new_map(r->c->a, tenv->pos);
@@ -707,7 +707,7 @@ static void service_instances(rctx *r, mf_env *e, const mf_pair *svc, const mf_n
 			      const mf_node *defaults, size_t *cap)
 {
 	const mf_node *spec = mf_merge(r->c->a, defaults, expanded);
-	const mf_node *over = mf_get(mf_get(e->node, "services"), svc->key);
+	const mf_node *over = expand(r, mf_get(mf_get(e->node, "services"), svc->key), 0);
 	const char *scope;
 	mf_instance *in;
 
@@ -930,11 +930,21 @@ static void check_only(rctx *r, const char *const *only, size_t nonly)
 {
 	const mf_node *envs = mf_get(r->doc, "environments");
 
+	const char *names[256], *best;
+	size_t n = 0;
+
+	for (size_t i = 0; envs && i < envs->n && n < 256; i++)
+		names[n++] = envs->pairs[i].key;
 	for (size_t i = 0; i < nonly; i++) {
+		mf_diag *d;
 		if (mf_get(envs, only[i]))
 			continue;
-		mf_error(r->c, envs ? envs->pos : r->doc->pos, "unknown-environment", "no environment '%s' in the description",
-			 only[i]);
+		/* a command-line name: no line of the description to point at */
+		d = mf_diag_add(r->c, MF_SEV_ERROR, MF_NOPOS, "unknown-environment",
+				"no environment '%s' in the description", only[i]);
+		best = mf_did_you_mean(only[i], names, n);
+		if (d && best)
+			mf_diag_note(r->c, d, "did you mean '%s'?", best);
 		r->rc = -1;
 	}
 }
