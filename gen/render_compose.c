@@ -368,12 +368,9 @@ static const char *condition_of(rc *r, const mf_instance *from, const dep *d)
 
 	if (!w)
 		w = t->kind == MF_W_JOB ? "completed" : r->info[d->to].health ? "healthy" : "started";
-	if (!strcmp(w, "healthy") && !r->info[d->to].health) {
-		diag(r, MF_SEV_WARNING, d->pos, "compose-dependency-health",
-		     "'%s' waits for '%s' to be healthy, but '%s' has no probe: Compose waits for it to start only",
-		     from->compose_name, t->compose_name, t->compose_name);
+	/* the depends-on-unhealthy rule reports this; Compose can only wait for a start */
+	if (!strcmp(w, "healthy") && !r->info[d->to].health)
 		w = "started";
-	}
 	for (size_t i = 0; i < sizeof conditions / sizeof conditions[0]; i++)
 		if (!strcmp(conditions[i].word, w))
 			return conditions[i].compose;

@@ -29,7 +29,15 @@ typedef struct rk {
 	/* config maps in use, as (namespace, config) */
 	struct cfguse *cfgs;
 	size_t ncfgs, capcfgs;
+	/* for each instance (indexed like e->inst), the instances that refer to
+	 * it: built once, so network policies stay linear in the services */
+	struct refs *refs;
 } rk;
+
+typedef struct refs {
+	size_t *v;
+	size_t n, cap;
+} refs;
 
 typedef struct ingpath {
 	const char *ns;
@@ -2052,18 +2060,47 @@ static void default_deny(rk *r, const char *ns, const char *tenant, mf_pos pos)
 	emit(r, doc, "network-policy", NULL, tenant, pos);
 }
 
-static bool refers_to(const mf_instance *d, const mf_instance *t)
+static void add_ref(rk *r, size_t from, const char *service)
 {
-	const mf_node *deps = mf_get(d->spec, "dependsOn"), *env = mf_get(d->spec, "env");
+	const mf_instance *d = &r->e->inst[from], *t = mf_ref_target(d, service);
+	refs *list;
+	size_t *grown;
 
-	if (mf_get(deps, t->service) && mf_ref_target(d, t->service) == t)
-		return true;
-	for (size_t k = 0; env && env->kind == MF_MAP && k < env->n; k++) {
-		const char *svc = mf_get_str(env->pairs[k].val, "service");
-		if (svc && streq(svc, t->service) && mf_ref_target(d, svc) == t)
-			return true;
+	if (!t || t == d)
+		return;
+	list = &r->refs[t - r->e->inst];
+	if (list->n && list->v[list->n - 1] == from)
+		return;
+	if (list->n == list->cap) {
+		list->cap = list->cap ? 2 * list->cap : 4;
+		if (!(grown = mf_alloc(r->a, list->cap * sizeof *grown))) {
+			r->oom = true;
+			return;
+		}
+		if (list->n)
+			memcpy(grown, list->v, list->n * sizeof *grown);
+		list->v = grown;
 	}
-	return false;
+	list->v[list->n++] = from;
+}
+
+/* Who refers to whom: dependsOn and env service references. */
+static void index_refs(rk *r)
+{
+	const mf_env *e = r->e;
+
+	if (!(r->refs = mf_alloc(r->a, (e->ninst + 1) * sizeof *r->refs))) {
+		r->oom = true;
+		return;
+	}
+	for (size_t k = 0; k < e->ninst; k++) {
+		const mf_node *deps = mf_get(e->inst[k].spec, "dependsOn"), *env = mf_get(e->inst[k].spec, "env");
+		for (size_t j = 0; deps && deps->kind == MF_MAP && j < deps->n; j++)
+			add_ref(r, k, deps->pairs[j].key);
+		for (size_t j = 0; env && env->kind == MF_MAP && j < env->n; j++)
+			if (mf_get_str(env->pairs[j].val, "service"))
+				add_ref(r, k, mf_get_str(env->pairs[j].val, "service"));
+	}
 }
 
 static mf_node *ns_selector(rk *r, const char *key, const char *value, mf_pos pos)
@@ -2150,9 +2187,11 @@ static void allow_rules(ri *i, mf_node *rules)
 	const mf_env *e = r->e;
 	mf_node *from = new_seq(r, i->pos);
 
-	for (size_t k = 0; from && k < e->ninst; k++) {
-		const mf_instance *d = &e->inst[k];
-		if (d != i->in && !mf_truthy(mf_path(d->spec, "security.hostNetwork")) && refers_to(d, i->in))
+	const refs *list = r->refs ? &r->refs[i->in - e->inst] : NULL;
+
+	for (size_t k = 0; from && list && k < list->n; k++) {
+		const mf_instance *d = &e->inst[list->v[k]];
+		if (!mf_truthy(mf_path(d->spec, "security.hostNetwork")))
 			push(r, from, peer(r, d, i->in, i->pos));
 	}
 	add_rule(r, rules, from, policy_ports(i, NULL), i->pos);
@@ -2228,6 +2267,8 @@ int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *ou
 {
 	rk r = {.c = c, .a = c->a, .s = s, .e = e, .out = out};
 
+	if (e->network_policy)
+		index_refs(&r);
 	namespaces(&r);
 	for (size_t k = 0; k < e->ninst; k++)
 		render_instance(&r, &e->inst[k]);

@@ -1,0 +1,628 @@
+/* check: manifold lint (hand-written Kubernetes and Compose YAML) and Compose services seen as pod specs */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include "check_impl.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- Compose service -> pod spec -------------------------------------------------- */
+
+typedef struct adapt {
+	mf_chk *k;
+	const mf_node *svc;
+	mf_node *pod, *ctr, *sec, *podsec;
+	size_t nvols;
+} adapt;
+
+static mf_node *str_at(adapt *a, const char *s, mf_pos pos)
+{
+	return mf_new_str(a->k->c->a, s, pos);
+}
+
+static void set(adapt *a, mf_node *map, const char *key, mf_node *val)
+{
+	if (map && val)
+		mf_map_set(a->k->c->a, map, key, val);
+}
+
+static mf_node *sec(adapt *a)
+{
+	if (!a->sec)
+		a->sec = mf_map_child(a->k->c->a, a->ctr, "securityContext", a->ctr->pos);
+	return a->sec;
+}
+
+static mf_node *podsec(adapt *a)
+{
+	if (!a->podsec)
+		a->podsec = mf_map_child(a->k->c->a, a->pod, "securityContext", a->pod->pos);
+	return a->podsec;
+}
+
+/* environment: {K: V} or ["K=V", "K"] */
+static void adapt_env(adapt *a)
+{
+	const mf_node *env = mf_get(a->svc, "environment");
+	mf_node *out = env ? mf_map_child_seq(a->k->c->a, a->ctr, "env", env->pos) : NULL;
+
+	for (size_t i = 0; out && env->kind == MF_MAP && i < env->n; i++) {
+		mf_node *e = mf_new_map(a->k->c->a, env->pairs[i].pos);
+		mf_map_set_str(a->k->c->a, e, "name", env->pairs[i].key, env->pairs[i].pos);
+		if (env->pairs[i].val && env->pairs[i].val->kind != MF_NULL)
+			set(a, e, "value", (mf_node *)env->pairs[i].val);
+		mf_seq_push(a->k->c->a, out, e);
+	}
+	for (size_t i = 0; out && env->kind == MF_SEQ && i < env->n; i++) {
+		const char *s = mf_str(env->items[i]), *eq = s ? strchr(s, '=') : NULL;
+		mf_node *e = mf_new_map(a->k->c->a, env->items[i]->pos);
+		if (!s)
+			continue;
+		mf_map_set(a->k->c->a, e, "name", mf_new_strn(a->k->c->a, s, eq ? (size_t)(eq - s) : strlen(s), env->items[i]->pos));
+		if (eq)
+			set(a, e, "value", str_at(a, eq + 1, env->items[i]->pos));
+		mf_seq_push(a->k->c->a, out, e);
+	}
+}
+
+/* "[[ip:]host:]container[/proto]" (a range keeps its first port) */
+static void short_port(adapt *a, mf_node *out, const mf_node *item)
+{
+	const char *s = mf_str(item), *slash, *last, *prev = NULL;
+	mf_node *p = mf_new_map(a->k->c->a, item->pos);
+	char *proto;
+
+	if (!s)
+		return;
+	slash = strchr(s, '/');
+	last = strrchr(s, ':');
+	for (const char *q = s; last && q < last; q++)
+		if (*q == ':')
+			prev = q;
+	mf_map_set_int(a->k->c->a, p, "containerPort", strtoll(last ? last + 1 : s, NULL, 10), item->pos);
+	if (last)
+		mf_map_set_int(a->k->c->a, p, "hostPort", strtoll(prev ? prev + 1 : s, NULL, 10), item->pos);
+	if (slash) {
+		proto = mf_strdup(a->k->c->a, slash + 1);
+		for (char *c = proto; c && *c; c++)
+			*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+		mf_map_set_str(a->k->c->a, p, "protocol", proto, item->pos);
+	}
+	mf_seq_push(a->k->c->a, out, p);
+}
+
+static void adapt_ports(adapt *a)
+{
+	const mf_node *ports = mf_get(a->svc, "ports");
+	mf_node *out = ports ? mf_map_child_seq(a->k->c->a, a->ctr, "ports", ports->pos) : NULL;
+
+	for (size_t i = 0; out && ports->kind == MF_SEQ && i < ports->n; i++) {
+		const mf_node *it = ports->items[i];
+		mf_node *p;
+		if (it->kind != MF_MAP) {
+			short_port(a, out, it);
+			continue;
+		}
+		p = mf_new_map(a->k->c->a, it->pos);
+		mf_map_set_int(a->k->c->a, p, "containerPort", strtoll(mf_get_str(it, "target") ? mf_get_str(it, "target") : "0", NULL, 10), it->pos);
+		if (mf_get_str(it, "published"))
+			mf_map_set_int(a->k->c->a, p, "hostPort", strtoll(mf_get_str(it, "published"), NULL, 10), it->pos);
+		mf_seq_push(a->k->c->a, out, p);
+	}
+}
+
+/* healthcheck -> readinessProbe (the probe rules know it is Compose's) */
+static void adapt_health(adapt *a)
+{
+	const mf_node *hc = mf_get(a->svc, "healthcheck"), *test = mf_get(hc, "test");
+	mf_node *probe, *exec;
+	long long s;
+
+	if (!test || mf_is_true(mf_get(hc, "disable")))
+		return;
+	if (test->kind == MF_SEQ && test->n && mf_str(test->items[0]) && !strcmp(mf_str(test->items[0]), "NONE"))
+		return;
+	probe = mf_map_child(a->k->c->a, a->ctr, "readinessProbe", hc->pos);
+	exec = mf_map_child(a->k->c->a, probe, "exec", test->pos);
+	set(a, exec, "command", (mf_node *)test);
+	if ((s = mf_seconds(mf_get(hc, "interval"))) >= 0)
+		mf_map_set_int(a->k->c->a, probe, "periodSeconds", s, mf_get(hc, "interval")->pos);
+	if ((s = mf_seconds(mf_get(hc, "timeout"))) >= 0)
+		mf_map_set_int(a->k->c->a, probe, "timeoutSeconds", s, mf_get(hc, "timeout")->pos);
+}
+
+static void adapt_resources(adapt *a)
+{
+	static const struct {
+		const char *from, *to;
+	} map[] = {{"deploy.resources.limits.cpus", "limits.cpu"}, {"deploy.resources.limits.memory", "limits.memory"},
+		   {"deploy.resources.reservations.cpus", "requests.cpu"},
+		   {"deploy.resources.reservations.memory", "requests.memory"}, {"cpus", "limits.cpu"},
+		   {"mem_limit", "limits.memory"}, {"mem_reservation", "requests.memory"}};
+	mf_node *res = NULL;
+
+	for (size_t i = 0; i < NELEM(map); i++) {
+		const mf_node *v = mf_path(a->svc, map[i].from);
+		const char *dot = strchr(map[i].to, '.');
+		if (!v)
+			continue;
+		if (!res)
+			res = mf_map_child(a->k->c->a, a->ctr, "resources", v->pos);
+		set(a, mf_map_child(a->k->c->a, res, mf_strndup(a->k->c->a, map[i].to, (size_t)(dot - map[i].to)), v->pos),
+		    dot + 1, (mf_node *)v);
+	}
+}
+
+static bool opt_is(const char *s, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(s, name, n) && (s[n] == ':' || s[n] == '=');
+}
+
+/* security_opt: no-new-privileges, seccomp, apparmor, label */
+static void adapt_opts(adapt *a)
+{
+	const mf_node *opts = mf_get(a->svc, "security_opt");
+	bool unconfined = false;
+
+	for (size_t i = 0; opts && opts->kind == MF_SEQ && i < opts->n; i++) {
+		const char *s = mf_str(opts->items[i]);
+		mf_pos at = opts->items[i]->pos;
+		if (!s)
+			continue;
+		if (!strcmp(s, "no-new-privileges") || !strcmp(s, "no-new-privileges:true") || !strcmp(s, "no-new-privileges=true"))
+			mf_map_set_bool(a->k->c->a, sec(a), "allowPrivilegeEscalation", false, at);
+		else if (opt_is(s, "seccomp") && !strcmp(s + 8, "unconfined"))
+			unconfined = true, mf_map_set_str(a->k->c->a, mf_map_child(a->k->c->a, sec(a), "seccompProfile", at), "type", "Unconfined", at);
+		else if (opt_is(s, "apparmor") && !strcmp(s + 9, "unconfined"))
+			mf_map_set_str(a->k->c->a, mf_map_child(a->k->c->a, sec(a), "appArmorProfile", at), "type", "Unconfined", at);
+		else if (opt_is(s, "label") && !strncmp(s + 6, "type:", 5))
+			mf_map_set_str(a->k->c->a, mf_map_child(a->k->c->a, sec(a), "seLinuxOptions", at), "type", s + 11, at);
+		else if (opt_is(s, "label") && (!strncmp(s + 6, "user:", 5) || !strncmp(s + 6, "role:", 5)))
+			mf_map_set_str(a->k->c->a, mf_map_child(a->k->c->a, sec(a), "seLinuxOptions", at),
+				       s[6] == 'u' ? "user" : "role", s + 11, at);
+	}
+	/* Docker applies its default seccomp profile unless told not to */
+	if (!unconfined)
+		mf_map_set_str(a->k->c->a, mf_map_child(a->k->c->a, podsec(a), "seccompProfile", a->pod->pos), "type",
+			       "RuntimeDefault", a->pod->pos);
+}
+
+static void adapt_user(adapt *a)
+{
+	const mf_node *u = mf_get(a->svc, "user");
+	const char *s = mf_str(u);
+	size_t n = s ? strcspn(s, ":") : 0;
+
+	if (!s || !n)
+		return;
+	if ((n == 1 && s[0] == '0') || (n == 4 && !strncmp(s, "root", 4)))
+		mf_map_set_int(a->k->c->a, sec(a), "runAsUser", 0, u->pos);
+	else
+		mf_map_set_bool(a->k->c->a, sec(a), "runAsNonRoot", true, u->pos);
+}
+
+static void adapt_security(adapt *a)
+{
+	static const struct {
+		const char *compose, *k8s;
+	} ns[] = {{"network_mode", "hostNetwork"}, {"pid", "hostPID"}, {"ipc", "hostIPC"}};
+	const mf_node *v, *sysctls = mf_get(a->svc, "sysctls");
+
+	if ((v = mf_get(a->svc, "privileged")) && mf_is_true(v))
+		set(a, sec(a), "privileged", (mf_node *)v);
+	if ((v = mf_get(a->svc, "read_only")))
+		set(a, sec(a), "readOnlyRootFilesystem", (mf_node *)v);
+	if ((v = mf_get(a->svc, "cap_add")))
+		set(a, mf_map_child(a->k->c->a, sec(a), "capabilities", v->pos), "add", (mf_node *)v);
+	if ((v = mf_get(a->svc, "cap_drop")))
+		set(a, mf_map_child(a->k->c->a, sec(a), "capabilities", v->pos), "drop", (mf_node *)v);
+	for (size_t i = 0; i < NELEM(ns); i++)
+		if ((v = mf_get(a->svc, ns[i].compose)) && mf_str(v) && !strcmp(mf_str(v), "host"))
+			mf_map_set_bool(a->k->c->a, a->pod, ns[i].k8s, true, v->pos);
+	adapt_user(a);
+	adapt_opts(a);
+	for (size_t i = 0; sysctls && sysctls->kind == MF_MAP && i < sysctls->n; i++) {
+		mf_node *e = mf_new_map(a->k->c->a, sysctls->pairs[i].pos);
+		mf_map_set_str(a->k->c->a, e, "name", sysctls->pairs[i].key, sysctls->pairs[i].pos);
+		mf_seq_push(a->k->c->a, mf_map_child_seq(a->k->c->a, podsec(a), "sysctls", sysctls->pos), e);
+	}
+}
+
+static void add_volume(adapt *a, const char *type, const char *key, const char *value, mf_pos at)
+{
+	mf_node *v = mf_new_map(a->k->c->a, at);
+
+	mf_map_set_str(a->k->c->a, v, "name", mf_printf(a->k->c->a, "volume-%zu", a->nvols++), at);
+	mf_map_set_str(a->k->c->a, mf_map_child(a->k->c->a, v, type, at), key, value, at);
+	mf_seq_push(a->k->c->a, mf_map_child_seq(a->k->c->a, a->pod, "volumes", at), v);
+}
+
+/* volumes: absolute host paths are hostPath volumes, named volumes claims;
+ * relative binds (the project's own files) are left out */
+static void adapt_volumes(adapt *a)
+{
+	const mf_node *vols = mf_get(a->svc, "volumes");
+
+	for (size_t i = 0; vols && vols->kind == MF_SEQ && i < vols->n; i++) {
+		const mf_node *it = vols->items[i];
+		const char *src = it->kind == MF_MAP ? mf_get_str(it, "source") : mf_str(it), *colon;
+		char *s;
+		if (!src)
+			continue;
+		colon = it->kind == MF_MAP ? NULL : strchr(src, ':');
+		s = colon ? mf_strndup(a->k->c->a, src, (size_t)(colon - src)) : mf_strdup(a->k->c->a, src);
+		if (!s || (!colon && it->kind != MF_MAP))
+			continue;
+		if (s[0] == '/')
+			add_volume(a, "hostPath", "path", s, it->pos);
+		else if (s[0] != '.' && s[0] != '~')
+			add_volume(a, "persistentVolumeClaim", "claimName", s, it->pos);
+	}
+}
+
+static void adapt_command(adapt *a, const char *from, const char *to)
+{
+	const mf_node *v = mf_get(a->svc, from);
+	mf_node *seq;
+
+	if (!v)
+		return;
+	if (v->kind == MF_SEQ) {
+		set(a, a->ctr, to, (mf_node *)v);
+		return;
+	}
+	seq = mf_new_seq(a->k->c->a, v->pos);
+	mf_seq_push(a->k->c->a, seq, (mf_node *)v);
+	set(a, a->ctr, to, seq);
+}
+
+/* Compose has no runAsNonRoot: what the description asks for stands (the
+ * checks judge the description, and Compose cannot say it). */
+static void adapt_intent(adapt *a, const mf_instance *in)
+{
+	const mf_node *v = in ? mf_path(in->spec, "security.runAsNonRoot") : NULL;
+
+	if (mf_is_true(v) && !mf_get(sec(a), "runAsNonRoot") && !mf_get(sec(a), "runAsUser"))
+		set(a, sec(a), "runAsNonRoot", (mf_node *)v);
+}
+
+static mf_node *compose_pod(mf_chk *k, const char *name, const mf_node *svc, const mf_instance *in)
+{
+	adapt a = {.k = k, .svc = svc};
+	mf_node *cs;
+
+	a.pod = mf_new_map(k->c->a, svc->pos);
+	cs = mf_map_child_seq(k->c->a, a.pod, "containers", svc->pos);
+	a.ctr = mf_new_map(k->c->a, svc->pos);
+	if (!a.pod || !cs || !a.ctr || mf_seq_push(k->c->a, cs, a.ctr) < 0)
+		return NULL;
+	/* the container is the service (a tenant's copy included) */
+	mf_map_set_str(k->c->a, a.ctr, "name", in ? in->service : name, svc->pos);
+	if (mf_get(svc, "image"))
+		set(&a, a.ctr, "image", (mf_node *)mf_get(svc, "image"));
+	adapt_command(&a, "entrypoint", "command");
+	adapt_command(&a, "command", "args");
+	adapt_env(&a);
+	adapt_ports(&a);
+	adapt_health(&a);
+	adapt_resources(&a);
+	adapt_security(&a);
+	adapt_volumes(&a);
+	adapt_intent(&a, in);
+	return a.pod;
+}
+
+static const mf_instance *instance_named(const mf_env *e, const char *compose_name)
+{
+	for (size_t i = 0; e && i < e->ninst; i++)
+		if (!strcmp(e->inst[i].compose_name, compose_name))
+			return &e->inst[i];
+	return NULL;
+}
+
+int mf_compose_objects(mf_chk *k, const mf_node *compose, const mf_env *e, mf_objects *out)
+{
+	const mf_node *svcs = mf_get(compose, "services");
+
+	for (size_t i = 0; svcs && svcs->kind == MF_MAP && i < svcs->n; i++) {
+		const mf_node *svc = svcs->pairs[i].val;
+		mf_node *doc = mf_new_map(k->c->a, svc ? svc->pos : svcs->pairs[i].pos), *pod;
+		mf_object o = {.kind = "compose", .name = svcs->pairs[i].key, .doc = doc, .pos = svcs->pairs[i].pos};
+		o.inst = instance_named(e, svcs->pairs[i].key);
+		if (!svc || svc->kind != MF_MAP || !(pod = compose_pod(k, svcs->pairs[i].key, svc, o.inst)))
+			continue;
+		mf_map_set(k->c->a, doc, "spec", pod);
+		if (mf_path(svc, "deploy.replicas"))
+			mf_map_set(k->c->a, doc, "replicas", (mf_node *)mf_path(svc, "deploy.replicas"));
+		if (mf_get_str(svc, "restart") && !strcmp(mf_get_str(svc, "restart"), "no"))
+			mf_map_set_bool(k->c->a, doc, "once", true, svc->pos);
+		o.group = mf_printf(k->c->a, "services.%s", svcs->pairs[i].key);
+		if (mf_objects_add(k->c, out, &o) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- host ports of hand-written manifests ------------------------------------------ */
+
+typedef struct lport {
+	long long port;
+	const char *proto, *host, *who;
+	const mf_node *at;
+	const mf_object *obj;
+	size_t order;
+} lport;
+
+static int cmp_lport(const void *x, const void *y)
+{
+	const lport *a = x, *b = y;
+	int r = (a->port > b->port) - (a->port < b->port);
+
+	if (!r)
+		r = strcmp(a->proto, b->proto);
+	return r ? r : (a->order > b->order) - (a->order < b->order);
+}
+
+/* Compose services share one host; DaemonSets run on every node; other
+ * pods only clash when pinned to the same node. */
+static const char *node_of(const mf_pod *p)
+{
+	const char *node = mf_get_str(p->spec, "nodeName");
+
+	if (p->compose)
+		return "";
+	if (!strcmp(p->obj->kind, "DaemonSet"))
+		return "*";
+	if (node)
+		return node;
+	return mf_get_str(mf_get(p->spec, "nodeSelector"), "kubernetes.io/hostname");
+}
+
+static size_t lint_ports(mf_chk *k, lport *out, size_t cap)
+{
+	size_t n = 0;
+
+	/* out == NULL: count only */
+
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		mf_pod p;
+		size_t nc;
+		mf_ctr *cs;
+		const char *host;
+		bool hostnet;
+		if (!mf_pod_of(&k->objs->v[i], &p) || !(host = node_of(&p)))
+			continue;
+		hostnet = mf_is_true(mf_get(p.spec, "hostNetwork"));
+		k->pod = &p;
+		cs = mf_pod_containers(k, &p, &nc);
+		for (size_t c = 0; c < nc; c++) {
+			const mf_node *ports = mf_get(cs[c].node, "ports");
+			for (size_t j = 0; ports && ports->kind == MF_SEQ && j < ports->n && (!out || n < cap); j++) {
+				const mf_node *hp = mf_get(ports->items[j], hostnet ? "containerPort" : "hostPort");
+				const char *proto = mf_get_str(ports->items[j], "protocol");
+				if (hp && hp->kind == MF_INT && hp->v.i > 0 && out)
+					out[n] = (lport){hp->v.i, proto ? proto : "TCP", host, k->objs->v[i].name, hp, &k->objs->v[i], n};
+				n += hp && hp->kind == MF_INT && hp->v.i > 0;
+			}
+		}
+	}
+	k->pod = NULL;
+	return n;
+}
+
+static void lint_host_ports(mf_chk *k)
+{
+	size_t cap = lint_ports(k, NULL, 0);
+	lport *v = mf_alloc(k->c->a, (cap + 1) * sizeof *v);
+	size_t n = v ? lint_ports(k, v, cap) : 0;
+
+	qsort(v, n, sizeof *v, cmp_lport);
+	for (size_t i = 1, g = 0; i < n; i++) {
+		if (v[i].port != v[g].port || strcmp(v[i].proto, v[g].proto)) {
+			g = i;
+			continue;
+		}
+		for (size_t j = g; j < i; j++) {
+			mf_diag *d;
+			if (v[j].obj == v[i].obj || (strcmp(v[i].host, "*") && strcmp(v[j].host, "*") && strcmp(v[i].host, v[j].host)))
+				continue;
+			k->obj = v[i].obj;
+			d = mf_finding(k, MF_RULE_HOST_PORT_CONFLICT, mf_chk_at(k, v[i].at), NULL,
+				       "'%s' publishes host port %lld/%s, which '%s' already uses", v[i].who, v[i].port, v[i].proto,
+				       v[j].who);
+			if (d && mf_source_get(k->c, v[j].at->pos.file))
+				mf_diag_note(k->c, d, "'%s' publishes it at %s:%u:%u", v[j].who,
+					     mf_source_get(k->c, v[j].at->pos.file)->path, (unsigned)v[j].at->pos.line,
+					     (unsigned)v[j].at->pos.col);
+			break;
+		}
+	}
+	k->obj = NULL;
+}
+
+const mf_rule_impl mf_lint_rules[] = {
+	{MF_RULE_HOST_PORT_CONFLICT, MF_SC_OBJECTS, MF_RUN_LINT, lint_host_ports},
+};
+const size_t mf_lint_nrules = NELEM(mf_lint_rules);
+
+/* ---- manifold lint ------------------------------------------------------------------ */
+
+typedef struct lint {
+	mf_chk *k;
+	mf_objects objs;
+	const mf_node **composes;
+	size_t ncompose, capcompose;
+	int rc;
+} lint;
+
+static void add_k8s(lint *l, const mf_node *doc)
+{
+	const mf_node *meta = mf_get(doc, "metadata"), *items = mf_get(doc, "items");
+	mf_object o = {0};
+
+	if (mf_get_str(doc, "kind") && !strcmp(mf_get_str(doc, "kind"), "List")) {
+		for (size_t i = 0; items && items->kind == MF_SEQ && i < items->n; i++)
+			if (items->items[i]->kind == MF_MAP)
+				add_k8s(l, items->items[i]);
+		return;
+	}
+	o.api_version = mf_get_str(doc, "apiVersion");
+	o.kind = mf_get_str(doc, "kind");
+	o.name = mf_get_str(meta, "name") ? mf_get_str(meta, "name") : "?";
+	o.ns = mf_get_str(meta, "namespace");
+	o.doc = (mf_node *)doc;
+	o.pos = doc->pos;
+	if (o.kind && mf_objects_add(l->k->c, &l->objs, &o) < 0)
+		l->rc = -1;
+}
+
+static void add_compose(lint *l, const mf_node *doc)
+{
+	if (l->ncompose == l->capcompose) {
+		size_t ncap = l->capcompose ? l->capcompose * 2 : 4;
+		const mf_node **grown = mf_alloc(l->k->c->a, ncap * sizeof *grown);
+		if (!grown)
+			return;
+		if (l->ncompose)
+			memcpy(grown, l->composes, l->ncompose * sizeof *grown);
+		l->composes = grown;
+		l->capcompose = ncap;
+	}
+	l->composes[l->ncompose++] = doc;
+}
+
+static void lint_file(lint *l, const char *path)
+{
+	uint32_t file = mf_read_source(l->k->c, path, MF_NOPOS);
+	const mf_node *docs = file ? mf_yaml_parse(l->k->c, file, true) : NULL;
+
+	if (!docs) {
+		l->rc = -1;
+		return;
+	}
+	for (size_t i = 0; docs->kind == MF_SEQ && i < docs->n; i++) {
+		const mf_node *d = docs->items[i];
+		if (!d || d->kind != MF_MAP)
+			continue;
+		if (mf_get(d, "kind") && mf_get(d, "apiVersion"))
+			add_k8s(l, d);
+		else if (mf_get(d, "services") && mf_get(d, "services")->kind == MF_MAP)
+			add_compose(l, d);
+	}
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static bool yaml_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && ((n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml")));
+}
+
+static void lint_path(lint *l, const char *path, unsigned depth);
+
+/* A Kustomize directory: the files and directories its `resources` name
+ * (patches are fragments, not objects); false when there is none. */
+static bool lint_kustomization(lint *l, const char *path, unsigned depth)
+{
+	static const char *const names[] = {"kustomization.yaml", "kustomization.yml", "Kustomization"};
+	const mf_node *doc = NULL, *res;
+	struct stat st;
+
+	for (size_t i = 0; i < NELEM(names) && !doc; i++) {
+		const char *k = mf_printf(l->k->c->a, "%s/%s", path, names[i]);
+		uint32_t file = k && !stat(k, &st) ? mf_read_source(l->k->c, k, MF_NOPOS) : 0;
+		if (file && !(doc = mf_yaml_parse(l->k->c, file, false)))
+			l->rc = -1;
+		if (file && !doc)
+			return true;
+	}
+	if (!doc)
+		return false;
+	res = mf_get(doc, "resources");
+	for (size_t i = 0; res && res->kind == MF_SEQ && i < res->n; i++) {
+		const char *r = mf_str(res->items[i]);
+		if (r && !strstr(r, "://") && r[0] != '/')
+			lint_path(l, mf_printf(l->k->c->a, "%s/%s", path, r), depth + 1);
+	}
+	return true;
+}
+
+/* A directory: a Kustomization's resources, else its *.yaml and *.yml
+ * files in name order, recursively. */
+static void lint_path(lint *l, const char *path, unsigned depth)
+{
+	struct stat st;
+	DIR *dir;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+
+	if (strcmp(path, "-") && !stat(path, &st) && S_ISDIR(st.st_mode) && depth < 16 && lint_kustomization(l, path, depth))
+		return;
+	if (strcmp(path, "-") && !stat(path, &st) && S_ISDIR(st.st_mode) && depth < 16 && (dir = opendir(path))) {
+		while ((de = readdir(dir)) != NULL) {
+			char *full;
+			if (de->d_name[0] == '.')
+				continue;
+			full = mf_printf(l->k->c->a, "%s/%s", path, de->d_name);
+			if (!full || (stat(full, &st) || (!S_ISDIR(st.st_mode) && !yaml_name(de->d_name))))
+				continue;
+			if (n == cap) {
+				char **grown = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *grown);
+				if (!grown)
+					break;
+				names = grown;
+			}
+			names[n++] = full;
+		}
+		closedir(dir);
+		if (n)
+			qsort(names, n, sizeof *names, cmp_str);
+		for (size_t i = 0; i < n; i++)
+			lint_path(l, names[i], depth + 1);
+		free(names);
+		return;
+	}
+	lint_file(l, path);
+}
+
+int mf_lint(mf_ctx *c, const char *const *paths, size_t npaths)
+{
+	static const char *const base[] = {"baseline"};
+	static const mf_pos nopos[] = {{0, 0, 0}};
+	mf_chk k = {.c = c, .lint = true, .packs = mf_packset_new(c)};
+	lint l = {.k = &k};
+	const mf_pack **packs = NULL;
+	size_t np = 0, saved = c->max_errors;
+
+	if (!k.packs)
+		return mf_error(c, MF_NOPOS, "internal", "out of memory");
+	if (mf_packset_load(k.packs, base, nopos, 1, &packs, &np) < 0)
+		l.rc = -1;
+	for (size_t i = 0; i < npaths; i++)
+		lint_path(&l, paths[i], 0);
+	c->max_errors = SIZE_MAX;
+	mf_chk_configure(&k, NULL, packs, np);
+	k.objs = &l.objs;
+	mf_chk_run(&k, packs, np);
+	for (size_t i = 0; i < l.ncompose; i++) {
+		mf_objects objs = {0};
+		mf_compose_objects(&k, l.composes[i], NULL, &objs);
+		k.objs = &objs;
+		k.compose = l.composes[i];
+		mf_chk_run(&k, packs, np);
+	}
+	c->max_errors = saved;
+	mf_chk_release(&k);
+	mf_chk_sort(c);
+	return l.rc;
+}

@@ -1,0 +1,396 @@
+/* check: rules across rendered objects (Services, ingresses, budgets, autoscalers) and Compose start-up order */
+#include <stdlib.h>
+#include <string.h>
+#include "check_impl.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- objects ---------------------------------------------------------------------- */
+
+static bool kind_is(const mf_object *o, const char *kind)
+{
+	return o->kind && !strcmp(o->kind, kind);
+}
+
+static bool any_declares(const mf_object *const *ws, size_t n, const mf_node *ref)
+{
+	for (size_t i = 0; i < n; i++) {
+		mf_pod p;
+		const mf_node *cs = mf_pod_of(ws[i], &p) ? mf_get(p.spec, "containers") : NULL;
+		for (size_t j = 0; cs && cs->kind == MF_SEQ && j < cs->n; j++)
+			if (mf_ctr_declares(cs->items[j], ref))
+				return true;
+	}
+	return false;
+}
+
+static void service_ports(mf_chk *k, const mf_object *o)
+{
+	const mf_object *ws[64];
+	size_t nw = mf_select(k, o, mf_path(o->doc, "spec.selector"), ws, 64);
+	const mf_node *ports = mf_path(o->doc, "spec.ports");
+
+	for (size_t i = 0; nw && ports && ports->kind == MF_SEQ && i < ports->n; i++) {
+		const mf_node *t = mf_get(ports->items[i], "targetPort");
+		if (!t)
+			t = mf_get(ports->items[i], "port");
+		if (!t || any_declares(ws, nw, t))
+			continue;
+		k->obj = o;
+		k->in = o->inst;
+		mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, t), mf_printf(k->c->a, "spec.ports[%zu].targetPort", i),
+			   "Service '%s' targets port %s%s%s, which no container of '%s' declares", o->name,
+			   t->kind == MF_STR ? "'" : "", mf_str(t), t->kind == MF_STR ? "'" : "", ws[0]->name);
+	}
+}
+
+static bool service_has_port(const mf_object *svc, const mf_node *ref)
+{
+	const mf_node *ports = mf_path(svc->doc, "spec.ports");
+
+	for (size_t i = 0; ports && ports->kind == MF_SEQ && i < ports->n; i++) {
+		const mf_node *p = ports->items[i];
+		if (ref->kind == MF_INT && (mf_get_int(p, "port", -1) == ref->v.i ||
+					    mf_get_int(p, "targetPort", -1) == ref->v.i))
+			return true;
+		if (ref->kind == MF_STR && ((mf_get_str(p, "name") && !strcmp(mf_get_str(p, "name"), ref->str)) ||
+					    (mf_get_str(p, "targetPort") && !strcmp(mf_get_str(p, "targetPort"), ref->str))))
+			return true;
+	}
+	return false;
+}
+
+static void backend_port(mf_chk *k, const mf_object *o, const char *svc, const mf_node *port, const char *path)
+{
+	const mf_object *s = mf_find_object(k, "Service", svc, o);
+
+	k->obj = o;
+	k->in = o->inst;
+	if (!svc || !port)
+		return;
+	if (!s)
+		mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port), path, "%s '%s' routes to Service '%s', which does not exist",
+			   o->kind, o->name, svc);
+	else if (!service_has_port(s, port))
+		mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port), path,
+			   "%s '%s' routes to port %s%s%s of Service '%s', which does not declare it", o->kind, o->name,
+			   port->kind == MF_STR ? "'" : "", mf_str(port), port->kind == MF_STR ? "'" : "", svc);
+}
+
+/* Ingress spec.rules[].http.paths[].backend.service, defaultBackend; Route spec.to + spec.port */
+static void ingress_ports(mf_chk *k, const mf_object *o)
+{
+	const mf_node *rules = mf_path(o->doc, "spec.rules"), *def = mf_path(o->doc, "spec.defaultBackend.service");
+
+	if (kind_is(o, "Route")) {
+		backend_port(k, o, mf_str(mf_path(o->doc, "spec.to.name")), mf_path(o->doc, "spec.port.targetPort"),
+			     "spec.port.targetPort");
+		return;
+	}
+	if (def)
+		backend_port(k, o, mf_get_str(def, "name"), mf_get(mf_get(def, "port"), "number") ? mf_get(mf_get(def, "port"), "number")
+											     : mf_get(mf_get(def, "port"), "name"),
+			     "spec.defaultBackend.service.port");
+	for (size_t i = 0; rules && rules->kind == MF_SEQ && i < rules->n; i++) {
+		const mf_node *paths = mf_path(rules->items[i], "http.paths");
+		for (size_t j = 0; paths && paths->kind == MF_SEQ && j < paths->n; j++) {
+			const mf_node *b = mf_path(paths->items[j], "backend.service"), *port = mf_get(b, "port");
+			const mf_node *ref = mf_get(port, "number") ? mf_get(port, "number") : mf_get(port, "name");
+			backend_port(k, o, mf_get_str(b, "name"), ref,
+				     mf_printf(k->c->a, "spec.rules[%zu].http.paths[%zu].backend.service.port", i, j));
+		}
+	}
+}
+
+static void object_ports(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i];
+		if (kind_is(o, "Service"))
+			service_ports(k, o);
+		else if (kind_is(o, "Ingress") || kind_is(o, "Route"))
+			ingress_ports(k, o);
+	}
+}
+
+/* The container port a Service port sends to, -1 when unknown. */
+static long long target_number(mf_chk *k, const mf_object *svc, const mf_node *port)
+{
+	const mf_node *t = mf_get(port, "targetPort");
+	const mf_object *ws[8];
+	size_t nw;
+
+	if (!t || t->kind == MF_INT)
+		return t ? t->v.i : mf_get_int(port, "port", -1);
+	nw = mf_select(k, svc, mf_path(svc->doc, "spec.selector"), ws, 8);
+	for (size_t i = 0; i < nw; i++) {
+		mf_pod p;
+		const mf_node *cs = mf_pod_of(ws[i], &p) ? mf_get(p.spec, "containers") : NULL;
+		for (size_t c = 0; cs && cs->kind == MF_SEQ && c < cs->n; c++) {
+			const mf_node *ports = mf_get(cs->items[c], "ports");
+			for (size_t j = 0; ports && ports->kind == MF_SEQ && j < ports->n; j++)
+				if (mf_get_str(ports->items[j], "name") && !strcmp(mf_get_str(ports->items[j], "name"), t->str))
+					return mf_get_int(ports->items[j], "containerPort", -1);
+		}
+	}
+	return -1;
+}
+
+static void service_duplicates(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i];
+		const mf_node *ports = mf_path(o->doc, "spec.ports");
+		if (!kind_is(o, "Service"))
+			continue;
+		k->obj = o;
+		k->in = o->inst;
+		for (size_t a = 0; ports && ports->kind == MF_SEQ && a < ports->n; a++)
+			for (size_t b = 0; b < a && b < 64; b++) {
+				const mf_node *x = ports->items[a], *y = ports->items[b];
+				const char *px = mf_get_str(x, "protocol"), *py = mf_get_str(y, "protocol");
+				/* two container ports of one number are reported on the pod */
+				bool mirror = !k->lint && target_number(k, o, x) >= 0 && target_number(k, o, x) == target_number(k, o, y);
+				if (!mirror && mf_get_int(x, "port", -1) == mf_get_int(y, "port", -2) &&
+				    !strcmp(px ? px : "TCP", py ? py : "TCP")) {
+					mf_finding(k, MF_RULE_PORT_DUPLICATE, mf_chk_at(k, x), mf_printf(k->c->a, "spec.ports[%zu].port", a),
+						   "Service '%s' declares port %lld twice", o->name, mf_get_int(x, "port", -1));
+					break;
+				}
+			}
+	}
+}
+
+/* ---- availability ----------------------------------------------------------------- */
+
+/* int, or "N%" of total rounded up (as the disruption controller does) */
+static long long scaled(const mf_node *v, long long total)
+{
+	const char *s = mf_str(v);
+
+	if (v && v->kind == MF_INT)
+		return v->v.i;
+	if (s && s[strlen(s) - 1] == '%')
+		return (atoll(s) * total + 99) / 100;
+	return -1;
+}
+
+static void pdb_one(mf_chk *k, const mf_object *pdb)
+{
+	const mf_object *ws[8];
+	size_t nw = mf_select(k, pdb, mf_path(pdb->doc, "spec.selector.matchLabels"), ws, 8);
+	const mf_node *minav = mf_path(pdb->doc, "spec.minAvailable"), *maxun = mf_path(pdb->doc, "spec.maxUnavailable");
+	const mf_object *hpa = nw ? mf_hpa_of(k, ws[0]) : NULL;
+	long long pods = 0, allowed;
+	mf_pod p;
+
+	if (!nw || !strcmp(ws[0]->kind, "DaemonSet") || !mf_pod_of(ws[0], &p))
+		return;
+	pods = hpa ? mf_get_int(mf_get(hpa->doc, "spec"), "minReplicas", 1) : p.replicas;
+	allowed = minav ? pods - scaled(minav, pods) : maxun ? scaled(maxun, pods) : 1;
+	if (allowed > 0 || pods < 0)
+		return;
+	k->obj = pdb;
+	k->in = pdb->inst;
+	if (minav)
+		mf_finding(k, MF_RULE_PDB_BLOCKS_EVICTION, mf_chk_at(k, minav), "spec.minAvailable",
+			   "disruption budget of '%s' keeps %s of %lld pod%s%s available, so no pod can be evicted", ws[0]->name,
+			   mf_str(minav), pods, pods == 1 ? "" : "s", hpa ? " (the autoscaler's minimum)" : "");
+	else
+		mf_finding(k, MF_RULE_PDB_BLOCKS_EVICTION, mf_chk_at(k, maxun), "spec.maxUnavailable",
+			   "disruption budget of '%s' allows %s unavailable pods, so no pod can be evicted", ws[0]->name,
+			   mf_str(maxun));
+}
+
+static void pdb_blocks_eviction(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++)
+		if (kind_is(&k->objs->v[i], "PodDisruptionBudget"))
+			pdb_one(k, &k->objs->v[i]);
+}
+
+/* Every workload some budget selects: one selector lookup per budget. */
+static bool *budgeted(mf_chk *k)
+{
+	bool *marks = mf_alloc(k->c->a, (k->objs->n + 1) * sizeof *marks);
+
+	for (size_t i = 0; marks && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i], *ws[64];
+		size_t nw;
+		if (!kind_is(o, "PodDisruptionBudget"))
+			continue;
+		nw = mf_select(k, o, mf_path(o->doc, "spec.selector.matchLabels"), ws, 64);
+		for (size_t j = 0; j < nw; j++)
+			marks[ws[j] - k->objs->v] = true;
+	}
+	return marks;
+}
+
+long long mf_most_replicas(mf_chk *k, const mf_object *o, const mf_pod *p)
+{
+	const mf_object *hpa = mf_hpa_of(k, o);
+
+	if (o->inst)
+		return o->inst->max_replicas;
+	return hpa ? mf_get_int(mf_get(hpa->doc, "spec"), "maxReplicas", p->replicas) : p->replicas;
+}
+
+static void pdb_missing(mf_chk *k)
+{
+	bool *marks = k->objs ? budgeted(k) : NULL;
+
+	for (size_t i = 0; marks && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i];
+		mf_pod p;
+		long long n;
+		if ((!kind_is(o, "Deployment") && !kind_is(o, "StatefulSet")) || !mf_pod_of(o, &p))
+			continue;
+		n = mf_most_replicas(k, o, &p);
+		if (n <= 1 || marks[i])
+			continue;
+		k->obj = o;
+		k->in = o->inst;
+		mf_finding(k, MF_RULE_PDB_MISSING, mf_chk_at(k, mf_path(o->doc, "spec.replicas")), "spec",
+			   "'%s' runs up to %lld replicas with no disruption budget", mf_chk_name(k), n);
+	}
+}
+
+static void hpa_range(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i];
+		const mf_node *min = mf_path(o->doc, "spec.minReplicas"), *max = mf_path(o->doc, "spec.maxReplicas");
+		if (!kind_is(o, "HorizontalPodAutoscaler") || !max || max->kind != MF_INT)
+			continue;
+		if ((min && min->kind == MF_INT ? min->v.i : 1) <= max->v.i)
+			continue;
+		k->obj = o;
+		k->in = o->inst;
+		mf_finding(k, MF_RULE_HPA_RANGE, mf_chk_at(k, min), "spec.minReplicas",
+			   "autoscaler of '%s' has minimum %s above its maximum %lld", mf_chk_name(k), mf_str(min), max->v.i);
+	}
+}
+
+/* spec.template.spec.affinity.podAntiAffinity / topologySpreadConstraints */
+
+/* ---- Compose ------------------------------------------------------------------------ */
+
+static bool has_healthcheck(const mf_node *svc)
+{
+	const mf_node *hc = mf_get(svc, "healthcheck"), *test = mf_get(hc, "test");
+
+	if (!hc || mf_is_true(mf_get(hc, "disable")))
+		return false;
+	if (test && test->kind == MF_SEQ && test->n && mf_str(test->items[0]) && !strcmp(mf_str(test->items[0]), "NONE"))
+		return false;
+	return test != NULL;
+}
+
+static const mf_instance *compose_instance(const mf_chk *k, const char *name)
+{
+	for (size_t i = 0; k->e && i < k->e->ninst; i++)
+		if (!strcmp(k->e->inst[i].compose_name, name))
+			return &k->e->inst[i];
+	return NULL;
+}
+
+/* services.*.depends_on.*.condition: service_healthy */
+static void depends_on_unhealthy(mf_chk *k)
+{
+	const mf_node *svcs = mf_get(k->compose, "services");
+
+	for (size_t i = 0; svcs && svcs->kind == MF_MAP && i < svcs->n; i++) {
+		const mf_node *deps = mf_get(svcs->pairs[i].val, "depends_on");
+		k->in = compose_instance(k, svcs->pairs[i].key);
+		k->object = mf_printf(k->c->a, "compose/%s", svcs->pairs[i].key);
+		for (size_t j = 0; deps && deps->kind == MF_MAP && j < deps->n; j++) {
+			const mf_node *cond = mf_get(deps->pairs[j].val, "condition");
+			const mf_node *dep = mf_get(svcs, deps->pairs[j].key);
+			if (!mf_str(cond) || strcmp(mf_str(cond), "service_healthy") || !dep || has_healthcheck(dep))
+				continue;
+			mf_finding(k, MF_RULE_DEPENDS_ON_UNHEALTHY, mf_chk_at(k, cond),
+				   mf_printf(k->c->a, "services.%s.depends_on.%s.condition", svcs->pairs[i].key, deps->pairs[j].key),
+				   "'%s' waits for '%s' to be healthy, but '%s' has no healthcheck", svcs->pairs[i].key,
+				   deps->pairs[j].key, deps->pairs[j].key);
+		}
+	}
+	k->object = NULL;
+	k->in = NULL;
+}
+
+/* ---- namespace quotas (hand-written manifests) ---------------------------------------- */
+
+static const struct qdim {
+	const char *hard, *alt;      /* spec.hard keys */
+	const char *side, *what;     /* container resources.<side>.<what> */
+	bool cpu;
+} qdims[] = {
+	{"requests.cpu", "cpu", "requests", "cpu", true},
+	{"requests.memory", "memory", "requests", "memory", false},
+	{"limits.cpu", NULL, "limits", "cpu", true},
+	{"limits.memory", NULL, "limits", "memory", false},
+};
+
+/* One pod's sum over its containers; requests default to limits. */
+static long long pod_amount(const mf_pod *p, const struct qdim *q)
+{
+	const mf_node *cs = mf_get(p->spec, "containers");
+	long long sum = 0, v;
+
+	for (size_t i = 0; cs && cs->kind == MF_SEQ && i < cs->n; i++) {
+		const mf_node *res = mf_get(cs->items[i], "resources");
+		const mf_node *n = mf_get(mf_get(res, q->side), q->what);
+		if (!n && !strcmp(q->side, "requests"))
+			n = mf_get(mf_get(res, "limits"), q->what);
+		v = q->cpu ? mf_cpu_millis(n) : mf_mem_bytes(n);
+		sum += v > 0 ? v : 0;
+	}
+	return sum;
+}
+
+static void quota_one(mf_chk *k, const mf_object *rq)
+{
+	const mf_node *hard = mf_path(rq->doc, "spec.hard");
+
+	for (size_t d = 0; d < NELEM(qdims); d++) {
+		const mf_node *cap = mf_get(hard, qdims[d].hard);
+		long long limit, total = 0;
+		if (!cap && qdims[d].alt)
+			cap = mf_get(hard, qdims[d].alt);
+		limit = qdims[d].cpu ? mf_cpu_millis(cap) : mf_mem_bytes(cap);
+		for (size_t i = 0; cap && limit >= 0 && i < k->objs->n; i++) {
+			const mf_object *w = &k->objs->v[i];
+			mf_pod p;
+			if (w->ns && rq->ns && !strcmp(w->ns, rq->ns) && mf_pod_of(w, &p) && p.replicas > 0)
+				total += mf_most_replicas(k, w, &p) * pod_amount(&p, &qdims[d]);
+		}
+		if (!cap || limit < 0 || total <= limit)
+			continue;
+		k->obj = rq;
+		mf_finding(k, MF_RULE_CAPACITY_EXCEEDED, mf_chk_at(k, cap), mf_printf(k->c->a, "spec.hard[\"%s\"]", qdims[d].hard),
+			   "namespace '%s' is over its quota '%s': %s %s %s of %s", rq->ns, rq->name, qdims[d].side,
+			   qdims[d].cpu ? mf_fmt_cores(k, total) : mf_fmt_bytes(k, total), qdims[d].what,
+			   qdims[d].cpu ? mf_fmt_cores(k, limit) : mf_fmt_bytes(k, limit));
+	}
+	k->obj = NULL;
+}
+
+/* ResourceQuota objects against the pods of their namespace (lint: a
+ * description's quotas are its tenants', checked on the instances). */
+static void namespace_quotas(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++)
+		if (kind_is(&k->objs->v[i], "ResourceQuota"))
+			quota_one(k, &k->objs->v[i]);
+}
+
+const mf_rule_impl mf_object_rules[] = {
+	{MF_RULE_CAPACITY_EXCEEDED, MF_SC_OBJECTS, MF_RUN_LINT, namespace_quotas},
+	{MF_RULE_PORT_DUPLICATE, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, service_duplicates},
+	{MF_RULE_PORT_UNDECLARED, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, object_ports},
+	{MF_RULE_PDB_BLOCKS_EVICTION, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, pdb_blocks_eviction},
+	{MF_RULE_PDB_MISSING, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, pdb_missing},
+	{MF_RULE_HPA_RANGE, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, hpa_range},
+	{MF_RULE_DEPENDS_ON_UNHEALTHY, MF_SC_COMPOSE, MF_RUN_LINT, depends_on_unhealthy},
+};
+const size_t mf_object_nrules = NELEM(mf_object_rules);

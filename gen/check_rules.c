@@ -1,0 +1,664 @@
+/* check: rules over pod specs: resources, probes, images, secrets, addresses, ports, spread over nodes */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "check_impl.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- resources ---------------------------------------------------------------- */
+
+/* containers[].resources.{requests,limits}.{cpu,memory} */
+static void resources_missing(mf_chk *k)
+{
+	static const char *const fields[] = {"requests.cpu", "requests.memory", "limits.cpu", "limits.memory"};
+	static const char *const names[] = {"cpu request", "memory request", "cpu limit", "memory limit"};
+	size_t n;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		const mf_node *res = mf_get(cs[i].node, "resources");
+		const char *missing = NULL, *last = NULL;
+		size_t nmissing = 0;
+		for (size_t f = 0; f < NELEM(fields); f++) {
+			if (mf_path(res, fields[f]))
+				continue;
+			if (last)
+				missing = !missing ? last : mf_printf(k->c->a, "%s, %s", missing, last);
+			last = names[f];
+			nmissing++;
+		}
+		missing = !missing ? last : mf_printf(k->c->a, "%s or %s", missing, last);
+		if (nmissing == NELEM(fields))
+			missing = "cpu and memory requests or limits";
+		if (nmissing)
+			mf_finding(k, MF_RULE_RESOURCES_MISSING, mf_chk_at(k, res ? res : cs[i].node),
+				   mf_printf(k->c->a, "%s.resources", cs[i].path), "%s sets no %s", mf_chk_who(k, &cs[i]), missing);
+	}
+}
+
+static void limit_below(mf_chk *k, const mf_ctr *ct, const char *what, long long (*parse)(const mf_node *))
+{
+	const mf_node *res = mf_get(ct->node, "resources");
+	const mf_node *req = mf_get(mf_get(res, "requests"), what), *lim = mf_get(mf_get(res, "limits"), what);
+	long long rq = parse(req), lm = parse(lim);
+
+	if (rq < 0 || lm < 0 || lm >= rq)
+		return;
+	mf_finding(k, MF_RULE_LIMITS_BELOW_REQUESTS, mf_chk_at(k, lim), mf_printf(k->c->a, "%s.resources.limits.%s", ct->path, what),
+		   "%s limits %s to %s, below its request of %s", mf_chk_who(k, ct), what, mf_str(lim), mf_str(req));
+}
+
+static void limits_below_requests(mf_chk *k)
+{
+	size_t n;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		limit_below(k, &cs[i], "cpu", mf_cpu_millis);
+		limit_below(k, &cs[i], "memory", mf_mem_bytes);
+		limit_below(k, &cs[i], "ephemeral-storage", mf_mem_bytes);
+	}
+}
+
+/* ---- probes --------------------------------------------------------------------- */
+
+static const char *const probe_kinds[] = {"livenessProbe", "readinessProbe", "startupProbe"};
+static const char *const probe_words[] = {"liveness", "readiness", "startup"};
+
+/* containers[].readinessProbe / livenessProbe of long-running workloads:
+ * readiness is what gates traffic and Compose's start-up order, so it is
+ * the one required; a liveness probe is reported only when both lack */
+static void probe_missing(mf_chk *k)
+{
+	size_t n;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+
+	if (!k->pod->long_running)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		bool live = mf_get(cs[i].node, "livenessProbe") != NULL, ready = mf_get(cs[i].node, "readinessProbe") != NULL;
+		const char *path = mf_printf(k->c->a, "%s.readinessProbe", cs[i].path);
+		if (cs[i].init || ready)
+			continue;
+		if (k->pod->compose)
+			mf_finding(k, MF_RULE_PROBE_MISSING, mf_chk_at(k, cs[i].node), path, "%s has no healthcheck",
+				   mf_chk_who(k, &cs[i]));
+		else
+			mf_finding(k, MF_RULE_PROBE_MISSING, mf_chk_at(k, cs[i].node), path, "%s has no %s probe",
+				   mf_chk_who(k, &cs[i]), live ? "readiness" : "liveness or readiness");
+	}
+}
+
+static const mf_node *probe_action(const mf_node *probe)
+{
+	static const char *const actions[] = {"httpGet", "tcpSocket", "exec", "grpc"};
+
+	for (size_t i = 0; i < NELEM(actions); i++)
+		if (mf_get(probe, actions[i]))
+			return mf_get(probe, actions[i]);
+	return NULL;
+}
+
+static void probe_identical(mf_chk *k)
+{
+	size_t n;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+
+	for (size_t i = 0; i < n && !k->pod->compose; i++) {
+		const mf_node *live = mf_get(cs[i].node, "livenessProbe"), *ready = mf_get(cs[i].node, "readinessProbe");
+		const mf_node *la = probe_action(live), *ra = probe_action(ready);
+		if (la && ra && mf_equal(la, ra) && mf_equal(live, ready))
+			mf_finding(k, MF_RULE_PROBE_IDENTICAL, mf_chk_at(k, live), mf_printf(k->c->a, "%s.livenessProbe", cs[i].path),
+				   "%s uses the same probe for liveness and readiness", mf_chk_who(k, &cs[i]));
+		else if (la && ra && mf_equal(la, ra))
+			mf_finding(k, MF_RULE_PROBE_IDENTICAL, mf_chk_at(k, la), mf_printf(k->c->a, "%s.livenessProbe", cs[i].path),
+				   "%s checks the same thing for liveness and readiness", mf_chk_who(k, &cs[i]));
+	}
+}
+
+static void probe_timeout(mf_chk *k)
+{
+	size_t n;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t p = 0; p < NELEM(probe_kinds); p++) {
+			const mf_node *probe = mf_get(cs[i].node, probe_kinds[p]);
+			const mf_node *t = mf_get(probe, "timeoutSeconds"), *per = mf_get(probe, "periodSeconds");
+			long long tv = t && t->kind == MF_INT ? t->v.i : 1, pv = per && per->kind == MF_INT ? per->v.i : 10;
+			if (!probe || (!t && !per) || tv < pv)
+				continue;
+			mf_finding(k, MF_RULE_PROBE_TIMEOUT, mf_chk_at(k, t ? t : per),
+				   mf_printf(k->c->a, "%s.%s.timeoutSeconds", cs[i].path, probe_kinds[p]),
+				   "%s %s %s times out after %llds, not below its period of %llds", mf_chk_who(k, &cs[i]),
+				   probe_words[p], k->pod->compose ? "healthcheck" : "probe", tv, pv);
+		}
+}
+
+/* slowStart: true (the description) or livenessProbe.initialDelaySeconds >= 60 */
+static void startup_probe_missing(mf_chk *k)
+{
+	const mf_instance *in = k->pod->obj ? k->pod->obj->inst : NULL;
+	const mf_node *slow = in ? mf_get(in->spec, "slowStart") : NULL;
+	size_t n;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+
+	if (!k->pod->long_running || k->pod->compose)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const mf_node *delay = mf_path(cs[i].node, "livenessProbe.initialDelaySeconds");
+		const char *path = mf_printf(k->c->a, "%s.startupProbe", cs[i].path);
+		if (cs[i].init || mf_get(cs[i].node, "startupProbe"))
+			continue;
+		if (mf_is_true(slow))
+			mf_finding(k, MF_RULE_STARTUP_PROBE_MISSING, mf_chk_at(k, slow), path,
+				   "%s starts slowly ('slowStart') but has no startup probe", mf_chk_who(k, &cs[i]));
+		else if (delay && delay->kind == MF_INT && delay->v.i >= 60)
+			mf_finding(k, MF_RULE_STARTUP_PROBE_MISSING, mf_chk_at(k, delay), path,
+				   "%s delays its liveness probe by %llds but has no startup probe", mf_chk_who(k, &cs[i]),
+				   delay->v.i);
+	}
+}
+
+/* ---- images --------------------------------------------------------------------- */
+
+typedef struct image_ref {
+	const char *name;    /* registry/repository as written */
+	const char *tag;     /* NULL when none */
+	bool digest;
+} image_ref;
+
+static const char *last_of(const char *s, char ch, size_t n)
+{
+	const char *hit = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ch)
+			hit = s + i;
+	return hit;
+}
+
+static image_ref parse_image(mf_chk *k, const char *s)
+{
+	image_ref r = {s, NULL, false};
+	const char *at = strchr(s, '@'), *slash, *colon;
+	size_t end = at ? (size_t)(at - s) : strlen(s);
+
+	r.digest = at != NULL;
+	slash = last_of(s, '/', end);
+	colon = last_of(slash ? slash : s, ':', end - (size_t)((slash ? slash : s) - s));
+	if (colon) {
+		r.name = mf_strndup(k->c->a, s, (size_t)(colon - s));
+		r.tag = mf_strndup(k->c->a, colon + 1, end - (size_t)(colon + 1 - s));
+	} else {
+		r.name = mf_strndup(k->c->a, s, end);
+	}
+	return r;
+}
+
+static void each_image(mf_chk *k, void (*fn)(mf_chk *, const mf_ctr *, const mf_node *, image_ref))
+{
+	size_t n;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		const mf_node *img = mf_get(cs[i].node, "image");
+		if (mf_str(img) && *mf_str(img))
+			fn(k, &cs[i], img, parse_image(k, mf_str(img)));
+	}
+}
+
+static void latest_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, image_ref r)
+{
+	const char *path = mf_printf(k->c->a, "%s.image", ct->path);
+
+	if (r.digest)
+		return;
+	if (!r.tag)
+		mf_finding(k, MF_RULE_IMAGE_LATEST, mf_chk_at(k, img), path, "%s uses image '%s' with no tag, which means 'latest'",
+			   mf_chk_who(k, ct), mf_str(img));
+	else if (!strcmp(r.tag, "latest"))
+		mf_finding(k, MF_RULE_IMAGE_LATEST, mf_chk_at(k, img), path, "%s uses image '%s' with the 'latest' tag",
+			   mf_chk_who(k, ct), mf_str(img));
+}
+
+static void image_latest(mf_chk *k)
+{
+	each_image(k, latest_one);
+}
+
+static void digest_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, image_ref r)
+{
+	if (!r.digest)
+		mf_finding(k, MF_RULE_IMAGE_DIGEST, mf_chk_at(k, img), mf_printf(k->c->a, "%s.image", ct->path),
+			   "%s uses image '%s' without a digest", mf_chk_who(k, ct), mf_str(img));
+}
+
+static void image_digest(mf_chk *k)
+{
+	if (k->e && mf_truthy(mf_get(k->e->require, "digest")))
+		each_image(k, digest_one);
+}
+
+/* "postgres" is docker.io/library/postgres; a first part with a dot, a
+ * colon or "localhost" is a registry */
+static const char *full_name(mf_chk *k, const char *name)
+{
+	const char *slash = strchr(name, '/');
+
+	if (slash && (memchr(name, '.', (size_t)(slash - name)) || memchr(name, ':', (size_t)(slash - name)) ||
+		      !strncmp(name, "localhost/", 10)))
+		return name;
+	return mf_printf(k->c->a, "docker.io/%s%s", slash ? "" : "library/", name);
+}
+
+static void registry_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, image_ref r)
+{
+	const mf_node *allowed = mf_get(k->e->require, "registries");
+	const char *full = full_name(k, r.name), *list = NULL;
+	mf_diag *d;
+
+	for (size_t i = 0; allowed && allowed->kind == MF_SEQ && i < allowed->n; i++) {
+		const char *a = mf_str(allowed->items[i]);
+		size_t len = a ? strlen(a) : 0;
+		while (len && a[len - 1] == '/')
+			len--;
+		if (a && !strncmp(full, a, len) && (full[len] == '/' || !full[len]))
+			return;
+		list = !a ? list : list ? mf_printf(k->c->a, "%s, '%s'", list, a) : mf_printf(k->c->a, "'%s'", a);
+	}
+	d = mf_finding(k, MF_RULE_IMAGE_REGISTRY, mf_chk_at(k, img), mf_printf(k->c->a, "%s.image", ct->path),
+		       "%s pulls image '%s' from a registry that is not allowed", mf_chk_who(k, ct), mf_str(img));
+	if (d)
+		mf_diag_note(k->c, d, "allowed registries in '%s': %s", k->e->name, list ? list : "none");
+}
+
+static void image_registry(mf_chk *k)
+{
+	if (k->e && mf_get(k->e->require, "registries"))
+		each_image(k, registry_one);
+}
+
+/* ---- secrets and addresses ------------------------------------------------------- */
+
+enum {
+	RE_SECRET_KEY,
+	RE_URL_CRED,
+	RE_IPV4,
+	RE_TOKEN0,   /* RE_TOKEN0 + i: tokens[i] */
+};
+
+static const struct {
+	const char *what, *re;
+} tokens[] = {
+	{"an AWS access key", "\\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\\b"},
+	{"a GitHub token", "\\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\\b"},
+	{"an OpenAI API key", "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"},
+	{"a Slack token", "\\bxox[abposr]-[A-Za-z0-9-]{10,}"},
+	{"a Google API key", "\\bAIza[0-9A-Za-z_-]{35}\\b"},
+	{"a Stripe live key", "\\b[rs]k_live_[0-9A-Za-z]{16,}\\b"},
+	{"a private key", "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"},
+};
+
+static const struct {
+	const char *re;
+	bool caseless;
+} builtin_re[] = {
+	[RE_SECRET_KEY] = {"(?:^|[_.-])(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|"
+			   "PRIVATE[_-]?KEY|SECRET[_-]?KEY|CLIENT[_-]?SECRET|CREDENTIALS?|AUTH[_-]?KEY)(?:$|[_.-])",
+			   true},
+	[RE_URL_CRED] = {"\\b[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]+:[^/\\s@]+@[^\\s/]", false},
+	[RE_IPV4] = {"(?<![0-9A-Za-z.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
+		     "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?![0-9A-Za-z]|\\.[0-9]|/[0-9])",
+		     false},
+};
+
+static const void *re_get(mf_chk *k, size_t i)
+{
+	if ((size_t)i >= MF_NRE)
+		return NULL;
+	if (!k->re[i]) {
+		if (i >= RE_TOKEN0)
+			k->re[i] = mf_re_compile(tokens[i - RE_TOKEN0].re, false, NULL, 0);
+		else
+			k->re[i] = mf_re_compile(builtin_re[i].re, builtin_re[i].caseless, NULL, 0);
+	}
+	return k->re[i];
+}
+
+/* Names that hold where a secret is, not the secret. */
+static bool secret_name(mf_chk *k, const char *name)
+{
+	static const char *const not_secret[] = {"_FILE", "_PATH", "_DIR", "_NAME", "_ID", "_TTL", "_EXPIRY",
+						 "_EXPIRES", "_EXPIRATION", "_LENGTH", "_TIMEOUT", "_ENABLED", "_HEADER",
+						 "_TYPE", "_ALGORITHM", "_FORMAT", "_SIZE", "_VERSION", "_PREFIX", "_ENDPOINT",
+						 "_HOST", "_PORT", "_USER", "_USERNAME", "_MODE", "_POLICY", "_URL", "_REF"};
+	size_t so, eo, len = strlen(name);
+
+	if (!mf_re_find(re_get(k, RE_SECRET_KEY), name, 0, &so, &eo))
+		return false;
+	for (size_t i = 0; i < NELEM(not_secret); i++) {
+		size_t sl = strlen(not_secret[i]);
+		if (len >= sl && !strcasecmp(name + len - sl, not_secret[i]))
+			return false;
+	}
+	return true;
+}
+
+/* A literal that is a reference, a flag or a number is not a secret. */
+static bool literal_secret(const mf_node *v)
+{
+	static const char *const flags[] = {"true", "false", "yes", "no", "on", "off", "none", "null", "changeme"};
+	const char *s = mf_str(v);
+
+	if (!s || !*s || v->kind != MF_STR)
+		return false;
+	if ((s[0] == '$' && (s[1] == '{' || s[1] == '(')) || (s[0] == '{' && s[1] == '{'))
+		return false;
+	if (strspn(s, "0123456789") == strlen(s))
+		return false;
+	for (size_t i = 0; i < NELEM(flags) - 1; i++)
+		if (!strcasecmp(s, flags[i]))
+			return false;
+	return true;
+}
+
+/* user:password@ with a password that is not a placeholder */
+static bool real_password(const char *s, size_t so, size_t eo)
+{
+	const char *scheme = strstr(s + so, "://"), *colon, *at;
+
+	if (!scheme || (size_t)(scheme - s) >= eo)
+		return false;
+	colon = memchr(scheme + 3, ':', eo - (size_t)(scheme + 3 - s));
+	at = colon ? memchr(colon, '@', eo - (size_t)(colon - s)) : NULL;
+	if (!colon || !at || at == colon + 1)
+		return false;
+	return !strchr("$<{*%", colon[1]);
+}
+
+static bool exempt_ip(const char *s, size_t so)
+{
+	return !strncmp(s + so, "127.", 4) || !strncmp(s + so, "0.0.0.0", 7) || !strncmp(s + so, "255.", 4);
+}
+
+/* The text scanners: `what` names the value in messages ("'DATABASE_URL'",
+ * "its command"); none repeats a secret in its message. */
+static void scan_value(mf_chk *k, mf_rule_id r, const mf_node *v, const char *what, const char *path)
+{
+	const char *s = mf_str(v);
+	size_t so, eo, from = 0, nips = 0;
+	const char *first = NULL;
+
+	if (!s || v->kind != MF_STR)
+		return;
+	if (r == MF_RULE_SECRET_TOKEN) {
+		for (size_t i = 0; i < NELEM(tokens); i++)
+			if (mf_re_find(re_get(k, RE_TOKEN0 + i), s, 0, &so, &eo)) {
+				mf_finding(k, r, mf_chk_at(k, v), path, "%s holds what looks like %s in %s", mf_chk_who(k, NULL),
+					   tokens[i].what, what);
+				return;
+			}
+	} else if (r == MF_RULE_URL_CREDENTIALS) {
+		while (mf_re_find(re_get(k, RE_URL_CRED), s, from, &so, &eo)) {
+			if (real_password(s, so, eo)) {
+				mf_finding(k, r, mf_chk_at(k, v), path, "%s embeds a password in a URL in %s", mf_chk_who(k, NULL), what);
+				return;
+			}
+			from = eo;
+		}
+	} else if (r == MF_RULE_HARD_CODED_IP) {
+		while (mf_re_find(re_get(k, RE_IPV4), s, from, &so, &eo)) {
+			if (!exempt_ip(s, so) && !nips++)
+				first = mf_strndup(k->c->a, s + so, eo - so);
+			from = eo;
+		}
+		if (nips == 1)
+			mf_finding(k, r, mf_chk_at(k, v), path, "%s hard-codes IP address '%s' in %s", mf_chk_who(k, NULL), first, what);
+		else if (nips > 1)
+			mf_finding(k, r, mf_chk_at(k, v), path, "%s hard-codes IP address '%s' and %zu more in %s",
+				   mf_chk_who(k, NULL), first, nips - 1, what);
+	}
+}
+
+static void scan_named(mf_chk *k, mf_rule_id r, const char *name, const mf_node *v, const char *what, const char *path)
+{
+	if (r != MF_RULE_SECRET_LITERAL)
+		scan_value(k, r, v, what, path);
+	else if (name && secret_name(k, name) && literal_secret(v))
+		mf_finding(k, r, mf_chk_at(k, v), path, "%s sets %s to a literal value", mf_chk_who(k, NULL), what);
+}
+
+static void scan_list(mf_chk *k, mf_rule_id r, const mf_ctr *ct, const char *field, const char *what)
+{
+	const mf_node *seq = mf_get(ct->node, field);
+
+	for (size_t i = 0; seq && seq->kind == MF_SEQ && i < seq->n; i++)
+		scan_value(k, r, seq->items[i], what, mf_printf(k->c->a, "%s.%s[%zu]", ct->path, field, i));
+}
+
+/* containers[].env[].value, command, args */
+static void scan_pod(mf_chk *k, mf_rule_id r)
+{
+	size_t n;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		const mf_node *env = mf_get(cs[i].node, "env");
+		for (size_t j = 0; env && env->kind == MF_SEQ && j < env->n; j++) {
+			const char *name = mf_get_str(env->items[j], "name");
+			const mf_node *v = mf_get(env->items[j], "value");
+			if (v)
+				scan_named(k, r, name, v, mf_printf(k->c->a, "'%s'", name ? name : "?"),
+					   mf_printf(k->c->a, "%s.env[%zu].value", cs[i].path, j));
+		}
+		if (r == MF_RULE_SECRET_LITERAL)
+			continue;
+		scan_list(k, r, &cs[i], "command", "its command");
+		scan_list(k, r, &cs[i], "args", "its arguments");
+	}
+}
+
+/* ConfigMap data (configs.*.data) */
+static void scan_configs(mf_chk *k, mf_rule_id r)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i];
+		const mf_node *data = mf_get(o->doc, "data");
+		if (!o->kind || strcmp(o->kind, "ConfigMap") || !data || data->kind != MF_MAP)
+			continue;
+		k->obj = o;
+		k->in = o->inst;
+		for (size_t j = 0; j < data->n; j++)
+			scan_named(k, r, data->pairs[j].key, data->pairs[j].val, mf_printf(k->c->a, "key '%s'", data->pairs[j].key),
+				   mf_printf(k->c->a, "data[\"%s\"]", data->pairs[j].key));
+	}
+}
+
+static void secret_literal(mf_chk *k)
+{
+	scan_pod(k, MF_RULE_SECRET_LITERAL);
+}
+
+static void secret_token(mf_chk *k)
+{
+	scan_pod(k, MF_RULE_SECRET_TOKEN);
+}
+
+static void url_credentials(mf_chk *k)
+{
+	scan_pod(k, MF_RULE_URL_CREDENTIALS);
+}
+
+static void hard_coded_ip(mf_chk *k)
+{
+	scan_pod(k, MF_RULE_HARD_CODED_IP);
+}
+
+static void secret_literal_data(mf_chk *k)
+{
+	scan_configs(k, MF_RULE_SECRET_LITERAL);
+}
+
+static void secret_token_data(mf_chk *k)
+{
+	scan_configs(k, MF_RULE_SECRET_TOKEN);
+}
+
+static void url_credentials_data(mf_chk *k)
+{
+	scan_configs(k, MF_RULE_URL_CREDENTIALS);
+}
+
+static void hard_coded_ip_data(mf_chk *k)
+{
+	scan_configs(k, MF_RULE_HARD_CODED_IP);
+}
+
+/* ---- ports in a pod -------------------------------------------------------------- */
+
+typedef struct port_ent {
+	long long number;
+	const char *proto;
+	const char *name;
+	const mf_node *node;
+	const char *path;
+	const char *ctr;
+	size_t order;
+} port_ent;
+
+static int cmp_port_num(const void *x, const void *y)
+{
+	const port_ent *a = x, *b = y;
+	int r = (a->number > b->number) - (a->number < b->number);
+
+	if (!r)
+		r = strcmp(a->proto, b->proto);
+	return r ? r : (a->order > b->order) - (a->order < b->order);
+}
+
+static int cmp_port_name(const void *x, const void *y)
+{
+	const port_ent *a = x, *b = y;
+	int r = strcmp(a->name ? a->name : "", b->name ? b->name : "");
+
+	return r ? r : (a->order > b->order) - (a->order < b->order);
+}
+
+static port_ent *pod_ports(mf_chk *k, size_t *n)
+{
+	size_t nc, total = 0, at = 0;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &nc);
+	port_ent *v;
+
+	for (size_t i = 0; i < nc; i++) {
+		const mf_node *ports = mf_get(cs[i].node, "ports");
+		total += ports && ports->kind == MF_SEQ ? ports->n : 0;
+	}
+	v = mf_alloc(k->c->a, (total + 1) * sizeof *v);
+	for (size_t i = 0; v && i < nc; i++) {
+		const mf_node *ports = mf_get(cs[i].node, "ports");
+		for (size_t j = 0; ports && ports->kind == MF_SEQ && j < ports->n; j++) {
+			const mf_node *p = ports->items[j];
+			const char *proto = mf_get_str(p, "protocol");
+			v[at] = (port_ent){mf_get_int(p, "containerPort", -1), proto ? proto : "TCP", mf_get_str(p, "name"), p,
+					   mf_printf(k->c->a, "%s.ports[%zu]", cs[i].path, j), cs[i].name, at};
+			at++;
+		}
+	}
+	*n = v ? at : 0;
+	return v;
+}
+
+/* Sorting puts equal numbers (and names) next to each other; the later
+ * declaration is reported, with the first in the note. */
+static void port_duplicate(mf_chk *k)
+{
+	size_t n;
+	port_ent *v = pod_ports(k, &n);
+
+	qsort(v, n, sizeof *v, cmp_port_num);
+	for (size_t i = 1; i < n; i++)
+		if (v[i].number >= 0 && v[i].number == v[i - 1].number && !strcmp(v[i].proto, v[i - 1].proto))
+			mf_finding(k, MF_RULE_PORT_DUPLICATE, mf_chk_at(k, v[i].node), mf_printf(k->c->a, "%s.containerPort", v[i].path),
+				   "%s declares port %lld/%s twice", mf_chk_who(k, NULL), v[i].number, v[i].proto);
+	qsort(v, n, sizeof *v, cmp_port_name);
+	for (size_t i = 1; i < n; i++)
+		if (v[i].name && v[i - 1].name && !strcmp(v[i].name, v[i - 1].name))
+			mf_finding(k, MF_RULE_PORT_DUPLICATE, mf_chk_at(k, v[i].node), mf_printf(k->c->a, "%s.name", v[i].path),
+				   "%s declares port name '%s' twice", mf_chk_who(k, NULL), v[i].name);
+}
+
+bool mf_ctr_declares(const mf_node *ctr, const mf_node *ref)
+{
+	const mf_node *ports = mf_get(ctr, "ports");
+
+	for (size_t i = 0; ports && ports->kind == MF_SEQ && i < ports->n; i++) {
+		if (ref->kind == MF_INT && mf_get_int(ports->items[i], "containerPort", -1) == ref->v.i)
+			return true;
+		if (ref->kind == MF_STR && mf_get_str(ports->items[i], "name") &&
+		    !strcmp(mf_get_str(ports->items[i], "name"), ref->str))
+			return true;
+	}
+	return false;
+}
+
+/* containers[].*Probe.{httpGet,tcpSocket,grpc}.port */
+static void probe_ports(mf_chk *k)
+{
+	static const char *const actions[] = {"httpGet", "tcpSocket", "grpc"};
+	size_t n;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+
+	for (size_t i = 0; i < n && !k->pod->compose; i++)
+		for (size_t p = 0; p < NELEM(probe_kinds); p++)
+			for (size_t a = 0; a < NELEM(actions); a++) {
+				const mf_node *port = mf_get(mf_get(mf_get(cs[i].node, probe_kinds[p]), actions[a]), "port");
+				if (!port || (port->kind != MF_INT && port->kind != MF_STR) || mf_ctr_declares(cs[i].node, port))
+					continue;
+				mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port),
+					   mf_printf(k->c->a, "%s.%s.%s.port", cs[i].path, probe_kinds[p], actions[a]),
+					   "%s %s probe targets port %s%s%s, which the container does not declare",
+					   mf_chk_who(k, &cs[i]), probe_words[p], port->kind == MF_STR ? "'" : "", mf_str(port),
+					   port->kind == MF_STR ? "'" : "");
+			}
+}
+
+static void spread_missing(mf_chk *k)
+{
+	const mf_object *o = k->pod->obj;
+	long long n;
+
+	if (k->pod->compose || !o || (strcmp(o->kind, "Deployment") && strcmp(o->kind, "StatefulSet")))
+		return;
+	n = mf_most_replicas(k, o, k->pod);
+	if (n <= 1 || mf_path(k->pod->spec, "affinity.podAntiAffinity") || mf_get(k->pod->spec, "topologySpreadConstraints"))
+		return;
+	mf_finding(k, MF_RULE_SPREAD_MISSING, mf_chk_at(k, mf_path(o->doc, "spec.replicas")), mf_printf(k->c->a, "%s.affinity", k->pod->base),
+		   "'%s' runs up to %lld replicas with no anti-affinity or topology spread", mf_chk_name(k), n);
+}
+
+const mf_rule_impl mf_core_rules[] = {
+	{MF_RULE_RESOURCES_MISSING, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, resources_missing},
+	{MF_RULE_LIMITS_BELOW_REQUESTS, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, limits_below_requests},
+	{MF_RULE_PROBE_MISSING, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, probe_missing},
+	{MF_RULE_PROBE_IDENTICAL, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, probe_identical},
+	{MF_RULE_PROBE_TIMEOUT, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, probe_timeout},
+	{MF_RULE_STARTUP_PROBE_MISSING, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, startup_probe_missing},
+	{MF_RULE_IMAGE_LATEST, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, image_latest},
+	{MF_RULE_IMAGE_DIGEST, MF_SC_POD, MF_RUN_CHECK, image_digest},
+	{MF_RULE_IMAGE_REGISTRY, MF_SC_POD, MF_RUN_CHECK, image_registry},
+	{MF_RULE_SECRET_LITERAL, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, secret_literal},
+	{MF_RULE_SECRET_TOKEN, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, secret_token},
+	{MF_RULE_URL_CREDENTIALS, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, url_credentials},
+	{MF_RULE_HARD_CODED_IP, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, hard_coded_ip},
+	{MF_RULE_SECRET_LITERAL, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, secret_literal_data},
+	{MF_RULE_SECRET_TOKEN, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, secret_token_data},
+	{MF_RULE_URL_CREDENTIALS, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, url_credentials_data},
+	{MF_RULE_HARD_CODED_IP, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, hard_coded_ip_data},
+	{MF_RULE_PORT_DUPLICATE, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, port_duplicate},
+	{MF_RULE_PORT_UNDECLARED, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, probe_ports},
+	{MF_RULE_SPREAD_MISSING, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, spread_missing},
+};
+const size_t mf_core_nrules = NELEM(mf_core_rules);
