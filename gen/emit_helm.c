@@ -1,0 +1,1126 @@
+/* emit: the Helm chart, its values extracted from each helm environment's rendered objects */
+#include <string.h>
+#include "emit.h"
+
+/* Layout (docs/helm.md):
+ *   helm/SYSTEM/Chart.yaml, .helmignore, values.schema.json
+ *   helm/SYSTEM/values.yaml          the environment-independent view (s->base)
+ *   helm/SYSTEM/values-ENV.yaml      only what ENV changes (Helm merges it over values.yaml)
+ *   helm/SYSTEM/templates/           _helpers.tpl and one template per kind in use
+ * The values are not a second rendering of the description: they are taken
+ * apart from the very objects mf_render_k8s() gives for each environment
+ * (the ones the Kustomize overlays build to), and the templates (in
+ * emit_helm_tpl.c) put those pieces back together.  So a chart rendered with
+ * values-ENV.yaml yields the objects of the ENV overlay, object for object. */
+
+#define ROOT "helm"
+
+/* Top-level values keys that are not service instances. */
+static const char *const reserved[] = {"global", "namespace", "tenants", "configMaps", "ingresses", "extraObjects"};
+#define NRESERVED (sizeof reserved / sizeof reserved[0])
+
+/* One name given a values key: lowerCamelCase, or a fallback on clashes. */
+typedef struct keyent {
+	const char *id;    /* what is named: "service/tenant", a tenant, a config... */
+	const char *pref;  /* the lowerCamelCase key it would like */
+	const char *alt;   /* the name its fallback key is made of */
+	const char *key;
+} keyent;
+
+typedef struct keytab {
+	keyent *v;
+	size_t n, cap;
+} keytab;
+
+typedef struct hm {
+	mf_ctx *c;
+	mf_arena *a;
+	const mf_system *s;
+	mf_output *o;
+	int rc;
+	const char *chart;
+	const char *version_label;  /* what _helpers.tpl makes of .Chart.AppVersion */
+	keytab inst, tenants, configs, ings;
+	mf_node *kinds;             /* {Kind: true} for every kind some values file renders */
+} hm;
+
+/* One environment (or the base view) and the values taken from it. */
+typedef struct view {
+	const mf_env *e;
+	mf_objects objs;
+	mf_node *global;  /* {namespace, labels, annotations} */
+	mf_node *v;
+} view;
+
+/* ---- small helpers -------------------------------------------------------------- */
+
+static bool streq(const char *x, const char *y)
+{
+	return x == y || (x && y && !strcmp(x, y));
+}
+
+static mf_node *oom(hm *h, mf_node *n)
+{
+	if (!n && h->rc == 0)
+		h->rc = mf_error(h->c, MF_NOPOS, "internal", "out of memory writing the Helm chart");
+	return n;
+}
+
+static mf_node *new_map(hm *h)
+{
+	return oom(h, mf_new_map(h->a, MF_NOPOS));
+}
+
+/* Nodes of rendered objects are shared, never changed: the values only read them. */
+static void put(hm *h, mf_node *m, const char *key, const mf_node *v)
+{
+	if (m && v && mf_map_set(h->a, m, key, (mf_node *)v) < 0)
+		oom(h, NULL);
+}
+
+static void put_str(hm *h, mf_node *m, const char *key, const char *s)
+{
+	if (s)
+		put(h, m, key, oom(h, mf_new_str(h->a, s, MF_NOPOS)));
+}
+
+static void put_bool(hm *h, mf_node *m, const char *key, bool b)
+{
+	put(h, m, key, oom(h, mf_new_bool(h->a, b, MF_NOPOS)));
+}
+
+static void push(hm *h, mf_node *seq, mf_node *item)
+{
+	if (seq && item && mf_seq_push(h->a, seq, item) < 0)
+		oom(h, NULL);
+}
+
+static mf_node *child(hm *h, mf_node *m, const char *key)
+{
+	return m ? oom(h, mf_map_child(h->a, m, key, MF_NOPOS)) : NULL;
+}
+
+static mf_node *child_seq(hm *h, mf_node *m, const char *key)
+{
+	return m ? oom(h, mf_map_child_seq(h->a, m, key, MF_NOPOS)) : NULL;
+}
+
+/* A shallow copy of a map without `key`; NULL when nothing is left. */
+static mf_node *without(hm *h, const mf_node *m, const char *key)
+{
+	mf_node *out = NULL;
+
+	for (size_t i = 0; m && m->kind == MF_MAP && i < m->n; i++)
+		if (strcmp(m->pairs[i].key, key) && (out || (out = new_map(h))))
+			put(h, out, m->pairs[i].key, m->pairs[i].val);
+	return out;
+}
+
+/* lo's pairs, then hi's over them */
+static mf_node *overlay(hm *h, const mf_node *lo, const mf_node *hi)
+{
+	mf_node *out = new_map(h);
+
+	for (size_t i = 0; lo && i < lo->n; i++)
+		put(h, out, lo->pairs[i].key, lo->pairs[i].val);
+	for (size_t i = 0; hi && i < hi->n; i++)
+		put(h, out, hi->pairs[i].key, hi->pairs[i].val);
+	return out;
+}
+
+/* The pairs of `have` that `dflt` lacks or gives another value: what a
+ * template, which starts from dflt, must be told.  NULL when none. */
+static mf_node *extra(hm *h, const mf_node *have, const mf_node *dflt)
+{
+	mf_node *out = NULL;
+
+	for (size_t i = 0; have && have->kind == MF_MAP && i < have->n; i++) {
+		const mf_node *d = mf_get(dflt, have->pairs[i].key);
+		if ((!d || !mf_equal(d, have->pairs[i].val)) && (out || (out = new_map(h))))
+			put(h, out, have->pairs[i].key, have->pairs[i].val);
+	}
+	return out;
+}
+
+/* ---- values keys ---------------------------------------------------------------- */
+
+/* "coder-arm" -> "coderArm", "api.example.com" -> "apiExampleCom" */
+static const char *camel(hm *h, const char *name)
+{
+	char *out = mf_alloc(h->a, strlen(name) + 1), *p = out;
+	bool up = false;
+
+	if (!out)
+		return oom(h, NULL), "";
+	for (const char *q = name; *q; q++) {
+		if (*q == '-' || *q == '.' || *q == '/') {
+			up = p != out;
+			continue;
+		}
+		*p++ = up && *q >= 'a' && *q <= 'z' ? (char)(*q - 'a' + 'A') : *q;
+		up = false;
+	}
+	*p = '\0';
+	return out;
+}
+
+static bool is_reserved(const char *key)
+{
+	for (size_t i = 0; i < NRESERVED; i++)
+		if (streq(reserved[i], key))
+			return true;
+	return false;
+}
+
+static void key_add(hm *h, keytab *t, const char *id, const char *name, const char *alt)
+{
+	keyent *grown;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (streq(t->v[i].id, id))
+			return;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		if (!(grown = mf_alloc(h->a, cap * sizeof *grown))) {
+			oom(h, NULL);
+			return;
+		}
+		if (t->n)
+			memcpy(grown, t->v, t->n * sizeof *grown);
+		t->v = grown;
+		t->cap = cap;
+	}
+	t->v[t->n++] = (keyent){mf_strdup(h->a, id), camel(h, name), alt, NULL};
+}
+
+static int cmp_keyent(const void *x, const void *y)
+{
+	return strcmp(((const keyent *)x)->id, ((const keyent *)y)->id);
+}
+
+static bool key_taken(const keytab *t, size_t upto, const char *key, bool top)
+{
+	for (size_t i = 0; i < upto; i++)
+		if (streq(t->v[i].key, key))
+			return true;
+	return top && is_reserved(key);
+}
+
+/* The fallback: the name with '_' for what is not a letter or digit, and
+ * a '_' after a reserved word ("global_"). */
+static const char *fallback(hm *h, const char *name, bool top)
+{
+	char *f = mf_strdup(h->a, name);
+
+	for (char *p = f; p && *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			*p = '_';
+	return top && is_reserved(f) ? mf_printf(h->a, "%s_", f) : f;
+}
+
+/* Two names with one lowerCamelCase form (a-1 and a1), or a service named
+ * like a reserved key, fall back (a_1, a1, global_): only the one name
+ * without separators keeps a '_'-free key, so fallbacks do not clash; a
+ * counter settles anything left.  Entries are sorted by id first, so keys
+ * never depend on the order names were met in. */
+static void key_finish(hm *h, keytab *t, bool top)
+{
+	if (t->n > 1)
+		mf_stable_sort(t->v, t->n, sizeof *t->v, cmp_keyent);
+	for (size_t i = 0; i < t->n; i++) {
+		size_t same = 0;
+		for (size_t j = 0; j < t->n; j++)
+			same += streq(t->v[j].pref, t->v[i].pref);
+		t->v[i].key = t->v[i].pref;
+		if (same > 1 || (top && is_reserved(t->v[i].pref)))
+			t->v[i].key = fallback(h, t->v[i].alt, top);
+		for (int n = 2; key_taken(t, i, t->v[i].key, top); n++)
+			t->v[i].key = mf_printf(h->a, "%s_%d", fallback(h, t->v[i].alt, top), n);
+	}
+}
+
+static const char *key_of(const keytab *t, const char *id)
+{
+	for (size_t i = 0; id && i < t->n; i++)
+		if (streq(t->v[i].id, id))
+			return t->v[i].key;
+	return NULL;
+}
+
+static const char *inst_id(hm *h, const mf_instance *in)
+{
+	return mf_printf(h->a, "%s/%s", in->service, in->tenant ? in->tenant->name : "");
+}
+
+static const char *ing_id(hm *h, const mf_object *o)
+{
+	return mf_printf(h->a, "%s/%s", o->tenant ? o->tenant : "", o->name);
+}
+
+/* Every name of the base view and the helm environments, before any value. */
+static void collect_keys(hm *h, const view *w)
+{
+	for (size_t i = 0; i < w->e->ninst; i++)
+		key_add(h, &h->inst, inst_id(h, &w->e->inst[i]), w->e->inst[i].compose_name, w->e->inst[i].compose_name);
+	for (size_t i = 0; i < w->e->ntenants; i++)
+		key_add(h, &h->tenants, w->e->tenants[i].name, w->e->tenants[i].name, w->e->tenants[i].name);
+	for (size_t i = 0; i < w->objs.n; i++) {
+		const mf_object *o = &w->objs.v[i];
+		if (!o->inst && streq(o->kind, "ConfigMap"))
+			key_add(h, &h->configs, o->name, o->name, o->name);
+		else if (!o->inst && streq(o->kind, "Ingress"))
+			key_add(h, &h->ings, ing_id(h, o), o->name,
+				o->tenant ? mf_printf(h->a, "%s-%s", o->tenant, o->name) : o->name);
+		put_bool(h, h->kinds, o->kind, true);
+	}
+}
+
+/* ---- labels the templates give by themselves ------------------------------------ */
+
+static mf_node *base_labels(hm *h)
+{
+	mf_node *m = new_map(h);
+
+	put_str(h, m, "app.kubernetes.io/part-of", h->chart);
+	put_str(h, m, "app.kubernetes.io/managed-by", "manifold");
+	return m;
+}
+
+/* "@CHART@.commonLabels" without extras */
+static mf_node *common_labels(hm *h, const view *w)
+{
+	return overlay(h, base_labels(h), mf_get(w->global, "labels"));
+}
+
+/* ---- a service instance --------------------------------------------------------- */
+
+typedef struct ix {
+	hm *h;
+	const view *w;
+	const mf_instance *in;
+	mf_node *m;       /* the instance's values */
+} ix;
+
+/* "@CHART@.labels" without the instance's own labels */
+static mf_node *instance_labels(ix *x)
+{
+	hm *h = x->h;
+	mf_node *own = new_map(h);
+	const char *inst = mf_get_str(x->m, "instance");
+
+	put_str(h, own, "app.kubernetes.io/name", x->in->name);
+	put_str(h, own, "app.kubernetes.io/instance", inst ? inst : x->in->name);
+	put_str(h, own, "app.kubernetes.io/version", h->version_label);
+	return overlay(h, common_labels(h, x->w), own);
+}
+
+static const mf_node *workload_of(const view *w, const mf_instance *in)
+{
+	static const char *const kinds[] = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"};
+
+	for (size_t i = 0; i < w->objs.n; i++)
+		for (size_t k = 0; w->objs.v[i].inst == in && k < sizeof kinds / sizeof kinds[0]; k++)
+			if (streq(w->objs.v[i].kind, kinds[k]))
+				return w->objs.v[i].doc;
+	return NULL;
+}
+
+/* image: repository[:tag][@digest]; the tag's ':' is the last one after the
+ * last '/' (a registry may have a port) */
+static void take_image(hm *h, mf_node *m, const char *ref)
+{
+	const char *at = strchr(ref, '@'), *colon = NULL;
+	size_t end = at ? (size_t)(at - ref) : strlen(ref);
+
+	for (const char *p = ref; p < ref + end; p++)
+		if (*p == ':')
+			colon = p;
+		else if (*p == '/')
+			colon = NULL;
+	put_str(h, m, "repository", mf_strndup(h->a, ref, colon ? (size_t)(colon - ref) : end));
+	if (colon)
+		put_str(h, m, "tag", mf_strndup(h->a, colon + 1, end - (size_t)(colon + 1 - ref)));
+	if (at)
+		put_str(h, m, "digest", at + 1);
+}
+
+/* Container and pod fields the templates write under the same name or
+ * another one; anything else goes to extraContainer / extraPodSpec. */
+typedef struct keymap {
+	const char *k8s, *values;
+} keymap;
+
+static const keymap container_keys[] = {
+	{"command", "command"}, {"args", "args"}, {"workingDir", "workingDir"}, {"ports", "ports"},
+	{"env", "env"}, {"envFrom", "envFrom"}, {"resources", "resources"},
+	{"livenessProbe", "livenessProbe"}, {"readinessProbe", "readinessProbe"},
+	{"startupProbe", "startupProbe"}, {"securityContext", "securityContext"},
+	{"volumeMounts", "volumeMounts"},
+};
+
+static const keymap pod_keys[] = {
+	{"hostNetwork", "hostNetwork"}, {"hostPID", "hostPID"}, {"hostIPC", "hostIPC"},
+	{"dnsPolicy", "dnsPolicy"}, {"securityContext", "podSecurityContext"},
+	{"terminationGracePeriodSeconds", "terminationGracePeriodSeconds"}, {"restartPolicy", "restartPolicy"},
+	{"nodeSelector", "nodeSelector"}, {"tolerations", "tolerations"}, {"affinity", "affinity"},
+	{"topologySpreadConstraints", "topologySpreadConstraints"}, {"volumes", "volumes"},
+};
+
+static const char *renamed(const keymap *t, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(t[i].k8s, key))
+			return t[i].values;
+	return NULL;
+}
+
+static void take_container(ix *x, const mf_node *ct)
+{
+	hm *h = x->h;
+	mf_node *more = NULL;
+
+	for (size_t i = 0; ct && ct->kind == MF_MAP && i < ct->n; i++) {
+		const mf_pair *p = &ct->pairs[i];
+		const char *to = renamed(container_keys, sizeof container_keys / sizeof container_keys[0], p->key);
+		if (!strcmp(p->key, "name") && streq(mf_str(p->val), x->in->name))
+			continue;
+		if (!strcmp(p->key, "image") && mf_str(p->val))
+			take_image(h, child(h, x->m, "image"), mf_str(p->val));
+		else if (!strcmp(p->key, "imagePullPolicy"))
+			put(h, child(h, x->m, "image"), "pullPolicy", p->val);
+		else if (to)
+			put(h, x->m, to, p->val);
+		else if (more || (more = new_map(h)))
+			put(h, more, p->key, p->val);
+	}
+	put(h, x->m, "extraContainer", more);
+}
+
+static void take_pod_field(ix *x, const mf_pair *p, mf_node **more)
+{
+	hm *h = x->h;
+	mf_node *sa = child(h, x->m, "serviceAccount");
+	const char *to = renamed(pod_keys, sizeof pod_keys / sizeof pod_keys[0], p->key);
+
+	if (!strcmp(p->key, "serviceAccountName")) {
+		if (!streq(mf_str(p->val), x->in->name))
+			put(h, sa, "name", p->val);
+	} else if (!strcmp(p->key, "automountServiceAccountToken")) {
+		put(h, sa, "automountToken", p->val);
+	} else if (!strcmp(p->key, "containers")) {
+		if (p->val->kind != MF_SEQ || p->val->n != 1)
+			h->rc = mf_error(h->c, x->in->pos, "internal", "the Helm chart writes one container per pod, not %zu",
+					 p->val->n);
+		else
+			take_container(x, p->val->items[0]);
+	} else if (to) {
+		put(h, x->m, to, p->val);
+	} else if (*more || (*more = new_map(h))) {
+		put(h, *more, p->key, p->val);
+	}
+}
+
+/* spec.template of a workload */
+static void take_pod(ix *x, const mf_node *tmpl)
+{
+	const mf_node *spec = mf_get(tmpl, "spec");
+	mf_node *more = NULL;
+
+	put(x->h, x->m, "podAnnotations", mf_path(tmpl, "metadata.annotations"));
+	for (size_t i = 0; spec && spec->kind == MF_MAP && i < spec->n; i++)
+		take_pod_field(x, &spec->pairs[i], &more);
+	put(x->h, x->m, "extraPodSpec", more);
+}
+
+/* a claim's spec as a persistence entry {name, accessModes, storageClassName, size} */
+static mf_node *claim(hm *h, const char *name, const mf_node *spec)
+{
+	mf_node *m = new_map(h);
+
+	put_str(h, m, "name", name);
+	put(h, m, "accessModes", mf_get(spec, "accessModes"));
+	put(h, m, "storageClassName", mf_get(spec, "storageClassName"));
+	put(h, m, "size", mf_path(spec, "resources.requests.storage"));
+	return m;
+}
+
+static void take_claim_templates(ix *x, const mf_node *list)
+{
+	mf_node *seq = child_seq(x->h, x->m, "persistence");
+
+	for (size_t i = 0; list && list->kind == MF_SEQ && i < list->n; i++)
+		push(x->h, seq, claim(x->h, mf_str(mf_path(list->items[i], "metadata.name")), mf_get(list->items[i], "spec")));
+}
+
+static void take_workload(ix *x, const mf_object *o)
+{
+	hm *h = x->h;
+	const mf_node *spec = mf_get(o->doc, "spec"), *tmpl = mf_get(spec, "template");
+	const mf_node *ann = mf_path(o->doc, "metadata.annotations");
+
+	put(h, x->m, "annotations", extra(h, ann, mf_get(x->w->global, "annotations")));
+	put(h, x->m, "replicaCount", mf_get(spec, "replicas"));
+	if (streq(o->kind, "Deployment")) {
+		put(h, x->m, "strategy", mf_get(spec, "strategy"));
+	} else if (streq(o->kind, "StatefulSet") || streq(o->kind, "DaemonSet")) {
+		put(h, x->m, "updateStrategy", mf_get(spec, "updateStrategy"));
+		if (mf_get(spec, "volumeClaimTemplates"))
+			take_claim_templates(x, mf_get(spec, "volumeClaimTemplates"));
+	} else if (streq(o->kind, "Job")) {
+		put(h, x->m, "job", without(h, spec, "template"));
+	} else {
+		const mf_node *js = mf_path(spec, "jobTemplate.spec");
+		put(h, x->m, "cronJob", without(h, spec, "jobTemplate"));
+		put(h, x->m, "job", without(h, js, "template"));
+		tmpl = mf_get(js, "template");
+	}
+	take_pod(x, tmpl);
+}
+
+static void take_account(ix *x, const mf_object *o)
+{
+	mf_node *sa = child(x->h, x->m, "serviceAccount");
+
+	put_bool(x->h, sa, "create", true);
+	if (!streq(o->name, x->in->name))
+		put_str(x->h, sa, "name", o->name);
+	put(x->h, sa, "automountToken", mf_get(o->doc, "automountServiceAccountToken"));
+}
+
+/* storage of workloads other than StatefulSets: claims named NAME-VOLUME */
+static void take_claim(ix *x, const mf_object *o)
+{
+	size_t n = strlen(x->in->name);
+	const char *vol = !strncmp(o->name, x->in->name, n) && o->name[n] == '-' ? o->name + n + 1 : o->name;
+
+	push(x->h, child_seq(x->h, x->m, "persistence"), claim(x->h, vol, mf_get(o->doc, "spec")));
+}
+
+/* the service's Service, or the governing NAME-headless one of a StatefulSet */
+static void take_service(ix *x, const mf_object *o)
+{
+	hm *h = x->h;
+	mf_node *svc = child(h, x->m, "service");
+	const mf_node *spec = mf_get(o->doc, "spec");
+
+	if (!streq(o->name, x->in->name)) {
+		put_bool(h, svc, "headlessService", true);
+		return;
+	}
+	put_bool(h, svc, "enabled", true);
+	put(h, svc, "type", mf_get(spec, "type"));
+	put(h, svc, "clusterIP", mf_get(spec, "clusterIP"));
+	put(h, svc, "ports", mf_get(spec, "ports"));
+}
+
+static void take_hpa(ix *x, const mf_object *o)
+{
+	hm *h = x->h;
+	mf_node *as = child(h, x->m, "autoscaling");
+	const mf_node *spec = mf_get(o->doc, "spec"), *metrics = mf_get(spec, "metrics");
+
+	put_bool(h, as, "enabled", true);
+	put(h, as, "minReplicas", mf_get(spec, "minReplicas"));
+	put(h, as, "maxReplicas", mf_get(spec, "maxReplicas"));
+	for (size_t i = 0; metrics && metrics->kind == MF_SEQ && i < metrics->n; i++) {
+		const char *res = mf_str(mf_path(metrics->items[i], "resource.name"));
+		put(h, as, streq(res, "memory") ? "targetMemoryUtilizationPercentage" : "targetCPUUtilizationPercentage",
+		    mf_path(metrics->items[i], "resource.target.averageUtilization"));
+	}
+	put(h, as, "behavior", mf_get(spec, "behavior"));
+	if (!mf_get(x->m, "replicaCount"))
+		put(h, x->m, "replicaCount", mf_get(spec, "minReplicas"));
+}
+
+static void take_pdb(ix *x, const mf_object *o)
+{
+	mf_node *pdb = child(x->h, x->m, "podDisruptionBudget");
+
+	put_bool(x->h, pdb, "enabled", true);
+	put(x->h, pdb, "minAvailable", mf_path(o->doc, "spec.minAvailable"));
+	put(x->h, pdb, "maxUnavailable", mf_path(o->doc, "spec.maxUnavailable"));
+}
+
+static void take_monitor(ix *x, const mf_object *o)
+{
+	mf_node *sm = child(x->h, x->m, "serviceMonitor");
+
+	put_bool(x->h, sm, "enabled", true);
+	put(x->h, sm, "endpoints", mf_path(o->doc, "spec.endpoints"));
+}
+
+static void take_policy(ix *x, const mf_object *o)
+{
+	mf_node *np = child(x->h, x->m, "networkPolicy");
+
+	put_bool(x->h, np, "enabled", true);
+	put(x->h, np, "ingress", mf_path(o->doc, "spec.ingress"));
+}
+
+static void take_route(ix *x, const mf_object *o)
+{
+	hm *h = x->h;
+	const mf_node *spec = mf_get(o->doc, "spec");
+	mf_node *m = new_map(h);
+
+	if (!streq(o->name, x->in->name))
+		put_str(h, m, "name", o->name);
+	put(h, m, "host", mf_get(spec, "host"));
+	put(h, m, "path", mf_get(spec, "path"));
+	put(h, m, "port", mf_path(spec, "port.targetPort"));
+	put(h, m, "tls", mf_get(spec, "tls"));
+	push(h, child_seq(h, x->m, "routes"), m);
+}
+
+static const struct {
+	const char *kind;
+	void (*take)(ix *, const mf_object *);
+} takers[] = {
+	{"ServiceAccount", take_account}, {"PersistentVolumeClaim", take_claim}, {"Service", take_service},
+	{"Deployment", take_workload}, {"StatefulSet", take_workload}, {"DaemonSet", take_workload},
+	{"Job", take_workload}, {"CronJob", take_workload}, {"HorizontalPodAutoscaler", take_hpa},
+	{"PodDisruptionBudget", take_pdb}, {"ServiceMonitor", take_monitor}, {"NetworkPolicy", take_policy},
+	{"Route", take_route},
+};
+
+/* A kind the chart has no template for is kept whole, so the chart still
+ * renders every object of the environment. */
+static void extra_object(hm *h, const view *w, const mf_object *o)
+{
+	push(h, child_seq(h, w->v, "extraObjects"), o->doc);
+	put_bool(h, h->kinds, "extraObjects", true);
+}
+
+static void take_object(ix *x, const mf_object *o)
+{
+	for (size_t i = 0; i < sizeof takers / sizeof takers[0]; i++)
+		if (streq(takers[i].kind, o->kind)) {
+			takers[i].take(x, o);
+			return;
+		}
+	extra_object(x->h, x->w, o);
+}
+
+/* The order of an instance's keys in values files: who it is, the
+ * container, the pod, the workload, then its other objects. */
+static const char *const inst_order[] = {
+	"enabled", "name", "instance", "tenant", "workload", "labels", "annotations", "replicaCount", "image",
+	"command", "args", "workingDir", "ports", "env", "envFrom", "resources", "livenessProbe",
+	"readinessProbe", "startupProbe", "securityContext", "volumeMounts", "extraContainer", "podAnnotations",
+	"podSecurityContext", "hostNetwork", "hostPID", "hostIPC", "dnsPolicy", "terminationGracePeriodSeconds",
+	"restartPolicy", "nodeSelector", "tolerations", "affinity", "topologySpreadConstraints", "volumes",
+	"extraPodSpec", "strategy", "updateStrategy", "persistence", "cronJob", "job", "serviceAccount",
+	"service", "autoscaling", "podDisruptionBudget", "serviceMonitor", "networkPolicy", "routes",
+};
+
+static size_t inst_rank(const char *key)
+{
+	size_t n = sizeof inst_order / sizeof inst_order[0];
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(inst_order[i], key))
+			return i;
+	return n;
+}
+
+static int cmp_inst_pair(const void *x, const void *y)
+{
+	size_t a = inst_rank(((const mf_pair *)x)->key), b = inst_rank(((const mf_pair *)y)->key);
+
+	return a < b ? -1 : a > b;
+}
+
+/* Blocks every instance has, so templates can read `.x.enabled` safely. */
+static void instance_blocks(ix *x)
+{
+	static const char *const blocks[] = {"service", "autoscaling", "podDisruptionBudget", "serviceMonitor",
+					     "networkPolicy"};
+	hm *h = x->h;
+	mf_node *sa = child(h, x->m, "serviceAccount");
+
+	put_bool(h, sa, "create", false);
+	put_bool(h, sa, "automountToken", false);
+	for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+		put_bool(h, child(h, x->m, blocks[i]), "enabled", false);
+}
+
+static mf_node *instance_values(hm *h, const view *w, const mf_instance *in)
+{
+	ix x = {h, w, in, new_map(h)};
+	const mf_node *wl = workload_of(w, in);
+	const char *inst;
+
+	put_bool(h, x.m, "enabled", true);
+	put_str(h, x.m, "name", in->name);
+	inst = mf_get_str(mf_path(wl, "metadata.labels"), "app.kubernetes.io/instance");
+	if (inst && !streq(inst, in->name))
+		put_str(h, x.m, "instance", inst);
+	if (in->tenant)
+		put_str(h, x.m, "tenant", key_of(&h->tenants, in->tenant->name));
+	put_str(h, x.m, "workload", mf_get_str(wl, "kind"));
+	put(h, x.m, "labels", extra(h, mf_path(wl, "metadata.labels"), instance_labels(&x)));
+	instance_blocks(&x);
+	for (size_t i = 0; i < w->objs.n; i++)
+		if (w->objs.v[i].inst == in)
+			take_object(&x, &w->objs.v[i]);
+	if (x.m && x.m->n > 1)
+		mf_stable_sort(x.m->pairs, x.m->n, sizeof *x.m->pairs, cmp_inst_pair);
+	return x.m;
+}
+
+/* ---- namespaces, config maps, ingresses ------------------------------------------ */
+
+/* the `namespace` block, or tenants.KEY */
+static mf_node *scope_of(hm *h, view *w, const char *tenant)
+{
+	if (!tenant)
+		return mf_get(w->v, "namespace");
+	return mf_get(mf_get(w->v, "tenants"), key_of(&h->tenants, tenant));
+}
+
+static void take_config(hm *h, view *w, const mf_object *o)
+{
+	const char *key = key_of(&h->configs, o->name);
+	mf_node *cms = mf_get(w->v, "configMaps"), *cm = mf_get(cms, key);
+
+	if (!cm && (cm = child(h, cms, key))) {
+		put_bool(h, cm, "enabled", true);
+		put_str(h, cm, "name", o->name);
+		put_bool(h, cm, "shared", false);
+		put(h, cm, "data", mf_get(o->doc, "data"));
+	}
+	if (!o->tenant)
+		put_bool(h, cm, "shared", true);
+	else
+		push(h, child_seq(h, cm, "tenants"), oom(h, mf_new_str(h->a, key_of(&h->tenants, o->tenant), MF_NOPOS)));
+}
+
+static void take_ingress(hm *h, view *w, const mf_object *o)
+{
+	const mf_node *spec = mf_get(o->doc, "spec");
+	mf_node *ing = child(h, mf_get(w->v, "ingresses"), key_of(&h->ings, ing_id(h, o)));
+
+	put_bool(h, ing, "enabled", true);
+	put_str(h, ing, "name", o->name);
+	if (o->tenant)
+		put_str(h, ing, "tenant", key_of(&h->tenants, o->tenant));
+	put(h, ing, "annotations", extra(h, mf_path(o->doc, "metadata.annotations"), mf_get(w->global, "annotations")));
+	put(h, ing, "className", mf_get(spec, "ingressClassName"));
+	put(h, ing, "tls", mf_get(spec, "tls"));
+	put(h, ing, "rules", mf_get(spec, "rules"));
+}
+
+static void take_shared(hm *h, view *w, const mf_object *o)
+{
+	mf_node *sc = scope_of(h, w, o->tenant);
+
+	if (streq(o->kind, "Namespace"))
+		put(h, sc, "labels", extra(h, mf_path(o->doc, "metadata.labels"), common_labels(h, w)));
+	else if (streq(o->kind, "ResourceQuota"))
+		put(h, sc, "quota", mf_path(o->doc, "spec.hard"));
+	else if (streq(o->kind, "LimitRange"))
+		put(h, sc, "limitRange", mf_path(o->doc, "spec.limits"));
+	else if (streq(o->kind, "NetworkPolicy"))
+		put_bool(h, sc, "defaultDenyIngress", true);
+	else if (streq(o->kind, "ConfigMap"))
+		take_config(h, w, o);
+	else if (streq(o->kind, "Ingress"))
+		take_ingress(h, w, o);
+	else
+		extra_object(h, w, o);
+}
+
+/* global: the shared namespace (empty in values.yaml: the release's), and
+ * the labels and annotations of every object, read off the namespace */
+static mf_node *global_of(hm *h, const view *w)
+{
+	mf_node *g = new_map(h);
+	const mf_node *ns = NULL;
+
+	for (size_t i = 0; i < w->objs.n && !ns; i++)
+		if (streq(w->objs.v[i].kind, "Namespace") && !w->objs.v[i].tenant)
+			ns = w->objs.v[i].doc;
+	put_str(h, g, "namespace", w->e->is_base ? "" : w->e->ns);
+	put(h, g, "labels", overlay(h, NULL, extra(h, mf_path(ns, "metadata.labels"), base_labels(h))));
+	put(h, g, "annotations", overlay(h, NULL, mf_path(ns, "metadata.annotations")));
+	return g;
+}
+
+static void namespace_blocks(hm *h, view *w)
+{
+	mf_node *ns = child(h, w->v, "namespace"), *ts = child(h, w->v, "tenants");
+
+	put_bool(h, ns, "create", true);
+	put_bool(h, ns, "defaultDenyIngress", false);
+	for (size_t i = 0; i < w->e->ntenants; i++) {
+		const mf_tenant *t = &w->e->tenants[i];
+		mf_node *tm = child(h, ts, key_of(&h->tenants, t->name));
+		put_bool(h, tm, "enabled", true);
+		put_str(h, tm, "name", t->name);
+		put_str(h, tm, "namespace", t->ns);
+		put_bool(h, tm, "defaultDenyIngress", false);
+	}
+	child(h, w->v, "configMaps");
+	child(h, w->v, "ingresses");
+}
+
+/* The values of one environment (or of the base view): every object of
+ * its rendering, taken apart. */
+static void take_view(hm *h, view *w)
+{
+	w->v = new_map(h);
+	w->global = global_of(h, w);
+	put(h, w->v, "global", w->global);
+	namespace_blocks(h, w);
+	for (size_t i = 0; i < w->objs.n; i++)
+		if (!w->objs.v[i].inst)
+			take_shared(h, w, &w->objs.v[i]);
+	for (size_t i = 0; i < w->e->ninst; i++)
+		put(h, w->v, key_of(&h->inst, inst_id(h, &w->e->inst[i])), instance_values(h, w, &w->e->inst[i]));
+}
+
+/* ---- defaults and per-environment differences ------------------------------------ */
+
+static const char *const sections[] = {"tenants", "configMaps", "ingresses"};
+
+static mf_node *disabled(hm *h, const mf_node *m)
+{
+	mf_node *out = overlay(h, m, NULL);
+
+	put_bool(h, out, "enabled", false);
+	return out;
+}
+
+static const mf_node *section_of(const mf_node *v, const char *name)
+{
+	return name ? mf_get(v, name) : v;
+}
+
+static bool entry(const char *name, const char *key)
+{
+	return name || !is_reserved(key);
+}
+
+static bool in_some(const view *envs, size_t n, const char *name, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (mf_get(section_of(envs[i].v, name), key))
+			return true;
+	return false;
+}
+
+/* One section of values.yaml: the base view's entries some helm
+ * environment has, then (disabled) those only environments have. */
+static mf_node *default_section(hm *h, const mf_node *base, const view *envs, size_t n, const char *name)
+{
+	mf_node *out = new_map(h);
+
+	for (size_t i = 0; base && i < base->n; i++) {
+		const mf_pair *p = &base->pairs[i];
+		if (!entry(name, p->key) || in_some(envs, n, name, p->key))
+			put(h, out, p->key, p->val);
+	}
+	for (size_t e = 0; e < n; e++) {
+		const mf_node *sec = section_of(envs[e].v, name);
+		for (size_t i = 0; sec && i < sec->n; i++)
+			if (entry(name, sec->pairs[i].key) && !mf_get(out, sec->pairs[i].key))
+				put(h, out, sec->pairs[i].key, disabled(h, sec->pairs[i].val));
+	}
+	return out;
+}
+
+static mf_node *defaults_of(hm *h, const view *base, const view *envs, size_t n)
+{
+	mf_node *d = default_section(h, base->v, envs, n, NULL);
+
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+		put(h, d, sections[i], default_section(h, mf_get(base->v, sections[i]), envs, n, sections[i]));
+	return d;
+}
+
+/* What values.yaml has and the environment does not: disabled. */
+static void fill_section(hm *h, mf_node *sec, const mf_node *dsec, const char *name)
+{
+	for (size_t i = 0; sec && dsec && i < dsec->n; i++)
+		if (entry(name, dsec->pairs[i].key) && !mf_get(sec, dsec->pairs[i].key))
+			put(h, sec, dsec->pairs[i].key, disabled(h, dsec->pairs[i].val));
+}
+
+static mf_node *vdiff(hm *h, const mf_node *d, const mf_node *e);
+
+/* Helm merges maps key by key and replaces everything else; a null
+ * deletes a default.  So the difference is what changed, recursively in
+ * maps, and null for what went away. */
+static mf_node *diff_map(hm *h, const mf_node *d, const mf_node *e)
+{
+	mf_node *out = NULL;
+
+	for (size_t i = 0; i < e->n; i++) {
+		const mf_node *dv = mf_get(d, e->pairs[i].key);
+		const mf_node *x = dv ? vdiff(h, dv, e->pairs[i].val) : e->pairs[i].val;
+		if (x && (out || (out = new_map(h))))
+			put(h, out, e->pairs[i].key, x);
+	}
+	for (size_t i = 0; i < d->n; i++)
+		if (!mf_get_pair(e, d->pairs[i].key) && (out || (out = new_map(h))))
+			put(h, out, d->pairs[i].key, oom(h, mf_new(h->a, MF_NULL, MF_NOPOS)));
+	return out;
+}
+
+static bool is_off(const mf_node *m)
+{
+	const mf_node *v = mf_get(m, "enabled");
+
+	return v && v->kind == MF_BOOL && !v->v.b;
+}
+
+static mf_node *vdiff(hm *h, const mf_node *d, const mf_node *e)
+{
+	mf_node *off;
+
+	/* what a disabled block holds does not matter: say only that it is off */
+	if (d->kind == MF_MAP && is_off(e)) {
+		if (is_off(d) || !(off = new_map(h)))
+			return NULL;
+		put_bool(h, off, "enabled", false);
+		return off;
+	}
+	if (d->kind == MF_MAP && e->kind == MF_MAP)
+		return diff_map(h, d, e);
+	return mf_equal(d, e) ? NULL : (mf_node *)e;
+}
+
+static mf_node *env_values(hm *h, view *w, const mf_node *dflt)
+{
+	mf_node *d;
+
+	fill_section(h, w->v, dflt, NULL);
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+		fill_section(h, mf_get(w->v, sections[i]), mf_get(dflt, sections[i]), sections[i]);
+	d = diff_map(h, dflt, w->v);
+	return d ? d : new_map(h);
+}
+
+/* ---- files ------------------------------------------------------------------------ */
+
+static void add_file(hm *h, const char *name, mf_buf *b)
+{
+	if (mf_output_add(h->c, h->o, mf_printf(h->a, ROOT "/%s/%s", h->chart, name), b) < 0) {
+		mf_buf_release(b);
+		h->rc = -1;
+	}
+}
+
+static void write_values(hm *h, const char *name, const char *header, const mf_node *v)
+{
+	mf_buf b;
+
+	mf_buf_init(&b);
+	mf_buf_puts(&b, header);
+	if (mf_yaml_write(&b, v) < 0)
+		b.oom = true;
+	add_file(h, name, &b);
+}
+
+static bool digits(const char *s, size_t n, bool lead_ok)
+{
+	if (!n || (!lead_ok && n > 1 && s[0] == '0'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* SemVer 2: MAJOR.MINOR.PATCH, then -pre and +build of [0-9A-Za-z.-] */
+static bool semver(const char *v)
+{
+	const char *p = v;
+
+	for (int part = 0; part < 3; part++) {
+		size_t n = strspn(p, "0123456789");
+		if (!digits(p, n, false) || (part < 2 && p[n] != '.'))
+			return false;
+		p += n + (part < 2);
+	}
+	if (*p == '-' || *p == '+') {
+		size_t n = strspn(p + 1, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.-+");
+		return n > 0 && !p[1 + n] && p[n] != '.' && !strstr(p, "..");
+	}
+	return !*p;
+}
+
+static void write_chart(hm *h)
+{
+	const mf_node *sys = mf_get(h->s->doc, "system");
+	const char *cv = mf_get_str(sys, "chartVersion"), *desc = mf_get_str(sys, "description");
+	mf_node *m = new_map(h);
+	mf_buf b;
+
+	put_str(h, m, "apiVersion", "v2");
+	put_str(h, m, "name", h->chart);
+	put_str(h, m, "description", desc ? desc : mf_printf(h->a, "%s, as described to manifold", h->chart));
+	put_str(h, m, "type", "application");
+	put_str(h, m, "version", cv ? cv : semver(h->s->version) ? h->s->version : "0.1.0");
+	put_str(h, m, "appVersion", h->s->version);
+	mf_buf_init(&b);
+	mf_buf_puts(&b, "# Generated by manifold from the system description; edit the description, not this chart.\n");
+	if (!m || mf_yaml_write(&b, m) < 0)
+		b.oom = true;
+	add_file(h, "Chart.yaml", &b);
+}
+
+/* Template texts with the chart's name for "@CHART@". */
+static void write_templates(hm *h)
+{
+	for (size_t i = 0; i < mf_helm_ntpls; i++) {
+		const mf_helm_tpl *t = &mf_helm_tpls[i];
+		const char *p = t->text, *at;
+		mf_buf b;
+		if (t->kind && !mf_get(h->kinds, t->kind))
+			continue;
+		mf_buf_init(&b);
+		while ((at = strstr(p, "@CHART@")) != NULL) {
+			mf_buf_add(&b, p, (size_t)(at - p));
+			mf_buf_puts(&b, h->chart);
+			p = at + 7;
+		}
+		mf_buf_puts(&b, p);
+		add_file(h, mf_printf(h->a, "templates/%s", t->path), &b);
+	}
+	{
+		mf_buf b;
+		mf_buf_init(&b);
+		mf_buf_puts(&b, mf_helm_ignore);
+		add_file(h, ".helmignore", &b);
+	}
+}
+
+/* ---- values.schema.json ------------------------------------------------------------ */
+
+/* "KEY": {"$ref": "#/definitions/DEF"} for each key (of `only` when given) */
+static void schema_refs(mf_buf *b, const keytab *t, const mf_node *only, const char *def, const char *indent)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (only && !mf_get(only, t->v[i].key))
+			continue;
+		mf_buf_printf(b, "%s%s", first ? "" : ",\n", indent);
+		mf_buf_json_str(b, t->v[i].key);
+		mf_buf_printf(b, ": {\"$ref\": \"#/definitions/%s\"}", def);
+		first = false;
+	}
+	mf_buf_puts(b, first ? "" : only ? ",\n" : "\n");
+}
+
+static void schema_section(mf_buf *b, const char *name, const keytab *t, const char *def, bool last)
+{
+	mf_buf_printf(b, "    \"%s\": {\n      \"type\": \"object\",\n      \"additionalProperties\": false,\n"
+			 "      \"properties\": {%s",
+		      name, t->n ? "\n" : "");
+	schema_refs(b, t, NULL, def, "        ");
+	mf_buf_printf(b, "%s}\n    }%s\n", t->n ? "      " : "", last ? "" : ",");
+}
+
+/* The instances and entries values.yaml has, each by its definition
+ * (emit_helm_tpl.c), and nothing else: an unknown key is an error. */
+static void write_schema(hm *h, const mf_node *dflt)
+{
+	mf_buf b;
+
+	mf_buf_init(&b);
+	mf_buf_puts(&b, "{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"title\": ");
+	mf_buf_json_str(&b, mf_printf(h->a, "values of the %s chart", h->chart));
+	mf_buf_puts(&b, ",\n  \"type\": \"object\",\n  \"additionalProperties\": false,\n  \"properties\": {\n"
+			"    \"global\": {\"$ref\": \"#/definitions/global\"},\n"
+			"    \"namespace\": {\"$ref\": \"#/definitions/namespace\"},\n"
+			"    \"extraObjects\": {\"type\": \"array\", \"items\": {\"type\": \"object\"}},\n");
+	schema_refs(&b, &h->inst, dflt, "service", "    ");
+	schema_section(&b, "tenants", &h->tenants, "tenant", false);
+	schema_section(&b, "configMaps", &h->configs, "configMap", false);
+	schema_section(&b, "ingresses", &h->ings, "ingress", true);
+	mf_buf_puts(&b, "  },\n");
+	mf_buf_puts(&b, mf_helm_schema_defs);
+	mf_buf_puts(&b, "}\n");
+	add_file(h, "values.schema.json", &b);
+}
+
+/* ---- the chart ------------------------------------------------------------------- */
+
+static const char *values_header(hm *h, const mf_env *e)
+{
+	if (!e)
+		return mf_printf(h->a,
+				 "# Default values of the %s chart: the description as written, without any\n"
+				 "# environment's profile or overrides.  Each values-ENV.yaml holds only what ENV\n"
+				 "# changes; values.schema.json checks them all.  Service instances are keyed by\n"
+				 "# their name in lowerCamelCase (the real name is `name`), so\n"
+				 "#   helm template %s . -f values-ENV.yaml --set SERVICE.replicaCount=3\n"
+				 "# Generated by manifold: edit the description, not this file.\n",
+				 h->chart, h->chart);
+	return mf_printf(h->a,
+			 "# Environment '%s'%s%s: what it changes in values.yaml (null removes a default).\n"
+			 "#   helm upgrade --install %s . -n %s -f values-%s.yaml\n"
+			 "# Generated by manifold: edit the description, not this file.\n",
+			 e->name, e->profile_name ? ", profile " : "", e->profile_name ? e->profile_name : "", h->chart,
+			 e->ns, e->name);
+}
+
+static int render_views(hm *h, view *base, view *envs, size_t n)
+{
+	if (mf_render_k8s(h->c, h->s, base->e, &base->objs) < 0)
+		return -1;
+	collect_keys(h, base);
+	for (size_t i = 0; i < n; i++) {
+		if (mf_render_k8s(h->c, h->s, envs[i].e, &envs[i].objs) < 0)
+			return -1;
+		collect_keys(h, &envs[i]);
+	}
+	key_finish(h, &h->inst, true);
+	key_finish(h, &h->tenants, false);
+	key_finish(h, &h->configs, false);
+	key_finish(h, &h->ings, false);
+	take_view(h, base);
+	for (size_t i = 0; i < n; i++)
+		take_view(h, &envs[i]);
+	return h->rc;
+}
+
+static const char *version_label(hm *h)
+{
+	char *v = mf_strdup(h->a, h->s->version ? h->s->version : "");
+
+	for (char *p = v; p && *p; p++)
+		if (*p == '+')
+			*p = '_';
+	return v;
+}
+
+int mf_emit_helm(mf_ctx *c, const mf_system *s, mf_output *o)
+{
+	hm h = {.c = c, .a = c->a, .s = s, .o = o, .chart = s->name};
+	view base = {.e = &s->base}, *envs = mf_alloc(c->a, (s->nenvs + 1) * sizeof *envs);
+	size_t n = 0;
+	mf_node *dflt;
+
+	if (!envs || !(h.kinds = mf_new_map(c->a, MF_NOPOS)))
+		return mf_error(c, MF_NOPOS, "internal", "out of memory");
+	for (size_t i = 0; i < s->nenvs; i++)
+		if (s->envs[i].targets & MF_T_HELM)
+			envs[n++].e = &s->envs[i];
+	if (n == 0)
+		return 0;
+	h.version_label = version_label(&h);
+	if (render_views(&h, &base, envs, n) < 0)
+		return -1;
+	dflt = defaults_of(&h, &base, envs, n);
+	write_chart(&h);
+	write_values(&h, "values.yaml", values_header(&h, NULL), dflt);
+	for (size_t i = 0; i < n; i++)
+		write_values(&h, mf_printf(c->a, "values-%s.yaml", envs[i].e->name), values_header(&h, envs[i].e),
+			     env_values(&h, &envs[i], dflt));
+	write_schema(&h, dflt);
+	write_templates(&h);
+	return h.rc;
+}
