@@ -36,7 +36,8 @@ typedef struct mf_check_opts {
  * policy pack is invalid input (diagnostics added: exit 2). */
 int mf_check(mf_ctx *c, const mf_system *s, const mf_check_opts *o);
 
-/* Lint hand-written manifests: Kubernetes YAML streams and Compose files. */
-int mf_lint(mf_ctx *c, const char *const *paths, size_t npaths);
+/* Lint hand-written manifests: Kubernetes YAML streams and Compose files,
+ * with the named policy packs (none: "baseline"). */
+int mf_lint(mf_ctx *c, const char *const *paths, size_t npaths, const char *const *packs, size_t npacks);
 
 #endif

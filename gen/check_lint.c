@@ -595,18 +595,22 @@ static void lint_path(lint *l, const char *path, unsigned depth)
 	lint_file(l, path);
 }
 
-int mf_lint(mf_ctx *c, const char *const *paths, size_t npaths)
+int mf_lint(mf_ctx *c, const char *const *paths, size_t npaths, const char *const *names, size_t nnames)
 {
 	static const char *const base[] = {"baseline"};
-	static const mf_pos nopos[] = {{0, 0, 0}};
 	mf_chk k = {.c = c, .lint = true, .packs = mf_packset_new(c)};
 	lint l = {.k = &k};
 	const mf_pack **packs = NULL;
+	mf_pos *nopos = mf_alloc(c->a, (nnames + 1) * sizeof *nopos);
 	size_t np = 0, saved = c->max_errors;
 
-	if (!k.packs)
+	if (!k.packs || !nopos)
 		return mf_error(c, MF_NOPOS, "internal", "out of memory");
-	if (mf_packset_load(k.packs, base, nopos, 1, &packs, &np) < 0)
+	if (!nnames) {
+		names = base;
+		nnames = 1;
+	}
+	if (mf_packset_load(k.packs, names, nopos, nnames, &packs, &np) < 0)
 		l.rc = -1;
 	for (size_t i = 0; i < npaths; i++)
 		lint_path(&l, paths[i], 0);

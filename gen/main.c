@@ -36,6 +36,8 @@ typedef struct opts {
 	bool force;
 	const char *paths[MAX_LIST];
 	size_t npaths;
+	const char *packs[MAX_LIST];
+	size_t npacks;
 } opts;
 
 typedef struct command {
@@ -93,13 +95,14 @@ static int finish(int rc)
 
 /* ---- option parsing ----------------------------------------------------- */
 
-enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_CHECK, OPT_FORCE };
+enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_POLICY };
 
 static const struct option long_opts[] = {
 	{"output", required_argument, NULL, 'o'}, {"env", required_argument, NULL, 'e'},
 	{"target", required_argument, NULL, 't'}, {"format", required_argument, NULL, OPT_FORMAT},
 	{"fail-on", required_argument, NULL, OPT_FAIL_ON}, {"check", no_argument, NULL, OPT_CHECK},
-	{"force", no_argument, NULL, OPT_FORCE}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	{"force", no_argument, NULL, OPT_FORCE}, {"policy", required_argument, NULL, OPT_POLICY},
+	{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 };
 
 static int add_list(const char **list, size_t *n, const char *v, const char *cmd)
@@ -146,6 +149,8 @@ static int parse_one(opts *o, int ch, const char *cmd)
 	case OPT_FORCE:
 		o->force = true;
 		return 0;
+	case OPT_POLICY:
+		return add_list(o->packs, &o->npacks, optarg, cmd);
 	default:
 		return usage_error(cmd, "%s", "invalid option");
 	}
@@ -403,7 +408,7 @@ static int cmd_lint(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	mf_ctx_init(&c);
 	set_today(&c);
-	rc = mf_lint(&c, o.paths, o.npaths) < 0 ? EXIT_INPUT : EXIT_OK;
+	rc = mf_lint(&c, o.paths, o.npaths, o.packs, o.npacks) < 0 ? EXIT_INPUT : EXIT_OK;
 	if (print_diags(&c, stdout, o.format) < 0)
 		rc = EXIT_INTERNAL;
 	if (rc == EXIT_OK && count_at_least(&c, o.fail_on))
@@ -477,7 +482,7 @@ static const command commands[] = {
 	 "Compile SYSTEM into Kustomize, Helm, Compose and Velero files under DIR (default out/)."},
 	{"check", cmd_check, "manifold check SYSTEM [--env NAME]... [--format text|json|sarif|github] [--fail-on error|warning]",
 	 "Validate SYSTEM and run the policy rules; write nothing."},
-	{"lint", cmd_lint, "manifold lint FILE|DIR|-... [--format FORMAT] [--fail-on error|warning]",
+	{"lint", cmd_lint, "manifold lint FILE|DIR|-... [--policy PACK]... [--format FORMAT] [--fail-on error|warning]",
 	 "Run the policy rules over hand-written Kubernetes and Compose YAML."},
 	{"rules", cmd_rules, "manifold rules", "List the built-in rules."},
 	{"explain", cmd_explain, "manifold explain RULE", "Explain one rule."},

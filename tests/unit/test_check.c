@@ -503,7 +503,7 @@ START_TEST(lint_kubernetes)
 				      "        - {name: other, image: other, ports: [{containerPort: 9100, hostPort: 9100}]}\n");
 	const char *paths[] = {path};
 
-	ck_assert_int_eq(mf_lint(&C, paths, 1), 0);
+	ck_assert_int_eq(mf_lint(&C, paths, 1, NULL, 0), 0);
 	ck_assert_uint_eq(count("privileged"), 1);
 	ck_assert_uint_eq(count("host-port-conflict"), 1);
 	ck_assert_str_eq(first("image-latest")->msg, "'other' uses image 'other' with no tag, which means 'latest'");
@@ -522,7 +522,7 @@ START_TEST(lint_compose)
 				      "  db:\n    image: postgres:16\n    ports: [\"127.0.0.1:8080:5432\"]\n");
 	const char *paths[] = {path};
 
-	ck_assert_int_eq(mf_lint(&C, paths, 1), 0);
+	ck_assert_int_eq(mf_lint(&C, paths, 1, NULL, 0), 0);
 	ck_assert_uint_eq(count("url-credentials"), 1);
 	ck_assert_uint_eq(count("secret-literal"), 1);
 	ck_assert_uint_eq(count("depends-on-unhealthy"), 1);
@@ -545,7 +545,7 @@ START_TEST(lint_namespace_quota)
 				      "          resources: {requests: {cpu: 500m, memory: 256Mi}, limits: {cpu: 1, memory: 512Mi}}\n");
 	const char *paths[] = {path};
 
-	ck_assert_int_eq(mf_lint(&C, paths, 1), 0);
+	ck_assert_int_eq(mf_lint(&C, paths, 1, NULL, 0), 0);
 	ck_assert_uint_eq(count("capacity-exceeded"), 2);
 	ck_assert_str_eq(first("capacity-exceeded")->msg, "namespace 'a' is over its quota 'team': requests 1.5 cpu of 1");
 }
@@ -555,7 +555,7 @@ START_TEST(lint_bad_file)
 {
 	const char *paths[] = {"/nonexistent/x.yaml"};
 
-	ck_assert_int_eq(mf_lint(&C, paths, 1), -1);
+	ck_assert_int_eq(mf_lint(&C, paths, 1, NULL, 0), -1);
 }
 END_TEST
 
