@@ -378,18 +378,24 @@ static int cmd_build(int argc, char **argv)
 	return finish(rc);
 }
 
+/* Several descriptions may be checked at once (pre-commit passes every
+ * staged one); their findings share one report. */
 static int cmd_check(int argc, char **argv)
 {
 	opts o;
 	mf_ctx c;
-	mf_system s;
-	int rc = parse(argc, argv, &o, 1, 1);
+	int rc = parse(argc, argv, &o, 1, MAX_LIST);
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	mf_ctx_init(&c);
 	set_today(&c);
-	rc = front_end(&c, &o, &s) < 0 || run_check_stage(&c, &o, &s) < 0 ? EXIT_INPUT : EXIT_OK;
+	for (size_t i = 0; i < o.npaths; i++) {
+		mf_system s;
+		o.system = o.paths[i];
+		if (front_end(&c, &o, &s) < 0 || run_check_stage(&c, &o, &s) < 0)
+			rc = EXIT_INPUT;
+	}
 	if (print_diags(&c, stdout, o.format) < 0)
 		rc = EXIT_INTERNAL;
 	if (rc == EXIT_OK && count_at_least(&c, o.fail_on))
@@ -480,7 +486,7 @@ static int cmd_help(int argc, char **argv);
 static const command commands[] = {
 	{"build", cmd_build, "manifold build SYSTEM [-o DIR] [--env NAME]... [--target NAME]... [--check] [--force]",
 	 "Compile SYSTEM into Kustomize, Helm, Compose and Velero files under DIR (default out/)."},
-	{"check", cmd_check, "manifold check SYSTEM [--env NAME]... [--format text|json|sarif|github] [--fail-on error|warning]",
+	{"check", cmd_check, "manifold check SYSTEM... [--env NAME]... [--format text|json|sarif|github] [--fail-on error|warning]",
 	 "Validate SYSTEM and run the policy rules; write nothing."},
 	{"lint", cmd_lint, "manifold lint FILE|DIR|-... [--policy PACK]... [--format FORMAT] [--fail-on error|warning]",
 	 "Run the policy rules over hand-written Kubernetes and Compose YAML."},
