@@ -47,7 +47,7 @@ $(BUILD)/%.o: gen/%.c gen/*.h $(BUILD)/embedded.h | $(BUILD)
 $(BUILD)/embed: tools/embed.c | $(BUILD)
 	$(CC) -std=c17 -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(BUILD)/embedded.c $(BUILD)/embedded.h: $(BUILD)/embed $(EMBEDDED)
+$(BUILD)/embedded.c $(BUILD)/embedded.h &: $(BUILD)/embed $(EMBEDDED)
 	$(BUILD)/embed $(BUILD)/embedded.c $(BUILD)/embedded.h $(EMBEDDED)
 
 $(BUILD)/embedded.o: $(BUILD)/embedded.c
@@ -95,10 +95,12 @@ leakcheck: all unit-bins
 	MF_VALGRIND=1 tests/run-all $(BUILD) --no-conformance
 
 fuzz:
-	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" all
-	clang -std=c17 -O1 -g -fsanitize=fuzzer,address,undefined -Igen -Ibuild-fuzz $(PKG_CFLAGS) \
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libmanifold.a
+	clang -std=c17 -O1 -g -fsanitize=fuzzer,address,undefined -iquote gen -iquote build-fuzz $(PKG_CFLAGS) \
 	      -o build-fuzz/fuzz_load tests/fuzz/fuzz_load.c build-fuzz/libmanifold.a $(PKG_LIBS)
-	build-fuzz/fuzz_load -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 tests/fuzz/corpus tests/golden/*/
+	mkdir -p build-fuzz/corpus
+	build-fuzz/fuzz_load -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 -timeout=25 \
+	      -artifact_prefix=build-fuzz/ build-fuzz/corpus tests/fuzz/corpus examples
 
 bench: all
 	@tests/bench/run $(BIN)

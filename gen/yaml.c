@@ -276,6 +276,15 @@ static mf_node *alias_node(builder *b, struct fy_event *e)
 		mf_error(b->c, pos, "yaml-alias", "unknown anchor '%s'", name ? name : "");
 		return NULL;
 	}
+	/* an anchor on a collection still being read: the alias would make the
+	 * tree contain itself */
+	for (unsigned i = 0; i < b->depth; i++) {
+		if (b->stack[i].node != an->node)
+			continue;
+		b->failed = true;
+		mf_error(b->c, pos, "yaml-alias", "alias '*%s' refers to a node that contains it", name);
+		return NULL;
+	}
 	if (!an->weight)
 		an->weight = tree_weight(an->node, MF_MAX_ALIAS_NODES + 1);
 	b->expanded += an->weight;

@@ -1,0 +1,106 @@
+/* fuzz: libFuzzer harness over the load and resolve stages (parse, validate, resolve, render) */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "cron.h"
+
+/* Where a description names a profile by relative path, resolve looks next
+ * to the description: a directory that does not exist keeps the fuzzer from
+ * reading the repository's files (absolute paths still reach the disk). */
+#define FUZZ_PATH "fuzz-nonexistent/system.yaml"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static FILE *devnull;
+
+/* The same rule as load.c's reader (RFC 3629): the real pipeline refuses
+ * other bytes before parsing, so feeding them on would test nothing real. */
+static size_t utf8_len(const uint8_t *s, size_t left)
+{
+	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
+		  : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+
+	if (!n || n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	if (n == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
+		return 0;
+	if (n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
+		return 0;
+	return n;
+}
+
+static int acceptable(const uint8_t *data, size_t size)
+{
+	size_t i = 0, n;
+
+	if (size > MF_MAX_FILE_BYTES)
+		return 0;
+	while (i < size) {
+		if (data[i] == 0 || !(n = utf8_len(data + i, size - i)))
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/* Every stage promises a diagnostic with each failure: a silent failure
+ * would make the CLI exit 2 without saying why. */
+static void must_have_errors(const mf_ctx *c)
+{
+	if (c->nerrors == 0 && !c->truncated)
+		__builtin_trap();
+}
+
+static void front_end(mf_ctx *c, const mf_node *doc)
+{
+	mf_system s;
+
+	memset(&s, 0, sizeof s);
+	if (!doc) {
+		must_have_errors(c);
+		return;
+	}
+	if (doc->kind != MF_MAP || mf_validate(c, doc, "system") < 0) {
+		if (doc->kind == MF_MAP)
+			must_have_errors(c);
+		return;
+	}
+	if (mf_resolve(c, doc, NULL, 0, &s) < 0 || mf_velero_validate(c, &s) < 0)
+		must_have_errors(c);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	/* a profile path of "/dev/stdin" must not hang the run */
+	if (!freopen("/dev/null", "r", stdin))
+		return 0;
+	devnull = fopen("/dev/null", "w");
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	mf_ctx c;
+	uint32_t file;
+
+	if (!acceptable(data, size))
+		return -1;  /* keep refused inputs out of the corpus */
+	mf_ctx_init(&c);
+	c.today = "2026-01-01";
+	file = mf_source_add(&c, FUZZ_PATH, (const char *)data, size);
+	if (file)
+		front_end(&c, mf_yaml_parse(&c, file, false));
+	/* printing walks every position back into the source: carets included */
+	if (devnull) {
+		mf_diag_sort(&c);
+		mf_diag_print_all(&c, devnull, true);
+	}
+	mf_ctx_release(&c);
+	return 0;
+}
