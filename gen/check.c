@@ -201,18 +201,11 @@ struct mf_seen {
 static void remember(mf_chk *k, size_t diag)
 {
 	const mf_instance *in = k->in ? k->in : k->obj ? k->obj->inst : NULL;
-	mf_seen *s;
+	mf_seen *s = mf_grow(k->c->a, k->seen, k->nseen, &k->capseen, sizeof *s);
 
-	if (k->nseen == k->capseen) {
-		size_t ncap = k->capseen ? k->capseen * 2 : 64;
-		mf_seen *grown = mf_alloc(k->c->a, ncap * sizeof *grown);
-		if (!grown)
-			return;
-		if (k->nseen)
-			memcpy(grown, k->seen, k->nseen * sizeof *grown);
-		k->seen = grown;
-		k->capseen = ncap;
-	}
+	if (!s)
+		return;
+	k->seen = s;
 	s = &k->seen[k->nseen++];
 	s->diag = diag;
 	s->env = k->e;
@@ -241,19 +234,13 @@ static mf_diag *record(mf_chk *k, const char *code, mf_severity sev, mf_pos pos,
 
 mf_diag *mf_finding(mf_chk *k, mf_rule_id r, mf_pos pos, const char *path, const char *fmt, ...)
 {
-	va_list ap, again;
+	va_list ap;
 	char *buf;
-	int n;
 
 	if ((unsigned)r >= MF_RULE_COUNT || !k->on[r])
 		return NULL;
 	va_start(ap, fmt);
-	va_copy(again, ap);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	buf = n >= 0 ? mf_alloc(k->c->a, (size_t)n + 1) : NULL;
-	if (buf)
-		vsnprintf(buf, (size_t)n + 1, fmt, again);
-	va_end(again);
+	buf = mf_vprintf(k->c->a, fmt, ap);
 	va_end(ap);
 	return buf ? record(k, mf_rules[r].id, k->sev[r], pos, path, buf) : NULL;
 }
@@ -314,7 +301,7 @@ bool mf_pod_of(const mf_object *o, mf_pod *p)
 	memset(p, 0, sizeof *p);
 	if (o && o->kind && !strcmp(o->kind, "compose"))
 		return compose_pod(o, p);
-	for (size_t i = 0; o && o->kind && i < sizeof pod_paths / sizeof pod_paths[0]; i++) {
+	for (size_t i = 0; o && o->kind && i < MF_NELEM(pod_paths); i++) {
 		if (strcmp(o->kind, pod_paths[i].kind))
 			continue;
 		p->spec = mf_path(o->doc, pod_paths[i].spec);
@@ -387,6 +374,7 @@ typedef struct entry {
 
 struct mf_index {
 	const mf_objects *objs;
+	const mf_object *v;   /* with nobjs, tells a list refilled in place (lint's, compose's) */
 	size_t nobjs;
 	entry *labels, *names, *hpas;
 	size_t nlabels, nnames, nhpas;
@@ -450,11 +438,12 @@ static mf_index *index_of(mf_chk *k)
 	mf_index *x = k->index;
 	size_t n = k->objs ? k->objs->n : 0, nlabels = 0;
 
-	if (x && x->objs == k->objs && x->nobjs == n)
+	if (x && x->objs == k->objs && x->v == (k->objs ? k->objs->v : NULL) && x->nobjs == n)
 		return x;
 	if (!(x = k->index = mf_alloc(k->c->a, sizeof *x)))
 		return NULL;
 	x->objs = k->objs;
+	x->v = k->objs ? k->objs->v : NULL;
 	x->nobjs = n;
 	for (size_t i = 0; i < n; i++) {
 		mf_pod p;
@@ -557,11 +546,13 @@ static void run_scope(mf_chk *k, mf_scope sc)
 {
 	unsigned mode = k->lint ? MF_RUN_LINT : MF_RUN_CHECK;
 
-	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+	for (size_t t = 0; t < MF_NELEM(tables); t++)
 		for (size_t i = 0; i < *tables[t].n; i++) {
 			const mf_rule_impl *impl = &tables[t].v[i];
-			if (impl->scope == sc && (impl->runs & mode) && k->on[impl->rule])
+			if (impl->scope == sc && (impl->runs & mode) && k->on[impl->rule]) {
+				k->rule = impl->rule;
 				impl->run(k);
+			}
 		}
 }
 
@@ -612,7 +603,7 @@ static void check_env(mf_chk *k, const mf_env *e, int *rc)
 {
 	const mf_pack **packs = NULL;
 	size_t n = 0;
-	mf_objects objs = {0};
+	mf_objects adapted = {0};
 	bool k8s = e->is_base || (e->targets & (MF_T_KUSTOMIZE | MF_T_HELM));
 
 	k->e = e;
@@ -620,11 +611,11 @@ static void check_env(mf_chk *k, const mf_env *e, int *rc)
 		*rc = -1;
 	configure(k, e->require, packs, n);
 	k->compose = e->targets & MF_T_COMPOSE ? mf_render_compose(k->c, k->s, e) : NULL;
+	k->objs = &adapted;
 	if (k8s)
-		mf_render_k8s(k->c, k->s, e, &objs);
+		mf_k8s_objects(k->c, k->s, e, &k->objs);
 	else if (k->compose)
-		mf_compose_objects(k, k->compose, e, &objs);
-	k->objs = &objs;
+		mf_compose_objects(k, k->compose, e, &adapted);
 	mf_chk_run(k, packs, n);
 	k->objs = NULL;
 	k->compose = NULL;
@@ -649,26 +640,16 @@ typedef struct waivers {
 	size_t n, cap;
 } waivers;
 
-static bool same_pos(mf_pos a, mf_pos b)
-{
-	return a.file == b.file && a.line == b.line && a.col == b.col;
-}
-
 static waiver *waiver_for(mf_chk *k, waivers *w, const mf_node *node)
 {
 	for (size_t i = 0; i < w->n; i++)
-		if (same_pos(w->v[i].node->pos, node->pos))
+		if (mf_pos_eq(w->v[i].node->pos, node->pos))
 			return &w->v[i];
-	if (w->n == w->cap) {
-		size_t ncap = w->cap ? w->cap * 2 : 16;
-		waiver *grown = mf_alloc(k->c->a, ncap * sizeof *grown);
-		if (!grown)
-			return NULL;
-		if (w->n)
-			memcpy(grown, w->v, w->n * sizeof *grown);
-		w->v = grown;
-		w->cap = ncap;
-	}
+	waiver *grown = mf_grow(k->c->a, w->v, w->n, &w->cap, sizeof *grown);
+
+	if (!grown)
+		return NULL;
+	w->v = grown;
 	w->v[w->n] = (waiver){.node = node, .rule = mf_get_str(node, "rule")};
 	w->v[w->n].expired = k->c->today && mf_get_str(node, "expires") &&
 			     strcmp(mf_get_str(node, "expires"), k->c->today) < 0;
@@ -793,12 +774,7 @@ static void apply_waivers(mf_chk *k, const mf_env *const *envs, size_t nenvs)
 
 static bool wanted(const mf_check_opts *o, const char *name)
 {
-	if (!o || !o->envs || !o->nenvs)
-		return true;
-	for (size_t i = 0; i < o->nenvs; i++)
-		if (!strcmp(o->envs[i], name))
-			return true;
-	return false;
+	return !o || !o->envs || !o->nenvs || mf_str_index(name, o->envs, o->nenvs) < o->nenvs;
 }
 
 /* Findings from different environments on one line stay next to each

@@ -3,8 +3,6 @@
 #include <string.h>
 #include "check_impl.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* ---- quantities as text -------------------------------------------------------- */
 
 const char *mf_fmt_cores(mf_chk *k, long long millis)
@@ -759,15 +757,6 @@ static void depends_on_unhealthy(mf_chk *k)
 
 /* ---- backups --------------------------------------------------------------------------- */
 
-static bool backed_up(const mf_node *b)
-{
-	if (!b)
-		return false;
-	if (b->kind == MF_BOOL)
-		return b->v.b;
-	return b->kind == MF_MAP && mf_get_bool(b, "enabled", true);
-}
-
 /* services.*.storage where require.backup and no services.*.backup */
 static void backup_missing(mf_chk *k)
 {
@@ -777,7 +766,7 @@ static void backup_missing(mf_chk *k)
 		const mf_instance *in = &k->e->inst[i];
 		const mf_node *st = mf_get(in->spec, "storage"), *b = mf_get(in->spec, "backup");
 		const char *names = NULL;
-		if (!st || st->kind != MF_MAP || !st->n || backed_up(b))
+		if (!st || st->kind != MF_MAP || !st->n || mf_backup_asked(b))
 			continue;
 		for (size_t s = 0; s < st->n; s++)
 			names = !names ? mf_printf(k->c->a, "'%s'", st->pairs[s].key)
@@ -843,4 +832,4 @@ const mf_rule_impl mf_env_rules[] = {
 	{MF_RULE_DEPENDS_ON_UNHEALTHY, MF_SC_ENV, MF_RUN_CHECK, depends_on_unhealthy},
 	{MF_RULE_PORT_RANGE_OVERLAP, MF_SC_SYSTEM, MF_RUN_CHECK, port_range_overlap},
 };
-const size_t mf_env_nrules = NELEM(mf_env_rules);
+const size_t mf_env_nrules = MF_NELEM(mf_env_rules);

@@ -87,6 +87,7 @@ struct mf_chk {
 	mf_level level;
 	bool on[MF_RULE_COUNT];
 	mf_severity sev[MF_RULE_COUNT];
+	mf_rule_id rule;             /* the built-in rule running: one function may serve several */
 	/* the subject of the findings being reported */
 	const mf_pod *pod;
 	const mf_object *obj;

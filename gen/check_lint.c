@@ -6,8 +6,6 @@
 #include <sys/stat.h>
 #include "check_impl.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* ---- Compose service -> pod spec -------------------------------------------------- */
 
 typedef struct adapt {
@@ -106,7 +104,7 @@ static void adapt_ports(adapt *a)
 			continue;
 		}
 		p = mf_new_map(a->k->c->a, it->pos);
-		mf_map_set_int(a->k->c->a, p, "containerPort", strtoll(mf_get_str(it, "target") ? mf_get_str(it, "target") : "0", NULL, 10), it->pos);
+		mf_map_set_int(a->k->c->a, p, "containerPort", strtoll(mf_or(mf_get_str(it, "target"), "0"), NULL, 10), it->pos);
 		if (mf_get_str(it, "published"))
 			mf_map_set_int(a->k->c->a, p, "hostPort", strtoll(mf_get_str(it, "published"), NULL, 10), it->pos);
 		mf_seq_push(a->k->c->a, out, p);
@@ -143,7 +141,7 @@ static void adapt_resources(adapt *a)
 		   {"mem_limit", "limits.memory"}, {"mem_reservation", "requests.memory"}};
 	mf_node *res = NULL;
 
-	for (size_t i = 0; i < NELEM(map); i++) {
+	for (size_t i = 0; i < MF_NELEM(map); i++) {
 		const mf_node *v = mf_path(a->svc, map[i].from);
 		const char *dot = strchr(map[i].to, '.');
 		if (!v)
@@ -220,7 +218,7 @@ static void adapt_security(adapt *a)
 		set(a, mf_map_child(a->k->c->a, sec(a), "capabilities", v->pos), "add", (mf_node *)v);
 	if ((v = mf_get(a->svc, "cap_drop")))
 		set(a, mf_map_child(a->k->c->a, sec(a), "capabilities", v->pos), "drop", (mf_node *)v);
-	for (size_t i = 0; i < NELEM(ns); i++)
+	for (size_t i = 0; i < MF_NELEM(ns); i++)
 		if ((v = mf_get(a->svc, ns[i].compose)) && mf_str(v) && !strcmp(mf_str(v), "host"))
 			mf_map_set_bool(a->k->c->a, a->pod, ns[i].k8s, true, v->pos);
 	adapt_user(a);
@@ -447,7 +445,7 @@ static void lint_host_ports(mf_chk *k)
 const mf_rule_impl mf_lint_rules[] = {
 	{MF_RULE_HOST_PORT_CONFLICT, MF_SC_OBJECTS, MF_RUN_LINT, lint_host_ports},
 };
-const size_t mf_lint_nrules = NELEM(mf_lint_rules);
+const size_t mf_lint_nrules = MF_NELEM(mf_lint_rules);
 
 /* ---- manifold lint ------------------------------------------------------------------ */
 
@@ -472,7 +470,7 @@ static void add_k8s(lint *l, const mf_node *doc)
 	}
 	o.api_version = mf_get_str(doc, "apiVersion");
 	o.kind = mf_get_str(doc, "kind");
-	o.name = mf_get_str(meta, "name") ? mf_get_str(meta, "name") : "?";
+	o.name = mf_or(mf_get_str(meta, "name"), "?");
 	o.ns = mf_get_str(meta, "namespace");
 	o.doc = (mf_node *)doc;
 	o.pos = doc->pos;
@@ -482,16 +480,11 @@ static void add_k8s(lint *l, const mf_node *doc)
 
 static void add_compose(lint *l, const mf_node *doc)
 {
-	if (l->ncompose == l->capcompose) {
-		size_t ncap = l->capcompose ? l->capcompose * 2 : 4;
-		const mf_node **grown = mf_alloc(l->k->c->a, ncap * sizeof *grown);
-		if (!grown)
-			return;
-		if (l->ncompose)
-			memcpy(grown, l->composes, l->ncompose * sizeof *grown);
-		l->composes = grown;
-		l->capcompose = ncap;
-	}
+	const mf_node **grown = mf_grow(l->k->c->a, l->composes, l->ncompose, &l->capcompose, sizeof *grown);
+
+	if (!grown)
+		return;
+	l->composes = grown;
 	l->composes[l->ncompose++] = doc;
 }
 
@@ -537,7 +530,7 @@ static bool lint_kustomization(lint *l, const char *path, unsigned depth)
 	const mf_node *doc = NULL, *res;
 	struct stat st;
 
-	for (size_t i = 0; i < NELEM(names) && !doc; i++) {
+	for (size_t i = 0; i < MF_NELEM(names) && !doc; i++) {
 		const char *k = mf_printf(l->k->c->a, "%s/%s", path, names[i]);
 		uint32_t file = k && !stat(k, &st) ? mf_read_source(l->k->c, k, MF_NOPOS) : 0;
 		if (file && !(doc = mf_yaml_parse(l->k->c, file, false)))

@@ -3,8 +3,6 @@
 #include <string.h>
 #include "check_impl.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* ---- objects ---------------------------------------------------------------------- */
 
 static bool kind_is(const mf_object *o, const char *kind)
@@ -352,7 +350,7 @@ static void quota_one(mf_chk *k, const mf_object *rq)
 {
 	const mf_node *hard = mf_path(rq->doc, "spec.hard");
 
-	for (size_t d = 0; d < NELEM(qdims); d++) {
+	for (size_t d = 0; d < MF_NELEM(qdims); d++) {
 		const mf_node *cap = mf_get(hard, qdims[d].hard);
 		long long limit, total = 0;
 		if (!cap && qdims[d].alt)
@@ -393,4 +391,4 @@ const mf_rule_impl mf_object_rules[] = {
 	{MF_RULE_HPA_RANGE, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, hpa_range},
 	{MF_RULE_DEPENDS_ON_UNHEALTHY, MF_SC_COMPOSE, MF_RUN_LINT, depends_on_unhealthy},
 };
-const size_t mf_object_nrules = NELEM(mf_object_rules);
+const size_t mf_object_nrules = MF_NELEM(mf_object_rules);

@@ -6,16 +6,6 @@
 
 /* ---- shared ------------------------------------------------------------------ */
 
-static bool in_list(const char *s, const char *const *list, size_t n)
-{
-	for (size_t i = 0; s && i < n; i++)
-		if (!strcmp(s, list[i]))
-			return true;
-	return false;
-}
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* "CAP_NET_ADMIN" and "net_admin" are NET_ADMIN, as the runtime reads them. */
 static const char *cap_name(mf_chk *k, const char *s)
 {
@@ -29,6 +19,30 @@ static const char *cap_name(mf_chk *k, const char *s)
 	return out ? out : s;
 }
 
+/* A rule on one field of each container (ct) and maybe of the pod (ct
+ * NULL): v is the field's value (NULL when unset), `field` its path below
+ * the container or the pod spec. */
+typedef void field_rule(mf_chk *k, const mf_ctr *ct, const mf_node *v, const char *field);
+
+/* rule over `field` ("securityContext.procMount") of every container, after
+ * the pod spec's own when `pod` */
+static void each_field(mf_chk *k, const char *field, bool pod, field_rule *rule)
+{
+	size_t n;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+
+	if (pod)
+		rule(k, NULL, mf_path(k->pod->spec, field), field);
+	for (size_t i = 0; i < n; i++)
+		rule(k, &cs[i], mf_path(cs[i].node, field), field);
+}
+
+/* Where `field` (plus `suffix`) is in the rendered object, for findings. */
+static const char *field_path(mf_chk *k, const mf_ctr *ct, const char *field, const char *suffix)
+{
+	return mf_printf(k->c->a, "%s.%s%s", ct ? ct->path : k->pod->base, field, suffix);
+}
+
 /* ---- baseline --------------------------------------------------------------- */
 
 /* spec.hostNetwork, spec.hostPID, spec.hostIPC */
@@ -39,7 +53,7 @@ static void host_namespaces(mf_chk *k)
 	} ns[] = {{"hostNetwork", "network"}, {"hostPID", "process (PID)"}, {"hostIPC", "IPC"}};
 	const mf_pod *p = k->pod;
 
-	for (size_t i = 0; i < NELEM(ns); i++) {
+	for (size_t i = 0; i < MF_NELEM(ns); i++) {
 		const mf_node *v = mf_get(p->spec, ns[i].field);
 		if (mf_is_true(v))
 			mf_finding(k, MF_RULE_HOST_NAMESPACES, mf_chk_at(k, v), mf_printf(k->c->a, "%s.%s", p->base, ns[i].field),
@@ -58,20 +72,18 @@ static void host_process(mf_chk *k, const mf_ctr *ct)
 			   "%s runs as a Windows HostProcess container", mf_chk_who(k, ct));
 }
 
+static void privileged_at(mf_chk *k, const mf_ctr *ct, const mf_node *v, const char *field)
+{
+	if (mf_is_true(v))
+		mf_finding(k, MF_RULE_PRIVILEGED, mf_chk_at(k, v), field_path(k, ct, field, ""), "%s runs privileged",
+			   mf_chk_who(k, ct));
+	host_process(k, ct);
+}
+
 /* containers[].securityContext.privileged, windowsOptions.hostProcess */
 static void privileged(mf_chk *k)
 {
-	size_t n;
-	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		const mf_node *v = mf_get(mf_get(cs[i].node, "securityContext"), "privileged");
-		if (mf_is_true(v))
-			mf_finding(k, MF_RULE_PRIVILEGED, mf_chk_at(k, v),
-				   mf_printf(k->c->a, "%s.securityContext.privileged", cs[i].path), "%s runs privileged",
-				   mf_chk_who(k, &cs[i]));
-		host_process(k, &cs[i]);
-	}
+	each_field(k, "securityContext.privileged", false, privileged_at);
 }
 
 static const char *const baseline_caps[] = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID",
@@ -107,8 +119,8 @@ static void capabilities_added(mf_chk *k)
 		const mf_node *add = mf_path(cs[i].node, "securityContext.capabilities.add");
 		for (size_t j = 0; add && add->kind == MF_SEQ && j < add->n; j++) {
 			const char *cap = mf_str(add->items[j]) ? cap_name(k, mf_str(add->items[j])) : NULL;
-			bool ok = restricted ? in_list(cap, restricted_caps, NELEM(restricted_caps))
-					     : in_list(cap, baseline_caps, NELEM(baseline_caps));
+			bool ok = restricted ? MF_IN_LIST(cap, restricted_caps)
+					     : MF_IN_LIST(cap, baseline_caps);
 			if (cap && (!ok || hostnet))
 				cap_finding(k, &cs[i], add->items[j], j, cap, hostnet);
 		}
@@ -127,7 +139,7 @@ static void host_path(mf_chk *k)
 			continue;
 		mf_finding(k, MF_RULE_HOST_PATH, mf_chk_at(k, at ? at : hp), mf_printf(k->c->a, "%s.volumes[%zu].hostPath", k->pod->base, i),
 			   "%s mounts '%s' of the node (hostPath volume '%s')", mf_chk_who(k, NULL),
-			   mf_str(at) ? mf_str(at) : "?", mf_get_str(vols->items[i], "name") ? mf_get_str(vols->items[i], "name") : "?");
+			   mf_or(mf_str(at), "?"), mf_or(mf_get_str(vols->items[i], "name"), "?"));
 	}
 }
 
@@ -154,13 +166,13 @@ static void host_ports(mf_chk *k)
 	}
 }
 
-static void apparmor_field(mf_chk *k, const mf_ctr *ct, const mf_node *prof, const char *path)
+static void apparmor_field(mf_chk *k, const mf_ctr *ct, const mf_node *prof, const char *field)
 {
 	const mf_node *type = mf_get(prof, "type");
 	const char *t = mf_str(type);
 
 	if (t && strcmp(t, "RuntimeDefault") && strcmp(t, "Localhost"))
-		mf_finding(k, MF_RULE_APPARMOR, mf_chk_at(k, type), mf_printf(k->c->a, "%s.type", path),
+		mf_finding(k, MF_RULE_APPARMOR, mf_chk_at(k, type), field_path(k, ct, field, ".type"),
 			   "%s runs without AppArmor (profile '%s')", mf_chk_who(k, ct), t);
 }
 
@@ -169,8 +181,6 @@ static void apparmor(mf_chk *k)
 {
 	static const char prefix[] = "container.apparmor.security.beta.kubernetes.io/";
 	const mf_node *ann = mf_get(k->pod->meta, "annotations");
-	size_t n;
-	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
 
 	for (size_t i = 0; ann && ann->kind == MF_MAP && i < ann->n; i++) {
 		const char *v = mf_str(ann->pairs[i].val);
@@ -182,26 +192,22 @@ static void apparmor(mf_chk *k)
 			   "container '%s' of '%s' runs without AppArmor (profile '%s')", ann->pairs[i].key + sizeof prefix - 1,
 			   mf_chk_name(k), v);
 	}
-	apparmor_field(k, NULL, mf_path(k->pod->spec, "securityContext.appArmorProfile"),
-		       mf_printf(k->c->a, "%s.securityContext.appArmorProfile", k->pod->base));
-	for (size_t i = 0; i < n; i++)
-		apparmor_field(k, &cs[i], mf_path(cs[i].node, "securityContext.appArmorProfile"),
-			       mf_printf(k->c->a, "%s.securityContext.appArmorProfile", cs[i].path));
+	each_field(k, "securityContext.appArmorProfile", true, apparmor_field);
 }
 
-static void selinux_field(mf_chk *k, const mf_ctr *ct, const mf_node *opts, const char *path)
+static void selinux_field(mf_chk *k, const mf_ctr *ct, const mf_node *opts, const char *field)
 {
 	static const char *const types[] = {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"};
 	static const char *const fields[] = {"user", "role"};
 	const mf_node *type = mf_get(opts, "type");
 
-	if (type && mf_str(type) && !in_list(mf_str(type), types, NELEM(types)))
-		mf_finding(k, MF_RULE_SELINUX, mf_chk_at(k, type), mf_printf(k->c->a, "%s.type", path),
+	if (type && mf_str(type) && !MF_IN_LIST(mf_str(type), types))
+		mf_finding(k, MF_RULE_SELINUX, mf_chk_at(k, type), field_path(k, ct, field, ".type"),
 			   "%s sets SELinux type '%s'", mf_chk_who(k, ct), mf_str(type));
-	for (size_t i = 0; i < NELEM(fields); i++) {
+	for (size_t i = 0; i < MF_NELEM(fields); i++) {
 		const mf_node *v = mf_get(opts, fields[i]);
 		if (mf_str(v) && *mf_str(v))
-			mf_finding(k, MF_RULE_SELINUX, mf_chk_at(k, v), mf_printf(k->c->a, "%s.%s", path, fields[i]),
+			mf_finding(k, MF_RULE_SELINUX, mf_chk_at(k, v), field_path(k, ct, field, mf_printf(k->c->a, ".%s", fields[i])),
 				   "%s sets SELinux %s '%s'", mf_chk_who(k, ct), fields[i], mf_str(v));
 	}
 }
@@ -209,50 +215,35 @@ static void selinux_field(mf_chk *k, const mf_ctr *ct, const mf_node *opts, cons
 /* securityContext.seLinuxOptions of the pod and of every container */
 static void selinux(mf_chk *k)
 {
-	size_t n;
-	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+	each_field(k, "securityContext.seLinuxOptions", true, selinux_field);
+}
 
-	selinux_field(k, NULL, mf_path(k->pod->spec, "securityContext.seLinuxOptions"),
-		      mf_printf(k->c->a, "%s.securityContext.seLinuxOptions", k->pod->base));
-	for (size_t i = 0; i < n; i++)
-		selinux_field(k, &cs[i], mf_path(cs[i].node, "securityContext.seLinuxOptions"),
-			      mf_printf(k->c->a, "%s.securityContext.seLinuxOptions", cs[i].path));
+static void proc_mount_at(mf_chk *k, const mf_ctr *ct, const mf_node *v, const char *field)
+{
+	if (mf_str(v) && strcmp(mf_str(v), "Default"))
+		mf_finding(k, MF_RULE_PROC_MOUNT, mf_chk_at(k, v), field_path(k, ct, field, ""), "%s mounts /proc '%s'",
+			   mf_chk_who(k, ct), mf_str(v));
 }
 
 /* containers[].securityContext.procMount */
 static void proc_mount(mf_chk *k)
 {
-	size_t n;
-	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		const mf_node *v = mf_path(cs[i].node, "securityContext.procMount");
-		if (mf_str(v) && strcmp(mf_str(v), "Default"))
-			mf_finding(k, MF_RULE_PROC_MOUNT, mf_chk_at(k, v), mf_printf(k->c->a, "%s.securityContext.procMount", cs[i].path),
-				   "%s mounts /proc '%s'", mf_chk_who(k, &cs[i]), mf_str(v));
-	}
+	each_field(k, "securityContext.procMount", false, proc_mount_at);
 }
 
-static void unconfined_at(mf_chk *k, const mf_ctr *ct, const mf_node *prof, const char *path)
+static void unconfined_at(mf_chk *k, const mf_ctr *ct, const mf_node *prof, const char *field)
 {
 	const mf_node *type = mf_get(prof, "type");
 
 	if (mf_str(type) && !strcmp(mf_str(type), "Unconfined"))
-		mf_finding(k, MF_RULE_SECCOMP_UNCONFINED, mf_chk_at(k, type), mf_printf(k->c->a, "%s.type", path),
+		mf_finding(k, MF_RULE_SECCOMP_UNCONFINED, mf_chk_at(k, type), field_path(k, ct, field, ".type"),
 			   "%s runs without seccomp (profile 'Unconfined')", mf_chk_who(k, ct));
 }
 
 /* securityContext.seccompProfile.type of the pod and every container */
 static void seccomp_unconfined(mf_chk *k)
 {
-	size_t n;
-	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
-
-	unconfined_at(k, NULL, mf_path(k->pod->spec, "securityContext.seccompProfile"),
-		      mf_printf(k->c->a, "%s.securityContext.seccompProfile", k->pod->base));
-	for (size_t i = 0; i < n; i++)
-		unconfined_at(k, &cs[i], mf_path(cs[i].node, "securityContext.seccompProfile"),
-			      mf_printf(k->c->a, "%s.securityContext.seccompProfile", cs[i].path));
+	each_field(k, "securityContext.seccompProfile", true, unconfined_at);
 }
 
 /* spec.securityContext.sysctls[].name */
@@ -267,7 +258,7 @@ static void sysctls_unsafe(mf_chk *k)
 
 	for (size_t i = 0; s && s->kind == MF_SEQ && i < s->n; i++) {
 		const mf_node *name = mf_get(s->items[i], "name");
-		if (mf_str(name) && !in_list(mf_str(name), safe, NELEM(safe)))
+		if (mf_str(name) && !MF_IN_LIST(mf_str(name), safe))
 			mf_finding(k, MF_RULE_SYSCTLS_UNSAFE, mf_chk_at(k, name),
 				   mf_printf(k->c->a, "%s.securityContext.sysctls[%zu].name", k->pod->base, i),
 				   "%s sets sysctl '%s', which is not in the safe set", mf_chk_who(k, NULL), mf_str(name));
@@ -287,29 +278,27 @@ static void volume_types(mf_chk *k)
 		const mf_node *v = vols->items[i];
 		for (size_t j = 0; v->kind == MF_MAP && j < v->n; j++) {
 			const char *type = v->pairs[j].key;
-			if (in_list(type, allowed, NELEM(allowed)) || (!strcmp(type, "hostPath") && k->on[MF_RULE_HOST_PATH]))
+			if (MF_IN_LIST(type, allowed) || (!strcmp(type, "hostPath") && k->on[MF_RULE_HOST_PATH]))
 				continue;
 			mf_finding(k, MF_RULE_VOLUME_TYPES, mf_chk_at(k, v->pairs[j].val),
 				   mf_printf(k->c->a, "%s.volumes[%zu].%s", k->pod->base, i, type),
 				   "%s uses a '%s' volume ('%s'), which the restricted standard does not allow", mf_chk_who(k, NULL),
-				   type, mf_get_str(v, "name") ? mf_get_str(v, "name") : "?");
+				   type, mf_or(mf_get_str(v, "name"), "?"));
 		}
 	}
+}
+
+static void escalation_at(mf_chk *k, const mf_ctr *ct, const mf_node *v, const char *field)
+{
+	if (!mf_is_false(v))
+		mf_finding(k, MF_RULE_PRIVILEGE_ESCALATION, mf_chk_at(k, v ? v : ct->node), field_path(k, ct, field, ""),
+			   "%s allows privilege escalation (allowPrivilegeEscalation is not false)", mf_chk_who(k, ct));
 }
 
 /* containers[].securityContext.allowPrivilegeEscalation must be false */
 static void privilege_escalation(mf_chk *k)
 {
-	size_t n;
-	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		const mf_node *v = mf_path(cs[i].node, "securityContext.allowPrivilegeEscalation");
-		if (!mf_is_false(v))
-			mf_finding(k, MF_RULE_PRIVILEGE_ESCALATION, mf_chk_at(k, v ? v : cs[i].node),
-				   mf_printf(k->c->a, "%s.securityContext.allowPrivilegeEscalation", cs[i].path),
-				   "%s allows privilege escalation (allowPrivilegeEscalation is not false)", mf_chk_who(k, &cs[i]));
-	}
+	each_field(k, "securityContext.allowPrivilegeEscalation", false, escalation_at);
 }
 
 /* runAsNonRoot: the container's, else the pod's, must be true */
@@ -327,24 +316,17 @@ static void run_as_non_root(mf_chk *k)
 	}
 }
 
-static void root_user_at(mf_chk *k, const mf_ctr *ct, const mf_node *sc, const char *base)
+static void root_user_at(mf_chk *k, const mf_ctr *ct, const mf_node *v, const char *field)
 {
-	const mf_node *v = mf_get(sc, "runAsUser");
-
 	if (v && v->kind == MF_INT && v->v.i == 0)
-		mf_finding(k, MF_RULE_RUN_AS_ROOT_USER, mf_chk_at(k, v), mf_printf(k->c->a, "%s.securityContext.runAsUser", base),
+		mf_finding(k, MF_RULE_RUN_AS_ROOT_USER, mf_chk_at(k, v), field_path(k, ct, field, ""),
 			   "%s runs as user 0 (root)", mf_chk_who(k, ct));
 }
 
 /* runAsUser: 0 on the pod or on a container */
 static void run_as_root_user(mf_chk *k)
 {
-	size_t n;
-	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
-
-	root_user_at(k, NULL, mf_get(k->pod->spec, "securityContext"), k->pod->base);
-	for (size_t i = 0; i < n; i++)
-		root_user_at(k, &cs[i], mf_get(cs[i].node, "securityContext"), cs[i].path);
+	each_field(k, "securityContext.runAsUser", true, root_user_at);
 }
 
 /* seccompProfile.type: the container's, else the pod's, is RuntimeDefault or Localhost */
@@ -384,19 +366,17 @@ static void capabilities_drop_all(mf_chk *k)
 	}
 }
 
+static void read_only_at(mf_chk *k, const mf_ctr *ct, const mf_node *v, const char *field)
+{
+	if (!mf_is_true(v))
+		mf_finding(k, MF_RULE_READ_ONLY_ROOT_FS, mf_chk_at(k, v ? v : ct->node), field_path(k, ct, field, ""),
+			   "%s has a writable root file system", mf_chk_who(k, ct));
+}
+
 /* containers[].securityContext.readOnlyRootFilesystem */
 static void read_only_root_fs(mf_chk *k)
 {
-	size_t n;
-	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		const mf_node *v = mf_path(cs[i].node, "securityContext.readOnlyRootFilesystem");
-		if (!mf_is_true(v))
-			mf_finding(k, MF_RULE_READ_ONLY_ROOT_FS, mf_chk_at(k, v ? v : cs[i].node),
-				   mf_printf(k->c->a, "%s.securityContext.readOnlyRootFilesystem", cs[i].path),
-				   "%s has a writable root file system", mf_chk_who(k, &cs[i]));
-	}
+	each_field(k, "securityContext.readOnlyRootFilesystem", false, read_only_at);
 }
 
 /* The pod's service account may switch the token off for every pod. */
@@ -441,4 +421,4 @@ const mf_rule_impl mf_pss_rules[] = {
 	{MF_RULE_READ_ONLY_ROOT_FS, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, read_only_root_fs},
 	{MF_RULE_AUTOMOUNT_TOKEN, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, automount_token},
 };
-const size_t mf_pss_nrules = NELEM(mf_pss_rules);
+const size_t mf_pss_nrules = MF_NELEM(mf_pss_rules);

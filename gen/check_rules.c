@@ -4,8 +4,6 @@
 #include <strings.h>
 #include "check_impl.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* ---- resources ---------------------------------------------------------------- */
 
 /* containers[].resources.{requests,limits}.{cpu,memory} */
@@ -20,7 +18,7 @@ static void resources_missing(mf_chk *k)
 		const mf_node *res = mf_get(cs[i].node, "resources");
 		const char *missing = NULL, *last = NULL;
 		size_t nmissing = 0;
-		for (size_t f = 0; f < NELEM(fields); f++) {
+		for (size_t f = 0; f < MF_NELEM(fields); f++) {
 			if (mf_path(res, fields[f]))
 				continue;
 			if (last)
@@ -29,7 +27,7 @@ static void resources_missing(mf_chk *k)
 			nmissing++;
 		}
 		missing = !missing ? last : mf_printf(k->c->a, "%s or %s", missing, last);
-		if (nmissing == NELEM(fields))
+		if (nmissing == MF_NELEM(fields))
 			missing = "cpu and memory requests or limits";
 		if (nmissing)
 			mf_finding(k, MF_RULE_RESOURCES_MISSING, mf_chk_at(k, res ? res : cs[i].node),
@@ -94,7 +92,7 @@ static const mf_node *probe_action(const mf_node *probe)
 {
 	static const char *const actions[] = {"httpGet", "tcpSocket", "exec", "grpc"};
 
-	for (size_t i = 0; i < NELEM(actions); i++)
+	for (size_t i = 0; i < MF_NELEM(actions); i++)
 		if (mf_get(probe, actions[i]))
 			return mf_get(probe, actions[i]);
 	return NULL;
@@ -123,7 +121,7 @@ static void probe_timeout(mf_chk *k)
 	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
 
 	for (size_t i = 0; i < n; i++)
-		for (size_t p = 0; p < NELEM(probe_kinds); p++) {
+		for (size_t p = 0; p < MF_NELEM(probe_kinds); p++) {
 			const mf_node *probe = mf_get(cs[i].node, probe_kinds[p]);
 			const mf_node *t = mf_get(probe, "timeoutSeconds"), *per = mf_get(probe, "periodSeconds");
 			long long tv = t && t->kind == MF_INT ? t->v.i : 1, pv = per && per->kind == MF_INT ? per->v.i : 10;
@@ -338,7 +336,7 @@ static bool secret_name(mf_chk *k, const char *name)
 
 	if (!mf_re_find(re_get(k, RE_SECRET_KEY), name, 0, &so, &eo))
 		return false;
-	for (size_t i = 0; i < NELEM(not_secret); i++) {
+	for (size_t i = 0; i < MF_NELEM(not_secret); i++) {
 		size_t sl = strlen(not_secret[i]);
 		if (len >= sl && !strcasecmp(name + len - sl, not_secret[i]))
 			return false;
@@ -358,7 +356,7 @@ static bool literal_secret(const mf_node *v)
 		return false;
 	if (strspn(s, "0123456789") == strlen(s))
 		return false;
-	for (size_t i = 0; i < NELEM(flags) - 1; i++)
+	for (size_t i = 0; i < MF_NELEM(flags) - 1; i++)
 		if (!strcasecmp(s, flags[i]))
 			return false;
 	return true;
@@ -394,7 +392,7 @@ static void scan_value(mf_chk *k, mf_rule_id r, const mf_node *v, const char *wh
 	if (!s || v->kind != MF_STR)
 		return;
 	if (r == MF_RULE_SECRET_TOKEN) {
-		for (size_t i = 0; i < NELEM(tokens); i++)
+		for (size_t i = 0; i < MF_NELEM(tokens); i++)
 			if (mf_re_find(re_get(k, RE_TOKEN0 + i), s, 0, &so, &eo)) {
 				mf_finding(k, r, mf_chk_at(k, v), path, "%s holds what looks like %s in %s", mf_chk_who(k, NULL),
 					   tokens[i].what, what);
@@ -438,9 +436,10 @@ static void scan_list(mf_chk *k, mf_rule_id r, const mf_ctr *ct, const char *fie
 		scan_value(k, r, seq->items[i], what, mf_printf(k->c->a, "%s.%s[%zu]", ct->path, field, i));
 }
 
-/* containers[].env[].value, command, args */
-static void scan_pod(mf_chk *k, mf_rule_id r)
+/* containers[].env[].value, command, args (every scanning rule) */
+static void scan_pod(mf_chk *k)
 {
+	mf_rule_id r = k->rule;
 	size_t n;
 	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
 
@@ -460,9 +459,11 @@ static void scan_pod(mf_chk *k, mf_rule_id r)
 	}
 }
 
-/* ConfigMap data (configs.*.data) */
-static void scan_configs(mf_chk *k, mf_rule_id r)
+/* ConfigMap data (configs.*.data), for every scanning rule */
+static void scan_configs(mf_chk *k)
 {
+	mf_rule_id r = k->rule;
+
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
 		const mf_node *data = mf_get(o->doc, "data");
@@ -474,46 +475,6 @@ static void scan_configs(mf_chk *k, mf_rule_id r)
 			scan_named(k, r, data->pairs[j].key, data->pairs[j].val, mf_printf(k->c->a, "key '%s'", data->pairs[j].key),
 				   mf_printf(k->c->a, "data[\"%s\"]", data->pairs[j].key));
 	}
-}
-
-static void secret_literal(mf_chk *k)
-{
-	scan_pod(k, MF_RULE_SECRET_LITERAL);
-}
-
-static void secret_token(mf_chk *k)
-{
-	scan_pod(k, MF_RULE_SECRET_TOKEN);
-}
-
-static void url_credentials(mf_chk *k)
-{
-	scan_pod(k, MF_RULE_URL_CREDENTIALS);
-}
-
-static void hard_coded_ip(mf_chk *k)
-{
-	scan_pod(k, MF_RULE_HARD_CODED_IP);
-}
-
-static void secret_literal_data(mf_chk *k)
-{
-	scan_configs(k, MF_RULE_SECRET_LITERAL);
-}
-
-static void secret_token_data(mf_chk *k)
-{
-	scan_configs(k, MF_RULE_SECRET_TOKEN);
-}
-
-static void url_credentials_data(mf_chk *k)
-{
-	scan_configs(k, MF_RULE_URL_CREDENTIALS);
-}
-
-static void hard_coded_ip_data(mf_chk *k)
-{
-	scan_configs(k, MF_RULE_HARD_CODED_IP);
 }
 
 /* ---- ports in a pod -------------------------------------------------------------- */
@@ -612,8 +573,8 @@ static void probe_ports(mf_chk *k)
 	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
 
 	for (size_t i = 0; i < n && !k->pod->compose; i++)
-		for (size_t p = 0; p < NELEM(probe_kinds); p++)
-			for (size_t a = 0; a < NELEM(actions); a++) {
+		for (size_t p = 0; p < MF_NELEM(probe_kinds); p++)
+			for (size_t a = 0; a < MF_NELEM(actions); a++) {
 				const mf_node *port = mf_get(mf_get(mf_get(cs[i].node, probe_kinds[p]), actions[a]), "port");
 				if (!port || (port->kind != MF_INT && port->kind != MF_STR) || mf_ctr_declares(cs[i].node, port))
 					continue;
@@ -649,16 +610,16 @@ const mf_rule_impl mf_core_rules[] = {
 	{MF_RULE_IMAGE_LATEST, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, image_latest},
 	{MF_RULE_IMAGE_DIGEST, MF_SC_POD, MF_RUN_CHECK, image_digest},
 	{MF_RULE_IMAGE_REGISTRY, MF_SC_POD, MF_RUN_CHECK, image_registry},
-	{MF_RULE_SECRET_LITERAL, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, secret_literal},
-	{MF_RULE_SECRET_TOKEN, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, secret_token},
-	{MF_RULE_URL_CREDENTIALS, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, url_credentials},
-	{MF_RULE_HARD_CODED_IP, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, hard_coded_ip},
-	{MF_RULE_SECRET_LITERAL, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, secret_literal_data},
-	{MF_RULE_SECRET_TOKEN, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, secret_token_data},
-	{MF_RULE_URL_CREDENTIALS, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, url_credentials_data},
-	{MF_RULE_HARD_CODED_IP, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, hard_coded_ip_data},
+	{MF_RULE_SECRET_LITERAL, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, scan_pod},
+	{MF_RULE_SECRET_TOKEN, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, scan_pod},
+	{MF_RULE_URL_CREDENTIALS, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, scan_pod},
+	{MF_RULE_HARD_CODED_IP, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, scan_pod},
+	{MF_RULE_SECRET_LITERAL, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, scan_configs},
+	{MF_RULE_SECRET_TOKEN, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, scan_configs},
+	{MF_RULE_URL_CREDENTIALS, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, scan_configs},
+	{MF_RULE_HARD_CODED_IP, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, scan_configs},
 	{MF_RULE_PORT_DUPLICATE, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, port_duplicate},
 	{MF_RULE_PORT_UNDECLARED, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, probe_ports},
 	{MF_RULE_SPREAD_MISSING, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, spread_missing},
 };
-const size_t mf_core_nrules = NELEM(mf_core_rules);
+const size_t mf_core_nrules = MF_NELEM(mf_core_rules);

@@ -200,9 +200,8 @@ static int check_descriptor(const char *s, char *why, size_t cap)
 	long long every;
 	char inner[128];
 
-	for (size_t i = 0; i < sizeof cron_descriptors / sizeof cron_descriptors[0]; i++)
-		if (!strcmp(s, cron_descriptors[i]))
-			return 0;
+	if (MF_IN_LIST(s, cron_descriptors))
+		return 0;
 	if (strncmp(s, "@every ", 7))
 		return fail(why, cap, "unknown descriptor '%s' (use @yearly, @annually, @monthly, @weekly, @daily, "
 				      "@midnight, @hourly or '@every <duration>')", s);
@@ -278,7 +277,7 @@ static const go_unit go_units[] = {
 
 static const go_unit *go_unit_find(const char *s, size_t n)
 {
-	for (size_t i = 0; i < sizeof go_units / sizeof go_units[0]; i++)
+	for (size_t i = 0; i < MF_NELEM(go_units); i++)
 		if (strlen(go_units[i].name) == n && !memcmp(go_units[i].name, s, n))
 			return &go_units[i];
 	return NULL;
@@ -493,8 +492,7 @@ static bool reported(const mf_ctx *c, mf_pos pos, const char *code)
 {
 	for (size_t i = 0; i < c->ndiags; i++) {
 		const mf_diag *d = &c->diags[i];
-		if (d->pos.file == pos.file && d->pos.line == pos.line && d->pos.col == pos.col &&
-		    d->code && !strcmp(d->code, code))
+		if (mf_pos_eq(d->pos, pos) && d->code && !strcmp(d->code, code))
 			return true;
 	}
 	return false;
@@ -504,7 +502,7 @@ static int report_once(mf_ctx *c, const mf_node *n, const char *code, const char
 {
 	if (reported(c, n->pos, code))
 		return -1;
-	return mf_error(c, n->pos, code, "invalid %s '%s': %s", what, mf_str(n) ? mf_str(n) : "", why);
+	return mf_error(c, n->pos, code, "invalid %s '%s': %s", what, mf_or(mf_str(n), ""), why);
 }
 
 /* backup.schedule, backup defaults' schedule, a cronjob's schedule */
@@ -589,23 +587,13 @@ static int check_doc(mf_ctx *c, const mf_node *doc)
 	return rc;
 }
 
-/* `backup: true` or settings without `enabled: false`: the service asked */
-static bool asks_for_backup(const mf_node *b)
-{
-	if (!b)
-		return false;
-	if (b->kind == MF_BOOL)
-		return b->v.b;
-	return b->kind == MF_MAP && mf_get_bool(b, "enabled", true);
-}
-
 /* In a Velero environment, a backup that no schedule ever runs is an error. */
 static int check_scheduled(mf_ctx *c, const mf_env *e, const mf_instance *in)
 {
 	const mf_pair *p = mf_get_pair(in->spec, "backup");
 	mf_diag *d;
 
-	if (!(e->targets & MF_T_VELERO) || !p || !asks_for_backup(p->val) || mf_get(p->val, "schedule") ||
+	if (!(e->targets & MF_T_VELERO) || !p || !mf_backup_asked(p->val) || mf_get(p->val, "schedule") ||
 	    mf_get(e->backup, "schedule") || reported(c, p->pos, "backup-no-schedule"))
 		return 0;
 	d = mf_diag_add(c, MF_SEV_ERROR, p->pos, "backup-no-schedule",

@@ -28,28 +28,11 @@ void mf_ctx_release(mf_ctx *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* Room for one more element, doubling inside the arena (old block abandoned). */
-static void *grow(mf_arena *a, void *old, size_t n, size_t *cap, size_t elem)
-{
-	if (n < *cap)
-		return old;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	while (ncap <= n)
-		ncap *= 2;
-	void *p = ncap <= SIZE_MAX / elem ? mf_alloc(a, ncap * elem) : NULL;
-	if (!p)
-		return NULL;
-	if (n)
-		memcpy(p, old, n * elem);
-	*cap = ncap;
-	return p;
-}
-
 uint32_t mf_source_add(mf_ctx *c, const char *path, const char *text, size_t len)
 {
 	if (!c || !c->sources || c->nsources >= UINT32_MAX)
 		return 0;
-	mf_source *s = grow(c->a, c->sources, c->nsources, &c->capsources, sizeof *s);
+	mf_source *s = mf_grow(c->a, c->sources, c->nsources, &c->capsources, sizeof *s);
 	char *copy = mf_alloc(c->a, len + 1);
 	const char *p = mf_strdup(c->a, path ? path : "");
 	if (!s || !copy || !p)
@@ -69,19 +52,6 @@ const mf_source *mf_source_get(const mf_ctx *c, uint32_t file)
 }
 
 /* ---- recording ------------------------------------------------------------------------- */
-
-__attribute__((format(printf, 2, 0)))
-static char *vfmt(mf_arena *a, const char *fmt, va_list ap)
-{
-	va_list ap2;
-	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	char *s = n >= 0 ? mf_alloc(a, (size_t)n + 1) : NULL;
-	if (s)
-		vsnprintf(s, (size_t)n + 1, fmt, ap);
-	return s;
-}
 
 static size_t max_errors(const mf_ctx *c)
 {
@@ -109,9 +79,9 @@ static mf_diag *vadd(mf_ctx *c, mf_severity sev, mf_pos pos, const char *code, c
 		return NULL;
 	if (sev == MF_SEV_ERROR && c->nerrors >= max_errors(c))
 		return dropped(c, sev, pos);
-	char *msg = vfmt(c->a, fmt, ap);
+	char *msg = mf_vprintf(c->a, fmt, ap);
 	char *cd = code ? mf_strdup(c->a, code) : NULL;
-	mf_diag *all = grow(c->a, c->diags, c->ndiags, &c->capdiags, sizeof *all);
+	mf_diag *all = mf_grow(c->a, c->diags, c->ndiags, &c->capdiags, sizeof *all);
 	if (!msg || (code && !cd) || !all)
 		return NULL;
 	c->diags = all;
@@ -155,7 +125,7 @@ void mf_diag_note(mf_ctx *c, mf_diag *d, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	char *note = vfmt(c->a, fmt, ap);
+	char *note = mf_vprintf(c->a, fmt, ap);
 	va_end(ap);
 	if (note)
 		d->note = note;
@@ -231,7 +201,7 @@ static bool find_line(const mf_source *s, uint32_t line, const char **start, siz
 /* "PATH:LINE:COL: SEVERITY: MSG [CODE] (waived: REASON)" */
 static void print_header(const mf_source *src, const mf_diag *d, FILE *fp, bool color)
 {
-	size_t sev = (size_t)d->sev < sizeof severities / sizeof *severities ? (size_t)d->sev : MF_SEV_ERROR;
+	size_t sev = (size_t)d->sev < MF_NELEM(severities) ? (size_t)d->sev : MF_SEV_ERROR;
 	fputs(color ? BOLD : "", fp);
 	if (!src)
 		fputs("manifold:", fp);

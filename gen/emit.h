@@ -26,7 +26,8 @@ int mf_output_add(mf_ctx *c, mf_output *o, const char *path, mf_buf *buf);
 int mf_output_add_objects(mf_ctx *c, mf_output *o, const char *path, const mf_object *const *objs, size_t n);
 void mf_output_sort(mf_output *o);
 
-/* One function per target; each reads the system read-only and adds files. */
+/* One function per target; each reads the system read-only (the rendered
+ * objects too: mf_k8s_objects shares them with the checks) and adds files. */
 typedef int (*mf_emit_fn)(mf_ctx *c, const mf_system *s, mf_output *o);
 int mf_emit_kustomize(mf_ctx *c, const mf_system *s, mf_output *o);
 int mf_emit_helm(mf_ctx *c, const mf_system *s, mf_output *o);

@@ -17,7 +17,7 @@
 
 /* Top-level values keys that are not service instances. */
 static const char *const reserved[] = {"global", "namespace", "tenants", "configMaps", "ingresses", "extraObjects"};
-#define NRESERVED (sizeof reserved / sizeof reserved[0])
+#define NRESERVED MF_NELEM(reserved)
 
 /* One name given a values key: lowerCamelCase, or a fallback on clashes. */
 typedef struct keyent {
@@ -47,17 +47,12 @@ typedef struct hm {
 /* One environment (or the base view) and the values taken from it. */
 typedef struct view {
 	const mf_env *e;
-	mf_objects objs;
+	const mf_objects *objs;  /* shared: read-only */
 	mf_node *global;  /* {namespace, labels, annotations} */
 	mf_node *v;
 } view;
 
 /* ---- small helpers -------------------------------------------------------------- */
-
-static bool streq(const char *x, const char *y)
-{
-	return x == y || (x && y && !strcmp(x, y));
-}
 
 static mf_node *oom(hm *h, mf_node *n)
 {
@@ -167,7 +162,7 @@ static const char *camel(hm *h, const char *name)
 static bool is_reserved(const char *key)
 {
 	for (size_t i = 0; i < NRESERVED; i++)
-		if (streq(reserved[i], key))
+		if (mf_streq(reserved[i], key))
 			return true;
 	return false;
 }
@@ -177,19 +172,13 @@ static void key_add(hm *h, keytab *t, const char *id, const char *name, const ch
 	keyent *grown;
 
 	for (size_t i = 0; i < t->n; i++)
-		if (streq(t->v[i].id, id))
+		if (mf_streq(t->v[i].id, id))
 			return;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		if (!(grown = mf_alloc(h->a, cap * sizeof *grown))) {
-			oom(h, NULL);
-			return;
-		}
-		if (t->n)
-			memcpy(grown, t->v, t->n * sizeof *grown);
-		t->v = grown;
-		t->cap = cap;
+	if (!(grown = mf_grow(h->a, t->v, t->n, &t->cap, sizeof *grown))) {
+		oom(h, NULL);
+		return;
 	}
+	t->v = grown;
 	t->v[t->n++] = (keyent){mf_strdup(h->a, id), camel(h, name), alt, NULL};
 }
 
@@ -201,7 +190,7 @@ static int cmp_keyent(const void *x, const void *y)
 static bool key_taken(const keytab *t, size_t upto, const char *key, bool top)
 {
 	for (size_t i = 0; i < upto; i++)
-		if (streq(t->v[i].key, key))
+		if (mf_streq(t->v[i].key, key))
 			return true;
 	return top && is_reserved(key);
 }
@@ -230,7 +219,7 @@ static void key_finish(hm *h, keytab *t, bool top)
 	for (size_t i = 0; i < t->n; i++) {
 		size_t same = 0;
 		for (size_t j = 0; j < t->n; j++)
-			same += streq(t->v[j].pref, t->v[i].pref);
+			same += mf_streq(t->v[j].pref, t->v[i].pref);
 		t->v[i].key = t->v[i].pref;
 		if (same > 1 || (top && is_reserved(t->v[i].pref)))
 			t->v[i].key = fallback(h, t->v[i].alt, top);
@@ -242,7 +231,7 @@ static void key_finish(hm *h, keytab *t, bool top)
 static const char *key_of(const keytab *t, const char *id)
 {
 	for (size_t i = 0; id && i < t->n; i++)
-		if (streq(t->v[i].id, id))
+		if (mf_streq(t->v[i].id, id))
 			return t->v[i].key;
 	return NULL;
 }
@@ -264,11 +253,11 @@ static void collect_keys(hm *h, const view *w)
 		key_add(h, &h->inst, inst_id(h, &w->e->inst[i]), w->e->inst[i].compose_name, w->e->inst[i].compose_name);
 	for (size_t i = 0; i < w->e->ntenants; i++)
 		key_add(h, &h->tenants, w->e->tenants[i].name, w->e->tenants[i].name, w->e->tenants[i].name);
-	for (size_t i = 0; i < w->objs.n; i++) {
-		const mf_object *o = &w->objs.v[i];
-		if (!o->inst && streq(o->kind, "ConfigMap"))
+	for (size_t i = 0; i < w->objs->n; i++) {
+		const mf_object *o = &w->objs->v[i];
+		if (!o->inst && mf_streq(o->kind, "ConfigMap"))
 			key_add(h, &h->configs, o->name, o->name, o->name);
-		else if (!o->inst && streq(o->kind, "Ingress"))
+		else if (!o->inst && mf_streq(o->kind, "Ingress"))
 			key_add(h, &h->ings, ing_id(h, o), o->name,
 				o->tenant ? mf_printf(h->a, "%s-%s", o->tenant, o->name) : o->name);
 		put_bool(h, h->kinds, o->kind, true);
@@ -318,30 +307,21 @@ static const mf_node *workload_of(const view *w, const mf_instance *in)
 {
 	static const char *const kinds[] = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"};
 
-	for (size_t i = 0; i < w->objs.n; i++)
-		for (size_t k = 0; w->objs.v[i].inst == in && k < sizeof kinds / sizeof kinds[0]; k++)
-			if (streq(w->objs.v[i].kind, kinds[k]))
-				return w->objs.v[i].doc;
+	for (size_t i = 0; i < w->objs->n; i++)
+		for (size_t k = 0; w->objs->v[i].inst == in && k < MF_NELEM(kinds); k++)
+			if (mf_streq(w->objs->v[i].kind, kinds[k]))
+				return w->objs->v[i].doc;
 	return NULL;
 }
 
-/* image: repository[:tag][@digest]; the tag's ':' is the last one after the
- * last '/' (a registry may have a port) */
+/* image: {repository, tag?, digest?} */
 static void take_image(hm *h, mf_node *m, const char *ref)
 {
-	const char *at = strchr(ref, '@'), *colon = NULL;
-	size_t end = at ? (size_t)(at - ref) : strlen(ref);
+	mf_image im = mf_image_split(h->c, ref);
 
-	for (const char *p = ref; p < ref + end; p++)
-		if (*p == ':')
-			colon = p;
-		else if (*p == '/')
-			colon = NULL;
-	put_str(h, m, "repository", mf_strndup(h->a, ref, colon ? (size_t)(colon - ref) : end));
-	if (colon)
-		put_str(h, m, "tag", mf_strndup(h->a, colon + 1, end - (size_t)(colon + 1 - ref)));
-	if (at)
-		put_str(h, m, "digest", at + 1);
+	put_str(h, m, "repository", im.repo);
+	put_str(h, m, "tag", im.tag);
+	put_str(h, m, "digest", im.digest);
 }
 
 /* Container and pod fields the templates write under the same name or
@@ -381,8 +361,8 @@ static void take_container(ix *x, const mf_node *ct)
 
 	for (size_t i = 0; ct && ct->kind == MF_MAP && i < ct->n; i++) {
 		const mf_pair *p = &ct->pairs[i];
-		const char *to = renamed(container_keys, sizeof container_keys / sizeof container_keys[0], p->key);
-		if (!strcmp(p->key, "name") && streq(mf_str(p->val), x->in->name))
+		const char *to = renamed(container_keys, MF_NELEM(container_keys), p->key);
+		if (!strcmp(p->key, "name") && mf_streq(mf_str(p->val), x->in->name))
 			continue;
 		if (!strcmp(p->key, "image") && mf_str(p->val))
 			take_image(h, child(h, x->m, "image"), mf_str(p->val));
@@ -400,10 +380,10 @@ static void take_pod_field(ix *x, const mf_pair *p, mf_node **more)
 {
 	hm *h = x->h;
 	mf_node *sa = child(h, x->m, "serviceAccount");
-	const char *to = renamed(pod_keys, sizeof pod_keys / sizeof pod_keys[0], p->key);
+	const char *to = renamed(pod_keys, MF_NELEM(pod_keys), p->key);
 
 	if (!strcmp(p->key, "serviceAccountName")) {
-		if (!streq(mf_str(p->val), x->in->name))
+		if (!mf_streq(mf_str(p->val), x->in->name))
 			put(h, sa, "name", p->val);
 	} else if (!strcmp(p->key, "automountServiceAccountToken")) {
 		put(h, sa, "automountToken", p->val);
@@ -460,13 +440,13 @@ static void take_workload(ix *x, const mf_object *o)
 
 	put(h, x->m, "annotations", extra(h, ann, mf_get(x->w->global, "annotations")));
 	put(h, x->m, "replicaCount", mf_get(spec, "replicas"));
-	if (streq(o->kind, "Deployment")) {
+	if (mf_streq(o->kind, "Deployment")) {
 		put(h, x->m, "strategy", mf_get(spec, "strategy"));
-	} else if (streq(o->kind, "StatefulSet") || streq(o->kind, "DaemonSet")) {
+	} else if (mf_streq(o->kind, "StatefulSet") || mf_streq(o->kind, "DaemonSet")) {
 		put(h, x->m, "updateStrategy", mf_get(spec, "updateStrategy"));
 		if (mf_get(spec, "volumeClaimTemplates"))
 			take_claim_templates(x, mf_get(spec, "volumeClaimTemplates"));
-	} else if (streq(o->kind, "Job")) {
+	} else if (mf_streq(o->kind, "Job")) {
 		put(h, x->m, "job", without(h, spec, "template"));
 	} else {
 		const mf_node *js = mf_path(spec, "jobTemplate.spec");
@@ -482,7 +462,7 @@ static void take_account(ix *x, const mf_object *o)
 	mf_node *sa = child(x->h, x->m, "serviceAccount");
 
 	put_bool(x->h, sa, "create", true);
-	if (!streq(o->name, x->in->name))
+	if (!mf_streq(o->name, x->in->name))
 		put_str(x->h, sa, "name", o->name);
 	put(x->h, sa, "automountToken", mf_get(o->doc, "automountServiceAccountToken"));
 }
@@ -503,7 +483,7 @@ static void take_service(ix *x, const mf_object *o)
 	mf_node *svc = child(h, x->m, "service");
 	const mf_node *spec = mf_get(o->doc, "spec");
 
-	if (!streq(o->name, x->in->name)) {
+	if (!mf_streq(o->name, x->in->name)) {
 		put_bool(h, svc, "headlessService", true);
 		return;
 	}
@@ -524,7 +504,7 @@ static void take_hpa(ix *x, const mf_object *o)
 	put(h, as, "maxReplicas", mf_get(spec, "maxReplicas"));
 	for (size_t i = 0; metrics && metrics->kind == MF_SEQ && i < metrics->n; i++) {
 		const char *res = mf_str(mf_path(metrics->items[i], "resource.name"));
-		put(h, as, streq(res, "memory") ? "targetMemoryUtilizationPercentage" : "targetCPUUtilizationPercentage",
+		put(h, as, mf_streq(res, "memory") ? "targetMemoryUtilizationPercentage" : "targetCPUUtilizationPercentage",
 		    mf_path(metrics->items[i], "resource.target.averageUtilization"));
 	}
 	put(h, as, "behavior", mf_get(spec, "behavior"));
@@ -563,7 +543,7 @@ static void take_route(ix *x, const mf_object *o)
 	const mf_node *spec = mf_get(o->doc, "spec");
 	mf_node *m = new_map(h);
 
-	if (!streq(o->name, x->in->name))
+	if (!mf_streq(o->name, x->in->name))
 		put_str(h, m, "name", o->name);
 	put(h, m, "host", mf_get(spec, "host"));
 	put(h, m, "path", mf_get(spec, "path"));
@@ -593,8 +573,8 @@ static void extra_object(hm *h, const view *w, const mf_object *o)
 
 static void take_object(ix *x, const mf_object *o)
 {
-	for (size_t i = 0; i < sizeof takers / sizeof takers[0]; i++)
-		if (streq(takers[i].kind, o->kind)) {
+	for (size_t i = 0; i < MF_NELEM(takers); i++)
+		if (mf_streq(takers[i].kind, o->kind)) {
 			takers[i].take(x, o);
 			return;
 		}
@@ -615,12 +595,7 @@ static const char *const inst_order[] = {
 
 static size_t inst_rank(const char *key)
 {
-	size_t n = sizeof inst_order / sizeof inst_order[0];
-
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(inst_order[i], key))
-			return i;
-	return n;
+	return mf_str_index(key, inst_order, MF_NELEM(inst_order));
 }
 
 static int cmp_inst_pair(const void *x, const void *y)
@@ -640,7 +615,7 @@ static void instance_blocks(ix *x)
 
 	put_bool(h, sa, "create", false);
 	put_bool(h, sa, "automountToken", false);
-	for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+	for (size_t i = 0; i < MF_NELEM(blocks); i++)
 		put_bool(h, child(h, x->m, blocks[i]), "enabled", false);
 }
 
@@ -653,16 +628,16 @@ static mf_node *instance_values(hm *h, const view *w, const mf_instance *in)
 	put_bool(h, x.m, "enabled", true);
 	put_str(h, x.m, "name", in->name);
 	inst = mf_get_str(mf_path(wl, "metadata.labels"), "app.kubernetes.io/instance");
-	if (inst && !streq(inst, in->name))
+	if (inst && !mf_streq(inst, in->name))
 		put_str(h, x.m, "instance", inst);
 	if (in->tenant)
 		put_str(h, x.m, "tenant", key_of(&h->tenants, in->tenant->name));
 	put_str(h, x.m, "workload", mf_get_str(wl, "kind"));
 	put(h, x.m, "labels", extra(h, mf_path(wl, "metadata.labels"), instance_labels(&x)));
 	instance_blocks(&x);
-	for (size_t i = 0; i < w->objs.n; i++)
-		if (w->objs.v[i].inst == in)
-			take_object(&x, &w->objs.v[i]);
+	for (size_t i = 0; i < w->objs->n; i++)
+		if (w->objs->v[i].inst == in)
+			take_object(&x, &w->objs->v[i]);
 	if (x.m && x.m->n > 1)
 		mf_stable_sort(x.m->pairs, x.m->n, sizeof *x.m->pairs, cmp_inst_pair);
 	return x.m;
@@ -714,17 +689,17 @@ static void take_shared(hm *h, view *w, const mf_object *o)
 {
 	mf_node *sc = scope_of(h, w, o->tenant);
 
-	if (streq(o->kind, "Namespace"))
+	if (mf_streq(o->kind, "Namespace"))
 		put(h, sc, "labels", extra(h, mf_path(o->doc, "metadata.labels"), common_labels(h, w)));
-	else if (streq(o->kind, "ResourceQuota"))
+	else if (mf_streq(o->kind, "ResourceQuota"))
 		put(h, sc, "quota", mf_path(o->doc, "spec.hard"));
-	else if (streq(o->kind, "LimitRange"))
+	else if (mf_streq(o->kind, "LimitRange"))
 		put(h, sc, "limitRange", mf_path(o->doc, "spec.limits"));
-	else if (streq(o->kind, "NetworkPolicy"))
+	else if (mf_streq(o->kind, "NetworkPolicy"))
 		put_bool(h, sc, "defaultDenyIngress", true);
-	else if (streq(o->kind, "ConfigMap"))
+	else if (mf_streq(o->kind, "ConfigMap"))
 		take_config(h, w, o);
-	else if (streq(o->kind, "Ingress"))
+	else if (mf_streq(o->kind, "Ingress"))
 		take_ingress(h, w, o);
 	else
 		extra_object(h, w, o);
@@ -737,9 +712,9 @@ static mf_node *global_of(hm *h, const view *w)
 	mf_node *g = new_map(h);
 	const mf_node *ns = NULL;
 
-	for (size_t i = 0; i < w->objs.n && !ns; i++)
-		if (streq(w->objs.v[i].kind, "Namespace") && !w->objs.v[i].tenant)
-			ns = w->objs.v[i].doc;
+	for (size_t i = 0; i < w->objs->n && !ns; i++)
+		if (mf_streq(w->objs->v[i].kind, "Namespace") && !w->objs->v[i].tenant)
+			ns = w->objs->v[i].doc;
 	put_str(h, g, "namespace", w->e->is_base ? "" : w->e->ns);
 	put(h, g, "labels", overlay(h, NULL, extra(h, mf_path(ns, "metadata.labels"), base_labels(h))));
 	put(h, g, "annotations", overlay(h, NULL, mf_path(ns, "metadata.annotations")));
@@ -772,9 +747,9 @@ static void take_view(hm *h, view *w)
 	w->global = global_of(h, w);
 	put(h, w->v, "global", w->global);
 	namespace_blocks(h, w);
-	for (size_t i = 0; i < w->objs.n; i++)
-		if (!w->objs.v[i].inst)
-			take_shared(h, w, &w->objs.v[i]);
+	for (size_t i = 0; i < w->objs->n; i++)
+		if (!w->objs->v[i].inst)
+			take_shared(h, w, &w->objs->v[i]);
 	for (size_t i = 0; i < w->e->ninst; i++)
 		put(h, w->v, key_of(&h->inst, inst_id(h, &w->e->inst[i])), instance_values(h, w, &w->e->inst[i]));
 }
@@ -833,7 +808,7 @@ static mf_node *defaults_of(hm *h, const view *base, const view *envs, size_t n)
 {
 	mf_node *d = default_section(h, base->v, envs, n, NULL);
 
-	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+	for (size_t i = 0; i < MF_NELEM(sections); i++)
 		put(h, d, sections[i], default_section(h, mf_get(base->v, sections[i]), envs, n, sections[i]));
 	return d;
 }
@@ -895,7 +870,7 @@ static mf_node *env_values(hm *h, view *w, const mf_node *dflt)
 	mf_node *d;
 
 	fill_section(h, w->v, dflt, NULL);
-	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+	for (size_t i = 0; i < MF_NELEM(sections); i++)
 		fill_section(h, mf_get(w->v, sections[i]), mf_get(dflt, sections[i]), sections[i]);
 	d = diff_map(h, dflt, w->v);
 	return d ? d : new_map(h);
@@ -1069,11 +1044,11 @@ static const char *values_header(hm *h, const mf_env *e)
 
 static int render_views(hm *h, view *base, view *envs, size_t n)
 {
-	if (mf_render_k8s(h->c, h->s, base->e, &base->objs) < 0)
+	if (mf_k8s_objects(h->c, h->s, base->e, &base->objs) < 0)
 		return -1;
 	collect_keys(h, base);
 	for (size_t i = 0; i < n; i++) {
-		if (mf_render_k8s(h->c, h->s, envs[i].e, &envs[i].objs) < 0)
+		if (mf_k8s_objects(h->c, h->s, envs[i].e, &envs[i].objs) < 0)
 			return -1;
 		collect_keys(h, &envs[i]);
 	}

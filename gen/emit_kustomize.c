@@ -47,11 +47,6 @@ typedef struct imgset {
 
 /* ---- small helpers ------------------------------------------------------------ */
 
-static bool streq(const char *x, const char *y)
-{
-	return x == y || (x && y && !strcmp(x, y));
-}
-
 static mf_node *oom(kz *k, mf_node *n)
 {
 	if (!n && k->rc == 0)
@@ -78,18 +73,10 @@ static void push(kz *k, mf_node *seq, mf_node *item)
 
 static void *grow(kz *k, void *old, size_t n, size_t *cap, size_t elem)
 {
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *p;
+	void *p = mf_grow(k->a, old, n, cap, elem);
 
-	if (n < *cap)
-		return old;
-	if (!(p = mf_alloc(k->a, ncap * elem))) {
+	if (!p)
 		oom(k, NULL);
-		return NULL;
-	}
-	if (n)
-		memcpy(p, old, n * elem);
-	*cap = ncap;
 	return p;
 }
 
@@ -132,25 +119,69 @@ static mf_object bare(kz *k, const mf_object *o)
 
 static bool is_namespace(const mf_object *o)
 {
-	return streq(o->kind, "Namespace");
+	return mf_streq(o->kind, "Namespace");
 }
 
-static bool same_object(const mf_object *x, const mf_object *y)
+/* Base and environment objects are the same object when kind, name and
+ * tenant agree.  They are found through an index sorted on that key (ties
+ * in list order), so pairing them stays O(n log n). */
+typedef struct byname {
+	const mf_object **v;
+	size_t n;
+} byname;
+
+static int cmp_key(const mf_object *x, const mf_object *y)
 {
-	return streq(x->kind, y->kind) && streq(x->name, y->name) && streq(x->tenant, y->tenant);
+	int r = mf_strcmp_null(x->kind, y->kind);
+
+	if (!r)
+		r = mf_strcmp_null(x->name, y->name);
+	return r ? r : mf_strcmp_null(x->tenant, y->tenant);
 }
 
-static const mf_object *find_object(const mf_objects *set, const mf_object *like)
+static int cmp_byname(const void *x, const void *y)
 {
-	for (size_t i = 0; i < set->n; i++)
-		if (!is_namespace(&set->v[i]) && same_object(&set->v[i], like))
-			return &set->v[i];
-	return NULL;
+	return cmp_key(*(const mf_object *const *)x, *(const mf_object *const *)y);
+}
+
+/* The objects of lists[0..n) but namespaces, by key. */
+static byname index_objects(kz *k, const mf_objects *lists, size_t n)
+{
+	size_t total = 0;
+	byname b = {NULL, 0};
+
+	for (size_t i = 0; i < n; i++)
+		total += lists[i].n;
+	if (!(b.v = mf_alloc(k->a, (total + 1) * sizeof *b.v))) {
+		oom(k, NULL);
+		return b;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < lists[i].n; j++)
+			if (!is_namespace(&lists[i].v[j]))
+				b.v[b.n++] = &lists[i].v[j];
+	mf_stable_sort(b.v, b.n, sizeof *b.v, cmp_byname);
+	return b;
+}
+
+/* The first indexed object (in list order) that is the same as `like`. */
+static const mf_object *find_object(const byname *b, const mf_object *like)
+{
+	size_t lo = 0, hi = b->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cmp_key(b->v[mid], like) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < b->n && !cmp_key(b->v[lo], like) ? b->v[lo] : NULL;
 }
 
 static const char *file_of(kz *k, const char *group)
 {
-	if (streq(group, "kustomization"))
+	if (mf_streq(group, "kustomization"))
 		return "kustomization-objects.yaml";
 	return mf_printf(k->a, "%s.yaml", group ? group : "objects");
 }
@@ -193,7 +224,7 @@ static void write_groups(kz *k, const char *dir, const mf_object *const *objs, s
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		const char *file = file_of(k, objs[i]->group);
-		while (j < n && streq(objs[j]->group, objs[i]->group))
+		while (j < n && mf_streq(objs[j]->group, objs[i]->group))
 			j++;
 		if (mf_output_add_objects(k->c, k->o, mf_printf(k->a, "%s/%s", dir, file), objs + i, j - i) < 0)
 			k->rc = -1;
@@ -210,20 +241,9 @@ typedef struct imgref {
 
 static imgref parse_image(kz *k, const char *ref)
 {
-	imgref r = {NULL, NULL, NULL};
-	const char *at = strchr(ref, '@'), *colon = NULL;
-	size_t end = at ? (size_t)(at - ref) : strlen(ref);
+	mf_image im = mf_image_split(k->c, ref);
 
-	/* the tag's ':' is the last one after the last '/' (a registry may have a port) */
-	for (const char *p = ref; p < ref + end; p++)
-		if (*p == ':')
-			colon = p;
-		else if (*p == '/')
-			colon = NULL;
-	r.name = mf_strndup(k->a, ref, colon ? (size_t)(colon - ref) : end);
-	r.tag = colon ? mf_strndup(k->a, colon + 1, end - (size_t)(colon + 1 - ref)) : NULL;
-	r.digest = at ? at + 1 : NULL;
-	return r;
+	return (imgref){im.repo, im.tag, im.digest};
 }
 
 /* What the transformer makes of `from`: a digest replaces tag and digest
@@ -243,7 +263,7 @@ static const char *apply_entry(kz *k, const imgent *e, const char *from)
 static imgent *entry_for(imgset *set, const char *name)
 {
 	for (size_t i = 0; i < set->n; i++)
-		if (streq(set->v[i].name, name))
+		if (mf_streq(set->v[i].name, name))
 			return &set->v[i];
 	return NULL;
 }
@@ -259,8 +279,8 @@ static void add_entry(kz *k, imgset *set, const char *from, const char *to)
 		return;
 	set->v = grown;
 	/* a same tag is left out unless a digest comes or goes */
-	set->v[set->n++] = (imgent){f.name, streq(f.name, t.name) ? NULL : t.name,
-				    streq(f.tag, t.tag) && !f.digest && !t.digest ? NULL : t.tag, t.digest,
+	set->v[set->n++] = (imgent){f.name, mf_streq(f.name, t.name) ? NULL : t.name,
+				    mf_streq(f.tag, t.tag) && !f.digest && !t.digest ? NULL : t.tag, t.digest,
 				    !t.tag && !t.digest && (f.tag || f.digest)};
 }
 
@@ -268,13 +288,13 @@ static void check_entry(kz *k, imgset *set, const char *from, const char *to)
 {
 	imgent *e = entry_for(set, parse_image(k, from).name);
 
-	if (e && !e->bad && !streq(apply_entry(k, e, from), to))
+	if (e && !e->bad && !mf_streq(apply_entry(k, e, from), to))
 		e->bad = true;
 }
 
 static const mf_node *pod_spec_of(const mf_node *doc)
 {
-	if (streq(mf_get_str(doc, "kind"), "CronJob"))
+	if (mf_streq(mf_get_str(doc, "kind"), "CronJob"))
 		return mf_path(doc, "spec.jobTemplate.spec.template.spec");
 	return mf_path(doc, "spec.template.spec");
 }
@@ -282,7 +302,7 @@ static const mf_node *pod_spec_of(const mf_node *doc)
 static const mf_node *named(const mf_node *list, const char *name)
 {
 	for (size_t i = 0; list && list->kind == MF_SEQ && i < list->n; i++)
-		if (streq(mf_get_str(list->items[i], "name"), name))
+		if (mf_streq(mf_get_str(list->items[i], "name"), name))
 			return list->items[i];
 	return NULL;
 }
@@ -328,7 +348,7 @@ static bool image_handled(kz *k, const imgset *set, const mf_node *b, const mf_n
 	if (!from || !to)
 		return false;
 	ent = entry_for((imgset *)set, parse_image(k, from).name);
-	return ent && !ent->bad && streq(apply_entry(k, ent, from), to);
+	return ent && !ent->bad && mf_streq(apply_entry(k, ent, from), to);
 }
 
 static mf_node *images_field(kz *k, const imgset *set)
@@ -392,7 +412,7 @@ static bool ends_with(const char *path, const char *suffix)
 
 static int list_kind(const dctx *d, const char *path, const char **key)
 {
-	for (size_t i = 0; d->builtin && i < sizeof keyed_lists / sizeof keyed_lists[0]; i++)
+	for (size_t i = 0; d->builtin && i < MF_NELEM(keyed_lists); i++)
 		if (ends_with(path, keyed_lists[i].suffix)) {
 			*key = keyed_lists[i].key;
 			return *key ? KEYED : REPLACED;
@@ -450,7 +470,7 @@ static long index_of(const mf_node *list, const char *key, const char *val, size
 
 	*count = 0;
 	for (size_t i = 0; i < list->n; i++)
-		if (streq(mf_get_str(list->items[i], key), val)) {
+		if (mf_streq(mf_get_str(list->items[i], key), val)) {
 			if (at < 0)
 				at = (long)i;
 			(*count)++;
@@ -571,10 +591,7 @@ static bool builtin_kind(const char *kind)
 {
 	static const char *const kinds[] = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service"};
 
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (streq(kinds[i], kind))
-			return true;
-	return false;
+	return MF_IN_LIST(kind, kinds);
 }
 
 static mf_node *patch_head(kz *k, const mf_object *o)
@@ -596,7 +613,7 @@ static bool replica_entry(kz *k, const pairing *p, mf_node *replicas)
 	const mf_node *bs = mf_path(p->b->doc, "spec.replicas"), *es = mf_path(p->e->doc, "spec.replicas");
 	mf_node *m;
 
-	if (!streq(p->e->kind, "Deployment") && !streq(p->e->kind, "StatefulSet"))
+	if (!mf_streq(p->e->kind, "Deployment") && !mf_streq(p->e->kind, "StatefulSet"))
 		return false;
 	if (!es || es->kind != MF_INT || (bs && mf_equal(bs, es)))
 		return false;
@@ -656,17 +673,18 @@ typedef struct run {
 	kz *k;
 	mf_object *kb;        /* bare base objects some Kustomize environment has */
 	size_t nkb;
+	byname kbi;           /* kb by key */
 } run;
 
 static bool in_scope(const mf_object *o, const char *tenant)
 {
-	return !is_namespace(o) && streq(o->tenant, tenant);
+	return !is_namespace(o) && mf_streq(o->tenant, tenant);
 }
 
 static bool has_component(const run *r, const char *tenant)
 {
 	for (size_t i = 0; tenant && i < r->nkb; i++)
-		if (streq(r->kb[i].tenant, tenant))
+		if (mf_streq(r->kb[i].tenant, tenant))
 			return true;
 	return false;
 }
@@ -676,26 +694,23 @@ static bool has_component(const run *r, const char *tenant)
 static pairing *pair_up(run *r, const mf_object *eo, size_t neo, const char *tenant, size_t *n)
 {
 	pairing *p = mf_alloc(r->k->a, (neo + r->nkb + 1) * sizeof *p);
+	bool *paired = mf_alloc(r->k->a, r->nkb + 1);
 	size_t cnt = 0;
 
-	if (!p) {
+	if (!p || !paired) {
 		oom(r->k, NULL);
 		return NULL;
 	}
 	for (size_t i = 0; i < neo; i++)
-		if (in_scope(&eo[i], tenant))
-			p[cnt++] = (pairing){NULL, &eo[i]};
-	for (size_t i = 0; i < cnt; i++)
-		for (size_t j = 0; j < r->nkb && !p[i].b; j++)
-			if (same_object(&r->kb[j], p[i].e))
-				p[i].b = &r->kb[j];
-	for (size_t j = 0; j < r->nkb; j++) {
-		bool seen = false;
-		for (size_t i = 0; i < cnt && !seen && in_scope(&r->kb[j], tenant); i++)
-			seen = p[i].b == &r->kb[j];
-		if (in_scope(&r->kb[j], tenant) && !seen)
+		if (in_scope(&eo[i], tenant)) {
+			p[cnt] = (pairing){find_object(&r->kbi, &eo[i]), &eo[i]};
+			if (p[cnt].b)
+				paired[p[cnt].b - r->kb] = true;
+			cnt++;
+		}
+	for (size_t j = 0; j < r->nkb; j++)
+		if (in_scope(&r->kb[j], tenant) && !paired[j])
 			p[cnt++] = (pairing){&r->kb[j], NULL};
-	}
 	*n = cnt;
 	return p;
 }
@@ -836,18 +851,10 @@ static void write_common(run *r, const char *dir, const char *tenant)
 		return;
 	}
 	for (size_t i = 0; i < r->nkb; i++)
-		if (streq(r->kb[i].tenant, tenant))
+		if (mf_streq(r->kb[i].tenant, tenant))
 			objs[n++] = &r->kb[i];
 	write_groups(k, dir, objs, n, res);
 	write_doc(k, mf_printf(k->a, "%s/kustomization.yaml", dir), kust);
-}
-
-static bool used(const mf_object *b, const mf_objects *envs, size_t nenvs)
-{
-	for (size_t i = 0; i < nenvs; i++)
-		if (find_object(&envs[i], b))
-			return true;
-	return false;
 }
 
 static mf_objects bare_all(kz *k, const mf_objects *in)
@@ -868,29 +875,32 @@ static mf_objects bare_all(kz *k, const mf_objects *in)
 static void collect_base(run *r, const mf_objects *base, const mf_objects *envs, size_t nenvs)
 {
 	kz *k = r->k;
+	byname used = index_objects(k, envs, nenvs);
+	mf_objects kb = {mf_alloc(k->a, (base->n + 1) * sizeof *kb.v), 0, base->n + 1};
 
-	r->kb = mf_alloc(k->a, (base->n + 1) * sizeof *r->kb);
+	r->kb = kb.v;
 	r->nkb = 0;
-	if (!r->kb) {
+	if (!r->kb || !used.v) {
 		oom(k, NULL);
 		return;
 	}
 	for (size_t i = 0; i < base->n; i++)
-		if (!is_namespace(&base->v[i]) && used(&base->v[i], envs, nenvs))
+		if (!is_namespace(&base->v[i]) && find_object(&used, &base->v[i]))
 			r->kb[r->nkb++] = bare(k, &base->v[i]);
+	kb.n = r->nkb;
+	r->kbi = index_objects(k, &kb, 1);
 }
 
-static int render_all(kz *k, const mf_env **envs, size_t n, mf_objects *base, mf_objects *eo)
+static int render_all(kz *k, const mf_env **envs, size_t n, const mf_objects **base, mf_objects *eo)
 {
-	mf_objects raw;
+	const mf_objects *raw;
 
-	if (mf_render_k8s(k->c, k->s, &k->s->base, base) < 0)
+	if (mf_k8s_objects(k->c, k->s, &k->s->base, base) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		memset(&raw, 0, sizeof raw);
-		if (mf_render_k8s(k->c, k->s, envs[i], &raw) < 0)
+		if (mf_k8s_objects(k->c, k->s, envs[i], &raw) < 0)
 			return -1;
-		eo[i] = bare_all(k, &raw);
+		eo[i] = bare_all(k, raw);
 	}
 	return k->rc;
 }
@@ -898,9 +908,10 @@ static int render_all(kz *k, const mf_env **envs, size_t n, mf_objects *base, mf
 int mf_emit_kustomize(mf_ctx *c, const mf_system *s, mf_output *o)
 {
 	kz k = {c, c->a, s, o, 0};
-	run r = {&k, NULL, 0};
+	run r = {.k = &k};
 	const mf_env **envs = mf_alloc(c->a, (s->nenvs + 1) * sizeof *envs);
-	mf_objects base = {0}, *eo = mf_alloc(c->a, (s->nenvs + 1) * sizeof *eo);
+	const mf_objects *base;
+	mf_objects *eo = mf_alloc(c->a, (s->nenvs + 1) * sizeof *eo);
 	size_t n = 0;
 
 	if (!envs || !eo)
@@ -912,7 +923,7 @@ int mf_emit_kustomize(mf_ctx *c, const mf_system *s, mf_output *o)
 		return 0;
 	if (render_all(&k, envs, n, &base, eo) < 0)
 		return -1;
-	collect_base(&r, &base, eo, n);
+	collect_base(&r, base, eo, n);
 	write_common(&r, ROOT "/base", NULL);
 	for (size_t t = 0; t < s->base.ntenants; t++)
 		if (has_component(&r, s->base.tenants[t].name))

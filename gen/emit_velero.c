@@ -7,17 +7,17 @@
 static int add_kustomization(mf_ctx *c, mf_output *o, const mf_env *e, const char *const *files, size_t n)
 {
 	mf_arena *a = c->a;
-	mf_node *k = mf_new_map(a, e->pos), *res;
+	mf_node *k = mf_new_map(a, e->pos), *res = NULL;
 	mf_buf b;
 
-	mf_map_set_str(a, k, "apiVersion", "kustomize.config.k8s.io/v1beta1", MF_NOPOS);
-	mf_map_set_str(a, k, "kind", "Kustomization", MF_NOPOS);
-	res = mf_map_child_seq(a, k, "resources", e->pos);
+	if (mf_map_set_str(a, k, "apiVersion", "kustomize.config.k8s.io/v1beta1", MF_NOPOS) < 0 ||
+	    mf_map_set_str(a, k, "kind", "Kustomization", MF_NOPOS) < 0 || !(res = mf_map_child_seq(a, k, "resources", e->pos)))
+		return mf_error(c, e->pos, "internal", "out of memory");
 	for (size_t i = 0; i < n; i++)
 		if (mf_seq_push(a, res, mf_new_str(a, files[i], e->pos)) < 0)
 			return mf_error(c, e->pos, "internal", "out of memory");
 	mf_buf_init(&b);
-	if (!res || mf_yaml_write(&b, k) < 0)
+	if (mf_yaml_write(&b, k) < 0)
 		b.oom = true;
 	if (mf_output_add(c, o, mf_printf(a, "velero/%s/kustomization.yaml", e->name), &b) < 0) {
 		mf_buf_release(&b);
@@ -39,8 +39,9 @@ static int emit_env(mf_ctx *c, const mf_system *s, const mf_env *e, mf_output *o
 		return mf_error(c, e->pos, "internal", "out of memory");
 	for (size_t i = 0; i < objs.n; i++) {
 		const mf_object *obj = &objs.v[i];
-		files[i] = mf_printf(c->a, "%s.yaml", obj->name);
-		if (!files[i] || mf_output_add_objects(c, o, mf_printf(c->a, "velero/%s/%s", e->name, files[i]), &obj, 1) < 0)
+		if (!(files[i] = mf_printf(c->a, "%s.yaml", obj->name)))
+			return mf_error(c, e->pos, "internal", "out of memory");
+		if (mf_output_add_objects(c, o, mf_printf(c->a, "velero/%s/%s", e->name, files[i]), &obj, 1) < 0)
 			return -1;
 	}
 	return add_kustomization(c, o, e, files, objs.n);

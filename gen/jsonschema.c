@@ -1100,8 +1100,6 @@ static int ck_ref(cctx *c, const json_t *sch, const json_t *v, const char *base)
 
 static int ck_type(cctx *c, const json_t *sch, const json_t *v, const char *base)
 {
-	(void)sch;
-	(void)base;
 	if (json_is_string(v) && !type_named(json_string_value(v)))
 		return cerr(c, "unknown type '%s'", json_string_value(v));
 	if (json_is_string(v))
@@ -1121,15 +1119,11 @@ static int ck_type(cctx *c, const json_t *sch, const json_t *v, const char *base
 
 static int ck_array(cctx *c, const json_t *sch, const json_t *v, const char *base)
 {
-	(void)sch;
-	(void)base;
 	return json_is_array(v) ? 0 : cerr(c, "expected a list");
 }
 
 static int ck_strings(cctx *c, const json_t *sch, const json_t *v, const char *base)
 {
-	(void)sch;
-	(void)base;
 	size_t i;
 	const json_t *e;
 	if (!json_is_array(v))
@@ -1142,8 +1136,6 @@ static int ck_strings(cctx *c, const json_t *sch, const json_t *v, const char *b
 
 static int ck_count(cctx *c, const json_t *sch, const json_t *v, const char *base)
 {
-	(void)sch;
-	(void)base;
 	if (!json_is_number(v) || !integral(json_number_value(v)) || json_number_value(v) < 0)
 		return cerr(c, "expected a non-negative integer");
 	return 0;
@@ -1151,36 +1143,26 @@ static int ck_count(cctx *c, const json_t *sch, const json_t *v, const char *bas
 
 static int ck_number(cctx *c, const json_t *sch, const json_t *v, const char *base)
 {
-	(void)sch;
-	(void)base;
 	return json_is_number(v) ? 0 : cerr(c, "expected a number");
 }
 
 static int ck_positive(cctx *c, const json_t *sch, const json_t *v, const char *base)
 {
-	(void)sch;
-	(void)base;
 	return json_is_number(v) && json_number_value(v) > 0 ? 0 : cerr(c, "expected a number greater than 0");
 }
 
 static int ck_bool(cctx *c, const json_t *sch, const json_t *v, const char *base)
 {
-	(void)sch;
-	(void)base;
 	return json_is_boolean(v) ? 0 : cerr(c, "expected true or false");
 }
 
 static int ck_string(cctx *c, const json_t *sch, const json_t *v, const char *base)
 {
-	(void)sch;
-	(void)base;
 	return json_is_string(v) ? 0 : cerr(c, "expected a string");
 }
 
 static int ck_pattern(cctx *c, const json_t *sch, const json_t *v, const char *base)
 {
-	(void)sch;
-	(void)base;
 	if (!json_is_string(v))
 		return cerr(c, "expected a regular expression string");
 	return add_pattern(c, v, NULL, json_string_value(v), json_string_length(v));
@@ -1188,8 +1170,6 @@ static int ck_pattern(cctx *c, const json_t *sch, const json_t *v, const char *b
 
 static int ck_patprops(cctx *c, const json_t *sch, const json_t *v, const char *base)
 {
-	(void)sch;
-	(void)base;
 	const char *k;
 	const json_t *e;
 	if (!json_is_object(v))

@@ -377,7 +377,7 @@ const char *mf_did_you_mean(const char *word, const char *const *names, size_t n
 static const char *const include_sections[] = {
 	"templates", "services", "secrets", "configs", "machines", "tenants", "environments",
 };
-#define NSECTIONS (sizeof include_sections / sizeof include_sections[0])
+#define NSECTIONS MF_NELEM(include_sections)
 
 static char *relative_to(mf_ctx *c, uint32_t file, const char *path)
 {

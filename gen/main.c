@@ -201,7 +201,7 @@ static const struct target {
 	{"compose", MF_T_COMPOSE, mf_emit_compose},
 	{"velero", MF_T_VELERO, mf_emit_velero},
 };
-#define NTARGETS (sizeof targets / sizeof targets[0])
+#define NTARGETS MF_NELEM(targets)
 
 static int target_mask(const opts *o, unsigned *mask)
 {
@@ -496,7 +496,7 @@ static const command commands[] = {
 	{"version", cmd_version, "manifold version", "Print the version."},
 	{"help", cmd_help, "manifold help", "Show this help."},
 };
-#define NCOMMANDS (sizeof commands / sizeof commands[0])
+#define NCOMMANDS MF_NELEM(commands)
 
 static const command *find_command(const char *name)
 {

@@ -113,17 +113,24 @@ char *mf_strdup(mf_arena *a, const char *s)
 	return s ? mf_strndup(a, s, strlen(s)) : NULL;
 }
 
-char *mf_printf(mf_arena *a, const char *fmt, ...)
+char *mf_vprintf(mf_arena *a, const char *fmt, va_list ap)
 {
-	va_list ap, ap2;
-	va_start(ap, fmt);
+	va_list ap2;
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
 	char *s = n >= 0 ? mf_alloc(a, (size_t)n + 1) : NULL;
 	if (s)
-		vsnprintf(s, (size_t)n + 1, fmt, ap2);
-	va_end(ap2);
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+char *mf_printf(mf_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = mf_vprintf(a, fmt, ap);
+	va_end(ap);
 	return s;
 }
 
@@ -289,9 +296,9 @@ mf_node *mf_new_seq(mf_arena *a, mf_pos pos)
 
 /* ---- sequences and maps ----------------------------------------------------------- */
 
-/* Room for one more element: doubles into a fresh arena block, the old one
- * is abandoned (the arena frees it with everything else). */
-static void *grow(mf_arena *a, void *old, size_t n, size_t *cap, size_t elem)
+/* Doubling into a fresh block leaves the old one to the arena, which frees
+ * it with everything else: arena arrays need no release. */
+void *mf_grow(mf_arena *a, void *old, size_t n, size_t *cap, size_t elem)
 {
 	if (n < *cap)
 		return old;
@@ -313,7 +320,7 @@ int mf_seq_push(mf_arena *a, mf_node *seq, mf_node *item)
 {
 	if (!seq || seq->kind != MF_SEQ || !item)
 		return -1;
-	mf_node **items = grow(a, seq->items, seq->n, &seq->cap, sizeof *items);
+	mf_node **items = mf_grow(a, seq->items, seq->n, &seq->cap, sizeof *items);
 	if (!items)
 		return -1;
 	seq->items = items;
@@ -326,7 +333,7 @@ int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos, mf_node 
 	if (!map || map->kind != MF_MAP || !key || !val)
 		return -1;
 	const char *k = mf_strdup(a, key);  /* callers may pass stack buffers */
-	mf_pair *pairs = grow(a, map->pairs, map->n, &map->cap, sizeof *pairs);
+	mf_pair *pairs = mf_grow(a, map->pairs, map->n, &map->cap, sizeof *pairs);
 	if (!k || !pairs)
 		return -1;
 	map->pairs = pairs;
@@ -715,4 +722,34 @@ void mf_map_sort(mf_node *map)
 {
 	if (map && map->kind == MF_MAP)
 		mf_stable_sort(map->pairs, map->n, sizeof *map->pairs, pair_cmp);
+}
+
+/* ---- small helpers ------------------------------------------------------------- */
+
+bool mf_streq(const char *x, const char *y)
+{
+	return x == y || (x && y && !strcmp(x, y));
+}
+
+int mf_strcmp_null(const char *x, const char *y)
+{
+	return x == y ? 0 : !x ? -1 : !y ? 1 : strcmp(x, y);
+}
+
+bool mf_pos_eq(mf_pos x, mf_pos y)
+{
+	return x.file == y.file && x.line == y.line && x.col == y.col;
+}
+
+const char *mf_or(const char *s, const char *dflt)
+{
+	return s ? s : dflt;
+}
+
+size_t mf_str_index(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (!strcmp(s, list[i]))
+			return i;
+	return n;
 }

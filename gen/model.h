@@ -2,6 +2,7 @@
 #ifndef MF_MODEL_H
 #define MF_MODEL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,9 +14,15 @@ typedef struct mf_arena mf_arena;
 mf_arena *mf_arena_new(void);
 void mf_arena_free(mf_arena *a);
 void *mf_alloc(mf_arena *a, size_t size);           /* zeroed; aborts never: NULL on OOM */
+/* Room for one more element of an arena array of n elements of `elem`
+ * bytes: `old` while n < *cap, else a block twice as large holding the n
+ * elements (the old one is left to the arena) and *cap updated.  NULL on
+ * OOM, with old and *cap untouched. */
+void *mf_grow(mf_arena *a, void *old, size_t n, size_t *cap, size_t elem);
 char *mf_strdup(mf_arena *a, const char *s);
 char *mf_strndup(mf_arena *a, const char *s, size_t n);
 char *mf_printf(mf_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *mf_vprintf(mf_arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* A place in an input file: file is an index into the run's source table
  * (see diag.h), line and col are 1-based; file == 0 means "no position". */
@@ -125,6 +132,16 @@ void mf_map_sort(mf_node *map);
  * "-.inf", ".nan").  Writes into buf (32 bytes is always enough) and
  * returns buf. */
 char *mf_fmt_float(char *buf, size_t size, double f);
+
+/* Small helpers every stage needs. */
+#define MF_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+bool mf_streq(const char *x, const char *y);        /* same text, or both NULL */
+int mf_strcmp_null(const char *x, const char *y);   /* strcmp with NULL first */
+bool mf_pos_eq(mf_pos x, mf_pos y);
+const char *mf_or(const char *s, const char *dflt); /* s, or dflt when s is NULL */
+/* The index of s in list[0..n), or n when it is not there (or s is NULL). */
+size_t mf_str_index(const char *s, const char *const *list, size_t n);
+#define MF_IN_LIST(s, list) (mf_str_index((s), (list), MF_NELEM(list)) < MF_NELEM(list))
 
 /* Stable sort (merge sort; qsort is not stable).  Needs n*size bytes of
  * malloc'd scratch, falls back to an in-place insertion sort without it. */

@@ -52,6 +52,7 @@ static bool safe_path(const char *p)
 int mf_output_add(mf_ctx *c, mf_output *o, const char *path, mf_buf *buf)
 {
 	mf_outfile *grown;
+	char *data, *copy;
 
 	if (buf->oom)
 		return mf_error(c, MF_NOPOS, "internal", "out of memory building '%s'", path);
@@ -68,10 +69,13 @@ int mf_output_add(mf_ctx *c, mf_output *o, const char *path, mf_buf *buf)
 		o->files = grown;
 		o->cap = cap;
 	}
-	o->files[o->n].path = mf_strdup(c->a, path);
-	o->files[o->n].data = buf->data ? buf->data : calloc(1, 1);
-	o->files[o->n].len = buf->len;
-	o->n++;
+	data = buf->data ? buf->data : calloc(1, 1);
+	if (!data || !(copy = mf_strdup(c->a, path))) {
+		if (data != buf->data)
+			free(data);
+		return mf_error(c, MF_NOPOS, "internal", "out of memory");
+	}
+	o->files[o->n++] = (mf_outfile){copy, data, buf->len};
 	mf_buf_init(buf);
 	return 0;
 }

@@ -3,8 +3,6 @@
 #include <string.h>
 #include "check_impl.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* ---- the compiled form ------------------------------------------------------------- */
 
 /* One step of a field path: a key, an index, or every item ("*", "[*]"). */
@@ -131,7 +129,7 @@ static const mf_severity *severity_of(const char *s)
 		mf_severity sev;
 	} sevs[] = {{"error", MF_SEV_ERROR}, {"warning", MF_SEV_WARNING}, {"info", MF_SEV_INFO}};
 
-	for (size_t i = 0; s && i < NELEM(sevs); i++)
+	for (size_t i = 0; s && i < MF_NELEM(sevs); i++)
 		if (!strcmp(s, sevs[i].name))
 			return &sevs[i].sev;
 	return NULL;
@@ -234,7 +232,7 @@ static int compile_cond(build *b, const mf_node *n, cond *c)
 	c->field = mf_get_str(n, "field");
 	if (!c->field || parse_path(b, mf_get(n, "field"), c) < 0)
 		return -1;
-	for (size_t i = 0; i < NELEM(op_names); i++)
+	for (size_t i = 0; i < MF_NELEM(op_names); i++)
 		if ((c->arg = mf_get(n, op_names[i])) != NULL) {
 			c->op = (op)i;
 			break;
@@ -242,7 +240,7 @@ static int compile_cond(build *b, const mf_node *n, cond *c)
 	if (!c->arg)
 		return fail(b, n->pos, "policy-condition", "a condition needs one test");
 	if (c->op == OP_MATCHES || c->op == OP_NOT_MATCHES) {
-		if (!(c->re = mf_re_compile(mf_str(c->arg) ? mf_str(c->arg) : "", false, err, sizeof err)))
+		if (!(c->re = mf_re_compile(mf_or(mf_str(c->arg), ""), false, err, sizeof err)))
 			return fail(b, c->arg->pos, "policy-pattern", mf_printf(b->c->a, "invalid pattern: %s", err));
 		keep_re(b->ps, c->re);
 	}
@@ -275,7 +273,7 @@ static void check_message(build *b, const mf_node *msg)
 
 	for (const char *p = s ? strchr(s, '{') : NULL; p; p = strchr(p + 1, '{')) {
 		bool ok = false;
-		for (size_t i = 0; i < NELEM(placeholders); i++)
+		for (size_t i = 0; i < MF_NELEM(placeholders); i++)
 			ok |= !strncmp(p, placeholders[i], strlen(placeholders[i]));
 		if (!ok)
 			fail(b, msg->pos, "policy-message",
@@ -283,21 +281,6 @@ static void check_message(build *b, const mf_node *msg)
 						"{field}, {kind}, {name}, {namespace} or {rule})",
 				       (int)(strchr(p, '}') ? (size_t)(strchr(p, '}') - p + 1) : strlen(p)), p));
 	}
-}
-
-static unsigned targets_of(const mf_node *seq)
-{
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} t[] = {{"kustomize", MF_T_KUSTOMIZE}, {"helm", MF_T_HELM}, {"compose", MF_T_COMPOSE}, {"velero", MF_T_VELERO}};
-	unsigned bits = 0;
-
-	for (size_t i = 0; seq && i < seq->n; i++)
-		for (size_t j = 0; j < NELEM(t); j++)
-			if (mf_str(seq->items[i]) && !strcmp(mf_str(seq->items[i]), t[j].name))
-				bits |= t[j].bit;
-	return bits;
 }
 
 static void compile_rule(build *b, const mf_node *n, prule *r)
@@ -314,7 +297,7 @@ static void compile_rule(build *b, const mf_node *n, prule *r)
 	r->kinds = mf_get(scope, "kinds");
 	r->tenants = mf_get(scope, "tenants");
 	r->services = mf_get(scope, "services");
-	r->targets = targets_of(mf_get(scope, "targets"));
+	r->targets = mf_target_bits(mf_get(scope, "targets"));
 	if (mf_rule_find(r->id))
 		fail(b, id->pos, "policy-rule", mf_printf(b->c->a, "rule '%s' is a built-in rule: enable it instead", r->id));
 	check_message(b, mf_get(n, "message"));
@@ -376,7 +359,7 @@ static uint32_t pack_source(mf_packset *ps, const char *name, mf_pos from, const
 	*key = path;
 	if ((text = path ? mf_embedded_find(path, &len) : NULL) != NULL)
 		return mf_source_add(ps->c, path, text, len);
-	best = mf_did_you_mean(name, builtin_packs, NELEM(builtin_packs));
+	best = mf_did_you_mean(name, builtin_packs, MF_NELEM(builtin_packs));
 	d = mf_diag_add(ps->c, MF_SEV_ERROR, from, "policy-unknown",
 			"no built-in policy pack '%s' (built in: baseline, restricted, production, example-custom)", name);
 	if (d && best)
@@ -482,16 +465,11 @@ typedef struct hits {
 
 static void add_hit(hits *h, const mf_node *n, const mf_node *near, const char *path)
 {
-	if (h->n == h->cap) {
-		size_t ncap = h->cap ? h->cap * 2 : 8;
-		hit *grown = mf_alloc(h->c->a, ncap * sizeof *grown);
-		if (!grown)
-			return;
-		if (h->n)
-			memcpy(grown, h->v, h->n * sizeof *grown);
-		h->v = grown;
-		h->cap = ncap;
-	}
+	hit *grown = mf_grow(h->c->a, h->v, h->n, &h->cap, sizeof *grown);
+
+	if (!grown)
+		return;
+	h->v = grown;
 	h->v[h->n++] = (hit){n, near, path};
 }
 
@@ -588,13 +566,13 @@ typedef struct target {
 static const char *placeholder(mf_chk *k, const target *t, const prule *r, const cond *c, const hit *h, const char *p,
 			       size_t *len)
 {
-	const char *vals[NELEM(placeholders)] = {
+	const char *vals[MF_NELEM(placeholders)] = {
 		t->service, k->e && !k->e->is_base ? k->e->name : "", t->tenant ? t->tenant : "",
-		h && h->n && mf_str(h->n) ? mf_str(h->n) : "nothing", h ? h->path : "", c ? c->field : "",
+		h && h->n ? mf_or(mf_str(h->n), "nothing") : "nothing", h ? h->path : "", c ? c->field : "",
 		t->kind ? t->kind : "", t->name ? t->name : "", t->ns ? t->ns : "", r->id,
 	};
 
-	for (size_t i = 0; i < NELEM(placeholders); i++) {
+	for (size_t i = 0; i < MF_NELEM(placeholders); i++) {
 		*len = strlen(placeholders[i]);
 		if (!strncmp(p, placeholders[i], *len))
 			return vals[i] ? vals[i] : "";

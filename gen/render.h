@@ -26,6 +26,9 @@ typedef struct mf_objects {
 } mf_objects;
 
 int mf_objects_add(mf_ctx *c, mf_objects *o, const mf_object *obj);
+/* Whether a label key is one manifold sets itself (app.kubernetes.io/name,
+ * instance, managed-by, version): a user label never replaces those. */
+bool mf_own_label(const char *key);
 /* sort by (group, kind order, namespace, name) for deterministic files */
 void mf_objects_sort(mf_objects *o);
 
@@ -33,9 +36,16 @@ void mf_objects_sort(mf_objects *o);
  * workloads, services, accounts, config maps, HPAs, PDBs, network policies,
  * quotas, ingresses, routes, service monitors.  Never a Secret with data. */
 int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out);
+/* The same objects, rendered once per run (on first use) and shared by
+ * checks and emitters: read-only, mf_copy() what you would change.  *out
+ * is never NULL.  Returns the render's result: 0, or -1 after diagnostics
+ * (the objects rendered before the error are there either way). */
+int mf_k8s_objects(mf_ctx *c, const mf_system *s, const mf_env *e, const mf_objects **out);
 
 /* The Compose document of an environment: {name, services, volumes, secrets,
- * configs?, networks?}; NULL after diagnostics. */
+ * configs?, networks?}; NULL after diagnostics.  Not kept like the
+ * Kubernetes objects: checks read it as written, the emitter after main
+ * sets s->source_root (paths then differ), so each renders its own. */
 mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e);
 /* The same, plus what sits beside compose.yaml (render_compose.c): *side
  * gets {project, profiles: [..], variables: {VAR: {what, users: [..]}},

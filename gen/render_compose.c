@@ -62,11 +62,6 @@ static const char *from_source(rc *r, const char *path)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static bool same_pos(mf_pos a, mf_pos b)
-{
-	return a.file == b.file && a.line == b.line && a.col == b.col;
-}
-
 /* Rendering may run more than once per environment (checks, then emit):
  * a finding already made for this place and environment is not repeated
  * (NULL then). */
@@ -84,7 +79,7 @@ static mf_diag *diag(rc *r, mf_severity sev, mf_pos pos, const char *code, const
 		r->rc = -1;
 	for (size_t i = 0; i < r->c->ndiags; i++) {
 		const mf_diag *o = &r->c->diags[i];
-		if (same_pos(o->pos, pos) && o->code && !strcmp(o->code, code) && o->env &&
+		if (mf_pos_eq(o->pos, pos) && o->code && !strcmp(o->code, code) && o->env &&
 		    !strcmp(o->env, r->e->name) && !strcmp(o->msg, msg))
 			return NULL;
 	}
@@ -190,7 +185,7 @@ static const char *bytes_text(rc *r, long long b)
 		long long size;
 	} units[] = {{'g', 1LL << 30}, {'m', 1LL << 20}, {'k', 1LL << 10}};
 
-	for (size_t i = 0; b > 0 && i < sizeof units / sizeof units[0]; i++)
+	for (size_t i = 0; b > 0 && i < MF_NELEM(units); i++)
 		if (b % units[i].size == 0)
 			return mf_printf(r->c->a, "%lld%c", b / units[i].size, units[i].unit);
 	return mf_printf(r->c->a, "%lldb", b);
@@ -212,9 +207,9 @@ static long long dur_ms(const mf_node *n)
 		char *end;
 		long long v = strtoll(s, &end, 10);
 		size_t i = 0;
-		while (i < sizeof units / sizeof units[0] && strncmp(end, units[i].unit, strlen(units[i].unit)))
+		while (i < MF_NELEM(units) && strncmp(end, units[i].unit, strlen(units[i].unit)))
 			i++;
-		if (end == s || i == sizeof units / sizeof units[0])
+		if (end == s || i == MF_NELEM(units))
 			return -1;
 		total += v * units[i].ms;
 		s = end + strlen(units[i].unit);
@@ -371,7 +366,7 @@ static const char *condition_of(rc *r, const mf_instance *from, const dep *d)
 	/* the depends-on-unhealthy rule reports this; Compose can only wait for a start */
 	if (!strcmp(w, "healthy") && !r->info[d->to].health)
 		w = "started";
-	for (size_t i = 0; i < sizeof conditions / sizeof conditions[0]; i++)
+	for (size_t i = 0; i < MF_NELEM(conditions); i++)
 		if (!strcmp(conditions[i].word, w))
 			return conditions[i].compose;
 	return "service_started";
@@ -478,7 +473,7 @@ static mf_node *test_of_command(rc *r, const mf_node *cmd)
 	if (!named)
 		push(r, t, str(r, "CMD", cmd->pos));
 	for (size_t i = 0; i < cmd->n; i++)
-		push(r, t, lit(r, mf_str(cmd->items[i]) ? mf_str(cmd->items[i]) : "", cmd->items[i]->pos));
+		push(r, t, lit(r, mf_or(mf_str(cmd->items[i]), ""), cmd->items[i]->pos));
 	return t;
 }
 
@@ -492,7 +487,7 @@ static mf_node *test_of_probe(rc *r, const mf_instance *in, const mf_node *probe
 
 	if (mf_get(probe, "exec"))
 		return test_of_command(r, mf_get(probe, "exec"));
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+	for (size_t i = 0; i < MF_NELEM(kinds); i++) {
 		const mf_node *k = mf_get(probe, kinds[i].key);
 		const char *cmd = k ? kinds[i].fn(r, in, k) : NULL;
 		if (!k)
@@ -589,7 +584,7 @@ static void put_image(rc *r, const mf_instance *in, mf_node *svc)
 			put(r, svc, "pull_policy", str(r, "build", build->pos));
 		return;
 	}
-	for (size_t i = 0; pp && i < sizeof pull_policies / sizeof pull_policies[0]; i++)
+	for (size_t i = 0; pp && i < MF_NELEM(pull_policies); i++)
 		if (!strcmp(pp, pull_policies[i].k8s))
 			put(r, svc, "pull_policy", str(r, pull_policies[i].compose, mf_path(in->spec, "image.pullPolicy")->pos));
 }
@@ -606,7 +601,7 @@ static const char *proto_of(const mf_node *port)
 	} protos[] = {{"TCP", "tcp"}, {"UDP", "udp"}, {"SCTP", "sctp"}};
 	const char *p = mf_get_str(port, "protocol");
 
-	for (size_t i = 0; p && i < sizeof protos / sizeof protos[0]; i++)
+	for (size_t i = 0; p && i < MF_NELEM(protos); i++)
 		if (!strcmp(p, protos[i].k8s))
 			return protos[i].compose;
 	return "tcp";
@@ -749,7 +744,7 @@ static void put_restart(rc *r, const mf_instance *in, mf_node *svc)
 	const mf_node *n = mf_get(in->spec, "restart");
 	const char *w = mf_str(n), *out = "unless-stopped";
 
-	for (size_t i = 0; w && i < sizeof policies / sizeof policies[0]; i++)
+	for (size_t i = 0; w && i < MF_NELEM(policies); i++)
 		if (!strcmp(w, policies[i].word))
 			out = policies[i].compose;
 	if (!mf_long_running(in->kind))
@@ -888,7 +883,7 @@ static void config_volume(rc *r, mf_node *vols, const mf_node *v)
 	for (size_t i = 0; data && i < data->n; i++) {
 		const char *path = mf_printf(r->c->a, "configs/%s/%s", name, data->pairs[i].key);
 		if (!mf_get(r->files, path))
-			put(r, r->files, path, str(r, mf_str(data->pairs[i].val) ? mf_str(data->pairs[i].val) : "",
+			put(r, r->files, path, str(r, mf_or(mf_str(data->pairs[i].val), ""),
 						   data->pairs[i].val->pos));
 	}
 	bind(r, vols, mf_printf(r->c->a, "./configs/%s%s%s", name, sub ? "/" : "", sub ? sub : ""),
@@ -994,9 +989,9 @@ static const char *field_value(rc *r, const mf_instance *in, const char *var, co
 	const char *f = mf_get_str(ref, "field"), *acct;
 	size_t i = 0;
 
-	while (i < sizeof fields / sizeof fields[0] && strcmp(fields[i].field, f))
+	while (i < MF_NELEM(fields) && strcmp(fields[i].field, f))
 		i++;
-	switch (i < sizeof fields / sizeof fields[0] ? fields[i].kind : F_NONE) {
+	switch (i < MF_NELEM(fields) ? fields[i].kind : F_NONE) {
 	case F_NAME:
 		return in->compose_name;
 	case F_NAMESPACE:
@@ -1084,11 +1079,11 @@ static mf_node *argv_of(rc *r, const mf_node *cmd)
 	if (cmd->kind != MF_SEQ) {
 		push(r, out, str(r, "/bin/sh", cmd->pos));
 		push(r, out, str(r, "-c", cmd->pos));
-		push(r, out, lit(r, mf_str(cmd) ? mf_str(cmd) : "", cmd->pos));
+		push(r, out, lit(r, mf_or(mf_str(cmd), ""), cmd->pos));
 		return out;
 	}
 	for (size_t i = 0; i < cmd->n; i++)
-		push(r, out, lit(r, mf_str(cmd->items[i]) ? mf_str(cmd->items[i]) : "", cmd->items[i]->pos));
+		push(r, out, lit(r, mf_or(mf_str(cmd->items[i]), ""), cmd->items[i]->pos));
 	return out;
 }
 
@@ -1193,7 +1188,7 @@ static const char *const key_order[] = {
 	"environment", "env_file", "ports", "networks", "network_mode", "extra_hosts", "command", "entrypoint",
 	"working_dir", "restart", "healthcheck", "logging", "labels", "user", "isolation",
 };
-#define NKEYS (sizeof key_order / sizeof key_order[0])
+#define NKEYS MF_NELEM(key_order)
 
 static size_t key_rank(const char *k)
 {

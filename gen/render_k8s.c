@@ -162,8 +162,9 @@ static mf_node *str_of(rk *r, const mf_node *n)
 	return s;
 }
 
-/* An error reported once per position and text: the same description is
- * rendered for every environment, by checks and by emitters.  The base view
+/* An error reported once per position and text: the same description
+ * lines are rendered for every environment and every tenant's instance
+ * (each environment once per run: mf_k8s_objects).  The base view
  * reports nothing: it also holds services no Kubernetes environment runs,
  * and what is wrong with the others shows in the environments' renders. */
 static void error_once(rk *r, mf_pos pos, const char *code, const char *msg)
@@ -173,8 +174,7 @@ static void error_once(rk *r, mf_pos pos, const char *code, const char *msg)
 	r->rc = -1;  /* reported before or now, the render failed */
 	for (size_t i = 0; i < r->c->ndiags; i++) {
 		const mf_diag *d = &r->c->diags[i];
-		if (d->pos.file == pos.file && d->pos.line == pos.line && d->pos.col == pos.col &&
-		    !strcmp(d->code, code) && !strcmp(d->msg, msg))
+		if (mf_pos_eq(d->pos, pos) && !strcmp(d->code, code) && !strcmp(d->msg, msg))
 			return;
 	}
 	mf_error(r->c, pos, code, "%s", msg);
@@ -184,18 +184,9 @@ static void error_once(rk *r, mf_pos pos, const char *code, const char *msg)
  * the arena). */
 static void *grow(rk *r, void *old, size_t n, size_t *cap, size_t elem)
 {
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *p;
+	void *p = mf_grow(r->a, old, n, cap, elem);
 
-	if (n < *cap)
-		return old;
-	if (!(p = mf_alloc(r->a, ncap * elem))) {
-		r->oom = true;
-		return NULL;
-	}
-	if (n)
-		memcpy(p, old, n * elem);
-	*cap = ncap;
+	r->oom |= !p;
 	return p;
 }
 
@@ -274,24 +265,13 @@ static mf_node *selector(ri *i)
 	return selector_of(i->r, i->in, i->pos);
 }
 
-static bool recommended_key(const char *k)
-{
-	static const char *const keys[] = {"app.kubernetes.io/name", "app.kubernetes.io/instance",
-					   "app.kubernetes.io/managed-by", "app.kubernetes.io/version"};
-
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (!strcmp(keys[i], k))
-			return true;
-	return false;
-}
-
 /* User labels after the recommended ones; a user label never replaces a
  * selector label or the manager. */
 static void add_user_labels(rk *r, mf_node *m, const mf_node *user)
 {
 	for (size_t k = 0; user && k < user->n; k++) {
 		const mf_pair *p = &user->pairs[k];
-		if (!recommended_key(p->key))
+		if (!mf_own_label(p->key))
 			put(r, m, p->key, str_of(r, p->val));
 	}
 }
@@ -722,27 +702,35 @@ static mf_node *probe_port(ri *i, const mf_node *ref, bool numeric, mf_pos pos)
 	return NULL;
 }
 
+/* {KEY: value} as [{name: KEY, value: "value"}] (sysctls, HTTP headers) */
+static mf_node *name_values(rk *r, const mf_node *map)
+{
+	mf_node *seq = new_seq(r, map->pos);
+
+	for (size_t k = 0; seq && k < map->n; k++) {
+		mf_node *m = new_map(r, map->pairs[k].pos);
+		if (!m)
+			break;
+		put_str(r, m, "name", map->pairs[k].key, map->pairs[k].pos);
+		put(r, m, "value", str_of(r, map->pairs[k].val));
+		push(r, seq, m);
+	}
+	return seq;
+}
+
 static mf_node *http_get(ri *i, const mf_node *h)
 {
 	rk *r = i->r;
 	const mf_node *hdrs = mf_get(h, "headers");
-	mf_node *m = new_map(r, h->pos), *seq;
+	mf_node *m = new_map(r, h->pos);
 
 	if (!m)
 		return NULL;
 	put(r, m, "path", str_of(r, mf_get(h, "path")));
 	put(r, m, "port", probe_port(i, mf_get(h, "port"), false, h->pos));
 	put(r, m, "scheme", str_of(r, mf_get(h, "scheme")));
-	if (hdrs && hdrs->n && (seq = child_seq(r, m, "httpHeaders", hdrs->pos))) {
-		for (size_t k = 0; k < hdrs->n; k++) {
-			mf_node *hm = new_map(r, hdrs->pairs[k].pos);
-			if (!hm)
-				break;
-			put_str(r, hm, "name", hdrs->pairs[k].key, hdrs->pairs[k].pos);
-			put(r, hm, "value", str_of(r, hdrs->pairs[k].val));
-			push(r, seq, hm);
-		}
-	}
+	if (hdrs && hdrs->n)
+		put(r, m, "httpHeaders", name_values(r, hdrs));
 	return m;
 }
 
@@ -878,20 +866,6 @@ static mf_node *seccomp(rk *r, const mf_node *sec)
 	return m;
 }
 
-static mf_node *sysctls(rk *r, const mf_node *map)
-{
-	mf_node *seq = new_seq(r, map->pos);
-
-	for (size_t k = 0; seq && k < map->n; k++) {
-		mf_node *m = new_map(r, map->pairs[k].pos);
-		if (!m)
-			break;
-		put_str(r, m, "name", map->pairs[k].key, map->pairs[k].pos);
-		put(r, m, "value", str_of(r, map->pairs[k].val));
-		push(r, seq, m);
-	}
-	return seq;
-}
 
 /* The pod half of services.*.security. */
 static mf_node *pod_security(ri *i)
@@ -903,7 +877,7 @@ static mf_node *pod_security(ri *i)
 
 	if (!m || !sec)
 		return m;
-	for (size_t k = 0; k < sizeof direct / sizeof direct[0]; k++)
+	for (size_t k = 0; k < MF_NELEM(direct); k++)
 		if ((v = mf_get(sec, direct[k])) && mf_is_scalar(v) && v->kind != MF_NULL)
 			put(r, m, direct[k], chk(r, mf_copy(r->a, v)));
 	if (mf_get(sec, "seccompProfile"))
@@ -913,7 +887,7 @@ static mf_node *pod_security(ri *i)
 	if ((v = mf_get(sec, "appArmorProfile")) != NULL)
 		put(r, m, "appArmorProfile", apparmor(r, v));
 	if ((v = mf_get(sec, "sysctls")) && v->kind == MF_MAP && v->n)
-		put(r, m, "sysctls", sysctls(r, v));
+		put(r, m, "sysctls", name_values(r, v));
 	return m;
 }
 
@@ -1975,7 +1949,7 @@ static mf_node *quota_hard(rk *r, const mf_node *q)
 	mf_node *m = new_map(r, q->pos);
 	const mf_node *v;
 
-	for (size_t k = 0; m && k < sizeof keys / sizeof keys[0]; k++) {
+	for (size_t k = 0; m && k < MF_NELEM(keys); k++) {
 		if (!(v = mf_path(q, keys[k].from)))
 			continue;
 		put(r, m, keys[k].to, strstr(keys[k].from, "cpu") ? cpu_quantity(r, v) : str_of(r, v));
@@ -2071,16 +2045,9 @@ static void add_ref(rk *r, size_t from, const char *service)
 	list = &r->refs[t - r->e->inst];
 	if (list->n && list->v[list->n - 1] == from)
 		return;
-	if (list->n == list->cap) {
-		list->cap = list->cap ? 2 * list->cap : 4;
-		if (!(grown = mf_alloc(r->a, list->cap * sizeof *grown))) {
-			r->oom = true;
-			return;
-		}
-		if (list->n)
-			memcpy(grown, list->v, list->n * sizeof *grown);
-		list->v = grown;
-	}
+	if (!(grown = grow(r, list->v, list->n, &list->cap, sizeof *grown)))
+		return;
+	list->v = grown;
 	list->v[list->n++] = from;
 }
 
@@ -2165,7 +2132,7 @@ static const char *controller_ns(const ri *i)
 
 	for (size_t k = 0; k < i->nports; k++) {
 		const char *cls = mf_str(mf_path(i->ports[k].node, "expose.ingress.className"));
-		for (size_t n = 0; cls && n < sizeof ctl / sizeof ctl[0]; n++)
+		for (size_t n = 0; cls && n < MF_NELEM(ctl); n++)
 			if (!strcmp(ctl[n].cls, cls))
 				return ctl[n].ns;
 	}

@@ -49,15 +49,6 @@ static const mf_node *pick(const mf_node *own, const mf_node *dflt, const char *
 	return v && v->kind != MF_NULL ? v : mf_get(dflt, key);
 }
 
-static bool asks(const mf_node *b)
-{
-	if (!b)
-		return false;
-	if (b->kind == MF_BOOL)
-		return b->v.b;
-	return b->kind == MF_MAP && mf_get_bool(b, "enabled", true);
-}
-
 /* storage.*.backup defaults to true once the service has a backup */
 static bool keeps_storage(const mf_node *spec)
 {
@@ -76,7 +67,7 @@ static bool settings_of(const mf_env *e, const mf_instance *in, bset *b)
 	long long ns;
 
 	b->own = mf_get(in->spec, "backup");
-	if (!asks(b->own) || !keeps_storage(in->spec))
+	if (!mf_backup_asked(b->own) || !keeps_storage(in->spec))
 		return false;
 	b->schedule = pick(b->own, e->backup, "schedule");
 	b->ttl = pick(b->own, e->backup, "ttl");
@@ -100,12 +91,12 @@ static const char *group_key(mf_arena *a, const char *ns, const bset *b)
 	const char *vsl = "", *ttl;
 
 	for (size_t i = 0; vsl && b->vsl && b->vsl->kind == MF_SEQ && i < b->vsl->n; i++)
-		vsl = mf_printf(a, "%s%s,", vsl, mf_str(b->vsl->items[i]) ? mf_str(b->vsl->items[i]) : "");
+		vsl = mf_printf(a, "%s%s,", vsl, mf_or(mf_str(b->vsl->items[i]), ""));
 	ttl = b->ttl ? mf_go_duration_of(a, b->ttl) : "-";
 	if (!vsl || !ttl)
 		return NULL;
 	return mf_printf(a, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", ns, mf_str(b->schedule), ttl,
-			 mf_str(b->location) ? mf_str(b->location) : "-", vsl, flag_text(b->snapshot), flag_text(b->fs),
+			 mf_or(mf_str(b->location), "-"), vsl, flag_text(b->snapshot), flag_text(b->fs),
 			 flag_text(b->skip));
 }
 
@@ -175,7 +166,7 @@ static const char *shape_word(const char *s)
 			shape[k] = all_digits(s, n) || (k == 4 && n == 3) ? 'n' : 'x';
 		s += n;
 	}
-	for (size_t i = 0; i < sizeof shape_words / sizeof shape_words[0]; i++)
+	for (size_t i = 0; i < MF_NELEM(shape_words); i++)
 		if (!strcmp(shape, shape_words[i].shape))
 			return shape_words[i].word;
 	return "backup";
@@ -186,7 +177,7 @@ static const char *schedule_word(mf_arena *a, const char *expr)
 {
 	const char *zone, *s = mf_cron_split_tz(a, expr, &zone);
 
-	for (size_t i = 0; i < sizeof descriptor_words / sizeof descriptor_words[0]; i++)
+	for (size_t i = 0; i < MF_NELEM(descriptor_words); i++)
 		if (!strcmp(s, descriptor_words[i].descriptor))
 			return descriptor_words[i].word;
 	return *s == '@' ? "backup" : shape_word(s);
@@ -251,25 +242,12 @@ static mf_node *str_seq(mf_arena *a, const char *const *items, size_t n, mf_pos 
 	return seq;
 }
 
-/* The keys manifold sets itself; a user label never replaces them (as in
- * the Kubernetes renderer).  Argo CD's default tracking label is one. */
-static bool reserved_label(const char *key)
-{
-	static const char *const keys[] = {"app.kubernetes.io/name", "app.kubernetes.io/instance",
-					   "app.kubernetes.io/managed-by", "app.kubernetes.io/version"};
-
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (!strcmp(keys[i], key))
-			return true;
-	return false;
-}
-
 /* user labels may be numbers or booleans; label values are strings */
 static void add_labels(mf_arena *a, mf_node *dst, const mf_node *labels)
 {
 	for (size_t i = 0; labels && labels->kind == MF_MAP && i < labels->n; i++) {
 		const mf_pair *p = &labels->pairs[i];
-		if (mf_str(p->val) && !reserved_label(p->key))
+		if (mf_str(p->val) && !mf_own_label(p->key))
 			mf_map_set(a, dst, p->key, mf_new_str(a, mf_str(p->val), p->val->pos));
 	}
 }
@@ -360,11 +338,11 @@ static mf_node *hook_command(mf_arena *a, const mf_node *cmd)
 	if (cmd && cmd->kind != MF_SEQ) {
 		mf_seq_push(a, seq, mf_new_str(a, "/bin/sh", cmd->pos));
 		mf_seq_push(a, seq, mf_new_str(a, "-c", cmd->pos));
-		mf_seq_push(a, seq, mf_new_str(a, mf_str(cmd) ? mf_str(cmd) : "", cmd->pos));
+		mf_seq_push(a, seq, mf_new_str(a, mf_or(mf_str(cmd), ""), cmd->pos));
 	}
 	for (size_t i = 0; cmd && cmd->kind == MF_SEQ && i < cmd->n; i++) {
 		const mf_node *arg = cmd->items[i];
-		mf_seq_push(a, seq, mf_new_str(a, mf_str(arg) ? mf_str(arg) : "", arg->pos));
+		mf_seq_push(a, seq, mf_new_str(a, mf_or(mf_str(arg), ""), arg->pos));
 	}
 	return seq;
 }

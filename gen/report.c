@@ -3,8 +3,6 @@
 #include <string.h>
 #include "report.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 static const char *const format_names[] = {
 	[MF_FMT_TEXT] = "text",
 	[MF_FMT_JSON] = "json",
@@ -14,20 +12,14 @@ static const char *const format_names[] = {
 
 int mf_format_parse(const char *name)
 {
-	for (size_t i = 0; name && i < NELEM(format_names); i++)
-		if (!strcmp(name, format_names[i]))
-			return (int)i;
-	return -1;
+	size_t i = mf_str_index(name, format_names, MF_NELEM(format_names));
+
+	return i < MF_NELEM(format_names) ? (int)i : -1;
 }
 
 static const char *sev_word(mf_severity s)
 {
 	return s == MF_SEV_ERROR ? "error" : s == MF_SEV_WARNING ? "warning" : "info";
-}
-
-static bool same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
 }
 
 /* The same finding in several environments (or tenants) prints once in
@@ -40,9 +32,8 @@ static bool repeats(const mf_ctx *c, size_t i)
 		return false;
 	a = &c->diags[i - 1];
 	b = &c->diags[i];
-	return a->sev == b->sev && a->pos.file == b->pos.file && a->pos.line == b->pos.line && a->pos.col == b->pos.col &&
-	       same_str(a->code, b->code) && same_str(a->msg, b->msg) && same_str(a->note, b->note) &&
-	       a->waived == b->waived;
+	return a->sev == b->sev && mf_pos_eq(a->pos, b->pos) && mf_streq(a->code, b->code) && mf_streq(a->msg, b->msg) &&
+	       mf_streq(a->note, b->note) && a->waived == b->waived;
 }
 
 /* ---- text ------------------------------------------------------------------------ */

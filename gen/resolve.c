@@ -15,7 +15,7 @@ static const char *const workload_names[] = {"deployment", "stateful", "daemon",
 
 const char *mf_workload_name(mf_workload w)
 {
-	return (unsigned)w < 5 ? workload_names[w] : "deployment";
+	return (size_t)w < MF_NELEM(workload_names) ? workload_names[w] : "deployment";
 }
 
 bool mf_long_running(mf_workload w)
@@ -25,12 +25,9 @@ bool mf_long_running(mf_workload w)
 
 static mf_workload workload_of(const mf_node *spec)
 {
-	const char *k = mf_get_str(spec, "kind");
+	size_t i = mf_str_index(mf_get_str(spec, "kind"), workload_names, MF_NELEM(workload_names));
 
-	for (unsigned i = 0; k && i < 5; i++)
-		if (!strcmp(k, workload_names[i]))
-			return (mf_workload)i;
-	return MF_W_DEPLOYMENT;
+	return i < MF_NELEM(workload_names) ? (mf_workload)i : MF_W_DEPLOYMENT;
 }
 
 const mf_node *mf_system_section(const mf_system *s, const char *section, const char *name)
@@ -137,7 +134,7 @@ long long mf_mem_bytes(const mf_node *n)
 	v = strtod(s, &end);
 	if (end == s || v < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+	for (size_t i = 0; i < MF_NELEM(units); i++)
 		if (!strcmp(end, units[i].suffix))
 			return (long long)(v * units[i].mult + 0.5);
 	return -1;
@@ -234,6 +231,14 @@ static void split_image(mf_ctx *c, const char *ref, mf_image *im)
 		im->repo = mf_strndup(c->a, ref, end);
 		im->tag = NULL;
 	}
+}
+
+mf_image mf_image_split(mf_ctx *c, const char *ref)
+{
+	mf_image im = {0};
+
+	split_image(c, ref, &im);
+	return im;
 }
 
 static void image_from_map(mf_ctx *c, const mf_node *n, mf_image *im)
@@ -481,10 +486,7 @@ static bool is_builtin_profile(const char *name)
 {
 	static const char *const builtin[] = {"development", "staging", "production"};
 
-	for (size_t i = 0; i < 3; i++)
-		if (!strcmp(name, builtin[i]))
-			return true;
-	return false;
+	return MF_IN_LIST(name, builtin);
 }
 
 /* A profile may extend another; the chain is merged base first. */
@@ -517,14 +519,25 @@ static const mf_node *profile_for(rctx *r, profcache *cache, size_t *ncache, con
 	return cache[(*ncache)++].doc;
 }
 
-static unsigned targets_of(const mf_node *seq)
+bool mf_backup_asked(const mf_node *b)
+{
+	if (!b)
+		return false;
+	if (b->kind == MF_BOOL)
+		return b->v.b;
+	return b->kind == MF_MAP && mf_get_bool(b, "enabled", true);
+}
+
+/* target_names are in mf_target bit order */
+unsigned mf_target_bits(const mf_node *seq)
 {
 	unsigned t = 0;
 
-	for (size_t i = 0; seq && i < seq->n; i++)
-		for (unsigned k = 0; k < 4; k++)
-			if (mf_str(seq->items[i]) && !strcmp(mf_str(seq->items[i]), target_names[k]))
-				t |= 1u << k;
+	for (size_t i = 0; seq && i < seq->n; i++) {
+		size_t k = mf_str_index(mf_str(seq->items[i]), target_names, MF_NELEM(target_names));
+		if (k < MF_NELEM(target_names))
+			t |= 1u << k;
+	}
 	return t;
 }
 
@@ -562,7 +575,7 @@ static void env_settings(rctx *r, mf_env *e)
 	const mf_node *n = e->node, *p = e->profile, *imgs = mf_get(n, "images");
 	const mf_node *np = pick(mf_get(n, "networkPolicy"), mf_get(p, "networkPolicy"));
 
-	e->targets = targets_of(pick(mf_get(n, "targets"), mf_get(p, "targets")));
+	e->targets = mf_target_bits(pick(mf_get(n, "targets"), mf_get(p, "targets")));
 	if (!e->is_base)
 		e->ns = mf_get_str(n, "namespace");
 	if (!e->ns)
@@ -668,16 +681,11 @@ static const mf_node *tenant_spec(rctx *r, const mf_node *spec, const mf_tenant 
 
 static mf_instance *new_instance(rctx *r, mf_env *e, size_t *cap)
 {
-	if (e->ninst == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 32;
-		mf_instance *grown = mf_alloc(r->c->a, ncap * sizeof *grown);
-		if (!grown)
-			return NULL;
-		if (e->ninst)
-			memcpy(grown, e->inst, e->ninst * sizeof *grown);
-		e->inst = grown;
-		*cap = ncap;
-	}
+	mf_instance *grown = mf_grow(r->c->a, e->inst, e->ninst, cap, sizeof *grown);
+
+	if (!grown)
+		return NULL;
+	e->inst = grown;
 	memset(&e->inst[e->ninst], 0, sizeof e->inst[0]);
 	return &e->inst[e->ninst++];
 }
@@ -920,10 +928,7 @@ static void check_tenant_overrides(rctx *r, const mf_node *const *expanded)
 
 static bool wanted(const char *name, const char *const *only, size_t nonly)
 {
-	for (size_t i = 0; i < nonly; i++)
-		if (!strcmp(only[i], name))
-			return true;
-	return nonly == 0;
+	return nonly == 0 || mf_str_index(name, only, nonly) < nonly;
 }
 
 static void check_only(rctx *r, const char *const *only, size_t nonly)
@@ -1028,5 +1033,7 @@ int mf_resolve(mf_ctx *c, const mf_node *doc, const char *const *only, size_t no
 		qsort(out->envs, out->nenvs, sizeof *out->envs, cmp_env);
 	for (size_t i = 0; i < out->nenvs; i++)
 		build_env(&r, &out->envs[i], expanded);
+	if (!(out->cache = mf_render_cache_new(c, out->nenvs)))
+		return mf_error(c, MF_NOPOS, "internal", "out of memory");
 	return r.rc;
 }

@@ -79,6 +79,11 @@ struct mf_env {
 	size_t ninst;
 };
 
+/* What render_common.c renders for each environment, kept for the rest of
+ * the run (see mf_k8s_objects in render.h); arena-owned. */
+typedef struct mf_render_cache mf_render_cache;
+mf_render_cache *mf_render_cache_new(mf_ctx *c, size_t nenvs);  /* render_common.c; NULL on OOM */
+
 typedef struct mf_system {
 	const mf_node *doc;       /* the loaded description */
 	const char *name;
@@ -91,6 +96,9 @@ typedef struct mf_system {
 	 * description (build contexts, binds, secret files) still point at the
 	 * same files from the Compose file.  NULL keeps them as written. */
 	const char *source_root;
+	/* Filled on first use, through the const system: the memory it points
+	 * to is not part of the resolved description.  NULL: nothing is kept. */
+	mf_render_cache *cache;
 } mf_system;
 
 /* Resolve the loaded description.  `only`/`nonly` restrict to named
@@ -112,6 +120,9 @@ const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref,
 const mf_instance *mf_ref_target(const mf_instance *from, const char *service);
 
 /* Helpers every later stage needs. */
+unsigned mf_target_bits(const mf_node *names);  /* ["kustomize", "helm", ...] as mf_target bits */
+/* `backup: true`, or backup settings without `enabled: false`. */
+bool mf_backup_asked(const mf_node *backup);
 const char *mf_workload_name(mf_workload w);   /* "deployment", "stateful", ... */
 bool mf_long_running(mf_workload w);           /* not a job/cronjob */
 /* Parse quantities to a common unit: millicores and bytes; -1 when invalid. */
@@ -132,5 +143,7 @@ typedef struct mf_image {
 	mf_pos pos;
 } mf_image;
 mf_image mf_image_of(mf_ctx *c, const mf_instance *in);
+/* A reference as written, split (ref and pos left unset). */
+mf_image mf_image_split(mf_ctx *c, const char *ref);
 
 #endif

@@ -171,7 +171,7 @@ static int check_tag(builder *b, struct fy_token *tag, mf_pos pos, mf_kind *forc
 		return 0;
 	handle = fy_tag_token_handle0(tag);
 	suffix = fy_tag_token_suffix0(tag);
-	for (size_t i = 0; handle && suffix && !strcmp(handle, "!!") && i < sizeof core / sizeof core[0]; i++)
+	for (size_t i = 0; handle && suffix && !strcmp(handle, "!!") && i < MF_NELEM(core); i++)
 		if (!strcmp(suffix, core[i].suffix))
 			return (*force = core[i].kind), 0;
 	b->failed = true;
@@ -231,16 +231,9 @@ static void add_anchor(builder *b, struct fy_token *tok, mf_node *n)
 
 	if (!tok || !n)
 		return;
-	if (b->nanchors == b->capanchors) {
-		size_t cap = b->capanchors ? 2 * b->capanchors : 16;
-		grown = mf_alloc(b->c->a, cap * sizeof *grown);
-		if (!grown)
-			return;
-		if (b->nanchors)
-			memcpy(grown, b->anchors, b->nanchors * sizeof *grown);
-		b->anchors = grown;
-		b->capanchors = cap;
-	}
+	if (!(grown = mf_grow(b->c->a, b->anchors, b->nanchors, &b->capanchors, sizeof *grown)))
+		return;
+	b->anchors = grown;
 	b->anchors[b->nanchors].name = mf_strdup(b->c->a, fy_token_get_text0(tok));
 	b->anchors[b->nanchors].node = n;
 	b->anchors[b->nanchors].weight = 0; /* computed when the node is complete */
@@ -504,14 +497,23 @@ typedef struct syntax {
 	bool seen;
 } syntax;
 
+/* The first s in the len bytes at buf, or NULL. */
+static const char *find_in(const char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (!memcmp(buf + i, s, n))
+			return buf + i;
+	return NULL;
+}
+
+/* buf holds len bytes and is not NUL-terminated: every scan is bounded. */
 static void capture(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
 	syntax *sx = user;
-	const char *err = strstr(buf, ": error: ");
-	const char *p;
+	const char *err = find_in(buf, len, ": error: "), *msg, *nl, *p;
 
-	(void)diag;
-	(void)len;
 	if (sx->seen || !err)
 		return;
 	/* "<input>:LINE:COL: error: MESSAGE\n..." */
@@ -521,7 +523,9 @@ static void capture(struct fy_diag *diag, void *user, const char *buf, size_t le
 	while (p > buf && *--p != ':')
 		;
 	sx->line = atoi(p + 1);
-	snprintf(sx->msg, sizeof sx->msg, "%.*s", (int)strcspn(err + 9, "\n"), err + 9);
+	msg = err + 9;
+	nl = memchr(msg, '\n', (size_t)(buf + len - msg));
+	snprintf(sx->msg, sizeof sx->msg, "%.*s", (int)((nl ? nl : buf + len) - msg), msg);
 	sx->seen = true;
 }
 

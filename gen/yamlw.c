@@ -192,7 +192,7 @@ static bool resolves_non_string(const char *s, size_t n)
 		s++;
 		n--;
 	}
-	for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
+	for (size_t i = 0; i < MF_NELEM(keywords); i++)
 		if (ascii_ieq(s, keywords[i], n))
 			return true;
 	/* npm yaml's 1.1 floats take "e3" and "E+7" */
@@ -236,7 +236,7 @@ static void put_escaped(mf_buf *b, uint32_t cp)
 	static const char short_esc[][2] = {
 		{'"', '"'}, {'\\', '\\'}, {'\n', 'n'}, {'\t', 't'}, {'\r', 'r'}, {'\b', 'b'}, {'\f', 'f'},
 	};
-	for (size_t i = 0; i < sizeof short_esc / sizeof *short_esc; i++)
+	for (size_t i = 0; i < MF_NELEM(short_esc); i++)
 		if ((uint32_t)(unsigned char)short_esc[i][0] == cp) {
 			char e[2] = {'\\', short_esc[i][1]};
 			mf_buf_add(b, e, 2);

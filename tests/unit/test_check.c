@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "report.h"
+#include "support.h"
 
 static mf_ctx C;
 static mf_system S;
@@ -161,6 +162,18 @@ START_TEST(same_finding_in_two_environments_prints_once)
 	ck_assert_ptr_nonnull(strstr(out, "[hard-coded-ip]"));
 	ck_assert_ptr_null(strstr(strstr(out, "[hard-coded-ip]") + 1, "[hard-coded-ip]"));
 	free(out);
+}
+END_TEST
+
+/* Two environments with as many objects: each is checked on its own
+ * (the lookups of the first must not answer for the second). */
+START_TEST(each_environment_looks_up_its_own_objects)
+{
+	ck_assert_int_eq(check_text(HEAD "services:\n  api:\n" SERVICE "    replicas: 2\n"
+					 "    availability:\n      disruptionBudget: {minAvailable: 2}\n"
+					 "environments:\n  a: {targets: [kustomize]}\n  b: {targets: [kustomize]}\n"),
+			 0);
+	ck_assert_uint_eq(count("pdb-blocks-eviction"), 2);
 }
 END_TEST
 
@@ -569,6 +582,7 @@ static Suite *check_suite(void)
 	tcase_add_test(t, clean_system_has_no_findings);
 	tcase_add_test(t, finding_fields);
 	tcase_add_test(t, same_finding_in_two_environments_prints_once);
+	tcase_add_test(t, each_environment_looks_up_its_own_objects);
 	tcase_add_test(t, secret_names_that_are_not_secrets);
 	tcase_add_test(t, addresses);
 	tcase_add_test(t, capabilities_by_level);
@@ -611,11 +625,5 @@ static Suite *check_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(check_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mf_test_run(check_suite());
 }

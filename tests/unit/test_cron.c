@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cron.h"
+#include "support.h"
 
 /* Expressions robfig/cron v3 ParseStandard accepts (checked against it). */
 static const char *const good_cron[] = {
@@ -257,9 +258,5 @@ static Suite *cron_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(cron_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mf_test_run(cron_suite());
 }

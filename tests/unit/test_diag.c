@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "support.h"
 
 static mf_ctx C;
 
@@ -388,9 +389,5 @@ static Suite *diag_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(diag_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mf_test_run(diag_suite());
 }

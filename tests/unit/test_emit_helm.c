@@ -5,7 +5,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "emit.h"
+#include "support.h"
 
 static mf_ctx C;
 static mf_system S;
@@ -13,8 +13,7 @@ static mf_output O;
 
 static void setup(void)
 {
-	mf_ctx_init(&C);
-	C.today = "2026-01-01";
+	mf_test_ctx(&C);
 	mf_output_init(&O);
 }
 
@@ -24,48 +23,14 @@ static void teardown(void)
 	mf_ctx_release(&C);
 }
 
-/* Load, resolve and emit a description held in a string. */
 static void emit(const char *yaml)
 {
-	uint32_t f = mf_source_add(&C, "test.yaml", yaml, strlen(yaml));
-	mf_node *doc = mf_yaml_parse(&C, f, false);
-
-	ck_assert_ptr_nonnull(doc);
-	if (mf_validate(&C, doc, "system") < 0 || mf_resolve(&C, doc, NULL, 0, &S) < 0 ||
-	    mf_emit_helm(&C, &S, &O) < 0) {
-		mf_diag_print_all(&C, stderr, false);
-		ck_abort_msg("description does not emit");
-	}
-	mf_output_sort(&O);
+	mf_test_emit(&C, &S, &O, yaml, mf_emit_helm);
 }
 
-static const mf_outfile *file(const char *path)
-{
-	for (size_t i = 0; i < O.n; i++)
-		if (!strcmp(O.files[i].path, path))
-			return &O.files[i];
-	return NULL;
-}
-
-/* An output file read back with our own parser (JSON is YAML too). */
 static const mf_node *doc(const char *path)
 {
-	const mf_outfile *f = file(path);
-	uint32_t src;
-	mf_node *n;
-
-	ck_assert_msg(f != NULL, "no file %s", path);
-	src = mf_source_add(&C, path, f->data, f->len);
-	n = mf_yaml_parse(&C, src, false);
-	ck_assert_ptr_nonnull(n);
-	return n;
-}
-
-static bool contains(const char *path, const char *text)
-{
-	const mf_outfile *f = file(path);
-
-	return f && strstr(f->data, text) != NULL;
+	return mf_test_parse(&C, &O, path, false);
 }
 
 /* Every YAML file parses with libyaml (templates are not YAML). */
@@ -139,13 +104,13 @@ START_TEST(layout)
 
 	emit(SHOP);
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
-		ck_assert_msg(file(mf_printf(C.a, CH "%s", want[i])) != NULL, "no %s", want[i]);
+		ck_assert_msg(mf_test_file(&O, mf_printf(C.a, CH "%s", want[i])) != NULL, "no %s", want[i]);
 	/* one template per kind in use, and only those */
-	ck_assert_ptr_null(file(CH "templates/cronjob.yaml"));
-	ck_assert_ptr_null(file(CH "templates/route.yaml"));
+	ck_assert_ptr_null(mf_test_file(&O, CH "templates/cronjob.yaml"));
+	ck_assert_ptr_null(mf_test_file(&O, CH "templates/route.yaml"));
 	/* templates name their helpers after the chart */
-	ck_assert(contains(CH "templates/_helpers.tpl", "define \"shop.labels\""));
-	ck_assert(!contains(CH "templates/deployment.yaml", "@CHART@"));
+	ck_assert(mf_test_contains(&O, CH "templates/_helpers.tpl", "define \"shop.labels\""));
+	ck_assert(!mf_test_contains(&O, CH "templates/deployment.yaml", "@CHART@"));
 	check_yaml_files();
 }
 END_TEST
@@ -331,9 +296,5 @@ static Suite *helm_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(helm_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mf_test_run(helm_suite());
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "emit.h"
+#include "support.h"
 
 static mf_ctx C;
 static mf_system S;
@@ -14,8 +14,7 @@ static mf_output O;
 
 static void setup(void)
 {
-	mf_ctx_init(&C);
-	C.today = "2026-01-01";
+	mf_test_ctx(&C);
 	mf_output_init(&O);
 }
 
@@ -25,41 +24,15 @@ static void teardown(void)
 	mf_ctx_release(&C);
 }
 
-/* Load, resolve and emit a description held in a string. */
 static void emit(const char *yaml)
 {
-	uint32_t f = mf_source_add(&C, "test.yaml", yaml, strlen(yaml));
-	mf_node *doc = mf_yaml_parse(&C, f, false);
-
-	ck_assert_ptr_nonnull(doc);
-	if (mf_validate(&C, doc, "system") < 0 || mf_resolve(&C, doc, NULL, 0, &S) < 0 ||
-	    mf_emit_kustomize(&C, &S, &O) < 0) {
-		mf_diag_print_all(&C, stderr, false);
-		ck_abort_msg("description does not emit");
-	}
-	mf_output_sort(&O);
+	mf_test_emit(&C, &S, &O, yaml, mf_emit_kustomize);
 }
 
-static const mf_outfile *file(const char *path)
-{
-	for (size_t i = 0; i < O.n; i++)
-		if (!strcmp(O.files[i].path, path))
-			return &O.files[i];
-	return NULL;
-}
-
-/* An output file read back with our own parser (documents as a sequence). */
+/* An output file's documents, as a sequence. */
 static const mf_node *docs(const char *path)
 {
-	const mf_outfile *f = file(path);
-	uint32_t src;
-	mf_node *n;
-
-	ck_assert_msg(f != NULL, "no file %s", path);
-	src = mf_source_add(&C, path, f->data, f->len);
-	n = mf_yaml_parse(&C, src, true);
-	ck_assert_ptr_nonnull(n);
-	return n;
+	return mf_test_parse(&C, &O, path, true);
 }
 
 static const mf_node *doc(const char *path)
@@ -68,13 +41,6 @@ static const mf_node *doc(const char *path)
 
 	ck_assert_uint_eq(d->n, 1);
 	return d->items[0];
-}
-
-static bool contains(const char *path, const char *text)
-{
-	const mf_outfile *f = file(path);
-
-	return f && strstr(f->data, text) != NULL;
 }
 
 static bool seq_has_str(const mf_node *seq, const char *s)
@@ -156,9 +122,9 @@ START_TEST(layout_and_kustomizations)
 	ck_assert(seq_has_str(mf_get(k, "resources"), "../../../base"));
 	/* nothing differs: no patches at all */
 	ck_assert_ptr_null(mf_get(k, "patches"));
-	ck_assert_ptr_null(file(PATCH));
+	ck_assert_ptr_null(mf_test_file(&O, PATCH));
 	/* base objects carry no namespace; the Namespace lives in the overlay */
-	ck_assert(!contains("kubernetes/base/web.yaml", "namespace:"));
+	ck_assert(!mf_test_contains(&O, "kubernetes/base/web.yaml", "namespace:"));
 	ck_assert_str_eq(mf_str(mf_path(doc("kubernetes/overlays/prod/namespaces.yaml"), "metadata.name")), "web-prod");
 	check_all_files();
 }
@@ -196,12 +162,12 @@ START_TEST(tenants_are_components)
 	ck_assert(seq_has_str(mf_get(t, "components"), "../../../../components/acme"));
 	ck_assert(seq_has_str(mf_get(doc("kubernetes/overlays/prod/kustomization.yaml"), "resources"), "tenants/globex"));
 	/* a tenant no Kubernetes environment has gets no component */
-	ck_assert_ptr_null(file("kubernetes/components/initech/kustomization.yaml"));
+	ck_assert_ptr_null(mf_test_file(&O, "kubernetes/components/initech/kustomization.yaml"));
 	/* the cross-namespace reference is patched to the environment's DNS name */
-	ck_assert(contains("kubernetes/overlays/prod/tenants/acme/patches/deployment-chat.yaml",
+	ck_assert(mf_test_contains(&O, "kubernetes/overlays/prod/tenants/acme/patches/deployment-chat.yaml",
 			   "api.shop.svc.cluster.local:8080"));
 	/* a service only development runs is no part of the base */
-	ck_assert_ptr_null(file("kubernetes/base/debug.yaml"));
+	ck_assert_ptr_null(mf_test_file(&O, "kubernetes/base/debug.yaml"));
 	ck_assert(!seq_has_str(mf_get(doc("kubernetes/base/kustomization.yaml"), "resources"), "debug.yaml"));
 	check_all_files();
 }
@@ -279,7 +245,7 @@ START_TEST(diff_replicas_and_images_are_fields)
 	ck_assert_str_eq(mf_str(mf_path(k, "images.0.newTag")), "2.0");
 	ck_assert_ptr_null(mf_path(k, "images.0.newName"));
 	/* both went to fields: the PDB is the same, so no patch at all */
-	ck_assert_ptr_null(file(PATCH));
+	ck_assert_ptr_null(mf_test_file(&O, PATCH));
 }
 END_TEST
 
@@ -295,7 +261,7 @@ START_TEST(diff_image_shared_by_two_services_is_patched)
 	/* an images: entry would retag b as well */
 	ck_assert_ptr_null(mf_get(doc(KUST), "images"));
 	ck_assert_str_eq(mf_str(mf_path(doc(pa), "spec.template.spec.containers.0.image")), "tool:2");
-	ck_assert_ptr_null(file("kubernetes/overlays/prod/shared/patches/deployment-b.yaml"));
+	ck_assert_ptr_null(mf_test_file(&O, "kubernetes/overlays/prod/shared/patches/deployment-b.yaml"));
 }
 END_TEST
 
@@ -341,9 +307,9 @@ START_TEST(diff_object_only_in_base_is_deleted)
 
 	ck_assert_str_eq(mf_get_str(d, "$patch"), "delete");
 	ck_assert_str_eq(mf_get_str(d, "kind"), "Deployment");
-	ck_assert_ptr_nonnull(file("kubernetes/overlays/prod/shared/patches/serviceaccount-extra.yaml"));
-	ck_assert_ptr_null(file("kubernetes/overlays/stage/shared/patches/deployment-extra.yaml"));
-	ck_assert_ptr_nonnull(file("kubernetes/base/extra.yaml"));
+	ck_assert_ptr_nonnull(mf_test_file(&O, "kubernetes/overlays/prod/shared/patches/serviceaccount-extra.yaml"));
+	ck_assert_ptr_null(mf_test_file(&O, "kubernetes/overlays/stage/shared/patches/deployment-extra.yaml"));
+	ck_assert_ptr_nonnull(mf_test_file(&O, "kubernetes/base/extra.yaml"));
 }
 END_TEST
 
@@ -357,7 +323,7 @@ START_TEST(diff_port_list_is_replaced)
 	ck_assert_str_eq(mf_get_str(ports->items[0], "$patch"), "replace");
 	ck_assert_int_eq(mf_get(ports->items[1], "port")->v.i, 80);
 	/* the container keeps both ports: no change, no patch of the Deployment */
-	ck_assert_ptr_null(file(PATCH));
+	ck_assert_ptr_null(mf_test_file(&O, PATCH));
 }
 END_TEST
 
@@ -418,6 +384,7 @@ static Suite *kustomize_suite(void)
 	Suite *s = suite_create("emit_kustomize");
 	TCase *t = tcase_create("tree");
 
+	tcase_set_timeout(t, 120);  /* every example, under valgrind too (make leakcheck) */
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, layout_and_kustomizations);
 	tcase_add_test(t, tenants_are_components);
@@ -442,9 +409,5 @@ static Suite *kustomize_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(kustomize_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mf_test_run(kustomize_suite());
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jsonschema.h"
+#include "support.h"
 
 #define MAXGOT 16
 
@@ -750,9 +751,5 @@ static Suite *jsonschema_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(jsonschema_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return mf_test_run(jsonschema_suite());
 }

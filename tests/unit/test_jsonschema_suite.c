@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "jsonschema.h"
+#include "support.h"
 
 /* Debian package json-schema-test-suite; JSTS_DIR overrides (either the
  * draft7 directory itself or the suite's root). */
@@ -210,9 +211,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_suite_file, 0, (int)NFILES);
 	tcase_add_test(tc, test_skip_table_current);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return mf_test_run(s);
 }

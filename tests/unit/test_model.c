@@ -7,13 +7,13 @@
 #include <string.h>
 
 #include "model.h"
+#include "support.h"
 
 static mf_arena *A;
 
 static void setup(void)
 {
-	A = mf_arena_new();
-	ck_assert_ptr_nonnull(A);
+	A = mf_test_arena();
 }
 
 static void teardown(void)
@@ -577,6 +577,7 @@ static Suite *model_suite(void)
 	tcase_add_test(t, arena_strings);
 	suite_add_tcase(s, t);
 	t = tcase_create("builders");
+	tcase_set_timeout(t, 120);  /* 20,000 float round trips, under valgrind too */
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, scalars_have_canonical_text);
 	tcase_add_test(t, float_text);
@@ -609,9 +610,5 @@ static Suite *model_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(model_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mf_test_run(model_suite());
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emit.h"
+#include "support.h"
 
 /* Every description below is this head plus services (and maybe more). */
 #define HEAD "manifold: 1\nsystem: {name: demo, version: \"1.0.0\"}\n"
@@ -733,11 +733,5 @@ static Suite *compose_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(compose_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return mf_test_run(compose_suite());
 }

@@ -4,15 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include "support.h"
 
 static mf_ctx C;
 static mf_system S;
 
 static void setup(void)
 {
-	mf_ctx_init(&C);
-	C.today = "2026-01-01";
+	mf_test_ctx(&C);
 }
 
 static void teardown(void)
@@ -20,27 +19,14 @@ static void teardown(void)
 	mf_ctx_release(&C);
 }
 
-/* Load, validate and resolve a description held in a string. */
 static void load(const char *yaml)
 {
-	uint32_t f = mf_source_add(&C, "test.yaml", yaml, strlen(yaml));
-	mf_node *doc;
-
-	ck_assert_uint_ne(f, 0);
-	doc = mf_yaml_parse(&C, f, false);
-	ck_assert_ptr_nonnull(doc);
-	if (mf_validate(&C, doc, "system") < 0 || mf_resolve(&C, doc, NULL, 0, &S) < 0) {
-		mf_diag_print_all(&C, stderr, false);
-		ck_abort_msg("description does not resolve");
-	}
+	mf_test_resolve(&C, &S, yaml);
 }
 
 static const mf_env *env_named(const char *name)
 {
-	for (size_t i = 0; i < S.nenvs; i++)
-		if (!strcmp(S.envs[i].name, name))
-			return &S.envs[i];
-	return name && !strcmp(name, "base") ? &S.base : NULL;
+	return mf_test_env(&S, name);
 }
 
 static mf_objects render(const char *env)
@@ -548,6 +534,40 @@ START_TEST(render_twice_same_bytes)
 }
 END_TEST
 
+/* Checks and emitters share one render per environment and run. */
+START_TEST(rendered_once_per_run)
+{
+	const mf_objects *one, *two, *base;
+	mf_objects fresh = {0};
+
+	load(APP);
+	ck_assert_int_eq(mf_k8s_objects(&C, &S, env_named("production"), &one), 0);
+	ck_assert_int_eq(mf_k8s_objects(&C, &S, env_named("production"), &two), 0);
+	ck_assert_ptr_eq(one, two);
+	ck_assert_int_eq(mf_k8s_objects(&C, &S, &S.base, &base), 0);
+	ck_assert_ptr_ne(base, one);
+	ck_assert_int_eq(mf_render_k8s(&C, &S, env_named("production"), &fresh), 0);
+	ck_assert_uint_eq(fresh.n, one->n);
+	for (size_t i = 0; i < fresh.n; i++)
+		ck_assert(mf_equal(fresh.v[i].doc, one->v[i].doc));
+}
+END_TEST
+
+START_TEST(rendered_once_keeps_the_failure)
+{
+	const mf_objects *o;
+
+	load("manifold: 1\nsystem: {name: s}\nservices:\n"
+	     "  w:\n    image: w:1\n    ports: {http: 80}\n"
+	     "    probes:\n      readiness: {http: {path: /, port: nope}}\n"
+	     "environments: {prod: {targets: [kustomize]}}\n");
+	ck_assert_int_eq(mf_k8s_objects(&C, &S, env_named("prod"), &o), -1);
+	ck_assert_ptr_nonnull(find(o, "Deployment", NULL, "w"));
+	ck_assert_int_eq(mf_k8s_objects(&C, &S, env_named("prod"), &o), -1);
+	ck_assert_uint_eq(C.ndiags, 1);
+}
+END_TEST
+
 START_TEST(objects_sorted_by_group_and_kind)
 {
 	load(APP);
@@ -583,6 +603,8 @@ static Suite *render_suite(void)
 	tcase_add_test(t, network_policies);
 	tcase_add_test(t, quota_and_limits);
 	tcase_add_test(t, render_twice_same_bytes);
+	tcase_add_test(t, rendered_once_per_run);
+	tcase_add_test(t, rendered_once_keeps_the_failure);
 	tcase_add_test(t, objects_sorted_by_group_and_kind);
 	suite_add_tcase(s, t);
 	return s;
@@ -590,9 +612,5 @@ static Suite *render_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(render_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mf_test_run(render_suite());
 }

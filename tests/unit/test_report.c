@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "support.h"
 
 static mf_ctx C;
 static uint32_t F;
@@ -238,11 +239,5 @@ static Suite *report_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(report_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mf_test_run(report_suite());
 }

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cron.h"
-#include "emit.h"
+#include "support.h"
 
 static mf_ctx C;
 static mf_system S;
@@ -56,11 +56,10 @@ static void build_ok(const char *yaml)
 
 static const mf_env *env(const char *name)
 {
-	for (size_t i = 0; i < S.nenvs; i++)
-		if (!strcmp(S.envs[i].name, name))
-			return &S.envs[i];
-	ck_abort_msg("no environment '%s'", name);
-	return NULL;
+	const mf_env *e = mf_test_env(&S, name);
+
+	ck_assert_msg(e != NULL, "no environment '%s'", name);
+	return e;
 }
 
 static mf_objects render(const char *name)
@@ -577,9 +576,5 @@ static Suite *velero_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(velero_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mf_test_run(velero_suite());
 }

@@ -9,13 +9,13 @@
 #include <yaml.h>
 
 #include "yamlw.h"
+#include "support.h"
 
 static mf_arena *A;
 
 static void setup(void)
 {
-	A = mf_arena_new();
-	ck_assert_ptr_nonnull(A);
+	A = mf_test_arena();
 }
 
 static void teardown(void)
@@ -566,9 +566,5 @@ static Suite *yamlw_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(yamlw_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return mf_test_run(yamlw_suite());
 }
