@@ -19,8 +19,8 @@ typedef struct mf_output {
 void mf_output_init(mf_output *o);
 void mf_output_release(mf_output *o);
 /* Add a file, taking ownership of buf's data (buf is reset).  The path must
- * be relative, without "..", "." or empty segments; a bad path or a path
- * added twice is an error (an internal one: names are validated earlier). */
+ * be relative, without "..", "." or empty segments; a bad path is an error
+ * (an internal one: names are validated earlier). */
 int mf_output_add(mf_ctx *c, mf_output *o, const char *path, mf_buf *buf);
 /* Serialize objects as one multi-document YAML file. */
 int mf_output_add_objects(mf_ctx *c, mf_output *o, const char *path, const mf_object *const *objs, size_t n);
@@ -35,7 +35,8 @@ int mf_emit_compose(mf_ctx *c, const mf_system *s, mf_output *o);
 int mf_emit_velero(mf_ctx *c, const mf_system *s, mf_output *o);
 
 /* Writing: files go to temporary names and are renamed into place, only
- * after every emitter succeeded; see output.c for ownership and drift. */
+ * after every emitter succeeded; see output.c for ownership and drift.
+ * The set must be sorted (mf_output_sort); a path produced twice is refused. */
 enum {
 	MF_WRITE_CHECK = 1u << 0,  /* compare only: report drift, write nothing */
 	MF_WRITE_FORCE = 1u << 1,  /* overwrite hand-edited owned files */

@@ -638,8 +638,10 @@ static mf_node *instance_values(hm *h, const view *w, const mf_instance *in)
 	for (size_t i = 0; i < w->objs->n; i++)
 		if (w->objs->v[i].inst == in)
 			take_object(&x, &w->objs->v[i]);
-	if (x.m && x.m->n > 1)
+	if (x.m && x.m->n > 1) {
 		mf_stable_sort(x.m->pairs, x.m->n, sizeof *x.m->pairs, cmp_inst_pair);
+		x.m->index = NULL;  /* the key index follows pair order */
+	}
 	return x.m;
 }
 

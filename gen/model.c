@@ -328,6 +328,60 @@ int mf_seq_push(mf_arena *a, mf_node *seq, mf_node *item)
 	return 0;
 }
 
+/* Maps of more than INDEX_MIN pairs (a thousand services, a chart's values)
+ * carry an open-addressing hash of their keys, so lookups and mf_map_set stay
+ * constant-time; smaller maps are scanned.  Slots hold pair index + 1 and the
+ * first pair of a key wins, as a scan would find it.  Deleting or sorting
+ * drops the index; the next add rebuilds it. */
+#define INDEX_MIN 16
+
+struct mf_index {
+	size_t cap;     /* a power of two, at least twice the pairs */
+	size_t *slot;
+};
+
+static size_t key_hash(const char *k, size_t len)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
+	return h;
+}
+
+static bool key_is(const mf_pair *p, const char *key, size_t klen)
+{
+	return strncmp(p->key, key, klen) == 0 && p->key[klen] == '\0';
+}
+
+static void index_put(mf_node *map, size_t i)
+{
+	struct mf_index *x = map->index;
+	const char *k = map->pairs[i].key;
+	size_t len = strlen(k), h = key_hash(k, len) & (x->cap - 1);
+
+	for (; x->slot[h]; h = (h + 1) & (x->cap - 1))
+		if (key_is(&map->pairs[x->slot[h] - 1], k, len))
+			return;
+	x->slot[h] = i + 1;
+}
+
+static void index_build(mf_arena *a, mf_node *map)
+{
+	struct mf_index *x = mf_alloc(a, sizeof *x);
+	size_t cap = 64;
+
+	while (cap < 2 * map->cap)
+		cap *= 2;
+	map->index = NULL;
+	if (!x || !(x->slot = mf_alloc(a, cap * sizeof *x->slot)))
+		return;
+	x->cap = cap;
+	map->index = x;
+	for (size_t i = 0; i < map->n; i++)
+		index_put(map, i);
+}
+
 int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos, mf_node *val)
 {
 	if (!map || map->kind != MF_MAP || !key || !val)
@@ -338,6 +392,10 @@ int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos, mf_node 
 		return -1;
 	map->pairs = pairs;
 	pairs[map->n++] = (mf_pair){.key = k, .pos = kpos, .val = val};
+	if (map->n > INDEX_MIN && (!map->index || 2 * map->n > map->index->cap))
+		index_build(a, map);
+	else if (map->index)
+		index_put(map, map->n - 1);
 	return 0;
 }
 
@@ -345,8 +403,15 @@ static mf_pair *find_pair(const mf_node *map, const char *key, size_t klen)
 {
 	if (!map || map->kind != MF_MAP || !key)
 		return NULL;
+	if (map->index) {
+		const struct mf_index *x = map->index;
+		for (size_t h = key_hash(key, klen) & (x->cap - 1); x->slot[h]; h = (h + 1) & (x->cap - 1))
+			if (key_is(&map->pairs[x->slot[h] - 1], key, klen))
+				return &map->pairs[x->slot[h] - 1];
+		return NULL;
+	}
 	for (size_t i = 0; i < map->n; i++)
-		if (strncmp(map->pairs[i].key, key, klen) == 0 && map->pairs[i].key[klen] == '\0')
+		if (key_is(&map->pairs[i], key, klen))
 			return &map->pairs[i];
 	return NULL;
 }
@@ -373,6 +438,8 @@ bool mf_map_del(mf_node *map, const char *key)
 			map->pairs[j++] = map->pairs[i];
 	bool found = j != map->n;
 	map->n = j;
+	if (found)
+		map->index = NULL;
 	return found;
 }
 
@@ -552,13 +619,18 @@ mf_node *mf_copy(mf_arena *a, const mf_node *n)
 	c->flags &= ~(unsigned)MF_SHARED;
 	c->items = NULL;
 	c->pairs = NULL;
+	c->index = NULL;  /* an index belongs to one pairs array */
 	c->n = c->cap = 0;
 	if (n->str) {
 		if (!(c->str = mf_strdup(a, n->str)))
 			return NULL;
 		c->len = strlen(c->str);
 	}
-	return copy_children(a, c, n) == 0 ? c : NULL;
+	if (copy_children(a, c, n) != 0)
+		return NULL;
+	if (c->kind == MF_MAP && c->n > INDEX_MIN)
+		index_build(a, c);
+	return c;
 }
 
 static int merge_into(mf_arena *a, mf_node *dst, const mf_node *over);
@@ -720,8 +792,10 @@ static int pair_cmp(const void *x, const void *y)
 
 void mf_map_sort(mf_node *map)
 {
-	if (map && map->kind == MF_MAP)
+	if (map && map->kind == MF_MAP) {
 		mf_stable_sort(map->pairs, map->n, sizeof *map->pairs, pair_cmp);
+		map->index = NULL;
+	}
 }
 
 /* ---- small helpers ------------------------------------------------------------- */

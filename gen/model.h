@@ -74,6 +74,7 @@ struct mf_node {
 	size_t n, cap;    /* number of items / pairs */
 	mf_node **items;  /* MF_SEQ */
 	mf_pair *pairs;   /* MF_MAP, in input order */
+	struct mf_index *index; /* MF_MAP: hash of keys once large (model.c); NULL = scan */
 };
 
 /* constructors: all nodes are arena-owned */

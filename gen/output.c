@@ -59,9 +59,6 @@ int mf_output_add(mf_ctx *c, mf_output *o, const char *path, mf_buf *buf)
 	if (!safe_path(path))
 		return mf_error(c, MF_NOPOS, "output-path", "refusing output path '%s': it would leave the output directory",
 				path);
-	for (size_t i = 0; i < o->n; i++)
-		if (!strcmp(o->files[i].path, path))
-			return mf_error(c, MF_NOPOS, "internal", "output file '%s' produced twice", path);
 	if (o->n == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 64;
 		if (!(grown = realloc(o->files, cap * sizeof *grown)))
@@ -525,12 +522,28 @@ static int commit(mf_ctx *c, const char *dir, const mf_output *o, const action *
 	return rc;
 }
 
+/* A path produced twice is an emitter bug; checked once on the sorted set
+ * rather than on every add, which would be quadratic in the files. */
+static int check_unique(mf_ctx *c, const mf_output *o)
+{
+	for (size_t i = 1; i < o->n; i++) {
+		int r = strcmp(o->files[i - 1].path, o->files[i].path);
+		if (r > 0)
+			return mf_error(c, MF_NOPOS, "internal", "output files are not sorted");
+		if (r == 0)
+			return mf_error(c, MF_NOPOS, "internal", "output file '%s' produced twice", o->files[i].path);
+	}
+	return 0;
+}
+
 int mf_output_write(mf_ctx *c, const mf_output *o, const char *dir, unsigned flags, size_t *ndrift)
 {
 	manifest m = {0};
 	plan p = {0};
 	int rc = 0;
 
+	if (check_unique(c, o) < 0)
+		return -1;
 	p.act = calloc(o->n + 1, sizeof *p.act);
 	if (!p.act || manifest_load(dir, &m) < 0) {
 		free(p.act);

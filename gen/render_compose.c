@@ -1231,6 +1231,7 @@ static mf_node *render_service(rc *r, size_t i)
 	put_identity(r, sec, svc);
 	put_isolation(r, sec, svc);
 	mf_stable_sort(svc->pairs, svc->n, sizeof *svc->pairs, cmp_key);
+	svc->index = NULL;  /* the key index follows pair order */
 	return svc;
 }
 
