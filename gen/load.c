@@ -12,7 +12,7 @@
 
 /* Length of the UTF-8 sequence at s (0 when invalid), per RFC 3629:
  * no overlongs, no surrogates, nothing above U+10FFFF. */
-static size_t utf8_len(const unsigned char *s, size_t left)
+size_t mf_utf8_len(const unsigned char *s, size_t left)
 {
 	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
 		  : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
@@ -40,7 +40,7 @@ static int check_text(mf_ctx *c, uint32_t file, const char *text, size_t len)
 	while (i < len) {
 		if (s[i] == 0)
 			return mf_error(c, pos, "input-nul", "the file holds a NUL byte");
-		n = utf8_len(s + i, len - i);
+		n = mf_utf8_len(s + i, len - i);
 		if (!n)
 			return mf_error(c, pos, "input-utf8", "invalid UTF-8 (byte 0x%02x)", s[i]);
 		if (s[i] == '\n') {

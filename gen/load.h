@@ -16,6 +16,10 @@
  * source index, or 0 after adding a diagnostic. */
 uint32_t mf_read_source(mf_ctx *c, const char *path, mf_pos from);
 
+/* Length of the UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or
+ * code points above U+10FFFF), or 0 when it is invalid. */
+size_t mf_utf8_len(const unsigned char *s, size_t left);
+
 /* Parse a registered source holding exactly one YAML document.  Anchors,
  * aliases (with an expansion budget) and merge keys are resolved, duplicate
  * keys and tags other than the core ones refused.  Returns the root (arena-

@@ -14,25 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static FILE *devnull;
 
-/* The same rule as load.c's reader (RFC 3629): the real pipeline refuses
- * other bytes before parsing, so feeding them on would test nothing real. */
-static size_t utf8_len(const uint8_t *s, size_t left)
-{
-	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
-		  : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
-
-	if (!n || n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	if (n == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
-		return 0;
-	if (n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
-		return 0;
-	return n;
-}
-
+/* The pipeline refuses what mf_utf8_len refuses before parsing (load.c),
+ * so feeding such bytes on would test nothing real. */
 static int acceptable(const uint8_t *data, size_t size)
 {
 	size_t i = 0, n;
@@ -40,7 +23,7 @@ static int acceptable(const uint8_t *data, size_t size)
 	if (size > MF_MAX_FILE_BYTES)
 		return 0;
 	while (i < size) {
-		if (data[i] == 0 || !(n = utf8_len(data + i, size - i)))
+		if (data[i] == 0 || !(n = mf_utf8_len(data + i, size - i)))
 			return 0;
 		i += n;
 	}
