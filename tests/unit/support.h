@@ -5,6 +5,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
+#include <yaml.h>
 
 #include "emit.h"
 
@@ -99,6 +100,23 @@ static inline bool mf_test_contains(const mf_output *o, const char *path, const 
 	const mf_outfile *f = mf_test_file(o, path);
 
 	return f && strstr(f->data, text) != NULL;
+}
+
+/* An emitted file is read to its end by libyaml, the independent parser. */
+static inline void mf_test_libyaml(const mf_outfile *f)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	bool done = false;
+
+	ck_assert(yaml_parser_initialize(&p));
+	yaml_parser_set_input_string(&p, (const unsigned char *)f->data, f->len);
+	while (!done) {
+		ck_assert_msg(yaml_parser_parse(&p, &ev), "%s: %s", f->path, p.problem);
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
 }
 
 #endif

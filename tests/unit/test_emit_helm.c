@@ -36,21 +36,9 @@ static const mf_node *doc(const char *path)
 /* Every YAML file parses with libyaml (templates are not YAML). */
 static void check_yaml_files(void)
 {
-	for (size_t i = 0; i < O.n; i++) {
-		yaml_parser_t p;
-		yaml_event_t ev;
-		bool done = false;
-		if (strstr(O.files[i].path, "/templates/") || strstr(O.files[i].path, ".helmignore"))
-			continue;
-		ck_assert(yaml_parser_initialize(&p));
-		yaml_parser_set_input_string(&p, (const unsigned char *)O.files[i].data, O.files[i].len);
-		while (!done) {
-			ck_assert_msg(yaml_parser_parse(&p, &ev), "%s: %s", O.files[i].path, p.problem);
-			done = ev.type == YAML_STREAM_END_EVENT;
-			yaml_event_delete(&ev);
-		}
-		yaml_parser_delete(&p);
-	}
+	for (size_t i = 0; i < O.n; i++)
+		if (!strstr(O.files[i].path, "/templates/") && !strstr(O.files[i].path, ".helmignore"))
+			mf_test_libyaml(&O.files[i]);
 }
 
 #define CH "helm/shop/"

@@ -87,17 +87,7 @@ static const char *const deprecated[] = {"bases:", "commonLabels:", "patchesStra
 static void check_all_files(void)
 {
 	for (size_t i = 0; i < O.n; i++) {
-		yaml_parser_t p;
-		yaml_event_t ev;
-		bool done = false;
-		ck_assert(yaml_parser_initialize(&p));
-		yaml_parser_set_input_string(&p, (const unsigned char *)O.files[i].data, O.files[i].len);
-		while (!done) {
-			ck_assert_msg(yaml_parser_parse(&p, &ev), "%s: %s", O.files[i].path, p.problem);
-			done = ev.type == YAML_STREAM_END_EVENT;
-			yaml_event_delete(&ev);
-		}
-		yaml_parser_delete(&p);
+		mf_test_libyaml(&O.files[i]);
 		if (strstr(O.files[i].path, "kustomization.yaml"))
 			for (size_t d = 0; d < sizeof deprecated / sizeof deprecated[0]; d++)
 				ck_assert_msg(!strstr(O.files[i].data, deprecated[d]), "%s uses %s", O.files[i].path,
