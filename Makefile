@@ -24,7 +24,7 @@ BIN      := $(BUILD)/manifold
 EXAMPLE  ?= examples/octollm/system.yaml
 
 .PHONY: all run test check deps deps-test unit golden errors conformance asan leakcheck \
-        fuzz bench golden-update install uninstall clean jsts
+        fuzz bench golden-update install uninstall clean jsts format format-check
 
 all: $(BIN)
 
@@ -113,6 +113,13 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/manifold
 	rm -rf $(DESTDIR)$(PREFIX)/share/manifold
+
+# The style is .clang-format's (kernel-like, 100 columns).
+FORMAT_SRCS = $(filter-out gen/emit_helm_tpl.c,$(wildcard gen/*.c gen/*.h)) tools/embed.c
+format:
+	clang-format -i $(FORMAT_SRCS)
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 clean:
 	rm -rf build build-asan build-fuzz

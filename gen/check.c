@@ -70,10 +70,8 @@ static const struct {
 	const mf_rule_impl *v;
 	const size_t *n;
 } tables[] = {
-	{mf_pss_rules, &mf_pss_nrules},
-	{mf_core_rules, &mf_core_nrules},
-	{mf_object_rules, &mf_object_nrules},
-	{mf_env_rules, &mf_env_nrules},
+	{mf_pss_rules, &mf_pss_nrules},       {mf_core_rules, &mf_core_nrules},
+	{mf_object_rules, &mf_object_nrules}, {mf_env_rules, &mf_env_nrules},
 	{mf_lint_rules, &mf_lint_nrules},
 };
 
@@ -145,7 +143,8 @@ void *mf_re_compile(const char *pattern, bool caseless, char *err, size_t errlen
 	int code;
 	PCRE2_SIZE off;
 	uint32_t opts = PCRE2_UTF | (caseless ? PCRE2_CASELESS : 0);
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
+	pcre2_code *re =
+		pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
 
 	if (!re && err) {
 		PCRE2_UCHAR msg[256];
@@ -213,7 +212,8 @@ static void remember(mf_chk *k, size_t diag)
 	s->tenant = k->tenant ? k->tenant : in && in->tenant ? in->tenant->name : NULL;
 }
 
-static mf_diag *record(mf_chk *k, const char *code, mf_severity sev, mf_pos pos, const char *path, const char *msg)
+static mf_diag *record(mf_chk *k, const char *code, mf_severity sev, mf_pos pos, const char *path,
+		       const char *msg)
 {
 	const mf_instance *in = k->in ? k->in : k->obj ? k->obj->inst : NULL;
 	mf_diag *d = mf_diag_add(k->c, sev, pos, code, "%s", msg);
@@ -226,7 +226,8 @@ static mf_diag *record(mf_chk *k, const char *code, mf_severity sev, mf_pos pos,
 	else if (k->obj)
 		d->object = mf_object_text(k->c, k->obj);
 	else if (in)
-		d->object = in->tenant ? mf_printf(k->c->a, "%s/%s", in->service, in->tenant->name) : in->service;
+		d->object = in->tenant ? mf_printf(k->c->a, "%s/%s", in->service, in->tenant->name)
+				       : in->service;
 	d->path = path ? mf_strdup(k->c->a, path) : NULL;
 	remember(k, k->c->ndiags - 1);
 	return &k->c->diags[k->c->ndiags - 1];
@@ -245,7 +246,8 @@ mf_diag *mf_finding(mf_chk *k, mf_rule_id r, mf_pos pos, const char *path, const
 	return buf ? record(k, mf_rules[r].id, k->sev[r], pos, path, buf) : NULL;
 }
 
-mf_diag *mf_finding_custom(mf_chk *k, const char *id, mf_severity sev, mf_pos pos, const char *path, const char *msg)
+mf_diag *mf_finding_custom(mf_chk *k, const char *id, mf_severity sev, mf_pos pos, const char *path,
+			   const char *msg)
 {
 	return record(k, id, sev, pos, path, msg);
 }
@@ -264,7 +266,8 @@ static const struct {
 	{"ReplicaSet", "spec.template.spec", "spec.template.metadata", true},
 	{"ReplicationController", "spec.template.spec", "spec.template.metadata", true},
 	{"Job", "spec.template.spec", "spec.template.metadata", false},
-	{"CronJob", "spec.jobTemplate.spec.template.spec", "spec.jobTemplate.spec.template.metadata", false},
+	{"CronJob", "spec.jobTemplate.spec.template.spec",
+	 "spec.jobTemplate.spec.template.metadata", false},
 };
 
 static long long replicas_of(const mf_object *o)
@@ -291,7 +294,8 @@ static bool compose_pod(const mf_object *o, mf_pod *p)
 	p->meta_base = p->base;
 	p->obj = o;
 	p->compose = true;
-	p->long_running = o->inst ? mf_long_running(o->inst->kind) : !mf_is_true(mf_get(o->doc, "once"));
+	p->long_running =
+		o->inst ? mf_long_running(o->inst->kind) : !mf_is_true(mf_get(o->doc, "once"));
 	p->replicas = o->inst ? o->inst->replicas : r && r->kind == MF_INT ? r->v.i : 1;
 	return p->spec != NULL;
 }
@@ -336,7 +340,9 @@ mf_ctr *mf_pod_containers(mf_chk *k, const mf_pod *p, size_t *n)
 				continue;
 			out[at].node = seq->items[i];
 			out[at].name = mf_get_str(seq->items[i], "name");
-			out[at].path = p->compose ? p->base : mf_printf(k->c->a, "%s.%s[%zu]", p->base, lists[l], i);
+			out[at].path =
+				p->compose ? p->base
+					   : mf_printf(k->c->a, "%s.%s[%zu]", p->base, lists[l], i);
 			out[at++].init = l > 0;
 		}
 	}
@@ -344,7 +350,8 @@ mf_ctr *mf_pod_containers(mf_chk *k, const mf_pod *p, size_t *n)
 	return out;
 }
 
-const mf_node *mf_sec_field(mf_chk *k, const mf_pod *p, const mf_ctr *ct, const char *field, const char **path)
+const mf_node *mf_sec_field(mf_chk *k, const mf_pod *p, const mf_ctr *ct, const char *field,
+			    const char **path)
 {
 	const mf_node *v = ct ? mf_get(mf_get(ct->node, "securityContext"), field) : NULL;
 
@@ -374,7 +381,7 @@ typedef struct entry {
 
 struct mf_index {
 	const mf_objects *objs;
-	const mf_object *v;   /* with nobjs, tells a list refilled in place (lint's, compose's) */
+	const mf_object *v; /* with nobjs, tells a list refilled in place (lint's, compose's) */
 	size_t nobjs;
 	entry *labels, *names, *hpas;
 	size_t nlabels, nnames, nhpas;
@@ -426,11 +433,13 @@ static void index_object(mf_index *x, size_t i)
 
 	x->names[x->nnames++] = (entry){o->ns, o->kind, o->name, i};
 	if (o->kind && !strcmp(o->kind, "HorizontalPodAutoscaler"))
-		x->hpas[x->nhpas++] = (entry){o->ns, mf_get_str(ref, "kind"), mf_get_str(ref, "name"), i};
+		x->hpas[x->nhpas++] =
+			(entry){o->ns, mf_get_str(ref, "kind"), mf_get_str(ref, "name"), i};
 	labels = mf_pod_of(o, &p) ? mf_get(p.meta, "labels") : NULL;
 	for (size_t j = 0; labels && labels->kind == MF_MAP && j < labels->n; j++)
 		if (mf_str(labels->pairs[j].val))
-			x->labels[x->nlabels++] = (entry){o->ns, labels->pairs[j].key, mf_str(labels->pairs[j].val), i};
+			x->labels[x->nlabels++] = (entry){o->ns, labels->pairs[j].key,
+							  mf_str(labels->pairs[j].val), i};
 }
 
 static mf_index *index_of(mf_chk *k)
@@ -466,7 +475,8 @@ static mf_index *index_of(mf_chk *k)
 static bool labels_match(const mf_node *sel, const mf_node *labels)
 {
 	for (size_t i = 0; i < sel->n; i++) {
-		const char *want = mf_str(sel->pairs[i].val), *have = mf_str(mf_get(labels, sel->pairs[i].key));
+		const char *want = mf_str(sel->pairs[i].val),
+			   *have = mf_str(mf_get(labels, sel->pairs[i].key));
 		if (!want || !have || strcmp(want, have))
 			return false;
 	}
@@ -474,7 +484,8 @@ static bool labels_match(const mf_node *sel, const mf_node *labels)
 }
 
 /* Candidates share the selector's first label; the rest is checked. */
-size_t mf_select(mf_chk *k, const mf_object *near, const mf_node *sel, const mf_object **out, size_t max)
+size_t mf_select(mf_chk *k, const mf_object *near, const mf_node *sel, const mf_object **out,
+		 size_t max)
 {
 	mf_index *x = index_of(k);
 	const char *key, *val;
@@ -493,7 +504,8 @@ size_t mf_select(mf_chk *k, const mf_object *near, const mf_node *sel, const mf_
 	return n;
 }
 
-const mf_object *mf_find_object(mf_chk *k, const char *kind, const char *name, const mf_object *near)
+const mf_object *mf_find_object(mf_chk *k, const char *kind, const char *name,
+				const mf_object *near)
 {
 	mf_index *x = index_of(k);
 	size_t i = x && kind && name ? lower(x->names, x->nnames, near->ns, kind, name) : 0;
@@ -508,7 +520,8 @@ const mf_object *mf_hpa_of(mf_chk *k, const mf_object *o)
 	mf_index *x = index_of(k);
 	size_t i = x ? lower(x->hpas, x->nhpas, o->ns, o->kind, o->name) : 0;
 
-	if (!x || !o->kind || !o->name || i >= x->nhpas || !same3(&x->hpas[i], o->ns, o->kind, o->name))
+	if (!x || !o->kind || !o->name || i >= x->nhpas ||
+	    !same3(&x->hpas[i], o->ns, o->kind, o->name))
 		return NULL;
 	return &x->objs->v[x->hpas[i].obj];
 }
@@ -629,8 +642,8 @@ static void check_env(mf_chk *k, const mf_env *e, int *rc)
 typedef struct waiver {
 	const mf_node *node;
 	const char *rule;
-	bool used;            /* matched a finding */
-	bool in_scope;        /* its owner exists in a checked environment it names */
+	bool used;     /* matched a finding */
+	bool in_scope; /* its owner exists in a checked environment it names */
 	bool expired;
 	bool reported;
 } waiver;
@@ -744,8 +757,8 @@ static void waiver_verdicts(mf_chk *k, waivers *w)
 			mf_finding(k, MF_RULE_WAIVER_EXPIRED, exp ? exp->pos : wv->node->pos, NULL,
 				   "waiver for '%s' expired on %s", wv->rule, mf_str(exp));
 		else if (wv->in_scope && !wv->used)
-			mf_finding(k, MF_RULE_WAIVER_UNUSED, wv->node->pos, NULL, "waiver for '%s' matches no finding",
-				   wv->rule);
+			mf_finding(k, MF_RULE_WAIVER_UNUSED, wv->node->pos, NULL,
+				   "waiver for '%s' matches no finding", wv->rule);
 	}
 }
 
@@ -766,7 +779,8 @@ static void apply_waivers(mf_chk *k, const mf_env *const *envs, size_t nenvs)
 	}
 	subject(k, NULL, NULL, NULL);
 	k->e = NULL;
-	k->on[MF_RULE_WAIVER_EXPIRED] = k->on[MF_RULE_WAIVER_UNUSED] = k->on[MF_RULE_WAIVER_UNKNOWN_RULE] = true;
+	k->on[MF_RULE_WAIVER_EXPIRED] = k->on[MF_RULE_WAIVER_UNUSED] =
+		k->on[MF_RULE_WAIVER_UNKNOWN_RULE] = true;
 	waiver_verdicts(k, &w);
 }
 

@@ -26,7 +26,7 @@ extern const mf_rule mf_rules[MF_RULE_COUNT];
 const mf_rule *mf_rule_find(const char *id);
 
 typedef struct mf_check_opts {
-	const char *const *envs;  /* restrict to these environments (NULL: all) */
+	const char *const *envs; /* restrict to these environments (NULL: all) */
 	size_t nenvs;
 } mf_check_opts;
 
@@ -38,6 +38,7 @@ int mf_check(mf_ctx *c, const mf_system *s, const mf_check_opts *o);
 
 /* Lint hand-written manifests: Kubernetes YAML streams and Compose files,
  * with the named policy packs (none: "baseline"). */
-int mf_lint(mf_ctx *c, const char *const *paths, size_t npaths, const char *const *packs, size_t npacks);
+int mf_lint(mf_ctx *c, const char *const *paths, size_t npaths, const char *const *packs,
+	    size_t npacks);
 
 #endif

@@ -1,4 +1,4 @@
-/* check: rules over an environment's resolved instances: capacity, host ports, storage, replicas, dependencies, backups */
+/* check: rules over resolved instances: capacity, host ports, storage, replicas, dependencies */
 #include <stdlib.h>
 #include <string.h>
 #include "check_impl.h"
@@ -40,10 +40,10 @@ const char *mf_fmt_bytes(mf_chk *k, long long b)
 enum { D_CPU_REQ, D_MEM_REQ, D_GPU, D_PODS, D_STORAGE, D_CPU_LIM, D_MEM_LIM, ND };
 
 static const struct dim {
-	const char *side;        /* "requests" / "limits" / NULL */
-	const char *unit;        /* after the number: "cpu", "memory", ... */
-	const char *quota;       /* field of a quota/capacity */
-	bool limits;             /* a sum of limits */
+	const char *side;  /* "requests" / "limits" / NULL */
+	const char *unit;  /* after the number: "cpu", "memory", ... */
+	const char *quota; /* field of a quota/capacity */
+	bool limits;       /* a sum of limits */
 } dims[ND] = {
 	[D_CPU_REQ] = {"requests", "cpu", "cpu", false},
 	[D_MEM_REQ] = {"requests", "memory", "memory", false},
@@ -75,16 +75,23 @@ static long long quantity(size_t d, const mf_node *n)
 /* Per pod: requests default to limits, as Kubernetes defaults them. */
 static void per_pod(const mf_instance *in, long long out[ND])
 {
-	const mf_node *res = mf_get(in->spec, "resources"), *req = mf_get(res, "requests"), *lim = mf_get(res, "limits");
+	const mf_node *res = mf_get(in->spec, "resources"), *req = mf_get(res, "requests"),
+		      *lim = mf_get(res, "limits");
 	const mf_node *st = mf_get(in->spec, "storage");
 	long long v;
 
 	memset(out, 0, ND * sizeof *out);
-	out[D_CPU_REQ] = (v = mf_cpu_millis(mf_get(req, "cpu"))) >= 0 ? v : (v = mf_cpu_millis(mf_get(lim, "cpu"))) >= 0 ? v : 0;
-	out[D_MEM_REQ] = (v = mf_mem_bytes(mf_get(req, "memory"))) >= 0 ? v : (v = mf_mem_bytes(mf_get(lim, "memory"))) >= 0 ? v : 0;
+	out[D_CPU_REQ] = (v = mf_cpu_millis(mf_get(req, "cpu"))) >= 0   ? v
+			 : (v = mf_cpu_millis(mf_get(lim, "cpu"))) >= 0 ? v
+									: 0;
+	out[D_MEM_REQ] = (v = mf_mem_bytes(mf_get(req, "memory"))) >= 0   ? v
+			 : (v = mf_mem_bytes(mf_get(lim, "memory"))) >= 0 ? v
+									  : 0;
 	out[D_CPU_LIM] = (v = mf_cpu_millis(mf_get(lim, "cpu"))) >= 0 ? v : 0;
 	out[D_MEM_LIM] = (v = mf_mem_bytes(mf_get(lim, "memory"))) >= 0 ? v : 0;
-	out[D_GPU] = mf_get_int(req, "gpu", 0) > mf_get_int(lim, "gpu", 0) ? mf_get_int(req, "gpu", 0) : mf_get_int(lim, "gpu", 0);
+	out[D_GPU] = mf_get_int(req, "gpu", 0) > mf_get_int(lim, "gpu", 0)
+			     ? mf_get_int(req, "gpu", 0)
+			     : mf_get_int(lim, "gpu", 0);
 	out[D_PODS] = 1;
 	for (size_t i = 0; st && st->kind == MF_MAP && i < st->n; i++)
 		out[D_STORAGE] += (v = mf_mem_bytes(mf_get(st->pairs[i].val, "size"))) > 0 ? v : 0;
@@ -92,14 +99,14 @@ static void per_pod(const mf_instance *in, long long out[ND])
 
 /* A scope whose instances are summed: a machine, the environment, a tenant. */
 typedef struct pool {
-	const char *what;        /* "machine 'pc2'" */
-	const char *object;      /* "machine/pc2", for reports */
-	const char *verb;        /* "over capacity" / "over its quota" */
+	const char *what;   /* "machine 'pc2'" */
+	const char *object; /* "machine/pc2", for reports */
+	const char *verb;   /* "over capacity" / "over its quota" */
 	const mf_node *limits[ND];
-	long long usable[ND];    /* -1: no limit on this dimension */
-	const char *detail[ND];  /* "(16 cores, 20% reserved)" */
-	bool quota;              /* limits sums are hard (ResourceQuota) */
-	bool whole_env;          /* the environment itself: its name is in `what` */
+	long long usable[ND];   /* -1: no limit on this dimension */
+	const char *detail[ND]; /* "(16 cores, 20% reserved)" */
+	bool quota;             /* limits sums are hard (ResourceQuota) */
+	bool whole_env;         /* the environment itself: its name is in `what` */
 	const char *tenant;
 } pool;
 
@@ -127,8 +134,11 @@ static void contributors(mf_chk *k, mf_diag *d, size_t dim, share *sh, size_t n)
 	for (size_t i = 0; i < n && shown < 4; i++) {
 		if (!sh[i].each)
 			continue;
-		note = mf_printf(k->c->a, "%s%s '%s' %lld x %s%s", note, shown ? "," : "", sh[i].in->compose_name, sh[i].pods,
-				 amount(k, dim, sh[i].each), dim == D_CPU_REQ || dim == D_CPU_LIM ? " cpu" : dim == D_GPU ? " gpu" : "");
+		note = mf_printf(k->c->a, "%s%s '%s' %lld x %s%s", note, shown ? "," : "",
+				 sh[i].in->compose_name, sh[i].pods, amount(k, dim, sh[i].each),
+				 dim == D_CPU_REQ || dim == D_CPU_LIM ? " cpu"
+				 : dim == D_GPU                       ? " gpu"
+								      : "");
 		shown++;
 	}
 	if (d && shown)
@@ -148,29 +158,35 @@ static void judge(mf_chk *k, const pool *p, size_t d, long long total, share *sh
 {
 	long long cap = p->usable[d];
 	const char *side = dims[d].side ? mf_printf(k->c->a, "%s ", dims[d].side) : "";
-	const char *env = k->e->is_base || p->whole_env ? "" : mf_printf(k->c->a, " in '%s'", k->e->name);
+	const char *env =
+		k->e->is_base || p->whole_env ? "" : mf_printf(k->c->a, " in '%s'", k->e->name);
 	mf_pos at = mf_chk_at(k, p->limits[d]);
 	mf_diag *dg = NULL;
 
 	if (cap < 0 || !total)
 		return;
 	if (total > cap && (!dims[d].limits || p->quota))
-		dg = mf_finding(k, MF_RULE_CAPACITY_EXCEEDED, at, NULL, "%s is %s%s: %s%s %s of %s%s", p->what, p->verb, env,
-				side, amount(k, d, total), dims[d].unit, amount(k, d, cap), p->detail[d] ? p->detail[d] : "");
+		dg = mf_finding(k, MF_RULE_CAPACITY_EXCEEDED, at, NULL,
+				"%s is %s%s: %s%s %s of %s%s", p->what, p->verb, env, side,
+				amount(k, d, total), dims[d].unit, amount(k, d, cap),
+				p->detail[d] ? p->detail[d] : "");
 	else if (total > cap)
-		dg = mf_finding(k, MF_RULE_CAPACITY_OVERCOMMIT, at, NULL, "%s is overcommitted%s: %s%s %s of %s%s", p->what, env,
-				side, amount(k, d, total), dims[d].unit, amount(k, d, cap), p->detail[d] ? p->detail[d] : "");
+		dg = mf_finding(k, MF_RULE_CAPACITY_OVERCOMMIT, at, NULL,
+				"%s is overcommitted%s: %s%s %s of %s%s", p->what, env, side,
+				amount(k, d, total), dims[d].unit, amount(k, d, cap),
+				p->detail[d] ? p->detail[d] : "");
 	else if (!dims[d].limits && d != D_PODS && total * 10 >= cap * 9)
-		dg = mf_finding(k, MF_RULE_CAPACITY_TIGHT, at, NULL, "%s is near capacity%s: %s%s %s of %s%s (%lld%%)", p->what,
-				env, side, amount(k, d, total), dims[d].unit, amount(k, d, cap), p->detail[d] ? p->detail[d] : "",
-				total * 100 / cap);
+		dg = mf_finding(k, MF_RULE_CAPACITY_TIGHT, at, NULL,
+				"%s is near capacity%s: %s%s %s of %s%s (%lld%%)", p->what, env,
+				side, amount(k, d, total), dims[d].unit, amount(k, d, cap),
+				p->detail[d] ? p->detail[d] : "", total * 100 / cap);
 	if (dg)
 		contributors(k, dg, d, sh, nsh);
 }
 
 /* Sum the instances `member` accepts and judge every dimension. */
-static void sum_pool(mf_chk *k, const pool *p, bool (*member)(const mf_instance *, const void *), const void *arg,
-		     bool per_machine)
+static void sum_pool(mf_chk *k, const pool *p, bool (*member)(const mf_instance *, const void *),
+		     const void *arg, bool per_machine)
 {
 	const mf_env *e = k->e;
 	share *sh = mf_alloc(k->c->a, (e->ninst + 1) * sizeof *sh);
@@ -209,9 +225,11 @@ static bool on_machine(const mf_instance *in, const void *name)
 
 static void machine_pool(mf_chk *k, const char *name, const mf_node *m)
 {
-	long long reserve = mf_get_int(m, "reserve", 0), cpu = mf_cpu_millis(mf_get(m, "cpu")), mem = mf_mem_bytes(mf_get(m, "memory"));
+	long long reserve = mf_get_int(m, "reserve", 0), cpu = mf_cpu_millis(mf_get(m, "cpu")),
+		  mem = mf_mem_bytes(mf_get(m, "memory"));
 	const char *rs = reserve ? mf_printf(k->c->a, ", %lld%% reserved", reserve) : "";
-	pool p = {.what = mf_printf(k->c->a, "machine '%s'", name), .verb = "over capacity",
+	pool p = {.what = mf_printf(k->c->a, "machine '%s'", name),
+		  .verb = "over capacity",
 		  .object = mf_printf(k->c->a, "machine/%s", name)};
 
 	for (size_t d = 0; d < ND; d++)
@@ -222,12 +240,15 @@ static void machine_pool(mf_chk *k, const char *name, const mf_node *m)
 	if (cpu >= 0) {
 		p.usable[D_CPU_REQ] = p.usable[D_CPU_LIM] = cpu * (100 - reserve) / 100;
 		p.detail[D_CPU_REQ] = p.detail[D_CPU_LIM] =
-			reserve ? mf_printf(k->c->a, " usable (%s cores%s)", mf_fmt_cores(k, cpu), rs) : NULL;
+			reserve ? mf_printf(k->c->a, " usable (%s cores%s)", mf_fmt_cores(k, cpu),
+					    rs)
+				: NULL;
 	}
 	if (mem >= 0) {
 		p.usable[D_MEM_REQ] = p.usable[D_MEM_LIM] = mem * (100 - reserve) / 100;
 		p.detail[D_MEM_REQ] = p.detail[D_MEM_LIM] =
-			reserve ? mf_printf(k->c->a, " usable (%s%s)", mf_fmt_bytes(k, mem), rs) : NULL;
+			reserve ? mf_printf(k->c->a, " usable (%s%s)", mf_fmt_bytes(k, mem), rs)
+				: NULL;
 	}
 	p.usable[D_GPU] = mf_get_int(m, "gpu", 0);
 	if (mf_get_str(m, "gpuModel"))
@@ -276,7 +297,8 @@ static void capacity(mf_chk *k)
 	}
 	for (size_t t = 0; t < k->e->ntenants; t++) {
 		const mf_node *q = mf_get(k->e->tenants[t].node, "quota");
-		pool tp = {.verb = "over its quota", .quota = true, .tenant = k->e->tenants[t].name};
+		pool tp = {
+			.verb = "over its quota", .quota = true, .tenant = k->e->tenants[t].name};
 		if (!q)
 			continue;
 		tp.what = mf_printf(k->c->a, "tenant '%s'", k->e->tenants[t].name);
@@ -293,7 +315,7 @@ static void capacity(mf_chk *k)
 typedef struct hport {
 	long long port;
 	const char *proto;
-	const char *host;        /* machine; "" one Compose host; "*" every node */
+	const char *host; /* machine; "" one Compose host; "*" every node */
 	const mf_instance *in;
 	const mf_node *at;
 	size_t order;
@@ -334,14 +356,19 @@ static size_t collect_ports(mf_chk *k, hport *out)
 		const mf_node *ports = mf_get(in->spec, "ports");
 		bool hostnet = mf_truthy(mf_path(in->spec, "security.hostNetwork"));
 		const char *host = host_key(k, in);
-		if (!host || (!(k->e->targets & MF_T_COMPOSE) && in->kind != MF_W_DAEMON && !hostnet))
+		if (!host ||
+		    (!(k->e->targets & MF_T_COMPOSE) && in->kind != MF_W_DAEMON && !hostnet))
 			continue;
 		for (size_t p = 0; ports && p < ports->n && p < in->nports; p++) {
 			const mf_node *v = ports->pairs[p].val, *h = mf_get(v, "host");
-			long long num = hostnet ? mf_port_number(v) : in->host_ports ? in->host_ports[p] : 0;
+			long long num = hostnet          ? mf_port_number(v)
+					: in->host_ports ? in->host_ports[p]
+							 : 0;
 			const char *proto = mf_get_str(v, "protocol");
 			if (num > 0)
-				out[n] = (hport){num, proto ? proto : "TCP", host, in, h ? h : v, n}, n++;
+				out[n] =
+					(hport){num, proto ? proto : "TCP", host, in, h ? h : v, n},
+				n++;
 		}
 	}
 	return n;
@@ -354,12 +381,17 @@ static void clash(mf_chk *k, const hport *second, const hport *first)
 
 	k->in = second->in;
 	d = mf_finding(k, MF_RULE_HOST_PORT_CONFLICT, mf_chk_at(k, second->at), NULL,
-		       "'%s' publishes host port %lld/%s, which '%s' already uses%s%s", second->in->compose_name, second->port,
-		       second->proto, first->in->compose_name, *second->host && strcmp(second->host, "*") ? " on machine " : "",
-		       *second->host && strcmp(second->host, "*") ? mf_printf(k->c->a, "'%s'", second->host) : "");
+		       "'%s' publishes host port %lld/%s, which '%s' already uses%s%s",
+		       second->in->compose_name, second->port, second->proto,
+		       first->in->compose_name,
+		       *second->host && strcmp(second->host, "*") ? " on machine " : "",
+		       *second->host && strcmp(second->host, "*")
+			       ? mf_printf(k->c->a, "'%s'", second->host)
+			       : "");
 	if (d && src)
-		mf_diag_note(k->c, d, "'%s' publishes it at %s:%u:%u", first->in->compose_name, src->path,
-			     (unsigned)first->at->pos.line, (unsigned)first->at->pos.col);
+		mf_diag_note(k->c, d, "'%s' publishes it at %s:%u:%u", first->in->compose_name,
+			     src->path, (unsigned)first->at->pos.line,
+			     (unsigned)first->at->pos.col);
 	k->in = NULL;
 }
 
@@ -417,9 +449,11 @@ static void host_port_range(mf_chk *k)
 			if (!h || h->kind != MF_INT || (h->v.i >= from && h->v.i <= to))
 				continue;
 			k->in = in;
-			mf_finding(k, MF_RULE_HOST_PORT_RANGE, mf_chk_at(k, h), NULL,
-				   "'%s' publishes fixed host port %lld, outside the range %lld-%lld of %s", in->compose_name, h->v.i,
-				   from, to, owner);
+			mf_finding(
+				k, MF_RULE_HOST_PORT_RANGE, mf_chk_at(k, h), NULL,
+				"'%s' publishes fixed host port %lld, outside the range %lld-%lld "
+				"of %s",
+				in->compose_name, h->v.i, from, to, owner);
 		}
 	}
 	k->in = NULL;
@@ -440,11 +474,13 @@ static void storage_shared_rwo(mf_chk *k)
 		k->in = in;
 		for (size_t s = 0; st && st->kind == MF_MAP && s < st->n; s++) {
 			const char *access = mf_get_str(st->pairs[s].val, "access");
-			if (access && strcmp(access, "ReadWriteOnce") && strcmp(access, "ReadWriteOncePod"))
+			if (access && strcmp(access, "ReadWriteOnce") &&
+			    strcmp(access, "ReadWriteOncePod"))
 				continue;
-			mf_finding(k, MF_RULE_STORAGE_SHARED_RWO, mf_chk_at(k, st->pairs[s].val), NULL,
-				   "'%s' runs up to %lld replicas over ReadWriteOnce volume '%s'", in->service, in->max_replicas,
-				   st->pairs[s].key);
+			mf_finding(k, MF_RULE_STORAGE_SHARED_RWO, mf_chk_at(k, st->pairs[s].val),
+				   NULL,
+				   "'%s' runs up to %lld replicas over ReadWriteOnce volume '%s'",
+				   in->service, in->max_replicas, st->pairs[s].key);
 		}
 	}
 	k->in = NULL;
@@ -458,13 +494,16 @@ static void replicas_min(mf_chk *k)
 
 	for (size_t i = 0; min > 1 && i < k->e->ninst; i++) {
 		const mf_instance *in = &k->e->inst[i];
-		if (!mf_long_running(in->kind) || in->kind == MF_W_DAEMON || in->replicas <= 0 || in->replicas >= min)
+		if (!mf_long_running(in->kind) || in->kind == MF_W_DAEMON || in->replicas <= 0 ||
+		    in->replicas >= min)
 			continue;
 		k->in = in;
 		auto_ = in->max_replicas != in->replicas;
-		mf_finding(k, MF_RULE_REPLICAS_MIN, in->replicas_pos.file ? in->replicas_pos : in->pos, NULL,
-			   "'%s' %s %lld replica%s in '%s', which requires at least %lld", in->service,
-			   auto_ ? "scales down to" : "runs", in->replicas, in->replicas == 1 ? "" : "s", k->e->name, min);
+		mf_finding(k, MF_RULE_REPLICAS_MIN,
+			   in->replicas_pos.file ? in->replicas_pos : in->pos, NULL,
+			   "'%s' %s %lld replica%s in '%s', which requires at least %lld",
+			   in->service, auto_ ? "scales down to" : "runs", in->replicas,
+			   in->replicas == 1 ? "" : "s", k->e->name, min);
 	}
 	k->in = NULL;
 }
@@ -472,8 +511,8 @@ static void replicas_min(mf_chk *k)
 /* ---- dependencies ----------------------------------------------------------------------- */
 
 typedef struct edge {
-	size_t from, to;         /* from depends on to */
-	mf_pos at;               /* the dependsOn key */
+	size_t from, to; /* from depends on to */
+	mf_pos at;       /* the dependsOn key */
 } edge;
 
 /* The services of an environment (sorted by name) and their dependencies,
@@ -484,8 +523,8 @@ typedef struct graph {
 	size_t n;
 	edge *e;
 	size_t ne;
-	size_t *out;             /* e[out[u] .. out[u+1]) leave u */
-	size_t *wave;            /* 0: not placed (on or behind a cycle) */
+	size_t *out;  /* e[out[u] .. out[u+1]) leave u */
+	size_t *wave; /* 0: not placed (on or behind a cycle) */
 } graph;
 
 static size_t node_of(const graph *g, const char *name)
@@ -537,7 +576,8 @@ static bool build_graph(mf_chk *k, graph *g)
 	size_t cap, m = 0;
 
 	if (!graph_nodes(k, g, &cap) || !(g->e = mf_alloc(k->c->a, (cap + 1) * sizeof *g->e)) ||
-	    !(g->out = mf_alloc(k->c->a, (g->n + 2) * sizeof *g->out)) || !(g->wave = mf_alloc(k->c->a, (g->n + 1) * sizeof *g->wave)))
+	    !(g->out = mf_alloc(k->c->a, (g->n + 2) * sizeof *g->out)) ||
+	    !(g->wave = mf_alloc(k->c->a, (g->n + 1) * sizeof *g->wave)))
 		return false;
 	for (size_t i = 0; i < e->ninst; i++) {
 		const mf_node *deps = mf_get(e->inst[i].spec, "dependsOn");
@@ -567,8 +607,10 @@ static bool build_graph(mf_chk *k, graph *g)
 static size_t place_waves(mf_chk *k, graph *g)
 {
 	size_t *pending = mf_alloc(k->c->a, (g->n + 1) * sizeof *pending);
-	size_t *in = mf_alloc(k->c->a, (g->n + 2) * sizeof *in), *by = mf_alloc(k->c->a, (g->ne + 1) * sizeof *by);
-	size_t *queue = mf_alloc(k->c->a, (g->n + 1) * sizeof *queue), head = 0, tail = 0, waves = 0;
+	size_t *in = mf_alloc(k->c->a, (g->n + 2) * sizeof *in),
+	       *by = mf_alloc(k->c->a, (g->ne + 1) * sizeof *by);
+	size_t *queue = mf_alloc(k->c->a, (g->n + 1) * sizeof *queue), head = 0, tail = 0,
+	       waves = 0;
 
 	if (!pending || !in || !by || !queue)
 		return 0;
@@ -609,7 +651,8 @@ static size_t next_unplaced(const graph *g, size_t u, size_t *edge_out)
 	return (size_t)-1;
 }
 
-static void cycle_finding(mf_chk *k, const graph *g, const size_t *path, size_t start, size_t len, size_t closing)
+static void cycle_finding(mf_chk *k, const graph *g, const size_t *path, size_t start, size_t len,
+			  size_t closing)
 {
 	size_t u = path[start], others = len - start - 1;
 	const char *note = g->names[u];
@@ -620,10 +663,12 @@ static void cycle_finding(mf_chk *k, const graph *g, const size_t *path, size_t 
 	note = mf_printf(k->c->a, "%s -> %s", note, g->names[u]);
 	k->in = g->first[u];
 	if (!others)
-		d = mf_finding(k, MF_RULE_DEPENDENCY_CYCLE, g->e[closing].at, NULL, "'%s' depends on itself", g->names[u]);
+		d = mf_finding(k, MF_RULE_DEPENDENCY_CYCLE, g->e[closing].at, NULL,
+			       "'%s' depends on itself", g->names[u]);
 	else
-		d = mf_finding(k, MF_RULE_DEPENDENCY_CYCLE, g->e[closing].at, NULL, "'%s' depends on itself through %zu other service%s",
-			       g->names[u], others, others == 1 ? "" : "s");
+		d = mf_finding(k, MF_RULE_DEPENDENCY_CYCLE, g->e[closing].at, NULL,
+			       "'%s' depends on itself through %zu other service%s", g->names[u],
+			       others, others == 1 ? "" : "s");
 	if (d)
 		mf_diag_note(k->c, d, "%s", note);
 	k->in = NULL;
@@ -631,7 +676,8 @@ static void cycle_finding(mf_chk *k, const graph *g, const size_t *path, size_t 
 
 /* Walk from u along unplaced services until one repeats: the walk's tail
  * from that service is a cycle.  Every service is walked over once. */
-static void report_cycle(mf_chk *k, graph *g, size_t u, unsigned char *state, size_t *path, size_t *via)
+static void report_cycle(mf_chk *k, graph *g, size_t u, unsigned char *state, size_t *path,
+			 size_t *via)
 {
 	size_t len = 0, start = 0;
 
@@ -676,16 +722,18 @@ static void waves_note(mf_chk *k, const graph *g, size_t waves)
 	mf_diag *d;
 
 	for (size_t w = 1; w <= waves && w <= 12; w++)
-		note = mf_printf(k->c->a, "%s%swave %zu: %s", note, w > 1 ? "; " : "", w, wave_list(k, g, w));
+		note = mf_printf(k->c->a, "%s%swave %zu: %s", note, w > 1 ? "; " : "", w,
+				 wave_list(k, g, w));
 	if (waves > 12)
 		note = mf_printf(k->c->a, "%s; ... %zu more waves", note, waves - 12);
 	for (size_t u = 0; u < g->n; u++)
 		blocked += !g->wave[u];
 	if (!waves)
 		return;
-	d = mf_finding(k, MF_RULE_STARTUP_WAVES, k->e->pos, NULL, "services of '%s' start in %zu wave%s%s", k->e->name, waves,
-		       waves == 1 ? "" : "s",
-		       blocked ? mf_printf(k->c->a, " (%zu wait on a dependency cycle)", blocked) : "");
+	d = mf_finding(
+		k, MF_RULE_STARTUP_WAVES, k->e->pos, NULL, "services of '%s' start in %zu wave%s%s",
+		k->e->name, waves, waves == 1 ? "" : "s",
+		blocked ? mf_printf(k->c->a, " (%zu wait on a dependency cycle)", blocked) : "");
 	if (d)
 		mf_diag_note(k->c, d, "%s", note);
 }
@@ -728,8 +776,8 @@ static bool has_health(const mf_instance *in)
 {
 	const mf_node *p = mf_get(in->spec, "probes");
 
-	return mf_long_running(in->kind) && (mf_get(p, "readiness") || mf_get(p, "liveness") || mf_get(p, "startup") ||
-					     mf_get(p, "compose"));
+	return mf_long_running(in->kind) && (mf_get(p, "readiness") || mf_get(p, "liveness") ||
+					     mf_get(p, "startup") || mf_get(p, "compose"));
 }
 
 /* services.*.dependsOn.*: healthy (or {condition: healthy}) on a service
@@ -744,12 +792,15 @@ static void depends_on_unhealthy(mf_chk *k)
 		k->in = in;
 		for (size_t d = 0; deps && deps->kind == MF_MAP && d < deps->n; d++) {
 			const mf_node *v = deps->pairs[d].val;
-			const char *cond = v && v->kind == MF_STR ? mf_str(v) : mf_get_str(v, "condition");
-			if (!cond || strcmp(cond, "healthy") || !(to = mf_ref_target(in, deps->pairs[d].key)) || has_health(to))
+			const char *cond =
+				v && v->kind == MF_STR ? mf_str(v) : mf_get_str(v, "condition");
+			if (!cond || strcmp(cond, "healthy") ||
+			    !(to = mf_ref_target(in, deps->pairs[d].key)) || has_health(to))
 				continue;
-			mf_finding(k, MF_RULE_DEPENDS_ON_UNHEALTHY, deps->pairs[d].pos, NULL,
-				   "'%s' waits for '%s' to be healthy, but '%s' has no health check", in->compose_name,
-				   to->compose_name, to->compose_name);
+			mf_finding(
+				k, MF_RULE_DEPENDS_ON_UNHEALTHY, deps->pairs[d].pos, NULL,
+				"'%s' waits for '%s' to be healthy, but '%s' has no health check",
+				in->compose_name, to->compose_name, to->compose_name);
 		}
 	}
 	k->in = NULL;
@@ -770,10 +821,13 @@ static void backup_missing(mf_chk *k)
 			continue;
 		for (size_t s = 0; s < st->n; s++)
 			names = !names ? mf_printf(k->c->a, "'%s'", st->pairs[s].key)
-				       : mf_printf(k->c->a, "%s%s'%s'", names, s + 1 == st->n ? " and " : ", ", st->pairs[s].key);
+				       : mf_printf(k->c->a, "%s%s'%s'", names,
+						   s + 1 == st->n ? " and " : ", ",
+						   st->pairs[s].key);
 		k->in = in;
 		mf_finding(k, MF_RULE_BACKUP_MISSING, mf_chk_at(k, b ? b : st->pairs[0].val), NULL,
-			   "'%s' keeps data in %s without a backup in '%s', which requires backups", in->service, names, k->e->name);
+			   "'%s' keeps data in %s without a backup in '%s', which requires backups",
+			   in->service, names, k->e->name);
 	}
 	k->in = NULL;
 }
@@ -805,16 +859,20 @@ static void port_range_overlap(mf_chk *k)
 	for (size_t i = 0; v && m && m->kind == MF_MAP && i < m->n; i++) {
 		const mf_node *r = mf_get(m->pairs[i].val, "ports");
 		if (r)
-			v[n++] = (range){mf_get_int(r, "from", 0), mf_get_int(r, "to", -1), m->pairs[i].key, r};
+			v[n++] = (range){mf_get_int(r, "from", 0), mf_get_int(r, "to", -1),
+					 m->pairs[i].key, r};
 	}
 	if (!v || n < 2)
 		return;
 	qsort(v, n, sizeof *v, cmp_range);
 	for (size_t i = 1; i < n; i++) {
 		if (v[i].from <= v[far].to)
-			mf_finding(k, MF_RULE_PORT_RANGE_OVERLAP, mf_chk_at(k, v[i].node), NULL,
-				   "host-port range %lld-%lld of machine '%s' overlaps %lld-%lld of machine '%s'", v[i].from, v[i].to,
-				   v[i].machine, v[far].from, v[far].to, v[far].machine);
+			mf_finding(
+				k, MF_RULE_PORT_RANGE_OVERLAP, mf_chk_at(k, v[i].node), NULL,
+				"host-port range %lld-%lld of machine '%s' overlaps %lld-%lld of "
+				"machine '%s'",
+				v[i].from, v[i].to, v[i].machine, v[far].from, v[far].to,
+				v[far].machine);
 		if (v[i].to > v[far].to)
 			far = i;
 	}

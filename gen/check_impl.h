@@ -1,4 +1,4 @@
-/* check: what the engine (check.c), the rule files and the packs (policy.c) share; no other stage includes it */
+/* check: what the engine, the rule files and the packs share; no other stage includes it */
 #ifndef MF_CHECK_IMPL_H
 #define MF_CHECK_IMPL_H
 
@@ -14,22 +14,22 @@ typedef enum mf_level {
 /* A pod spec as the pod rules see it: rendered from the description,
  * hand-written (lint), or adapted from a Compose service. */
 typedef struct mf_pod {
-	const mf_node *spec;      /* the PodSpec */
-	const mf_node *meta;      /* the pod template's metadata, or NULL */
-	const char *base;         /* path of spec in its object: "spec.template.spec" */
-	const char *meta_base;    /* path of meta: "spec.template.metadata" */
-	const mf_object *obj;     /* the object that holds it */
-	long long replicas;       /* pods the workload runs at most, -1 when unknown */
-	bool long_running;        /* not a Job or CronJob */
-	bool compose;             /* adapted from a Compose service: probes are its healthcheck */
+	const mf_node *spec;   /* the PodSpec */
+	const mf_node *meta;   /* the pod template's metadata, or NULL */
+	const char *base;      /* path of spec in its object: "spec.template.spec" */
+	const char *meta_base; /* path of meta: "spec.template.metadata" */
+	const mf_object *obj;  /* the object that holds it */
+	long long replicas;    /* pods the workload runs at most, -1 when unknown */
+	bool long_running;     /* not a Job or CronJob */
+	bool compose;          /* adapted from a Compose service: probes are its healthcheck */
 } mf_pod;
 
 /* One container of a pod. */
 typedef struct mf_ctr {
 	const mf_node *node;
 	const char *name;
-	const char *path;         /* "spec.template.spec.containers[0]" */
-	bool init;                /* an init or ephemeral container: no probes expected */
+	const char *path; /* "spec.template.spec.containers[0]" */
+	bool init;        /* an init or ephemeral container: no probes expected */
 } mf_ctr;
 
 /* Where a rule runs: once per pod spec, once over all objects of an
@@ -44,8 +44,8 @@ typedef enum mf_scope {
 } mf_scope;
 
 enum {
-	MF_RUN_CHECK = 1u << 0,   /* on a description (manifold check) */
-	MF_RUN_LINT = 1u << 1,    /* on hand-written manifests (manifold lint) */
+	MF_RUN_CHECK = 1u << 0, /* on a description (manifold check) */
+	MF_RUN_LINT = 1u << 1,  /* on hand-written manifests (manifold lint) */
 };
 
 typedef struct mf_chk mf_chk;
@@ -54,7 +54,7 @@ typedef struct mf_chk mf_chk;
 typedef struct mf_rule_impl {
 	mf_rule_id rule;
 	mf_scope scope;
-	unsigned runs;            /* MF_RUN_* */
+	unsigned runs; /* MF_RUN_* */
 	void (*run)(mf_chk *k);
 } mf_rule_impl;
 
@@ -75,31 +75,31 @@ typedef struct mf_packset mf_packset;
 typedef struct mf_seen mf_seen;
 typedef struct mf_index mf_index;
 
-enum { MF_NRE = 16 };  /* built-in regular expressions, compiled once per run */
+enum { MF_NRE = 16 }; /* built-in regular expressions, compiled once per run */
 
 struct mf_chk {
 	mf_ctx *c;
-	const mf_system *s;          /* NULL when linting */
-	const mf_env *e;             /* NULL when linting and for system-wide rules */
-	const mf_objects *objs;      /* Kubernetes objects (rendered or hand-written) */
-	const mf_node *compose;      /* a Compose document, or NULL */
+	const mf_system *s;     /* NULL when linting */
+	const mf_env *e;        /* NULL when linting and for system-wide rules */
+	const mf_objects *objs; /* Kubernetes objects (rendered or hand-written) */
+	const mf_node *compose; /* a Compose document, or NULL */
 	bool lint;
 	mf_level level;
 	bool on[MF_RULE_COUNT];
 	mf_severity sev[MF_RULE_COUNT];
-	mf_rule_id rule;             /* the built-in rule running: one function may serve several */
+	mf_rule_id rule; /* the built-in rule running: one function may serve several */
 	/* the subject of the findings being reported */
 	const mf_pod *pod;
 	const mf_object *obj;
 	const mf_instance *in;
-	const char *tenant;          /* tenant-level findings (quotas) */
-	const char *object;          /* overrides the object text built from obj/in */
+	const char *tenant; /* tenant-level findings (quotas) */
+	const char *object; /* overrides the object text built from obj/in */
 	/* one record per finding, for waivers */
 	mf_seen *seen;
 	size_t nseen, capseen;
 	mf_packset *packs;
-	void *re[MF_NRE];            /* pcre2_code *, freed by the engine */
-	mf_index *index;             /* lookups over objs, rebuilt when objs changes */
+	void *re[MF_NRE]; /* pcre2_code *, freed by the engine */
+	mf_index *index;  /* lookups over objs, rebuilt when objs changes */
 };
 
 /* ---- findings (check.c) ------------------------------------------------- */
@@ -129,7 +129,8 @@ bool mf_pod_of(const mf_object *o, mf_pod *p);
 mf_ctr *mf_pod_containers(mf_chk *k, const mf_pod *p, size_t *n);
 /* The container's value of a securityContext field, falling back to the
  * pod's (fields both levels have); sets *path to where it was found. */
-const mf_node *mf_sec_field(mf_chk *k, const mf_pod *p, const mf_ctr *ct, const char *field, const char **path);
+const mf_node *mf_sec_field(mf_chk *k, const mf_pod *p, const mf_ctr *ct, const char *field,
+			    const char **path);
 
 /* Whether a container declares a port (by number or name). */
 bool mf_ctr_declares(const mf_node *ctr, const mf_node *ref);
@@ -141,9 +142,11 @@ long long mf_most_replicas(mf_chk *k, const mf_object *o, const mf_pod *p);
 
 /* Workloads in near's namespace whose pod labels match the selector (a
  * matchLabels map); up to max of them, in object order. */
-size_t mf_select(mf_chk *k, const mf_object *near, const mf_node *selector, const mf_object **out, size_t max);
+size_t mf_select(mf_chk *k, const mf_object *near, const mf_node *selector, const mf_object **out,
+		 size_t max);
 /* The object of that kind and name in near's namespace, or NULL. */
-const mf_object *mf_find_object(mf_chk *k, const char *kind, const char *name, const mf_object *near);
+const mf_object *mf_find_object(mf_chk *k, const char *kind, const char *name,
+				const mf_object *near);
 /* The HorizontalPodAutoscaler that scales o, or NULL. */
 const mf_object *mf_hpa_of(mf_chk *k, const mf_object *o);
 
@@ -183,7 +186,7 @@ bool mf_re_find(const void *re, const char *s, size_t from, size_t *so, size_t *
 /* ---- policy packs (policy.c) ---------------------------------------------- */
 
 mf_packset *mf_packset_new(mf_ctx *c);
-void mf_packset_free(mf_packset *ps);   /* frees compiled patterns; the rest is in the arena */
+void mf_packset_free(mf_packset *ps); /* frees compiled patterns; the rest is in the arena */
 /* Load (once) the packs named by one environment; *out gets them in order.
  * Returns 0, or -1 after diagnostics (unknown pack, invalid pack). */
 int mf_packset_load(mf_packset *ps, const char *const *names, const mf_pos *pos, size_t n,

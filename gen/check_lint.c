@@ -1,4 +1,4 @@
-/* check: manifold lint (hand-written Kubernetes and Compose YAML) and Compose services seen as pod specs */
+/* check: manifold lint of hand-written Kubernetes and Compose YAML; Compose services as pods */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +58,9 @@ static void adapt_env(adapt *a)
 		mf_node *e = mf_new_map(a->k->c->a, env->items[i]->pos);
 		if (!s)
 			continue;
-		mf_map_set(a->k->c->a, e, "name", mf_new_strn(a->k->c->a, s, eq ? (size_t)(eq - s) : strlen(s), env->items[i]->pos));
+		mf_map_set(a->k->c->a, e, "name",
+			   mf_new_strn(a->k->c->a, s, eq ? (size_t)(eq - s) : strlen(s),
+				       env->items[i]->pos));
 		if (eq)
 			set(a, e, "value", str_at(a, eq + 1, env->items[i]->pos));
 		mf_seq_push(a->k->c->a, out, e);
@@ -79,9 +81,11 @@ static void short_port(adapt *a, mf_node *out, const mf_node *item)
 	for (const char *q = s; last && q < last; q++)
 		if (*q == ':')
 			prev = q;
-	mf_map_set_int(a->k->c->a, p, "containerPort", strtoll(last ? last + 1 : s, NULL, 10), item->pos);
+	mf_map_set_int(a->k->c->a, p, "containerPort", strtoll(last ? last + 1 : s, NULL, 10),
+		       item->pos);
 	if (last)
-		mf_map_set_int(a->k->c->a, p, "hostPort", strtoll(prev ? prev + 1 : s, NULL, 10), item->pos);
+		mf_map_set_int(a->k->c->a, p, "hostPort", strtoll(prev ? prev + 1 : s, NULL, 10),
+			       item->pos);
 	if (slash) {
 		proto = mf_strdup(a->k->c->a, slash + 1);
 		for (char *c = proto; c && *c; c++)
@@ -104,9 +108,11 @@ static void adapt_ports(adapt *a)
 			continue;
 		}
 		p = mf_new_map(a->k->c->a, it->pos);
-		mf_map_set_int(a->k->c->a, p, "containerPort", strtoll(mf_or(mf_get_str(it, "target"), "0"), NULL, 10), it->pos);
+		mf_map_set_int(a->k->c->a, p, "containerPort",
+			       strtoll(mf_or(mf_get_str(it, "target"), "0"), NULL, 10), it->pos);
 		if (mf_get_str(it, "published"))
-			mf_map_set_int(a->k->c->a, p, "hostPort", strtoll(mf_get_str(it, "published"), NULL, 10), it->pos);
+			mf_map_set_int(a->k->c->a, p, "hostPort",
+				       strtoll(mf_get_str(it, "published"), NULL, 10), it->pos);
 		mf_seq_push(a->k->c->a, out, p);
 	}
 }
@@ -120,7 +126,8 @@ static void adapt_health(adapt *a)
 
 	if (!test || mf_is_true(mf_get(hc, "disable")))
 		return;
-	if (test->kind == MF_SEQ && test->n && mf_str(test->items[0]) && !strcmp(mf_str(test->items[0]), "NONE"))
+	if (test->kind == MF_SEQ && test->n && mf_str(test->items[0]) &&
+	    !strcmp(mf_str(test->items[0]), "NONE"))
 		return;
 	probe = mf_map_child(a->k->c->a, a->ctr, "readinessProbe", hc->pos);
 	exec = mf_map_child(a->k->c->a, probe, "exec", test->pos);
@@ -135,10 +142,13 @@ static void adapt_resources(adapt *a)
 {
 	static const struct {
 		const char *from, *to;
-	} map[] = {{"deploy.resources.limits.cpus", "limits.cpu"}, {"deploy.resources.limits.memory", "limits.memory"},
+	} map[] = {{"deploy.resources.limits.cpus", "limits.cpu"},
+		   {"deploy.resources.limits.memory", "limits.memory"},
 		   {"deploy.resources.reservations.cpus", "requests.cpu"},
-		   {"deploy.resources.reservations.memory", "requests.memory"}, {"cpus", "limits.cpu"},
-		   {"mem_limit", "limits.memory"}, {"mem_reservation", "requests.memory"}};
+		   {"deploy.resources.reservations.memory", "requests.memory"},
+		   {"cpus", "limits.cpu"},
+		   {"mem_limit", "limits.memory"},
+		   {"mem_reservation", "requests.memory"}};
 	mf_node *res = NULL;
 
 	for (size_t i = 0; i < MF_NELEM(map); i++) {
@@ -148,7 +158,10 @@ static void adapt_resources(adapt *a)
 			continue;
 		if (!res)
 			res = mf_map_child(a->k->c->a, a->ctr, "resources", v->pos);
-		set(a, mf_map_child(a->k->c->a, res, mf_strndup(a->k->c->a, map[i].to, (size_t)(dot - map[i].to)), v->pos),
+		set(a,
+		    mf_map_child(a->k->c->a, res,
+				 mf_strndup(a->k->c->a, map[i].to, (size_t)(dot - map[i].to)),
+				 v->pos),
 		    dot + 1, (mf_node *)v);
 	}
 }
@@ -171,22 +184,33 @@ static void adapt_opts(adapt *a)
 		mf_pos at = opts->items[i]->pos;
 		if (!s)
 			continue;
-		if (!strcmp(s, "no-new-privileges") || !strcmp(s, "no-new-privileges:true") || !strcmp(s, "no-new-privileges=true"))
+		if (!strcmp(s, "no-new-privileges") || !strcmp(s, "no-new-privileges:true") ||
+		    !strcmp(s, "no-new-privileges=true"))
 			mf_map_set_bool(a->k->c->a, sec(a), "allowPrivilegeEscalation", false, at);
 		else if (opt_is(s, "seccomp") && !strcmp(s + 8, "unconfined"))
-			unconfined = true, mf_map_set_str(a->k->c->a, mf_map_child(a->k->c->a, sec(a), "seccompProfile", at), "type", "Unconfined", at);
+			unconfined = true,
+			mf_map_set_str(a->k->c->a,
+				       mf_map_child(a->k->c->a, sec(a), "seccompProfile", at),
+				       "type", "Unconfined", at);
 		else if (opt_is(s, "apparmor") && !strcmp(s + 9, "unconfined"))
-			mf_map_set_str(a->k->c->a, mf_map_child(a->k->c->a, sec(a), "appArmorProfile", at), "type", "Unconfined", at);
+			mf_map_set_str(a->k->c->a,
+				       mf_map_child(a->k->c->a, sec(a), "appArmorProfile", at),
+				       "type", "Unconfined", at);
 		else if (opt_is(s, "label") && !strncmp(s + 6, "type:", 5))
-			mf_map_set_str(a->k->c->a, mf_map_child(a->k->c->a, sec(a), "seLinuxOptions", at), "type", s + 11, at);
-		else if (opt_is(s, "label") && (!strncmp(s + 6, "user:", 5) || !strncmp(s + 6, "role:", 5)))
-			mf_map_set_str(a->k->c->a, mf_map_child(a->k->c->a, sec(a), "seLinuxOptions", at),
+			mf_map_set_str(a->k->c->a,
+				       mf_map_child(a->k->c->a, sec(a), "seLinuxOptions", at),
+				       "type", s + 11, at);
+		else if (opt_is(s, "label") &&
+			 (!strncmp(s + 6, "user:", 5) || !strncmp(s + 6, "role:", 5)))
+			mf_map_set_str(a->k->c->a,
+				       mf_map_child(a->k->c->a, sec(a), "seLinuxOptions", at),
 				       s[6] == 'u' ? "user" : "role", s + 11, at);
 	}
 	/* Docker applies its default seccomp profile unless told not to */
 	if (!unconfined)
-		mf_map_set_str(a->k->c->a, mf_map_child(a->k->c->a, podsec(a), "seccompProfile", a->pod->pos), "type",
-			       "RuntimeDefault", a->pod->pos);
+		mf_map_set_str(a->k->c->a,
+			       mf_map_child(a->k->c->a, podsec(a), "seccompProfile", a->pod->pos),
+			       "type", "RuntimeDefault", a->pod->pos);
 }
 
 static void adapt_user(adapt *a)
@@ -215,9 +239,11 @@ static void adapt_security(adapt *a)
 	if ((v = mf_get(a->svc, "read_only")))
 		set(a, sec(a), "readOnlyRootFilesystem", (mf_node *)v);
 	if ((v = mf_get(a->svc, "cap_add")))
-		set(a, mf_map_child(a->k->c->a, sec(a), "capabilities", v->pos), "add", (mf_node *)v);
+		set(a, mf_map_child(a->k->c->a, sec(a), "capabilities", v->pos), "add",
+		    (mf_node *)v);
 	if ((v = mf_get(a->svc, "cap_drop")))
-		set(a, mf_map_child(a->k->c->a, sec(a), "capabilities", v->pos), "drop", (mf_node *)v);
+		set(a, mf_map_child(a->k->c->a, sec(a), "capabilities", v->pos), "drop",
+		    (mf_node *)v);
 	for (size_t i = 0; i < MF_NELEM(ns); i++)
 		if ((v = mf_get(a->svc, ns[i].compose)) && mf_str(v) && !strcmp(mf_str(v), "host"))
 			mf_map_set_bool(a->k->c->a, a->pod, ns[i].k8s, true, v->pos);
@@ -226,7 +252,8 @@ static void adapt_security(adapt *a)
 	for (size_t i = 0; sysctls && sysctls->kind == MF_MAP && i < sysctls->n; i++) {
 		mf_node *e = mf_new_map(a->k->c->a, sysctls->pairs[i].pos);
 		mf_map_set_str(a->k->c->a, e, "name", sysctls->pairs[i].key, sysctls->pairs[i].pos);
-		mf_seq_push(a->k->c->a, mf_map_child_seq(a->k->c->a, podsec(a), "sysctls", sysctls->pos), e);
+		mf_seq_push(a->k->c->a,
+			    mf_map_child_seq(a->k->c->a, podsec(a), "sysctls", sysctls->pos), e);
 	}
 }
 
@@ -247,12 +274,14 @@ static void adapt_volumes(adapt *a)
 
 	for (size_t i = 0; vols && vols->kind == MF_SEQ && i < vols->n; i++) {
 		const mf_node *it = vols->items[i];
-		const char *src = it->kind == MF_MAP ? mf_get_str(it, "source") : mf_str(it), *colon;
+		const char *src = it->kind == MF_MAP ? mf_get_str(it, "source") : mf_str(it),
+			   *colon;
 		char *s;
 		if (!src)
 			continue;
 		colon = it->kind == MF_MAP ? NULL : strchr(src, ':');
-		s = colon ? mf_strndup(a->k->c->a, src, (size_t)(colon - src)) : mf_strdup(a->k->c->a, src);
+		s = colon ? mf_strndup(a->k->c->a, src, (size_t)(colon - src))
+			  : mf_strdup(a->k->c->a, src);
 		if (!s || (!colon && it->kind != MF_MAP))
 			continue;
 		if (s[0] == '/')
@@ -329,13 +358,18 @@ int mf_compose_objects(mf_chk *k, const mf_node *compose, const mf_env *e, mf_ob
 	for (size_t i = 0; svcs && svcs->kind == MF_MAP && i < svcs->n; i++) {
 		const mf_node *svc = svcs->pairs[i].val;
 		mf_node *doc = mf_new_map(k->c->a, svc ? svc->pos : svcs->pairs[i].pos), *pod;
-		mf_object o = {.kind = "compose", .name = svcs->pairs[i].key, .doc = doc, .pos = svcs->pairs[i].pos};
+		mf_object o = {.kind = "compose",
+			       .name = svcs->pairs[i].key,
+			       .doc = doc,
+			       .pos = svcs->pairs[i].pos};
 		o.inst = instance_named(e, svcs->pairs[i].key);
-		if (!svc || svc->kind != MF_MAP || !(pod = compose_pod(k, svcs->pairs[i].key, svc, o.inst)))
+		if (!svc || svc->kind != MF_MAP ||
+		    !(pod = compose_pod(k, svcs->pairs[i].key, svc, o.inst)))
 			continue;
 		mf_map_set(k->c->a, doc, "spec", pod);
 		if (mf_path(svc, "deploy.replicas"))
-			mf_map_set(k->c->a, doc, "replicas", (mf_node *)mf_path(svc, "deploy.replicas"));
+			mf_map_set(k->c->a, doc, "replicas",
+				   (mf_node *)mf_path(svc, "deploy.replicas"));
 		if (mf_get_str(svc, "restart") && !strcmp(mf_get_str(svc, "restart"), "no"))
 			mf_map_set_bool(k->c->a, doc, "once", true, svc->pos);
 		o.group = mf_printf(k->c->a, "services.%s", svcs->pairs[i].key);
@@ -399,11 +433,17 @@ static size_t lint_ports(mf_chk *k, lport *out, size_t cap)
 		cs = mf_pod_containers(k, &p, &nc);
 		for (size_t c = 0; c < nc; c++) {
 			const mf_node *ports = mf_get(cs[c].node, "ports");
-			for (size_t j = 0; ports && ports->kind == MF_SEQ && j < ports->n && (!out || n < cap); j++) {
-				const mf_node *hp = mf_get(ports->items[j], hostnet ? "containerPort" : "hostPort");
+			for (size_t j = 0;
+			     ports && ports->kind == MF_SEQ && j < ports->n && (!out || n < cap);
+			     j++) {
+				const mf_node *hp = mf_get(ports->items[j],
+							   hostnet ? "containerPort" : "hostPort");
 				const char *proto = mf_get_str(ports->items[j], "protocol");
 				if (hp && hp->kind == MF_INT && hp->v.i > 0 && out)
-					out[n] = (lport){hp->v.i, proto ? proto : "TCP", host, k->objs->v[i].name, hp, &k->objs->v[i], n};
+					out[n] = (lport){hp->v.i, proto ? proto : "TCP",
+							 host,    k->objs->v[i].name,
+							 hp,      &k->objs->v[i],
+							 n};
 				n += hp && hp->kind == MF_INT && hp->v.i > 0;
 			}
 		}
@@ -426,15 +466,18 @@ static void lint_host_ports(mf_chk *k)
 		}
 		for (size_t j = g; j < i; j++) {
 			mf_diag *d;
-			if (v[j].obj == v[i].obj || (strcmp(v[i].host, "*") && strcmp(v[j].host, "*") && strcmp(v[i].host, v[j].host)))
+			if (v[j].obj == v[i].obj ||
+			    (strcmp(v[i].host, "*") && strcmp(v[j].host, "*") &&
+			     strcmp(v[i].host, v[j].host)))
 				continue;
 			k->obj = v[i].obj;
 			d = mf_finding(k, MF_RULE_HOST_PORT_CONFLICT, mf_chk_at(k, v[i].at), NULL,
-				       "'%s' publishes host port %lld/%s, which '%s' already uses", v[i].who, v[i].port, v[i].proto,
-				       v[j].who);
+				       "'%s' publishes host port %lld/%s, which '%s' already uses",
+				       v[i].who, v[i].port, v[i].proto, v[j].who);
 			if (d && mf_source_get(k->c, v[j].at->pos.file))
 				mf_diag_note(k->c, d, "'%s' publishes it at %s:%u:%u", v[j].who,
-					     mf_source_get(k->c, v[j].at->pos.file)->path, (unsigned)v[j].at->pos.line,
+					     mf_source_get(k->c, v[j].at->pos.file)->path,
+					     (unsigned)v[j].at->pos.line,
 					     (unsigned)v[j].at->pos.col);
 			break;
 		}
@@ -480,7 +523,8 @@ static void add_k8s(lint *l, const mf_node *doc)
 
 static void add_compose(lint *l, const mf_node *doc)
 {
-	const mf_node **grown = mf_grow(l->k->c->a, l->composes, l->ncompose, &l->capcompose, sizeof *grown);
+	const mf_node **grown =
+		mf_grow(l->k->c->a, l->composes, l->ncompose, &l->capcompose, sizeof *grown);
 
 	if (!grown)
 		return;
@@ -517,7 +561,8 @@ static bool yaml_name(const char *name)
 {
 	size_t n = strlen(name);
 
-	return name[0] != '.' && ((n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml")));
+	return name[0] != '.' && ((n > 5 && !strcmp(name + n - 5, ".yaml")) ||
+				  (n > 4 && !strcmp(name + n - 4, ".yml")));
 }
 
 static void lint_path(lint *l, const char *path, unsigned depth);
@@ -526,7 +571,8 @@ static void lint_path(lint *l, const char *path, unsigned depth);
  * (patches are fragments, not objects); false when there is none. */
 static bool lint_kustomization(lint *l, const char *path, unsigned depth)
 {
-	static const char *const names[] = {"kustomization.yaml", "kustomization.yml", "Kustomization"};
+	static const char *const names[] = {"kustomization.yaml", "kustomization.yml",
+					    "Kustomization"};
 	const mf_node *doc = NULL, *res;
 	struct stat st;
 
@@ -559,18 +605,22 @@ static void lint_path(lint *l, const char *path, unsigned depth)
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 
-	if (strcmp(path, "-") && !stat(path, &st) && S_ISDIR(st.st_mode) && depth < 16 && lint_kustomization(l, path, depth))
+	if (strcmp(path, "-") && !stat(path, &st) && S_ISDIR(st.st_mode) && depth < 16 &&
+	    lint_kustomization(l, path, depth))
 		return;
-	if (strcmp(path, "-") && !stat(path, &st) && S_ISDIR(st.st_mode) && depth < 16 && (dir = opendir(path))) {
+	if (strcmp(path, "-") && !stat(path, &st) && S_ISDIR(st.st_mode) && depth < 16 &&
+	    (dir = opendir(path))) {
 		while ((de = readdir(dir)) != NULL) {
 			char *full;
 			if (de->d_name[0] == '.')
 				continue;
 			full = mf_printf(l->k->c->a, "%s/%s", path, de->d_name);
-			if (!full || (stat(full, &st) || (!S_ISDIR(st.st_mode) && !yaml_name(de->d_name))))
+			if (!full ||
+			    (stat(full, &st) || (!S_ISDIR(st.st_mode) && !yaml_name(de->d_name))))
 				continue;
 			if (n == cap) {
-				char **grown = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *grown);
+				char **grown =
+					realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *grown);
 				if (!grown)
 					break;
 				names = grown;
@@ -588,7 +638,8 @@ static void lint_path(lint *l, const char *path, unsigned depth)
 	lint_file(l, path);
 }
 
-int mf_lint(mf_ctx *c, const char *const *paths, size_t npaths, const char *const *names, size_t nnames)
+int mf_lint(mf_ctx *c, const char *const *paths, size_t npaths, const char *const *names,
+	    size_t nnames)
 {
 	static const char *const base[] = {"baseline"};
 	mf_chk k = {.c = c, .lint = true, .packs = mf_packset_new(c)};

@@ -1,4 +1,4 @@
-/* check: rules across rendered objects (Services, ingresses, budgets, autoscalers) and Compose start-up order */
+/* check: rules across rendered objects (Services, ingresses, budgets, autoscalers, start-up) */
 #include <stdlib.h>
 #include <string.h>
 #include "check_impl.h"
@@ -36,9 +36,11 @@ static void service_ports(mf_chk *k, const mf_object *o)
 			continue;
 		k->obj = o;
 		k->in = o->inst;
-		mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, t), mf_printf(k->c->a, "spec.ports[%zu].targetPort", i),
-			   "Service '%s' targets port %s%s%s, which no container of '%s' declares", o->name,
-			   t->kind == MF_STR ? "'" : "", mf_str(t), t->kind == MF_STR ? "'" : "", ws[0]->name);
+		mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, t),
+			   mf_printf(k->c->a, "spec.ports[%zu].targetPort", i),
+			   "Service '%s' targets port %s%s%s, which no container of '%s' declares",
+			   o->name, t->kind == MF_STR ? "'" : "", mf_str(t),
+			   t->kind == MF_STR ? "'" : "", ws[0]->name);
 	}
 }
 
@@ -51,14 +53,17 @@ static bool service_has_port(const mf_object *svc, const mf_node *ref)
 		if (ref->kind == MF_INT && (mf_get_int(p, "port", -1) == ref->v.i ||
 					    mf_get_int(p, "targetPort", -1) == ref->v.i))
 			return true;
-		if (ref->kind == MF_STR && ((mf_get_str(p, "name") && !strcmp(mf_get_str(p, "name"), ref->str)) ||
-					    (mf_get_str(p, "targetPort") && !strcmp(mf_get_str(p, "targetPort"), ref->str))))
+		if (ref->kind == MF_STR &&
+		    ((mf_get_str(p, "name") && !strcmp(mf_get_str(p, "name"), ref->str)) ||
+		     (mf_get_str(p, "targetPort") &&
+		      !strcmp(mf_get_str(p, "targetPort"), ref->str))))
 			return true;
 	}
 	return false;
 }
 
-static void backend_port(mf_chk *k, const mf_object *o, const char *svc, const mf_node *port, const char *path)
+static void backend_port(mf_chk *k, const mf_object *o, const char *svc, const mf_node *port,
+			 const char *path)
 {
 	const mf_object *s = mf_find_object(k, "Service", svc, o);
 
@@ -67,35 +72,46 @@ static void backend_port(mf_chk *k, const mf_object *o, const char *svc, const m
 	if (!svc || !port)
 		return;
 	if (!s)
-		mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port), path, "%s '%s' routes to Service '%s', which does not exist",
-			   o->kind, o->name, svc);
-	else if (!service_has_port(s, port))
 		mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port), path,
-			   "%s '%s' routes to port %s%s%s of Service '%s', which does not declare it", o->kind, o->name,
-			   port->kind == MF_STR ? "'" : "", mf_str(port), port->kind == MF_STR ? "'" : "", svc);
+			   "%s '%s' routes to Service '%s', which does not exist", o->kind, o->name,
+			   svc);
+	else if (!service_has_port(s, port))
+		mf_finding(
+			k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port), path,
+			"%s '%s' routes to port %s%s%s of Service '%s', which does not declare it",
+			o->kind, o->name, port->kind == MF_STR ? "'" : "", mf_str(port),
+			port->kind == MF_STR ? "'" : "", svc);
 }
 
 /* Ingress spec.rules[].http.paths[].backend.service, defaultBackend; Route spec.to + spec.port */
 static void ingress_ports(mf_chk *k, const mf_object *o)
 {
-	const mf_node *rules = mf_path(o->doc, "spec.rules"), *def = mf_path(o->doc, "spec.defaultBackend.service");
+	const mf_node *rules = mf_path(o->doc, "spec.rules"),
+		      *def = mf_path(o->doc, "spec.defaultBackend.service");
 
 	if (kind_is(o, "Route")) {
-		backend_port(k, o, mf_str(mf_path(o->doc, "spec.to.name")), mf_path(o->doc, "spec.port.targetPort"),
-			     "spec.port.targetPort");
+		backend_port(k, o, mf_str(mf_path(o->doc, "spec.to.name")),
+			     mf_path(o->doc, "spec.port.targetPort"), "spec.port.targetPort");
 		return;
 	}
 	if (def)
-		backend_port(k, o, mf_get_str(def, "name"), mf_get(mf_get(def, "port"), "number") ? mf_get(mf_get(def, "port"), "number")
-											     : mf_get(mf_get(def, "port"), "name"),
+		backend_port(k, o, mf_get_str(def, "name"),
+			     mf_get(mf_get(def, "port"), "number")
+				     ? mf_get(mf_get(def, "port"), "number")
+				     : mf_get(mf_get(def, "port"), "name"),
 			     "spec.defaultBackend.service.port");
 	for (size_t i = 0; rules && rules->kind == MF_SEQ && i < rules->n; i++) {
 		const mf_node *paths = mf_path(rules->items[i], "http.paths");
 		for (size_t j = 0; paths && paths->kind == MF_SEQ && j < paths->n; j++) {
-			const mf_node *b = mf_path(paths->items[j], "backend.service"), *port = mf_get(b, "port");
-			const mf_node *ref = mf_get(port, "number") ? mf_get(port, "number") : mf_get(port, "name");
-			backend_port(k, o, mf_get_str(b, "name"), ref,
-				     mf_printf(k->c->a, "spec.rules[%zu].http.paths[%zu].backend.service.port", i, j));
+			const mf_node *b = mf_path(paths->items[j], "backend.service"),
+				      *port = mf_get(b, "port");
+			const mf_node *ref = mf_get(port, "number") ? mf_get(port, "number")
+								    : mf_get(port, "name");
+			backend_port(
+				k, o, mf_get_str(b, "name"), ref,
+				mf_printf(k->c->a,
+					  "spec.rules[%zu].http.paths[%zu].backend.service.port", i,
+					  j));
 		}
 	}
 }
@@ -127,7 +143,8 @@ static long long target_number(mf_chk *k, const mf_object *svc, const mf_node *p
 		for (size_t c = 0; cs && cs->kind == MF_SEQ && c < cs->n; c++) {
 			const mf_node *ports = mf_get(cs->items[c], "ports");
 			for (size_t j = 0; ports && ports->kind == MF_SEQ && j < ports->n; j++)
-				if (mf_get_str(ports->items[j], "name") && !strcmp(mf_get_str(ports->items[j], "name"), t->str))
+				if (mf_get_str(ports->items[j], "name") &&
+				    !strcmp(mf_get_str(ports->items[j], "name"), t->str))
 					return mf_get_int(ports->items[j], "containerPort", -1);
 		}
 	}
@@ -146,13 +163,18 @@ static void service_duplicates(mf_chk *k)
 		for (size_t a = 0; ports && ports->kind == MF_SEQ && a < ports->n; a++)
 			for (size_t b = 0; b < a && b < 64; b++) {
 				const mf_node *x = ports->items[a], *y = ports->items[b];
-				const char *px = mf_get_str(x, "protocol"), *py = mf_get_str(y, "protocol");
+				const char *px = mf_get_str(x, "protocol"),
+					   *py = mf_get_str(y, "protocol");
 				/* two container ports of one number are reported on the pod */
-				bool mirror = !k->lint && target_number(k, o, x) >= 0 && target_number(k, o, x) == target_number(k, o, y);
-				if (!mirror && mf_get_int(x, "port", -1) == mf_get_int(y, "port", -2) &&
+				bool mirror = !k->lint && target_number(k, o, x) >= 0 &&
+					      target_number(k, o, x) == target_number(k, o, y);
+				if (!mirror &&
+				    mf_get_int(x, "port", -1) == mf_get_int(y, "port", -2) &&
 				    !strcmp(px ? px : "TCP", py ? py : "TCP")) {
-					mf_finding(k, MF_RULE_PORT_DUPLICATE, mf_chk_at(k, x), mf_printf(k->c->a, "spec.ports[%zu].port", a),
-						   "Service '%s' declares port %lld twice", o->name, mf_get_int(x, "port", -1));
+					mf_finding(k, MF_RULE_PORT_DUPLICATE, mf_chk_at(k, x),
+						   mf_printf(k->c->a, "spec.ports[%zu].port", a),
+						   "Service '%s' declares port %lld twice", o->name,
+						   mf_get_int(x, "port", -1));
 					break;
 				}
 			}
@@ -177,7 +199,8 @@ static void pdb_one(mf_chk *k, const mf_object *pdb)
 {
 	const mf_object *ws[8];
 	size_t nw = mf_select(k, pdb, mf_path(pdb->doc, "spec.selector.matchLabels"), ws, 8);
-	const mf_node *minav = mf_path(pdb->doc, "spec.minAvailable"), *maxun = mf_path(pdb->doc, "spec.maxUnavailable");
+	const mf_node *minav = mf_path(pdb->doc, "spec.minAvailable"),
+		      *maxun = mf_path(pdb->doc, "spec.maxUnavailable");
 	const mf_object *hpa = nw ? mf_hpa_of(k, ws[0]) : NULL;
 	long long pods = 0, allowed;
 	mf_pod p;
@@ -191,13 +214,18 @@ static void pdb_one(mf_chk *k, const mf_object *pdb)
 	k->obj = pdb;
 	k->in = pdb->inst;
 	if (minav)
-		mf_finding(k, MF_RULE_PDB_BLOCKS_EVICTION, mf_chk_at(k, minav), "spec.minAvailable",
-			   "disruption budget of '%s' keeps %s of %lld pod%s%s available, so no pod can be evicted", ws[0]->name,
-			   mf_str(minav), pods, pods == 1 ? "" : "s", hpa ? " (the autoscaler's minimum)" : "");
+		mf_finding(
+			k, MF_RULE_PDB_BLOCKS_EVICTION, mf_chk_at(k, minav), "spec.minAvailable",
+			"disruption budget of '%s' keeps %s of %lld pod%s%s available, so no pod "
+			"can be evicted",
+			ws[0]->name, mf_str(minav), pods, pods == 1 ? "" : "s",
+			hpa ? " (the autoscaler's minimum)" : "");
 	else
-		mf_finding(k, MF_RULE_PDB_BLOCKS_EVICTION, mf_chk_at(k, maxun), "spec.maxUnavailable",
-			   "disruption budget of '%s' allows %s unavailable pods, so no pod can be evicted", ws[0]->name,
-			   mf_str(maxun));
+		mf_finding(k, MF_RULE_PDB_BLOCKS_EVICTION, mf_chk_at(k, maxun),
+			   "spec.maxUnavailable",
+			   "disruption budget of '%s' allows %s unavailable pods, so no pod can be "
+			   "evicted",
+			   ws[0]->name, mf_str(maxun));
 }
 
 static void pdb_blocks_eviction(mf_chk *k)
@@ -248,8 +276,9 @@ static void pdb_missing(mf_chk *k)
 			continue;
 		k->obj = o;
 		k->in = o->inst;
-		mf_finding(k, MF_RULE_PDB_MISSING, mf_chk_at(k, mf_path(o->doc, "spec.replicas")), "spec",
-			   "'%s' runs up to %lld replicas with no disruption budget", mf_chk_name(k), n);
+		mf_finding(k, MF_RULE_PDB_MISSING, mf_chk_at(k, mf_path(o->doc, "spec.replicas")),
+			   "spec", "'%s' runs up to %lld replicas with no disruption budget",
+			   mf_chk_name(k), n);
 	}
 }
 
@@ -257,7 +286,8 @@ static void hpa_range(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		const mf_node *min = mf_path(o->doc, "spec.minReplicas"), *max = mf_path(o->doc, "spec.maxReplicas");
+		const mf_node *min = mf_path(o->doc, "spec.minReplicas"),
+			      *max = mf_path(o->doc, "spec.maxReplicas");
 		if (!kind_is(o, "HorizontalPodAutoscaler") || !max || max->kind != MF_INT)
 			continue;
 		if ((min && min->kind == MF_INT ? min->v.i : 1) <= max->v.i)
@@ -265,7 +295,8 @@ static void hpa_range(mf_chk *k)
 		k->obj = o;
 		k->in = o->inst;
 		mf_finding(k, MF_RULE_HPA_RANGE, mf_chk_at(k, min), "spec.minReplicas",
-			   "autoscaler of '%s' has minimum %s above its maximum %lld", mf_chk_name(k), mf_str(min), max->v.i);
+			   "autoscaler of '%s' has minimum %s above its maximum %lld",
+			   mf_chk_name(k), mf_str(min), max->v.i);
 	}
 }
 
@@ -279,7 +310,8 @@ static bool has_healthcheck(const mf_node *svc)
 
 	if (!hc || mf_is_true(mf_get(hc, "disable")))
 		return false;
-	if (test && test->kind == MF_SEQ && test->n && mf_str(test->items[0]) && !strcmp(mf_str(test->items[0]), "NONE"))
+	if (test && test->kind == MF_SEQ && test->n && mf_str(test->items[0]) &&
+	    !strcmp(mf_str(test->items[0]), "NONE"))
 		return false;
 	return test != NULL;
 }
@@ -304,12 +336,14 @@ static void depends_on_unhealthy(mf_chk *k)
 		for (size_t j = 0; deps && deps->kind == MF_MAP && j < deps->n; j++) {
 			const mf_node *cond = mf_get(deps->pairs[j].val, "condition");
 			const mf_node *dep = mf_get(svcs, deps->pairs[j].key);
-			if (!mf_str(cond) || strcmp(mf_str(cond), "service_healthy") || !dep || has_healthcheck(dep))
+			if (!mf_str(cond) || strcmp(mf_str(cond), "service_healthy") || !dep ||
+			    has_healthcheck(dep))
 				continue;
 			mf_finding(k, MF_RULE_DEPENDS_ON_UNHEALTHY, mf_chk_at(k, cond),
-				   mf_printf(k->c->a, "services.%s.depends_on.%s.condition", svcs->pairs[i].key, deps->pairs[j].key),
-				   "'%s' waits for '%s' to be healthy, but '%s' has no healthcheck", svcs->pairs[i].key,
-				   deps->pairs[j].key, deps->pairs[j].key);
+				   mf_printf(k->c->a, "services.%s.depends_on.%s.condition",
+					     svcs->pairs[i].key, deps->pairs[j].key),
+				   "'%s' waits for '%s' to be healthy, but '%s' has no healthcheck",
+				   svcs->pairs[i].key, deps->pairs[j].key, deps->pairs[j].key);
 		}
 	}
 	k->object = NULL;
@@ -319,8 +353,8 @@ static void depends_on_unhealthy(mf_chk *k)
 /* ---- namespace quotas (hand-written manifests) ---------------------------------------- */
 
 static const struct qdim {
-	const char *hard, *alt;      /* spec.hard keys */
-	const char *side, *what;     /* container resources.<side>.<what> */
+	const char *hard, *alt;  /* spec.hard keys */
+	const char *side, *what; /* container resources.<side>.<what> */
 	bool cpu;
 } qdims[] = {
 	{"requests.cpu", "cpu", "requests", "cpu", true},
@@ -359,15 +393,19 @@ static void quota_one(mf_chk *k, const mf_object *rq)
 		for (size_t i = 0; cap && limit >= 0 && i < k->objs->n; i++) {
 			const mf_object *w = &k->objs->v[i];
 			mf_pod p;
-			if (w->ns && rq->ns && !strcmp(w->ns, rq->ns) && mf_pod_of(w, &p) && p.replicas > 0)
+			if (w->ns && rq->ns && !strcmp(w->ns, rq->ns) && mf_pod_of(w, &p) &&
+			    p.replicas > 0)
 				total += mf_most_replicas(k, w, &p) * pod_amount(&p, &qdims[d]);
 		}
 		if (!cap || limit < 0 || total <= limit)
 			continue;
 		k->obj = rq;
-		mf_finding(k, MF_RULE_CAPACITY_EXCEEDED, mf_chk_at(k, cap), mf_printf(k->c->a, "spec.hard[\"%s\"]", qdims[d].hard),
-			   "namespace '%s' is over its quota '%s': %s %s %s of %s", rq->ns, rq->name, qdims[d].side,
-			   qdims[d].cpu ? mf_fmt_cores(k, total) : mf_fmt_bytes(k, total), qdims[d].what,
+		mf_finding(k, MF_RULE_CAPACITY_EXCEEDED, mf_chk_at(k, cap),
+			   mf_printf(k->c->a, "spec.hard[\"%s\"]", qdims[d].hard),
+			   "namespace '%s' is over its quota '%s': %s %s %s of %s", rq->ns,
+			   rq->name, qdims[d].side,
+			   qdims[d].cpu ? mf_fmt_cores(k, total) : mf_fmt_bytes(k, total),
+			   qdims[d].what,
 			   qdims[d].cpu ? mf_fmt_cores(k, limit) : mf_fmt_bytes(k, limit));
 	}
 	k->obj = NULL;
@@ -386,7 +424,8 @@ const mf_rule_impl mf_object_rules[] = {
 	{MF_RULE_CAPACITY_EXCEEDED, MF_SC_OBJECTS, MF_RUN_LINT, namespace_quotas},
 	{MF_RULE_PORT_DUPLICATE, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, service_duplicates},
 	{MF_RULE_PORT_UNDECLARED, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, object_ports},
-	{MF_RULE_PDB_BLOCKS_EVICTION, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, pdb_blocks_eviction},
+	{MF_RULE_PDB_BLOCKS_EVICTION, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT,
+	 pdb_blocks_eviction},
 	{MF_RULE_PDB_MISSING, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, pdb_missing},
 	{MF_RULE_HPA_RANGE, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, hpa_range},
 	{MF_RULE_DEPENDS_ON_UNHEALTHY, MF_SC_COMPOSE, MF_RUN_LINT, depends_on_unhealthy},

@@ -1,4 +1,4 @@
-/* check: rules over pod specs: resources, probes, images, secrets, addresses, ports, spread over nodes */
+/* check: rules over pod specs: resources, probes, images, secrets, addresses, ports, spread */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,8 +9,10 @@
 /* containers[].resources.{requests,limits}.{cpu,memory} */
 static void resources_missing(mf_chk *k)
 {
-	static const char *const fields[] = {"requests.cpu", "requests.memory", "limits.cpu", "limits.memory"};
-	static const char *const names[] = {"cpu request", "memory request", "cpu limit", "memory limit"};
+	static const char *const fields[] = {"requests.cpu", "requests.memory", "limits.cpu",
+					     "limits.memory"};
+	static const char *const names[] = {"cpu request", "memory request", "cpu limit",
+					    "memory limit"};
 	size_t n;
 	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
 
@@ -22,7 +24,8 @@ static void resources_missing(mf_chk *k)
 			if (mf_path(res, fields[f]))
 				continue;
 			if (last)
-				missing = !missing ? last : mf_printf(k->c->a, "%s, %s", missing, last);
+				missing = !missing ? last
+						   : mf_printf(k->c->a, "%s, %s", missing, last);
 			last = names[f];
 			nmissing++;
 		}
@@ -30,21 +33,27 @@ static void resources_missing(mf_chk *k)
 		if (nmissing == MF_NELEM(fields))
 			missing = "cpu and memory requests or limits";
 		if (nmissing)
-			mf_finding(k, MF_RULE_RESOURCES_MISSING, mf_chk_at(k, res ? res : cs[i].node),
-				   mf_printf(k->c->a, "%s.resources", cs[i].path), "%s sets no %s", mf_chk_who(k, &cs[i]), missing);
+			mf_finding(k, MF_RULE_RESOURCES_MISSING,
+				   mf_chk_at(k, res ? res : cs[i].node),
+				   mf_printf(k->c->a, "%s.resources", cs[i].path), "%s sets no %s",
+				   mf_chk_who(k, &cs[i]), missing);
 	}
 }
 
-static void limit_below(mf_chk *k, const mf_ctr *ct, const char *what, long long (*parse)(const mf_node *))
+static void limit_below(mf_chk *k, const mf_ctr *ct, const char *what,
+			long long (*parse)(const mf_node *))
 {
 	const mf_node *res = mf_get(ct->node, "resources");
-	const mf_node *req = mf_get(mf_get(res, "requests"), what), *lim = mf_get(mf_get(res, "limits"), what);
+	const mf_node *req = mf_get(mf_get(res, "requests"), what),
+		      *lim = mf_get(mf_get(res, "limits"), what);
 	long long rq = parse(req), lm = parse(lim);
 
 	if (rq < 0 || lm < 0 || lm >= rq)
 		return;
-	mf_finding(k, MF_RULE_LIMITS_BELOW_REQUESTS, mf_chk_at(k, lim), mf_printf(k->c->a, "%s.resources.limits.%s", ct->path, what),
-		   "%s limits %s to %s, below its request of %s", mf_chk_who(k, ct), what, mf_str(lim), mf_str(req));
+	mf_finding(k, MF_RULE_LIMITS_BELOW_REQUESTS, mf_chk_at(k, lim),
+		   mf_printf(k->c->a, "%s.resources.limits.%s", ct->path, what),
+		   "%s limits %s to %s, below its request of %s", mf_chk_who(k, ct), what,
+		   mf_str(lim), mf_str(req));
 }
 
 static void limits_below_requests(mf_chk *k)
@@ -75,16 +84,18 @@ static void probe_missing(mf_chk *k)
 	if (!k->pod->long_running)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		bool live = mf_get(cs[i].node, "livenessProbe") != NULL, ready = mf_get(cs[i].node, "readinessProbe") != NULL;
+		bool live = mf_get(cs[i].node, "livenessProbe") != NULL,
+		     ready = mf_get(cs[i].node, "readinessProbe") != NULL;
 		const char *path = mf_printf(k->c->a, "%s.readinessProbe", cs[i].path);
 		if (cs[i].init || ready)
 			continue;
 		if (k->pod->compose)
-			mf_finding(k, MF_RULE_PROBE_MISSING, mf_chk_at(k, cs[i].node), path, "%s has no healthcheck",
-				   mf_chk_who(k, &cs[i]));
+			mf_finding(k, MF_RULE_PROBE_MISSING, mf_chk_at(k, cs[i].node), path,
+				   "%s has no healthcheck", mf_chk_who(k, &cs[i]));
 		else
-			mf_finding(k, MF_RULE_PROBE_MISSING, mf_chk_at(k, cs[i].node), path, "%s has no %s probe",
-				   mf_chk_who(k, &cs[i]), live ? "readiness" : "liveness or readiness");
+			mf_finding(k, MF_RULE_PROBE_MISSING, mf_chk_at(k, cs[i].node), path,
+				   "%s has no %s probe", mf_chk_who(k, &cs[i]),
+				   live ? "readiness" : "liveness or readiness");
 	}
 }
 
@@ -104,14 +115,19 @@ static void probe_identical(mf_chk *k)
 	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
 
 	for (size_t i = 0; i < n && !k->pod->compose; i++) {
-		const mf_node *live = mf_get(cs[i].node, "livenessProbe"), *ready = mf_get(cs[i].node, "readinessProbe");
+		const mf_node *live = mf_get(cs[i].node, "livenessProbe"),
+			      *ready = mf_get(cs[i].node, "readinessProbe");
 		const mf_node *la = probe_action(live), *ra = probe_action(ready);
 		if (la && ra && mf_equal(la, ra) && mf_equal(live, ready))
-			mf_finding(k, MF_RULE_PROBE_IDENTICAL, mf_chk_at(k, live), mf_printf(k->c->a, "%s.livenessProbe", cs[i].path),
-				   "%s uses the same probe for liveness and readiness", mf_chk_who(k, &cs[i]));
+			mf_finding(k, MF_RULE_PROBE_IDENTICAL, mf_chk_at(k, live),
+				   mf_printf(k->c->a, "%s.livenessProbe", cs[i].path),
+				   "%s uses the same probe for liveness and readiness",
+				   mf_chk_who(k, &cs[i]));
 		else if (la && ra && mf_equal(la, ra))
-			mf_finding(k, MF_RULE_PROBE_IDENTICAL, mf_chk_at(k, la), mf_printf(k->c->a, "%s.livenessProbe", cs[i].path),
-				   "%s checks the same thing for liveness and readiness", mf_chk_who(k, &cs[i]));
+			mf_finding(k, MF_RULE_PROBE_IDENTICAL, mf_chk_at(k, la),
+				   mf_printf(k->c->a, "%s.livenessProbe", cs[i].path),
+				   "%s checks the same thing for liveness and readiness",
+				   mf_chk_who(k, &cs[i]));
 	}
 }
 
@@ -123,14 +139,18 @@ static void probe_timeout(mf_chk *k)
 	for (size_t i = 0; i < n; i++)
 		for (size_t p = 0; p < MF_NELEM(probe_kinds); p++) {
 			const mf_node *probe = mf_get(cs[i].node, probe_kinds[p]);
-			const mf_node *t = mf_get(probe, "timeoutSeconds"), *per = mf_get(probe, "periodSeconds");
-			long long tv = t && t->kind == MF_INT ? t->v.i : 1, pv = per && per->kind == MF_INT ? per->v.i : 10;
+			const mf_node *t = mf_get(probe, "timeoutSeconds"),
+				      *per = mf_get(probe, "periodSeconds");
+			long long tv = t && t->kind == MF_INT ? t->v.i : 1,
+				  pv = per && per->kind == MF_INT ? per->v.i : 10;
 			if (!probe || (!t && !per) || tv < pv)
 				continue;
 			mf_finding(k, MF_RULE_PROBE_TIMEOUT, mf_chk_at(k, t ? t : per),
-				   mf_printf(k->c->a, "%s.%s.timeoutSeconds", cs[i].path, probe_kinds[p]),
-				   "%s %s %s times out after %llds, not below its period of %llds", mf_chk_who(k, &cs[i]),
-				   probe_words[p], k->pod->compose ? "healthcheck" : "probe", tv, pv);
+				   mf_printf(k->c->a, "%s.%s.timeoutSeconds", cs[i].path,
+					     probe_kinds[p]),
+				   "%s %s %s times out after %llds, not below its period of %llds",
+				   mf_chk_who(k, &cs[i]), probe_words[p],
+				   k->pod->compose ? "healthcheck" : "probe", tv, pv);
 		}
 }
 
@@ -151,19 +171,20 @@ static void startup_probe_missing(mf_chk *k)
 			continue;
 		if (mf_is_true(slow))
 			mf_finding(k, MF_RULE_STARTUP_PROBE_MISSING, mf_chk_at(k, slow), path,
-				   "%s starts slowly ('slowStart') but has no startup probe", mf_chk_who(k, &cs[i]));
+				   "%s starts slowly ('slowStart') but has no startup probe",
+				   mf_chk_who(k, &cs[i]));
 		else if (delay && delay->kind == MF_INT && delay->v.i >= 60)
 			mf_finding(k, MF_RULE_STARTUP_PROBE_MISSING, mf_chk_at(k, delay), path,
-				   "%s delays its liveness probe by %llds but has no startup probe", mf_chk_who(k, &cs[i]),
-				   delay->v.i);
+				   "%s delays its liveness probe by %llds but has no startup probe",
+				   mf_chk_who(k, &cs[i]), delay->v.i);
 	}
 }
 
 /* ---- images --------------------------------------------------------------------- */
 
 typedef struct image_ref {
-	const char *name;    /* registry/repository as written */
-	const char *tag;     /* NULL when none */
+	const char *name; /* registry/repository as written */
+	const char *tag;  /* NULL when none */
 	bool digest;
 } image_ref;
 
@@ -214,11 +235,13 @@ static void latest_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, image_re
 	if (r.digest)
 		return;
 	if (!r.tag)
-		mf_finding(k, MF_RULE_IMAGE_LATEST, mf_chk_at(k, img), path, "%s uses image '%s' with no tag, which means 'latest'",
+		mf_finding(k, MF_RULE_IMAGE_LATEST, mf_chk_at(k, img), path,
+			   "%s uses image '%s' with no tag, which means 'latest'",
 			   mf_chk_who(k, ct), mf_str(img));
 	else if (!strcmp(r.tag, "latest"))
-		mf_finding(k, MF_RULE_IMAGE_LATEST, mf_chk_at(k, img), path, "%s uses image '%s' with the 'latest' tag",
-			   mf_chk_who(k, ct), mf_str(img));
+		mf_finding(k, MF_RULE_IMAGE_LATEST, mf_chk_at(k, img), path,
+			   "%s uses image '%s' with the 'latest' tag", mf_chk_who(k, ct),
+			   mf_str(img));
 }
 
 static void image_latest(mf_chk *k)
@@ -229,7 +252,8 @@ static void image_latest(mf_chk *k)
 static void digest_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, image_ref r)
 {
 	if (!r.digest)
-		mf_finding(k, MF_RULE_IMAGE_DIGEST, mf_chk_at(k, img), mf_printf(k->c->a, "%s.image", ct->path),
+		mf_finding(k, MF_RULE_IMAGE_DIGEST, mf_chk_at(k, img),
+			   mf_printf(k->c->a, "%s.image", ct->path),
 			   "%s uses image '%s' without a digest", mf_chk_who(k, ct), mf_str(img));
 }
 
@@ -245,8 +269,9 @@ static const char *full_name(mf_chk *k, const char *name)
 {
 	const char *slash = strchr(name, '/');
 
-	if (slash && (memchr(name, '.', (size_t)(slash - name)) || memchr(name, ':', (size_t)(slash - name)) ||
-		      !strncmp(name, "localhost/", 10)))
+	if (slash &&
+	    (memchr(name, '.', (size_t)(slash - name)) ||
+	     memchr(name, ':', (size_t)(slash - name)) || !strncmp(name, "localhost/", 10)))
 		return name;
 	return mf_printf(k->c->a, "docker.io/%s%s", slash ? "" : "library/", name);
 }
@@ -264,12 +289,17 @@ static void registry_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, image_
 			len--;
 		if (a && !strncmp(full, a, len) && (full[len] == '/' || !full[len]))
 			return;
-		list = !a ? list : list ? mf_printf(k->c->a, "%s, '%s'", list, a) : mf_printf(k->c->a, "'%s'", a);
+		list = !a     ? list
+		       : list ? mf_printf(k->c->a, "%s, '%s'", list, a)
+			      : mf_printf(k->c->a, "'%s'", a);
 	}
-	d = mf_finding(k, MF_RULE_IMAGE_REGISTRY, mf_chk_at(k, img), mf_printf(k->c->a, "%s.image", ct->path),
-		       "%s pulls image '%s' from a registry that is not allowed", mf_chk_who(k, ct), mf_str(img));
+	d = mf_finding(k, MF_RULE_IMAGE_REGISTRY, mf_chk_at(k, img),
+		       mf_printf(k->c->a, "%s.image", ct->path),
+		       "%s pulls image '%s' from a registry that is not allowed", mf_chk_who(k, ct),
+		       mf_str(img));
 	if (d)
-		mf_diag_note(k->c, d, "allowed registries in '%s': %s", k->e->name, list ? list : "none");
+		mf_diag_note(k->c, d, "allowed registries in '%s': %s", k->e->name,
+			     list ? list : "none");
 }
 
 static void image_registry(mf_chk *k)
@@ -284,14 +314,15 @@ enum {
 	RE_SECRET_KEY,
 	RE_URL_CRED,
 	RE_IPV4,
-	RE_TOKEN0,   /* RE_TOKEN0 + i: tokens[i] */
+	RE_TOKEN0, /* RE_TOKEN0 + i: tokens[i] */
 };
 
 static const struct {
 	const char *what, *re;
 } tokens[] = {
 	{"an AWS access key", "\\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\\b"},
-	{"a GitHub token", "\\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\\b"},
+	{"a GitHub token",
+	 "\\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\\b"},
 	{"an OpenAI API key", "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"},
 	{"a Slack token", "\\bxox[abposr]-[A-Za-z0-9-]{10,}"},
 	{"a Google API key", "\\bAIza[0-9A-Za-z_-]{35}\\b"},
@@ -303,13 +334,16 @@ static const struct {
 	const char *re;
 	bool caseless;
 } builtin_re[] = {
-	[RE_SECRET_KEY] = {"(?:^|[_.-])(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|"
-			   "PRIVATE[_-]?KEY|SECRET[_-]?KEY|CLIENT[_-]?SECRET|CREDENTIALS?|AUTH[_-]?KEY)(?:$|[_.-])",
-			   true},
+	[RE_SECRET_KEY] =
+		{"(?:^|[_.-])(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|"
+		 "PRIVATE[_-]?KEY|SECRET[_-]?KEY|CLIENT[_-]?SECRET|CREDENTIALS?|AUTH[_-]?KEY)"
+		 "(?:$|[_.-])",
+		 true},
 	[RE_URL_CRED] = {"\\b[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]+:[^/\\s@]+@[^\\s/]", false},
-	[RE_IPV4] = {"(?<![0-9A-Za-z.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
-		     "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?![0-9A-Za-z]|\\.[0-9]|/[0-9])",
-		     false},
+	[RE_IPV4] =
+		{"(?<![0-9A-Za-z.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
+		 "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?![0-9A-Za-z]|\\.[0-9]|/[0-9])",
+		 false},
 };
 
 static const void *re_get(mf_chk *k, size_t i)
@@ -328,10 +362,12 @@ static const void *re_get(mf_chk *k, size_t i)
 /* Names that hold where a secret is, not the secret. */
 static bool secret_name(mf_chk *k, const char *name)
 {
-	static const char *const not_secret[] = {"_FILE", "_PATH", "_DIR", "_NAME", "_ID", "_TTL", "_EXPIRY",
-						 "_EXPIRES", "_EXPIRATION", "_LENGTH", "_TIMEOUT", "_ENABLED", "_HEADER",
-						 "_TYPE", "_ALGORITHM", "_FORMAT", "_SIZE", "_VERSION", "_PREFIX", "_ENDPOINT",
-						 "_HOST", "_PORT", "_USER", "_USERNAME", "_MODE", "_POLICY", "_URL", "_REF"};
+	static const char *const not_secret[] = {
+		"_FILE",   "_PATH",     "_DIR",        "_NAME",   "_ID",      "_TTL",
+		"_EXPIRY", "_EXPIRES",  "_EXPIRATION", "_LENGTH", "_TIMEOUT", "_ENABLED",
+		"_HEADER", "_TYPE",     "_ALGORITHM",  "_FORMAT", "_SIZE",    "_VERSION",
+		"_PREFIX", "_ENDPOINT", "_HOST",       "_PORT",   "_USER",    "_USERNAME",
+		"_MODE",   "_POLICY",   "_URL",        "_REF"};
 	size_t so, eo, len = strlen(name);
 
 	if (!mf_re_find(re_get(k, RE_SECRET_KEY), name, 0, &so, &eo))
@@ -347,7 +383,8 @@ static bool secret_name(mf_chk *k, const char *name)
 /* A literal that is a reference, a flag or a number is not a secret. */
 static bool literal_secret(const mf_node *v)
 {
-	static const char *const flags[] = {"true", "false", "yes", "no", "on", "off", "none", "null", "changeme"};
+	static const char *const flags[] = {"true", "false", "yes",  "no",      "on",
+					    "off",  "none",  "null", "changeme"};
 	const char *s = mf_str(v);
 
 	if (!s || !*s || v->kind != MF_STR)
@@ -378,12 +415,14 @@ static bool real_password(const char *s, size_t so, size_t eo)
 
 static bool exempt_ip(const char *s, size_t so)
 {
-	return !strncmp(s + so, "127.", 4) || !strncmp(s + so, "0.0.0.0", 7) || !strncmp(s + so, "255.", 4);
+	return !strncmp(s + so, "127.", 4) || !strncmp(s + so, "0.0.0.0", 7) ||
+	       !strncmp(s + so, "255.", 4);
 }
 
 /* The text scanners: `what` names the value in messages ("'DATABASE_URL'",
  * "its command"); none repeats a secret in its message. */
-static void scan_value(mf_chk *k, mf_rule_id r, const mf_node *v, const char *what, const char *path)
+static void scan_value(mf_chk *k, mf_rule_id r, const mf_node *v, const char *what,
+		       const char *path)
 {
 	const char *s = mf_str(v);
 	size_t so, eo, from = 0, nips = 0;
@@ -394,14 +433,17 @@ static void scan_value(mf_chk *k, mf_rule_id r, const mf_node *v, const char *wh
 	if (r == MF_RULE_SECRET_TOKEN) {
 		for (size_t i = 0; i < MF_NELEM(tokens); i++)
 			if (mf_re_find(re_get(k, RE_TOKEN0 + i), s, 0, &so, &eo)) {
-				mf_finding(k, r, mf_chk_at(k, v), path, "%s holds what looks like %s in %s", mf_chk_who(k, NULL),
+				mf_finding(k, r, mf_chk_at(k, v), path,
+					   "%s holds what looks like %s in %s", mf_chk_who(k, NULL),
 					   tokens[i].what, what);
 				return;
 			}
 	} else if (r == MF_RULE_URL_CREDENTIALS) {
 		while (mf_re_find(re_get(k, RE_URL_CRED), s, from, &so, &eo)) {
 			if (real_password(s, so, eo)) {
-				mf_finding(k, r, mf_chk_at(k, v), path, "%s embeds a password in a URL in %s", mf_chk_who(k, NULL), what);
+				mf_finding(k, r, mf_chk_at(k, v), path,
+					   "%s embeds a password in a URL in %s",
+					   mf_chk_who(k, NULL), what);
 				return;
 			}
 			from = eo;
@@ -413,27 +455,34 @@ static void scan_value(mf_chk *k, mf_rule_id r, const mf_node *v, const char *wh
 			from = eo;
 		}
 		if (nips == 1)
-			mf_finding(k, r, mf_chk_at(k, v), path, "%s hard-codes IP address '%s' in %s", mf_chk_who(k, NULL), first, what);
+			mf_finding(k, r, mf_chk_at(k, v), path,
+				   "%s hard-codes IP address '%s' in %s", mf_chk_who(k, NULL),
+				   first, what);
 		else if (nips > 1)
-			mf_finding(k, r, mf_chk_at(k, v), path, "%s hard-codes IP address '%s' and %zu more in %s",
+			mf_finding(k, r, mf_chk_at(k, v), path,
+				   "%s hard-codes IP address '%s' and %zu more in %s",
 				   mf_chk_who(k, NULL), first, nips - 1, what);
 	}
 }
 
-static void scan_named(mf_chk *k, mf_rule_id r, const char *name, const mf_node *v, const char *what, const char *path)
+static void scan_named(mf_chk *k, mf_rule_id r, const char *name, const mf_node *v,
+		       const char *what, const char *path)
 {
 	if (r != MF_RULE_SECRET_LITERAL)
 		scan_value(k, r, v, what, path);
 	else if (name && secret_name(k, name) && literal_secret(v))
-		mf_finding(k, r, mf_chk_at(k, v), path, "%s sets %s to a literal value", mf_chk_who(k, NULL), what);
+		mf_finding(k, r, mf_chk_at(k, v), path, "%s sets %s to a literal value",
+			   mf_chk_who(k, NULL), what);
 }
 
-static void scan_list(mf_chk *k, mf_rule_id r, const mf_ctr *ct, const char *field, const char *what)
+static void scan_list(mf_chk *k, mf_rule_id r, const mf_ctr *ct, const char *field,
+		      const char *what)
 {
 	const mf_node *seq = mf_get(ct->node, field);
 
 	for (size_t i = 0; seq && seq->kind == MF_SEQ && i < seq->n; i++)
-		scan_value(k, r, seq->items[i], what, mf_printf(k->c->a, "%s.%s[%zu]", ct->path, field, i));
+		scan_value(k, r, seq->items[i], what,
+			   mf_printf(k->c->a, "%s.%s[%zu]", ct->path, field, i));
 }
 
 /* containers[].env[].value, command, args (every scanning rule) */
@@ -449,7 +498,8 @@ static void scan_pod(mf_chk *k)
 			const char *name = mf_get_str(env->items[j], "name");
 			const mf_node *v = mf_get(env->items[j], "value");
 			if (v)
-				scan_named(k, r, name, v, mf_printf(k->c->a, "'%s'", name ? name : "?"),
+				scan_named(k, r, name, v,
+					   mf_printf(k->c->a, "'%s'", name ? name : "?"),
 					   mf_printf(k->c->a, "%s.env[%zu].value", cs[i].path, j));
 		}
 		if (r == MF_RULE_SECRET_LITERAL)
@@ -472,7 +522,8 @@ static void scan_configs(mf_chk *k)
 		k->obj = o;
 		k->in = o->inst;
 		for (size_t j = 0; j < data->n; j++)
-			scan_named(k, r, data->pairs[j].key, data->pairs[j].val, mf_printf(k->c->a, "key '%s'", data->pairs[j].key),
+			scan_named(k, r, data->pairs[j].key, data->pairs[j].val,
+				   mf_printf(k->c->a, "key '%s'", data->pairs[j].key),
 				   mf_printf(k->c->a, "data[\"%s\"]", data->pairs[j].key));
 	}
 }
@@ -523,8 +574,13 @@ static port_ent *pod_ports(mf_chk *k, size_t *n)
 		for (size_t j = 0; ports && ports->kind == MF_SEQ && j < ports->n; j++) {
 			const mf_node *p = ports->items[j];
 			const char *proto = mf_get_str(p, "protocol");
-			v[at] = (port_ent){mf_get_int(p, "containerPort", -1), proto ? proto : "TCP", mf_get_str(p, "name"), p,
-					   mf_printf(k->c->a, "%s.ports[%zu]", cs[i].path, j), cs[i].name, at};
+			v[at] = (port_ent){mf_get_int(p, "containerPort", -1),
+					   proto ? proto : "TCP",
+					   mf_get_str(p, "name"),
+					   p,
+					   mf_printf(k->c->a, "%s.ports[%zu]", cs[i].path, j),
+					   cs[i].name,
+					   at};
 			at++;
 		}
 	}
@@ -541,14 +597,19 @@ static void port_duplicate(mf_chk *k)
 
 	qsort(v, n, sizeof *v, cmp_port_num);
 	for (size_t i = 1; i < n; i++)
-		if (v[i].number >= 0 && v[i].number == v[i - 1].number && !strcmp(v[i].proto, v[i - 1].proto))
-			mf_finding(k, MF_RULE_PORT_DUPLICATE, mf_chk_at(k, v[i].node), mf_printf(k->c->a, "%s.containerPort", v[i].path),
-				   "%s declares port %lld/%s twice", mf_chk_who(k, NULL), v[i].number, v[i].proto);
+		if (v[i].number >= 0 && v[i].number == v[i - 1].number &&
+		    !strcmp(v[i].proto, v[i - 1].proto))
+			mf_finding(k, MF_RULE_PORT_DUPLICATE, mf_chk_at(k, v[i].node),
+				   mf_printf(k->c->a, "%s.containerPort", v[i].path),
+				   "%s declares port %lld/%s twice", mf_chk_who(k, NULL),
+				   v[i].number, v[i].proto);
 	qsort(v, n, sizeof *v, cmp_port_name);
 	for (size_t i = 1; i < n; i++)
 		if (v[i].name && v[i - 1].name && !strcmp(v[i].name, v[i - 1].name))
-			mf_finding(k, MF_RULE_PORT_DUPLICATE, mf_chk_at(k, v[i].node), mf_printf(k->c->a, "%s.name", v[i].path),
-				   "%s declares port name '%s' twice", mf_chk_who(k, NULL), v[i].name);
+			mf_finding(k, MF_RULE_PORT_DUPLICATE, mf_chk_at(k, v[i].node),
+				   mf_printf(k->c->a, "%s.name", v[i].path),
+				   "%s declares port name '%s' twice", mf_chk_who(k, NULL),
+				   v[i].name);
 }
 
 bool mf_ctr_declares(const mf_node *ctr, const mf_node *ref)
@@ -556,7 +617,8 @@ bool mf_ctr_declares(const mf_node *ctr, const mf_node *ref)
 	const mf_node *ports = mf_get(ctr, "ports");
 
 	for (size_t i = 0; ports && ports->kind == MF_SEQ && i < ports->n; i++) {
-		if (ref->kind == MF_INT && mf_get_int(ports->items[i], "containerPort", -1) == ref->v.i)
+		if (ref->kind == MF_INT &&
+		    mf_get_int(ports->items[i], "containerPort", -1) == ref->v.i)
 			return true;
 		if (ref->kind == MF_STR && mf_get_str(ports->items[i], "name") &&
 		    !strcmp(mf_get_str(ports->items[i], "name"), ref->str))
@@ -575,14 +637,21 @@ static void probe_ports(mf_chk *k)
 	for (size_t i = 0; i < n && !k->pod->compose; i++)
 		for (size_t p = 0; p < MF_NELEM(probe_kinds); p++)
 			for (size_t a = 0; a < MF_NELEM(actions); a++) {
-				const mf_node *port = mf_get(mf_get(mf_get(cs[i].node, probe_kinds[p]), actions[a]), "port");
-				if (!port || (port->kind != MF_INT && port->kind != MF_STR) || mf_ctr_declares(cs[i].node, port))
+				const mf_node *port = mf_get(
+					mf_get(mf_get(cs[i].node, probe_kinds[p]), actions[a]),
+					"port");
+				if (!port || (port->kind != MF_INT && port->kind != MF_STR) ||
+				    mf_ctr_declares(cs[i].node, port))
 					continue;
-				mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port),
-					   mf_printf(k->c->a, "%s.%s.%s.port", cs[i].path, probe_kinds[p], actions[a]),
-					   "%s %s probe targets port %s%s%s, which the container does not declare",
-					   mf_chk_who(k, &cs[i]), probe_words[p], port->kind == MF_STR ? "'" : "", mf_str(port),
-					   port->kind == MF_STR ? "'" : "");
+				mf_finding(
+					k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port),
+					mf_printf(k->c->a, "%s.%s.%s.port", cs[i].path,
+						  probe_kinds[p], actions[a]),
+					"%s %s probe targets port %s%s%s, which the container does "
+					"not declare",
+					mf_chk_who(k, &cs[i]), probe_words[p],
+					port->kind == MF_STR ? "'" : "", mf_str(port),
+					port->kind == MF_STR ? "'" : "");
 			}
 }
 
@@ -591,22 +660,28 @@ static void spread_missing(mf_chk *k)
 	const mf_object *o = k->pod->obj;
 	long long n;
 
-	if (k->pod->compose || !o || (strcmp(o->kind, "Deployment") && strcmp(o->kind, "StatefulSet")))
+	if (k->pod->compose || !o ||
+	    (strcmp(o->kind, "Deployment") && strcmp(o->kind, "StatefulSet")))
 		return;
 	n = mf_most_replicas(k, o, k->pod);
-	if (n <= 1 || mf_path(k->pod->spec, "affinity.podAntiAffinity") || mf_get(k->pod->spec, "topologySpreadConstraints"))
+	if (n <= 1 || mf_path(k->pod->spec, "affinity.podAntiAffinity") ||
+	    mf_get(k->pod->spec, "topologySpreadConstraints"))
 		return;
-	mf_finding(k, MF_RULE_SPREAD_MISSING, mf_chk_at(k, mf_path(o->doc, "spec.replicas")), mf_printf(k->c->a, "%s.affinity", k->pod->base),
-		   "'%s' runs up to %lld replicas with no anti-affinity or topology spread", mf_chk_name(k), n);
+	mf_finding(k, MF_RULE_SPREAD_MISSING, mf_chk_at(k, mf_path(o->doc, "spec.replicas")),
+		   mf_printf(k->c->a, "%s.affinity", k->pod->base),
+		   "'%s' runs up to %lld replicas with no anti-affinity or topology spread",
+		   mf_chk_name(k), n);
 }
 
 const mf_rule_impl mf_core_rules[] = {
 	{MF_RULE_RESOURCES_MISSING, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, resources_missing},
-	{MF_RULE_LIMITS_BELOW_REQUESTS, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, limits_below_requests},
+	{MF_RULE_LIMITS_BELOW_REQUESTS, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT,
+	 limits_below_requests},
 	{MF_RULE_PROBE_MISSING, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, probe_missing},
 	{MF_RULE_PROBE_IDENTICAL, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, probe_identical},
 	{MF_RULE_PROBE_TIMEOUT, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, probe_timeout},
-	{MF_RULE_STARTUP_PROBE_MISSING, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, startup_probe_missing},
+	{MF_RULE_STARTUP_PROBE_MISSING, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT,
+	 startup_probe_missing},
 	{MF_RULE_IMAGE_LATEST, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, image_latest},
 	{MF_RULE_IMAGE_DIGEST, MF_SC_POD, MF_RUN_CHECK, image_digest},
 	{MF_RULE_IMAGE_REGISTRY, MF_SC_POD, MF_RUN_CHECK, image_registry},

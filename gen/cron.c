@@ -1,4 +1,4 @@
-/* resolve: cron schedules and Go durations as Velero and Kubernetes read them, and their validation */
+/* resolve: cron schedules and Go durations as Velero and Kubernetes read them, validated */
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,12 +39,12 @@ static char lower(char ch)
 typedef struct cron_field {
 	const char *name;
 	unsigned min, max;
-	const char *const *names;  /* names of min, min+1, ... (3 letters), or NULL */
-	const char *hint;          /* what else a value may be */
+	const char *const *names; /* names of min, min+1, ... (3 letters), or NULL */
+	const char *hint;         /* what else a value may be */
 } cron_field;
 
-static const char *const month_names[] = {"jan", "feb", "mar", "apr", "may", "jun",
-					  "jul", "aug", "sep", "oct", "nov", "dec", NULL};
+static const char *const month_names[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul",
+					  "aug", "sep", "oct", "nov", "dec", NULL};
 static const char *const day_names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat", NULL};
 
 static const cron_field cron_fields[5] = {
@@ -56,12 +56,13 @@ static const cron_field cron_fields[5] = {
 };
 
 static const char *const cron_descriptors[] = {"@yearly", "@annually", "@monthly", "@weekly",
-					       "@daily", "@midnight", "@hourly"};
+					       "@daily",  "@midnight", "@hourly"};
 
 static int name_value(const cron_field *f, const char *s, size_t n, unsigned *out)
 {
 	for (unsigned i = 0; f->names && n == 3 && f->names[i]; i++)
-		if (lower(s[0]) == f->names[i][0] && lower(s[1]) == f->names[i][1] && lower(s[2]) == f->names[i][2]) {
+		if (lower(s[0]) == f->names[i][0] && lower(s[1]) == f->names[i][1] &&
+		    lower(s[2]) == f->names[i][2]) {
 			*out = f->min + i;
 			return 0;
 		}
@@ -69,7 +70,8 @@ static int name_value(const cron_field *f, const char *s, size_t n, unsigned *ou
 }
 
 /* one value of a range: a number within the field's bounds or a name */
-static int cron_value(const cron_field *f, const char *s, size_t n, unsigned *out, char *why, size_t cap)
+static int cron_value(const cron_field *f, const char *s, size_t n, unsigned *out, char *why,
+		      size_t cap)
 {
 	unsigned v = 0;
 	size_t i = 0;
@@ -81,9 +83,11 @@ static int cron_value(const cron_field *f, const char *s, size_t n, unsigned *ou
 	for (; i < n && is_digit(s[i]); i++)
 		v = v > 1000 ? v : v * 10 + (unsigned)(s[i] - '0');
 	if (i < n)
-		return fail(why, cap, "'%.*s' in the %s field is not a number%s", (int)n, s, f->name, f->hint);
+		return fail(why, cap, "'%.*s' in the %s field is not a number%s", (int)n, s,
+			    f->name, f->hint);
 	if (v < f->min || v > f->max)
-		return fail(why, cap, "%s %.*s is out of range %u-%u", f->name, (int)n, s, f->min, f->max);
+		return fail(why, cap, "%s %.*s is out of range %u-%u", f->name, (int)n, s, f->min,
+			    f->max);
 	*out = v;
 	return 0;
 }
@@ -96,7 +100,8 @@ static int cron_step(const cron_field *f, const char *s, size_t n, char *why, si
 	for (; i < n && is_digit(s[i]); i++)
 		v = v > 1000 ? v : v * 10 + (unsigned)(s[i] - '0');
 	if (!n || i < n || v == 0)
-		return fail(why, cap, "the step '/%.*s' in the %s field must be a positive number", (int)n, s, f->name);
+		return fail(why, cap, "the step '/%.*s' in the %s field must be a positive number",
+			    (int)n, s, f->name);
 	return 0;
 }
 
@@ -125,7 +130,8 @@ static int cron_item(const cron_field *f, const char *s, size_t n, char *why, si
 	if (cron_value(f, dash + 1, rn - (size_t)(dash - s) - 1, &hi, why, cap) < 0)
 		return -1;
 	if (lo > hi)
-		return fail(why, cap, "the range '%.*s' in the %s field runs backwards", (int)rn, s, f->name);
+		return fail(why, cap, "the range '%.*s' in the %s field runs backwards", (int)rn, s,
+			    f->name);
 	return 0;
 }
 
@@ -167,13 +173,21 @@ static int check_zone(const char *z, size_t n, char *why, size_t cap)
 	if (!n)
 		return fail(why, cap, "the time zone is missing after '='");
 	if (n == 5 && !strncmp(z, "Local", 5))
-		return fail(why, cap, "time zone 'Local' is whatever the server uses: name an IANA zone such as 'UTC' or 'Europe/Paris'");
+		return fail(
+			why, cap,
+			"time zone 'Local' is whatever the server uses: name an IANA zone such as "
+			"'UTC' or 'Europe/Paris'");
 	for (size_t i = 0; i < n; i++) {
 		char ch = z[i];
 		bool letter = lower(ch) >= 'a' && lower(ch) <= 'z';
-		bool ok = start ? letter : (letter || is_digit(ch) || (ch && strchr(other, ch)) || (ch == '/' && i + 1 < n));
+		bool ok = start ? letter
+				: (letter || is_digit(ch) || (ch && strchr(other, ch)) ||
+				   (ch == '/' && i + 1 < n));
 		if (!ok)
-			return fail(why, cap, "'%.*s' is not an IANA time zone name such as 'UTC' or 'Europe/Paris'", (int)n, z);
+			return fail(why, cap,
+				    "'%.*s' is not an IANA time zone name such as 'UTC' or "
+				    "'Europe/Paris'",
+				    (int)n, z);
 		start = ch == '/';
 	}
 	return 0;
@@ -203,8 +217,11 @@ static int check_descriptor(const char *s, char *why, size_t cap)
 	if (MF_IN_LIST(s, cron_descriptors))
 		return 0;
 	if (strncmp(s, "@every ", 7))
-		return fail(why, cap, "unknown descriptor '%s' (use @yearly, @annually, @monthly, @weekly, @daily, "
-				      "@midnight, @hourly or '@every <duration>')", s);
+		return fail(why, cap,
+			    "unknown descriptor '%s' (use @yearly, @annually, @monthly, @weekly, "
+			    "@daily, "
+			    "@midnight, @hourly or '@every <duration>')",
+			    s);
 	if (mf_go_duration_parse(s + 7, &every, inner, sizeof inner) < 0)
 		return fail(why, cap, "'%s' is not a duration: %s", s + 7, inner);
 	if (every <= 0)
@@ -230,8 +247,10 @@ static int cron_fields_check(const char *s, char *why, size_t cap)
 		s += strcspn(s, " \t\n\r\v\f");
 	}
 	if (n != 5)
-		return fail(why, cap, "expected 5 fields (minute hour day-of-month month day-of-week), found %zu%s", n,
-			    n == 6 ? ": seconds are not supported" : "");
+		return fail(why, cap,
+			    "expected 5 fields (minute hour day-of-month month day-of-week), found "
+			    "%zu%s",
+			    n, n == 6 ? ": seconds are not supported" : "");
 	for (size_t i = 0; i < 5; i++)
 		if (cron_field_check(&cron_fields[i], start[i], len[i], why, cap) < 0)
 			return -1;
@@ -247,7 +266,8 @@ int mf_cron_check(const char *expr, char *why, size_t cap)
 	if (z) {
 		const char *sp = strchr(z, ' ');
 		if (!sp)
-			return fail(why, cap, "the time zone must be followed by a space and the schedule");
+			return fail(why, cap,
+				    "the time zone must be followed by a space and the schedule");
 		if (check_zone(z, (size_t)(sp - z), why, cap) < 0)
 			return -1;
 		expr = sp;
@@ -271,8 +291,8 @@ typedef struct go_unit {
 } go_unit;
 
 static const go_unit go_units[] = {
-	{"ns", 1ull}, {"us", 1000ull}, {"\xc2\xb5s", 1000ull}, {"\xce\xbcs", 1000ull},
-	{"ms", 1000000ull}, {"s", 1000000000ull}, {"m", 60000000000ull}, {"h", 3600000000000ull},
+	{"ns", 1ull},       {"us", 1000ull},      {"\xc2\xb5s", 1000ull}, {"\xce\xbcs", 1000ull},
+	{"ms", 1000000ull}, {"s", 1000000000ull}, {"m", 60000000000ull},  {"h", 3600000000000ull},
 };
 
 static const go_unit *go_unit_find(const char *s, size_t n)
@@ -310,7 +330,9 @@ static int go_unit_error(const char *u, size_t n, char *why, size_t cap)
 	if (!n)
 		return fail(why, cap, "a unit is missing (use h, m, s, ms, us or ns)");
 	if (n == 1 && strchr("dwy", *u))
-		return fail(why, cap, "unknown unit '%.*s' (Go durations stop at hours: 30 days is '720h')", (int)n, u);
+		return fail(why, cap,
+			    "unknown unit '%.*s' (Go durations stop at hours: 30 days is '720h')",
+			    (int)n, u);
 	return fail(why, cap, "unknown unit '%.*s' (use h, m, s, ms, us or ns)", (int)n, u);
 }
 
@@ -442,7 +464,8 @@ char *mf_go_duration_fmt(long long nanos, char *buf, size_t cap)
 {
 	char tmp[MF_GO_DURATION_MAX + 8];
 	size_t w = sizeof tmp - 1;
-	unsigned long long u = nanos < 0 ? 0ull - (unsigned long long)nanos : (unsigned long long)nanos;
+	unsigned long long u =
+		nanos < 0 ? 0ull - (unsigned long long)nanos : (unsigned long long)nanos;
 
 	tmp[w] = '\0';
 	if (u < 1000000000ull) {
@@ -498,7 +521,8 @@ static bool reported(const mf_ctx *c, mf_pos pos, const char *code)
 	return false;
 }
 
-static int report_once(mf_ctx *c, const mf_node *n, const char *code, const char *what, const char *why)
+static int report_once(mf_ctx *c, const mf_node *n, const char *code, const char *what,
+		       const char *why)
 {
 	if (reported(c, n->pos, code))
 		return -1;
@@ -593,14 +617,18 @@ static int check_scheduled(mf_ctx *c, const mf_env *e, const mf_instance *in)
 	const mf_pair *p = mf_get_pair(in->spec, "backup");
 	mf_diag *d;
 
-	if (!(e->targets & MF_T_VELERO) || !p || !mf_backup_asked(p->val) || mf_get(p->val, "schedule") ||
-	    mf_get(e->backup, "schedule") || reported(c, p->pos, "backup-no-schedule"))
+	if (!(e->targets & MF_T_VELERO) || !p || !mf_backup_asked(p->val) ||
+	    mf_get(p->val, "schedule") || mf_get(e->backup, "schedule") ||
+	    reported(c, p->pos, "backup-no-schedule"))
 		return 0;
 	d = mf_diag_add(c, MF_SEV_ERROR, p->pos, "backup-no-schedule",
-			"service '%s' has a backup but no schedule in environment '%s'", in->service, e->name);
+			"service '%s' has a backup but no schedule in environment '%s'",
+			in->service, e->name);
 	if (d)
-		mf_diag_note(c, d, "set 'schedule' in the service's backup, or in the backup settings of the "
-				   "environment, its profile or the system");
+		mf_diag_note(
+			c, d,
+			"set 'schedule' in the service's backup, or in the backup settings of the "
+			"environment, its profile or the system");
 	return -1;
 }
 
@@ -608,8 +636,10 @@ static int check_instance(mf_ctx *c, const mf_env *e, const mf_instance *in)
 {
 	int rc = check_service(c, in->spec);
 
-	if (in->kind == MF_W_CRONJOB && !mf_get(in->spec, "schedule") && !reported(c, in->pos, "missing-schedule"))
-		rc = mf_error(c, in->pos, "missing-schedule", "cronjob '%s' has no 'schedule'", in->service);
+	if (in->kind == MF_W_CRONJOB && !mf_get(in->spec, "schedule") &&
+	    !reported(c, in->pos, "missing-schedule"))
+		rc = mf_error(c, in->pos, "missing-schedule", "cronjob '%s' has no 'schedule'",
+			      in->service);
 	return check_scheduled(c, e, in) | rc;
 }
 

@@ -1,4 +1,4 @@
-/* resolve: cron schedules and Go durations as Velero and Kubernetes read them, and their validation */
+/* resolve: cron schedules and Go durations as Velero and Kubernetes read them, validated */
 #ifndef MF_CRON_H
 #define MF_CRON_H
 

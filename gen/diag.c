@@ -14,7 +14,7 @@ void mf_ctx_init(mf_ctx *c)
 	c->a = mf_arena_new();
 	c->sources = mf_alloc(c->a, 8 * sizeof *c->sources);
 	if (!c->sources)
-		return;  /* every later call sees the missing arena or table and fails softly */
+		return; /* every later call sees the missing arena or table and fails softly */
 	c->capsources = 8;
 	c->sources[0] = (mf_source){.path = "", .text = "", .len = 0};
 	c->nsources = 1;
@@ -72,8 +72,8 @@ static mf_diag *dropped(mf_ctx *c, mf_severity sev, mf_pos pos)
 	return d;
 }
 
-__attribute__((format(printf, 5, 0)))
-static mf_diag *vadd(mf_ctx *c, mf_severity sev, mf_pos pos, const char *code, const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static mf_diag *
+vadd(mf_ctx *c, mf_severity sev, mf_pos pos, const char *code, const char *fmt, va_list ap)
 {
 	if (!c || !c->a)
 		return NULL;
@@ -231,7 +231,8 @@ static size_t token_width(const char *p, const char *end)
 	const char *q = p;
 
 	if (p < end && (*p == '"' || *p == '\'')) {
-		for (q = p + 1; q < end && *q != *p; q += (*q == '\\' && *p == '"' && q + 1 < end) ? 2 : 1)
+		for (q = p + 1; q < end && *q != *p;
+		     q += (*q == '\\' && *p == '"' && q + 1 < end) ? 2 : 1)
 			;
 		end = q < end ? q + 1 : end;
 		for (q = p; q < end; q++)
@@ -267,8 +268,13 @@ static void put_text(const char *p, const char *end, FILE *fp)
 {
 	while (p < end) {
 		const unsigned char *u = (const unsigned char *)p;
-		size_t n = *u < 0x80 ? 1 : (*u & 0xE0) == 0xC0 ? 2 : (*u & 0xF0) == 0xE0 ? 3 : (*u & 0xF8) == 0xF0 ? 4 : 0;
-		bool ok = n > 0 && (size_t)(end - p) >= n && *u >= 0x20 - (*u == '\t' ? 0x20 : 0) && *u != 0x7F;
+		size_t n = *u < 0x80             ? 1
+			   : (*u & 0xE0) == 0xC0 ? 2
+			   : (*u & 0xF0) == 0xE0 ? 3
+			   : (*u & 0xF8) == 0xF0 ? 4
+						 : 0;
+		bool ok = n > 0 && (size_t)(end - p) >= n && *u >= 0x20 - (*u == '\t' ? 0x20 : 0) &&
+			  *u != 0x7F;
 		for (size_t i = 1; ok && i < n; i++)
 			ok = (u[i] & 0xC0) == 0x80;
 		if (ok)
@@ -346,7 +352,8 @@ int mf_diag_print_all(const mf_ctx *c, FILE *fp, bool color)
 			return -1;
 	if (c->truncated)
 		fprintf(fp, "%smanifold:%s %serror%s: too many errors (only the first %zu shown)\n",
-			color ? BOLD : "", color ? RESET : "", color ? severities[MF_SEV_ERROR].color : "",
-			color ? RESET : "", max_errors(c));
+			color ? BOLD : "", color ? RESET : "",
+			color ? severities[MF_SEV_ERROR].color : "", color ? RESET : "",
+			max_errors(c));
 	return fflush(fp) != 0 || ferror(fp) ? -1 : 0;
 }

@@ -14,7 +14,7 @@ typedef enum mf_severity {
 /* One input file kept alive for the whole run, so diagnostics can show the
  * line.  text is NUL-terminated (load refuses files holding NUL bytes). */
 typedef struct mf_source {
-	const char *path;   /* as given / as shown in diagnostics */
+	const char *path; /* as given / as shown in diagnostics */
 	const char *text;
 	size_t len;
 } mf_source;
@@ -24,12 +24,12 @@ typedef struct mf_source {
 typedef struct mf_diag {
 	mf_severity sev;
 	mf_pos pos;
-	const char *code;     /* rule or error id, e.g. "yaml-syntax", "image-latest" */
+	const char *code; /* rule or error id, e.g. "yaml-syntax", "image-latest" */
 	const char *msg;
-	const char *note;     /* optional extra line ("did you mean ...", the cycle) */
-	const char *env;      /* optional: environment the finding concerns */
-	const char *object;   /* optional: "Deployment/ns/name" or "service/tenant" */
-	const char *path;     /* optional: field path in the rendered object */
+	const char *note;   /* optional extra line ("did you mean ...", the cycle) */
+	const char *env;    /* optional: environment the finding concerns */
+	const char *object; /* optional: "Deployment/ns/name" or "service/tenant" */
+	const char *path;   /* optional: field path in the rendered object */
 	bool waived;
 	const char *waiver_reason;
 	mf_pos waiver_pos;
@@ -37,18 +37,18 @@ typedef struct mf_diag {
 
 typedef struct mf_ctx {
 	mf_arena *a;
-	mf_source *sources;   /* sources[0] is a dummy so that pos.file == 0 means none */
+	mf_source *sources; /* sources[0] is a dummy so that pos.file == 0 means none */
 	size_t nsources, capsources;
 	mf_diag *diags;
 	size_t ndiags, capdiags;
-	size_t nerrors;       /* diags with sev == ERROR and !waived */
-	size_t max_errors;    /* input errors kept before "too many errors" (0 = 50) */
-	bool truncated;       /* the cap was hit */
-	const char *today;    /* YYYY-MM-DD for waiver expiry; set by main (MANIFOLD_TODAY or clock) */
+	size_t nerrors;    /* diags with sev == ERROR and !waived */
+	size_t max_errors; /* input errors kept before "too many errors" (0 = 50) */
+	bool truncated;    /* the cap was hit */
+	const char *today; /* YYYY-MM-DD for waiver expiry; set by main (MANIFOLD_TODAY or clock) */
 } mf_ctx;
 
 void mf_ctx_init(mf_ctx *c);
-void mf_ctx_release(mf_ctx *c);       /* frees the arena and everything in it */
+void mf_ctx_release(mf_ctx *c); /* frees the arena and everything in it */
 
 /* Register a file's text (copied into the arena); returns its index (>0) or 0 on OOM. */
 uint32_t mf_source_add(mf_ctx *c, const char *path, const char *text, size_t len);
@@ -63,7 +63,8 @@ void mf_warning(mf_ctx *c, mf_pos pos, const char *code, const char *fmt, ...)
 /* Full form: returns the stored record so callers can fill env/object/path/note. */
 mf_diag *mf_diag_add(mf_ctx *c, mf_severity sev, mf_pos pos, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-void mf_diag_note(mf_ctx *c, mf_diag *d, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void mf_diag_note(mf_ctx *c, mf_diag *d, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Sort diagnostics by file, line, col, code (stable) so output is deterministic. */
 void mf_diag_sort(mf_ctx *c);

@@ -6,8 +6,8 @@
 #include "yamlw.h"
 
 typedef struct mf_outfile {
-	const char *path;     /* relative to the output directory, '/'-separated */
-	char *data;           /* malloc-owned */
+	const char *path; /* relative to the output directory, '/'-separated */
+	char *data;       /* malloc-owned */
 	size_t len;
 } mf_outfile;
 
@@ -23,7 +23,8 @@ void mf_output_release(mf_output *o);
  * (an internal one: names are validated earlier). */
 int mf_output_add(mf_ctx *c, mf_output *o, const char *path, mf_buf *buf);
 /* Serialize objects as one multi-document YAML file. */
-int mf_output_add_objects(mf_ctx *c, mf_output *o, const char *path, const mf_object *const *objs, size_t n);
+int mf_output_add_objects(mf_ctx *c, mf_output *o, const char *path, const mf_object *const *objs,
+			  size_t n);
 void mf_output_sort(mf_output *o);
 
 /* One function per target; each reads the system read-only (the rendered
@@ -38,8 +39,8 @@ int mf_emit_velero(mf_ctx *c, const mf_system *s, mf_output *o);
  * after every emitter succeeded; see output.c for ownership and drift.
  * The set must be sorted (mf_output_sort); a path produced twice is refused. */
 enum {
-	MF_WRITE_CHECK = 1u << 0,  /* compare only: report drift, write nothing */
-	MF_WRITE_FORCE = 1u << 1,  /* overwrite hand-edited owned files */
+	MF_WRITE_CHECK = 1u << 0, /* compare only: report drift, write nothing */
+	MF_WRITE_FORCE = 1u << 1, /* overwrite hand-edited owned files */
 };
 int mf_output_write(mf_ctx *c, const mf_output *o, const char *dir, unsigned flags, size_t *ndrift);
 
@@ -47,13 +48,13 @@ int mf_output_write(mf_ctx *c, const mf_output *o, const char *dir, unsigned fla
  * (emit_helm_tpl.c).  "@CHART@" in a text stands for the chart's name;
  * `kind` is the Kubernetes kind the template renders (NULL: always written). */
 typedef struct mf_helm_tpl {
-	const char *path;     /* under templates/ */
+	const char *path; /* under templates/ */
 	const char *kind;
 	const char *text;
 } mf_helm_tpl;
 extern const mf_helm_tpl mf_helm_tpls[];
 extern const size_t mf_helm_ntpls;
-extern const char mf_helm_ignore[];       /* .helmignore */
-extern const char mf_helm_schema_defs[];  /* values.schema.json: its "definitions" member */
+extern const char mf_helm_ignore[];      /* .helmignore */
+extern const char mf_helm_schema_defs[]; /* values.schema.json: its "definitions" member */
 
 #endif

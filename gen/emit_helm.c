@@ -16,14 +16,15 @@
 #define ROOT "helm"
 
 /* Top-level values keys that are not service instances. */
-static const char *const reserved[] = {"global", "namespace", "tenants", "configMaps", "ingresses", "extraObjects"};
+static const char *const reserved[] = {"global",     "namespace", "tenants",
+				       "configMaps", "ingresses", "extraObjects"};
 #define NRESERVED MF_NELEM(reserved)
 
 /* One name given a values key: lowerCamelCase, or a fallback on clashes. */
 typedef struct keyent {
-	const char *id;    /* what is named: "service/tenant", a tenant, a config... */
-	const char *pref;  /* the lowerCamelCase key it would like */
-	const char *alt;   /* the name its fallback key is made of */
+	const char *id;   /* what is named: "service/tenant", a tenant, a config... */
+	const char *pref; /* the lowerCamelCase key it would like */
+	const char *alt;  /* the name its fallback key is made of */
 	const char *key;
 } keyent;
 
@@ -39,16 +40,16 @@ typedef struct hm {
 	mf_output *o;
 	int rc;
 	const char *chart;
-	const char *version_label;  /* what _helpers.tpl makes of .Chart.AppVersion */
+	const char *version_label; /* what _helpers.tpl makes of .Chart.AppVersion */
 	keytab inst, tenants, configs, ings;
-	mf_node *kinds;             /* {Kind: true} for every kind some values file renders */
+	mf_node *kinds; /* {Kind: true} for every kind some values file renders */
 } hm;
 
 /* One environment (or the base view) and the values taken from it. */
 typedef struct view {
 	const mf_env *e;
-	const mf_objects *objs;  /* shared: read-only */
-	mf_node *global;  /* {namespace, labels, annotations} */
+	const mf_objects *objs; /* shared: read-only */
+	mf_node *global;        /* {namespace, labels, annotations} */
 	mf_node *v;
 } view;
 
@@ -57,7 +58,8 @@ typedef struct view {
 static mf_node *oom(hm *h, mf_node *n)
 {
 	if (!n && h->rc == 0)
-		h->rc = mf_error(h->c, MF_NOPOS, "internal", "out of memory writing the Helm chart");
+		h->rc = mf_error(h->c, MF_NOPOS, "internal",
+				 "out of memory writing the Helm chart");
 	return n;
 }
 
@@ -202,7 +204,8 @@ static const char *fallback(hm *h, const char *name, bool top)
 	char *f = mf_strdup(h->a, name);
 
 	for (char *p = f; p && *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9')))
 			*p = '_';
 	return top && is_reserved(f) ? mf_printf(h->a, "%s_", f) : f;
 }
@@ -250,9 +253,11 @@ static const char *ing_id(hm *h, const mf_object *o)
 static void collect_keys(hm *h, const view *w)
 {
 	for (size_t i = 0; i < w->e->ninst; i++)
-		key_add(h, &h->inst, inst_id(h, &w->e->inst[i]), w->e->inst[i].compose_name, w->e->inst[i].compose_name);
+		key_add(h, &h->inst, inst_id(h, &w->e->inst[i]), w->e->inst[i].compose_name,
+			w->e->inst[i].compose_name);
 	for (size_t i = 0; i < w->e->ntenants; i++)
-		key_add(h, &h->tenants, w->e->tenants[i].name, w->e->tenants[i].name, w->e->tenants[i].name);
+		key_add(h, &h->tenants, w->e->tenants[i].name, w->e->tenants[i].name,
+			w->e->tenants[i].name);
 	for (size_t i = 0; i < w->objs->n; i++) {
 		const mf_object *o = &w->objs->v[i];
 		if (!o->inst && mf_streq(o->kind, "ConfigMap"))
@@ -287,7 +292,7 @@ typedef struct ix {
 	hm *h;
 	const view *w;
 	const mf_instance *in;
-	mf_node *m;       /* the instance's values */
+	mf_node *m; /* the instance's values */
 } ix;
 
 /* "@CHART@.labels" without the instance's own labels */
@@ -305,7 +310,8 @@ static mf_node *instance_labels(ix *x)
 
 static const mf_node *workload_of(const view *w, const mf_instance *in)
 {
-	static const char *const kinds[] = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"};
+	static const char *const kinds[] = {"Deployment", "StatefulSet", "DaemonSet", "Job",
+					    "CronJob"};
 
 	for (size_t i = 0; i < w->objs->n; i++)
 		for (size_t k = 0; w->objs->v[i].inst == in && k < MF_NELEM(kinds); k++)
@@ -331,19 +337,33 @@ typedef struct keymap {
 } keymap;
 
 static const keymap container_keys[] = {
-	{"command", "command"}, {"args", "args"}, {"workingDir", "workingDir"}, {"ports", "ports"},
-	{"env", "env"}, {"envFrom", "envFrom"}, {"resources", "resources"},
-	{"livenessProbe", "livenessProbe"}, {"readinessProbe", "readinessProbe"},
-	{"startupProbe", "startupProbe"}, {"securityContext", "securityContext"},
+	{"command", "command"},
+	{"args", "args"},
+	{"workingDir", "workingDir"},
+	{"ports", "ports"},
+	{"env", "env"},
+	{"envFrom", "envFrom"},
+	{"resources", "resources"},
+	{"livenessProbe", "livenessProbe"},
+	{"readinessProbe", "readinessProbe"},
+	{"startupProbe", "startupProbe"},
+	{"securityContext", "securityContext"},
 	{"volumeMounts", "volumeMounts"},
 };
 
 static const keymap pod_keys[] = {
-	{"hostNetwork", "hostNetwork"}, {"hostPID", "hostPID"}, {"hostIPC", "hostIPC"},
-	{"dnsPolicy", "dnsPolicy"}, {"securityContext", "podSecurityContext"},
-	{"terminationGracePeriodSeconds", "terminationGracePeriodSeconds"}, {"restartPolicy", "restartPolicy"},
-	{"nodeSelector", "nodeSelector"}, {"tolerations", "tolerations"}, {"affinity", "affinity"},
-	{"topologySpreadConstraints", "topologySpreadConstraints"}, {"volumes", "volumes"},
+	{"hostNetwork", "hostNetwork"},
+	{"hostPID", "hostPID"},
+	{"hostIPC", "hostIPC"},
+	{"dnsPolicy", "dnsPolicy"},
+	{"securityContext", "podSecurityContext"},
+	{"terminationGracePeriodSeconds", "terminationGracePeriodSeconds"},
+	{"restartPolicy", "restartPolicy"},
+	{"nodeSelector", "nodeSelector"},
+	{"tolerations", "tolerations"},
+	{"affinity", "affinity"},
+	{"topologySpreadConstraints", "topologySpreadConstraints"},
+	{"volumes", "volumes"},
 };
 
 static const char *renamed(const keymap *t, size_t n, const char *key)
@@ -389,7 +409,8 @@ static void take_pod_field(ix *x, const mf_pair *p, mf_node **more)
 		put(h, sa, "automountToken", p->val);
 	} else if (!strcmp(p->key, "containers")) {
 		if (p->val->kind != MF_SEQ || p->val->n != 1)
-			h->rc = mf_error(h->c, x->in->pos, "internal", "the Helm chart writes one container per pod, not %zu",
+			h->rc = mf_error(h->c, x->in->pos, "internal",
+					 "the Helm chart writes one container per pod, not %zu",
 					 p->val->n);
 		else
 			take_container(x, p->val->items[0]);
@@ -429,7 +450,9 @@ static void take_claim_templates(ix *x, const mf_node *list)
 	mf_node *seq = child_seq(x->h, x->m, "persistence");
 
 	for (size_t i = 0; list && list->kind == MF_SEQ && i < list->n; i++)
-		push(x->h, seq, claim(x->h, mf_str(mf_path(list->items[i], "metadata.name")), mf_get(list->items[i], "spec")));
+		push(x->h, seq,
+		     claim(x->h, mf_str(mf_path(list->items[i], "metadata.name")),
+			   mf_get(list->items[i], "spec")));
 }
 
 static void take_workload(ix *x, const mf_object *o)
@@ -471,7 +494,8 @@ static void take_account(ix *x, const mf_object *o)
 static void take_claim(ix *x, const mf_object *o)
 {
 	size_t n = strlen(x->in->name);
-	const char *vol = !strncmp(o->name, x->in->name, n) && o->name[n] == '-' ? o->name + n + 1 : o->name;
+	const char *vol =
+		!strncmp(o->name, x->in->name, n) && o->name[n] == '-' ? o->name + n + 1 : o->name;
 
 	push(x->h, child_seq(x->h, x->m, "persistence"), claim(x->h, vol, mf_get(o->doc, "spec")));
 }
@@ -504,7 +528,9 @@ static void take_hpa(ix *x, const mf_object *o)
 	put(h, as, "maxReplicas", mf_get(spec, "maxReplicas"));
 	for (size_t i = 0; metrics && metrics->kind == MF_SEQ && i < metrics->n; i++) {
 		const char *res = mf_str(mf_path(metrics->items[i], "resource.name"));
-		put(h, as, mf_streq(res, "memory") ? "targetMemoryUtilizationPercentage" : "targetCPUUtilizationPercentage",
+		put(h, as,
+		    mf_streq(res, "memory") ? "targetMemoryUtilizationPercentage"
+					    : "targetCPUUtilizationPercentage",
 		    mf_path(metrics->items[i], "resource.target.averageUtilization"));
 	}
 	put(h, as, "behavior", mf_get(spec, "behavior"));
@@ -556,10 +582,18 @@ static const struct {
 	const char *kind;
 	void (*take)(ix *, const mf_object *);
 } takers[] = {
-	{"ServiceAccount", take_account}, {"PersistentVolumeClaim", take_claim}, {"Service", take_service},
-	{"Deployment", take_workload}, {"StatefulSet", take_workload}, {"DaemonSet", take_workload},
-	{"Job", take_workload}, {"CronJob", take_workload}, {"HorizontalPodAutoscaler", take_hpa},
-	{"PodDisruptionBudget", take_pdb}, {"ServiceMonitor", take_monitor}, {"NetworkPolicy", take_policy},
+	{"ServiceAccount", take_account},
+	{"PersistentVolumeClaim", take_claim},
+	{"Service", take_service},
+	{"Deployment", take_workload},
+	{"StatefulSet", take_workload},
+	{"DaemonSet", take_workload},
+	{"Job", take_workload},
+	{"CronJob", take_workload},
+	{"HorizontalPodAutoscaler", take_hpa},
+	{"PodDisruptionBudget", take_pdb},
+	{"ServiceMonitor", take_monitor},
+	{"NetworkPolicy", take_policy},
 	{"Route", take_route},
 };
 
@@ -584,13 +618,54 @@ static void take_object(ix *x, const mf_object *o)
 /* The order of an instance's keys in values files: who it is, the
  * container, the pod, the workload, then its other objects. */
 static const char *const inst_order[] = {
-	"enabled", "name", "instance", "tenant", "workload", "labels", "annotations", "replicaCount", "image",
-	"command", "args", "workingDir", "ports", "env", "envFrom", "resources", "livenessProbe",
-	"readinessProbe", "startupProbe", "securityContext", "volumeMounts", "extraContainer", "podAnnotations",
-	"podSecurityContext", "hostNetwork", "hostPID", "hostIPC", "dnsPolicy", "terminationGracePeriodSeconds",
-	"restartPolicy", "nodeSelector", "tolerations", "affinity", "topologySpreadConstraints", "volumes",
-	"extraPodSpec", "strategy", "updateStrategy", "persistence", "cronJob", "job", "serviceAccount",
-	"service", "autoscaling", "podDisruptionBudget", "serviceMonitor", "networkPolicy", "routes",
+	"enabled",
+	"name",
+	"instance",
+	"tenant",
+	"workload",
+	"labels",
+	"annotations",
+	"replicaCount",
+	"image",
+	"command",
+	"args",
+	"workingDir",
+	"ports",
+	"env",
+	"envFrom",
+	"resources",
+	"livenessProbe",
+	"readinessProbe",
+	"startupProbe",
+	"securityContext",
+	"volumeMounts",
+	"extraContainer",
+	"podAnnotations",
+	"podSecurityContext",
+	"hostNetwork",
+	"hostPID",
+	"hostIPC",
+	"dnsPolicy",
+	"terminationGracePeriodSeconds",
+	"restartPolicy",
+	"nodeSelector",
+	"tolerations",
+	"affinity",
+	"topologySpreadConstraints",
+	"volumes",
+	"extraPodSpec",
+	"strategy",
+	"updateStrategy",
+	"persistence",
+	"cronJob",
+	"job",
+	"serviceAccount",
+	"service",
+	"autoscaling",
+	"podDisruptionBudget",
+	"serviceMonitor",
+	"networkPolicy",
+	"routes",
 };
 
 static size_t inst_rank(const char *key)
@@ -608,8 +683,8 @@ static int cmp_inst_pair(const void *x, const void *y)
 /* Blocks every instance has, so templates can read `.x.enabled` safely. */
 static void instance_blocks(ix *x)
 {
-	static const char *const blocks[] = {"service", "autoscaling", "podDisruptionBudget", "serviceMonitor",
-					     "networkPolicy"};
+	static const char *const blocks[] = {"service", "autoscaling", "podDisruptionBudget",
+					     "serviceMonitor", "networkPolicy"};
 	hm *h = x->h;
 	mf_node *sa = child(h, x->m, "serviceAccount");
 
@@ -640,7 +715,7 @@ static mf_node *instance_values(hm *h, const view *w, const mf_instance *in)
 			take_object(&x, &w->objs->v[i]);
 	if (x.m && x.m->n > 1) {
 		mf_stable_sort(x.m->pairs, x.m->n, sizeof *x.m->pairs, cmp_inst_pair);
-		x.m->index = NULL;  /* the key index follows pair order */
+		x.m->index = NULL; /* the key index follows pair order */
 	}
 	return x.m;
 }
@@ -669,7 +744,8 @@ static void take_config(hm *h, view *w, const mf_object *o)
 	if (!o->tenant)
 		put_bool(h, cm, "shared", true);
 	else
-		push(h, child_seq(h, cm, "tenants"), oom(h, mf_new_str(h->a, key_of(&h->tenants, o->tenant), MF_NOPOS)));
+		push(h, child_seq(h, cm, "tenants"),
+		     oom(h, mf_new_str(h->a, key_of(&h->tenants, o->tenant), MF_NOPOS)));
 }
 
 static void take_ingress(hm *h, view *w, const mf_object *o)
@@ -681,7 +757,8 @@ static void take_ingress(hm *h, view *w, const mf_object *o)
 	put_str(h, ing, "name", o->name);
 	if (o->tenant)
 		put_str(h, ing, "tenant", key_of(&h->tenants, o->tenant));
-	put(h, ing, "annotations", extra(h, mf_path(o->doc, "metadata.annotations"), mf_get(w->global, "annotations")));
+	put(h, ing, "annotations",
+	    extra(h, mf_path(o->doc, "metadata.annotations"), mf_get(w->global, "annotations")));
 	put(h, ing, "className", mf_get(spec, "ingressClassName"));
 	put(h, ing, "tls", mf_get(spec, "tls"));
 	put(h, ing, "rules", mf_get(spec, "rules"));
@@ -692,7 +769,8 @@ static void take_shared(hm *h, view *w, const mf_object *o)
 	mf_node *sc = scope_of(h, w, o->tenant);
 
 	if (mf_streq(o->kind, "Namespace"))
-		put(h, sc, "labels", extra(h, mf_path(o->doc, "metadata.labels"), common_labels(h, w)));
+		put(h, sc, "labels",
+		    extra(h, mf_path(o->doc, "metadata.labels"), common_labels(h, w)));
 	else if (mf_streq(o->kind, "ResourceQuota"))
 		put(h, sc, "quota", mf_path(o->doc, "spec.hard"));
 	else if (mf_streq(o->kind, "LimitRange"))
@@ -718,7 +796,8 @@ static mf_node *global_of(hm *h, const view *w)
 		if (mf_streq(w->objs->v[i].kind, "Namespace") && !w->objs->v[i].tenant)
 			ns = w->objs->v[i].doc;
 	put_str(h, g, "namespace", w->e->is_base ? "" : w->e->ns);
-	put(h, g, "labels", overlay(h, NULL, extra(h, mf_path(ns, "metadata.labels"), base_labels(h))));
+	put(h, g, "labels",
+	    overlay(h, NULL, extra(h, mf_path(ns, "metadata.labels"), base_labels(h))));
 	put(h, g, "annotations", overlay(h, NULL, mf_path(ns, "metadata.annotations")));
 	return g;
 }
@@ -753,7 +832,8 @@ static void take_view(hm *h, view *w)
 		if (!w->objs->v[i].inst)
 			take_shared(h, w, &w->objs->v[i]);
 	for (size_t i = 0; i < w->e->ninst; i++)
-		put(h, w->v, key_of(&h->inst, inst_id(h, &w->e->inst[i])), instance_values(h, w, &w->e->inst[i]));
+		put(h, w->v, key_of(&h->inst, inst_id(h, &w->e->inst[i])),
+		    instance_values(h, w, &w->e->inst[i]));
 }
 
 /* ---- defaults and per-environment differences ------------------------------------ */
@@ -788,7 +868,8 @@ static bool in_some(const view *envs, size_t n, const char *name, const char *ke
 
 /* One section of values.yaml: the base view's entries some helm
  * environment has, then (disabled) those only environments have. */
-static mf_node *default_section(hm *h, const mf_node *base, const view *envs, size_t n, const char *name)
+static mf_node *default_section(hm *h, const mf_node *base, const view *envs, size_t n,
+				const char *name)
 {
 	mf_node *out = new_map(h);
 
@@ -811,7 +892,8 @@ static mf_node *defaults_of(hm *h, const view *base, const view *envs, size_t n)
 	mf_node *d = default_section(h, base->v, envs, n, NULL);
 
 	for (size_t i = 0; i < MF_NELEM(sections); i++)
-		put(h, d, sections[i], default_section(h, mf_get(base->v, sections[i]), envs, n, sections[i]));
+		put(h, d, sections[i],
+		    default_section(h, mf_get(base->v, sections[i]), envs, n, sections[i]));
 	return d;
 }
 
@@ -921,7 +1003,8 @@ static bool semver(const char *v)
 		p += n + (part < 2);
 	}
 	if (*p == '-' || *p == '+') {
-		size_t n = strspn(p + 1, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.-+");
+		size_t n = strspn(
+			p + 1, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.-+");
 		return n > 0 && !p[1 + n] && p[n] != '.' && !strstr(p, "..");
 	}
 	return !*p;
@@ -936,12 +1019,16 @@ static void write_chart(hm *h)
 
 	put_str(h, m, "apiVersion", "v2");
 	put_str(h, m, "name", h->chart);
-	put_str(h, m, "description", desc ? desc : mf_printf(h->a, "%s, as described to manifold", h->chart));
+	put_str(h, m, "description",
+		desc ? desc : mf_printf(h->a, "%s, as described to manifold", h->chart));
 	put_str(h, m, "type", "application");
 	put_str(h, m, "version", cv ? cv : semver(h->s->version) ? h->s->version : "0.1.0");
 	put_str(h, m, "appVersion", h->s->version);
 	mf_buf_init(&b);
-	mf_buf_puts(&b, "# Generated by manifold from the system description; edit the description, not this chart.\n");
+	mf_buf_puts(
+		&b,
+		"# Generated by manifold from the system description; edit the description, not "
+		"this chart.\n");
 	if (!m || mf_yaml_write(&b, m) < 0)
 		b.oom = true;
 	add_file(h, "Chart.yaml", &b);
@@ -976,7 +1063,8 @@ static void write_templates(hm *h)
 /* ---- values.schema.json ------------------------------------------------------------ */
 
 /* "KEY": {"$ref": "#/definitions/DEF"} for each key (of `only` when given) */
-static void schema_refs(mf_buf *b, const keytab *t, const mf_node *only, const char *def, const char *indent)
+static void schema_refs(mf_buf *b, const keytab *t, const mf_node *only, const char *def,
+			const char *indent)
 {
 	bool first = true;
 
@@ -993,8 +1081,10 @@ static void schema_refs(mf_buf *b, const keytab *t, const mf_node *only, const c
 
 static void schema_section(mf_buf *b, const char *name, const keytab *t, const char *def, bool last)
 {
-	mf_buf_printf(b, "    \"%s\": {\n      \"type\": \"object\",\n      \"additionalProperties\": false,\n"
-			 "      \"properties\": {%s",
+	mf_buf_printf(b,
+		      "    \"%s\": {\n      \"type\": \"object\",\n      \"additionalProperties\": "
+		      "false,\n"
+		      "      \"properties\": {%s",
 		      name, t->n ? "\n" : "");
 	schema_refs(b, t, NULL, def, "        ");
 	mf_buf_printf(b, "%s}\n    }%s\n", t->n ? "      " : "", last ? "" : ",");
@@ -1007,12 +1097,18 @@ static void write_schema(hm *h, const mf_node *dflt)
 	mf_buf b;
 
 	mf_buf_init(&b);
-	mf_buf_puts(&b, "{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"title\": ");
+	mf_buf_puts(
+		&b,
+		"{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"title\": ");
 	mf_buf_json_str(&b, mf_printf(h->a, "values of the %s chart", h->chart));
-	mf_buf_puts(&b, ",\n  \"type\": \"object\",\n  \"additionalProperties\": false,\n  \"properties\": {\n"
-			"    \"global\": {\"$ref\": \"#/definitions/global\"},\n"
-			"    \"namespace\": {\"$ref\": \"#/definitions/namespace\"},\n"
-			"    \"extraObjects\": {\"type\": \"array\", \"items\": {\"type\": \"object\"}},\n");
+	mf_buf_puts(
+		&b,
+		",\n  \"type\": \"object\",\n  \"additionalProperties\": false,\n  \"properties\": "
+		"{\n"
+		"    \"global\": {\"$ref\": \"#/definitions/global\"},\n"
+		"    \"namespace\": {\"$ref\": \"#/definitions/namespace\"},\n"
+		"    \"extraObjects\": {\"type\": \"array\", "
+		"\"items\": {\"type\": \"object\"}},\n");
 	schema_refs(&b, &h->inst, dflt, "service", "    ");
 	schema_section(&b, "tenants", &h->tenants, "tenant", false);
 	schema_section(&b, "configMaps", &h->configs, "configMap", false);
@@ -1028,20 +1124,25 @@ static void write_schema(hm *h, const mf_node *dflt)
 static const char *values_header(hm *h, const mf_env *e)
 {
 	if (!e)
-		return mf_printf(h->a,
-				 "# Default values of the %s chart: the description as written, without any\n"
-				 "# environment's profile or overrides.  Each values-ENV.yaml holds only what ENV\n"
-				 "# changes; values.schema.json checks them all.  Service instances are keyed by\n"
-				 "# their name in lowerCamelCase (the real name is `name`), so\n"
-				 "#   helm template %s . -f values-ENV.yaml --set SERVICE.replicaCount=3\n"
-				 "# Generated by manifold: edit the description, not this file.\n",
-				 h->chart, h->chart);
-	return mf_printf(h->a,
-			 "# Environment '%s'%s%s: what it changes in values.yaml (null removes a default).\n"
-			 "#   helm upgrade --install %s . -n %s -f values-%s.yaml\n"
-			 "# Generated by manifold: edit the description, not this file.\n",
-			 e->name, e->profile_name ? ", profile " : "", e->profile_name ? e->profile_name : "", h->chart,
-			 e->ns, e->name);
+		return mf_printf(
+			h->a,
+			"# Default values of the %s chart: the description as written, without "
+			"any\n"
+			"# environment's profile or overrides.  Each values-ENV.yaml holds only "
+			"what ENV\n"
+			"# changes; values.schema.json checks them all.  Service instances are "
+			"keyed by\n"
+			"# their name in lowerCamelCase (the real name is `name`), so\n"
+			"#   helm template %s . -f values-ENV.yaml --set SERVICE.replicaCount=3\n"
+			"# Generated by manifold: edit the description, not this file.\n",
+			h->chart, h->chart);
+	return mf_printf(
+		h->a,
+		"# Environment '%s'%s%s: what it changes in values.yaml (null removes a default).\n"
+		"#   helm upgrade --install %s . -n %s -f values-%s.yaml\n"
+		"# Generated by manifold: edit the description, not this file.\n",
+		e->name, e->profile_name ? ", profile " : "",
+		e->profile_name ? e->profile_name : "", h->chart, e->ns, e->name);
 }
 
 static int render_views(hm *h, view *base, view *envs, size_t n)
@@ -1095,8 +1196,8 @@ int mf_emit_helm(mf_ctx *c, const mf_system *s, mf_output *o)
 	write_chart(&h);
 	write_values(&h, "values.yaml", values_header(&h, NULL), dflt);
 	for (size_t i = 0; i < n; i++)
-		write_values(&h, mf_printf(c->a, "values-%s.yaml", envs[i].e->name), values_header(&h, envs[i].e),
-			     env_values(&h, &envs[i], dflt));
+		write_values(&h, mf_printf(c->a, "values-%s.yaml", envs[i].e->name),
+			     values_header(&h, envs[i].e), env_values(&h, &envs[i], dflt));
 	write_schema(&h, dflt);
 	write_templates(&h);
 	return h.rc;

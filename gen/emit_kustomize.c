@@ -1,4 +1,4 @@
-/* emit: Kustomize base, tenant components and per-environment overlays, the overlays as diffs of rendered objects */
+/* emit: Kustomize base, tenant components and overlays (diffs of rendered objects) */
 #include <string.h>
 #include "emit.h"
 
@@ -26,8 +26,8 @@ typedef struct kz {
 
 /* One namespace's worth of objects: the shared one or a tenant's. */
 typedef struct scope {
-	const char *tenant;   /* NULL: shared services */
-	const char *dir;      /* output directory of the overlay part */
+	const char *tenant; /* NULL: shared services */
+	const char *dir;    /* output directory of the overlay part */
 	const char *ns;
 } scope;
 
@@ -37,7 +37,7 @@ typedef struct imgent {
 	const char *new_name; /* NULL: same */
 	const char *new_tag;
 	const char *digest;
-	bool bad;             /* some container would not end as wanted: patch instead */
+	bool bad; /* some container would not end as wanted: patch instead */
 } imgent;
 
 typedef struct imgset {
@@ -50,7 +50,8 @@ typedef struct imgset {
 static mf_node *oom(kz *k, mf_node *n)
 {
 	if (!n && k->rc == 0)
-		k->rc = mf_error(k->c, MF_NOPOS, "internal", "out of memory writing Kustomize output");
+		k->rc = mf_error(k->c, MF_NOPOS, "internal",
+				 "out of memory writing Kustomize output");
 	return n;
 }
 
@@ -207,7 +208,8 @@ static mf_node *kustomization(kz *k, bool component)
 
 	if (!m)
 		return NULL;
-	put_str(k, m, "apiVersion", component ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1");
+	put_str(k, m, "apiVersion",
+		component ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1");
 	put_str(k, m, "kind", component ? "Component" : "Kustomization");
 	return m;
 }
@@ -219,14 +221,16 @@ static mf_node *list_of(kz *k, mf_node *m, const char *key)
 
 /* Objects (already sorted by group) written one file per group under dir;
  * each file is added to `resources`. */
-static void write_groups(kz *k, const char *dir, const mf_object *const *objs, size_t n, mf_node *resources)
+static void write_groups(kz *k, const char *dir, const mf_object *const *objs, size_t n,
+			 mf_node *resources)
 {
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		const char *file = file_of(k, objs[i]->group);
 		while (j < n && mf_streq(objs[j]->group, objs[i]->group))
 			j++;
-		if (mf_output_add_objects(k->c, k->o, mf_printf(k->a, "%s/%s", dir, file), objs + i, j - i) < 0)
+		if (mf_output_add_objects(k->c, k->o, mf_printf(k->a, "%s/%s", dir, file), objs + i,
+					  j - i) < 0)
 			k->rc = -1;
 		push(k, resources, mf_new_str(k->a, file, MF_NOPOS));
 		i = j;
@@ -254,7 +258,8 @@ static const char *apply_entry(kz *k, const imgent *e, const char *from)
 	const char *name = e->new_name ? e->new_name : f.name;
 
 	if (e->digest)
-		return mf_printf(k->a, "%s%s%s@%s", name, e->new_tag ? ":" : "", e->new_tag ? e->new_tag : "", e->digest);
+		return mf_printf(k->a, "%s%s%s@%s", name, e->new_tag ? ":" : "",
+				 e->new_tag ? e->new_tag : "", e->digest);
 	if (e->new_tag)
 		return mf_printf(k->a, "%s:%s", name, e->new_tag);
 	return mf_printf(k->a, "%s%s", name, from + strlen(f.name));
@@ -280,8 +285,8 @@ static void add_entry(kz *k, imgset *set, const char *from, const char *to)
 	set->v = grown;
 	/* a same tag is left out unless a digest comes or goes */
 	set->v[set->n++] = (imgent){f.name, mf_streq(f.name, t.name) ? NULL : t.name,
-				    mf_streq(f.tag, t.tag) && !f.digest && !t.digest ? NULL : t.tag, t.digest,
-				    !t.tag && !t.digest && (f.tag || f.digest)};
+				    mf_streq(f.tag, t.tag) && !f.digest && !t.digest ? NULL : t.tag,
+				    t.digest, !t.tag && !t.digest && (f.tag || f.digest)};
 }
 
 static void check_entry(kz *k, imgset *set, const char *from, const char *to)
@@ -328,7 +333,10 @@ static void scan_images(kz *k, imgset *set, const pairing *p, size_t n, int pass
 			const mf_node *cs = mf_get(es, lists[l]);
 			for (size_t c = 0; cs && cs->kind == MF_SEQ && c < cs->n; c++) {
 				const char *to = mf_get_str(cs->items[c], "image");
-				const char *from = mf_get_str(named(mf_get(bs, lists[l]), mf_get_str(cs->items[c], "name")), "image");
+				const char *from =
+					mf_get_str(named(mf_get(bs, lists[l]),
+							 mf_get_str(cs->items[c], "name")),
+						   "image");
 				if (!to)
 					continue;
 				if (pass == 0 && from && strcmp(from, to))
@@ -377,8 +385,8 @@ static mf_node *images_field(kz *k, const imgset *set)
 typedef struct dctx {
 	kz *k;
 	const imgset *imgs;
-	bool builtin;         /* a kind whose list merge keys Kustomize knows */
-	bool skip_replicas;   /* the replica count goes to `replicas:` */
+	bool builtin;       /* a kind whose list merge keys Kustomize knows */
+	bool skip_replicas; /* the replica count goes to `replicas:` */
 } dctx;
 
 /* Lists Kustomize merges by key (built-in kinds only): patches name the
@@ -427,11 +435,13 @@ static const char *sub(dctx *d, const char *path, const char *key)
 
 static mf_node *diff(dctx *d, const mf_node *b, const mf_node *e, const char *path);
 
-static bool skipped(const dctx *d, const char *path, const char *key, const mf_node *b, const mf_node *e)
+static bool skipped(const dctx *d, const char *path, const char *key, const mf_node *b,
+		    const mf_node *e)
 {
 	if (d->skip_replicas && !strcmp(path, "spec") && !strcmp(key, "replicas"))
 		return true;
-	return !strcmp(key, "image") && b && (ends_with(path, "containers.*") || ends_with(path, "initContainers.*")) &&
+	return !strcmp(key, "image") && b &&
+	       (ends_with(path, "containers.*") || ends_with(path, "initContainers.*")) &&
 	       image_handled(d->k, d->imgs, b, e);
 }
 
@@ -459,7 +469,8 @@ static mf_node *diff_map(dctx *d, const mf_node *b, const mf_node *e, const char
 			add_pair(d, &out, p->key, dv);
 	}
 	for (size_t i = 0; i < b->n; i++)
-		if (!mf_get_pair(e, b->pairs[i].key) && !skipped(d, path, b->pairs[i].key, NULL, NULL))
+		if (!mf_get_pair(e, b->pairs[i].key) &&
+		    !skipped(d, path, b->pairs[i].key, NULL, NULL))
 			add_pair(d, &out, b->pairs[i].key, mf_new(d->k->a, MF_NULL, MF_NOPOS));
 	return out;
 }
@@ -478,7 +489,8 @@ static long index_of(const mf_node *list, const char *key, const char *val, size
 	return at;
 }
 
-static mf_node *keyed_item(dctx *d, const char *key, const char *val, const mf_node *changes, bool del)
+static mf_node *keyed_item(dctx *d, const char *key, const char *val, const mf_node *changes,
+			   bool del)
 {
 	mf_node *m = oom(d->k, mf_new_map(d->k->a, MF_NOPOS));
 
@@ -517,7 +529,8 @@ static bool match_items(const mf_node *b, const mf_node *e, const char *key, lon
  * order.  So the patch lists every item up to the last one that changed or
  * moved (unchanged ones by key alone), and the untouched tail stays in the
  * base: the result keeps the environment's order. */
-static mf_node *diff_keyed(dctx *d, const mf_node *b, const mf_node *e, const char *key, const char *path, bool *dup)
+static mf_node *diff_keyed(dctx *d, const mf_node *b, const mf_node *e, const char *key,
+			   const char *path, bool *dup)
 {
 	long *bi = mf_alloc(d->k->a, (e->n + 1) * sizeof *bi), last = -1;
 	mf_node **dv = mf_alloc(d->k->a, (e->n + 1) * sizeof *dv), *out;
@@ -535,7 +548,9 @@ static mf_node *diff_keyed(dctx *d, const mf_node *b, const mf_node *e, const ch
 	while (cut > 0 && bi[cut - 1] >= 0 && !dv[cut - 1] && (last < 0 || bi[cut - 1] < last))
 		last = bi[--cut];
 	for (size_t j = 0; j < cut; j++)
-		push(d->k, out, bi[j] < 0 ? e->items[j] : keyed_item(d, key, mf_get_str(e->items[j], key), dv[j], false));
+		push(d->k, out,
+		     bi[j] < 0 ? e->items[j]
+			       : keyed_item(d, key, mf_get_str(e->items[j], key), dv[j], false));
 	for (size_t j = 0; j < b->n; j++) {
 		const char *kv = mf_get_str(b->items[j], key);
 		if (index_of(e, key, kv, &count) < 0)
@@ -546,7 +561,8 @@ static mf_node *diff_keyed(dctx *d, const mf_node *b, const mf_node *e, const ch
 
 static mf_node *replaced(dctx *d, const mf_node *e)
 {
-	mf_node *seq = oom(d->k, mf_new_seq(d->k->a, MF_NOPOS)), *dir = oom(d->k, mf_new_map(d->k->a, MF_NOPOS));
+	mf_node *seq = oom(d->k, mf_new_seq(d->k->a, MF_NOPOS)),
+		*dir = oom(d->k, mf_new_map(d->k->a, MF_NOPOS));
 
 	if (!seq || !dir)
 		return NULL;
@@ -569,7 +585,7 @@ static mf_node *diff_seq(dctx *d, const mf_node *b, const mf_node *e, const char
 		out = diff_keyed(d, b, e, key, path, &dup);
 		if (!dup)
 			return out;
-		how = REPLACED;  /* repeated or missing keys cannot be merged */
+		how = REPLACED; /* repeated or missing keys cannot be merged */
 	}
 	if (mf_equal(b, e))
 		return NULL;
@@ -589,7 +605,8 @@ static mf_node *diff(dctx *d, const mf_node *b, const mf_node *e, const char *pa
 
 static bool builtin_kind(const char *kind)
 {
-	static const char *const kinds[] = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service"};
+	static const char *const kinds[] = {"Deployment", "StatefulSet", "DaemonSet",
+					    "Job",        "CronJob",     "Service"};
 
 	return MF_IN_LIST(kind, kinds);
 }
@@ -610,7 +627,8 @@ static mf_node *patch_head(kz *k, const mf_object *o)
 /* A changed replica count is a `replicas:` entry, not a patch. */
 static bool replica_entry(kz *k, const pairing *p, mf_node *replicas)
 {
-	const mf_node *bs = mf_path(p->b->doc, "spec.replicas"), *es = mf_path(p->e->doc, "spec.replicas");
+	const mf_node *bs = mf_path(p->b->doc, "spec.replicas"),
+		      *es = mf_path(p->e->doc, "spec.replicas");
 	mf_node *m;
 
 	if (!mf_streq(p->e->kind, "Deployment") && !mf_streq(p->e->kind, "StatefulSet"))
@@ -640,7 +658,8 @@ static mf_node *patch_for(kz *k, const pairing *p, const imgset *imgs, mf_node *
 		const mf_pair *q = &dv->pairs[i];
 		if (strcmp(q->key, "metadata"))
 			put(k, doc, q->key, q->val);
-		for (size_t j = 0; !strcmp(q->key, "metadata") && q->val->kind == MF_MAP && j < q->val->n; j++)
+		for (size_t j = 0;
+		     !strcmp(q->key, "metadata") && q->val->kind == MF_MAP && j < q->val->n; j++)
 			put(k, meta, q->val->pairs[j].key, q->val->pairs[j].val);
 	}
 	return doc;
@@ -655,7 +674,8 @@ static mf_node *delete_patch(kz *k, const mf_object *o)
 	return doc;
 }
 
-static void add_patch(kz *k, const char *dir, const mf_object *o, const mf_node *doc, mf_node *patches)
+static void add_patch(kz *k, const char *dir, const mf_object *o, const mf_node *doc,
+		      mf_node *patches)
 {
 	const char *file = mf_printf(k->a, "patches/%s-%s.yaml", lower(k, o->kind), o->name);
 	mf_node *m = oom(k, mf_new_map(k->a, MF_NOPOS));
@@ -671,9 +691,9 @@ static void add_patch(kz *k, const char *dir, const mf_object *o, const mf_node 
 
 typedef struct run {
 	kz *k;
-	mf_object *kb;        /* bare base objects some Kustomize environment has */
+	mf_object *kb; /* bare base objects some Kustomize environment has */
 	size_t nkb;
-	byname kbi;           /* kb by key */
+	byname kbi; /* kb by key */
 } run;
 
 static bool in_scope(const mf_object *o, const char *tenant)
@@ -755,10 +775,12 @@ static void sort_items(mf_node *seq, int (*cmp)(const void *, const void *))
 		mf_stable_sort(seq->items, seq->n, sizeof *seq->items, cmp);
 }
 
-static void scope_patches(run *r, const char *dir, const pairing *p, size_t n, const imgset *imgs, mf_node *kust)
+static void scope_patches(run *r, const char *dir, const pairing *p, size_t n, const imgset *imgs,
+			  mf_node *kust)
 {
 	kz *k = r->k;
-	mf_node *patches = oom(k, mf_new_seq(k->a, MF_NOPOS)), *replicas = oom(k, mf_new_seq(k->a, MF_NOPOS));
+	mf_node *patches = oom(k, mf_new_seq(k->a, MF_NOPOS)),
+		*replicas = oom(k, mf_new_seq(k->a, MF_NOPOS));
 
 	for (size_t i = 0; patches && replicas && i < n; i++) {
 		if (p[i].b && p[i].e)
@@ -804,7 +826,8 @@ static bool overlay_scope(run *r, const mf_objects *eo, const scope *sc)
 		mf_map_del(kust, "resources");
 	if (comp)
 		push(k, list_of(k, kust, "components"),
-		     mf_new_str(k->a, mf_printf(k->a, "../../../../components/%s", sc->tenant), MF_NOPOS));
+		     mf_new_str(k->a, mf_printf(k->a, "../../../../components/%s", sc->tenant),
+				MF_NOPOS));
 	scope_patches(r, sc->dir, p, n, &imgs, kust);
 	write_doc(k, mf_printf(k->a, "%s/kustomization.yaml", sc->dir), kust);
 	return true;
@@ -824,16 +847,20 @@ static void overlay(run *r, const mf_env *e, const mf_objects *eo)
 	for (size_t i = 0; i < eo->n; i++)
 		if (is_namespace(&eo->v[i]))
 			nss[nns++] = &eo->v[i];
-	if (nns && mf_output_add_objects(k->c, k->o, mf_printf(k->a, "%s/namespaces.yaml", dir), nss, nns) < 0)
+	if (nns && mf_output_add_objects(k->c, k->o, mf_printf(k->a, "%s/namespaces.yaml", dir),
+					 nss, nns) < 0)
 		k->rc = -1;
 	if (nns)
 		push(k, res, mf_new_str(k->a, "namespaces.yaml", MF_NOPOS));
 	if (overlay_scope(r, eo, &sc))
 		push(k, res, mf_new_str(k->a, "shared", MF_NOPOS));
 	for (size_t t = 0; t < e->ntenants; t++) {
-		scope ts = {e->tenants[t].name, mf_printf(k->a, "%s/tenants/%s", dir, e->tenants[t].name), e->tenants[t].ns};
+		scope ts = {e->tenants[t].name,
+			    mf_printf(k->a, "%s/tenants/%s", dir, e->tenants[t].name),
+			    e->tenants[t].ns};
 		if (overlay_scope(r, eo, &ts))
-			push(k, res, mf_new_str(k->a, mf_printf(k->a, "tenants/%s", ts.tenant), MF_NOPOS));
+			push(k, res,
+			     mf_new_str(k->a, mf_printf(k->a, "tenants/%s", ts.tenant), MF_NOPOS));
 	}
 	write_doc(k, mf_printf(k->a, "%s/kustomization.yaml", dir), kust);
 }
@@ -927,8 +954,9 @@ int mf_emit_kustomize(mf_ctx *c, const mf_system *s, mf_output *o)
 	write_common(&r, ROOT "/base", NULL);
 	for (size_t t = 0; t < s->base.ntenants; t++)
 		if (has_component(&r, s->base.tenants[t].name))
-			write_common(&r, mf_printf(c->a, ROOT "/components/%s", s->base.tenants[t].name),
-				     s->base.tenants[t].name);
+			write_common(
+				&r, mf_printf(c->a, ROOT "/components/%s", s->base.tenants[t].name),
+				s->base.tenants[t].name);
 	for (size_t i = 0; i < n; i++)
 		overlay(&r, envs[i], &eo[i]);
 	return k.rc;

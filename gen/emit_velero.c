@@ -1,17 +1,19 @@
-/* emit: OUT/velero/<env>/ for every environment that targets Velero: one file per Schedule and a kustomization */
+/* emit: velero/<env>/ for every environment that targets Velero: Schedules, kustomization */
 #include <stdio.h>
 #include "emit.h"
 
 /* kustomization.yaml lists the Schedule files; objects keep their own
  * namespace (Velero's), so the kustomization sets none. */
-static int add_kustomization(mf_ctx *c, mf_output *o, const mf_env *e, const char *const *files, size_t n)
+static int add_kustomization(mf_ctx *c, mf_output *o, const mf_env *e, const char *const *files,
+			     size_t n)
 {
 	mf_arena *a = c->a;
 	mf_node *k = mf_new_map(a, e->pos), *res = NULL;
 	mf_buf b;
 
 	if (mf_map_set_str(a, k, "apiVersion", "kustomize.config.k8s.io/v1beta1", MF_NOPOS) < 0 ||
-	    mf_map_set_str(a, k, "kind", "Kustomization", MF_NOPOS) < 0 || !(res = mf_map_child_seq(a, k, "resources", e->pos)))
+	    mf_map_set_str(a, k, "kind", "Kustomization", MF_NOPOS) < 0 ||
+	    !(res = mf_map_child_seq(a, k, "resources", e->pos)))
 		return mf_error(c, e->pos, "internal", "out of memory");
 	for (size_t i = 0; i < n; i++)
 		if (mf_seq_push(a, res, mf_new_str(a, files[i], e->pos)) < 0)
@@ -41,7 +43,8 @@ static int emit_env(mf_ctx *c, const mf_system *s, const mf_env *e, mf_output *o
 		const mf_object *obj = &objs.v[i];
 		if (!(files[i] = mf_printf(c->a, "%s.yaml", obj->name)))
 			return mf_error(c, e->pos, "internal", "out of memory");
-		if (mf_output_add_objects(c, o, mf_printf(c->a, "velero/%s/%s", e->name, files[i]), &obj, 1) < 0)
+		if (mf_output_add_objects(c, o, mf_printf(c->a, "velero/%s/%s", e->name, files[i]),
+					  &obj, 1) < 0)
 			return -1;
 	}
 	return add_kustomization(c, o, e, files, objs.n);

@@ -1,6 +1,6 @@
 /* schema: JSON Schema (draft-07 subset) validation on jansson + PCRE2 */
 #ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L   /* strdup, strndup even when built without the project's flags */
+#define _POSIX_C_SOURCE 200809L /* strdup, strndup even when built without the project's flags */
 #endif
 #define PCRE2_CODE_UNIT_WIDTH 8
 
@@ -40,7 +40,8 @@ typedef struct strbuf {
 
 static bool sb_grow(strbuf *b, size_t extra)
 {
-	if (b->oom || extra >= SIZE_MAX / 2 - b->n) {   /* the bound also keeps gcc's overflow checker calm */
+	if (b->oom ||
+	    extra >= SIZE_MAX / 2 - b->n) { /* the bound also keeps gcc's overflow checker calm */
 		b->oom = true;
 		return false;
 	}
@@ -392,8 +393,8 @@ static char *pct_decode(const char *s)
 enum {
 	T_NULL = 1,
 	T_BOOL = 2,
-	T_INT = 4,   /* integers, and reals with no fractional part */
-	T_NUM = 8,   /* reals with a fractional part */
+	T_INT = 4, /* integers, and reals with no fractional part */
+	T_NUM = 8, /* reals with a fractional part */
 	T_STR = 16,
 	T_ARR = 32,
 	T_OBJ = 64,
@@ -410,14 +411,21 @@ static bool integral(double d)
 static unsigned type_bit(const json_t *j)
 {
 	switch (json_typeof(j)) {
-	case JSON_OBJECT: return T_OBJ;
-	case JSON_ARRAY: return T_ARR;
-	case JSON_STRING: return T_STR;
-	case JSON_INTEGER: return T_INT;
-	case JSON_REAL: return integral(json_real_value(j)) ? T_INT : T_NUM;
+	case JSON_OBJECT:
+		return T_OBJ;
+	case JSON_ARRAY:
+		return T_ARR;
+	case JSON_STRING:
+		return T_STR;
+	case JSON_INTEGER:
+		return T_INT;
+	case JSON_REAL:
+		return integral(json_real_value(j)) ? T_INT : T_NUM;
 	case JSON_TRUE:
-	case JSON_FALSE: return T_BOOL;
-	default: return T_NULL;
+	case JSON_FALSE:
+		return T_BOOL;
+	default:
+		return T_NULL;
 	}
 }
 
@@ -427,12 +435,9 @@ static const struct tname {
 	unsigned mask;
 	const char *noun;
 } TYPES[] = {
-	{"string", T_STR, "a string"},
-	{"integer", T_INT, "an integer"},
-	{"number", T_NUMS, "a number"},
-	{"boolean", T_BOOL, "a boolean"},
-	{"array", T_ARR, "a list"},
-	{"object", T_OBJ, "a mapping"},
+	{"string", T_STR, "a string"},  {"integer", T_INT, "an integer"},
+	{"number", T_NUMS, "a number"}, {"boolean", T_BOOL, "a boolean"},
+	{"array", T_ARR, "a list"},     {"object", T_OBJ, "a mapping"},
 	{"null", T_NULL, "null"},
 };
 #define NTYPES (sizeof TYPES / sizeof TYPES[0])
@@ -459,7 +464,8 @@ static unsigned type_mask(const json_t *ty)
 	unsigned m = t ? t->mask : 0;
 	size_t i;
 	const json_t *e;
-	json_array_foreach(ty, i, e) {
+	json_array_foreach(ty, i, e)
+	{
 		t = type_named(json_string_value(e));
 		m |= t ? t->mask : 0;
 	}
@@ -502,7 +508,8 @@ static bool obj_equal(const json_t *a, const json_t *b, int depth)
 	const json_t *v;
 	if (json_object_size(a) != json_object_size(b))
 		return false;
-	json_object_foreach((json_t *)a, k, v) {
+	json_object_foreach((json_t *)a, k, v)
+	{
 		const json_t *w = json_object_get(b, k);
 		if (!w || !jequal(v, w, depth + 1))
 			return false;
@@ -560,8 +567,8 @@ static uint64_t jhash(const json_t *j, int depth)
 	const char *k;
 	const json_t *v;
 	if (json_is_object(j))
-		json_object_foreach((json_t *)j, k, v)
-			h += hash_bytes(jhash(v, depth + 1), k, strlen(k)) * 0x9E3779B97F4A7C15u;
+		json_object_foreach((json_t *)j, k, v) h +=
+			hash_bytes(jhash(v, depth + 1), k, strlen(k)) * 0x9E3779B97F4A7C15u;
 	return h;
 }
 
@@ -656,13 +663,24 @@ static void render(strbuf *b, const json_t *v)
 {
 	char num[40];
 	switch (json_typeof(v)) {
-	case JSON_STRING: quote(b, json_string_value(v), json_string_length(v)); break;
+	case JSON_STRING:
+		quote(b, json_string_value(v), json_string_length(v));
+		break;
 	case JSON_INTEGER:
-	case JSON_REAL: sb_add(b, num_text(v, num, sizeof num)); break;
-	case JSON_TRUE: sb_add(b, "true"); break;
-	case JSON_FALSE: sb_add(b, "false"); break;
-	case JSON_NULL: sb_add(b, "null"); break;
-	default: render_json(b, v);
+	case JSON_REAL:
+		sb_add(b, num_text(v, num, sizeof num));
+		break;
+	case JSON_TRUE:
+		sb_add(b, "true");
+		break;
+	case JSON_FALSE:
+		sb_add(b, "false");
+		break;
+	case JSON_NULL:
+		sb_add(b, "null");
+		break;
+	default:
+		render_json(b, v);
 	}
 }
 
@@ -731,7 +749,8 @@ static void type_nouns(const json_t *ty, unsigned filter, nouns *ns)
 		add_noun(ns, t->noun);
 	size_t i;
 	const json_t *e;
-	json_array_foreach(ty, i, e) {
+	json_array_foreach(ty, i, e)
+	{
 		t = type_named(json_string_value(e));
 		if (t && (t->mask & filter))
 			add_noun(ns, t->noun);
@@ -742,7 +761,9 @@ static void mask_nouns(unsigned m, nouns *ns)
 {
 	for (size_t i = 0; i < NTYPES; i++) {
 		unsigned tm = TYPES[i].mask;
-		if (tm == T_INT ? (m & T_NUMS) == T_INT : tm == T_NUMS ? (m & T_NUM) != 0 : (m & tm) != 0)
+		if (tm == T_INT    ? (m & T_NUMS) == T_INT
+		    : tm == T_NUMS ? (m & T_NUM) != 0
+				   : (m & tm) != 0)
 			add_noun(ns, TYPES[i].noun);
 	}
 }
@@ -750,27 +771,27 @@ static void mask_nouns(unsigned m, nouns *ns)
 /* ------------------------------------------------------- compiled schemas */
 
 typedef struct idref {
-	char *uri;    /* absolute URI of a resource ($id) or anchor ("...#name") */
-	char *base;   /* base URI in effect at node */
+	char *uri;  /* absolute URI of a resource ($id) or anchor ("...#name") */
+	char *base; /* base URI in effect at node */
 	const json_t *node;
 } idref;
 
 struct mf_schema {
 	json_t *root;
-	char *base;   /* of the root document; "" without $id */
+	char *base; /* of the root document; "" without $id */
 	idref *ids;
 	size_t nids, capids;
-	ptrmap refs;  /* $ref holder -> resolved target */
-	ptrmap pats;  /* "pattern" string, or (patternProperties, key) -> pcre2_code */
-	ptrmap kwidx; /* subschema -> 1 + index into kwmasks */
-	uint64_t *kwmasks;   /* bit i: the subschema holds KW[i] (saves probing each keyword) */
+	ptrmap refs;       /* $ref holder -> resolved target */
+	ptrmap pats;       /* "pattern" string, or (patternProperties, key) -> pcre2_code */
+	ptrmap kwidx;      /* subschema -> 1 + index into kwmasks */
+	uint64_t *kwmasks; /* bit i: the subschema holds KW[i] (saves probing each keyword) */
 	size_t nmasks, capmasks;
-	json_t **docs;       /* documents the loader supplied */
+	json_t **docs; /* documents the loader supplied */
 	size_t ndocs, capdocs;
 };
 
 static int add_id(mf_schema *s, const char *uri, size_t urilen, const char *base, size_t baselen,
-                  const json_t *node)
+		  const json_t *node)
 {
 	if (s->nids == s->capids) {
 		size_t cap = s->capids ? s->capids * 2 : 8;
@@ -862,7 +883,8 @@ static int follow_fragment(const idref *r, const char *frag, const json_t **out,
 
 /* What `ref` (relative to `base`) names: 0 found, 1 not found, -1 out of
  * memory.  *tbase (optional, malloc'd) gets the base URI at the target. */
-static int resolve(const mf_schema *s, const char *base, const char *ref, const json_t **out, char **tbase)
+static int resolve(const mf_schema *s, const char *base, const char *ref, const json_t **out,
+		   char **tbase)
 {
 	*out = NULL;
 	if (tbase)
@@ -901,16 +923,16 @@ typedef struct cctx {
 	mf_schema *s;
 	char *err;
 	size_t errlen;
-	int pass;            /* 1: register $id; 2: check keywords, compile, resolve */
+	int pass; /* 1: register $id; 2: check keywords, compile, resolve */
 	bool failed;
-	ptrmap seen[2];      /* nodes walked, per pass */
+	ptrmap seen[2]; /* nodes walked, per pass */
 	mf_schema_loader_fn load;
 	void *user;
-	strbuf loc;          /* "#/properties/x" for messages */
+	strbuf loc; /* "#/properties/x" for messages */
 	pcre2_compile_context *cc;
-	work *wl;            /* $ref targets outside the lexical walk */
+	work *wl; /* $ref targets outside the lexical walk */
 	size_t nwl, capwl;
-	work *refs;          /* every $ref holder in walk order, with its location */
+	work *refs; /* every $ref holder in walk order, with its location */
 	size_t nrefs, caprefs;
 } cctx;
 
@@ -924,7 +946,7 @@ static int cerr(cctx *c, const char *fmt, ...)
 		return -1;
 	const char *loc = sb_str(&c->loc);
 	int n = 0;
-	if (c->loc.n > 160)   /* a location that long would crowd out the message */
+	if (c->loc.n > 160) /* a location that long would crowd out the message */
 		n = snprintf(c->err, c->errlen, "%.60s...%s: ", loc, loc + c->loc.n - 80);
 	else if (c->loc.n)
 		n = snprintf(c->err, c->errlen, "%s: ", loc);
@@ -973,8 +995,8 @@ static int add_pattern(cctx *c, const json_t *owner, const char *key, const char
 	if (!re) {
 		PCRE2_UCHAR msg[160];
 		pcre2_get_error_message(ec, msg, sizeof msg);
-		return cerr(c, "invalid regular expression '%s': %s at offset %zu", pat, (const char *)msg,
-		            (size_t)off);
+		return cerr(c, "invalid regular expression '%s': %s at offset %zu", pat,
+			    (const char *)msg, (size_t)off);
 	}
 	if (!pm_put(&c->s->pats, owner, key, re)) {
 		pcre2_code_free(re);
@@ -985,7 +1007,7 @@ static int add_pattern(cctx *c, const json_t *owner, const char *key, const char
 
 /* Appends {node, base, loc} to a work list, copying the strings. */
 static int add_work(cctx *c, work **v, size_t *n, size_t *cap, const json_t *node, const char *base,
-                    const char *loc)
+		    const char *loc)
 {
 	if (*n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 8;
@@ -1013,7 +1035,8 @@ static int push_work(cctx *c, const json_t *node, const char *base, const char *
 	sb_add(&loc, uri);
 	if (!strchr(uri, '#'))
 		sb_add(&loc, "#");
-	int rc = loc.oom ? oom(c) : add_work(c, &c->wl, &c->nwl, &c->capwl, node, base, sb_str(&loc));
+	int rc = loc.oom ? oom(c)
+			 : add_work(c, &c->wl, &c->nwl, &c->capwl, node, base, sb_str(&loc));
 	free(loc.s);
 	return rc;
 }
@@ -1086,12 +1109,16 @@ static int ck_ref(cctx *c, const json_t *sch, const json_t *v, const char *base)
 	if (rc == 1 && (rc = fetch_document(c, abs)) == 0)
 		rc = resolve(c->s, base, ref, &t, &tbase);
 	if (rc == 1 && ref[0] != '#' && !c->load)
-		rc = cerr(c, "cannot resolve '%s' (only references within the schema document are supported)", ref);
+		rc = cerr(c,
+			  "cannot resolve '%s' (only references within the schema document are "
+			  "supported)",
+			  ref);
 	else if (rc == 1)
 		rc = cerr(c, "cannot resolve '%s'", ref);
 	else if (rc < 0 || !pm_put(&c->s->refs, sch, NULL, (void *)t))
 		rc = oom(c);
-	else if ((rc = add_work(c, &c->refs, &c->nrefs, &c->caprefs, sch, "", sb_str(&c->loc))) == 0)
+	else if ((rc = add_work(c, &c->refs, &c->nrefs, &c->caprefs, sch, "", sb_str(&c->loc))) ==
+		 0)
 		rc = push_work(c, t, tbase, abs);
 	free(tbase);
 	free(abs);
@@ -1108,7 +1135,8 @@ static int ck_type(cctx *c, const json_t *sch, const json_t *v, const char *base
 		return cerr(c, "expected a type name or a non-empty list of type names");
 	size_t i;
 	const json_t *e;
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		if (!json_is_string(e))
 			return cerr(c, "expected a type name or a non-empty list of type names");
 		if (!type_named(json_string_value(e)))
@@ -1128,9 +1156,8 @@ static int ck_strings(cctx *c, const json_t *sch, const json_t *v, const char *b
 	const json_t *e;
 	if (!json_is_array(v))
 		return cerr(c, "expected a list of strings");
-	json_array_foreach(v, i, e)
-		if (!json_is_string(e))
-			return cerr(c, "expected a list of strings");
+	json_array_foreach(v, i,
+			   e) if (!json_is_string(e)) return cerr(c, "expected a list of strings");
 	return 0;
 }
 
@@ -1148,7 +1175,9 @@ static int ck_number(cctx *c, const json_t *sch, const json_t *v, const char *ba
 
 static int ck_positive(cctx *c, const json_t *sch, const json_t *v, const char *base)
 {
-	return json_is_number(v) && json_number_value(v) > 0 ? 0 : cerr(c, "expected a number greater than 0");
+	return json_is_number(v) && json_number_value(v) > 0
+		       ? 0
+		       : cerr(c, "expected a number greater than 0");
 }
 
 static int ck_bool(cctx *c, const json_t *sch, const json_t *v, const char *base)
@@ -1174,7 +1203,8 @@ static int ck_patprops(cctx *c, const json_t *sch, const json_t *v, const char *
 	const json_t *e;
 	if (!json_is_object(v))
 		return cerr(c, "expected a mapping of schemas");
-	json_object_foreach((json_t *)v, k, e) {
+	json_object_foreach((json_t *)v, k, e)
+	{
 		size_t mark = loc_key(c, k);
 		int rc = add_pattern(c, v, k, k, strlen(k));
 		sb_trunc(&c->loc, mark);
@@ -1190,7 +1220,8 @@ static int ck_deps(cctx *c, const json_t *sch, const json_t *v, const char *base
 	const json_t *e;
 	if (!json_is_object(v))
 		return cerr(c, "expected a mapping");
-	json_object_foreach((json_t *)v, k, e) {
+	json_object_foreach((json_t *)v, k, e)
+	{
 		size_t mark = loc_key(c, k);
 		int rc = json_is_array(e) ? ck_strings(c, sch, e, base) : 0;
 		sb_trunc(&c->loc, mark);
@@ -1206,9 +1237,9 @@ typedef struct verr {
 	char *pointer, *message, *property;
 	const char *keyword;
 	const json_t *schema;
-	size_t *path;   /* instance position as indices (key order, item index): sort key */
+	size_t *path; /* instance position as indices (key order, item index): sort key */
 	size_t npath, seq;
-	bool custom;    /* message came from x-error */
+	bool custom; /* message came from x-error */
 } verr;
 
 typedef struct errlist {
@@ -1217,9 +1248,9 @@ typedef struct errlist {
 } errlist;
 
 typedef struct seg {
-	size_t plen;      /* pointer length before this segment */
-	size_t index;     /* item index, or key position in the mapping */
-	const char *key;  /* NULL for list items */
+	size_t plen;     /* pointer length before this segment */
+	size_t index;    /* item index, or key position in the mapping */
+	const char *key; /* NULL for list items */
 } seg;
 
 typedef struct frame {
@@ -1230,13 +1261,13 @@ typedef struct vctx {
 	const mf_schema *s;
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
-	errlist *errs;       /* where errors go: the result, or a branch being weighed */
+	errlist *errs; /* where errors go: the result, or a branch being weighed */
 	strbuf ptr;
 	seg segs[MF_SCHEMA_MAX_DEPTH];
 	size_t nseg;
 	frame frames[MAX_FRAMES];
 	size_t nframes, seq;
-	bool quick;          /* only validity matters: stop at the first error, record nothing */
+	bool quick; /* only validity matters: stop at the first error, record nothing */
 	bool failed, oom;
 } vctx;
 
@@ -1277,7 +1308,8 @@ static void list_push(vctx *c, errlist *l, verr *e)
 
 static const char *xerror(const json_t *holder)
 {
-	return json_is_object(holder) ? json_string_value(json_object_get(holder, "x-error")) : NULL;
+	return json_is_object(holder) ? json_string_value(json_object_get(holder, "x-error"))
+				      : NULL;
 }
 
 static bool stop(const vctx *c)
@@ -1294,7 +1326,8 @@ static bool quick_fail(vctx *c)
 }
 
 /* Records an error at the current instance position; takes msg (NULL: out of memory). */
-static void add_error(vctx *c, const json_t *holder, const char *kw, const char *prop, char *msg, bool use_x)
+static void add_error(vctx *c, const json_t *holder, const char *kw, const char *prop, char *msg,
+		      bool use_x)
 {
 	c->failed = true;
 	if (c->quick) {
@@ -1306,7 +1339,12 @@ static void add_error(vctx *c, const json_t *holder, const char *kw, const char 
 		free(msg);
 		msg = strdup(x);
 	}
-	verr e = {.message = msg, .keyword = kw, .schema = holder, .npath = c->nseg, .seq = c->seq++, .custom = x != NULL};
+	verr e = {.message = msg,
+		  .keyword = kw,
+		  .schema = holder,
+		  .npath = c->nseg,
+		  .seq = c->seq++,
+		  .custom = x != NULL};
 	e.pointer = strdup(sb_str(&c->ptr));
 	e.property = prop ? strdup(prop) : NULL;
 	e.path = malloc((c->nseg + 1) * sizeof *e.path);
@@ -1333,9 +1371,10 @@ static char *vformat(const char *fmt, va_list ap)
 	return s;
 }
 
-static void fail(vctx *c, const json_t *holder, const char *kw, const char *prop, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void fail(vctx *c, const json_t *holder, const char *kw, const char *prop, const char *fmt, ...)
+static void fail(vctx *c, const json_t *holder, const char *kw, const char *prop, const char *fmt,
+		 ...) __attribute__((format(printf, 5, 6)));
+static void fail(vctx *c, const json_t *holder, const char *kw, const char *prop, const char *fmt,
+		 ...)
 {
 	if (quick_fail(c))
 		return;
@@ -1360,7 +1399,8 @@ static void fail_plain(vctx *c, const json_t *holder, const char *kw, const char
 	add_error(c, holder, kw, NULL, msg, false);
 }
 
-static void fail_sb(vctx *c, const json_t *holder, const char *kw, const char *prop, strbuf *b, bool use_x)
+static void fail_sb(vctx *c, const json_t *holder, const char *kw, const char *prop, strbuf *b,
+		    bool use_x)
 {
 	add_error(c, holder, kw, prop, sb_take(b), use_x);
 }
@@ -1416,7 +1456,8 @@ static void collect(vctx *c, const json_t *sch, const json_t *inst, errlist *out
 }
 
 /* An applicator under x-error reports that one message instead of what went wrong inside. */
-static void apply_sub(vctx *c, const json_t *holder, const char *kw, const json_t *sub, const json_t *inst)
+static void apply_sub(vctx *c, const json_t *holder, const char *kw, const json_t *sub,
+		      const json_t *inst)
 {
 	if (c->quick || !xerror(holder))
 		validate(c, sub, inst);
@@ -1426,7 +1467,8 @@ static void apply_sub(vctx *c, const json_t *holder, const char *kw, const json_
 
 static const json_t *deref(const mf_schema *s, const json_t *sch)
 {
-	for (int hops = 0; hops < 64 && json_is_object(sch) && json_object_get(sch, "$ref"); hops++) {
+	for (int hops = 0; hops < 64 && json_is_object(sch) && json_object_get(sch, "$ref");
+	     hops++) {
 		const json_t *t = pm_get(&s->refs, sch, NULL);
 		if (!t)
 			break;
@@ -1472,9 +1514,7 @@ static bool v_enum(vctx *c, const json_t *sch, const json_t *v, const json_t *in
 {
 	size_t i;
 	const json_t *e;
-	json_array_foreach(v, i, e)
-		if (jequal(e, inst, 0))
-			return true;
+	json_array_foreach(v, i, e) if (jequal(e, inst, 0)) return true;
 	if (quick_fail(c))
 		return true;
 	strbuf b = {0};
@@ -1489,13 +1529,14 @@ static size_t count_value(const json_t *v)
 	return d >= 18446744073709551615.0 ? SIZE_MAX : (size_t)d;
 }
 
-static bool count_limit(vctx *c, const json_t *sch, const char *kw, size_t have, const json_t *v, bool min,
-                        const char *unit)
+static bool count_limit(vctx *c, const json_t *sch, const char *kw, size_t have, const json_t *v,
+			bool min, const char *unit)
 {
 	size_t lim = count_value(v);
 	if (min ? have >= lim : have <= lim)
 		return true;
-	fail(c, sch, kw, NULL, "must have at %s %zu %s%s", min ? "least" : "most", lim, unit, lim == 1 ? "" : "s");
+	fail(c, sch, kw, NULL, "must have at %s %zu %s%s", min ? "least" : "most", lim, unit,
+	     lim == 1 ? "" : "s");
 	return true;
 }
 
@@ -1538,7 +1579,7 @@ static bool num_limit(vctx *c, const json_t *sch, const json_t *v, const json_t 
 {
 	static const struct {
 		const char *kw, *words;
-		int bad1, bad2;   /* cmp(instance, limit) results that fail */
+		int bad1, bad2; /* cmp(instance, limit) results that fail */
 	} L[] = {
 		{"minimum", "at least", -1, -1},
 		{"maximum", "at most", 1, 1},
@@ -1549,7 +1590,8 @@ static bool num_limit(vctx *c, const json_t *sch, const json_t *v, const json_t 
 	if (r != L[which].bad1 && r != L[which].bad2)
 		return true;
 	char num[40];
-	fail(c, sch, L[which].kw, NULL, "must be %s %s", L[which].words, num_text(v, num, sizeof num));
+	fail(c, sch, L[which].kw, NULL, "must be %s %s", L[which].words,
+	     num_text(v, num, sizeof num));
 	return true;
 }
 
@@ -1605,7 +1647,8 @@ static bool v_multipleof(vctx *c, const json_t *sch, const json_t *v, const json
 {
 	char num[40];
 	if (!multiple_of(inst, v))
-		fail(c, sch, "multipleOf", NULL, "must be a multiple of %s", num_text(v, num, sizeof num));
+		fail(c, sch, "multipleOf", NULL, "must be a multiple of %s",
+		     num_text(v, num, sizeof num));
 	return true;
 }
 
@@ -1629,7 +1672,8 @@ static void re_error(strbuf *b, int rc)
 
 static bool v_pattern(vctx *c, const json_t *sch, const json_t *v, const json_t *inst)
 {
-	int rc = re_match(c, pm_get(&c->s->pats, v, NULL), json_string_value(inst), json_string_length(inst));
+	int rc = re_match(c, pm_get(&c->s->pats, v, NULL), json_string_value(inst),
+			  json_string_length(inst));
 	if (rc > 0 || quick_fail(c))
 		return true;
 	strbuf b = {0};
@@ -1650,7 +1694,8 @@ static bool v_required(vctx *c, const json_t *sch, const json_t *v, const json_t
 {
 	size_t i;
 	const json_t *k;
-	json_array_foreach(v, i, k) {
+	json_array_foreach(v, i, k)
+	{
 		const char *name = json_string_value(k);
 		if (!json_object_get(inst, name))
 			fail(c, sch, "required", name, "missing required key '%s'", name);
@@ -1662,7 +1707,8 @@ static bool v_deps(vctx *c, const json_t *sch, const json_t *v, const json_t *in
 {
 	const char *key;
 	const json_t *dep;
-	json_object_foreach((json_t *)v, key, dep) {
+	json_object_foreach((json_t *)v, key, dep)
+	{
 		if (stop(c))
 			break;
 		if (!json_object_get(inst, key))
@@ -1673,22 +1719,26 @@ static bool v_deps(vctx *c, const json_t *sch, const json_t *v, const json_t *in
 		}
 		size_t i;
 		const json_t *k;
-		json_array_foreach(dep, i, k) {
+		json_array_foreach(dep, i, k)
+		{
 			const char *need = json_string_value(k);
 			if (!json_object_get(inst, need))
-				fail(c, sch, "dependencies", need, "missing key '%s' (required when '%s' is present)", need, key);
+				fail(c, sch, "dependencies", need,
+				     "missing key '%s' (required when '%s' is present)", need, key);
 		}
 	}
 	return true;
 }
 
 /* Keys matched by patternProperties; reports whether any pattern matched. */
-static bool pattern_members(vctx *c, const json_t *sch, const json_t *pp, const char *key, const json_t *val)
+static bool pattern_members(vctx *c, const json_t *sch, const json_t *pp, const char *key,
+			    const json_t *val)
 {
 	bool matched = false;
 	const char *pat;
 	const json_t *sub;
-	json_object_foreach((json_t *)pp, pat, sub) {
+	json_object_foreach((json_t *)pp, pat, sub)
+	{
 		int rc = re_match(c, pm_get(&c->s->pats, pp, pat), key, strlen(key));
 		if (rc < 0) {
 			strbuf b = {0};
@@ -1730,11 +1780,12 @@ static bool v_members(vctx *c, const json_t *sch, const json_t *v, const json_t 
 {
 	(void)v;
 	members m = {json_object_get(sch, "properties"), json_object_get(sch, "patternProperties"),
-	             json_object_get(sch, "additionalProperties")};
+		     json_object_get(sch, "additionalProperties")};
 	size_t idx = 0;
 	const char *key;
 	const json_t *val;
-	json_object_foreach((json_t *)inst, key, val) {
+	json_object_foreach((json_t *)inst, key, val)
+	{
 		if (stop(c))
 			break;
 		if (push_seg(c, key, idx++)) {
@@ -1792,7 +1843,8 @@ static bool v_propnames(vctx *c, const json_t *sch, const json_t *v, const json_
 	size_t idx = 0;
 	const char *key;
 	const json_t *val;
-	json_object_foreach((json_t *)inst, key, val) {
+	json_object_foreach((json_t *)inst, key, val)
+	{
 		(void)val;
 		if (stop(c))
 			break;
@@ -1823,7 +1875,8 @@ static void each_item(vctx *c, const json_t *sub, const json_t *inst, size_t fro
 static bool v_items(vctx *c, const json_t *sch, const json_t *v, const json_t *inst)
 {
 	(void)v;
-	const json_t *items = json_object_get(sch, "items"), *more = json_object_get(sch, "additionalItems");
+	const json_t *items = json_object_get(sch, "items"),
+		     *more = json_object_get(sch, "additionalItems");
 	size_t n = json_array_size(inst), tn = json_array_size(items);
 	if (!items || !n)
 		return true;
@@ -1844,7 +1897,8 @@ static bool v_items(vctx *c, const json_t *sch, const json_t *v, const json_t *i
 	if (n <= tn || !more)
 		return true;
 	if (json_is_false(more))
-		fail(c, sch, "additionalItems", NULL, "must have at most %zu item%s", tn, tn == 1 ? "" : "s");
+		fail(c, sch, "additionalItems", NULL, "must have at most %zu item%s", tn,
+		     tn == 1 ? "" : "s");
 	else
 		each_item(c, more, inst, tn);
 	return true;
@@ -1923,7 +1977,8 @@ static size_t *find_duplicates(const json_t *arr)
 		if (h[j].h != h[a].h)
 			a = j;
 		for (size_t k = a; k < j && dup[h[j].i] == SIZE_MAX; k++)
-			if (dup[h[k].i] == SIZE_MAX && jequal(json_array_get(arr, h[k].i), json_array_get(arr, h[j].i), 0))
+			if (dup[h[k].i] == SIZE_MAX &&
+			    jequal(json_array_get(arr, h[k].i), json_array_get(arr, h[j].i), 0))
 				dup[h[j].i] = h[k].i;
 	}
 	free(h);
@@ -1942,7 +1997,8 @@ static bool v_unique(vctx *c, const json_t *sch, const json_t *v, const json_t *
 	}
 	for (size_t j = 0; j < n && !stop(c); j++) {
 		if (dup[j] != SIZE_MAX && push_seg(c, NULL, j)) {
-			fail(c, sch, "uniqueItems", NULL, "duplicate of an earlier item (index %zu)", dup[j]);
+			fail(c, sch, "uniqueItems", NULL,
+			     "duplicate of an earlier item (index %zu)", dup[j]);
 			pop_seg(c);
 		}
 	}
@@ -1954,7 +2010,8 @@ static bool v_allof(vctx *c, const json_t *sch, const json_t *v, const json_t *i
 {
 	size_t i;
 	const json_t *b;
-	json_array_foreach(v, i, b) {
+	json_array_foreach(v, i, b)
+	{
 		if (stop(c))
 			break;
 		apply_sub(c, sch, "allOf", b, inst);
@@ -1971,7 +2028,8 @@ static unsigned branches_mask(const mf_schema *s, const json_t *v, int depth, bo
 	unsigned m = all ? T_ANY : 0;
 	size_t i;
 	const json_t *b;
-	json_array_foreach(v, i, b) {
+	json_array_foreach(v, i, b)
+	{
 		if (all)
 			m &= accept_mask(s, b, depth + 1);
 		else
@@ -1996,8 +2054,7 @@ static unsigned accept_mask(const mf_schema *s, const json_t *sch, int depth)
 		m &= type_bit(v);
 	if ((v = json_object_get(sch, "enum"))) {
 		const json_t *x;
-		json_array_foreach(v, i, x)
-			e |= type_bit(x);
+		json_array_foreach(v, i, x) e |= type_bit(x);
 		m &= e;
 	}
 	if ((v = json_object_get(sch, "allOf")))
@@ -2021,13 +2078,13 @@ static void branch_nouns(const mf_schema *s, const json_t *b, nouns *ns)
 }
 
 /* No branch takes this type of value: say which types would do. */
-static void expected_forms(vctx *c, const json_t *sch, const char *kw, const json_t *v, const json_t *inst)
+static void expected_forms(vctx *c, const json_t *sch, const char *kw, const json_t *v,
+			   const json_t *inst)
 {
 	nouns ns = {0};
 	size_t i;
 	const json_t *b;
-	json_array_foreach(v, i, b)
-		branch_nouns(c->s, b, &ns);
+	json_array_foreach(v, i, b) branch_nouns(c->s, b, &ns);
 	if (!ns.n) {
 		fail(c, sch, kw, NULL, "does not match any of the allowed forms");
 		return;
@@ -2041,8 +2098,8 @@ static void expected_forms(vctx *c, const json_t *sch, const char *kw, const jso
 
 /* Branches that each failed on one const/enum at this very value read best
  * as one list: "'c' is not one of 'a', 'b'". */
-static bool merge_values(vctx *c, const json_t *sch, const char *kw, const errlist *lists, size_t nb,
-                         const json_t *inst)
+static bool merge_values(vctx *c, const json_t *sch, const char *kw, const errlist *lists,
+			 size_t nb, const json_t *inst)
 {
 	json_t *vals = json_array();
 	bool ok = vals != NULL;
@@ -2070,7 +2127,8 @@ static bool merge_values(vctx *c, const json_t *sch, const char *kw, const errli
 
 /* Several branches take this type of value: report the one that came
  * closest (fewest errors, first on a tie). */
-static void best_branch(vctx *c, const json_t *sch, const char *kw, const json_t *v, const json_t *inst)
+static void best_branch(vctx *c, const json_t *sch, const char *kw, const json_t *v,
+			const json_t *inst)
 {
 	size_t nb = json_array_size(v), best = SIZE_MAX;
 	errlist *lists = calloc(nb, sizeof *lists);
@@ -2102,7 +2160,8 @@ static void best_branch(vctx *c, const json_t *sch, const char *kw, const json_t
 /* anyOf/oneOf with no branch matching: rather than "did not match any
  * schema", report the one branch meant for this type of value as if it
  * were the schema, or the types that would have done. */
-static void alternatives(vctx *c, const json_t *sch, const char *kw, const json_t *v, const json_t *inst)
+static void alternatives(vctx *c, const json_t *sch, const char *kw, const json_t *v,
+			 const json_t *inst)
 {
 	if (quick_fail(c))
 		return;
@@ -2113,7 +2172,8 @@ static void alternatives(vctx *c, const json_t *sch, const char *kw, const json_
 	unsigned t = type_bit(inst);
 	size_t n = 0, last = 0, i;
 	const json_t *b;
-	json_array_foreach(v, i, b) {
+	json_array_foreach(v, i, b)
+	{
 		if (accept_mask(c->s, b, 0) & t) {
 			n++;
 			last = i;
@@ -2134,9 +2194,7 @@ static bool v_anyof(vctx *c, const json_t *sch, const json_t *v, const json_t *i
 {
 	size_t i;
 	const json_t *b;
-	json_array_foreach(v, i, b)
-		if (passes(c, b, inst))
-			return true;
+	json_array_foreach(v, i, b) if (passes(c, b, inst)) return true;
 	alternatives(c, sch, "anyOf", v, inst);
 	return true;
 }
@@ -2145,9 +2203,7 @@ static bool v_oneof(vctx *c, const json_t *sch, const json_t *v, const json_t *i
 {
 	size_t i, n = 0;
 	const json_t *b;
-	json_array_foreach(v, i, b)
-		if (passes(c, b, inst) && ++n > 1)
-			break;
+	json_array_foreach(v, i, b) if (passes(c, b, inst) && ++n > 1) break;
 	if (n > 1)
 		fail(c, sch, "oneOf", NULL, "matches more than one of the allowed forms");
 	else if (n == 0)
@@ -2167,13 +2223,15 @@ static void not_message(strbuf *b, const mf_schema *s, const json_t *v)
 		sb_add(b, "must not be ");
 		join(b, ns.w, ns.n);
 	} else if (obj && ((k = json_object_get(d, "const")) || (k = json_object_get(d, "enum")))) {
-		sb_add(b, json_is_array(k) && json_array_size(k) > 1 ? "must not be one of " : "must not be ");
+		sb_add(b, json_is_array(k) && json_array_size(k) > 1 ? "must not be one of "
+								     : "must not be ");
 		if (json_is_array(k) && json_object_get(d, "enum"))
 			list_values(b, k);
 		else
 			render(b, k);
 	} else if (obj && (k = json_object_get(d, "required")) && json_array_size(k) == 1)
-		sb_printf(b, "key '%s' is not allowed here", json_string_value(json_array_get(k, 0)));
+		sb_printf(b, "key '%s' is not allowed here",
+			  json_string_value(json_array_get(k, 0)));
 	else
 		sb_add(b, "must not match the excluded form");
 }
@@ -2206,9 +2264,9 @@ enum { G_MEMBERS = 1, G_ITEMS = 2 };
  * out in; keywords not listed are ignored, as draft-07 asks. */
 static const struct kwdef {
 	const char *name;
-	unsigned itypes;   /* instance types it constrains */
-	unsigned group;    /* keywords one function evaluates together */
-	int shape;         /* where subschemas sit in its value */
+	unsigned itypes; /* instance types it constrains */
+	unsigned group;  /* keywords one function evaluates together */
+	int shape;       /* where subschemas sit in its value */
 	cfn check;
 	vfn validate;
 } KW[] = {
@@ -2260,10 +2318,12 @@ _Static_assert(NKW <= 64, "keyword masks are 64 bits");
 static int walk_list(cctx *c, const json_t *v, const char *base, size_t depth, bool nonempty)
 {
 	if (!json_is_array(v) || (nonempty && !json_array_size(v)))
-		return shape_err(c, nonempty ? "a non-empty list of schemas" : "a schema or a list of schemas");
+		return shape_err(c, nonempty ? "a non-empty list of schemas"
+					     : "a schema or a list of schemas");
 	size_t i;
 	const json_t *e;
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		size_t mark = loc_index(c, i);
 		int rc = walk(c, e, base, depth);
 		sb_trunc(&c->loc, mark);
@@ -2279,7 +2339,8 @@ static int walk_map(cctx *c, const json_t *v, const char *base, size_t depth, bo
 	const json_t *e;
 	if (!json_is_object(v))
 		return shape_err(c, "a mapping of schemas");
-	json_object_foreach((json_t *)v, k, e) {
+	json_object_foreach((json_t *)v, k, e)
+	{
 		if (deps && json_is_array(e))
 			continue;
 		size_t mark = loc_key(c, k);
@@ -2426,7 +2487,7 @@ static int check_ref_cycles(cctx *c)
 				sb_trunc(&c->loc, 0);
 				sb_add(&c->loc, c->refs[i].loc);
 				return cerr(c, "'%s' leads back here without validating anything",
-				            json_string_value(json_object_get(start, "$ref")));
+					    json_string_value(json_object_get(start, "$ref")));
 			}
 			cur = pm_get(m, cur, NULL);
 		}
@@ -2470,7 +2531,8 @@ mf_schema *mf_schema_new(json_t *root, char *err, size_t errlen)
 	return mf_schema_new_ex(root, NULL, NULL, err, errlen);
 }
 
-mf_schema *mf_schema_new_ex(json_t *root, mf_schema_loader_fn load, void *user, char *err, size_t errlen)
+mf_schema *mf_schema_new_ex(json_t *root, mf_schema_loader_fn load, void *user, char *err,
+			    size_t errlen)
 {
 	if (err && errlen)
 		err[0] = '\0';
@@ -2538,7 +2600,8 @@ static bool enter(vctx *c, const json_t *sch, const json_t *inst)
 {
 	for (size_t i = c->nframes; i-- > 0 && c->frames[i].inst == inst;) {
 		if (c->frames[i].sch == sch) {
-			fail_plain(c, sch, "$ref", "the schema refers back to itself without validating anything");
+			fail_plain(c, sch, "$ref",
+				   "the schema refers back to itself without validating anything");
 			return false;
 		}
 	}
@@ -2594,7 +2657,7 @@ static void validate(vctx *c, const json_t *sch, const json_t *inst)
 	if (!enter(c, sch, inst))
 		return;
 	uint64_t mask = kw_mask(c->s, sch);
-	const json_t *t = mask & 1 ? pm_get(&c->s->refs, sch, NULL) : NULL;   /* KW[0] is $ref */
+	const json_t *t = mask & 1 ? pm_get(&c->s->refs, sch, NULL) : NULL; /* KW[0] is $ref */
 	if (t)
 		apply_sub(c, sch, "$ref", t, inst);
 	else
@@ -2645,7 +2708,8 @@ static size_t report(const vctx *c, errlist *l, mf_schema_error_fn fn, void *use
 			fn(user, &pub);
 	}
 	if (c->oom) {
-		mf_schema_error pub = {"", "internal", "out of memory while validating", NULL, NULL};
+		mf_schema_error pub = {"", "internal", "out of memory while validating", NULL,
+				       NULL};
 		count++;
 		if (fn)
 			fn(user, &pub);
@@ -2661,7 +2725,8 @@ static size_t internal_error(mf_schema_error_fn fn, void *user, const char *msg)
 	return 1;
 }
 
-size_t mf_schema_validate(const mf_schema *s, const json_t *instance, mf_schema_error_fn fn, void *user)
+size_t mf_schema_validate(const mf_schema *s, const json_t *instance, mf_schema_error_fn fn,
+			  void *user)
 {
 	if (!s || !instance)
 		return internal_error(fn, user, "no schema or no value to validate");

@@ -24,14 +24,19 @@ void mf_schema_free(mf_schema *s);
  * at most once per URI, only during mf_schema_new_ex. */
 typedef json_t *(*mf_schema_loader_fn)(void *user, const char *uri);
 /* mf_schema_new with a loader (load may be NULL: same as mf_schema_new). */
-mf_schema *mf_schema_new_ex(json_t *root, mf_schema_loader_fn load, void *user, char *err, size_t errlen);
+mf_schema *mf_schema_new_ex(json_t *root, mf_schema_loader_fn load, void *user, char *err,
+			    size_t errlen);
 
 typedef struct mf_schema_error {
-	const char *pointer;   /* JSON pointer into the instance ("/services/api/ports/0"), "" for root */
-	const char *keyword;   /* failing keyword: "type", "required", "additionalProperties", ... */
-	const char *message;   /* human message: lowercase, no final full stop, names in single quotes */
-	const char *property;  /* for required / additionalProperties / propertyNames / dependencies: the key concerned, else NULL */
-	const json_t *schema;  /* the subschema holding the keyword (e.g. to list its "properties" for "did you mean") */
+	const char *
+		pointer; /* JSON pointer into the instance ("/services/api/ports/0"), "" for root */
+	const char *keyword; /* failing keyword: "type", "required", "additionalProperties", ... */
+	const char
+		*message; /* human message: lowercase, no final full stop, names in single quotes */
+	const char *property; /* for required / additionalProperties / propertyNames / dependencies:
+				 the key concerned, else NULL */
+	const json_t *schema; /* the subschema holding the keyword (e.g. to list its "properties"
+				 for "did you mean") */
 } mf_schema_error;
 
 typedef void (*mf_schema_error_fn)(void *user, const mf_schema_error *e);
@@ -40,7 +45,8 @@ typedef void (*mf_schema_error_fn)(void *user, const mf_schema_error *e);
  * returns the number of errors.  Strings in *e are valid only during the
  * callback.  Never exits/aborts; allocation failure counts as an error with
  * keyword "internal". */
-size_t mf_schema_validate(const mf_schema *s, const json_t *instance, mf_schema_error_fn fn, void *user);
+size_t mf_schema_validate(const mf_schema *s, const json_t *instance, mf_schema_error_fn fn,
+			  void *user);
 
 /* Resolves "#/definitions/service" (URI fragment: %-escapes decoded),
  * "/definitions/service" (plain JSON pointer), "#anchor" or an $id-based

@@ -14,8 +14,11 @@
  * no overlongs, no surrogates, nothing above U+10FFFF. */
 size_t mf_utf8_len(const unsigned char *s, size_t left)
 {
-	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
-		  : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+	size_t n = s[0] < 0x80                    ? 1
+		   : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
+		   : (s[0] & 0xF0) == 0xE0        ? 3
+		   : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4
+						  : 0;
 
 	if (!n || n > left)
 		return 0;
@@ -104,7 +107,8 @@ uint32_t mf_read_source(mf_ctx *c, const char *path, mf_pos from)
 	}
 	if (toolarge) {
 		free(text);
-		mf_error(c, from, "input-limit", "'%s' is larger than %u bytes", path, MF_MAX_FILE_BYTES);
+		mf_error(c, from, "input-limit", "'%s' is larger than %u bytes", path,
+			 MF_MAX_FILE_BYTES);
 		return 0;
 	}
 	file = mf_source_add(c, stdin_ ? "<stdin>" : path, text, len);
@@ -156,11 +160,11 @@ static void localise_refs(json_t *j)
 	size_t i;
 
 	if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			localise_refs(v);
+		json_array_foreach(j, i, v) localise_refs(v);
 		return;
 	}
-	json_object_foreach(j, key, v) {
+	json_object_foreach(j, key, v)
+	{
 		if (!strcmp(key, "$ref") && json_is_string(v) &&
 		    !strncmp(json_string_value(v), prefix, sizeof prefix - 1))
 			json_string_set(v, json_string_value(v) + sizeof prefix - 2);
@@ -213,7 +217,8 @@ static json_t *to_json(const mf_node *n, unsigned depth)
 	case MF_MAP:
 		j = json_object();
 		for (size_t i = 0; j && i < n->n; i++)
-			json_object_set_new(j, n->pairs[i].key, to_json(n->pairs[i].val, depth + 1));
+			json_object_set_new(j, n->pairs[i].key,
+					    to_json(n->pairs[i].val, depth + 1));
 		return j;
 	default:
 		return json_null();
@@ -279,7 +284,8 @@ static size_t property_names(const json_t *schema, const char **names, size_t ca
 	json_t *v;
 	size_t n = 0;
 
-	json_object_foreach((json_t *)props, key, v) {
+	json_object_foreach((json_t *)props, key, v)
+	{
 		if (n < cap && key[0] != '$')
 			names[n++] = key;
 	}
@@ -293,9 +299,11 @@ static void on_schema_error(void *user, const mf_schema_error *e)
 	const char *lastkey = NULL;
 	const mf_node *n = walk(v->doc, e->pointer, &keypos, &lastkey);
 	bool unknown = !strcmp(e->keyword, "additionalProperties") && e->property;
-	bool at_key = unknown || !strcmp(e->keyword, "propertyNames") || !strcmp(e->keyword, "required");
-	mf_pos pos = at_key || !n ? keypos
-		   : n->kind == MF_MAP || n->kind == MF_SEQ ? keypos : n->pos;
+	bool at_key =
+		unknown || !strcmp(e->keyword, "propertyNames") || !strcmp(e->keyword, "required");
+	mf_pos pos = at_key || !n                             ? keypos
+		     : n->kind == MF_MAP || n->kind == MF_SEQ ? keypos
+							      : n->pos;
 	mf_diag *d;
 	const char *names[128], *best;
 
@@ -404,10 +412,12 @@ static int add_section(mf_ctx *c, mf_node *doc, const mf_pair *sec)
 		const mf_pair *p = &sec->val->pairs[i], *prev = mf_get_pair(dst, p->key);
 		if (prev) {
 			const mf_source *s = mf_source_get(c, prev->pos.file);
-			mf_diag *d = mf_diag_add(c, MF_SEV_ERROR, p->pos, "include-duplicate",
-						 "'%s' is already defined in '%s'", p->key, sec->key);
+			mf_diag *d =
+				mf_diag_add(c, MF_SEV_ERROR, p->pos, "include-duplicate",
+					    "'%s' is already defined in '%s'", p->key, sec->key);
 			if (d && s)
-				mf_diag_note(c, d, "first defined at %s:%u:%u", s->path, prev->pos.line, prev->pos.col);
+				mf_diag_note(c, d, "first defined at %s:%u:%u", s->path,
+					     prev->pos.line, prev->pos.col);
 			continue;
 		}
 		if (mf_map_add(c->a, dst, p->key, p->pos, p->val) < 0)
@@ -427,9 +437,11 @@ static int merge_fragment(mf_ctx *c, mf_node *doc, const mf_node *frag)
 			k++;
 		if (k == NSECTIONS) {
 			if (strcmp(p->key, "include")) {
-				mf_diag *d = mf_diag_add(c, MF_SEV_ERROR, p->pos, "schema",
-							 "unknown key '%s' in an included file", p->key);
-				const char *best = mf_did_you_mean(p->key, include_sections, NSECTIONS);
+				mf_diag *d =
+					mf_diag_add(c, MF_SEV_ERROR, p->pos, "schema",
+						    "unknown key '%s' in an included file", p->key);
+				const char *best =
+					mf_did_you_mean(p->key, include_sections, NSECTIONS);
 				if (d && best)
 					mf_diag_note(c, d, "did you mean '%s'?", best);
 				rc = -1;
@@ -451,16 +463,19 @@ static int load_one_include(mf_ctx *c, mf_node *doc, const mf_node *item, unsign
 	mf_node *frag;
 
 	if (!path || item->kind != MF_STR)
-		return mf_error(c, item ? item->pos : MF_NOPOS, "schema", "an include is a relative path to a .yaml file");
+		return mf_error(c, item ? item->pos : MF_NOPOS, "schema",
+				"an include is a relative path to a .yaml file");
 	if (depth >= MF_MAX_INCLUDE_DEPTH)
-		return mf_error(c, item->pos, "include-depth", "includes nest deeper than %u files (a cycle?)",
+		return mf_error(c, item->pos, "include-depth",
+				"includes nest deeper than %u files (a cycle?)",
 				MF_MAX_INCLUDE_DEPTH);
 	file = mf_read_source(c, relative_to(c, item->pos.file, path), item->pos);
 	frag = file ? mf_yaml_parse(c, file, false) : NULL;
 	if (!frag)
 		return -1;
 	if (frag->kind != MF_MAP)
-		return mf_error(c, frag->pos, "schema", "an included file must be a mapping of sections");
+		return mf_error(c, frag->pos, "schema",
+				"an included file must be a mapping of sections");
 	if (merge_fragment(c, doc, frag) < 0)
 		return -1;
 	return load_includes(c, doc, frag, depth + 1);
@@ -494,7 +509,8 @@ static mf_node *own_root(mf_ctx *c, const mf_node *root)
 		if (section && v && v->kind == MF_MAP) {
 			v = mf_new_map(c->a, p->val->pos);
 			for (size_t j = 0; v && j < p->val->n; j++)
-				mf_map_add(c->a, v, p->val->pairs[j].key, p->val->pairs[j].pos, p->val->pairs[j].val);
+				mf_map_add(c->a, v, p->val->pairs[j].key, p->val->pairs[j].pos,
+					   p->val->pairs[j].val);
 		}
 		if (!v || mf_map_add(c->a, doc, p->key, p->pos, v) < 0)
 			return NULL;
@@ -539,7 +555,9 @@ mf_node *mf_load_profile(mf_ctx *c, const char *name, mf_pos from)
 		size_t len;
 		const char *text = path ? mf_embedded_find(path, &len) : NULL;
 		if (!text) {
-			mf_error(c, from, "profile-unknown", "no built-in profile '%s' (built in: development, staging, production)",
+			mf_error(c, from, "profile-unknown",
+				 "no built-in profile '%s' (built in: development, staging, "
+				 "production)",
 				 name);
 			return NULL;
 		}

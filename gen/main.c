@@ -16,9 +16,9 @@
 
 enum {
 	EXIT_OK = 0,
-	EXIT_FINDINGS = 1,  /* policy findings at the failing severity */
-	EXIT_INPUT = 2,     /* invalid input or usage */
-	EXIT_INTERNAL = 3,  /* I/O or internal error */
+	EXIT_FINDINGS = 1, /* policy findings at the failing severity */
+	EXIT_INPUT = 2,    /* invalid input or usage */
+	EXIT_INTERNAL = 3, /* I/O or internal error */
 };
 
 #define MAX_LIST 64
@@ -98,11 +98,16 @@ static int finish(int rc)
 enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_POLICY };
 
 static const struct option long_opts[] = {
-	{"output", required_argument, NULL, 'o'}, {"env", required_argument, NULL, 'e'},
-	{"target", required_argument, NULL, 't'}, {"format", required_argument, NULL, OPT_FORMAT},
-	{"fail-on", required_argument, NULL, OPT_FAIL_ON}, {"check", no_argument, NULL, OPT_CHECK},
-	{"force", no_argument, NULL, OPT_FORCE}, {"policy", required_argument, NULL, OPT_POLICY},
-	{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	{"output", required_argument, NULL, 'o'},
+	{"env", required_argument, NULL, 'e'},
+	{"target", required_argument, NULL, 't'},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+	{"check", no_argument, NULL, OPT_CHECK},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"policy", required_argument, NULL, OPT_POLICY},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
 };
 
 static int add_list(const char **list, size_t *n, const char *v, const char *cmd)
@@ -138,7 +143,8 @@ static int parse_one(opts *o, int ch, const char *cmd)
 		return add_list(o->targets, &o->ntargets, optarg, cmd);
 	case OPT_FORMAT:
 		if ((f = mf_format_parse(optarg)) < 0)
-			return usage_error(cmd, "unknown format '%s' (text, json, sarif, github)", optarg);
+			return usage_error(cmd, "unknown format '%s' (text, json, sarif, github)",
+					   optarg);
 		o->format = (mf_format)f;
 		return 0;
 	case OPT_FAIL_ON:
@@ -170,11 +176,13 @@ static int parse(int argc, char **argv, opts *o, size_t min_paths, size_t max_pa
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "o:e:t:h", long_opts, NULL)) != -1) {
 		if (ch == 'h') {
-			printf("usage: %s\n\n%s\n", find_command(cmd)->usage, find_command(cmd)->summary);
+			printf("usage: %s\n\n%s\n", find_command(cmd)->usage,
+			       find_command(cmd)->summary);
 			return -1;
 		}
 		if (ch == '?')
-			return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+			return usage_error(cmd, "unknown or incomplete option '%s'",
+					   argv[optind - 1]);
 		if ((rc = parse_one(o, ch, cmd)) != 0)
 			return rc;
 	}
@@ -182,7 +190,9 @@ static int parse(int argc, char **argv, opts *o, size_t min_paths, size_t max_pa
 		if ((rc = add_list(o->paths, &o->npaths, argv[optind], cmd)) != 0)
 			return rc;
 	if (o->npaths < min_paths)
-		return usage_error(cmd, "%s", min_paths == 1 && max_paths == 1 ? "missing SYSTEM file" : "missing PATH");
+		return usage_error(cmd, "%s",
+				   min_paths == 1 && max_paths == 1 ? "missing SYSTEM file"
+								    : "missing PATH");
 	if (o->npaths > max_paths)
 		return usage_error(cmd, "unexpected argument '%s'", o->paths[max_paths]);
 	o->system = o->npaths ? o->paths[0] : NULL;
@@ -211,7 +221,9 @@ static int target_mask(const opts *o, unsigned *mask)
 		while (k < NTARGETS && strcmp(targets[k].name, o->targets[i]))
 			k++;
 		if (k == NTARGETS)
-			return usage_error("build", "unknown target '%s' (kustomize, helm, compose, velero)", o->targets[i]);
+			return usage_error("build",
+					   "unknown target '%s' (kustomize, helm, compose, velero)",
+					   o->targets[i]);
 		*mask |= targets[k].bit;
 	}
 	return 0;
@@ -282,7 +294,8 @@ static const char *relative(mf_ctx *c, const char *from, const char *to)
 	for (size_t i = common; i < f.n; i++)
 		out = mf_printf(c->a, "%s../", out);
 	for (size_t i = common; i < t.n; i++)
-		out = mf_printf(c->a, "%s%.*s%s", out, (int)t.len[i], t.v[i], i + 1 < t.n ? "/" : "");
+		out = mf_printf(c->a, "%s%.*s%s", out, (int)t.len[i], t.v[i],
+				i + 1 < t.n ? "/" : "");
 	return *out ? out : ".";
 }
 
@@ -290,7 +303,10 @@ static const char *relative(mf_ctx *c, const char *from, const char *to)
 static void set_source_root(mf_ctx *c, mf_system *s, const opts *o)
 {
 	const char *slash = strrchr(o->system, '/');
-	const char *dir = !slash ? "." : slash == o->system ? "/" : mf_strndup(c->a, o->system, (size_t)(slash - o->system));
+	const char *dir = !slash ? "."
+			  : slash == o->system
+				  ? "/"
+				  : mf_strndup(c->a, o->system, (size_t)(slash - o->system));
 	const char *rel = relative(c, mf_printf(c->a, "%s/compose/env", o->out), dir);
 
 	if (rel && strcmp(o->system, "-"))
@@ -345,8 +361,10 @@ static int build_outputs(mf_ctx *c, const opts *o, mf_system *s, size_t *ndrift)
 	mf_output_init(&out);
 	rc = emit_all(c, s, &out) < 0 ? EXIT_INPUT : EXIT_OK;
 	if (rc == EXIT_OK) {
-		int w = mf_output_write(c, &out, o->out, (o->check_only ? MF_WRITE_CHECK : 0) |
-					(o->force ? MF_WRITE_FORCE : 0), ndrift);
+		int w = mf_output_write(c, &out, o->out,
+					(o->check_only ? MF_WRITE_CHECK : 0) |
+						(o->force ? MF_WRITE_FORCE : 0),
+					ndrift);
 		/* a refused overwrite is the user's call (--force), not an I/O failure */
 		rc = w == -2 ? EXIT_INPUT : w < 0 ? EXIT_INTERNAL : EXIT_OK;
 	}
@@ -453,7 +471,8 @@ static int cmd_rules(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	for (size_t i = 0; i < MF_RULE_COUNT; i++)
-		printf("%-28s %-8s %s\n", mf_rules[i].id, sev[mf_rules[i].sev], mf_rules[i].summary);
+		printf("%-28s %-8s %s\n", mf_rules[i].id, sev[mf_rules[i].sev],
+		       mf_rules[i].summary);
 	return finish(EXIT_OK);
 }
 
@@ -468,7 +487,8 @@ static int cmd_explain(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	r = mf_rule_find(o.paths[0]);
 	if (!r)
-		return usage_error("explain", "unknown rule '%s' (see 'manifold rules')", o.paths[0]);
+		return usage_error("explain", "unknown rule '%s' (see 'manifold rules')",
+				   o.paths[0]);
 	printf("%s (%s): %s\n\n%s\n", r->id, sev[r->sev], r->summary, r->help);
 	return finish(EXIT_OK);
 }
@@ -484,15 +504,21 @@ static int cmd_version(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const command commands[] = {
-	{"build", cmd_build, "manifold build SYSTEM [-o DIR] [--env NAME]... [--target NAME]... [--check] [--force]",
+	{"build", cmd_build,
+	 "manifold build SYSTEM [-o DIR] [--env NAME]... [--target NAME]... [--check] [--force]",
 	 "Compile SYSTEM into Kustomize, Helm, Compose and Velero files under DIR (default out/)."},
-	{"check", cmd_check, "manifold check SYSTEM... [--env NAME]... [--format text|json|sarif|github] [--fail-on error|warning]",
+	{"check", cmd_check,
+	 "manifold check SYSTEM... [--env NAME]... [--format text|json|sarif|github] [--fail-on "
+	 "error|warning]",
 	 "Validate SYSTEM and run the policy rules; write nothing."},
-	{"lint", cmd_lint, "manifold lint FILE|DIR|-... [--policy PACK]... [--format FORMAT] [--fail-on error|warning]",
+	{"lint", cmd_lint,
+	 "manifold lint FILE|DIR|-... [--policy PACK]... [--format FORMAT] [--fail-on "
+	 "error|warning]",
 	 "Run the policy rules over hand-written Kubernetes and Compose YAML."},
 	{"rules", cmd_rules, "manifold rules", "List the built-in rules."},
 	{"explain", cmd_explain, "manifold explain RULE", "Explain one rule."},
-	{"schema", cmd_schema, "manifold schema [system|profile|policy]", "Print a JSON Schema of manifold's input formats."},
+	{"schema", cmd_schema, "manifold schema [system|profile|policy]",
+	 "Print a JSON Schema of manifold's input formats."},
 	{"version", cmd_version, "manifold version", "Print the version."},
 	{"help", cmd_help, "manifold help", "Show this help."},
 };
@@ -513,7 +539,8 @@ static int cmd_help(int argc, char **argv)
 	printf("usage: manifold COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		printf("  %-9s %s\n", commands[i].name, commands[i].summary);
-	printf("\nexit codes: 0 ok, 1 policy findings, 2 invalid input or usage, 3 I/O or internal error\n");
+	printf("\nexit codes: 0 ok, 1 policy findings, 2 invalid input or usage, 3 I/O or internal "
+	       "error\n");
 	return finish(EXIT_OK);
 }
 

@@ -11,7 +11,7 @@
 
 enum {
 	CHUNK_SIZE = 64 * 1024,
-	BIG_ALLOC = CHUNK_SIZE / 4,  /* larger requests get a chunk of their own */
+	BIG_ALLOC = CHUNK_SIZE / 4, /* larger requests get a chunk of their own */
 	ALIGNMENT = 16,
 };
 
@@ -22,7 +22,7 @@ typedef struct mf_chunk {
 } mf_chunk;
 
 struct mf_arena {
-	mf_chunk *head;  /* small allocations bump from here; big chunks sit behind it */
+	mf_chunk *head; /* small allocations bump from here; big chunks sit behind it */
 };
 
 mf_arena *mf_arena_new(void)
@@ -81,7 +81,7 @@ void *mf_alloc(mf_arena *a, size_t size)
 	if (!a || size > SIZE_MAX - sizeof(mf_chunk) - ALIGNMENT)
 		return NULL;
 	if (size == 0)
-		size = 1;  /* distinct pointers, like malloc */
+		size = 1; /* distinct pointers, like malloc */
 	if (size > BIG_ALLOC)
 		return big_alloc(a, size);
 	void *p = a->head ? bump(a->head, size) : NULL;
@@ -104,7 +104,7 @@ char *mf_strndup(mf_arena *a, const char *s, size_t n)
 		n = (size_t)(nul - s);
 	char *d = mf_alloc(a, n + 1);
 	if (d)
-		memcpy(d, s, n);  /* zeroed: already terminated */
+		memcpy(d, s, n); /* zeroed: already terminated */
 	return d;
 }
 
@@ -336,7 +336,7 @@ int mf_seq_push(mf_arena *a, mf_node *seq, mf_node *item)
 #define INDEX_MIN 16
 
 struct mf_index {
-	size_t cap;     /* a power of two, at least twice the pairs */
+	size_t cap; /* a power of two, at least twice the pairs */
 	size_t *slot;
 };
 
@@ -386,7 +386,7 @@ int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos, mf_node 
 {
 	if (!map || map->kind != MF_MAP || !key || !val)
 		return -1;
-	const char *k = mf_strdup(a, key);  /* callers may pass stack buffers */
+	const char *k = mf_strdup(a, key); /* callers may pass stack buffers */
 	mf_pair *pairs = mf_grow(a, map->pairs, map->n, &map->cap, sizeof *pairs);
 	if (!k || !pairs)
 		return -1;
@@ -405,7 +405,8 @@ static mf_pair *find_pair(const mf_node *map, const char *key, size_t klen)
 		return NULL;
 	if (map->index) {
 		const struct mf_index *x = map->index;
-		for (size_t h = key_hash(key, klen) & (x->cap - 1); x->slot[h]; h = (h + 1) & (x->cap - 1))
+		for (size_t h = key_hash(key, klen) & (x->cap - 1); x->slot[h];
+		     h = (h + 1) & (x->cap - 1))
 			if (key_is(&map->pairs[x->slot[h] - 1], key, klen))
 				return &map->pairs[x->slot[h] - 1];
 		return NULL;
@@ -568,13 +569,19 @@ bool mf_truthy(const mf_node *n)
 	if (!n)
 		return false;
 	switch (n->kind) {
-	case MF_BOOL: return n->v.b;
-	case MF_INT: return n->v.i != 0;
-	case MF_FLOAT: return n->v.f != 0;
-	case MF_STR: return n->str && n->str[0];
+	case MF_BOOL:
+		return n->v.b;
+	case MF_INT:
+		return n->v.i != 0;
+	case MF_FLOAT:
+		return n->v.f != 0;
+	case MF_STR:
+		return n->str && n->str[0];
 	case MF_SEQ:
-	case MF_MAP: return n->n > 0;
-	case MF_NULL: break;
+	case MF_MAP:
+		return n->n > 0;
+	case MF_NULL:
+		break;
 	}
 	return false;
 }
@@ -619,7 +626,7 @@ mf_node *mf_copy(mf_arena *a, const mf_node *n)
 	c->flags &= ~(unsigned)MF_SHARED;
 	c->items = NULL;
 	c->pairs = NULL;
-	c->index = NULL;  /* an index belongs to one pairs array */
+	c->index = NULL; /* an index belongs to one pairs array */
 	c->n = c->cap = 0;
 	if (n->str) {
 		if (!(c->str = mf_strdup(a, n->str)))
@@ -639,7 +646,7 @@ static int merge_into(mf_arena *a, mf_node *dst, const mf_node *over);
 static int merge_pair(mf_arena *a, mf_node *dst, mf_pair *p, const mf_pair *o)
 {
 	if (p && p->val && p->val->kind == MF_MAP && o->val->kind == MF_MAP)
-		return merge_into(a, p->val, o->val);  /* key keeps base's position */
+		return merge_into(a, p->val, o->val); /* key keeps base's position */
 	mf_node *v;
 	if (o->val->kind == MF_MAP) {
 		/* a new map still goes through merge, so nulls inside it vanish */
@@ -652,7 +659,7 @@ static int merge_pair(mf_arena *a, mf_node *dst, mf_pair *p, const mf_pair *o)
 	if (!p)
 		return mf_map_add(a, dst, o->key, o->pos, v);
 	p->val = v;
-	p->pos = o->pos;  /* this file set the value */
+	p->pos = o->pos; /* this file set the value */
 	return 0;
 }
 
@@ -703,13 +710,20 @@ bool mf_equal(const mf_node *x, const mf_node *y)
 	if (x->kind != y->kind)
 		return false;
 	switch (x->kind) {
-	case MF_NULL: return true;
-	case MF_BOOL: return x->v.b == y->v.b;
-	case MF_INT: return x->v.i == y->v.i;
-	case MF_FLOAT: return x->v.f == y->v.f || (isnan(x->v.f) && isnan(y->v.f));
-	case MF_STR: return x->str && y->str ? strcmp(x->str, y->str) == 0 : x->str == y->str;
-	case MF_MAP: return x->n == y->n && map_equal(x, y);
-	case MF_SEQ: break;
+	case MF_NULL:
+		return true;
+	case MF_BOOL:
+		return x->v.b == y->v.b;
+	case MF_INT:
+		return x->v.i == y->v.i;
+	case MF_FLOAT:
+		return x->v.f == y->v.f || (isnan(x->v.f) && isnan(y->v.f));
+	case MF_STR:
+		return x->str && y->str ? strcmp(x->str, y->str) == 0 : x->str == y->str;
+	case MF_MAP:
+		return x->n == y->n && map_equal(x, y);
+	case MF_SEQ:
+		break;
 	}
 	if (x->n != y->n)
 		return false;
@@ -748,7 +762,8 @@ static void swap_bytes(unsigned char *x, unsigned char *y, size_t size)
 }
 
 /* only when the scratch buffer cannot be had: still stable, never fails */
-static void insertion_sort(unsigned char *b, size_t n, size_t size, int (*cmp)(const void *, const void *))
+static void insertion_sort(unsigned char *b, size_t n, size_t size,
+			   int (*cmp)(const void *, const void *))
 {
 	for (size_t i = 1; i < n; i++)
 		for (size_t j = i; j > 0 && cmp(b + (j - 1) * size, b + j * size) > 0; j--)

@@ -1,4 +1,4 @@
-/* model: the positioned node tree and arena every stage shares (earliest stage, includes nothing of ours but nothing) */
+/* model: the positioned node tree and arena every stage shares (the earliest stage) */
 #ifndef MF_MODEL_H
 #define MF_MODEL_H
 
@@ -13,7 +13,7 @@ typedef struct mf_arena mf_arena;
 
 mf_arena *mf_arena_new(void);
 void mf_arena_free(mf_arena *a);
-void *mf_alloc(mf_arena *a, size_t size);           /* zeroed; aborts never: NULL on OOM */
+void *mf_alloc(mf_arena *a, size_t size); /* zeroed; aborts never: NULL on OOM */
 /* Room for one more element of an arena array of n elements of `elem`
  * bytes: `old` while n < *cap, else a block twice as large holding the n
  * elements (the old one is left to the arena) and *cap updated.  NULL on
@@ -47,16 +47,16 @@ typedef enum mf_kind {
 /* Scalar flags: how a scalar was written (kept so output can keep a literal
  * block a block) and whether an emitter must force quotes. */
 enum {
-	MF_QUOTED = 1u << 0,  /* was a quoted scalar in the input */
-	MF_BLOCK = 1u << 1,   /* emit as a literal block scalar (|) when multi-line */
-	MF_SHARED = 1u << 2,  /* reached through an alias: never mutate in place */
+	MF_QUOTED = 1u << 0, /* was a quoted scalar in the input */
+	MF_BLOCK = 1u << 1,  /* emit as a literal block scalar (|) when multi-line */
+	MF_SHARED = 1u << 2, /* reached through an alias: never mutate in place */
 };
 
 typedef struct mf_node mf_node;
 
 typedef struct mf_pair {
 	const char *key;
-	mf_pos pos;      /* position of the key */
+	mf_pos pos; /* position of the key */
 	mf_node *val;
 } mf_pair;
 
@@ -64,16 +64,16 @@ struct mf_node {
 	mf_kind kind;
 	unsigned flags;
 	mf_pos pos;
-	const char *str;  /* scalars: the text as written (canonical for BOOL/INT/FLOAT made here) */
-	size_t len;       /* strlen(str); strings may not hold NUL (load refuses them) */
+	const char *str; /* scalars: the text as written (canonical for BOOL/INT/FLOAT made here) */
+	size_t len;      /* strlen(str); strings may not hold NUL (load refuses them) */
 	union {
 		bool b;
 		long long i;
 		double f;
 	} v;
-	size_t n, cap;    /* number of items / pairs */
-	mf_node **items;  /* MF_SEQ */
-	mf_pair *pairs;   /* MF_MAP, in input order */
+	size_t n, cap;          /* number of items / pairs */
+	mf_node **items;        /* MF_SEQ */
+	mf_pair *pairs;         /* MF_MAP, in input order */
 	struct mf_index *index; /* MF_MAP: hash of keys once large (model.c); NULL = scan */
 };
 
@@ -89,8 +89,9 @@ mf_node *mf_new_seq(mf_arena *a, mf_pos pos);
 
 /* sequences and maps; return 0, or -1 on OOM */
 int mf_seq_push(mf_arena *a, mf_node *seq, mf_node *item);
-int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos, mf_node *val); /* no dup check */
-int mf_map_set(mf_arena *a, mf_node *map, const char *key, mf_node *val);  /* replace or append */
+int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos,
+	       mf_node *val);                                             /* no dup check */
+int mf_map_set(mf_arena *a, mf_node *map, const char *key, mf_node *val); /* replace or append */
 bool mf_map_del(mf_node *map, const char *key);
 /* convenience setters that build the scalar; position taken from pos */
 int mf_map_set_str(mf_arena *a, mf_node *map, const char *key, const char *s, mf_pos pos);
@@ -105,20 +106,20 @@ mf_node *mf_get(const mf_node *map, const char *key);
 const mf_pair *mf_get_pair(const mf_node *map, const char *key);
 /* dotted path through maps ("resources.limits.cpu"); sequence indexes as numbers ("ports.0") */
 mf_node *mf_path(const mf_node *n, const char *dotted);
-const char *mf_str(const mf_node *n);                /* scalar text or NULL for SEQ/MAP/NULL */
+const char *mf_str(const mf_node *n); /* scalar text or NULL for SEQ/MAP/NULL */
 const char *mf_get_str(const mf_node *map, const char *key);
 bool mf_get_bool(const mf_node *map, const char *key, bool dflt);
 long long mf_get_int(const mf_node *map, const char *key, long long dflt);
 bool mf_is_scalar(const mf_node *n);
-bool mf_truthy(const mf_node *n);                   /* true, non-zero, non-empty */
+bool mf_truthy(const mf_node *n); /* true, non-zero, non-empty */
 
 /* trees */
-mf_node *mf_copy(mf_arena *a, const mf_node *n);   /* deep copy, positions kept */
+mf_node *mf_copy(mf_arena *a, const mf_node *n); /* deep copy, positions kept */
 /* Deep merge: maps are merged key by key, everything else in `over` replaces
  * `base`; a null in `over` deletes the key.  Returns a new tree (inputs are
  * untouched); every node keeps the position of the file that set it. */
 mf_node *mf_merge(mf_arena *a, const mf_node *base, const mf_node *over);
-bool mf_equal(const mf_node *x, const mf_node *y);  /* structural, positions ignored */
+bool mf_equal(const mf_node *x, const mf_node *y); /* structural, positions ignored */
 /* Give every node of a tree (that has no position) the position pos. */
 void mf_stamp(mf_node *n, mf_pos pos);
 
@@ -136,8 +137,8 @@ char *mf_fmt_float(char *buf, size_t size, double f);
 
 /* Small helpers every stage needs. */
 #define MF_NELEM(a) (sizeof(a) / sizeof((a)[0]))
-bool mf_streq(const char *x, const char *y);        /* same text, or both NULL */
-int mf_strcmp_null(const char *x, const char *y);   /* strcmp with NULL first */
+bool mf_streq(const char *x, const char *y);      /* same text, or both NULL */
+int mf_strcmp_null(const char *x, const char *y); /* strcmp with NULL first */
 bool mf_pos_eq(mf_pos x, mf_pos y);
 const char *mf_or(const char *s, const char *dflt); /* s, or dflt when s is NULL */
 /* The index of s in list[0..n), or n when it is not there (or s is NULL). */

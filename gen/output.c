@@ -40,7 +40,8 @@ static bool safe_path(const char *p)
 		return false;
 	while (*seg) {
 		size_t n = strcspn(seg, "/");
-		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
 			return false;
 		seg += n;
 		if (*seg == '/' && !*++seg)
@@ -57,7 +58,8 @@ int mf_output_add(mf_ctx *c, mf_output *o, const char *path, mf_buf *buf)
 	if (buf->oom)
 		return mf_error(c, MF_NOPOS, "internal", "out of memory building '%s'", path);
 	if (!safe_path(path))
-		return mf_error(c, MF_NOPOS, "output-path", "refusing output path '%s': it would leave the output directory",
+		return mf_error(c, MF_NOPOS, "output-path",
+				"refusing output path '%s': it would leave the output directory",
 				path);
 	if (o->n == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 64;
@@ -77,7 +79,8 @@ int mf_output_add(mf_ctx *c, mf_output *o, const char *path, mf_buf *buf)
 	return 0;
 }
 
-int mf_output_add_objects(mf_ctx *c, mf_output *o, const char *path, const mf_object *const *objs, size_t n)
+int mf_output_add_objects(mf_ctx *c, mf_output *o, const char *path, const mf_object *const *objs,
+			  size_t n)
 {
 	mf_buf b;
 
@@ -123,7 +126,7 @@ static unsigned long long fnv1a(const char *p, size_t n)
 typedef struct owned {
 	char *path;
 	unsigned long long hash;
-	bool kept;             /* still produced by this run */
+	bool kept; /* still produced by this run */
 } owned;
 
 typedef struct manifest {
@@ -208,8 +211,8 @@ static int manifest_load(const char *dir, manifest *m)
 		char name[4096];
 		next = strchr(line, '\n');
 		next = next ? next + 1 : line + strlen(line);
-		if (*line != '#' && sscanf(line, "%16llx %4095[^\n]", &h, name) == 2 && safe_path(name) &&
-		    manifest_push(m, name, h) < 0) {
+		if (*line != '#' && sscanf(line, "%16llx %4095[^\n]", &h, name) == 2 &&
+		    safe_path(name) && manifest_push(m, name, h) < 0) {
 			free(text);
 			return -1;
 		}
@@ -233,8 +236,8 @@ typedef enum action { KEEP, CREATE, UPDATE } action;
 
 typedef struct plan {
 	action *act;
-	size_t changes;        /* files to create or update, stale files to prune */
-	int conflicts;         /* files we may not overwrite or remove */
+	size_t changes; /* files to create or update, stale files to prune */
+	int conflicts;  /* files we may not overwrite or remove */
 } plan;
 
 /* The messages name one path; kept as formats so each reads naturally. */
@@ -274,7 +277,8 @@ static bool parents_safe(const char *dir, const char *rel)
 	struct stat st;
 	bool safe = path != NULL;
 
-	for (slash = path ? strchr(path + base, '/') : NULL; slash && safe; slash = strchr(slash + 1, '/')) {
+	for (slash = path ? strchr(path + base, '/') : NULL; slash && safe;
+	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		safe = lstat(path, &st) != 0 ? errno == ENOENT : S_ISDIR(st.st_mode);
 		*slash = '/';
@@ -283,12 +287,15 @@ static bool parents_safe(const char *dir, const char *rel)
 	return safe;
 }
 
-static void plan_file(mf_ctx *c, const char *dir, const mf_outfile *f, manifest *m, unsigned flags, plan *p,
-		      action *act)
+static void plan_file(mf_ctx *c, const char *dir, const mf_outfile *f, manifest *m, unsigned flags,
+		      plan *p, action *act)
 {
 	if (!parents_safe(dir, f->path)) {
 		*act = KEEP;
-		conflict(c, p, "'%s' would be written through a symlink or a file that is not a directory", f->path);
+		conflict(
+			c, p,
+			"'%s' would be written through a symlink or a file that is not a directory",
+			f->path);
 		return;
 	}
 	char *path = join(dir, f->path);
@@ -297,14 +304,19 @@ static void plan_file(mf_ctx *c, const char *dir, const mf_outfile *f, manifest 
 	char *old = path ? read_file(path, &len, &exists) : NULL;
 	owned *own = manifest_find(m, f->path);
 
-	*act = !exists ? CREATE : (old && len == f->len && !memcmp(old, f->data, len)) ? KEEP : UPDATE;
+	*act = !exists                                                ? CREATE
+	       : (old && len == f->len && !memcmp(old, f->data, len)) ? KEEP
+								      : UPDATE;
 	if (own)
 		own->kept = true;
 	if (*act != KEEP)
 		p->changes++;
 	if (flags & MF_WRITE_CHECK) {
 		if (*act != KEEP)
-			drift(c, *act == CREATE ? "'%s' is missing: run 'manifold build'" : "'%s' differs from what the description produces", f->path);
+			drift(c,
+			      *act == CREATE ? "'%s' is missing: run 'manifold build'"
+					     : "'%s' differs from what the description produces",
+			      f->path);
 	} else if (*act == UPDATE && !(flags & MF_WRITE_FORCE)) {
 		if (!own)
 			conflict(c, p, "'%s' exists and was not written by manifold", f->path);
@@ -329,9 +341,12 @@ static void plan_stale(mf_ctx *c, const char *dir, manifest *m, unsigned flags, 
 		if (exists) {
 			p->changes++;
 			if (flags & MF_WRITE_CHECK)
-				drift(c, "'%s' is stale: the description no longer produces it", m->v[i].path);
-			else if (!(flags & MF_WRITE_FORCE) && (!old || fnv1a(old, len) != m->v[i].hash))
-				conflict(c, p, "'%s' is no longer produced but was edited by hand", m->v[i].path);
+				drift(c, "'%s' is stale: the description no longer produces it",
+				      m->v[i].path);
+			else if (!(flags & MF_WRITE_FORCE) &&
+				 (!old || fnv1a(old, len) != m->v[i].hash))
+				conflict(c, p, "'%s' is no longer produced but was edited by hand",
+					 m->v[i].path);
 		}
 		free(old);
 		free(path);
@@ -369,13 +384,19 @@ static int make_parents(mf_ctx *c, const char *dir, const char *rel)
 	struct stat st;
 	int rc = 0;
 
-	for (slash = path ? strchr(path + base, '/') : NULL; slash && rc == 0; slash = strchr(slash + 1, '/')) {
+	for (slash = path ? strchr(path + base, '/') : NULL; slash && rc == 0;
+	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		if (lstat(path, &st) == 0) {
 			if (!S_ISDIR(st.st_mode))
-				rc = mf_error(c, MF_NOPOS, "output-path", "'%s' is not a directory (a symlink?): refusing to write through it", path);
+				rc = mf_error(
+					c, MF_NOPOS, "output-path",
+					"'%s' is not a directory (a symlink?): refusing to write "
+					"through it",
+					path);
 		} else if (mkdir(path, 0755) != 0) {
-			rc = mf_error(c, MF_NOPOS, "output-io", "cannot create '%s': %s", path, strerror(errno));
+			rc = mf_error(c, MF_NOPOS, "output-io", "cannot create '%s': %s", path,
+				      strerror(errno));
 		}
 		*slash = '/';
 	}
@@ -394,7 +415,8 @@ static int mkdir_p(mf_ctx *c, const char *dir)
 		char save = *p;
 		*p = '\0';
 		if (mkdir(copy, 0755) != 0 && errno != EEXIST)
-			rc = mf_error(c, MF_NOPOS, "output-io", "cannot create '%s': %s", copy, strerror(errno));
+			rc = mf_error(c, MF_NOPOS, "output-io", "cannot create '%s': %s", copy,
+				      strerror(errno));
 		*p = save;
 		if (!save)
 			break;
@@ -421,7 +443,8 @@ static int stage_files(mf_ctx *c, const char *stage, const mf_output *o, const a
 			continue;
 		tmp = staged_name(stage, i);
 		if (!tmp || write_all(tmp, o->files[i].data, o->files[i].len) != 0) {
-			mf_error(c, MF_NOPOS, "output-io", "cannot write '%s': %s", tmp ? tmp : stage, strerror(errno));
+			mf_error(c, MF_NOPOS, "output-io", "cannot write '%s': %s",
+				 tmp ? tmp : stage, strerror(errno));
 			free(tmp);
 			return -1;
 		}
@@ -441,7 +464,8 @@ static void unstage(const char *stage, const mf_output *o, const action *act)
 	rmdir(stage);
 }
 
-static int place_files(mf_ctx *c, const char *dir, const char *stage, const mf_output *o, const action *act)
+static int place_files(mf_ctx *c, const char *dir, const char *stage, const mf_output *o,
+		       const action *act)
 {
 	int rc = 0;
 
@@ -454,7 +478,8 @@ static int place_files(mf_ctx *c, const char *dir, const char *stage, const mf_o
 		tmp = staged_name(stage, i);
 		dst = join(dir, o->files[i].path);
 		if (!tmp || !dst || rename(tmp, dst) != 0)
-			rc = mf_error(c, MF_NOPOS, "output-io", "cannot write '%s': %s", dst ? dst : dir, strerror(errno));
+			rc = mf_error(c, MF_NOPOS, "output-io", "cannot write '%s': %s",
+				      dst ? dst : dir, strerror(errno));
 		free(tmp);
 		free(dst);
 	}
@@ -487,16 +512,19 @@ static int write_manifest(mf_ctx *c, const char *dir, const mf_output *o)
 	mf_buf_init(&b);
 	mf_buf_puts(&b, MANIFEST_HEAD);
 	for (size_t i = 0; i < o->n; i++)
-		mf_buf_printf(&b, "%016llx %s\n", fnv1a(o->files[i].data, o->files[i].len), o->files[i].path);
+		mf_buf_printf(&b, "%016llx %s\n", fnv1a(o->files[i].data, o->files[i].len),
+			      o->files[i].path);
 	if (b.oom || !tmp || !dst || write_all(tmp, b.data, b.len) != 0 || rename(tmp, dst) != 0)
-		rc = mf_error(c, MF_NOPOS, "output-io", "cannot write '%s/%s': %s", dir, MANIFEST, strerror(errno));
+		rc = mf_error(c, MF_NOPOS, "output-io", "cannot write '%s/%s': %s", dir, MANIFEST,
+			      strerror(errno));
 	mf_buf_release(&b);
 	free(tmp);
 	free(dst);
 	return rc;
 }
 
-static int commit(mf_ctx *c, const char *dir, const mf_output *o, const action *act, const manifest *m)
+static int commit(mf_ctx *c, const char *dir, const mf_output *o, const action *act,
+		  const manifest *m)
 {
 	char *meta = join(dir, ".manifold"), *stage = NULL;
 	char name[64];
@@ -515,7 +543,8 @@ static int commit(mf_ctx *c, const char *dir, const mf_output *o, const action *
 			rc = write_manifest(c, dir, o);
 		}
 	} else if (meta && stage) {
-		mf_error(c, MF_NOPOS, "output-io", "cannot create '%s': %s", stage, strerror(errno));
+		mf_error(c, MF_NOPOS, "output-io", "cannot create '%s': %s", stage,
+			 strerror(errno));
 	}
 	free(meta);
 	free(stage);
@@ -531,7 +560,8 @@ static int check_unique(mf_ctx *c, const mf_output *o)
 		if (r > 0)
 			return mf_error(c, MF_NOPOS, "internal", "output files are not sorted");
 		if (r == 0)
-			return mf_error(c, MF_NOPOS, "internal", "output file '%s' produced twice", o->files[i].path);
+			return mf_error(c, MF_NOPOS, "internal", "output file '%s' produced twice",
+					o->files[i].path);
 	}
 	return 0;
 }

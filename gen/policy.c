@@ -1,4 +1,4 @@
-/* check: policy packs (built in and custom files): switches for built-in rules and declarative rules */
+/* check: policy packs (built in and custom): switches for built-in rules, declarative rules */
 #include <stdlib.h>
 #include <string.h>
 #include "check_impl.h"
@@ -26,9 +26,11 @@ typedef enum op {
 } op;
 
 static const char *const op_names[] = {
-	[OP_EXISTS] = "exists", [OP_ABSENT] = "absent", [OP_EQUALS] = "equals", [OP_IN] = "in",
-	[OP_MATCHES] = "matches", [OP_NOT_MATCHES] = "notMatches", [OP_MIN_CPU] = "minCpu",
-	[OP_MAX_CPU] = "maxCpu", [OP_MIN_MEMORY] = "minMemory", [OP_MAX_MEMORY] = "maxMemory",
+	[OP_EXISTS] = "exists",        [OP_ABSENT] = "absent",
+	[OP_EQUALS] = "equals",        [OP_IN] = "in",
+	[OP_MATCHES] = "matches",      [OP_NOT_MATCHES] = "notMatches",
+	[OP_MIN_CPU] = "minCpu",       [OP_MAX_CPU] = "maxCpu",
+	[OP_MIN_MEMORY] = "minMemory", [OP_MAX_MEMORY] = "maxMemory",
 };
 
 typedef struct cond {
@@ -73,18 +75,19 @@ struct mf_pack {
 
 typedef struct cached {
 	const char *key;
-	mf_pack *pack;   /* NULL when it failed to load */
+	mf_pack *pack; /* NULL when it failed to load */
 } cached;
 
 struct mf_packset {
 	mf_ctx *c;
 	cached *v;
 	size_t n, cap;
-	void **res;      /* compiled patterns, freed with the set */
+	void **res; /* compiled patterns, freed with the set */
 	size_t nres, capres;
 };
 
-static const char *const builtin_packs[] = {"baseline", "restricted", "production", "example-custom"};
+static const char *const builtin_packs[] = {"baseline", "restricted", "production",
+					    "example-custom"};
 
 /* ---- the set ------------------------------------------------------------------------ */
 
@@ -161,7 +164,8 @@ static const mf_rule *known_rule(build *b, const mf_node *id)
 	for (size_t i = 0; i < MF_RULE_COUNT; i++)
 		names[i] = mf_rules[i].id;
 	best = mf_did_you_mean(mf_str(id), names, MF_RULE_COUNT);
-	d = mf_diag_add(b->c, MF_SEV_ERROR, id->pos, "policy-rule", "unknown built-in rule '%s'", mf_str(id));
+	d = mf_diag_add(b->c, MF_SEV_ERROR, id->pos, "policy-rule", "unknown built-in rule '%s'",
+			mf_str(id));
 	if (d && best)
 		mf_diag_note(b->c, d, "did you mean '%s'?", best);
 	b->rc = -1;
@@ -176,11 +180,13 @@ static void compile_switches(build *b, const mf_node *doc, mf_pack *p)
 	p->enable = mf_alloc(b->c->a, ((en ? en->n : 0) + 1) * sizeof *p->enable);
 	p->disable = mf_alloc(b->c->a, ((dis ? dis->n : 0) + 1) * sizeof *p->disable);
 	for (size_t i = 0; p->enable && en && i < en->n; i++) {
-		const mf_node *it = en->items[i], *id = it->kind == MF_MAP ? mf_get(it, "rule") : it;
+		const mf_node *it = en->items[i],
+			      *id = it->kind == MF_MAP ? mf_get(it, "rule") : it;
 		const mf_rule *r = known_rule(b, id);
 		const mf_severity *sev = severity_of(mf_get_str(it, "severity"));
 		if (r)
-			p->enable[p->nenable++] = (enable){(mf_rule_id)(r - mf_rules), sev != NULL, sev ? *sev : r->sev};
+			p->enable[p->nenable++] = (enable){(mf_rule_id)(r - mf_rules), sev != NULL,
+							   sev ? *sev : r->sev};
 	}
 	for (size_t i = 0; p->disable && dis && i < dis->n; i++) {
 		const mf_rule *r = known_rule(b, dis->items[i]);
@@ -208,12 +214,15 @@ static int parse_path(build *b, const mf_node *at, cond *c)
 			if (*end != ']')
 				break;
 			c->nsegs++, p = end + 1;
-		} else if (*p == '[' && p[1] == '"' && strchr(p + 2, '"') && strchr(p + 2, '"')[1] == ']') {
+		} else if (*p == '[' && p[1] == '"' && strchr(p + 2, '"') &&
+			   strchr(p + 2, '"')[1] == ']') {
 			const char *q = strchr(p + 2, '"');
-			*s = (seg){SEG_KEY, mf_strndup(b->c->a, p + 2, (size_t)(q - p - 2)), 0}, c->nsegs++, p = q + 2;
+			*s = (seg){SEG_KEY, mf_strndup(b->c->a, p + 2, (size_t)(q - p - 2)), 0},
+			c->nsegs++, p = q + 2;
 		} else if (*p != '.' && *p != '[' && *p != ']') {
 			size_t n = strcspn(p, ".[]");
-			*s = n == 1 && *p == '*' ? (seg){SEG_ALL, NULL, 0} : (seg){SEG_KEY, mf_strndup(b->c->a, p, n), 0};
+			*s = n == 1 && *p == '*' ? (seg){SEG_ALL, NULL, 0}
+						 : (seg){SEG_KEY, mf_strndup(b->c->a, p, n), 0};
 			c->nsegs++, p += n;
 		} else {
 			break;
@@ -222,7 +231,10 @@ static int parse_path(build *b, const mf_node *at, cond *c)
 	if (c->segs && !*p && c->nsegs)
 		return 0;
 	return fail(b, at->pos, "policy-field",
-		    mf_printf(b->c->a, "invalid field path '%s' (keys separated by '.', '[N]', '[*]' or '[\"key\"]')", c->field));
+		    mf_printf(b->c->a,
+			      "invalid field path '%s' (keys separated by '.', '[N]', '[*]' or "
+			      "'[\"key\"]')",
+			      c->field));
 }
 
 static int compile_cond(build *b, const mf_node *n, cond *c)
@@ -241,7 +253,8 @@ static int compile_cond(build *b, const mf_node *n, cond *c)
 		return fail(b, n->pos, "policy-condition", "a condition needs one test");
 	if (c->op == OP_MATCHES || c->op == OP_NOT_MATCHES) {
 		if (!(c->re = mf_re_compile(mf_or(mf_str(c->arg), ""), false, err, sizeof err)))
-			return fail(b, c->arg->pos, "policy-pattern", mf_printf(b->c->a, "invalid pattern: %s", err));
+			return fail(b, c->arg->pos, "policy-pattern",
+				    mf_printf(b->c->a, "invalid pattern: %s", err));
 		keep_re(b->ps, c->re);
 	}
 	if (c->op == OP_MIN_CPU || c->op == OP_MAX_CPU)
@@ -249,7 +262,8 @@ static int compile_cond(build *b, const mf_node *n, cond *c)
 	if (c->op == OP_MIN_MEMORY || c->op == OP_MAX_MEMORY)
 		c->q = mf_mem_bytes(c->arg);
 	if ((c->op >= OP_MIN_CPU) && c->q < 0)
-		return fail(b, c->arg->pos, "policy-condition", mf_printf(b->c->a, "invalid quantity '%s'", mf_str(c->arg)));
+		return fail(b, c->arg->pos, "policy-condition",
+			    mf_printf(b->c->a, "invalid quantity '%s'", mf_str(c->arg)));
 	return 0;
 }
 
@@ -264,8 +278,9 @@ static cond *compile_conds(build *b, const mf_node *seq, size_t *n)
 	return v;
 }
 
-static const char *const placeholders[] = {"{service}", "{env}", "{tenant}", "{value}", "{path}",
-					   "{field}", "{kind}", "{name}", "{namespace}", "{rule}"};
+static const char *const placeholders[] = {"{service}",   "{env}",   "{tenant}", "{value}",
+					   "{path}",      "{field}", "{kind}",   "{name}",
+					   "{namespace}", "{rule}"};
 
 static void check_message(build *b, const mf_node *msg)
 {
@@ -277,9 +292,14 @@ static void check_message(build *b, const mf_node *msg)
 			ok |= !strncmp(p, placeholders[i], strlen(placeholders[i]));
 		if (!ok)
 			fail(b, msg->pos, "policy-message",
-			     mf_printf(b->c->a, "unknown placeholder '%.*s' (use {service}, {env}, {tenant}, {value}, {path}, "
-						"{field}, {kind}, {name}, {namespace} or {rule})",
-				       (int)(strchr(p, '}') ? (size_t)(strchr(p, '}') - p + 1) : strlen(p)), p));
+			     mf_printf(
+				     b->c->a,
+				     "unknown placeholder '%.*s' (use {service}, {env}, {tenant}, "
+				     "{value}, {path}, "
+				     "{field}, {kind}, {name}, {namespace} or {rule})",
+				     (int)(strchr(p, '}') ? (size_t)(strchr(p, '}') - p + 1)
+							  : strlen(p)),
+				     p));
 	}
 }
 
@@ -292,14 +312,17 @@ static void compile_rule(build *b, const mf_node *n, prule *r)
 	r->id = mf_str(id);
 	r->sev = sev ? *sev : MF_SEV_WARNING;
 	r->message = mf_get_str(n, "message");
-	r->on = on && !strcmp(on, "service") ? ON_SERVICE : on && !strcmp(on, "compose") ? ON_COMPOSE : ON_OBJECT;
+	r->on = on && !strcmp(on, "service")   ? ON_SERVICE
+		: on && !strcmp(on, "compose") ? ON_COMPOSE
+					       : ON_OBJECT;
 	r->envs = mf_get(scope, "environments");
 	r->kinds = mf_get(scope, "kinds");
 	r->tenants = mf_get(scope, "tenants");
 	r->services = mf_get(scope, "services");
 	r->targets = mf_target_bits(mf_get(scope, "targets"));
 	if (mf_rule_find(r->id))
-		fail(b, id->pos, "policy-rule", mf_printf(b->c->a, "rule '%s' is a built-in rule: enable it instead", r->id));
+		fail(b, id->pos, "policy-rule",
+		     mf_printf(b->c->a, "rule '%s' is a built-in rule: enable it instead", r->id));
 	check_message(b, mf_get(n, "message"));
 	r->when = compile_conds(b, mf_get(n, "when"), &r->nwhen);
 	r->assert = compile_conds(b, mf_get(n, "assert"), &r->nassert);
@@ -314,7 +337,9 @@ static mf_pack *compile_pack(build *b, const mf_node *doc)
 	if (!p)
 		return NULL;
 	p->name = mf_get_str(doc, "pack");
-	p->level = !level ? MF_LEVEL_NONE : !strcmp(level, "restricted") ? MF_LEVEL_RESTRICTED : MF_LEVEL_BASELINE;
+	p->level = !level                         ? MF_LEVEL_NONE
+		   : !strcmp(level, "restricted") ? MF_LEVEL_RESTRICTED
+						  : MF_LEVEL_BASELINE;
 	compile_switches(b, doc, p);
 	p->rules = mf_alloc(b->c->a, ((rules ? rules->n : 0) + 1) * sizeof *p->rules);
 	for (size_t i = 0; p->rules && rules && i < rules->n; i++)
@@ -323,7 +348,8 @@ static mf_pack *compile_pack(build *b, const mf_node *doc)
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(p->rules[i].id, p->rules[j].id))
 				fail(b, mf_get(rules->items[i], "id")->pos, "policy-rule",
-				     mf_printf(b->c->a, "rule '%s' is defined twice in pack '%s'", p->rules[i].id, p->name));
+				     mf_printf(b->c->a, "rule '%s' is defined twice in pack '%s'",
+					       p->rules[i].id, p->name));
 	return p;
 }
 
@@ -361,7 +387,9 @@ static uint32_t pack_source(mf_packset *ps, const char *name, mf_pos from, const
 		return mf_source_add(ps->c, path, text, len);
 	best = mf_did_you_mean(name, builtin_packs, MF_NELEM(builtin_packs));
 	d = mf_diag_add(ps->c, MF_SEV_ERROR, from, "policy-unknown",
-			"no built-in policy pack '%s' (built in: baseline, restricted, production, example-custom)", name);
+			"no built-in policy pack '%s' (built in: baseline, restricted, production, "
+			"example-custom)",
+			name);
 	if (d && best)
 		mf_diag_note(ps->c, d, "did you mean '%s'?", best);
 	return 0;
@@ -376,7 +404,8 @@ static mf_pack *load_pack(mf_packset *ps, const char *name, mf_pos from)
 	mf_pack *p;
 
 	for (size_t i = 0; i < ps->n; i++)
-		if (!strcmp(ps->v[i].key, name) || (!plain_name(name) && !strcmp(ps->v[i].key, relative_to(ps->c, from, name))))
+		if (!strcmp(ps->v[i].key, name) ||
+		    (!plain_name(name) && !strcmp(ps->v[i].key, relative_to(ps->c, from, name))))
 			return ps->v[i].pack;
 	file = pack_source(ps, name, from, &key);
 	doc = file ? mf_yaml_parse(ps->c, file, false) : NULL;
@@ -397,8 +426,8 @@ static mf_pack *load_pack(mf_packset *ps, const char *name, mf_pos from)
 	return p;
 }
 
-int mf_packset_load(mf_packset *ps, const char *const *names, const mf_pos *pos, size_t n, const mf_pack ***out,
-		    size_t *nout)
+int mf_packset_load(mf_packset *ps, const char *const *names, const mf_pos *pos, size_t n,
+		    const mf_pack ***out, size_t *nout)
 {
 	const mf_pack **v = mf_alloc(ps->c->a, (n + 1) * sizeof *v);
 	int rc = 0;
@@ -482,7 +511,8 @@ static const char *join(mf_ctx *c, const char *path, const seg *s, const char *k
 	return *path ? mf_printf(c->a, "%s.%s", path, key) : key;
 }
 
-static void expand(hits *h, const cond *c, size_t i, const mf_node *n, const mf_node *near, const char *path)
+static void expand(hits *h, const cond *c, size_t i, const mf_node *n, const mf_node *near,
+		   const char *path)
 {
 	const seg *s = &c->segs[i];
 
@@ -497,14 +527,16 @@ static void expand(hits *h, const cond *c, size_t i, const mf_node *n, const mf_
 	if (s->kind == SEG_KEY)
 		expand(h, c, i + 1, mf_get(n, s->key), n, join(h->c, path, s, s->key, 0));
 	else if (s->kind == SEG_INDEX)
-		expand(h, c, i + 1, n->kind == MF_SEQ && s->index < n->n ? n->items[s->index] : NULL, n,
+		expand(h, c, i + 1,
+		       n->kind == MF_SEQ && s->index < n->n ? n->items[s->index] : NULL, n,
 		       join(h->c, path, s, NULL, s->index));
 	else if (n->kind == MF_SEQ)
 		for (size_t j = 0; j < n->n; j++)
 			expand(h, c, i + 1, n->items[j], n, join(h->c, path, s, NULL, j));
 	else if (n->kind == MF_MAP)
 		for (size_t j = 0; j < n->n; j++)
-			expand(h, c, i + 1, n->pairs[j].val, n, join(h->c, path, s, n->pairs[j].key, 0));
+			expand(h, c, i + 1, n->pairs[j].val, n,
+			       join(h->c, path, s, n->pairs[j].key, 0));
 	else
 		add_hit(h, NULL, n, path);
 }
@@ -515,8 +547,10 @@ static bool scalar_equal(const mf_node *x, const mf_node *y)
 		return false;
 	if (x->kind == MF_BOOL && y->kind == MF_BOOL)
 		return x->v.b == y->v.b;
-	if ((x->kind == MF_INT || x->kind == MF_FLOAT) && (y->kind == MF_INT || y->kind == MF_FLOAT))
-		return (x->kind == MF_INT ? (double)x->v.i : x->v.f) == (y->kind == MF_INT ? (double)y->v.i : y->v.f);
+	if ((x->kind == MF_INT || x->kind == MF_FLOAT) &&
+	    (y->kind == MF_INT || y->kind == MF_FLOAT))
+		return (x->kind == MF_INT ? (double)x->v.i : x->v.f) ==
+		       (y->kind == MF_INT ? (double)y->v.i : y->v.f);
 	return mf_str(x) && mf_str(y) && !strcmp(mf_str(x), mf_str(y));
 }
 
@@ -546,7 +580,8 @@ static bool holds(const cond *c, const mf_node *n)
 		break;
 	}
 	if (!present)
-		return true;   /* a bound on a missing quantity: `exists` says whether it must be there */
+		return true; /* a bound on a missing quantity: `exists` says whether it must be
+				there */
 	v = c->op == OP_MIN_CPU || c->op == OP_MAX_CPU ? mf_cpu_millis(n) : mf_mem_bytes(n);
 	if (v < 0)
 		return false;
@@ -563,13 +598,20 @@ typedef struct target {
 	mf_pos pos;
 } target;
 
-static const char *placeholder(mf_chk *k, const target *t, const prule *r, const cond *c, const hit *h, const char *p,
-			       size_t *len)
+static const char *placeholder(mf_chk *k, const target *t, const prule *r, const cond *c,
+			       const hit *h, const char *p, size_t *len)
 {
 	const char *vals[MF_NELEM(placeholders)] = {
-		t->service, k->e && !k->e->is_base ? k->e->name : "", t->tenant ? t->tenant : "",
-		h && h->n ? mf_or(mf_str(h->n), "nothing") : "nothing", h ? h->path : "", c ? c->field : "",
-		t->kind ? t->kind : "", t->name ? t->name : "", t->ns ? t->ns : "", r->id,
+		t->service,
+		k->e && !k->e->is_base ? k->e->name : "",
+		t->tenant ? t->tenant : "",
+		h && h->n ? mf_or(mf_str(h->n), "nothing") : "nothing",
+		h ? h->path : "",
+		c ? c->field : "",
+		t->kind ? t->kind : "",
+		t->name ? t->name : "",
+		t->ns ? t->ns : "",
+		r->id,
 	};
 
 	for (size_t i = 0; i < MF_NELEM(placeholders); i++) {
@@ -581,7 +623,8 @@ static const char *placeholder(mf_chk *k, const target *t, const prule *r, const
 	return NULL;
 }
 
-static const char *expand_message(mf_chk *k, const target *t, const prule *r, const cond *c, const hit *h)
+static const char *expand_message(mf_chk *k, const target *t, const prule *r, const cond *c,
+				  const hit *h)
 {
 	const char *m = r->message ? r->message : r->id, *out = "";
 
@@ -627,7 +670,8 @@ static bool in_scope(const mf_chk *k, const prule *r, const target *t)
 		return false;
 	if (r->targets && (!k->e || !(k->e->targets & r->targets)))
 		return false;
-	return listed(r->kinds, t->kind) && listed(r->tenants, t->tenant) && listed(r->services, t->service);
+	return listed(r->kinds, t->kind) && listed(r->tenants, t->tenant) &&
+	       listed(r->services, t->service);
 }
 
 static void apply(mf_chk *k, const prule *r, const target *t)
@@ -642,10 +686,16 @@ static void apply(mf_chk *k, const prule *r, const target *t)
 		expand(&h, &r->assert[i], 0, t->root, t->root, "");
 		for (size_t j = 0; j < h.n; j++) {
 			const hit *x = &h.v[j];
-			const char *path = *t->base ? (*x->path ? mf_printf(k->c->a, "%s.%s", t->base, x->path) : t->base) : x->path;
+			const char *path =
+				*t->base ? (*x->path ? mf_printf(k->c->a, "%s.%s", t->base, x->path)
+						     : t->base)
+					 : x->path;
 			if (holds(&r->assert[i], x->n))
 				continue;
-			mf_finding_custom(k, r->id, r->sev, x->n && x->n->pos.file ? x->n->pos : x->near && x->near->pos.file ? x->near->pos : t->pos,
+			mf_finding_custom(k, r->id, r->sev,
+					  x->n && x->n->pos.file         ? x->n->pos
+					  : x->near && x->near->pos.file ? x->near->pos
+									 : t->pos,
 					  path, expand_message(k, t, r, &r->assert[i], x));
 		}
 	}
@@ -658,8 +708,18 @@ static void run_objects(mf_chk *k, const prule *r)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		target t = {o->doc, o->inst, o, o->kind, o->name, o->ns, o->inst ? o->inst->service : o->name,
-			    o->tenant ? o->tenant : o->inst && o->inst->tenant ? o->inst->tenant->name : NULL, "", o->pos};
+		target t = {o->doc,
+			    o->inst,
+			    o,
+			    o->kind,
+			    o->name,
+			    o->ns,
+			    o->inst ? o->inst->service : o->name,
+			    o->tenant                    ? o->tenant
+			    : o->inst && o->inst->tenant ? o->inst->tenant->name
+							 : NULL,
+			    "",
+			    o->pos};
 		if (o->kind && strcmp(o->kind, "compose"))
 			apply(k, r, &t);
 	}
@@ -669,8 +729,16 @@ static void run_services(mf_chk *k, const prule *r)
 {
 	for (size_t i = 0; k->e && !k->lint && i < k->e->ninst; i++) {
 		const mf_instance *in = &k->e->inst[i];
-		target t = {in->spec, in, NULL, mf_workload_name(in->kind), in->name, in->ns, in->service,
-			    in->tenant ? in->tenant->name : NULL, mf_printf(k->c->a, "services.%s", in->service), in->pos};
+		target t = {in->spec,
+			    in,
+			    NULL,
+			    mf_workload_name(in->kind),
+			    in->name,
+			    in->ns,
+			    in->service,
+			    in->tenant ? in->tenant->name : NULL,
+			    mf_printf(k->c->a, "services.%s", in->service),
+			    in->pos};
 		apply(k, r, &t);
 	}
 }
@@ -685,8 +753,15 @@ static void run_compose(mf_chk *k, const prule *r)
 		for (size_t j = 0; k->e && j < k->e->ninst && !in; j++)
 			if (!strcmp(k->e->inst[j].compose_name, svcs->pairs[i].key))
 				in = &k->e->inst[j];
-		t = (target){svcs->pairs[i].val, in, NULL, "compose", svcs->pairs[i].key, NULL, in ? in->service : svcs->pairs[i].key,
-			     in && in->tenant ? in->tenant->name : NULL, mf_printf(k->c->a, "services.%s", svcs->pairs[i].key),
+		t = (target){svcs->pairs[i].val,
+			     in,
+			     NULL,
+			     "compose",
+			     svcs->pairs[i].key,
+			     NULL,
+			     in ? in->service : svcs->pairs[i].key,
+			     in && in->tenant ? in->tenant->name : NULL,
+			     mf_printf(k->c->a, "services.%s", svcs->pairs[i].key),
 			     svcs->pairs[i].pos};
 		apply(k, r, &t);
 	}

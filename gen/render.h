@@ -1,4 +1,4 @@
-/* resolve: the objects each target family renders, built once and shared by checks and emitters */
+/* render: the objects each target family renders, built once, shared by check and emit */
 #ifndef MF_RENDER_H
 #define MF_RENDER_H
 
@@ -12,12 +12,12 @@ typedef struct mf_object {
 	const char *api_version;
 	const char *kind;
 	const char *name;
-	const char *ns;              /* NULL for cluster-scoped objects */
-	mf_node *doc;                /* the whole object (apiVersion, kind, metadata, ...) */
-	const mf_instance *inst;     /* the instance it came from, or NULL */
-	const char *tenant;          /* tenant name or NULL */
-	const char *group;           /* file grouping hint: service name, "namespaces", "tenant-x" */
-	mf_pos pos;                  /* where in the description it comes from */
+	const char *ns;          /* NULL for cluster-scoped objects */
+	mf_node *doc;            /* the whole object (apiVersion, kind, metadata, ...) */
+	const mf_instance *inst; /* the instance it came from, or NULL */
+	const char *tenant;      /* tenant name or NULL */
+	const char *group;       /* file grouping hint: service name, "namespaces", "tenant-x" */
+	mf_pos pos;              /* where in the description it comes from */
 } mf_object;
 
 typedef struct mf_objects {

@@ -1,4 +1,4 @@
-/* resolve: the rendered-object list every renderer fills, and each environment's objects rendered once per run */
+/* render: the rendered-object list every renderer fills, and its order */
 #include <string.h>
 #include "render.h"
 
@@ -73,7 +73,8 @@ void mf_objects_sort(mf_objects *o)
 bool mf_own_label(const char *key)
 {
 	static const char *const keys[] = {"app.kubernetes.io/name", "app.kubernetes.io/instance",
-					   "app.kubernetes.io/managed-by", "app.kubernetes.io/version"};
+					   "app.kubernetes.io/managed-by",
+					   "app.kubernetes.io/version"};
 
 	return MF_IN_LIST(key, keys);
 }
@@ -87,7 +88,7 @@ typedef struct rendered {
 } rendered;
 
 struct mf_render_cache {
-	rendered *k8s;    /* s->envs in order, then s->base */
+	rendered *k8s; /* s->envs in order, then s->base */
 	size_t n;
 };
 
@@ -119,7 +120,7 @@ int mf_k8s_objects(mf_ctx *c, const mf_system *s, const mf_env *e, const mf_obje
 	rendered *r = slot(s, e);
 
 	*out = &none;
-	if (!r && !(r = mf_alloc(c->a, sizeof *r)))  /* not kept: rendered at every call */
+	if (!r && !(r = mf_alloc(c->a, sizeof *r))) /* not kept: rendered at every call */
 		return mf_error(c, e->pos, "internal", "out of memory");
 	if (!r->done) {
 		r->rc = mf_render_k8s(c, s, e, &r->objs);

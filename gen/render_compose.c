@@ -1,4 +1,4 @@
-/* resolve: the Compose document of one environment (services, volumes, secrets) and what sits beside it */
+/* render: the Compose document of one environment and what sits beside it */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,18 +17,18 @@
 #define LOOPBACK "127.0.0.1"
 
 typedef struct dep {
-	size_t to;          /* index into e->inst */
-	const char *cond;   /* healthy, started, completed (description words) */
+	size_t to;        /* index into e->inst */
+	const char *cond; /* healthy, started, completed (description words) */
 	bool required;
 	mf_pos pos;
 } dep;
 
 typedef struct info {
-	const char **prof;  /* sorted profile names; none: always started */
+	const char **prof; /* sorted profile names; none: always started */
 	size_t nprof;
 	dep *deps;
 	size_t ndeps;
-	bool health;        /* gets a healthcheck */
+	bool health; /* gets a healthcheck */
 } info;
 
 typedef struct rc {
@@ -37,9 +37,9 @@ typedef struct rc {
 	const mf_env *e;
 	info *info;
 	mf_node *doc, *services, *volumes, *secrets;
-	mf_node *vars;      /* side: VAR -> {what, users} */
-	mf_node *sfiles;    /* side: secret file path -> {what, users} */
-	mf_node *files;     /* side: generated file path -> text */
+	mf_node *vars;   /* side: VAR -> {what, users} */
+	mf_node *sfiles; /* side: secret file path -> {what, users} */
+	mf_node *files;  /* side: generated file path -> text */
 	bool oom;
 	int rc;
 } rc;
@@ -59,14 +59,13 @@ static const char *from_source(rc *r, const char *path)
 	return mf_printf(r->c->a, "%s/%s", root, path);
 }
 
-
 /* ---- small helpers ------------------------------------------------------ */
 
 /* Rendering may run more than once per environment (checks, then emit):
  * a finding already made for this place and environment is not repeated
  * (NULL then). */
-__attribute__((format(printf, 5, 6)))
-static mf_diag *diag(rc *r, mf_severity sev, mf_pos pos, const char *code, const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static mf_diag *diag(rc *r, mf_severity sev, mf_pos pos,
+							   const char *code, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -155,7 +154,8 @@ static const char *shq(rc *r, const char *s)
 	const char *out = "'";
 
 	for (const char *p = s; *p; p++)
-		out = *p == '\'' ? mf_printf(r->c->a, "%s'\\''", out) : mf_printf(r->c->a, "%s%c", out, *p);
+		out = *p == '\'' ? mf_printf(r->c->a, "%s'\\''", out)
+				 : mf_printf(r->c->a, "%s%c", out, *p);
 	return out ? mf_printf(r->c->a, "%s'", out) : NULL;
 }
 
@@ -219,7 +219,8 @@ static long long dur_ms(const mf_node *n)
 
 static const char *dur_text(rc *r, long long ms)
 {
-	return ms % 1000 ? mf_printf(r->c->a, "%lldms", ms) : mf_printf(r->c->a, "%llds", ms / 1000);
+	return ms % 1000 ? mf_printf(r->c->a, "%lldms", ms)
+			 : mf_printf(r->c->a, "%llds", ms / 1000);
 }
 
 /* ---- profiles and dependencies ------------------------------------------- */
@@ -317,7 +318,8 @@ static const mf_node *probe_of(const mf_node *spec)
 
 static bool has_health(const mf_instance *in)
 {
-	return mf_long_running(in->kind) && (probe_of(in->spec) || mf_get(mf_get(in->spec, "probes"), "compose"));
+	return mf_long_running(in->kind) &&
+	       (probe_of(in->spec) || mf_get(mf_get(in->spec, "probes"), "compose"));
 }
 
 /* services.*.dependsOn: "healthy" | {condition, required}; a dependency on a
@@ -362,7 +364,9 @@ static const char *condition_of(rc *r, const mf_instance *from, const dep *d)
 	const char *w = d->cond;
 
 	if (!w)
-		w = t->kind == MF_W_JOB ? "completed" : r->info[d->to].health ? "healthy" : "started";
+		w = t->kind == MF_W_JOB     ? "completed"
+		    : r->info[d->to].health ? "healthy"
+					    : "started";
 	/* the depends-on-unhealthy rule reports this; Compose can only wait for a start */
 	if (!strcmp(w, "healthy") && !r->info[d->to].health)
 		w = "started";
@@ -404,7 +408,9 @@ static long long probe_port(const mf_instance *in, const mf_node *port)
 
 	if (port && port->kind == MF_INT)
 		return port->v.i;
-	p = port ? mf_port_of(in->spec, port, NULL) : ports && ports->n ? ports->pairs[0].val : NULL;
+	p = port                ? mf_port_of(in->spec, port, NULL)
+	    : ports && ports->n ? ports->pairs[0].val
+				: NULL;
 	return p ? mf_port_number(p) : -1;
 }
 
@@ -426,11 +432,13 @@ static const char *http_test(rc *r, const mf_instance *in, const mf_node *http)
 		wget = "wget -q --no-check-certificate";
 	}
 	for (size_t i = 0; hdrs && i < hdrs->n; i++) {
-		const char *h = mf_printf(r->c->a, "%s: %s", hdrs->pairs[i].key, mf_str(hdrs->pairs[i].val));
+		const char *h = mf_printf(r->c->a, "%s: %s", hdrs->pairs[i].key,
+					  mf_str(hdrs->pairs[i].val));
 		curl = mf_printf(r->c->a, "%s -H %s", curl, shq(r, h));
 		wget = mf_printf(r->c->a, "%s --header=%s", wget, shq(r, h));
 	}
-	return mf_printf(r->c->a, "%s %s >/dev/null || %s -O /dev/null %s || exit 1", curl, url, wget, url);
+	return mf_printf(r->c->a, "%s %s >/dev/null || %s -O /dev/null %s || exit 1", curl, url,
+			 wget, url);
 }
 
 /* nc -z, else bash's /dev/tcp. */
@@ -440,7 +448,9 @@ static const char *tcp_test(rc *r, const mf_instance *in, const mf_node *tcp)
 
 	if (port < 0)
 		return NULL;
-	return mf_printf(r->c->a, "nc -z " LOOPBACK " %lld || bash -c ': >/dev/tcp/" LOOPBACK "/%lld' || exit 1",
+	return mf_printf(r->c->a,
+			 "nc -z " LOOPBACK " %lld || bash -c ': >/dev/tcp/" LOOPBACK
+			 "/%lld' || exit 1",
 			 port, port);
 }
 
@@ -451,8 +461,8 @@ static const char *grpc_test(rc *r, const mf_instance *in, const mf_node *grpc)
 
 	if (port < 0)
 		return NULL;
-	return mf_printf(r->c->a, "grpc_health_probe -addr=" LOOPBACK ":%lld%s%s", port, svc ? " -service=" : "",
-			 svc ? shq(r, svc) : "");
+	return mf_printf(r->c->a, "grpc_health_probe -addr=" LOOPBACK ":%lld%s%s", port,
+			 svc ? " -service=" : "", svc ? shq(r, svc) : "");
 }
 
 /* A command: a list runs as is ("CMD" first unless it names its form), a
@@ -494,7 +504,9 @@ static mf_node *test_of_probe(rc *r, const mf_instance *in, const mf_node *probe
 			continue;
 		if (!cmd) {
 			diag(r, MF_SEV_ERROR, k->pos, "compose-probe-port",
-			     "the probe of '%s' names no port it has: set 'port' or 'probes.compose'", in->compose_name);
+			     "the probe of '%s' names no port it has: set 'port' or "
+			     "'probes.compose'",
+			     in->compose_name);
 			return NULL;
 		}
 		t = mf_new_seq(r->c->a, k->pos);
@@ -521,7 +533,8 @@ static long long start_ms(const mf_node *probes, const mf_node *probe)
 
 	if (!st)
 		return ms;
-	sm = probe_ms(st, "initialDelay", 0) + probe_ms(st, "period", 10000) * mf_get_int(st, "failureThreshold", 3);
+	sm = probe_ms(st, "initialDelay", 0) +
+	     probe_ms(st, "period", 10000) * mf_get_int(st, "failureThreshold", 3);
 	return sm > ms ? sm : ms;
 }
 
@@ -540,12 +553,18 @@ static void put_health(rc *r, const mf_instance *in, mf_node *svc)
 		return;
 	hc = child(r, svc, "healthcheck", at);
 	put(r, hc, "test", test);
-	put(r, hc, "interval", str(r, dur_text(r, probe_ms(probe, "period", 10000)), pos_of(mf_get(probe, "period"), at)));
-	put(r, hc, "timeout", str(r, dur_text(r, probe_ms(probe, "timeout", 1000)), pos_of(mf_get(probe, "timeout"), at)));
-	put(r, hc, "retries", mf_new_int(r->c->a, mf_get_int(probe, "failureThreshold", 3),
-					 pos_of(mf_get(probe, "failureThreshold"), at)));
+	put(r, hc, "interval",
+	    str(r, dur_text(r, probe_ms(probe, "period", 10000)),
+		pos_of(mf_get(probe, "period"), at)));
+	put(r, hc, "timeout",
+	    str(r, dur_text(r, probe_ms(probe, "timeout", 1000)),
+		pos_of(mf_get(probe, "timeout"), at)));
+	put(r, hc, "retries",
+	    mf_new_int(r->c->a, mf_get_int(probe, "failureThreshold", 3),
+		       pos_of(mf_get(probe, "failureThreshold"), at)));
 	if ((sp = start_ms(probes, probe)) > 0)
-		put(r, hc, "start_period", str(r, dur_text(r, sp), pos_of(mf_get(probe, "initialDelay"), at)));
+		put(r, hc, "start_period",
+		    str(r, dur_text(r, sp), pos_of(mf_get(probe, "initialDelay"), at)));
 }
 
 /* ---- image, ports, deploy, restart ---------------------------------------- */
@@ -567,7 +586,8 @@ static void put_image(rc *r, const mf_instance *in, mf_node *svc)
 	const char *pp = mf_get_str(mf_get(in->spec, "image"), "pullPolicy");
 
 	if (!im.ref && !build) {
-		diag(r, MF_SEV_ERROR, in->pos, "compose-image", "'%s' has neither 'image' nor 'build'", in->compose_name);
+		diag(r, MF_SEV_ERROR, in->pos, "compose-image",
+		     "'%s' has neither 'image' nor 'build'", in->compose_name);
 		return;
 	}
 	if (im.ref)
@@ -575,18 +595,22 @@ static void put_image(rc *r, const mf_instance *in, mf_node *svc)
 	if (build) {
 		mf_node *b = child(r, svc, "build", build->pos);
 		const mf_node *ctx = mf_get(build, "context");
-		put(r, b, "context", ctx ? lit(r, from_source(r, mf_str(ctx)), ctx->pos)
-					 : str(r, from_source(r, "."), build->pos));
+		put(r, b, "context",
+		    ctx ? lit(r, from_source(r, mf_str(ctx)), ctx->pos)
+			: str(r, from_source(r, "."), build->pos));
 		for (size_t i = 0; i < build->n; i++)
 			if (strcmp(build->pairs[i].key, "context"))
-				put(r, b, build->pairs[i].key, lit(r, mf_str(build->pairs[i].val), build->pairs[i].val->pos));
+				put(r, b, build->pairs[i].key,
+				    lit(r, mf_str(build->pairs[i].val), build->pairs[i].val->pos));
 		if (im.ref)
 			put(r, svc, "pull_policy", str(r, "build", build->pos));
 		return;
 	}
 	for (size_t i = 0; pp && i < MF_NELEM(pull_policies); i++)
 		if (!strcmp(pp, pull_policies[i].k8s))
-			put(r, svc, "pull_policy", str(r, pull_policies[i].compose, mf_path(in->spec, "image.pullPolicy")->pos));
+			put(r, svc, "pull_policy",
+			    str(r, pull_policies[i].compose,
+				mf_path(in->spec, "image.pullPolicy")->pos));
 }
 
 static bool host_network(const mf_instance *in)
@@ -628,7 +652,10 @@ static bool put_ports(rc *r, const mf_instance *in, mf_node *svc)
 
 	for (size_t k = 0; ports && k < ports->n && k < in->nports; k++) {
 		const mf_node *p = ports->pairs[k].val, *host = mf_get(p, "host");
-		long long target = mf_port_number(p), published = hostnet ? target : in->host_ports ? in->host_ports[k] : 0;
+		long long target = mf_port_number(p), published = hostnet ? target
+								  : in->host_ports
+									  ? in->host_ports[k]
+									  : 0;
 		mf_pos at = pos_of(host, p->pos);
 		if (published <= 0)
 			continue;
@@ -637,7 +664,11 @@ static bool put_ports(rc *r, const mf_instance *in, mf_node *svc)
 			continue;
 		if (!out)
 			out = child_seq(r, svc, "ports", at);
-		push(r, out, str(r, mf_printf(r->c->a, LOOPBACK ":%lld:%lld/%s", published, target, proto_of(p)), at));
+		push(r, out,
+		     str(r,
+			 mf_printf(r->c->a, LOOPBACK ":%lld:%lld/%s", published, target,
+				   proto_of(p)),
+			 at));
 	}
 	if (out && !r->oom)
 		mf_stable_sort(out->items, out->n, sizeof *out->items, cmp_published);
@@ -647,7 +678,8 @@ static bool put_ports(rc *r, const mf_instance *in, mf_node *svc)
 /* Compose's cpus are decimal cores, memory 1024-based sizes. */
 static void put_resource_set(rc *r, mf_node *deploy, const char *key, const mf_node *set)
 {
-	long long cpu = mf_cpu_millis(mf_get(set, "cpu")), mem = mf_mem_bytes(mf_get(set, "memory"));
+	long long cpu = mf_cpu_millis(mf_get(set, "cpu")),
+		  mem = mf_mem_bytes(mf_get(set, "memory"));
 	mf_node *out, *n;
 
 	if (cpu <= 0 && mem <= 0)
@@ -666,7 +698,8 @@ static void put_resource_set(rc *r, mf_node *deploy, const char *key, const mf_n
 static void put_gpu(rc *r, const mf_instance *in, mf_node *deploy)
 {
 	const mf_node *res = mf_get(in->spec, "resources");
-	const mf_node *g = mf_path(res, "limits.gpu") ? mf_path(res, "limits.gpu") : mf_path(res, "requests.gpu");
+	const mf_node *g = mf_path(res, "limits.gpu") ? mf_path(res, "limits.gpu")
+						      : mf_path(res, "requests.gpu");
 	const char *kind = mf_get_str(res, "gpuResource");
 	mf_node *dev, *caps;
 
@@ -679,7 +712,9 @@ static void put_gpu(rc *r, const mf_instance *in, mf_node *deploy)
 	put(r, dev, "count", mf_new_int(r->c->a, g->v.i, g->pos));
 	caps = child_seq(r, dev, "capabilities", g->pos);
 	push(r, caps, str(r, "gpu", g->pos));
-	push(r, child_seq(r, child(r, child(r, deploy, "resources", g->pos), "reservations", g->pos), "devices", g->pos),
+	push(r,
+	     child_seq(r, child(r, child(r, deploy, "resources", g->pos), "reservations", g->pos),
+		       "devices", g->pos),
 	     dev);
 }
 
@@ -696,7 +731,8 @@ static void put_replicas(rc *r, const mf_instance *in, mf_node *deploy, bool pub
 		why = "its replicas would share one volume";
 	if (why) {
 		diag(r, MF_SEV_WARNING, in->replicas_pos, "compose-replicas",
-		     "'%s' asks for %lld replicas but Compose runs one container: %s", in->compose_name, in->replicas, why);
+		     "'%s' asks for %lld replicas but Compose runs one container: %s",
+		     in->compose_name, in->replicas, why);
 		return;
 	}
 	put(r, deploy, "replicas", mf_new_int(r->c->a, in->replicas, in->replicas_pos));
@@ -758,7 +794,8 @@ static void put_restart(rc *r, const mf_instance *in, mf_node *svc)
  * characters '_' (secrets.<name>.compose.environment, default NAME_). */
 static const char *secret_var(rc *r, const char *secret, const char *key)
 {
-	const char *prefix = mf_get_str(mf_get(mf_system_section(r->s, "secrets", secret), "compose"), "environment");
+	const char *prefix = mf_get_str(
+		mf_get(mf_system_section(r->s, "secrets", secret), "compose"), "environment");
 	char *v = mf_printf(r->c->a, "%s%s%s", prefix ? "" : secret, prefix ? prefix : "_", key);
 
 	for (char *p = v; p && *p; p++) {
@@ -771,7 +808,8 @@ static const char *secret_var(rc *r, const char *secret, const char *key)
 }
 
 /* What .env.example lists: one entry per variable or file, with its users. */
-static void note(rc *r, mf_node *side, const char *name, const char *what, const mf_instance *in, mf_pos pos)
+static void note(rc *r, mf_node *side, const char *name, const char *what, const mf_instance *in,
+		 mf_pos pos)
 {
 	mf_node *e = mf_get(side, name), *users;
 
@@ -789,9 +827,11 @@ static void note(rc *r, mf_node *side, const char *name, const char *what, const
 
 /* A file-based Compose secret "<secret>-<key>" read from DIR/KEY
  * (secrets.<name>.compose.file, default ./secrets/<name>). */
-static const char *secret_source(rc *r, const mf_instance *in, const char *secret, const char *key, mf_pos pos)
+static const char *secret_source(rc *r, const mf_instance *in, const char *secret, const char *key,
+				 mf_pos pos)
 {
-	const char *dir = mf_get_str(mf_get(mf_system_section(r->s, "secrets", secret), "compose"), "file");
+	const char *dir =
+		mf_get_str(mf_get(mf_system_section(r->s, "secrets", secret), "compose"), "file");
 	const char *name = mf_printf(r->c->a, "%s-%s", secret, key), *path;
 	size_t n;
 
@@ -807,10 +847,12 @@ static const char *secret_source(rc *r, const mf_instance *in, const char *secre
 		put(r, r->secrets, name, def);
 	} else if (!mf_equal(mf_get(mf_get(r->secrets, name), "file"), lit(r, path, pos))) {
 		diag(r, MF_SEV_ERROR, pos, "compose-secret-name",
-		     "Compose secret name '%s' of key '%s' of secret '%s' is already taken by another secret key", name, key,
-		     secret);
+		     "Compose secret name '%s' of key '%s' of secret '%s' is already taken by "
+		     "another secret key",
+		     name, key, secret);
 	}
-	note(r, r->sfiles, path, mf_printf(r->c->a, "key '%s' of secret '%s'", key, secret), in, pos);
+	note(r, r->sfiles, path, mf_printf(r->c->a, "key '%s' of secret '%s'", key, secret), in,
+	     pos);
 	return name;
 }
 
@@ -832,22 +874,28 @@ static void attach(rc *r, mf_node *svc, const char *source, const char *target, 
 
 /* An env var from a secret key: ${VAR?...} from .env, or, for a secret
  * Compose reads from files only, VAR_FILE pointing at the mounted file. */
-static void secret_env(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, const char *var, const mf_node *ref)
+static void secret_env(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, const char *var,
+		       const mf_node *ref)
 {
 	const char *secret = mf_get_str(ref, "secret"), *key = mf_get_str(ref, "key"), *x;
 	const mf_node *comp = mf_get(mf_system_section(r->s, "secrets", secret), "compose");
 	bool optional = mf_get_bool(ref, "optional", false);
-	const char *what = mf_printf(r->c->a, "key '%s' of secret '%s'%s", key, secret, optional ? " (optional)" : "");
+	const char *what = mf_printf(r->c->a, "key '%s' of secret '%s'%s", key, secret,
+				     optional ? " (optional)" : "");
 
 	if (mf_get(comp, "file") && !mf_get(comp, "environment")) {
 		const char *src = secret_source(r, in, secret, key, ref->pos);
 		attach(r, svc, src, NULL, ref->pos);
-		put(r, env, mf_printf(r->c->a, "%s_FILE", var), str(r, mf_printf(r->c->a, "/run/secrets/%s", src), ref->pos));
+		put(r, env, mf_printf(r->c->a, "%s_FILE", var),
+		    str(r, mf_printf(r->c->a, "/run/secrets/%s", src), ref->pos));
 		return;
 	}
 	x = secret_var(r, secret, key);
-	put(r, env, var, str(r, optional ? mf_printf(r->c->a, "${%s-}", x)
-				  : mf_printf(r->c->a, "${%s?%s: set it in .env}", x, what), ref->pos));
+	put(r, env, var,
+	    str(r,
+		optional ? mf_printf(r->c->a, "${%s-}", x)
+			 : mf_printf(r->c->a, "${%s?%s: set it in .env}", x, what),
+		ref->pos));
 	note(r, r->vars, x, what, in, ref->pos);
 }
 
@@ -861,7 +909,11 @@ static void bind(rc *r, mf_node *vols, const char *src, const char *target, bool
 
 	if (!strchr(src, ':') && !strchr(target, ':')) {
 		bool pathy = *src == '/' || *src == '.' || *src == '~';
-		push(r, vols, lit(r, mf_printf(r->c->a, "%s%s:%s%s", pathy ? "" : "./", src, target, ro ? ":ro" : ""), pos));
+		push(r, vols,
+		     lit(r,
+			 mf_printf(r->c->a, "%s%s:%s%s", pathy ? "" : "./", src, target,
+				   ro ? ":ro" : ""),
+			 pos));
 		return;
 	}
 	m = mf_new_map(r->c->a, pos);
@@ -883,8 +935,8 @@ static void config_volume(rc *r, mf_node *vols, const mf_node *v)
 	for (size_t i = 0; data && i < data->n; i++) {
 		const char *path = mf_printf(r->c->a, "configs/%s/%s", name, data->pairs[i].key);
 		if (!mf_get(r->files, path))
-			put(r, r->files, path, str(r, mf_or(mf_str(data->pairs[i].val), ""),
-						   data->pairs[i].val->pos));
+			put(r, r->files, path,
+			    str(r, mf_or(mf_str(data->pairs[i].val), ""), data->pairs[i].val->pos));
 	}
 	bind(r, vols, mf_printf(r->c->a, "./configs/%s%s%s", name, sub ? "/" : "", sub ? sub : ""),
 	     mf_get_str(v, "mount"), true, v->pos);
@@ -893,15 +945,16 @@ static void config_volume(rc *r, mf_node *vols, const mf_node *v)
 /* A secret volume: each key (or the subPath key) as a Compose secret file. */
 static void secret_volume(rc *r, const mf_instance *in, mf_node *svc, const mf_node *v)
 {
-	const char *name = mf_get_str(v, "secret"), *sub = mf_get_str(v, "subPath"), *mount = mf_get_str(v, "mount");
+	const char *name = mf_get_str(v, "secret"), *sub = mf_get_str(v, "subPath"),
+		   *mount = mf_get_str(v, "mount");
 	const mf_node *keys = mf_get(mf_system_section(r->s, "secrets", name), "keys");
 
 	for (size_t i = 0; keys && i < keys->n; i++) {
 		const char *key = mf_str(keys->items[i]);
 		if (!key || (sub && strcmp(sub, key)))
 			continue;
-		attach(r, svc, secret_source(r, in, name, key, v->pos), sub ? mount : mf_printf(r->c->a, "%s/%s", mount, key),
-		       v->pos);
+		attach(r, svc, secret_source(r, in, name, key, v->pos),
+		       sub ? mount : mf_printf(r->c->a, "%s/%s", mount, key), v->pos);
 	}
 }
 
@@ -925,8 +978,8 @@ static void storage_volume(rc *r, const mf_instance *in, mf_node *vols, const mf
 	mf_node *m = mf_new_map(r->c->a, p->pos);
 
 	if (mf_get(r->volumes, name))
-		diag(r, MF_SEV_ERROR, p->pos, "compose-volume-name", "volume name '%s' of '%s' is already taken", name,
-		     in->compose_name);
+		diag(r, MF_SEV_ERROR, p->pos, "compose-volume-name",
+		     "volume name '%s' of '%s' is already taken", name, in->compose_name);
 	put(r, r->volumes, name, mf_new_map(r->c->a, p->pos));
 	put(r, m, "type", str(r, "volume", p->pos));
 	put(r, m, "source", str(r, name, p->pos));
@@ -936,16 +989,19 @@ static void storage_volume(rc *r, const mf_instance *in, mf_node *vols, const mf
 
 static void put_volumes(rc *r, const mf_instance *in, mf_node *svc)
 {
-	const mf_node *storage = mf_get(in->spec, "storage"), *volumes = mf_get(in->spec, "volumes");
+	const mf_node *storage = mf_get(in->spec, "storage"),
+		      *volumes = mf_get(in->spec, "volumes");
 	mf_node *vols = mf_new_seq(r->c->a, in->pos);
 
 	for (size_t i = 0; storage && i < storage->n; i++)
 		storage_volume(r, in, vols, &storage->pairs[i]);
 	for (size_t i = 0; volumes && i < volumes->n; i++) {
 		const mf_node *v = volumes->pairs[i].val;
-		const char *src = mf_get_str(v, "bind") ? from_source(r, mf_get_str(v, "bind")) : mf_get_str(v, "hostPath");
+		const char *src = mf_get_str(v, "bind") ? from_source(r, mf_get_str(v, "bind"))
+							: mf_get_str(v, "hostPath");
 		if (src)
-			bind(r, vols, src, mf_get_str(v, "mount"), mf_get_bool(v, "readOnly", false), v->pos);
+			bind(r, vols, src, mf_get_str(v, "mount"),
+			     mf_get_bool(v, "readOnly", false), v->pos);
 		else if (mf_get(v, "config"))
 			config_volume(r, vols, v);
 		else if (mf_get(v, "secret"))
@@ -964,7 +1020,8 @@ static bool env_name_ok(const char *s)
 	if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
 		return false;
 	for (; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
 			return false;
 	return true;
 }
@@ -977,7 +1034,7 @@ static const struct {
 } fields[] = {
 	{"metadata.name", F_NAME},
 	{"metadata.namespace", F_NAMESPACE},
-	{"status.podIP", F_NAME},   /* the service name resolves to the container */
+	{"status.podIP", F_NAME}, /* the service name resolves to the container */
 	{"spec.serviceAccountName", F_ACCOUNT},
 	{"spec.nodeName", F_NONE},
 	{"status.hostIP", F_NONE},
@@ -997,13 +1054,16 @@ static const char *field_value(rc *r, const mf_instance *in, const char *var, co
 	case F_NAMESPACE:
 		return in->ns;
 	case F_ACCOUNT:
-		acct = mf_path(in->spec, "serviceAccount.name") ? mf_str(mf_path(in->spec, "serviceAccount.name")) : NULL;
+		acct = mf_path(in->spec, "serviceAccount.name")
+			       ? mf_str(mf_path(in->spec, "serviceAccount.name"))
+			       : NULL;
 		return acct ? acct : "default";
 	case F_NONE:
 		break;
 	}
 	diag(r, MF_SEV_WARNING, ref->pos, "compose-env-field",
-	     "'%s' of '%s' reads '%s', which has no Compose equivalent: it is left out", var, in->compose_name, f);
+	     "'%s' of '%s' reads '%s', which has no Compose equivalent: it is left out", var,
+	     in->compose_name, f);
 	return NULL;
 }
 
@@ -1015,7 +1075,8 @@ static mf_node *config_value(rc *r, const char *config, const char *key, mf_pos 
 }
 
 /* services.*.env: literals, {secret,key}, {config,key}, {service,...}, {field}. */
-static void env_value(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, const char *var, const mf_node *v)
+static void env_value(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, const char *var,
+		      const mf_node *v)
 {
 	mf_node *out = NULL;
 
@@ -1037,16 +1098,20 @@ static void env_value(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, 
 static void env_from(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, const mf_node *from)
 {
 	const char *prefix = mf_get_str(from, "prefix"), *name = mf_get_str(from, "config");
-	const mf_node *data = name ? mf_get(mf_system_section(r->s, "configs", name), "data") : NULL;
-	const mf_node *keys = mf_get(mf_system_section(r->s, "secrets", mf_get_str(from, "secret")), "keys");
+	const mf_node *data =
+		name ? mf_get(mf_system_section(r->s, "configs", name), "data") : NULL;
+	const mf_node *keys =
+		mf_get(mf_system_section(r->s, "secrets", mf_get_str(from, "secret")), "keys");
 
 	for (size_t i = 0; data && i < data->n; i++) {
-		const char *var = mf_printf(r->c->a, "%s%s", prefix ? prefix : "", data->pairs[i].key);
+		const char *var =
+			mf_printf(r->c->a, "%s%s", prefix ? prefix : "", data->pairs[i].key);
 		if (env_name_ok(var))
 			env_value(r, in, svc, env, var, data->pairs[i].val);
 	}
 	for (size_t i = 0; !name && keys && i < keys->n; i++) {
-		const char *var = mf_printf(r->c->a, "%s%s", prefix ? prefix : "", mf_str(keys->items[i]));
+		const char *var =
+			mf_printf(r->c->a, "%s%s", prefix ? prefix : "", mf_str(keys->items[i]));
 		mf_node *ref = mf_new_map(r->c->a, from->pos);
 		put(r, ref, "secret", mf_get(from, "secret"));
 		put(r, ref, "key", keys->items[i]);
@@ -1091,7 +1156,8 @@ static mf_node *argv_of(rc *r, const mf_node *cmd)
 static void put_command(rc *r, const mf_instance *in, mf_node *svc)
 {
 	const mf_node *cmd = mf_get(in->spec, "command"), *args = mf_get(in->spec, "args");
-	const mf_node *wd = mf_get(in->spec, "workingDir"), *grace = mf_get(in->spec, "terminationGracePeriod");
+	const mf_node *wd = mf_get(in->spec, "workingDir"),
+		      *grace = mf_get(in->spec, "terminationGracePeriod");
 
 	if (cmd)
 		put(r, svc, "entrypoint", argv_of(r, cmd));
@@ -1121,15 +1187,19 @@ static void put_identity(rc *r, const mf_node *sec, mf_node *svc)
 	mf_node *n;
 
 	if (uid) {
-		n = str(r, gid ? mf_printf(r->c->a, "%s:%s", mf_str(uid), mf_str(gid)) : mf_str(uid), uid->pos);
+		n = str(r,
+			gid ? mf_printf(r->c->a, "%s:%s", mf_str(uid), mf_str(gid)) : mf_str(uid),
+			uid->pos);
 		if (n)
 			n->flags |= MF_QUOTED;
 		put(r, svc, "user", n);
 	}
 	if (mf_get_bool(sec, "readOnlyRootFilesystem", false))
-		put(r, svc, "read_only", mf_new_bool(r->c->a, true, mf_get(sec, "readOnlyRootFilesystem")->pos));
+		put(r, svc, "read_only",
+		    mf_new_bool(r->c->a, true, mf_get(sec, "readOnlyRootFilesystem")->pos));
 	if (mf_get_bool(sec, "privileged", false))
-		put(r, svc, "privileged", mf_new_bool(r->c->a, true, mf_get(sec, "privileged")->pos));
+		put(r, svc, "privileged",
+		    mf_new_bool(r->c->a, true, mf_get(sec, "privileged")->pos));
 	put_list(r, svc, "cap_add", mf_path(sec, "capabilities.add"));
 	put_list(r, svc, "cap_drop", mf_path(sec, "capabilities.drop"));
 }
@@ -1142,15 +1212,20 @@ static void put_opt(rc *r, mf_node *svc, const char *opt, mf_pos pos)
 /* security: what the container may do and which namespaces it shares. */
 static void put_isolation(rc *r, const mf_node *sec, mf_node *svc)
 {
-	const char *seccomp = mf_get_str(sec, "seccompProfile"), *aa = mf_get_str(sec, "appArmorProfile");
+	const char *seccomp = mf_get_str(sec, "seccompProfile"),
+		   *aa = mf_get_str(sec, "appArmorProfile");
 	const mf_node *sysctls = mf_get(sec, "sysctls");
 
-	if (mf_get(sec, "allowPrivilegeEscalation") && !mf_get_bool(sec, "allowPrivilegeEscalation", true))
-		put_opt(r, svc, "no-new-privileges:true", mf_get(sec, "allowPrivilegeEscalation")->pos);
+	if (mf_get(sec, "allowPrivilegeEscalation") &&
+	    !mf_get_bool(sec, "allowPrivilegeEscalation", true))
+		put_opt(r, svc, "no-new-privileges:true",
+			mf_get(sec, "allowPrivilegeEscalation")->pos);
 	if (seccomp && !strcmp(seccomp, "Unconfined"))
 		put_opt(r, svc, "seccomp:unconfined", mf_get(sec, "seccompProfile")->pos);
 	if (aa && strcmp(aa, "runtime/default"))
-		put_opt(r, svc, mf_printf(r->c->a, "apparmor:%s", strncmp(aa, "localhost/", 10) ? aa : aa + 10),
+		put_opt(r, svc,
+			mf_printf(r->c->a, "apparmor:%s",
+				  strncmp(aa, "localhost/", 10) ? aa : aa + 10),
 			mf_get(sec, "appArmorProfile")->pos);
 	if (mf_get_bool(sec, "hostNetwork", false))
 		put(r, svc, "network_mode", str(r, "host", mf_get(sec, "hostNetwork")->pos));
@@ -1184,9 +1259,11 @@ static void put_labels_profiles(rc *r, size_t i, mf_node *svc)
 
 /* dclint's service-keys-order; keys it does not name follow, sorted. */
 static const char *const key_order[] = {
-	"image", "build", "container_name", "depends_on", "volumes", "volumes_from", "configs", "secrets",
-	"environment", "env_file", "ports", "networks", "network_mode", "extra_hosts", "command", "entrypoint",
-	"working_dir", "restart", "healthcheck", "logging", "labels", "user", "isolation",
+	"image",        "build",       "container_name", "depends_on",  "volumes",
+	"volumes_from", "configs",     "secrets",        "environment", "env_file",
+	"ports",        "networks",    "network_mode",   "extra_hosts", "command",
+	"entrypoint",   "working_dir", "restart",        "healthcheck", "logging",
+	"labels",       "user",        "isolation",
 };
 #define NKEYS MF_NELEM(key_order)
 
@@ -1231,7 +1308,7 @@ static mf_node *render_service(rc *r, size_t i)
 	put_identity(r, sec, svc);
 	put_isolation(r, sec, svc);
 	mf_stable_sort(svc->pairs, svc->n, sizeof *svc->pairs, cmp_key);
-	svc->index = NULL;  /* the key index follows pair order */
+	svc->index = NULL; /* the key index follows pair order */
 	return svc;
 }
 
@@ -1250,7 +1327,8 @@ static void render_services(rc *r)
 	for (size_t i = 0; i < e->ninst && !r->oom; i++) {
 		if (mf_get(r->services, e->inst[i].compose_name))
 			diag(r, MF_SEV_ERROR, e->inst[i].pos, "compose-service-name",
-			     "two instances are named '%s' in Compose: rename the service or the tenant",
+			     "two instances are named '%s' in Compose: rename the service or the "
+			     "tenant",
 			     e->inst[i].compose_name);
 		put(r, r->services, e->inst[i].compose_name, render_service(r, i));
 	}
@@ -1269,7 +1347,8 @@ static bool setup(rc *r)
 	r->vars = mf_new_map(r->c->a, e->pos);
 	r->sfiles = mf_new_map(r->c->a, e->pos);
 	r->files = mf_new_map(r->c->a, e->pos);
-	return r->info && r->doc && r->services && r->volumes && r->secrets && r->vars && r->sfiles && r->files;
+	return r->info && r->doc && r->services && r->volumes && r->secrets && r->vars &&
+	       r->sfiles && r->files;
 }
 
 /* Every profile any service has, sorted, for .env.example. */
@@ -1290,7 +1369,8 @@ static mf_node *side_of(rc *r)
 {
 	mf_node *side = mf_new_map(r->c->a, r->e->pos);
 
-	put(r, side, "project", str(r, mf_printf(r->c->a, "%s-%s", r->s->name, r->e->name), r->e->pos));
+	put(r, side, "project",
+	    str(r, mf_printf(r->c->a, "%s-%s", r->s->name, r->e->name), r->e->pos));
 	put(r, side, "profiles", all_profiles(r));
 	put(r, side, "variables", r->vars);
 	put(r, side, "secret-files", r->sfiles);
@@ -1317,7 +1397,9 @@ mf_node *mf_render_compose_side(mf_ctx *c, const mf_system *s, const mf_env *e, 
 	if (side)
 		*side = side_of(&r);
 	if (r.oom)
-		return mf_error(c, e->pos, "internal", "out of memory rendering Compose for '%s'", e->name), NULL;
+		return mf_error(c, e->pos, "internal", "out of memory rendering Compose for '%s'",
+				e->name),
+		       NULL;
 	return r.rc < 0 ? NULL : r.doc;
 }
 

@@ -1,4 +1,4 @@
-/* resolve: Kubernetes objects of one environment (or of the base view), as a platform engineer writes them */
+/* render: Kubernetes objects of one environment (or the base view), as an engineer writes them */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +42,11 @@ typedef struct refs {
 typedef struct ingpath {
 	const char *ns;
 	const char *tenant;
-	const char *host;      /* NULL: a rule for every host */
+	const char *host; /* NULL: a rule for every host */
 	const char *service;
-	const char *port;      /* Service port name */
-	const char *tls;       /* TLS secret or NULL */
-	const mf_node *spec;   /* expose.ingress */
+	const char *port;    /* Service port name */
+	const char *tls;     /* TLS secret or NULL */
+	const mf_node *spec; /* expose.ingress */
 	mf_pos pos;
 } ingpath;
 
@@ -59,13 +59,13 @@ typedef struct cfguse {
 
 /* One port of the instance being rendered, in description order. */
 typedef struct rport {
-	const char *name;      /* as described */
-	const char *cname;     /* container port name: IANA_SVC_NAME, at most 15 characters */
+	const char *name;  /* as described */
+	const char *cname; /* container port name: IANA_SVC_NAME, at most 15 characters */
 	long long number;
-	long long svc_number;  /* servicePort, else number */
-	const char *protocol;  /* NULL for TCP */
+	long long svc_number; /* servicePort, else number */
+	const char *protocol; /* NULL for TCP */
 	bool in_service;
-	int host;              /* hostPort (daemons only), 0 for none */
+	int host; /* hostPort (daemons only), 0 for none */
 	const mf_node *node;
 	mf_pos pos;
 } rport;
@@ -78,8 +78,8 @@ typedef struct ri {
 	mf_pos pos;
 	rport *ports;
 	size_t nports;
-	const char *sa;        /* service account name */
-	const char *svc_name;  /* the StatefulSet's governing Service */
+	const char *sa;       /* service account name */
+	const char *svc_name; /* the StatefulSet's governing Service */
 } ri;
 
 /* ---- building blocks ------------------------------------------------------ */
@@ -171,7 +171,7 @@ static void error_once(rk *r, mf_pos pos, const char *code, const char *msg)
 {
 	if (r->e->is_base)
 		return;
-	r->rc = -1;  /* reported before or now, the render failed */
+	r->rc = -1; /* reported before or now, the render failed */
 	for (size_t i = 0; i < r->c->ndiags; i++) {
 		const mf_diag *d = &r->c->diags[i];
 		if (mf_pos_eq(d->pos, pos) && !strcmp(d->code, code) && !strcmp(d->msg, msg))
@@ -242,7 +242,8 @@ static const char *label_value(rk *r, const char *s)
 
 static const char *part_of(const rk *r)
 {
-	const char *p = mf_get_str(mf_get(mf_get(r->s->doc, "system"), "labels"), "app.kubernetes.io/part-of");
+	const char *p = mf_get_str(mf_get(mf_get(r->s->doc, "system"), "labels"),
+				   "app.kubernetes.io/part-of");
 
 	return p ? p : r->s->name;
 }
@@ -351,7 +352,8 @@ static mf_node *object(rk *r, const char *api, const char *kind, const char *nam
 	return doc;
 }
 
-static void emit(rk *r, mf_node *doc, const char *group, const mf_instance *in, const char *tenant, mf_pos pos)
+static void emit(rk *r, mf_node *doc, const char *group, const mf_instance *in, const char *tenant,
+		 mf_pos pos)
 {
 	mf_object o = {0};
 
@@ -469,7 +471,8 @@ static void init_ports(ri *i)
 		o->svc_number = mf_get_int(v, "servicePort", o->number);
 		o->protocol = proto && strcmp(proto, "TCP") ? proto : NULL;
 		o->in_service = mf_get_bool(v, "service", true);
-		if (in->kind == MF_W_DAEMON && in->host_ports && k < in->nports && in->host_ports[k])
+		if (in->kind == MF_W_DAEMON && in->host_ports && k < in->nports &&
+		    in->host_ports[k])
 			o->host = host_network(i) ? (int)o->number : in->host_ports[k];
 		o->cname = container_port_name(i, k);
 	}
@@ -547,7 +550,8 @@ static mf_node *key_ref(rk *r, const mf_node *ref, const char *name, mf_pos pos)
 	put_str(r, m, "name", name, pos);
 	put(r, m, "key", str_of(r, mf_get(ref, "key")));
 	if (mf_get(ref, "optional"))
-		put_bool(r, m, "optional", mf_get_bool(ref, "optional", false), mf_get(ref, "optional")->pos);
+		put_bool(r, m, "optional", mf_get_bool(ref, "optional", false),
+			 mf_get(ref, "optional")->pos);
 	return m;
 }
 
@@ -563,7 +567,8 @@ static mf_node *env_value_from(ri *i, const mf_node *v)
 		put(r, from, "secretKeyRef", key_ref(r, v, s, v->pos));
 	} else if ((s = mf_get_str(v, "config")) != NULL) {
 		put(r, from, "configMapKeyRef", key_ref(r, v, s, v->pos));
-	} else if ((s = mf_get_str(v, "field")) != NULL && (f = child(r, from, "fieldRef", v->pos))) {
+	} else if ((s = mf_get_str(v, "field")) != NULL &&
+		   (f = child(r, from, "fieldRef", v->pos))) {
 		put_str(r, f, "fieldPath", s, mf_get(v, "field")->pos);
 	}
 	return from;
@@ -586,7 +591,9 @@ static mf_node *env_var(ri *i, const mf_pair *p)
 		ref = mf_ref_value(r->c, i->in, v, MF_T_KUSTOMIZE);
 		if (!ref)
 			error_once(r, v->pos, "unknown-reference",
-				   mf_printf(r->a, "'%s' of '%s' refers to service '%s', which has no instance here",
+				   mf_printf(r->a,
+					     "'%s' of '%s' refers to service '%s', which has no "
+					     "instance here",
 					     p->key, i->in->service, mf_get_str(v, "service")));
 		put_str(r, m, "value", ref ? ref : "", v->pos);
 	} else {
@@ -671,7 +678,8 @@ static mf_node *resources(ri *i)
 	put_nonempty(r, m, "requests", resource_set(i, rq));
 	lim = resource_set(i, lm);
 	if (lim && gpu > 0)
-		put_int(r, lim, gres ? gres : "nvidia.com/gpu", gpu, (mf_get(lm, "gpu") ? mf_get(lm, "gpu") : res)->pos);
+		put_int(r, lim, gres ? gres : "nvidia.com/gpu", gpu,
+			(mf_get(lm, "gpu") ? mf_get(lm, "gpu") : res)->pos);
 	put_nonempty(r, m, "limits", lim);
 	return m;
 }
@@ -695,10 +703,12 @@ static mf_node *probe_port(ri *i, const mf_node *ref, bool numeric, mf_pos pos)
 		return chk(r, mf_new_int(r->a, ref->v.i, ref->pos));
 	if (ref)
 		error_once(r, ref->pos, "unknown-port",
-			   mf_printf(r->a, "probe port '%s' is not a port of '%s'", mf_str(ref), i->in->service));
+			   mf_printf(r->a, "probe port '%s' is not a port of '%s'", mf_str(ref),
+				     i->in->service));
 	else
 		error_once(r, pos, "unknown-port",
-			   mf_printf(r->a, "the probe names no port and '%s' has none", i->in->service));
+			   mf_printf(r->a, "the probe names no port and '%s' has none",
+				     i->in->service));
 	return NULL;
 }
 
@@ -782,7 +792,8 @@ static mf_node *probe(ri *i, const mf_node *p, bool grace)
 	put_count(r, m, "successThreshold", mf_get(p, "successThreshold"));
 	put_count(r, m, "failureThreshold", mf_get(p, "failureThreshold"));
 	if (grace)
-		put_seconds(r, m, "terminationGracePeriodSeconds", mf_get(p, "terminationGracePeriod"));
+		put_seconds(r, m, "terminationGracePeriodSeconds",
+			    mf_get(p, "terminationGracePeriod"));
 	return m;
 }
 
@@ -793,7 +804,8 @@ static bool adds_sys_admin(const mf_node *sec)
 	const mf_node *add = mf_path(sec, "capabilities.add");
 
 	for (size_t k = 0; add && add->kind == MF_SEQ && k < add->n; k++)
-		if (streq(mf_str(add->items[k]), "SYS_ADMIN") || streq(mf_str(add->items[k]), "CAP_SYS_ADMIN"))
+		if (streq(mf_str(add->items[k]), "SYS_ADMIN") ||
+		    streq(mf_str(add->items[k]), "CAP_SYS_ADMIN"))
 			return true;
 	return false;
 }
@@ -848,7 +860,8 @@ static mf_node *apparmor(rk *r, const mf_node *v)
 		put_str(r, m, "type", "Localhost", v->pos);
 		put_str(r, m, "localhostProfile", s + 10, v->pos);
 	} else {
-		put_str(r, m, "type", streq(s, "unconfined") ? "Unconfined" : "RuntimeDefault", v->pos);
+		put_str(r, m, "type", streq(s, "unconfined") ? "Unconfined" : "RuntimeDefault",
+			v->pos);
 	}
 	return m;
 }
@@ -865,7 +878,6 @@ static mf_node *seccomp(rk *r, const mf_node *sec)
 		put(r, m, "localhostProfile", str_of(r, mf_get(sec, "seccompLocalhostProfile")));
 	return m;
 }
-
 
 /* The pod half of services.*.security. */
 static mf_node *pod_security(ri *i)
@@ -989,10 +1001,12 @@ static mf_node *claim_spec(ri *i, const mf_node *v)
 
 	if (!m || !(modes = child_seq(r, m, "accessModes", v->pos)))
 		return m;
-	push(r, modes, access ? str_of(r, access) : chk(r, mf_new_str(r->a, "ReadWriteOnce", v->pos)));
+	push(r, modes,
+	     access ? str_of(r, access) : chk(r, mf_new_str(r->a, "ReadWriteOnce", v->pos)));
 	put(r, m, "storageClassName", str_of(r, mf_get(v, "class")));
 	if ((req = child(r, child(r, m, "resources", v->pos), "requests", v->pos)))
-		put(r, req, "storage", size ? str_of(r, size) : chk(r, mf_new_str(r->a, DEFAULT_PVC_SIZE, v->pos)));
+		put(r, req, "storage",
+		    size ? str_of(r, size) : chk(r, mf_new_str(r->a, DEFAULT_PVC_SIZE, v->pos)));
 	return m;
 }
 
@@ -1003,7 +1017,8 @@ static mf_node *claim_templates(ri *i)
 	mf_node *seq = new_seq(r, st ? st->pos : i->pos), *t, *meta;
 
 	for (size_t k = 0; seq && st && st->kind == MF_MAP && k < st->n; k++) {
-		if (!(t = new_map(r, st->pairs[k].val->pos)) || !(meta = child(r, t, "metadata", t->pos)))
+		if (!(t = new_map(r, st->pairs[k].val->pos)) ||
+		    !(meta = child(r, t, "metadata", t->pos)))
 			break;
 		put_str(r, meta, "name", st->pairs[k].key, st->pairs[k].pos);
 		put(r, t, "spec", claim_spec(i, st->pairs[k].val));
@@ -1018,7 +1033,8 @@ static void claims(ri *i)
 	const mf_node *st = mf_get(i->spec, "storage");
 
 	for (size_t k = 0; !stateful(i) && st && st->kind == MF_MAP && k < st->n; k++) {
-		mf_node *doc = inst_object(i, "v1", "PersistentVolumeClaim", pvc_name(i, st->pairs[k].key));
+		mf_node *doc = inst_object(i, "v1", "PersistentVolumeClaim",
+					   pvc_name(i, st->pairs[k].key));
 		if (doc)
 			put(i->r, doc, "spec", claim_spec(i, st->pairs[k].val));
 		inst_emit(i, doc);
@@ -1049,7 +1065,8 @@ static mf_node *node_selector(ri *i)
 		if (ns && ns->n)
 			put_labels(r, m, ns);
 		else
-			put_str(r, m, "kubernetes.io/hostname", i->in->machine, mf_get(pl, "machine")->pos);
+			put_str(r, m, "kubernetes.io/hostname", i->in->machine,
+				mf_get(pl, "machine")->pos);
 	}
 	if (pool)
 		put(r, m, NODE_POOL_LABEL, str_of(r, pool));
@@ -1079,11 +1096,13 @@ static mf_node *spread(ri *i)
 	const mf_node *v = mf_path(i->spec, "availability.spread");
 	mf_node *seq, *m;
 
-	if (!v || streq(mf_str(v), "none") || !(seq = new_seq(r, v->pos)) || !(m = new_map(r, v->pos)))
+	if (!v || streq(mf_str(v), "none") || !(seq = new_seq(r, v->pos)) ||
+	    !(m = new_map(r, v->pos)))
 		return NULL;
 	put_int(r, m, "maxSkew", 1, v->pos);
 	put_str(r, m, "topologyKey", topology_key(mf_str(v)), v->pos);
-	put_str(r, m, "whenUnsatisfiable", streq(mf_str(v), "zone") ? "DoNotSchedule" : "ScheduleAnyway", v->pos);
+	put_str(r, m, "whenUnsatisfiable",
+		streq(mf_str(v), "zone") ? "DoNotSchedule" : "ScheduleAnyway", v->pos);
 	put(r, m, "labelSelector", label_selector(i));
 	push(r, seq, m);
 	return seq;
@@ -1097,10 +1116,13 @@ static mf_node *affinity(ri *i)
 	bool req = streq(mf_str(v), "required");
 	mf_node *m, *anti, *terms, *term, *t;
 
-	if (!v || streq(mf_str(v), "none") || !(m = new_map(r, v->pos)) || !(anti = child(r, m, "podAntiAffinity", v->pos)))
+	if (!v || streq(mf_str(v), "none") || !(m = new_map(r, v->pos)) ||
+	    !(anti = child(r, m, "podAntiAffinity", v->pos)))
 		return NULL;
-	terms = child_seq(r, anti, req ? "requiredDuringSchedulingIgnoredDuringExecution"
-				       : "preferredDuringSchedulingIgnoredDuringExecution", v->pos);
+	terms = child_seq(r, anti,
+			  req ? "requiredDuringSchedulingIgnoredDuringExecution"
+			      : "preferredDuringSchedulingIgnoredDuringExecution",
+			  v->pos);
 	if (!terms || !(term = new_map(r, v->pos)))
 		return m;
 	t = term;
@@ -1141,7 +1163,8 @@ static mf_node *image_of(ri *i, mf_node *m)
 	const mf_node *pull = mf_path(i->spec, "image.pullPolicy");
 
 	if (!im.ref)
-		error_once(r, i->pos, "missing-image", mf_printf(r->a, "service '%s' has no image", i->in->service));
+		error_once(r, i->pos, "missing-image",
+			   mf_printf(r->a, "service '%s' has no image", i->in->service));
 	put_str(r, m, "image", im.ref ? im.ref : "", im.pos);
 	put(r, m, "imagePullPolicy", str_of(r, pull));
 	return m;
@@ -1188,7 +1211,8 @@ static void host_namespaces(ri *i, mf_node *spec)
 		if ((v = mf_get(sec, keys[k])) && v->kind == MF_BOOL && v->v.b)
 			put_bool(i->r, spec, keys[k], true, v->pos);
 	if (host_network(i))
-		put_str(i->r, spec, "dnsPolicy", "ClusterFirstWithHostNet", mf_path(sec, "hostNetwork")->pos);
+		put_str(i->r, spec, "dnsPolicy", "ClusterFirstWithHostNet",
+			mf_path(sec, "hostNetwork")->pos);
 }
 
 static bool spreads(const ri *i)
@@ -1199,7 +1223,8 @@ static bool spreads(const ri *i)
 static mf_node *pod_spec(ri *i)
 {
 	rk *r = i->r;
-	mf_node *m = new_map(r, i->pos), *vols = new_seq(r, i->pos), *mounts = new_seq(r, i->pos), *cs;
+	mf_node *m = new_map(r, i->pos), *vols = new_seq(r, i->pos), *mounts = new_seq(r, i->pos),
+		*cs;
 	const mf_node *grace = mf_get(i->spec, "terminationGracePeriod");
 
 	if (!m || !vols || !mounts)
@@ -1213,7 +1238,8 @@ static mf_node *pod_spec(ri *i)
 	put_str(r, m, "restartPolicy", restart_policy(i), i->pos);
 	put_nonempty(r, m, "nodeSelector", node_selector(i));
 	if (mf_path(i->spec, "placement.tolerations"))
-		put(r, m, "tolerations", chk(r, mf_copy(r->a, mf_path(i->spec, "placement.tolerations"))));
+		put(r, m, "tolerations",
+		    chk(r, mf_copy(r->a, mf_path(i->spec, "placement.tolerations"))));
 	if (spreads(i)) {
 		put(r, m, "affinity", affinity(i));
 		put(r, m, "topologySpreadConstraints", spread(i));
@@ -1329,7 +1355,8 @@ static mf_node *workload_doc(ri *i, const char *api, const char *kind)
 	mf_node *doc = inst_object(i, api, kind, i->in->name);
 
 	if (doc)
-		add_annotations(i->r, mf_get(doc, "metadata"), mf_get(i->spec, "annotations"), i->pos);
+		add_annotations(i->r, mf_get(doc, "metadata"), mf_get(i->spec, "annotations"),
+				i->pos);
 	return doc;
 }
 
@@ -1380,7 +1407,8 @@ static void cron_schedule(ri *i, mf_node *spec)
 	const char *s = mf_str(sn), *sp;
 
 	if (!s) {
-		error_once(r, i->pos, "missing-schedule", mf_printf(r->a, "cronjob '%s' has no 'schedule'", i->in->service));
+		error_once(r, i->pos, "missing-schedule",
+			   mf_printf(r->a, "cronjob '%s' has no 'schedule'", i->in->service));
 		put_str(r, spec, "schedule", "", i->pos);
 		return;
 	}
@@ -1389,7 +1417,8 @@ static void cron_schedule(ri *i, mf_node *spec)
 		while (*sp == ' ')
 			sp++;
 		put_str(r, spec, "schedule", sp, sn->pos);
-		put(r, spec, "timeZone", chk(r, mf_new_strn(r->a, tz, (size_t)(strchr(tz, ' ') - tz), sn->pos)));
+		put(r, spec, "timeZone",
+		    chk(r, mf_new_strn(r->a, tz, (size_t)(strchr(tz, ' ') - tz), sn->pos)));
 		return;
 	}
 	put(r, spec, "schedule", str_of(r, sn));
@@ -1414,14 +1443,22 @@ static void workload(ri *i)
 	mf_node *doc = NULL;
 
 	switch (i->in->kind) {
-	case MF_W_DEPLOYMENT: doc = long_running(i, "Deployment", "strategy"); break;
-	case MF_W_STATEFUL: doc = long_running(i, "StatefulSet", "updateStrategy"); break;
-	case MF_W_DAEMON: doc = long_running(i, "DaemonSet", "updateStrategy"); break;
+	case MF_W_DEPLOYMENT:
+		doc = long_running(i, "Deployment", "strategy");
+		break;
+	case MF_W_STATEFUL:
+		doc = long_running(i, "StatefulSet", "updateStrategy");
+		break;
+	case MF_W_DAEMON:
+		doc = long_running(i, "DaemonSet", "updateStrategy");
+		break;
 	case MF_W_JOB:
 		if ((doc = workload_doc(i, "batch/v1", "Job")))
 			put(i->r, doc, "spec", job_spec(i));
 		break;
-	case MF_W_CRONJOB: doc = cronjob(i); break;
+	case MF_W_CRONJOB:
+		doc = cronjob(i);
+		break;
 	}
 	inst_emit(i, doc);
 }
@@ -1447,8 +1484,9 @@ static bool account_seen(rk *r, const char *key)
 static void service_account(ri *i)
 {
 	rk *r = i->r;
-	const char *name = mf_path(i->spec, "serviceAccount.name") ? mf_str(mf_path(i->spec, "serviceAccount.name"))
-								    : i->in->name;
+	const char *name = mf_path(i->spec, "serviceAccount.name")
+				   ? mf_str(mf_path(i->spec, "serviceAccount.name"))
+				   : i->in->name;
 	mf_node *doc;
 
 	i->sa = name;
@@ -1479,7 +1517,8 @@ static mf_node *service_ports(ri *i)
 	return seq;
 }
 
-static void service_doc(ri *i, const char *name, const char *type, bool headless, bool governing, mf_pos pos)
+static void service_doc(ri *i, const char *name, const char *type, bool headless, bool governing,
+			mf_pos pos)
 {
 	rk *r = i->r;
 	mf_node *doc = inst_object(i, "v1", "Service", name), *spec;
@@ -1588,17 +1627,21 @@ static mf_node *hpa_behavior(rk *r, const mf_node *b)
 static void hpa(ri *i)
 {
 	rk *r = i->r;
-	const mf_node *h = mf_get(i->spec, "autoscaling"), *cpu = mf_get(h, "cpu"), *mem = mf_get(h, "memory");
+	const mf_node *h = mf_get(i->spec, "autoscaling"), *cpu = mf_get(h, "cpu"),
+		      *mem = mf_get(h, "memory");
 	mf_node *doc, *spec, *ref, *metrics;
 
-	if (!autoscaled(i) || !(doc = inst_object(i, "autoscaling/v2", "HorizontalPodAutoscaler", i->in->name)))
+	if (!autoscaled(i) ||
+	    !(doc = inst_object(i, "autoscaling/v2", "HorizontalPodAutoscaler", i->in->name)))
 		return;
-	if ((spec = child(r, doc, "spec", h->pos)) && (ref = child(r, spec, "scaleTargetRef", h->pos))) {
+	if ((spec = child(r, doc, "spec", h->pos)) &&
+	    (ref = child(r, spec, "scaleTargetRef", h->pos))) {
 		put_str(r, ref, "apiVersion", "apps/v1", h->pos);
 		put_str(r, ref, "kind", stateful(i) ? "StatefulSet" : "Deployment", h->pos);
 		put_str(r, ref, "name", i->in->name, h->pos);
 		put_int(r, spec, "minReplicas", i->in->replicas, i->in->replicas_pos);
-		put_int(r, spec, "maxReplicas", i->in->max_replicas, (mf_get(h, "max") ? mf_get(h, "max") : h)->pos);
+		put_int(r, spec, "maxReplicas", i->in->max_replicas,
+			(mf_get(h, "max") ? mf_get(h, "max") : h)->pos);
 		if ((metrics = child_seq(r, spec, "metrics", h->pos))) {
 			if (cpu || !mem)
 				push(r, metrics, hpa_metric(r, "cpu", cpu, 80, h->pos));
@@ -1647,12 +1690,14 @@ static void service_monitor(ri *i)
 		const rport *p = &i->ports[k];
 		const mf_node *iv = mf_path(p->node, "metrics.interval");
 		mf_node *ep;
-		if (!metrics_on(p->node) || !p->in_service || !(ep = new_map(r, mf_get(p->node, "metrics")->pos)))
+		if (!metrics_on(p->node) || !p->in_service ||
+		    !(ep = new_map(r, mf_get(p->node, "metrics")->pos)))
 			continue;
 		put_str(r, ep, "port", p->name, p->pos);
 		put(r, ep, "path", str_of(r, mf_path(p->node, "metrics.path")));
 		if (iv && mf_seconds(iv) > 0)
-			put_str(r, ep, "interval", mf_printf(r->a, "%llds", mf_seconds(iv)), iv->pos);
+			put_str(r, ep, "interval", mf_printf(r->a, "%llds", mf_seconds(iv)),
+				iv->pos);
 		push(r, eps, ep);
 	}
 	if (!eps || !eps->n || !mf_long_running(i->in->kind))
@@ -1727,8 +1772,9 @@ static void collect_ingress(ri *i, const rport *p, const mf_node *ing)
 	e->host = mf_get_str(ing, "host") ? mf_get_str(ing, "host") : default_host(i);
 	e->service = i->in->name;
 	e->port = p->name;
-	e->tls = tls && tls->kind == MF_STR ? tls->str
-		 : tls && tls->kind == MF_BOOL && tls->v.b ? mf_printf(r->a, "%s-tls", i->in->name) : NULL;
+	e->tls = tls && tls->kind == MF_STR                ? tls->str
+		 : tls && tls->kind == MF_BOOL && tls->v.b ? mf_printf(r->a, "%s-tls", i->in->name)
+							   : NULL;
 	e->spec = ing;
 	e->pos = ing->pos;
 }
@@ -1750,17 +1796,22 @@ static void exposures(ri *i)
 
 	for (size_t k = 0; k < i->nports && mf_long_running(i->in->kind); k++) {
 		const rport *p = &i->ports[k];
-		const mf_node *ex = mf_get(p->node, "expose"), *rt = mf_get(ex, "route"), *ing = mf_get(ex, "ingress");
+		const mf_node *ex = mf_get(p->node, "expose"), *rt = mf_get(ex, "route"),
+			      *ing = mf_get(ex, "ingress");
 		if (!rt && !ing)
 			continue;
 		if (!p->in_service) {
-			error_once(r, ex->pos, "expose-no-service",
-				   mf_printf(r->a, "port '%s' of '%s' is exposed but has 'service: false'", p->name,
-					     i->in->service));
+			error_once(
+				r, ex->pos, "expose-no-service",
+				mf_printf(r->a,
+					  "port '%s' of '%s' is exposed but has 'service: false'",
+					  p->name, i->in->service));
 			continue;
 		}
 		if (rt)
-			route(i, p, rt, nroutes > 1 ? mf_printf(r->a, "%s-%s", i->in->name, p->name) : i->in->name);
+			route(i, p, rt,
+			      nroutes > 1 ? mf_printf(r->a, "%s-%s", i->in->name, p->name)
+					  : i->in->name);
 		if (ing)
 			collect_ingress(i, p, ing);
 	}
@@ -1840,14 +1891,16 @@ static void ingress(rk *r, size_t first, bool *done)
 	paths = child_seq(r, child(r, rule, "http", e0->pos), "paths", e0->pos);
 	for (size_t k = first; paths && k < r->nings; k++) {
 		const ingpath *e = &r->ings[k];
-		const mf_node *cls = mf_get(e->spec, "className"), *a = mf_get(e->spec, "annotations");
+		const mf_node *cls = mf_get(e->spec, "className"),
+			      *a = mf_get(e->spec, "annotations");
 		if (done[k] || !same_ingress(e0, e))
 			continue;
 		done[k] = true;
 		if (cls && !mf_get(spec, "ingressClassName"))
 			put(r, spec, "ingressClassName", str_of(r, cls));
 		for (size_t n = 0; a && a->kind == MF_MAP && n < a->n; n++)
-			if ((ann = child(r, mf_get(doc, "metadata"), "annotations", a->pos)) && !mf_get(ann, a->pairs[n].key))
+			if ((ann = child(r, mf_get(doc, "metadata"), "annotations", a->pos)) &&
+			    !mf_get(ann, a->pairs[n].key))
 				put(r, ann, a->pairs[n].key, str_of(r, a->pairs[n].val));
 		ingress_tls(r, spec, e);
 		push(r, paths, ingress_path(r, e));
@@ -1884,7 +1937,8 @@ static void use_config(ri *i, const char *cfg, mf_pos pos)
 	if (!(grown = grow(r, r->cfgs, r->ncfgs, &r->capcfgs, sizeof *grown)))
 		return;
 	r->cfgs = grown;
-	r->cfgs[r->ncfgs++] = (cfguse){i->in->ns, i->in->tenant ? i->in->tenant->name : NULL, cfg, pos};
+	r->cfgs[r->ncfgs++] =
+		(cfguse){i->in->ns, i->in->tenant ? i->in->tenant->name : NULL, cfg, pos};
 }
 
 /* configs an instance reads: env, envFrom and volumes */
@@ -1895,7 +1949,8 @@ static void instance_configs(ri *i)
 
 	for (size_t k = 0; env && env->kind == MF_MAP && k < env->n; k++)
 		if (env->pairs[k].val && env->pairs[k].val->kind == MF_MAP)
-			use_config(i, mf_get_str(env->pairs[k].val, "config"), env->pairs[k].val->pos);
+			use_config(i, mf_get_str(env->pairs[k].val, "config"),
+				   env->pairs[k].val->pos);
 	for (size_t k = 0; from && from->kind == MF_SEQ && k < from->n; k++)
 		use_config(i, mf_get_str(from->items[k], "config"), from->items[k]->pos);
 	for (size_t k = 0; vols && vols->kind == MF_MAP && k < vols->n; k++)
@@ -1907,11 +1962,13 @@ static void config_maps(rk *r)
 {
 	for (size_t k = 0; k < r->ncfgs; k++) {
 		const cfguse *u = &r->cfgs[k];
-		const mf_node *cfg = mf_system_section(r->s, "configs", u->config), *data = mf_get(cfg, "data");
+		const mf_node *cfg = mf_system_section(r->s, "configs", u->config),
+			      *data = mf_get(cfg, "data");
 		mf_node *doc, *out;
 		if (!cfg)
 			continue;
-		doc = object(r, "v1", "ConfigMap", u->config, u->ns, common_labels(r, cfg->pos), cfg->pos);
+		doc = object(r, "v1", "ConfigMap", u->config, u->ns, common_labels(r, cfg->pos),
+			     cfg->pos);
 		if (doc && data && data->kind == MF_MAP && (out = child(r, doc, "data", data->pos)))
 			for (size_t n = 0; n < data->n; n++)
 				put(r, out, data->pairs[n].key, str_of(r, data->pairs[n].val));
@@ -1927,7 +1984,8 @@ static void namespace_obj(rk *r, const char *name, const mf_tenant *t, mf_pos po
 
 	if (t && labels)
 		put_labels(r, labels, mf_get(t->node, "labels"));
-	emit(r, object(r, "v1", "Namespace", name, NULL, labels, pos), "namespaces", NULL, t ? t->name : NULL, pos);
+	emit(r, object(r, "v1", "Namespace", name, NULL, labels, pos), "namespaces", NULL,
+	     t ? t->name : NULL, pos);
 }
 
 static const char *mem_text(rk *r, long long bytes)
@@ -1944,15 +2002,19 @@ static mf_node *quota_hard(rk *r, const mf_node *q)
 {
 	static const struct {
 		const char *from, *to;
-	} keys[] = {{"cpu", "requests.cpu"}, {"memory", "requests.memory"}, {"limits.cpu", "limits.cpu"},
-		    {"limits.memory", "limits.memory"}, {"storage", "requests.storage"}};
+	} keys[] = {{"cpu", "requests.cpu"},
+		    {"memory", "requests.memory"},
+		    {"limits.cpu", "limits.cpu"},
+		    {"limits.memory", "limits.memory"},
+		    {"storage", "requests.storage"}};
 	mf_node *m = new_map(r, q->pos);
 	const mf_node *v;
 
 	for (size_t k = 0; m && k < MF_NELEM(keys); k++) {
 		if (!(v = mf_path(q, keys[k].from)))
 			continue;
-		put(r, m, keys[k].to, strstr(keys[k].from, "cpu") ? cpu_quantity(r, v) : str_of(r, v));
+		put(r, m, keys[k].to,
+		    strstr(keys[k].from, "cpu") ? cpu_quantity(r, v) : str_of(r, v));
 	}
 	if ((v = mf_get(q, "gpu")) && v->kind == MF_INT)
 		put_int(r, m, "requests.nvidia.com/gpu", v->v.i, v->pos);
@@ -1989,11 +2051,14 @@ static mf_node *limit_range_item(rk *r, const mf_node *q, const char *ns)
 	put_str(r, m, "type", "Container", q->pos);
 	if (mf_get(q, "limits") && (d = child(r, m, "default", q->pos))) {
 		if (mf_path(q, "limits.cpu"))
-			put_str(r, d, "cpu", mf_printf(r->a, "%lldm", cpu > 500 ? cpu : 500), q->pos);
+			put_str(r, d, "cpu", mf_printf(r->a, "%lldm", cpu > 500 ? cpu : 500),
+				q->pos);
 		if (mf_path(q, "limits.memory"))
-			put_str(r, d, "memory", mem_text(r, mem > (512LL << 20) ? mem : 512LL << 20), q->pos);
+			put_str(r, d, "memory",
+				mem_text(r, mem > (512LL << 20) ? mem : 512LL << 20), q->pos);
 	}
-	if ((mf_get(q, "cpu") || mf_get(q, "memory")) && (d = child(r, m, "defaultRequest", q->pos))) {
+	if ((mf_get(q, "cpu") || mf_get(q, "memory")) &&
+	    (d = child(r, m, "defaultRequest", q->pos))) {
 		if (mf_get(q, "cpu"))
 			put_str(r, d, "cpu", "100m", q->pos);
 		if (mf_get(q, "memory"))
@@ -2023,13 +2088,14 @@ static void quota(rk *r, const mf_node *q, const char *ns, const char *tenant)
 
 static void default_deny(rk *r, const char *ns, const char *tenant, mf_pos pos)
 {
-	mf_node *doc = object(r, "networking.k8s.io/v1", "NetworkPolicy", "default-deny-ingress", ns,
-			      common_labels(r, pos), pos);
+	mf_node *doc = object(r, "networking.k8s.io/v1", "NetworkPolicy", "default-deny-ingress",
+			      ns, common_labels(r, pos), pos);
 	mf_node *spec;
 
 	if (doc && (spec = child(r, doc, "spec", pos))) {
 		child(r, spec, "podSelector", pos);
-		push(r, child_seq(r, spec, "policyTypes", pos), chk(r, mf_new_str(r->a, "Ingress", pos)));
+		push(r, child_seq(r, spec, "policyTypes", pos),
+		     chk(r, mf_new_str(r->a, "Ingress", pos)));
 	}
 	emit(r, doc, "network-policy", NULL, tenant, pos);
 }
@@ -2061,7 +2127,8 @@ static void index_refs(rk *r)
 		return;
 	}
 	for (size_t k = 0; k < e->ninst; k++) {
-		const mf_node *deps = mf_get(e->inst[k].spec, "dependsOn"), *env = mf_get(e->inst[k].spec, "env");
+		const mf_node *deps = mf_get(e->inst[k].spec, "dependsOn"),
+			      *env = mf_get(e->inst[k].spec, "env");
 		for (size_t j = 0; deps && deps->kind == MF_MAP && j < deps->n; j++)
 			add_ref(r, k, deps->pairs[j].key);
 		for (size_t j = 0; env && env->kind == MF_MAP && j < env->n; j++)
@@ -2083,7 +2150,9 @@ static mf_node *ns_selector(rk *r, const char *key, const char *value, mf_pos po
  * another one. */
 static mf_node *peer(rk *r, const mf_instance *d, const mf_instance *t, mf_pos pos)
 {
-	mf_node *m = streq(d->ns, t->ns) ? new_map(r, pos) : ns_selector(r, "kubernetes.io/metadata.name", d->ns, pos);
+	mf_node *m = streq(d->ns, t->ns)
+			     ? new_map(r, pos)
+			     : ns_selector(r, "kubernetes.io/metadata.name", d->ns, pos);
 
 	if (m)
 		put(r, child(r, m, "podSelector", pos), "matchLabels", selector_of(r, d, pos));
@@ -2099,7 +2168,8 @@ static mf_node *policy_ports(ri *i, const char *want)
 
 	for (size_t k = 0; seq && k < i->nports; k++) {
 		const rport *p = &i->ports[k];
-		bool hit = want ? (streq(want, "metrics") ? metrics_on(p->node) : mf_path(p->node, want) != NULL)
+		bool hit = want ? (streq(want, "metrics") ? metrics_on(p->node)
+							  : mf_path(p->node, want) != NULL)
 				: p->in_service;
 		if (!hit || !(m = new_map(r, p->pos)))
 			continue;
@@ -2127,8 +2197,11 @@ static const char *controller_ns(const ri *i)
 {
 	static const struct {
 		const char *cls, *ns;
-	} ctl[] = {{"nginx", "ingress-nginx"}, {"traefik", "traefik"}, {"haproxy", "haproxy-controller"},
-		   {"contour", "projectcontour"}, {"openshift-default", "openshift-ingress"}};
+	} ctl[] = {{"nginx", "ingress-nginx"},
+		   {"traefik", "traefik"},
+		   {"haproxy", "haproxy-controller"},
+		   {"contour", "projectcontour"},
+		   {"openshift-default", "openshift-ingress"}};
 
 	for (size_t k = 0; k < i->nports; k++) {
 		const char *cls = mf_str(mf_path(i->ports[k].node, "expose.ingress.className"));
@@ -2163,13 +2236,23 @@ static void allow_rules(ri *i, mf_node *rules)
 	}
 	add_rule(r, rules, from, policy_ports(i, NULL), i->pos);
 	if (policy_ports(i, "expose.ingress")->n)
-		add_rule(r, rules, one(r, ns_selector(r, "kubernetes.io/metadata.name", controller_ns(i), i->pos), i->pos),
-			 policy_ports(i, "expose.ingress"), i->pos);
+		add_rule(
+			r, rules,
+			one(r,
+			    ns_selector(r, "kubernetes.io/metadata.name", controller_ns(i), i->pos),
+			    i->pos),
+			policy_ports(i, "expose.ingress"), i->pos);
 	if (policy_ports(i, "expose.route")->n)
-		add_rule(r, rules, one(r, ns_selector(r, "policy-group.network.openshift.io/ingress", "", i->pos), i->pos),
-			 policy_ports(i, "expose.route"), i->pos);
+		add_rule(
+			r, rules,
+			one(r,
+			    ns_selector(r, "policy-group.network.openshift.io/ingress", "", i->pos),
+			    i->pos),
+			policy_ports(i, "expose.route"), i->pos);
 	if (policy_ports(i, "metrics")->n)
-		add_rule(r, rules, one(r, ns_selector(r, "kubernetes.io/metadata.name", "monitoring", i->pos), i->pos),
+		add_rule(r, rules,
+			 one(r, ns_selector(r, "kubernetes.io/metadata.name", "monitoring", i->pos),
+			     i->pos),
 			 policy_ports(i, "metrics"), i->pos);
 }
 
@@ -2184,11 +2267,13 @@ static void allow_policy(ri *i)
 	if (!r->e->network_policy || !mf_long_running(i->in->kind) || host_network(i) || !rules)
 		return;
 	allow_rules(i, rules);
-	if (!rules->n || !(doc = inst_object(i, "networking.k8s.io/v1", "NetworkPolicy", i->in->name)))
+	if (!rules->n ||
+	    !(doc = inst_object(i, "networking.k8s.io/v1", "NetworkPolicy", i->in->name)))
 		return;
 	if ((spec = child(r, doc, "spec", i->pos))) {
 		put(r, child(r, spec, "podSelector", i->pos), "matchLabels", selector(i));
-		push(r, child_seq(r, spec, "policyTypes", i->pos), chk(r, mf_new_str(r->a, "Ingress", i->pos)));
+		push(r, child_seq(r, spec, "policyTypes", i->pos),
+		     chk(r, mf_new_str(r->a, "Ingress", i->pos)));
 		put(r, spec, "ingress", rules);
 	}
 	inst_emit(i, doc);
@@ -2242,7 +2327,8 @@ int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *ou
 	config_maps(&r);
 	ingresses(&r);
 	if (r.oom)
-		return mf_error(c, e->pos, "internal", "out of memory rendering Kubernetes objects");
+		return mf_error(c, e->pos, "internal",
+				"out of memory rendering Kubernetes objects");
 	mf_objects_sort(out);
 	return r.rc;
 }

@@ -1,4 +1,4 @@
-/* resolve: Velero Schedules for the environment's stateful storage, one per namespace and backup settings */
+/* render: Velero Schedules for the stateful storage, one per namespace and backup settings */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,20 +15,20 @@
 #define VELERO_API "velero.io/v1"
 #define NAME_LABEL "app.kubernetes.io/name"
 #define PART_OF_LABEL "app.kubernetes.io/part-of"
-#define NAME_MAX_LEN 63  /* Velero copies the name into a label of every Backup */
+#define NAME_MAX_LEN 63 /* Velero copies the name into a label of every Backup */
 
 /* One instance's backup settings: its own over the environment's merged
  * defaults (system < profile < environment). */
 typedef struct bset {
-	const mf_node *own;  /* the service's `backup` (true or settings) */
+	const mf_node *own; /* the service's `backup` (true or settings) */
 	const mf_node *schedule, *ttl, *location, *vsl, *snapshot, *fs, *skip;
 } bset;
 
 typedef struct bgroup {
 	const char *ns;
-	const mf_tenant *tenant;  /* whose namespace ns is, NULL for the environment's */
+	const mf_tenant *tenant; /* whose namespace ns is, NULL for the environment's */
 	bset set;
-	const char *key;          /* ns and settings as text: equal keys share a Schedule */
+	const char *key; /* ns and settings as text: equal keys share a Schedule */
 	const char *name;
 	mf_pos pos;
 } bgroup;
@@ -37,9 +37,9 @@ typedef struct vctx {
 	mf_ctx *c;
 	const mf_system *s;
 	const mf_env *e;
-	bgroup *g;                /* e->ninst slots at most */
+	bgroup *g; /* e->ninst slots at most */
 	size_t ng;
-	size_t *of;               /* group index of each instance, or SIZE_MAX */
+	size_t *of; /* group index of each instance, or SIZE_MAX */
 } vctx;
 
 static const mf_node *pick(const mf_node *own, const mf_node *dflt, const char *key)
@@ -96,8 +96,8 @@ static const char *group_key(mf_arena *a, const char *ns, const bset *b)
 	if (!vsl || !ttl)
 		return NULL;
 	return mf_printf(a, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", ns, mf_str(b->schedule), ttl,
-			 mf_or(mf_str(b->location), "-"), vsl, flag_text(b->snapshot), flag_text(b->fs),
-			 flag_text(b->skip));
+			 mf_or(mf_str(b->location), "-"), vsl, flag_text(b->snapshot),
+			 flag_text(b->fs), flag_text(b->skip));
 }
 
 static bool same(const char *x, const char *y)
@@ -140,15 +140,17 @@ static bool all_digits(const char *s, size_t n)
 static const struct {
 	const char *descriptor, *word;
 } descriptor_words[] = {
-	{"@yearly", "yearly"}, {"@annually", "yearly"}, {"@monthly", "monthly"}, {"@weekly", "weekly"},
-	{"@daily", "daily"}, {"@midnight", "daily"}, {"@hourly", "hourly"},
+	{"@yearly", "yearly"}, {"@annually", "yearly"}, {"@monthly", "monthly"},
+	{"@weekly", "weekly"}, {"@daily", "daily"},     {"@midnight", "daily"},
+	{"@hourly", "hourly"},
 };
 
 /* Field shapes, 'n' a single value, '*' every value: "nn***" is daily. */
 static const struct {
 	const char *shape, *word;
 } shape_words[] = {
-	{"n****", "hourly"}, {"nn***", "daily"}, {"nn**n", "weekly"}, {"nnn**", "monthly"}, {"nnnn*", "yearly"},
+	{"n****", "hourly"},  {"nn***", "daily"},  {"nn**n", "weekly"},
+	{"nnn**", "monthly"}, {"nnnn*", "yearly"},
 };
 
 static const char *shape_word(const char *s)
@@ -217,15 +219,19 @@ static int name_groups(vctx *v)
 		return mf_error(v->c, MF_NOPOS, "internal", "out of memory");
 	for (size_t i = 0; i < v->ng; i++) {
 		const bgroup *g = &v->g[i];
-		const char *owner = g->tenant ? g->tenant->name : same(g->ns, v->e->ns) ? NULL : g->ns;
-		base[i] = mf_printf(a, "%s-%s%s%s-%s", v->s->name, v->e->name, owner ? "-" : "", owner ? owner : "",
-				    schedule_word(a, mf_str(g->set.schedule)));
+		const char *owner = g->tenant               ? g->tenant->name
+				    : same(g->ns, v->e->ns) ? NULL
+							    : g->ns;
+		base[i] = mf_printf(a, "%s-%s%s%s-%s", v->s->name, v->e->name, owner ? "-" : "",
+				    owner ? owner : "", schedule_word(a, mf_str(g->set.schedule)));
 	}
 	for (size_t i = 0; i < v->ng; i++) {
 		size_t same = 0;
 		for (size_t k = 0; k < v->ng; k++)
 			same += !strcmp(base[i], base[k]);
-		v->g[i].name = fit_name(a, same > 1 ? mf_printf(a, "%s-%06lx", base[i], fnv24(v->g[i].key)) : base[i]);
+		v->g[i].name =
+			fit_name(a, same > 1 ? mf_printf(a, "%s-%06lx", base[i], fnv24(v->g[i].key))
+					     : base[i]);
 	}
 	return 0;
 }
@@ -320,7 +326,8 @@ static mf_node *selector(vctx *v, size_t k)
 	if (!names || !pos || !ex || !values)
 		return NULL;
 	n = group_services(v, k, names, pos);
-	mf_map_set_str(a, mf_map_child(a, sel, "matchLabels", v->g[k].pos), PART_OF_LABEL, part_of(v->s), MF_NOPOS);
+	mf_map_set_str(a, mf_map_child(a, sel, "matchLabels", v->g[k].pos), PART_OF_LABEL,
+		       part_of(v->s), MF_NOPOS);
 	for (size_t i = 0; i < n; i++)
 		mf_seq_push(a, values, mf_new_str(a, names[i], pos[i]));
 	mf_map_set_str(a, ex, "key", NAME_LABEL, MF_NOPOS);
@@ -351,7 +358,8 @@ static mf_node *hook_command(mf_arena *a, const mf_node *cmd)
 static mf_node *hook_exec(mf_arena *a, const mf_node *h)
 {
 	mf_node *item = mf_new_map(a, h->pos), *exec = mf_map_child(a, item, "exec", h->pos);
-	const mf_node *container = mf_get(h, "container"), *on = mf_get(h, "onError"), *t = mf_get(h, "timeout");
+	const mf_node *container = mf_get(h, "container"), *on = mf_get(h, "onError"),
+		      *t = mf_get(h, "timeout");
 	const char *timeout = mf_go_duration_of(a, t);
 
 	if (mf_str(container))
@@ -365,8 +373,8 @@ static mf_node *hook_exec(mf_arena *a, const mf_node *h)
 }
 
 /* One hook resource per service: its pods only, in the group's namespace. */
-static mf_node *hook_resource(mf_arena *a, const mf_system *s, const bgroup *g, const mf_instance *in,
-			      const mf_node *hooks)
+static mf_node *hook_resource(mf_arena *a, const mf_system *s, const bgroup *g,
+			      const mf_instance *in, const mf_node *hooks)
 {
 	static const char *const phases[] = {"pre", "post"};
 	const char *pods = "pods";
@@ -375,7 +383,8 @@ static mf_node *hook_resource(mf_arena *a, const mf_system *s, const bgroup *g, 
 	mf_map_set_str(a, res, "name", in->service, in->pos);
 	mf_map_set(a, res, "includedNamespaces", str_seq(a, &g->ns, 1, g->pos));
 	mf_map_set(a, res, "includedResources", str_seq(a, &pods, 1, hooks->pos));
-	sel = mf_map_child(a, mf_map_child(a, res, "labelSelector", hooks->pos), "matchLabels", hooks->pos);
+	sel = mf_map_child(a, mf_map_child(a, res, "labelSelector", hooks->pos), "matchLabels",
+			   hooks->pos);
 	mf_map_set_str(a, sel, PART_OF_LABEL, part_of(s), MF_NOPOS);
 	mf_map_set_str(a, sel, NAME_LABEL, in->service, in->pos);
 	for (size_t p = 0; p < 2; p++) {
@@ -432,7 +441,8 @@ static mf_node *template_of(vctx *v, size_t k)
 	mf_node *t = mf_new_map(a, g->pos), *hooks = group_hooks(v, k);
 
 	mf_map_set(a, mf_map_child(a, t, "metadata", MF_NOPOS), "labels", schedule_labels(v));
-	mf_map_set(a, t, "includedNamespaces", str_seq(a, &g->ns, 1, g->tenant ? g->tenant->pos : g->pos));
+	mf_map_set(a, t, "includedNamespaces",
+		   str_seq(a, &g->ns, 1, g->tenant ? g->tenant->pos : g->pos));
 	mf_map_set(a, t, "labelSelector", selector(v, k));
 	set_flag(a, t, "snapshotVolumes", b->snapshot);
 	set_flag(a, t, "defaultVolumesToFsBackup", b->fs);
@@ -487,8 +497,15 @@ static int add_schedule(vctx *v, size_t k, mf_objects *out)
 	for (size_t i = 0; i < v->e->ninst && !first; i++)
 		if (v->of[i] == k)
 			first = &v->e->inst[i];
-	obj = (mf_object){VELERO_API, "Schedule", g->name, velero_ns(v->e), schedule_doc(v, k), first,
-			  g->tenant ? g->tenant->name : NULL, g->name, g->pos};
+	obj = (mf_object){VELERO_API,
+			  "Schedule",
+			  g->name,
+			  velero_ns(v->e),
+			  schedule_doc(v, k),
+			  first,
+			  g->tenant ? g->tenant->name : NULL,
+			  g->name,
+			  g->pos};
 	if (!obj.doc)
 		return mf_error(v->c, g->pos, "internal", "out of memory");
 	return mf_objects_add(v->c, out, &obj);

@@ -1,4 +1,4 @@
-/* report: diagnostics and findings as compiler-style text, JSON, SARIF 2.1.0 or GitHub annotations */
+/* report: diagnostics and findings as compiler-style text, JSON, SARIF 2.1.0, GitHub */
 #include <jansson.h>
 #include <string.h>
 #include "report.h"
@@ -32,8 +32,8 @@ static bool repeats(const mf_ctx *c, size_t i)
 		return false;
 	a = &c->diags[i - 1];
 	b = &c->diags[i];
-	return a->sev == b->sev && mf_pos_eq(a->pos, b->pos) && mf_streq(a->code, b->code) && mf_streq(a->msg, b->msg) &&
-	       mf_streq(a->note, b->note) && a->waived == b->waived;
+	return a->sev == b->sev && mf_pos_eq(a->pos, b->pos) && mf_streq(a->code, b->code) &&
+	       mf_streq(a->msg, b->msg) && mf_streq(a->note, b->note) && a->waived == b->waived;
 }
 
 /* ---- text ------------------------------------------------------------------------ */
@@ -44,9 +44,9 @@ static int report_text(const mf_ctx *c, FILE *fp, bool color)
 		if (!repeats(c, i) && mf_diag_print(c, &c->diags[i], fp, color) < 0)
 			return -1;
 	if (c->truncated)
-		fprintf(fp, "%smanifold:%s %serror%s: too many errors (only the first %zu shown)\n", color ? "\033[1m" : "",
-			color ? "\033[0m" : "", color ? "\033[1;31m" : "", color ? "\033[0m" : "",
-			c->max_errors ? c->max_errors : 50);
+		fprintf(fp, "%smanifold:%s %serror%s: too many errors (only the first %zu shown)\n",
+			color ? "\033[1m" : "", color ? "\033[0m" : "", color ? "\033[1;31m" : "",
+			color ? "\033[0m" : "", c->max_errors ? c->max_errors : 50);
 	return fflush(fp) != 0 || ferror(fp) ? -1 : 0;
 }
 
@@ -74,16 +74,18 @@ static json_t *json_waiver(const mf_ctx *c, const mf_diag *d)
 	if (!d->waived)
 		return json_null();
 	return json_pack("{s:o, s:o, s:o, s:o}", "reason", str_or_null(d->waiver_reason), "file",
-			 str_or_null(file_of(c, d->waiver_pos)), "line", int_or_null(d->waiver_pos.line), "column",
-			 int_or_null(d->waiver_pos.col));
+			 str_or_null(file_of(c, d->waiver_pos)), "line",
+			 int_or_null(d->waiver_pos.line), "column", int_or_null(d->waiver_pos.col));
 }
 
 static json_t *json_finding(const mf_ctx *c, const mf_diag *d)
 {
-	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "rule", str_or_null(d->code),
-			 "severity", sev_word(d->sev), "message", str_or_null(d->msg), "note", str_or_null(d->note), "file",
-			 str_or_null(file_of(c, d->pos)), "line", int_or_null(d->pos.line), "column", int_or_null(d->pos.col),
-			 "env", str_or_null(d->env), "object", str_or_null(d->object), "path", str_or_null(d->path), "waived",
+	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "rule",
+			 str_or_null(d->code), "severity", sev_word(d->sev), "message",
+			 str_or_null(d->msg), "note", str_or_null(d->note), "file",
+			 str_or_null(file_of(c, d->pos)), "line", int_or_null(d->pos.line),
+			 "column", int_or_null(d->pos.col), "env", str_or_null(d->env), "object",
+			 str_or_null(d->object), "path", str_or_null(d->path), "waived",
 			 (int)d->waived, "waiver", json_waiver(c, d));
 }
 
@@ -97,9 +99,10 @@ static json_t *json_summary(const mf_ctx *c)
 		else if ((unsigned)c->diags[i].sev < 3)
 			n[c->diags[i].sev]++;
 	}
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}", "errors", (json_int_t)n[MF_SEV_ERROR], "warnings",
-			 (json_int_t)n[MF_SEV_WARNING], "infos", (json_int_t)n[MF_SEV_INFO], "waived", (json_int_t)waived,
-			 "total", (json_int_t)c->ndiags, "truncated", (int)c->truncated);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}", "errors", (json_int_t)n[MF_SEV_ERROR],
+			 "warnings", (json_int_t)n[MF_SEV_WARNING], "infos",
+			 (json_int_t)n[MF_SEV_INFO], "waived", (json_int_t)waived, "total",
+			 (json_int_t)c->ndiags, "truncated", (int)c->truncated);
 }
 
 static int dump(json_t *root, FILE *fp)
@@ -118,7 +121,9 @@ static int report_json(const mf_ctx *c, FILE *fp)
 
 	for (size_t i = 0; findings && i < c->ndiags; i++)
 		json_array_append_new(findings, json_finding(c, &c->diags[i]));
-	return dump(json_pack("{s:i, s:o, s:o}", "version", 1, "findings", findings, "summary", json_summary(c)), fp);
+	return dump(json_pack("{s:i, s:o, s:o}", "version", 1, "findings", findings, "summary",
+			      json_summary(c)),
+		    fp);
 }
 
 /* ---- SARIF ------------------------------------------------------------------------- */
@@ -143,7 +148,8 @@ static char *uri_of(const mf_ctx *c, const char *path)
 		o += 7;
 	}
 	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~/", *p)) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p)) {
 			*o++ = (char)*p;
 		} else {
 			*o++ = '%';
@@ -157,8 +163,8 @@ static char *uri_of(const mf_ctx *c, const char *path)
 
 static json_t *sarif_rule(const char *id, const char *summary, const char *help, mf_severity sev)
 {
-	json_t *r = json_pack("{s:s, s:{s:s}, s:{s:s}}", "id", id, "shortDescription", "text", summary,
-			      "defaultConfiguration", "level", sarif_level(sev));
+	json_t *r = json_pack("{s:s, s:{s:s}, s:{s:s}}", "id", id, "shortDescription", "text",
+			      summary, "defaultConfiguration", "level", sarif_level(sev));
 
 	if (r && help) {
 		json_object_set_new(r, "fullDescription", json_pack("{s:s}", "text", help));
@@ -177,7 +183,8 @@ static json_t *sarif_rules(const mf_ctx *c, const char ***ids, size_t *nids)
 
 	for (size_t i = 0; v && i < MF_RULE_COUNT; i++) {
 		v[n++] = mf_rules[i].id;
-		json_array_append_new(rules, sarif_rule(mf_rules[i].id, mf_rules[i].summary, mf_rules[i].help, mf_rules[i].sev));
+		json_array_append_new(rules, sarif_rule(mf_rules[i].id, mf_rules[i].summary,
+							mf_rules[i].help, mf_rules[i].sev));
 	}
 	for (size_t i = 0; v && i < c->ndiags; i++) {
 		const char *code = c->diags[i].code ? c->diags[i].code : "manifold";
@@ -187,7 +194,9 @@ static json_t *sarif_rules(const mf_ctx *c, const char ***ids, size_t *nids)
 		if (seen || mf_rule_find(code))
 			continue;
 		v[n++] = code;
-		json_array_append_new(rules, sarif_rule(code, mf_printf(c->a, "manifold diagnostic '%s'", code), NULL, c->diags[i].sev));
+		json_array_append_new(
+			rules, sarif_rule(code, mf_printf(c->a, "manifold diagnostic '%s'", code),
+					  NULL, c->diags[i].sev));
 	}
 	*ids = v;
 	*nids = n;
@@ -203,8 +212,10 @@ static json_t *sarif_location(const mf_ctx *c, mf_pos pos)
 		return NULL;
 	phys = json_pack("{s:{s:s}}", "artifactLocation", "uri", uri_of(c, file));
 	if (phys && pos.line)
-		json_object_set_new(phys, "region", pos.col ? json_pack("{s:i, s:i}", "startLine", (int)pos.line, "startColumn", (int)pos.col)
-							    : json_pack("{s:i}", "startLine", (int)pos.line));
+		json_object_set_new(phys, "region",
+				    pos.col ? json_pack("{s:i, s:i}", "startLine", (int)pos.line,
+							"startColumn", (int)pos.col)
+					    : json_pack("{s:i}", "startLine", (int)pos.line));
 	return json_pack("{s:o}", "physicalLocation", phys);
 }
 
@@ -212,8 +223,9 @@ static json_t *sarif_result(const mf_ctx *c, const mf_diag *d, const char **ids,
 {
 	const char *code = d->code ? d->code : "manifold";
 	const char *text = d->note ? mf_printf(c->a, "%s\nnote: %s", d->msg, d->note) : d->msg;
-	json_t *r = json_pack("{s:s, s:s, s:{s:s}}", "ruleId", code, "level", sarif_level(d->sev), "message", "text",
-			      text ? text : ""), *loc = sarif_location(c, d->pos), *props = json_object();
+	json_t *r = json_pack("{s:s, s:s, s:{s:s}}", "ruleId", code, "level", sarif_level(d->sev),
+			      "message", "text", text ? text : ""),
+	       *loc = sarif_location(c, d->pos), *props = json_object();
 
 	for (size_t i = 0; i < nids; i++)
 		if (!strcmp(ids[i], code))
@@ -221,7 +233,8 @@ static json_t *sarif_result(const mf_ctx *c, const mf_diag *d, const char **ids,
 	if (loc) {
 		if (d->object)
 			json_object_set_new(loc, "logicalLocations",
-					    json_pack("[{s:s, s:s}]", "fullyQualifiedName", d->object, "kind", "resource"));
+					    json_pack("[{s:s, s:s}]", "fullyQualifiedName",
+						      d->object, "kind", "resource"));
 		json_object_set_new(r, "locations", json_pack("[o]", loc));
 	}
 	if (d->env)
@@ -251,8 +264,9 @@ static int report_sarif(const mf_ctx *c, FILE *fp)
 	for (size_t i = 0; ids && results && i < c->ndiags; i++)
 		json_array_append_new(results, sarif_result(c, &c->diags[i], ids, nids));
 	return dump(json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:o}}, s:o}]}", "$schema",
-			      "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool", "driver", "name",
-			      "manifold", "informationUri", "https://github.com/manifold-dev/manifold", "rules", rules, "results",
+			      "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
+			      "runs", "tool", "driver", "name", "manifold", "informationUri",
+			      "https://github.com/manifold-dev/manifold", "rules", rules, "results",
 			      results),
 		    fp);
 }
@@ -281,7 +295,9 @@ static void gh_escape(FILE *fp, const char *s, bool property)
 static void gh_one(const mf_ctx *c, const mf_diag *d, FILE *fp)
 {
 	const char *file = file_of(c, d->pos);
-	const char *cmd = d->waived || d->sev == MF_SEV_INFO ? "notice" : d->sev == MF_SEV_ERROR ? "error" : "warning";
+	const char *cmd = d->waived || d->sev == MF_SEV_INFO ? "notice"
+			  : d->sev == MF_SEV_ERROR           ? "error"
+							     : "warning";
 
 	fprintf(fp, "::%s ", cmd);
 	if (file) {

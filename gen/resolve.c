@@ -46,7 +46,8 @@ typedef struct rctx {
 
 static const mf_node *expand(rctx *r, const mf_node *fields, unsigned depth);
 
-static const mf_node *apply_template(rctx *r, const mf_node *acc, const mf_node *name, unsigned depth)
+static const mf_node *apply_template(rctx *r, const mf_node *acc, const mf_node *name,
+				     unsigned depth)
 {
 	const mf_node *tpls = mf_get(r->doc, "templates");
 	const mf_node *t = mf_get(tpls, mf_str(name));
@@ -57,16 +58,16 @@ static const mf_node *apply_template(rctx *r, const mf_node *acc, const mf_node 
 		for (size_t i = 0; tpls && i < tpls->n && n < 256; i++)
 			names[n++] = tpls->pairs[i].key;
 		best = mf_did_you_mean(mf_str(name), names, n);
-		mf_diag *d = mf_diag_add(r->c, MF_SEV_ERROR, name->pos, "unknown-template", "unknown template '%s'",
-					 mf_str(name));
+		mf_diag *d = mf_diag_add(r->c, MF_SEV_ERROR, name->pos, "unknown-template",
+					 "unknown template '%s'", mf_str(name));
 		if (d && best)
 			mf_diag_note(r->c, d, "did you mean '%s'?", best);
 		r->rc = -1;
 		return acc;
 	}
 	if (depth > 16) {
-		mf_error(r->c, name->pos, "extends-cycle", "templates extend each other in a cycle through '%s'",
-			 mf_str(name));
+		mf_error(r->c, name->pos, "extends-cycle",
+			 "templates extend each other in a cycle through '%s'", mf_str(name));
 		r->rc = -1;
 		return acc;
 	}
@@ -120,9 +121,18 @@ long long mf_mem_bytes(const mf_node *n)
 	static const struct {
 		const char *suffix;
 		double mult;
-	} units[] = {{"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
-		     {"Pi", 1125899906842624.0}, {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12},
-		     {"P", 1e15}, {"", 1.0}};
+	} units[] = {{"Ki", 1024.0},
+		     {"Mi", 1048576.0},
+		     {"Gi", 1073741824.0},
+		     {"Ti", 1099511627776.0},
+		     {"Pi", 1125899906842624.0},
+		     {"k", 1e3},
+		     {"K", 1e3},
+		     {"M", 1e6},
+		     {"G", 1e9},
+		     {"T", 1e12},
+		     {"P", 1e15},
+		     {"", 1.0}};
 	const char *s = mf_str(n);
 	char *end;
 	double v;
@@ -185,7 +195,8 @@ const mf_node *mf_port_of(const mf_node *spec, const mf_node *ref, const char **
 		return NULL;
 	for (size_t i = 0; i < ports->n; i++) {
 		const mf_pair *p = &ports->pairs[i];
-		bool hit = ref->kind == MF_INT ? mf_port_number(p->val) == ref->v.i : !strcmp(p->key, mf_str(ref));
+		bool hit = ref->kind == MF_INT ? mf_port_number(p->val) == ref->v.i
+					       : !strcmp(p->key, mf_str(ref));
 		if (hit) {
 			if (name_out)
 				*name_out = p->key;
@@ -201,8 +212,8 @@ static bool has_registry(const char *repo)
 
 	if (!slash)
 		return false;
-	return memchr(repo, '.', (size_t)(slash - repo)) || memchr(repo, ':', (size_t)(slash - repo)) ||
-	       !strncmp(repo, "localhost/", 10);
+	return memchr(repo, '.', (size_t)(slash - repo)) ||
+	       memchr(repo, ':', (size_t)(slash - repo)) || !strncmp(repo, "localhost/", 10);
 }
 
 static const char *last_of(const char *s, char ch, size_t n)
@@ -328,7 +339,9 @@ static long long ref_port(const mf_instance *to, const mf_node *ref, mf_target t
 {
 	const mf_node *pname = mf_get(ref, "port"), *ports = mf_get(to->spec, "ports"), *p;
 
-	p = pname ? mf_port_of(to->spec, pname, NULL) : ports && ports->n ? ports->pairs[0].val : NULL;
+	p = pname               ? mf_port_of(to->spec, pname, NULL)
+	    : ports && ports->n ? ports->pairs[0].val
+				: NULL;
 	if (!p)
 		return -1;
 	if (!(t & MF_T_COMPOSE) && mf_get(p, "servicePort"))
@@ -355,7 +368,8 @@ const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref,
 		if (!*p)
 			break;
 		if (!strncmp(p, "{host}", 6))
-			append(c, &out, ref_host(c, from, to, t), strlen(ref_host(c, from, to, t))), p += 6;
+			append(c, &out, ref_host(c, from, to, t), strlen(ref_host(c, from, to, t))),
+				p += 6;
 		else if (!strncmp(p, "{port}", 6) && port > 0)
 			out = mf_printf(c->a, "%s%lld", out, port), p += 6;
 		else if (!strncmp(p, "{namespace}", 11))
@@ -368,7 +382,8 @@ const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref,
 
 /* ---- reference checks, once per written node ------------------------------ */
 
-static void unknown(rctx *r, const mf_node *at, const char *section, const char *what, const char *name)
+static void unknown(rctx *r, const mf_node *at, const char *section, const char *what,
+		    const char *name)
 {
 	const mf_node *sec = mf_get(r->doc, section);
 	const char *names[512], *best;
@@ -378,7 +393,8 @@ static void unknown(rctx *r, const mf_node *at, const char *section, const char 
 	for (size_t i = 0; sec && i < sec->n && n < 512; i++)
 		names[n++] = sec->pairs[i].key;
 	best = mf_did_you_mean(name, names, n);
-	d = mf_diag_add(r->c, MF_SEV_ERROR, at->pos, "unknown-reference", "unknown %s '%s'", what, name);
+	d = mf_diag_add(r->c, MF_SEV_ERROR, at->pos, "unknown-reference", "unknown %s '%s'", what,
+			name);
 	if (d && best)
 		mf_diag_note(r->c, d, "did you mean '%s'?", best);
 	r->rc = -1;
@@ -405,16 +421,16 @@ static void check_ref(rctx *r, const mf_node *ref)
 {
 	const mf_node *target, *key = mf_get(ref, "key");
 
-	if ((target = mf_get(ref, "secret")) && (target = need(r, target, "secrets", "secret")) && key &&
-	    !seq_has(mf_get(target, "keys"), mf_str(key))) {
-		mf_error(r->c, key->pos, "unknown-reference", "secret '%s' has no key '%s'", mf_get_str(ref, "secret"),
-			 mf_str(key));
+	if ((target = mf_get(ref, "secret")) && (target = need(r, target, "secrets", "secret")) &&
+	    key && !seq_has(mf_get(target, "keys"), mf_str(key))) {
+		mf_error(r->c, key->pos, "unknown-reference", "secret '%s' has no key '%s'",
+			 mf_get_str(ref, "secret"), mf_str(key));
 		r->rc = -1;
 	}
-	if ((target = mf_get(ref, "config")) && (target = need(r, target, "configs", "config")) && key &&
-	    !mf_get(mf_get(target, "data"), mf_str(key))) {
-		mf_error(r->c, key->pos, "unknown-reference", "config '%s' has no key '%s'", mf_get_str(ref, "config"),
-			 mf_str(key));
+	if ((target = mf_get(ref, "config")) && (target = need(r, target, "configs", "config")) &&
+	    key && !mf_get(mf_get(target, "data"), mf_str(key))) {
+		mf_error(r->c, key->pos, "unknown-reference", "config '%s' has no key '%s'",
+			 mf_get_str(ref, "config"), mf_str(key));
 		r->rc = -1;
 	}
 	if ((target = mf_get(ref, "service")))
@@ -423,7 +439,8 @@ static void check_ref(rctx *r, const mf_node *ref)
 
 static void check_fields(rctx *r, const mf_node *f)
 {
-	const mf_node *env = mf_get(f, "env"), *from = mf_get(f, "envFrom"), *deps = mf_get(f, "dependsOn");
+	const mf_node *env = mf_get(f, "env"), *from = mf_get(f, "envFrom"),
+		      *deps = mf_get(f, "dependsOn");
 	const mf_node *vols = mf_get(f, "volumes"), *m = mf_path(f, "placement.machine");
 
 	for (size_t i = 0; env && i < env->n; i++)
@@ -432,7 +449,8 @@ static void check_fields(rctx *r, const mf_node *f)
 	for (size_t i = 0; from && i < from->n; i++)
 		check_ref(r, from->items[i]);
 	for (size_t i = 0; deps && i < deps->n; i++) {
-		mf_node key = {.kind = MF_STR, .pos = deps->pairs[i].pos, .str = deps->pairs[i].key};
+		mf_node key = {
+			.kind = MF_STR, .pos = deps->pairs[i].pos, .str = deps->pairs[i].key};
 		need(r, &key, "services", "service");
 	}
 	for (size_t i = 0; vols && i < vols->n; i++)
@@ -445,7 +463,8 @@ static void check_map_of_fields(rctx *r, const mf_node *map, bool services_must_
 {
 	for (size_t i = 0; map && i < map->n; i++) {
 		if (services_must_exist) {
-			mf_node key = {.kind = MF_STR, .pos = map->pairs[i].pos, .str = map->pairs[i].key};
+			mf_node key = {
+				.kind = MF_STR, .pos = map->pairs[i].pos, .str = map->pairs[i].key};
 			need(r, &key, "services", "service");
 		}
 		check_fields(r, map->pairs[i].val);
@@ -502,14 +521,16 @@ static const mf_node *load_profile_chain(rctx *r, const char *name, mf_pos from,
 	if (!ext)
 		return p;
 	if (depth > 8) {
-		mf_error(r->c, ext->pos, "extends-cycle", "profiles extend each other in a cycle through '%s'", mf_str(ext));
+		mf_error(r->c, ext->pos, "extends-cycle",
+			 "profiles extend each other in a cycle through '%s'", mf_str(ext));
 		r->rc = -1;
 		return p;
 	}
 	return mf_merge(r->c->a, load_profile_chain(r, mf_str(ext), ext->pos, depth + 1), p);
 }
 
-static const mf_node *profile_for(rctx *r, profcache *cache, size_t *ncache, const char *name, mf_pos from)
+static const mf_node *profile_for(rctx *r, profcache *cache, size_t *ncache, const char *name,
+				  mf_pos from)
 {
 	for (size_t i = 0; i < *ncache; i++)
 		if (!strcmp(cache[i].name, name))
@@ -534,7 +555,8 @@ unsigned mf_target_bits(const mf_node *seq)
 	unsigned t = 0;
 
 	for (size_t i = 0; seq && i < seq->n; i++) {
-		size_t k = mf_str_index(mf_str(seq->items[i]), target_names, MF_NELEM(target_names));
+		size_t k =
+			mf_str_index(mf_str(seq->items[i]), target_names, MF_NELEM(target_names));
 		if (k < MF_NELEM(target_names))
 			t |= 1u << k;
 	}
@@ -582,8 +604,9 @@ static void env_settings(rctx *r, mf_env *e)
 		e->ns = mf_printf(r->c->a, "%s-%s", r->s->name, e->name);
 	e->require = mf_merge(r->c->a, mf_get(p, "require"), mf_get(n, "require"));
 	/* the system's own words beat a generic profile, as for defaults */
-	e->backup = mf_merge(r->c->a, mf_merge(r->c->a, mf_get(p, "backup"), mf_get(r->doc, "backup")),
-			     mf_get(n, "backup"));
+	e->backup =
+		mf_merge(r->c->a, mf_merge(r->c->a, mf_get(p, "backup"), mf_get(r->doc, "backup")),
+			 mf_get(n, "backup"));
 	e->capacity = pick(mf_get(n, "capacity"), mf_get(p, "capacity"));
 	e->network_policy = np && np->kind == MF_BOOL && np->v.b;
 	e->image_tag = mf_get_str(imgs, "tag");
@@ -592,8 +615,10 @@ static void env_settings(rctx *r, mf_env *e)
 	e->image_registry = mf_get_str(imgs, "registry");
 	env_policies(r, e);
 	if (!e->targets && !e->is_base) {
-		mf_error(r->c, e->pos, "environment-targets",
-			 "environment '%s' has no targets: set 'targets' or a profile that has them", e->name);
+		mf_error(
+			r->c, e->pos, "environment-targets",
+			"environment '%s' has no targets: set 'targets' or a profile that has them",
+			e->name);
 		r->rc = -1;
 	}
 }
@@ -614,7 +639,8 @@ static int cmp_tenant(const void *x, const void *y)
 
 static void env_tenants(rctx *r, mf_env *e)
 {
-	const mf_node *all = mf_get(r->doc, "tenants"), *only = e->node ? mf_get(e->node, "tenants") : NULL;
+	const mf_node *all = mf_get(r->doc, "tenants"),
+		      *only = e->node ? mf_get(e->node, "tenants") : NULL;
 
 	for (size_t i = 0; only && i < only->n; i++)
 		need(r, only->items[i], "tenants", "tenant");
@@ -651,7 +677,8 @@ static void replicas_of(mf_instance *in, const mf_env *e)
 	if (in->kind == MF_W_DAEMON || in->kind == MF_W_JOB || in->kind == MF_W_CRONJOB)
 		in->replicas = 1;
 	in->max_replicas = in->replicas;
-	if (hpa && mf_get_bool(hpa, "enabled", true) && in->kind != MF_W_DAEMON && mf_long_running(in->kind)) {
+	if (hpa && mf_get_bool(hpa, "enabled", true) && in->kind != MF_W_DAEMON &&
+	    mf_long_running(in->kind)) {
 		in->replicas = mf_get_int(hpa, "min", in->replicas);
 		in->max_replicas = mf_get_int(hpa, "max", in->replicas);
 		in->replicas_pos = mf_get(hpa, "min") ? mf_get(hpa, "min")->pos : hpa->pos;
@@ -666,7 +693,8 @@ static bool service_in_env(const mf_node *spec, const mf_env *e)
 }
 
 /* Tenant env vars are wrapped as {env: ...} so one merge applies them. */
-static const mf_node *tenant_spec(rctx *r, const mf_node *spec, const mf_tenant *t, const char *service)
+static const mf_node *tenant_spec(rctx *r, const mf_node *spec, const mf_tenant *t,
+				  const char *service)
 {
 	const mf_node *tenv = mf_get(t->node, "env");
 	const mf_node *over = expand(r, mf_get(mf_get(t->node, "services"), service), 0);
@@ -690,7 +718,8 @@ static mf_instance *new_instance(rctx *r, mf_env *e, size_t *cap)
 	return &e->inst[e->ninst++];
 }
 
-static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *svc, const mf_tenant *t)
+static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *svc,
+			  const mf_tenant *t)
 {
 	in->service = svc->key;
 	in->tenant = t;
@@ -706,7 +735,8 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 
 static const mf_node *env_defaults(rctx *r, const mf_env *e)
 {
-	const mf_node *d = mf_merge(r->c->a, mf_get(e->profile, "defaults"), mf_get(r->doc, "defaults"));
+	const mf_node *d =
+		mf_merge(r->c->a, mf_get(e->profile, "defaults"), mf_get(r->doc, "defaults"));
 
 	return mf_merge(r->c->a, d, mf_get(e->node, "defaults"));
 }
@@ -803,10 +833,12 @@ static const mf_node *range_for(rctx *r, const mf_env *e, const mf_instance *in)
 {
 	const mf_node *m = in->machine ? mf_get(mf_get(r->doc, "machines"), in->machine) : NULL;
 
-	return pick(mf_get(m, "ports"), pick(mf_get(e->node, "hostPorts"), mf_get(e->profile, "hostPorts")));
+	return pick(mf_get(m, "ports"),
+		    pick(mf_get(e->node, "hostPorts"), mf_get(e->profile, "hostPorts")));
 }
 
-static void allocate(rctx *r, const mf_env *e, mf_instance *in, size_t k, const mf_node *host, pool *p)
+static void allocate(rctx *r, const mf_env *e, mf_instance *in, size_t k, const mf_node *host,
+		     pool *p)
 {
 	const mf_node *range = range_for(r, e, in);
 	long long from = mf_get_int(range, "from", 0), to = mf_get_int(range, "to", -1);
@@ -814,7 +846,8 @@ static void allocate(rctx *r, const mf_env *e, mf_instance *in, size_t k, const 
 	if (!range) {
 		if (!e->is_base) {
 			mf_error(r->c, host->pos, "port-range",
-				 "'host: auto' needs a port range: set 'hostPorts' on environment '%s' or 'ports' on the machine",
+				 "'host: auto' needs a port range: set 'hostPorts' on environment "
+				 "'%s' or 'ports' on the machine",
 				 e->name);
 			r->rc = -1;
 		}
@@ -823,7 +856,8 @@ static void allocate(rctx *r, const mf_env *e, mf_instance *in, size_t k, const 
 	while (from <= to && port_used(p, from))
 		from++;
 	if (from > to) {
-		mf_error(r->c, host->pos, "port-range", "no free host port left in %lld-%lld for '%s' in environment '%s'",
+		mf_error(r->c, host->pos, "port-range",
+			 "no free host port left in %lld-%lld for '%s' in environment '%s'",
 			 mf_get_int(range, "from", 0), to, in->compose_name, e->name);
 		r->rc = -1;
 		return;
@@ -843,12 +877,14 @@ static void env_ports(rctx *r, mf_env *e)
 			mf_instance *in = &e->inst[i];
 			const mf_node *ports = mf_get(in->spec, "ports");
 			/* one Compose file runs on one Docker host, whatever the placement */
-			pool *p = pool_for(r, &pools, &npools, (e->targets & MF_T_COMPOSE) ? NULL : in->machine);
+			pool *p = pool_for(r, &pools, &npools,
+					   (e->targets & MF_T_COMPOSE) ? NULL : in->machine);
 			if (!p)
 				break;
 			if (pass == 0) {
 				in->nports = ports ? ports->n : 0;
-				in->host_ports = mf_alloc(r->c->a, (in->nports + 1) * sizeof *in->host_ports);
+				in->host_ports = mf_alloc(r->c->a, (in->nports + 1) *
+									   sizeof *in->host_ports);
 			}
 			for (size_t k = 0; in->host_ports && k < in->nports; k++) {
 				const mf_node *host = mf_get(ports->pairs[k].val, "host");
@@ -869,15 +905,18 @@ static void env_ports(rctx *r, mf_env *e)
 static void ref_missing(rctx *r, const mf_instance *in, const mf_node *at, const char *target)
 {
 	const mf_instance *t = mf_find_instance(in->env, target, NULL);
-	bool per_tenant = !t && in->env->ntenants && mf_find_instance(in->env, target, in->env->tenants[0].name);
+	bool per_tenant = !t && in->env->ntenants &&
+			  mf_find_instance(in->env, target, in->env->tenants[0].name);
 
 	if (in->env->is_base)
 		return;
 	if (per_tenant)
 		mf_error(r->c, at->pos, "unknown-reference",
-			 "shared service '%s' refers to '%s', which has one instance per tenant", in->service, target);
+			 "shared service '%s' refers to '%s', which has one instance per tenant",
+			 in->service, target);
 	else
-		mf_error(r->c, at->pos, "unknown-reference", "'%s' refers to '%s', which does not exist in environment '%s'",
+		mf_error(r->c, at->pos, "unknown-reference",
+			 "'%s' refers to '%s', which does not exist in environment '%s'",
 			 in->service, target, in->env->name);
 	r->rc = -1;
 }
@@ -891,7 +930,8 @@ static void env_refs(rctx *r, const mf_env *e)
 			continue;
 		for (size_t k = 0; env && k < env->n; k++) {
 			const char *svc = mf_get_str(env->pairs[k].val, "service");
-			if (svc && mf_get(mf_get(r->doc, "services"), svc) && !mf_ref_target(in, svc))
+			if (svc && mf_get(mf_get(r->doc, "services"), svc) &&
+			    !mf_ref_target(in, svc))
 				ref_missing(r, in, env->pairs[k].val, svc);
 		}
 		for (size_t k = 0; deps && k < deps->n; k++) {
@@ -914,13 +954,16 @@ static void check_tenant_overrides(rctx *r, const mf_node *const *expanded)
 		for (size_t k = 0; over && k < over->n; k++) {
 			const mf_pair *sp = mf_get_pair(svcs, over->pairs[k].key);
 			const mf_node *spec = sp ? mf_merge(r->c->a, mf_get(r->doc, "defaults"),
-							    expanded[sp - svcs->pairs]) : NULL;
+							    expanded[sp - svcs->pairs])
+						 : NULL;
 			const char *scope = mf_get_str(spec, "scope");
 			if (!sp || (scope && !strcmp(scope, "tenant")))
 				continue;
-			mf_error(r->c, over->pairs[k].pos, "tenant-shared-override",
-				 "tenant '%s' overrides '%s', which is shared: only 'scope: tenant' services have per-tenant instances",
-				 tenants->pairs[i].key, over->pairs[k].key);
+			mf_error(
+				r->c, over->pairs[k].pos, "tenant-shared-override",
+				"tenant '%s' overrides '%s', which is shared: only 'scope: tenant' "
+				"services have per-tenant instances",
+				tenants->pairs[i].key, over->pairs[k].key);
 			r->rc = -1;
 		}
 	}
@@ -963,7 +1006,8 @@ static void build_env(rctx *r, mf_env *e, const mf_node *const *expanded)
 	env_refs(r, e);
 }
 
-static void select_envs(rctx *r, const char *const *only, size_t nonly, profcache *cache, size_t *ncache)
+static void select_envs(rctx *r, const char *const *only, size_t nonly, profcache *cache,
+			size_t *ncache)
 {
 	const mf_node *envs = mf_get(r->doc, "environments");
 	mf_system *s = r->s;
@@ -981,7 +1025,8 @@ static void select_envs(rctx *r, const char *const *only, size_t nonly, profcach
 		e->node = p->val;
 		e->profile_name = prof ? mf_str(prof) : is_builtin_profile(p->key) ? p->key : NULL;
 		if (e->profile_name)
-			e->profile = profile_for(r, cache, ncache, e->profile_name, prof ? prof->pos : p->pos);
+			e->profile = profile_for(r, cache, ncache, e->profile_name,
+						 prof ? prof->pos : p->pos);
 	}
 }
 

@@ -35,62 +35,62 @@ typedef struct mf_instance {
 	const char *compose_name; /* Compose service name: service, or service-tenant */
 	const char *ns;           /* Kubernetes namespace (env's, or the tenant's) */
 	mf_workload kind;
-	const mf_node *spec;      /* merged service fields, read-only */
-	mf_pos pos;               /* the service's key in the description */
-	long long replicas;       /* resolved count (1 for daemons/jobs), HPA min when autoscaled */
-	long long max_replicas;   /* HPA max, or replicas */
+	const mf_node *spec;    /* merged service fields, read-only */
+	mf_pos pos;             /* the service's key in the description */
+	long long replicas;     /* resolved count (1 for daemons/jobs), HPA min when autoscaled */
+	long long max_replicas; /* HPA max, or replicas */
 	mf_pos replicas_pos;
 	const mf_env *env;
 	/* host ports after `auto` allocation, parallel to the spec's port order;
 	 * 0 when the port is not published */
 	int *host_ports;
 	size_t nports;
-	const char *machine;      /* placement.machine or NULL */
+	const char *machine; /* placement.machine or NULL */
 } mf_instance;
 
 struct mf_tenant {
 	const char *name;
 	mf_pos pos;
-	const mf_node *node;      /* the tenant's description */
-	const char *ns;           /* namespace in this environment: tenant.namespace or ENVNS-TENANT */
+	const mf_node *node; /* the tenant's description */
+	const char *ns;      /* namespace in this environment: tenant.namespace or ENVNS-TENANT */
 };
 
 struct mf_env {
 	const char *name;
 	mf_pos pos;
-	bool is_base;             /* the environment-independent view (Kustomize base) */
-	const mf_node *node;      /* the environment as written (NULL for base) */
-	const mf_node *profile;   /* the profile document, NULL for base */
+	bool is_base;           /* the environment-independent view (Kustomize base) */
+	const mf_node *node;    /* the environment as written (NULL for base) */
+	const mf_node *profile; /* the profile document, NULL for base */
 	const char *profile_name;
-	const char *ns;           /* namespace of shared services */
-	unsigned targets;         /* mf_target bits */
-	const mf_node *require;   /* merged profile.require < env.require (may be NULL) */
-	const mf_node *backup;    /* merged profile.backup < system.backup < env.backup */
-	const mf_node *capacity;  /* env.capacity or profile.capacity */
+	const char *ns;          /* namespace of shared services */
+	unsigned targets;        /* mf_target bits */
+	const mf_node *require;  /* merged profile.require < env.require (may be NULL) */
+	const mf_node *backup;   /* merged profile.backup < system.backup < env.backup */
+	const mf_node *capacity; /* env.capacity or profile.capacity */
 	bool network_policy;
-	const char *image_tag;    /* tag for untagged images: env images.tag, else system.version */
+	const char *image_tag; /* tag for untagged images: env images.tag, else system.version */
 	const char *image_registry; /* env images.registry, prefixed to images without one */
-	const char **policies;    /* pack names/paths: profile's, then system's, then env's */
+	const char **policies;      /* pack names/paths: profile's, then system's, then env's */
 	mf_pos *policy_pos;
 	size_t npolicies;
-	mf_tenant *tenants;       /* tenants present in this environment, sorted by name */
+	mf_tenant *tenants; /* tenants present in this environment, sorted by name */
 	size_t ntenants;
-	mf_instance *inst;        /* sorted by (service, tenant); shared first */
+	mf_instance *inst; /* sorted by (service, tenant); shared first */
 	size_t ninst;
 };
 
 /* What render_common.c renders for each environment, kept for the rest of
  * the run (see mf_k8s_objects in render.h); arena-owned. */
 typedef struct mf_render_cache mf_render_cache;
-mf_render_cache *mf_render_cache_new(mf_ctx *c, size_t nenvs);  /* render_common.c; NULL on OOM */
+mf_render_cache *mf_render_cache_new(mf_ctx *c, size_t nenvs); /* render_common.c; NULL on OOM */
 
 typedef struct mf_system {
-	const mf_node *doc;       /* the loaded description */
+	const mf_node *doc; /* the loaded description */
 	const char *name;
-	const char *version;      /* system.version or "0.1.0" */
-	mf_env *envs;             /* sorted by name */
+	const char *version; /* system.version or "0.1.0" */
+	mf_env *envs;        /* sorted by name */
 	size_t nenvs;
-	mf_env base;              /* no profile, no overrides, tenants as written */
+	mf_env base; /* no profile, no overrides, tenants as written */
 	/* Set by the caller before emitting: the path from OUT/compose/<env>/ to
 	 * the description's directory, so relative paths written in the
 	 * description (build contexts, binds, secret files) still point at the
@@ -106,7 +106,8 @@ typedef struct mf_system {
  * diagnostics for invalid references (unknown template, secret, config,
  * service, machine, tenant or environment; extends cycles; port clashes in
  * `auto` allocation...).  Everything is arena-owned. */
-int mf_resolve(mf_ctx *c, const mf_node *doc, const char *const *only, size_t nonly, mf_system *out);
+int mf_resolve(mf_ctx *c, const mf_node *doc, const char *const *only, size_t nonly,
+	       mf_system *out);
 
 /* Lookups. */
 const mf_instance *mf_find_instance(const mf_env *e, const char *service, const char *tenant);
@@ -120,11 +121,11 @@ const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref,
 const mf_instance *mf_ref_target(const mf_instance *from, const char *service);
 
 /* Helpers every later stage needs. */
-unsigned mf_target_bits(const mf_node *names);  /* ["kustomize", "helm", ...] as mf_target bits */
+unsigned mf_target_bits(const mf_node *names); /* ["kustomize", "helm", ...] as mf_target bits */
 /* `backup: true`, or backup settings without `enabled: false`. */
 bool mf_backup_asked(const mf_node *backup);
-const char *mf_workload_name(mf_workload w);   /* "deployment", "stateful", ... */
-bool mf_long_running(mf_workload w);           /* not a job/cronjob */
+const char *mf_workload_name(mf_workload w); /* "deployment", "stateful", ... */
+bool mf_long_running(mf_workload w);         /* not a job/cronjob */
 /* Parse quantities to a common unit: millicores and bytes; -1 when invalid. */
 long long mf_cpu_millis(const mf_node *n);
 long long mf_mem_bytes(const mf_node *n);
@@ -139,7 +140,7 @@ typedef struct mf_image {
 	const char *repo;
 	const char *tag;
 	const char *digest;
-	const char *ref;          /* the full reference to write */
+	const char *ref; /* the full reference to write */
 	mf_pos pos;
 } mf_image;
 mf_image mf_image_of(mf_ctx *c, const mf_instance *in);

@@ -12,7 +12,7 @@
 
 typedef struct frame {
 	mf_node *node;
-	const char *key;      /* pending key while inside a mapping */
+	const char *key; /* pending key while inside a mapping */
 	mf_pos kpos;
 	bool has_key;
 } frame;
@@ -20,7 +20,7 @@ typedef struct frame {
 typedef struct anchor {
 	const char *name;
 	mf_node *node;
-	size_t weight;        /* nodes the anchored tree stands for, aliases expanded */
+	size_t weight; /* nodes the anchored tree stands for, aliases expanded */
 } anchor;
 
 typedef struct builder {
@@ -30,8 +30,8 @@ typedef struct builder {
 	unsigned depth;
 	anchor *anchors;
 	size_t nanchors, capanchors;
-	size_t expanded;      /* nodes reached through aliases so far */
-	mf_node *docs;        /* MF_SEQ of document roots */
+	size_t expanded; /* nodes reached through aliases so far */
+	mf_node *docs;   /* MF_SEQ of document roots */
 	bool failed;
 } builder;
 
@@ -55,7 +55,8 @@ static mf_pos event_pos(const builder *b, struct fy_event *e)
 
 static bool is_null_text(const char *s)
 {
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
+	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+	       !strcmp(s, "NULL");
 }
 
 static int bool_text(const char *s)
@@ -145,7 +146,8 @@ static void resolve_plain(builder *b, mf_node *n)
 		n->v.b = bv;
 	} else if (int_text(n->str, &i, &overflow)) {
 		if (overflow) {
-			mf_error(b->c, n->pos, "yaml-number", "integer '%s' is out of range", n->str);
+			mf_error(b->c, n->pos, "yaml-number", "integer '%s' is out of range",
+				 n->str);
 			b->failed = true;
 		}
 		n->kind = MF_INT;
@@ -162,7 +164,7 @@ static int check_tag(builder *b, struct fy_token *tag, mf_pos pos, mf_kind *forc
 	static const struct {
 		const char *suffix;
 		mf_kind kind;
-	} core[] = {{"str", MF_STR}, {"int", MF_INT}, {"float", MF_FLOAT}, {"bool", MF_BOOL},
+	} core[] = {{"str", MF_STR},   {"int", MF_INT}, {"float", MF_FLOAT}, {"bool", MF_BOOL},
 		    {"null", MF_NULL}, {"map", MF_MAP}, {"seq", MF_SEQ}};
 	const char *handle, *suffix;
 
@@ -175,7 +177,8 @@ static int check_tag(builder *b, struct fy_token *tag, mf_pos pos, mf_kind *forc
 		if (!strcmp(suffix, core[i].suffix))
 			return (*force = core[i].kind), 0;
 	b->failed = true;
-	return mf_error(b->c, pos, "yaml-tag", "tag '%s%s' is not supported: manifold reads plain YAML data only",
+	return mf_error(b->c, pos, "yaml-tag",
+			"tag '%s%s' is not supported: manifold reads plain YAML data only",
 			handle ? handle : "", suffix ? suffix : "");
 }
 
@@ -191,7 +194,8 @@ static mf_node *scalar_node(builder *b, struct fy_event *e)
 
 	if (len > MF_MAX_SCALAR_BYTES) {
 		b->failed = true;
-		mf_error(b->c, pos, "yaml-limit", "scalar of %zu bytes is larger than the limit of %u bytes", len,
+		mf_error(b->c, pos, "yaml-limit",
+			 "scalar of %zu bytes is larger than the limit of %u bytes", len,
 			 MF_MAX_SCALAR_BYTES);
 		return NULL;
 	}
@@ -275,7 +279,8 @@ static mf_node *alias_node(builder *b, struct fy_event *e)
 		if (b->stack[i].node != an->node)
 			continue;
 		b->failed = true;
-		mf_error(b->c, pos, "yaml-alias", "alias '*%s' refers to a node that contains it", name);
+		mf_error(b->c, pos, "yaml-alias", "alias '*%s' refers to a node that contains it",
+			 name);
 		return NULL;
 	}
 	if (!an->weight)
@@ -284,7 +289,8 @@ static mf_node *alias_node(builder *b, struct fy_event *e)
 	if (b->expanded > MF_MAX_ALIAS_NODES) {
 		b->failed = true;
 		mf_error(b->c, pos, "yaml-alias",
-			 "aliases expand to more than %u nodes: refusing what looks like an alias bomb",
+			 "aliases expand to more than %u nodes: refusing what looks like an alias "
+			 "bomb",
 			 MF_MAX_ALIAS_NODES);
 		return NULL;
 	}
@@ -307,7 +313,8 @@ static int add_pair(builder *b, mf_node *map, const char *key, mf_pos kpos, mf_n
 	const mf_pair *prev = map->n < 64 ? pair_named(map, key, map->n) : NULL;
 
 	if (prev) {
-		mf_diag *d = mf_diag_add(b->c, MF_SEV_ERROR, kpos, "yaml-duplicate-key", "duplicate key '%s'", key);
+		mf_diag *d = mf_diag_add(b->c, MF_SEV_ERROR, kpos, "yaml-duplicate-key",
+					 "duplicate key '%s'", key);
 		if (d)
 			mf_diag_note(b->c, d, "first defined at line %u", prev->pos.line);
 		b->failed = true;
@@ -340,8 +347,8 @@ static void check_big_map(builder *b, mf_node *map)
 	for (size_t i = 1; i < map->n; i++) {
 		if (strcmp(v[i]->key, v[i - 1]->key))
 			continue;
-		mf_diag *d = mf_diag_add(b->c, MF_SEV_ERROR, v[i]->pos, "yaml-duplicate-key", "duplicate key '%s'",
-					 v[i]->key);
+		mf_diag *d = mf_diag_add(b->c, MF_SEV_ERROR, v[i]->pos, "yaml-duplicate-key",
+					 "duplicate key '%s'", v[i]->key);
 		if (d)
 			mf_diag_note(b->c, d, "first defined at line %u", v[i - 1]->pos.line);
 		b->failed = true;
@@ -352,11 +359,13 @@ static int merge_from(builder *b, mf_node *dst, const mf_node *src, mf_pos pos)
 {
 	if (!src || src->kind != MF_MAP) {
 		b->failed = true;
-		return mf_error(b->c, pos, "yaml-merge", "a merge key '<<' takes a mapping or a list of mappings");
+		return mf_error(b->c, pos, "yaml-merge",
+				"a merge key '<<' takes a mapping or a list of mappings");
 	}
 	for (size_t i = 0; i < src->n; i++)
 		if (!mf_get_pair(dst, src->pairs[i].key) &&
-		    mf_map_add(b->c->a, dst, src->pairs[i].key, src->pairs[i].pos, src->pairs[i].val) < 0)
+		    mf_map_add(b->c->a, dst, src->pairs[i].key, src->pairs[i].pos,
+			       src->pairs[i].val) < 0)
 			return -1;
 	return 0;
 }
@@ -375,7 +384,8 @@ static void apply_merges(builder *b, mf_node *map)
 		return;
 	if (val && val->kind == MF_SEQ) {
 		for (size_t i = 0; i < val->n; i++)
-			if (merge_from(b, map, val->items[i], val->items[i] ? val->items[i]->pos : m->pos) < 0)
+			if (merge_from(b, map, val->items[i],
+				       val->items[i] ? val->items[i]->pos : m->pos) < 0)
 				return;
 	} else {
 		merge_from(b, map, val, m->pos);
@@ -398,7 +408,8 @@ static int attach(builder *b, mf_node *n, mf_pos pos)
 	if (!f->has_key) {
 		if (n->kind == MF_SEQ || n->kind == MF_MAP) {
 			b->failed = true;
-			return mf_error(b->c, pos, "yaml-key", "mapping keys must be plain strings, not collections");
+			return mf_error(b->c, pos, "yaml-key",
+					"mapping keys must be plain strings, not collections");
 		}
 		if (n->kind == MF_NULL && !(n->flags & MF_QUOTED) && !*n->str) {
 			b->failed = true;
@@ -423,7 +434,8 @@ static int open_collection(builder *b, struct fy_event *e, mf_kind kind)
 
 	if (b->depth >= MF_MAX_DEPTH) {
 		b->failed = true;
-		return mf_error(b->c, pos, "yaml-limit", "nesting deeper than %u levels", MF_MAX_DEPTH);
+		return mf_error(b->c, pos, "yaml-limit", "nesting deeper than %u levels",
+				MF_MAX_DEPTH);
 	}
 	if (check_tag(b, tag, pos, &force) < 0)
 		return -1;
@@ -468,7 +480,8 @@ static int on_event(builder *b, struct fy_event *e, bool multi)
 		if (!multi && b->docs->n > 0) {
 			b->failed = true;
 			return mf_error(b->c, event_pos(b, e), "yaml-multi-document",
-					"a second document in one file: a description is one YAML document");
+					"a second document in one file: "
+					"a description is one YAML document");
 		}
 		return 0;
 	case FYET_MAPPING_START:

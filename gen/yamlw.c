@@ -93,7 +93,11 @@ static size_t u8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
 	unsigned char c = s[0];
-	size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+	size_t len = c < 0x80             ? 1
+		     : (c & 0xE0) == 0xC0 ? 2
+		     : (c & 0xF0) == 0xE0 ? 3
+		     : (c & 0xF8) == 0xF0 ? 4
+					  : 0;
 	if (!len || len > n)
 		return 0;
 	uint32_t v = len == 1 ? c : c & (0x7Fu >> len);
@@ -121,10 +125,10 @@ static bool needs_escape(uint32_t cp)
 
 /* What a string holds, from one pass over it. */
 typedef struct scan {
-	bool valid;     /* UTF-8 */
+	bool valid; /* UTF-8 */
 	bool newline;
 	bool tab;
-	bool other;     /* any other character that must be escaped */
+	bool other; /* any other character that must be escaped */
 } scan;
 
 static scan scan_str(const char *str, size_t n)
@@ -154,8 +158,8 @@ static const char start_indicators[] = "-?:,[]{}#&*!|>'\"%@`";
 
 /* resolved as null, bool, infinity or NaN by some reader, in any case */
 static const char *const keywords[] = {
-	"null", "true", "false", "yes", "no", "on", "off", "y", "n",
-	".inf", ".nan", "inf", "nan", "infinity",
+	"null", "true", "false", "yes",  "no",  "on",  "off",
+	"y",    "n",    ".inf",  ".nan", "inf", "nan", "infinity",
 };
 
 /* every character of any YAML 1.1/1.2 or Go number form */
@@ -185,8 +189,9 @@ static bool is_digit(char c)
 static bool resolves_non_string(const char *s, size_t n)
 {
 	if ((n == 1 && (s[0] == '~' || s[0] == '=')) || (n >= 2 && s[0] == '<' && s[1] == '<'))
-		return true;  /* null, YAML 1.1 value and merge keys */
-	if (n >= 5 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) && s[4] == '-')
+		return true; /* null, YAML 1.1 value and merge keys */
+	if (n >= 5 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) &&
+	    s[4] == '-')
 		return true;
 	if (s[0] == '+' || s[0] == '-') {
 		s++;
@@ -196,7 +201,8 @@ static bool resolves_non_string(const char *s, size_t n)
 		if (ascii_ieq(s, keywords[i], n))
 			return true;
 	/* npm yaml's 1.1 floats take "e3" and "E+7" */
-	bool exp_only = n > 1 && (s[0] == 'e' || s[0] == 'E') && (is_digit(s[1]) || s[1] == '+' || s[1] == '-');
+	bool exp_only = n > 1 && (s[0] == 'e' || s[0] == 'E') &&
+			(is_digit(s[1]) || s[1] == '+' || s[1] == '-');
 	if (n == 0 || !(is_digit(s[0]) || s[0] == '.' || exp_only))
 		return false;
 	for (size_t i = 0; i < n; i++)
@@ -234,7 +240,8 @@ bool mf_yaml_plain_safe(const char *s, size_t n)
 static void put_escaped(mf_buf *b, uint32_t cp)
 {
 	static const char short_esc[][2] = {
-		{'"', '"'}, {'\\', '\\'}, {'\n', 'n'}, {'\t', 't'}, {'\r', 'r'}, {'\b', 'b'}, {'\f', 'f'},
+		{'"', '"'},  {'\\', '\\'}, {'\n', 'n'}, {'\t', 't'},
+		{'\r', 'r'}, {'\b', 'b'},  {'\f', 'f'},
 	};
 	for (size_t i = 0; i < MF_NELEM(short_esc); i++)
 		if ((uint32_t)(unsigned char)short_esc[i][0] == cp) {
@@ -242,7 +249,7 @@ static void put_escaped(mf_buf *b, uint32_t cp)
 			mf_buf_add(b, e, 2);
 			return;
 		}
-	mf_buf_printf(b, "\\u%04X", (unsigned)cp);  /* JSON and YAML both read \uXXXX */
+	mf_buf_printf(b, "\\u%04X", (unsigned)cp); /* JSON and YAML both read \uXXXX */
 }
 
 /* Double-quoted with escapes valid in both JSON and YAML.  Invalid UTF-8
@@ -347,13 +354,23 @@ static int put_scalar(mf_buf *b, const mf_node *n, int indent)
 {
 	char num[48];
 	switch (n->kind) {
-	case MF_NULL: mf_buf_puts(b, "null\n"); return 0;
-	case MF_BOOL: mf_buf_puts(b, n->v.b ? "true\n" : "false\n"); return 0;
-	case MF_INT: mf_buf_printf(b, "%lld\n", n->v.i); return 0;
-	case MF_FLOAT: mf_buf_printf(b, "%s\n", mf_fmt_float(num, sizeof num, n->v.f)); return 0;
-	case MF_STR: return put_string(b, n->str ? n->str : "", n->flags, indent);
+	case MF_NULL:
+		mf_buf_puts(b, "null\n");
+		return 0;
+	case MF_BOOL:
+		mf_buf_puts(b, n->v.b ? "true\n" : "false\n");
+		return 0;
+	case MF_INT:
+		mf_buf_printf(b, "%lld\n", n->v.i);
+		return 0;
+	case MF_FLOAT:
+		mf_buf_printf(b, "%s\n", mf_fmt_float(num, sizeof num, n->v.f));
+		return 0;
+	case MF_STR:
+		return put_string(b, n->str ? n->str : "", n->flags, indent);
 	case MF_SEQ:
-	case MF_MAP: break;
+	case MF_MAP:
+		break;
 	}
 	return -1;
 }
@@ -395,7 +412,7 @@ static int put_value(mf_buf *b, const mf_node *v, int indent)
 	if (v->kind == MF_MAP)
 		return put_map(b, v, indent + 2, false);
 	if (v->kind == MF_SEQ)
-		return put_seq(b, v, indent, false);  /* items at the key's indent */
+		return put_seq(b, v, indent, false); /* items at the key's indent */
 	mf_buf_add(b, " ", 1);
 	return put_scalar(b, v, indent + 2);
 }
