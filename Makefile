@@ -41,7 +41,7 @@ deps-test:
 	@tools/install-node-deps
 
 # ---- build ---------------------------------------------------------------------
-$(BUILD)/%.o: gen/%.c gen/*.h $(BUILD)/embedded.h | $(BUILD)
+$(BUILD)/%.o: gen/%.c gen/*.h gen/*.def $(BUILD)/embedded.h | $(BUILD)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/embed: tools/embed.c | $(BUILD)

@@ -9,7 +9,7 @@
 #include "check_impl.h"
 
 const mf_rule mf_rules[MF_RULE_COUNT] = {
-#define RULE(e, id, sev, summary, help) [MF_RULE_##e] = {id, sev, summary, help},
+#define RULE(e, id, sev, gate, summary, help) [MF_RULE_##e] = {id, sev, summary, help},
 #include "rules.def"
 #undef RULE
 };
@@ -22,48 +22,42 @@ const mf_rule *mf_rule_find(const char *id)
 	return NULL;
 }
 
-/* Which rules run without a pack asking for them ("core"), and which are
- * switched on by a field of the environment's `require` (and raised to
- * errors by it when `raise`).  Every other rule runs only where a pack
- * enables it (the packs in policies/). */
+/* Each rule's gate (rules.def): whether it runs without a pack asking for
+ * it ("core"), and whether a field of the environment's `require` switches
+ * it on (and raises it to an error when `raise`). */
 static const struct gate {
 	bool core;
 	const char *require;
 	bool raise;
 } gates[MF_RULE_COUNT] = {
-	[MF_RULE_READ_ONLY_ROOT_FS] = {false, "readOnlyRootFilesystem", true},
-	[MF_RULE_RESOURCES_MISSING] = {true, NULL, false},
-	[MF_RULE_LIMITS_BELOW_REQUESTS] = {true, NULL, false},
-	[MF_RULE_CAPACITY_EXCEEDED] = {true, NULL, false},
-	[MF_RULE_CAPACITY_TIGHT] = {true, NULL, false},
-	[MF_RULE_CAPACITY_OVERCOMMIT] = {true, NULL, false},
-	[MF_RULE_STORAGE_SHARED_RWO] = {true, NULL, false},
-	[MF_RULE_HOST_PORT_CONFLICT] = {true, NULL, false},
-	[MF_RULE_HOST_PORT_RANGE] = {true, NULL, false},
-	[MF_RULE_PORT_DUPLICATE] = {true, NULL, false},
-	[MF_RULE_PORT_UNDECLARED] = {true, NULL, false},
-	[MF_RULE_PORT_RANGE_OVERLAP] = {true, NULL, false},
-	[MF_RULE_PROBE_MISSING] = {true, "probes", true},
-	[MF_RULE_PROBE_IDENTICAL] = {true, NULL, false},
-	[MF_RULE_PROBE_TIMEOUT] = {true, NULL, false},
-	[MF_RULE_STARTUP_PROBE_MISSING] = {true, NULL, false},
-	[MF_RULE_IMAGE_LATEST] = {true, NULL, false},
-	[MF_RULE_IMAGE_DIGEST] = {false, "digest", false},
-	[MF_RULE_IMAGE_REGISTRY] = {false, "registries", false},
-	[MF_RULE_SECRET_LITERAL] = {true, NULL, false},
-	[MF_RULE_SECRET_TOKEN] = {true, NULL, false},
-	[MF_RULE_URL_CREDENTIALS] = {true, NULL, false},
-	[MF_RULE_HARD_CODED_IP] = {true, NULL, false},
-	[MF_RULE_REPLICAS_MIN] = {false, "minReplicas", false},
-	[MF_RULE_PDB_BLOCKS_EVICTION] = {true, NULL, false},
-	[MF_RULE_HPA_RANGE] = {true, NULL, false},
-	[MF_RULE_DEPENDENCY_CYCLE] = {true, NULL, false},
-	[MF_RULE_STARTUP_WAVES] = {true, NULL, false},
-	[MF_RULE_DEPENDS_ON_UNHEALTHY] = {true, NULL, false},
-	[MF_RULE_BACKUP_MISSING] = {false, "backup", false},
-	[MF_RULE_WAIVER_EXPIRED] = {true, NULL, false},
-	[MF_RULE_WAIVER_UNUSED] = {true, NULL, false},
-	[MF_RULE_WAIVER_UNKNOWN_RULE] = {true, NULL, false},
+#define CORE                      \
+	{                         \
+		true, NULL, false \
+	}
+#define PACK                       \
+	{                          \
+		false, NULL, false \
+	}
+#define REQUIRE(field)              \
+	{                           \
+		false, field, false \
+	}
+#define REQUIRE_RAISE(field)       \
+	{                          \
+		false, field, true \
+	}
+#define CORE_REQUIRE_RAISE(field) \
+	{                         \
+		true, field, true \
+	}
+#define RULE(e, id, sev, gate, summary, help) [MF_RULE_##e] = gate,
+#include "rules.def"
+#undef RULE
+#undef CORE
+#undef PACK
+#undef REQUIRE
+#undef REQUIRE_RAISE
+#undef CORE_REQUIRE_RAISE
 };
 
 static const struct {

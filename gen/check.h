@@ -5,11 +5,11 @@
 #include "render.h"
 
 /* Rule ids, severities and help come from rules.def (an X-macro list):
- *   RULE(ENUM_SUFFIX, "rule-id", SEVERITY, "summary", "help")
+ *   RULE(ENUM_SUFFIX, "rule-id", SEVERITY, GATE, "summary", "help")
  * expanded into this enum, the rule table, `manifold rules`, `manifold
  * explain` and SARIF's rules[]. */
 typedef enum mf_rule_id {
-#define RULE(e, id, sev, summary, help) MF_RULE_##e,
+#define RULE(e, id, sev, gate, summary, help) MF_RULE_##e,
 #include "rules.def"
 #undef RULE
 	MF_RULE_COUNT

@@ -201,30 +201,31 @@ static int parse(int argc, char **argv, opts *o, size_t min_paths, size_t max_pa
 
 /* ---- the pipeline ------------------------------------------------------- */
 
-static const struct target {
-	const char *name;
-	mf_target bit;
-	mf_emit_fn emit;
-} targets[] = {
-	{"kustomize", MF_T_KUSTOMIZE, mf_emit_kustomize},
-	{"helm", MF_T_HELM, mf_emit_helm},
-	{"compose", MF_T_COMPOSE, mf_emit_compose},
-	{"velero", MF_T_VELERO, mf_emit_velero},
+/* One emitter per target, in targets.def order. */
+static const mf_emit_fn emitters[MF_NTARGETS] = {
+#define TARGET(e, name) [MF_TI_##e] = mf_emit_##name,
+#include "targets.def"
+#undef TARGET
 };
-#define NTARGETS MF_NELEM(targets)
 
-static int target_mask(const opts *o, unsigned *mask)
+static const char *target_list(mf_ctx *c)
+{
+	const char *list = mf_target_names[0];
+
+	for (size_t i = 1; i < MF_NTARGETS; i++)
+		list = mf_printf(c->a, "%s, %s", list, mf_target_names[i]);
+	return list;
+}
+
+static int target_mask(mf_ctx *c, const opts *o, unsigned *mask)
 {
 	*mask = o->ntargets ? 0 : ~0u;
 	for (size_t i = 0; i < o->ntargets; i++) {
-		size_t k = 0;
-		while (k < NTARGETS && strcmp(targets[k].name, o->targets[i]))
-			k++;
-		if (k == NTARGETS)
-			return usage_error("build",
-					   "unknown target '%s' (kustomize, helm, compose, velero)",
-					   o->targets[i]);
-		*mask |= targets[k].bit;
+		unsigned bit = mf_target_bit(o->targets[i]);
+		if (!bit)
+			return usage_error("build", "unknown target '%s' (%s)", o->targets[i],
+					   target_list(c));
+		*mask |= bit;
 	}
 	return 0;
 }
@@ -324,8 +325,8 @@ static int emit_all(mf_ctx *c, const mf_system *s, mf_output *out)
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < NTARGETS; i++)
-		if (targets[i].emit(c, s, out) < 0)
+	for (size_t i = 0; i < MF_NTARGETS; i++)
+		if (emitters[i](c, s, out) < 0)
 			rc = -1;
 	mf_output_sort(out);
 	return rc;
@@ -354,7 +355,7 @@ static int build_outputs(mf_ctx *c, const opts *o, mf_system *s, size_t *ndrift)
 	unsigned mask;
 	int rc;
 
-	if ((rc = target_mask(o, &mask)) != 0)
+	if ((rc = target_mask(c, o, &mask)) != 0)
 		return rc;
 	mask_targets(s, mask);
 	set_source_root(c, s, o);

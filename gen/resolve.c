@@ -10,7 +10,11 @@
  * Everything service-specific beats everything generic; an environment's
  * own words beat the system's. */
 
-static const char *const target_names[] = {"kustomize", "helm", "compose", "velero"};
+const char *const mf_target_names[MF_NTARGETS] = {
+#define TARGET(e, name) [MF_TI_##e] = #name,
+#include "targets.def"
+#undef TARGET
+};
 static const char *const workload_names[] = {"deployment", "stateful", "daemon", "job", "cronjob"};
 
 const char *mf_workload_name(mf_workload w)
@@ -549,17 +553,19 @@ bool mf_backup_asked(const mf_node *b)
 	return b->kind == MF_MAP && mf_get_bool(b, "enabled", true);
 }
 
-/* target_names are in mf_target bit order */
+unsigned mf_target_bit(const char *name)
+{
+	size_t k = mf_str_index(name, mf_target_names, MF_NTARGETS);
+
+	return k < MF_NTARGETS ? 1u << k : 0;
+}
+
 unsigned mf_target_bits(const mf_node *seq)
 {
 	unsigned t = 0;
 
-	for (size_t i = 0; seq && i < seq->n; i++) {
-		size_t k =
-			mf_str_index(mf_str(seq->items[i]), target_names, MF_NELEM(target_names));
-		if (k < MF_NELEM(target_names))
-			t |= 1u << k;
-	}
+	for (size_t i = 0; seq && i < seq->n; i++)
+		t |= mf_target_bit(mf_str(seq->items[i]));
 	return t;
 }
 

@@ -4,13 +4,24 @@
 
 #include "load.h"
 
-/* Output targets, as bits so an environment can name several. */
+/* Output targets (targets.def), as bits so an environment can name several. */
+enum {
+#define TARGET(e, name) MF_TI_##e,
+#include "targets.def"
+#undef TARGET
+	MF_NTARGETS
+};
+
 typedef enum mf_target {
-	MF_T_KUSTOMIZE = 1u << 0,
-	MF_T_HELM = 1u << 1,
-	MF_T_COMPOSE = 1u << 2,
-	MF_T_VELERO = 1u << 3,
+#define TARGET(e, name) MF_T_##e = 1u << MF_TI_##e,
+#include "targets.def"
+#undef TARGET
 } mf_target;
+
+/* The target names, indexed like the bits: mf_target_names[MF_TI_HELM]. */
+extern const char *const mf_target_names[MF_NTARGETS];
+/* The bit of a target name, or 0 when there is no such target. */
+unsigned mf_target_bit(const char *name);
 
 typedef enum mf_workload {
 	MF_W_DEPLOYMENT,
