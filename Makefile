@@ -86,7 +86,7 @@ golden-update: all
 	@tests/golden/run --update $(BUILD)/manifold
 
 asan:
-	$(MAKE) BUILD=build-asan CC=clang OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	$(MAKE) BUILD=build-asan CC=clang OPT="-O1 -g -DMF_FREEZE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	        LDFLAGS="-fsanitize=address,undefined" all unit-bins
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	        tests/run-all build-asan --no-conformance

@@ -612,15 +612,16 @@ static void check_env(mf_chk *k, const mf_env *e, int *rc)
 	size_t n = 0;
 	mf_objects adapted = {0};
 	bool k8s = e->is_base || (e->targets & (MF_T_KUSTOMIZE | MF_T_HELM));
+	const mf_render_env *re = mf_rendered_env(k->rd, e);
 
 	k->e = e;
 	if (mf_packset_load(k->packs, e->policies, e->policy_pos, e->npolicies, &packs, &n) < 0)
 		*rc = -1;
 	configure(k, e->require, packs, n);
-	k->compose = e->targets & MF_T_COMPOSE ? mf_render_compose(k->c, k->s, e) : NULL;
+	k->compose = re ? re->compose : NULL;
 	k->objs = &adapted;
-	if (k8s)
-		mf_k8s_objects(k->c, k->s, e, &k->objs);
+	if (k8s && re)
+		k->objs = &re->k8s;
 	else if (k->compose)
 		mf_compose_objects(k, k->compose, e, &adapted);
 	mf_chk_run(k, packs, n);
@@ -808,11 +809,12 @@ void mf_chk_sort(mf_ctx *c)
 	mf_stable_sort(c->diags, c->ndiags, sizeof *c->diags, cmp_diag);
 }
 
-int mf_check(mf_ctx *c, const mf_system *s, const mf_check_opts *o)
+int mf_check(mf_ctx *c, const mf_rendered *r, const mf_check_opts *o)
 {
+	const mf_system *s = r->sys;
 	size_t saved = c->max_errors, nenvs = 0;
 	const mf_env **envs = mf_alloc(c->a, (s->nenvs + 1) * sizeof *envs);
-	mf_chk k = {.c = c, .s = s, .packs = mf_packset_new(c)};
+	mf_chk k = {.c = c, .s = s, .rd = r, .packs = mf_packset_new(c)};
 	int rc = 0;
 
 	if (!envs || !k.packs) {

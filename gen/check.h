@@ -31,10 +31,10 @@ typedef struct mf_check_opts {
 } mf_check_opts;
 
 /* Run every built-in rule and every policy pack the environments name over
- * the resolved system and the objects rendered for it; findings are added
- * to c->diags (waived ones marked, not dropped).  Returns 0, or -1 when a
- * policy pack is invalid input (diagnostics added: exit 2). */
-int mf_check(mf_ctx *c, const mf_system *s, const mf_check_opts *o);
+ * the resolved system and the objects rendered for it (r->sys); findings
+ * are added to c->diags (waived ones marked, not dropped).  Returns 0, or
+ * -1 when a policy pack is invalid input (diagnostics added: exit 2). */
+int mf_check(mf_ctx *c, const mf_rendered *r, const mf_check_opts *o);
 
 /* Lint hand-written manifests: Kubernetes YAML streams and Compose files,
  * with the named policy packs (none: "baseline"). */

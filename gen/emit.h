@@ -27,13 +27,13 @@ int mf_output_add_objects(mf_ctx *c, mf_output *o, const char *path, const mf_ob
 			  size_t n);
 void mf_output_sort(mf_output *o);
 
-/* One function per target; each reads the system read-only (the rendered
- * objects too: mf_k8s_objects shares them with the checks) and adds files. */
-typedef int (*mf_emit_fn)(mf_ctx *c, const mf_system *s, mf_output *o);
-int mf_emit_kustomize(mf_ctx *c, const mf_system *s, mf_output *o);
-int mf_emit_helm(mf_ctx *c, const mf_system *s, mf_output *o);
-int mf_emit_compose(mf_ctx *c, const mf_system *s, mf_output *o);
-int mf_emit_velero(mf_ctx *c, const mf_system *s, mf_output *o);
+/* One function per target (targets.def); each reads the rendered system
+ * and adds files, changing nothing it is given. */
+typedef int (*mf_emit_fn)(mf_ctx *c, const mf_rendered *r, mf_output *o);
+int mf_emit_kustomize(mf_ctx *c, const mf_rendered *r, mf_output *o);
+int mf_emit_helm(mf_ctx *c, const mf_rendered *r, mf_output *o);
+int mf_emit_compose(mf_ctx *c, const mf_rendered *r, mf_output *o);
+int mf_emit_velero(mf_ctx *c, const mf_rendered *r, mf_output *o);
 
 /* Writing: files go to temporary names and are renamed into place, only
  * after every emitter succeeded; see output.c for ownership and drift.

@@ -104,16 +104,17 @@ static int config_files(mf_ctx *c, const mf_env *e, const mf_node *files, mf_out
 	return 0;
 }
 
-int mf_emit_compose(mf_ctx *c, const mf_system *s, mf_output *o)
+int mf_emit_compose(mf_ctx *c, const mf_rendered *r, mf_output *o)
 {
+	const mf_system *s = r->sys;
 	int rc = 0;
 
-	for (size_t i = 0; i < s->nenvs; i++) {
-		const mf_env *e = &s->envs[i];
-		mf_node *side = NULL, *doc;
+	for (size_t i = 0; i < r->nenvs; i++) {
+		const mf_env *e = r->envs[i].env;
+		const mf_node *side = r->envs[i].compose_side, *doc = r->envs[i].compose;
 		if (!(e->targets & MF_T_COMPOSE))
 			continue;
-		if (!(doc = mf_render_compose_side(c, s, e, &side)) || !side) {
+		if (!doc || !side) {
 			rc = -1;
 			continue;
 		}

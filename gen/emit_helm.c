@@ -37,6 +37,7 @@ typedef struct hm {
 	mf_ctx *c;
 	mf_arena *a;
 	const mf_system *s;
+	const mf_rendered *rd;
 	mf_output *o;
 	int rc;
 	const char *chart;
@@ -1147,12 +1148,10 @@ static const char *values_header(hm *h, const mf_env *e)
 
 static int render_views(hm *h, view *base, view *envs, size_t n)
 {
-	if (mf_k8s_objects(h->c, h->s, base->e, &base->objs) < 0)
-		return -1;
+	base->objs = &mf_rendered_env(h->rd, base->e)->k8s;
 	collect_keys(h, base);
 	for (size_t i = 0; i < n; i++) {
-		if (mf_k8s_objects(h->c, h->s, envs[i].e, &envs[i].objs) < 0)
-			return -1;
+		envs[i].objs = &mf_rendered_env(h->rd, envs[i].e)->k8s;
 		collect_keys(h, &envs[i]);
 	}
 	key_finish(h, &h->inst, true);
@@ -1175,9 +1174,10 @@ static const char *version_label(hm *h)
 	return v;
 }
 
-int mf_emit_helm(mf_ctx *c, const mf_system *s, mf_output *o)
+int mf_emit_helm(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 {
-	hm h = {.c = c, .a = c->a, .s = s, .o = o, .chart = s->name};
+	const mf_system *s = rd->sys;
+	hm h = {.c = c, .a = c->a, .s = s, .rd = rd, .o = o, .chart = s->name};
 	view base = {.e = &s->base}, *envs = mf_alloc(c->a, (s->nenvs + 1) * sizeof *envs);
 	size_t n = 0;
 	mf_node *dflt;

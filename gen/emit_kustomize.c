@@ -20,6 +20,7 @@ typedef struct kz {
 	mf_ctx *c;
 	mf_arena *a;
 	const mf_system *s;
+	const mf_rendered *rd;
 	mf_output *o;
 	int rc;
 } kz;
@@ -918,23 +919,19 @@ static void collect_base(run *r, const mf_objects *base, const mf_objects *envs,
 	r->kbi = index_objects(k, &kb, 1);
 }
 
-static int render_all(kz *k, const mf_env **envs, size_t n, const mf_objects **base, mf_objects *eo)
+static int take_objects(kz *k, const mf_env **envs, size_t n, const mf_objects **base,
+			mf_objects *eo)
 {
-	const mf_objects *raw;
-
-	if (mf_k8s_objects(k->c, k->s, &k->s->base, base) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (mf_k8s_objects(k->c, k->s, envs[i], &raw) < 0)
-			return -1;
-		eo[i] = bare_all(k, raw);
-	}
+	*base = &k->rd->base.k8s;
+	for (size_t i = 0; i < n; i++)
+		eo[i] = bare_all(k, &mf_rendered_env(k->rd, envs[i])->k8s);
 	return k->rc;
 }
 
-int mf_emit_kustomize(mf_ctx *c, const mf_system *s, mf_output *o)
+int mf_emit_kustomize(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 {
-	kz k = {c, c->a, s, o, 0};
+	const mf_system *s = rd->sys;
+	kz k = {c, c->a, s, rd, o, 0};
 	run r = {.k = &k};
 	const mf_env **envs = mf_alloc(c->a, (s->nenvs + 1) * sizeof *envs);
 	const mf_objects *base;
@@ -948,7 +945,7 @@ int mf_emit_kustomize(mf_ctx *c, const mf_system *s, mf_output *o)
 			envs[n++] = &s->envs[i];
 	if (n == 0)
 		return 0;
-	if (render_all(&k, envs, n, &base, eo) < 0)
+	if (take_objects(&k, envs, n, &base, eo) < 0)
 		return -1;
 	collect_base(&r, base, eo, n);
 	write_common(&r, ROOT "/base", NULL);

@@ -28,14 +28,12 @@ static int add_kustomization(mf_ctx *c, mf_output *o, const mf_env *e, const cha
 	return 0;
 }
 
-static int emit_env(mf_ctx *c, const mf_system *s, const mf_env *e, mf_output *o)
+static int emit_env(mf_ctx *c, const mf_render_env *re, mf_output *o)
 {
-	mf_objects objs = {NULL, 0, 0};
+	const mf_objects objs = re->velero;
+	const mf_env *e = re->env;
 	const char **files;
 
-	if (mf_render_velero(c, s, e, &objs) < 0)
-		return -1;
-	mf_objects_sort(&objs);
 	files = mf_alloc(c->a, (objs.n + 1) * sizeof *files);
 	if (!files)
 		return mf_error(c, e->pos, "internal", "out of memory");
@@ -50,14 +48,12 @@ static int emit_env(mf_ctx *c, const mf_system *s, const mf_env *e, mf_output *o
 	return add_kustomization(c, o, e, files, objs.n);
 }
 
-int mf_emit_velero(mf_ctx *c, const mf_system *s, mf_output *o)
+int mf_emit_velero(mf_ctx *c, const mf_rendered *r, mf_output *o)
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < s->nenvs; i++) {
-		const mf_env *e = &s->envs[i];
-		if ((e->targets & MF_T_VELERO) && !e->is_base && emit_env(c, s, e, o) < 0)
+	for (size_t i = 0; i < r->nenvs; i++)
+		if ((r->envs[i].env->targets & MF_T_VELERO) && emit_env(c, &r->envs[i], o) < 0)
 			rc = -1;
-	}
 	return rc;
 }

@@ -230,23 +230,38 @@ static int target_mask(mf_ctx *c, const opts *o, unsigned *mask)
 	return 0;
 }
 
-/* Load and resolve: -1 means the input is invalid (exit 2). */
-static int front_end(mf_ctx *c, const opts *o, mf_system *s)
+/* What the stages make of one description, each product passed on explicitly:
+ * load -> resolve -> render -> {check, emit} -> report. */
+typedef struct run {
+	mf_system sys;
+	mf_rendered rd;
+	bool render_failed; /* diagnostics explain it; nothing may be written */
+} run;
+
+/* Load, resolve and render: -1 means the input is invalid (exit 2). */
+static int front_end(mf_ctx *c, const opts *o, const mf_render_opts *ro, run *r)
 {
 	const mf_node *doc = mf_load_system(c, o->system);
 
 	if (!doc)
 		return -1;
-	if (mf_resolve(c, doc, o->envs, o->nenvs, s) < 0)
+	mf_freeze(doc);
+	if (mf_resolve(c, doc, o->envs, o->nenvs, &r->sys) < 0 ||
+	    mf_velero_validate(c, &r->sys) < 0)
 		return -1;
-	return mf_velero_validate(c, s);
+	mf_system_freeze(&r->sys);
+	/* a failed render is still checked: its findings help explain it */
+	r->render_failed = mf_render(c, &r->sys, ro, &r->rd) < 0;
+	mf_rendered_freeze(&r->rd);
+	return 0;
 }
 
-static int run_check_stage(mf_ctx *c, const opts *o, const mf_system *s)
+/* Check: -1 means a policy pack is invalid (exit 2). */
+static int run_check_stage(mf_ctx *c, const opts *o, const run *r)
 {
 	mf_check_opts co = {o->envs, o->nenvs};
 
-	return mf_check(c, s, &co);
+	return mf_check(c, &r->rd, &co) < 0 || r->render_failed ? -1 : 0;
 }
 
 /* Path components of an absolute, normalised path ("." and ".." folded). */
@@ -301,32 +316,27 @@ static const char *relative(mf_ctx *c, const char *from, const char *to)
 }
 
 /* Compose files live in OUT/compose/<env>/: the way back to the description. */
-static void set_source_root(mf_ctx *c, mf_system *s, const opts *o)
+static const char *source_root(mf_ctx *c, const opts *o)
 {
 	const char *slash = strrchr(o->system, '/');
 	const char *dir = !slash ? "."
 			  : slash == o->system
 				  ? "/"
 				  : mf_strndup(c->a, o->system, (size_t)(slash - o->system));
-	const char *rel = relative(c, mf_printf(c->a, "%s/compose/env", o->out), dir);
 
-	if (rel && strcmp(o->system, "-"))
-		s->source_root = rel;
+	if (!strcmp(o->system, "-"))
+		return NULL;
+	return relative(c, mf_printf(c->a, "%s/compose/env", o->out), dir);
 }
 
-/* Restricting targets means masking what each environment asks for. */
-static void mask_targets(mf_system *s, unsigned mask)
-{
-	for (size_t i = 0; i < s->nenvs; i++)
-		s->envs[i].targets &= mask;
-}
-
-static int emit_all(mf_ctx *c, const mf_system *s, mf_output *out)
+/* Only the emitters of the targets asked for run (all by default); each
+ * writes the environments that name its target. */
+static int emit_all(mf_ctx *c, const mf_rendered *rd, unsigned mask, mf_output *out)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < MF_NTARGETS; i++)
-		if (emitters[i](c, s, out) < 0)
+		if ((mask & (1u << i)) && emitters[i](c, rd, out) < 0)
 			rc = -1;
 	mf_output_sort(out);
 	return rc;
@@ -349,18 +359,13 @@ static int print_diags(mf_ctx *c, FILE *fp, mf_format fmt)
 
 /* ---- commands ----------------------------------------------------------- */
 
-static int build_outputs(mf_ctx *c, const opts *o, mf_system *s, size_t *ndrift)
+static int build_outputs(mf_ctx *c, const opts *o, const run *r, unsigned mask, size_t *ndrift)
 {
 	mf_output out;
-	unsigned mask;
 	int rc;
 
-	if ((rc = target_mask(c, o, &mask)) != 0)
-		return rc;
-	mask_targets(s, mask);
-	set_source_root(c, s, o);
 	mf_output_init(&out);
-	rc = emit_all(c, s, &out) < 0 ? EXIT_INPUT : EXIT_OK;
+	rc = emit_all(c, &r->rd, mask, &out) < 0 ? EXIT_INPUT : EXIT_OK;
 	if (rc == EXIT_OK) {
 		int w = mf_output_write(c, &out, o->out,
 					(o->check_only ? MF_WRITE_CHECK : 0) |
@@ -377,7 +382,9 @@ static int cmd_build(int argc, char **argv)
 {
 	opts o;
 	mf_ctx c;
-	mf_system s;
+	run r;
+	mf_render_opts ro;
+	unsigned mask;
 	size_t ndrift = 0;
 	int rc = parse(argc, argv, &o, 1, 1);
 
@@ -385,10 +392,15 @@ static int cmd_build(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	mf_ctx_init(&c);
 	set_today(&c);
-	if (front_end(&c, &o, &s) < 0 || run_check_stage(&c, &o, &s) < 0)
+	if ((rc = target_mask(&c, &o, &mask)) != 0) {
+		mf_ctx_release(&c);
+		return rc;
+	}
+	ro.source_root = source_root(&c, &o);
+	if (front_end(&c, &o, &ro, &r) < 0 || run_check_stage(&c, &o, &r) < 0)
 		rc = EXIT_INPUT;
 	else
-		rc = build_outputs(&c, &o, &s, &ndrift);
+		rc = build_outputs(&c, &o, &r, mask, &ndrift);
 	if (print_diags(&c, stderr, MF_FMT_TEXT) < 0 && rc == EXIT_OK)
 		rc = EXIT_INTERNAL;
 	if (rc == EXIT_OK && (ndrift || count_at_least(&c, o.fail_on)))
@@ -410,9 +422,9 @@ static int cmd_check(int argc, char **argv)
 	mf_ctx_init(&c);
 	set_today(&c);
 	for (size_t i = 0; i < o.npaths; i++) {
-		mf_system s;
+		run r;
 		o.system = o.paths[i];
-		if (front_end(&c, &o, &s) < 0 || run_check_stage(&c, &o, &s) < 0)
+		if (front_end(&c, &o, NULL, &r) < 0 || run_check_stage(&c, &o, &r) < 0)
 			rc = EXIT_INPUT;
 	}
 	if (print_diags(&c, stdout, o.format) < 0)

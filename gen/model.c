@@ -316,10 +316,48 @@ void *mf_grow(mf_arena *a, void *old, size_t n, size_t *cap, size_t elem)
 	return p;
 }
 
+/* ---- frozen trees ------------------------------------------------------------------ */
+
+#ifdef MF_FREEZE
+static void writable(const mf_node *n)
+{
+	if (n && (n->flags & MF_FROZEN)) {
+		fprintf(stderr,
+			"manifold: internal error: a later stage changes a node of line %u\n",
+			n->pos.line);
+		abort();
+	}
+}
+
+void mf_freeze(const mf_node *n)
+{
+	mf_node *w = (mf_node *)n; /* the flag is bookkeeping, not the node's value */
+
+	if (!w || (w->flags & MF_FROZEN))
+		return;
+	w->flags |= MF_FROZEN;
+	for (size_t i = 0; w->kind == MF_SEQ && i < w->n; i++)
+		mf_freeze(w->items[i]);
+	for (size_t i = 0; w->kind == MF_MAP && i < w->n; i++)
+		mf_freeze(w->pairs[i].val);
+}
+#else
+static void writable(const mf_node *n)
+{
+	(void)n;
+}
+
+void mf_freeze(const mf_node *n)
+{
+	(void)n;
+}
+#endif
+
 int mf_seq_push(mf_arena *a, mf_node *seq, mf_node *item)
 {
 	if (!seq || seq->kind != MF_SEQ || !item)
 		return -1;
+	writable(seq);
 	mf_node **items = mf_grow(a, seq->items, seq->n, &seq->cap, sizeof *items);
 	if (!items)
 		return -1;
@@ -386,6 +424,7 @@ int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos, mf_node 
 {
 	if (!map || map->kind != MF_MAP || !key || !val)
 		return -1;
+	writable(map);
 	const char *k = mf_strdup(a, key); /* callers may pass stack buffers */
 	mf_pair *pairs = mf_grow(a, map->pairs, map->n, &map->cap, sizeof *pairs);
 	if (!k || !pairs)
@@ -424,6 +463,7 @@ int mf_map_set(mf_arena *a, mf_node *map, const char *key, mf_node *val)
 	mf_pair *p = find_pair(map, key, strlen(key));
 	if (!p)
 		return mf_map_add(a, map, key, val->pos, val);
+	writable(map);
 	p->val = val;
 	return 0;
 }
@@ -433,6 +473,7 @@ bool mf_map_del(mf_node *map, const char *key)
 {
 	if (!map || map->kind != MF_MAP || !key)
 		return false;
+	writable(map);
 	size_t j = 0;
 	for (size_t i = 0; i < map->n; i++)
 		if (strcmp(map->pairs[i].key, key) != 0)
@@ -623,7 +664,7 @@ mf_node *mf_copy(mf_arena *a, const mf_node *n)
 	if (!c)
 		return NULL;
 	*c = *n;
-	c->flags &= ~(unsigned)MF_SHARED;
+	c->flags &= ~(unsigned)(MF_SHARED | MF_FROZEN);
 	c->items = NULL;
 	c->pairs = NULL;
 	c->index = NULL; /* an index belongs to one pairs array */
@@ -737,6 +778,7 @@ void mf_stamp(mf_node *n, mf_pos pos)
 {
 	if (!n)
 		return;
+	writable(n);
 	if (n->pos.file == 0)
 		n->pos = pos;
 	if (n->kind == MF_SEQ)
@@ -808,6 +850,7 @@ static int pair_cmp(const void *x, const void *y)
 void mf_map_sort(mf_node *map)
 {
 	if (map && map->kind == MF_MAP) {
+		writable(map);
 		mf_stable_sort(map->pairs, map->n, sizeof *map->pairs, pair_cmp);
 		map->index = NULL;
 	}

@@ -32,26 +32,59 @@ bool mf_own_label(const char *key);
 /* sort by (group, kind order, namespace, name) for deterministic files */
 void mf_objects_sort(mf_objects *o);
 
+/* ---- the render stage ------------------------------------------------------------ */
+
+/* What one environment renders to, for every target family it asks for. */
+typedef struct mf_render_env {
+	const mf_env *env;
+	bool has_k8s;          /* Kubernetes objects were rendered (a Kustomize/Helm env, base) */
+	mf_objects k8s;        /* sorted (mf_objects_sort) */
+	mf_node *compose;      /* the Compose document, NULL when none or it failed */
+	mf_node *compose_side; /* what sits beside compose.yaml (see mf_render_compose_side) */
+	mf_objects velero;     /* Velero Schedules, sorted */
+} mf_render_env;
+
+/* The render stage's product: every environment's objects, rendered once
+ * and read by check and emit, neither of which changes them (mf_copy()
+ * what you would change). */
+typedef struct mf_rendered {
+	const mf_system *sys;
+	mf_render_env base;  /* the environment-independent view (Kustomize base) */
+	mf_render_env *envs; /* parallel to sys->envs */
+	size_t nenvs;
+} mf_rendered;
+
+typedef struct mf_render_opts {
+	/* The path from OUT/compose/<env>/ to the description's directory, so
+	 * relative paths written in the description (build contexts, binds,
+	 * secret files) still point at the same files from the Compose file.
+	 * NULL keeps them as written. */
+	const char *source_root;
+} mf_render_opts;
+
+/* Render every environment of s for the targets it names (and the base
+ * view when an environment has a Kubernetes target, or there is no
+ * environment).  Returns 0, or -1 after diagnostics; what rendered is in
+ * *out either way.  Everything is arena-owned. */
+int mf_render(mf_ctx *c, const mf_system *s, const mf_render_opts *o, mf_rendered *out);
+/* Freeze every object rendered (see mf_freeze). */
+void mf_rendered_freeze(const mf_rendered *r);
+/* The rendering of one of r->sys's environments (or of its base). */
+const mf_render_env *mf_rendered_env(const mf_rendered *r, const mf_env *e);
+
+/* ---- the renderers ---------------------------------------------------------------- */
+
 /* Every Kubernetes object of an environment (or of s->base): namespaces,
  * workloads, services, accounts, config maps, HPAs, PDBs, network policies,
  * quotas, ingresses, routes, service monitors.  Never a Secret with data. */
 int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out);
-/* The same objects, rendered once per run (on first use) and shared by
- * checks and emitters: read-only, mf_copy() what you would change.  *out
- * is never NULL.  Returns the render's result: 0, or -1 after diagnostics
- * (the objects rendered before the error are there either way). */
-int mf_k8s_objects(mf_ctx *c, const mf_system *s, const mf_env *e, const mf_objects **out);
-
 /* The Compose document of an environment: {name, services, volumes, secrets,
- * configs?, networks?}; NULL after diagnostics.  Not kept like the
- * Kubernetes objects: checks read it as written, the emitter after main
- * sets s->source_root (paths then differ), so each renders its own. */
-mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e);
-/* The same, plus what sits beside compose.yaml (render_compose.c): *side
- * gets {project, profiles: [..], variables: {VAR: {what, users: [..]}},
- * secret-files: {path: {what, users: [..]}}, files: {path: text}} for
- * .env.example and the generated config files (arena-owned; NULL on failure). */
-mf_node *mf_render_compose_side(mf_ctx *c, const mf_system *s, const mf_env *e, mf_node **side);
+ * configs?, networks?}; NULL after diagnostics.  *side gets what sits beside
+ * compose.yaml: {project, profiles: [..], variables: {VAR: {what, users:
+ * [..]}}, secret-files: {path: {what, users: [..]}}, files: {path: text}}
+ * for .env.example and the generated config files (NULL on failure). */
+mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const mf_render_opts *o,
+			   mf_node **side);
 
 /* Velero Schedules for the environment's stateful storage (and tenants). */
 int mf_render_velero(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out);

@@ -79,53 +79,94 @@ bool mf_own_label(const char *key)
 	return MF_IN_LIST(key, keys);
 }
 
-/* ---- rendered once per run ------------------------------------------------ */
+/* ---- the stage -------------------------------------------------------------------- */
 
-typedef struct rendered {
-	bool done;
-	int rc;
-	mf_objects objs;
-} rendered;
-
-struct mf_render_cache {
-	rendered *k8s; /* s->envs in order, then s->base */
-	size_t n;
-};
-
-mf_render_cache *mf_render_cache_new(mf_ctx *c, size_t nenvs)
+static bool wants_k8s(const mf_env *e)
 {
-	mf_render_cache *rc = mf_alloc(c->a, sizeof *rc);
+	return e->is_base || (e->targets & (MF_T_KUSTOMIZE | MF_T_HELM));
+}
 
-	if (!rc || !(rc->k8s = mf_alloc(c->a, (nenvs + 1) * sizeof *rc->k8s)))
-		return NULL;
-	rc->n = nenvs + 1;
+static int render_env(mf_ctx *c, const mf_system *s, const mf_render_opts *o, mf_render_env *r)
+{
+	const mf_env *e = r->env;
+	int rc = 0;
+
+	if (wants_k8s(e)) {
+		r->has_k8s = true;
+		rc |= mf_render_k8s(c, s, e, &r->k8s);
+	}
+	if (!e->is_base && (e->targets & MF_T_COMPOSE) &&
+	    !(r->compose = mf_render_compose(c, s, e, o, &r->compose_side)))
+		rc = -1;
+	if (!e->is_base && (e->targets & MF_T_VELERO)) {
+		rc |= mf_render_velero(c, s, e, &r->velero);
+		mf_objects_sort(&r->velero);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* The base view is rendered only when something reads it: a Kubernetes
+ * environment (the Kustomize base, Helm's defaults) or no environment at
+ * all (check then checks the description as written). */
+static bool base_needed(const mf_system *s)
+{
+	for (size_t i = 0; i < s->nenvs; i++)
+		if (wants_k8s(&s->envs[i]))
+			return true;
+	return s->nenvs == 0;
+}
+
+int mf_render(mf_ctx *c, const mf_system *s, const mf_render_opts *o, mf_rendered *out)
+{
+	static const mf_render_opts none;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	out->sys = s;
+	out->base.env = &s->base;
+	out->envs = mf_alloc(c->a, (s->nenvs + 1) * sizeof *out->envs);
+	if (!out->envs)
+		return mf_error(c, MF_NOPOS, "internal", "out of memory");
+	out->nenvs = s->nenvs;
+	o = o ? o : &none;
+	if (base_needed(s) && render_env(c, s, o, &out->base) < 0)
+		rc = -1;
+	for (size_t i = 0; i < s->nenvs; i++) {
+		out->envs[i].env = &s->envs[i];
+		if (render_env(c, s, o, &out->envs[i]) < 0)
+			rc = -1;
+	}
 	return rc;
 }
 
-/* The environment's slot, or NULL for one the cache was not made for. */
-static rendered *slot(const mf_system *s, const mf_env *e)
+static void objects_freeze(const mf_objects *o)
 {
-	size_t i = 0;
-
-	if (!s->cache || s->cache->n != s->nenvs + 1)
-		return NULL;
-	while (i < s->nenvs && e != &s->envs[i])
-		i++;
-	return i < s->nenvs || e == &s->base ? &s->cache->k8s[i] : NULL;
+	for (size_t i = 0; i < o->n; i++)
+		mf_freeze(o->v[i].doc);
 }
 
-int mf_k8s_objects(mf_ctx *c, const mf_system *s, const mf_env *e, const mf_objects **out)
+static void env_freeze(const mf_render_env *r)
 {
-	static const mf_objects none;
-	rendered *r = slot(s, e);
+	objects_freeze(&r->k8s);
+	objects_freeze(&r->velero);
+	mf_freeze(r->compose);
+	mf_freeze(r->compose_side);
+}
 
-	*out = &none;
-	if (!r && !(r = mf_alloc(c->a, sizeof *r))) /* not kept: rendered at every call */
-		return mf_error(c, e->pos, "internal", "out of memory");
-	if (!r->done) {
-		r->rc = mf_render_k8s(c, s, e, &r->objs);
-		r->done = true;
-	}
-	*out = &r->objs;
-	return r->rc;
+void mf_rendered_freeze(const mf_rendered *r)
+{
+	env_freeze(&r->base);
+	for (size_t i = 0; i < r->nenvs; i++)
+		env_freeze(&r->envs[i]);
+}
+
+const mf_render_env *mf_rendered_env(const mf_rendered *r, const mf_env *e)
+{
+	const mf_env *first = r->sys->envs;
+
+	if (e == &r->sys->base)
+		return &r->base;
+	if (first && e >= first && e < first + r->nenvs)
+		return &r->envs[e - first];
+	return NULL;
 }

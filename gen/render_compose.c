@@ -35,6 +35,7 @@ typedef struct rc {
 	mf_ctx *c;
 	const mf_system *s;
 	const mf_env *e;
+	const mf_render_opts *o;
 	info *info;
 	mf_node *doc, *services, *volumes, *secrets;
 	mf_node *vars;   /* side: VAR -> {what, users} */
@@ -48,7 +49,7 @@ typedef struct rc {
  * seen from OUT/compose/<env>/compose.yaml. */
 static const char *from_source(rc *r, const char *path)
 {
-	const char *root = r->s->source_root;
+	const char *root = r->o->source_root;
 
 	if (!root || !path || path[0] == '/' || path[0] == '~' || !strcmp(root, "."))
 		return path;
@@ -61,28 +62,20 @@ static const char *from_source(rc *r, const char *path)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-/* Rendering may run more than once per environment (checks, then emit):
- * a finding already made for this place and environment is not repeated
- * (NULL then). */
+/* Every finding names the environment it was rendered for. */
 __attribute__((format(printf, 5, 6))) static mf_diag *diag(rc *r, mf_severity sev, mf_pos pos,
 							   const char *code, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	mf_diag *d;
+	char *msg;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	msg = mf_vprintf(r->c->a, fmt, ap);
 	va_end(ap);
 	if (sev == MF_SEV_ERROR)
 		r->rc = -1;
-	for (size_t i = 0; i < r->c->ndiags; i++) {
-		const mf_diag *o = &r->c->diags[i];
-		if (mf_pos_eq(o->pos, pos) && o->code && !strcmp(o->code, code) && o->env &&
-		    !strcmp(o->env, r->e->name) && !strcmp(o->msg, msg))
-			return NULL;
-	}
-	if ((d = mf_diag_add(r->c, sev, pos, code, "%s", msg)) != NULL)
+	if ((d = mf_diag_add(r->c, sev, pos, code, "%s", msg ? msg : fmt)) != NULL)
 		d->env = r->e->name;
 	return d;
 }
@@ -1378,9 +1371,11 @@ static mf_node *side_of(rc *r)
 	return side;
 }
 
-mf_node *mf_render_compose_side(mf_ctx *c, const mf_system *s, const mf_env *e, mf_node **side)
+mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const mf_render_opts *o,
+			   mf_node **side)
 {
-	rc r = {.c = c, .s = s, .e = e};
+	static const mf_render_opts none;
+	rc r = {.c = c, .s = s, .e = e, .o = o ? o : &none};
 
 	if (side)
 		*side = NULL;
@@ -1401,9 +1396,4 @@ mf_node *mf_render_compose_side(mf_ctx *c, const mf_system *s, const mf_env *e, 
 				e->name),
 		       NULL;
 	return r.rc < 0 ? NULL : r.doc;
-}
-
-mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e)
-{
-	return mf_render_compose_side(c, s, e, NULL);
 }

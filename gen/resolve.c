@@ -1052,6 +1052,24 @@ static const mf_node **expand_services(rctx *r)
 	return out;
 }
 
+static void env_freeze(const mf_env *e)
+{
+	mf_freeze(e->require);
+	mf_freeze(e->backup);
+	mf_freeze(e->capacity);
+	mf_freeze(e->profile);
+	for (size_t i = 0; i < e->ninst; i++)
+		mf_freeze(e->inst[i].spec);
+}
+
+void mf_system_freeze(const mf_system *s)
+{
+	mf_freeze(s->doc);
+	env_freeze(&s->base);
+	for (size_t i = 0; i < s->nenvs; i++)
+		env_freeze(&s->envs[i]);
+}
+
 int mf_resolve(mf_ctx *c, const mf_node *doc, const char *const *only, size_t nonly, mf_system *out)
 {
 	rctx r = {c, doc, out, 0};
@@ -1084,7 +1102,5 @@ int mf_resolve(mf_ctx *c, const mf_node *doc, const char *const *only, size_t no
 		qsort(out->envs, out->nenvs, sizeof *out->envs, cmp_env);
 	for (size_t i = 0; i < out->nenvs; i++)
 		build_env(&r, &out->envs[i], expanded);
-	if (!(out->cache = mf_render_cache_new(c, out->nenvs)))
-		return mf_error(c, MF_NOPOS, "internal", "out of memory");
 	return r.rc;
 }

@@ -90,11 +90,6 @@ struct mf_env {
 	size_t ninst;
 };
 
-/* What render_common.c renders for each environment, kept for the rest of
- * the run (see mf_k8s_objects in render.h); arena-owned. */
-typedef struct mf_render_cache mf_render_cache;
-mf_render_cache *mf_render_cache_new(mf_ctx *c, size_t nenvs); /* render_common.c; NULL on OOM */
-
 typedef struct mf_system {
 	const mf_node *doc; /* the loaded description */
 	const char *name;
@@ -102,14 +97,6 @@ typedef struct mf_system {
 	mf_env *envs;        /* sorted by name */
 	size_t nenvs;
 	mf_env base; /* no profile, no overrides, tenants as written */
-	/* Set by the caller before emitting: the path from OUT/compose/<env>/ to
-	 * the description's directory, so relative paths written in the
-	 * description (build contexts, binds, secret files) still point at the
-	 * same files from the Compose file.  NULL keeps them as written. */
-	const char *source_root;
-	/* Filled on first use, through the const system: the memory it points
-	 * to is not part of the resolved description.  NULL: nothing is kept. */
-	mf_render_cache *cache;
 } mf_system;
 
 /* Resolve the loaded description.  `only`/`nonly` restrict to named
@@ -119,6 +106,9 @@ typedef struct mf_system {
  * `auto` allocation...).  Everything is arena-owned. */
 int mf_resolve(mf_ctx *c, const mf_node *doc, const char *const *only, size_t nonly,
 	       mf_system *out);
+
+/* Freeze every tree the resolved system holds (see mf_freeze). */
+void mf_system_freeze(const mf_system *s);
 
 /* Lookups. */
 const mf_instance *mf_find_instance(const mf_env *e, const char *service, const char *tenant);

@@ -53,11 +53,24 @@ static inline void mf_test_resolve(mf_ctx *c, mf_system *s, const char *yaml)
 	}
 }
 
-/* The same, then one emitter into o (sorted). */
+/* Render a resolved system (one rendering per test program at a time);
+ * the test fails, the diagnostics printed, when it does not render. */
+static inline const mf_rendered *mf_test_render(mf_ctx *c, const mf_system *s)
+{
+	static mf_rendered rd;
+
+	if (mf_render(c, s, NULL, &rd) < 0) {
+		mf_diag_print_all(c, stderr, false);
+		ck_abort_msg("description does not render");
+	}
+	return &rd;
+}
+
+/* Resolve and render, then one emitter into o (sorted). */
 static inline void mf_test_emit(mf_ctx *c, mf_system *s, mf_output *o, const char *yaml, mf_emit_fn emit)
 {
 	mf_test_resolve(c, s, yaml);
-	if (emit(c, s, o) < 0) {
+	if (emit(c, mf_test_render(c, s), o) < 0) {
 		mf_diag_print_all(c, stderr, false);
 		ck_abort_msg("description does not emit");
 	}

@@ -54,7 +54,7 @@ static int check_text(const char *text)
 
 	ck_assert_msg(doc != NULL, "description does not load");
 	ck_assert_int_eq(mf_resolve(&C, doc, NULL, 0, &S), 0);
-	return mf_check(&C, &S, &o);
+	return mf_check(&C, mf_test_render(&C, &S), &o);
 }
 
 static size_t count(const char *code)

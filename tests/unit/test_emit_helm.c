@@ -250,7 +250,7 @@ START_TEST(deterministic)
 	emit(SHOP);
 	first = O;
 	mf_output_init(&O);
-	mf_emit_helm(&C, &S, &O);
+	mf_emit_helm(&C, mf_test_render(&C, &S), &O);
 	mf_output_sort(&O);
 	ck_assert_uint_eq(first.n, O.n);
 	for (size_t i = 0; i < O.n; i++) {

@@ -1,5 +1,6 @@
 /* model: unit tests for the arena, builders, lookups, merge, equality and sorting */
 #include <check.h>
+#include <signal.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -567,6 +568,32 @@ START_TEST(stable_sort_large)
 }
 END_TEST
 
+/* A frozen tree's copy is writable; the tree itself is not (MF_FREEZE). */
+START_TEST(frozen_copy_is_writable)
+{
+	mf_node *m = mf_new_map(A, MF_NOPOS), *c;
+
+	ck_assert_int_eq(mf_map_set_str(A, m, "k", "v", MF_NOPOS), 0);
+	mf_freeze(m);
+	c = mf_copy(A, m);
+	ck_assert_int_eq(mf_map_set_str(A, c, "k", "w", MF_NOPOS), 0);
+	ck_assert_str_eq(mf_get_str(m, "k"), "v");
+	ck_assert_str_eq(mf_get_str(c, "k"), "w");
+}
+END_TEST
+
+#ifdef MF_FREEZE
+START_TEST(frozen_write_aborts)
+{
+	mf_node *m = mf_new_map(A, MF_NOPOS);
+
+	mf_map_set_str(A, mf_map_child(A, m, "inner", MF_NOPOS), "k", "v", MF_NOPOS);
+	mf_freeze(m);
+	mf_map_del(mf_get(m, "inner"), "k"); /* aborts */
+}
+END_TEST
+#endif
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -604,6 +631,10 @@ static Suite *model_suite(void)
 	tcase_add_test(t, stamp);
 	tcase_add_test(t, map_sort_is_stable);
 	tcase_add_test(t, stable_sort_large);
+	tcase_add_test(t, frozen_copy_is_writable);
+#ifdef MF_FREEZE
+	tcase_add_test_raise_signal(t, frozen_write_aborts, SIGABRT);
+#endif
 	suite_add_tcase(s, t);
 	return s;
 }

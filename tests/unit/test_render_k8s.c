@@ -534,36 +534,37 @@ START_TEST(render_twice_same_bytes)
 }
 END_TEST
 
-/* Checks and emitters share one render per environment and run. */
-START_TEST(rendered_once_per_run)
+/* The render stage renders each environment once; check and emit share it. */
+START_TEST(render_stage_renders_each_env_once)
 {
-	const mf_objects *one, *two, *base;
+	mf_rendered rd;
+	const mf_render_env *prod;
 	mf_objects fresh = {0};
 
 	load(APP);
-	ck_assert_int_eq(mf_k8s_objects(&C, &S, env_named("production"), &one), 0);
-	ck_assert_int_eq(mf_k8s_objects(&C, &S, env_named("production"), &two), 0);
-	ck_assert_ptr_eq(one, two);
-	ck_assert_int_eq(mf_k8s_objects(&C, &S, &S.base, &base), 0);
-	ck_assert_ptr_ne(base, one);
+	ck_assert_int_eq(mf_render(&C, &S, NULL, &rd), 0);
+	prod = mf_rendered_env(&rd, env_named("production"));
+	ck_assert_ptr_nonnull(prod);
+	ck_assert(prod->has_k8s);
+	ck_assert_ptr_eq(mf_rendered_env(&rd, &S.base), &rd.base);
+	ck_assert(rd.base.has_k8s);
 	ck_assert_int_eq(mf_render_k8s(&C, &S, env_named("production"), &fresh), 0);
-	ck_assert_uint_eq(fresh.n, one->n);
+	ck_assert_uint_eq(fresh.n, prod->k8s.n);
 	for (size_t i = 0; i < fresh.n; i++)
-		ck_assert(mf_equal(fresh.v[i].doc, one->v[i].doc));
+		ck_assert(mf_equal(fresh.v[i].doc, prod->k8s.v[i].doc));
 }
 END_TEST
 
-START_TEST(rendered_once_keeps_the_failure)
+START_TEST(render_stage_keeps_what_rendered_on_failure)
 {
-	const mf_objects *o;
+	mf_rendered rd;
 
 	load("manifold: 1\nsystem: {name: s}\nservices:\n"
 	     "  w:\n    image: w:1\n    ports: {http: 80}\n"
 	     "    probes:\n      readiness: {http: {path: /, port: nope}}\n"
 	     "environments: {prod: {targets: [kustomize]}}\n");
-	ck_assert_int_eq(mf_k8s_objects(&C, &S, env_named("prod"), &o), -1);
-	ck_assert_ptr_nonnull(find(o, "Deployment", NULL, "w"));
-	ck_assert_int_eq(mf_k8s_objects(&C, &S, env_named("prod"), &o), -1);
+	ck_assert_int_eq(mf_render(&C, &S, NULL, &rd), -1);
+	ck_assert_ptr_nonnull(find(&mf_rendered_env(&rd, env_named("prod"))->k8s, "Deployment", NULL, "w"));
 	ck_assert_uint_eq(C.ndiags, 1);
 }
 END_TEST
@@ -603,8 +604,8 @@ static Suite *render_suite(void)
 	tcase_add_test(t, network_policies);
 	tcase_add_test(t, quota_and_limits);
 	tcase_add_test(t, render_twice_same_bytes);
-	tcase_add_test(t, rendered_once_per_run);
-	tcase_add_test(t, rendered_once_keeps_the_failure);
+	tcase_add_test(t, render_stage_renders_each_env_once);
+	tcase_add_test(t, render_stage_keeps_what_rendered_on_failure);
 	tcase_add_test(t, objects_sorted_by_group_and_kind);
 	suite_add_tcase(s, t);
 	return s;

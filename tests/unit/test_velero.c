@@ -148,7 +148,7 @@ START_TEST(emits_one_schedule_per_env)
 
 	build_ok(octo);
 	mf_output_init(&o);
-	ck_assert_int_eq(mf_emit_velero(&C, &S, &o), 0);
+	ck_assert_int_eq(mf_emit_velero(&C, mf_test_render(&C, &S), &o), 0);
 	mf_output_sort(&o);
 	ck_assert_uint_eq(o.n, 2);
 	ck_assert_str_eq(emitted(&o, "velero/prod/kustomization.yaml"),
@@ -189,7 +189,7 @@ START_TEST(no_output_without_the_target)
 		      "environments:\n  stage:\n    profile: staging\n    namespace: shop-stage\n"
 		      "    backup: {schedule: '@daily'}\n");
 	mf_output_init(&o);
-	ck_assert_int_eq(mf_emit_velero(&C, &S, &o), 0);
+	ck_assert_int_eq(mf_emit_velero(&C, mf_test_render(&C, &S), &o), 0);
 	ck_assert_uint_eq(o.n, 0);
 	mf_output_release(&o);
 }
