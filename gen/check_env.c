@@ -77,7 +77,6 @@ static void per_pod(const mf_instance *in, long long out[ND])
 {
 	const mf_node *res = mf_get(in->spec, "resources"), *req = mf_get(res, "requests"),
 		      *lim = mf_get(res, "limits");
-	const mf_node *st = mf_get(in->spec, "storage");
 	long long v;
 
 	memset(out, 0, ND * sizeof *out);
@@ -93,8 +92,10 @@ static void per_pod(const mf_instance *in, long long out[ND])
 			     ? mf_get_int(req, "gpu", 0)
 			     : mf_get_int(lim, "gpu", 0);
 	out[D_PODS] = 1;
-	for (size_t i = 0; st && st->kind == MF_MAP && i < st->n; i++)
-		out[D_STORAGE] += (v = mf_mem_bytes(mf_get(st->pairs[i].val, "size"))) > 0 ? v : 0;
+	for (size_t i = 0; i < in->nvols; i++)
+		if (in->vols[i].kind == MF_V_STORAGE &&
+		    (v = mf_mem_bytes(mf_get(in->vols[i].node, "size"))) > 0)
+			out[D_STORAGE] += v;
 }
 
 /* A scope whose instances are summed: a machine, the environment, a tenant. */
@@ -312,18 +313,9 @@ static void capacity(mf_chk *k)
 
 /* ---- host ports -------------------------------------------------------------------- */
 
-typedef struct hport {
-	long long port;
-	const char *proto;
-	const char *host; /* machine; "" one Compose host; "*" every node */
-	const mf_instance *in;
-	const mf_node *at;
-	size_t order;
-} hport;
-
-static int cmp_hport(const void *x, const void *y)
+static int cmp_hostport(const void *x, const void *y)
 {
-	const hport *a = x, *b = y;
+	const mf_hostport *a = x, *b = y;
 	int r = (a->port > b->port) - (a->port < b->port);
 
 	if (!r)
@@ -331,9 +323,47 @@ static int cmp_hport(const void *x, const void *y)
 	return r ? r : (a->order > b->order) - (a->order < b->order);
 }
 
-static bool same_host(const hport *a, const hport *b)
+static bool same_host(const mf_hostport *a, const mf_hostport *b)
 {
 	return !strcmp(a->host, "*") || !strcmp(b->host, "*") || !strcmp(a->host, b->host);
+}
+
+static void clash(mf_chk *k, const mf_hostport *second, const mf_hostport *first)
+{
+	const mf_source *src = mf_source_get(k->c, first->at ? first->at->pos.file : 0);
+	bool named = second->host_kind && *second->host && strcmp(second->host, "*");
+	mf_diag *d;
+
+	k->in = second->in;
+	k->obj = second->obj;
+	d = mf_finding(k, MF_RULE_HOST_PORT_CONFLICT, mf_chk_at(k, second->at), NULL,
+		       "'%s' publishes host port %lld/%s, which '%s' already uses%s", second->who,
+		       second->port, second->proto, first->who,
+		       named ? mf_printf(k->c->a, " on %s '%s'", second->host_kind, second->host)
+			     : "");
+	if (d && src)
+		mf_diag_note(k->c, d, "'%s' publishes it at %s:%u:%u", first->who, src->path,
+			     (unsigned)first->at->pos.line, (unsigned)first->at->pos.col);
+	k->in = NULL;
+	k->obj = NULL;
+}
+
+/* Sorted by port, each use is compared with the earlier uses of the same
+ * port only: linear in the ports but for ports shared many times. */
+void mf_host_port_clashes(mf_chk *k, mf_hostport *v, size_t n)
+{
+	qsort(v, n, sizeof *v, cmp_hostport);
+	for (size_t i = 1, g = 0; i < n; i++) {
+		if (v[i].port != v[g].port || strcmp(v[i].proto, v[g].proto)) {
+			g = i;
+			continue;
+		}
+		for (size_t j = g; j < i; j++)
+			if (v[j].owner != v[i].owner && same_host(&v[i], &v[j])) {
+				clash(k, &v[i], &v[j]);
+				break;
+			}
+	}
 }
 
 /* Where an instance's host ports are bound, or NULL when the scheduler
@@ -347,78 +377,47 @@ static const char *host_key(const mf_chk *k, const mf_instance *in)
 	return in->kind == MF_W_DAEMON ? "*" : NULL;
 }
 
-static size_t collect_ports(mf_chk *k, hport *out)
+/* In Kubernetes only daemons and pods on the host network occupy host
+ * ports; in Compose every published port does. */
+static size_t collect_ports(mf_chk *k, mf_hostport *out)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < k->e->ninst; i++) {
 		const mf_instance *in = &k->e->inst[i];
-		const mf_node *ports = mf_get(in->spec, "ports");
-		bool hostnet = mf_truthy(mf_path(in->spec, "security.hostNetwork"));
 		const char *host = host_key(k, in);
-		if (!host ||
-		    (!(k->e->targets & MF_T_COMPOSE) && in->kind != MF_W_DAEMON && !hostnet))
+		if (!host || (!(k->e->targets & MF_T_COMPOSE) && in->kind != MF_W_DAEMON &&
+			      !in->host_network))
 			continue;
-		for (size_t p = 0; ports && p < ports->n && p < in->nports; p++) {
-			const mf_node *v = ports->pairs[p].val, *h = mf_get(v, "host");
-			long long num = hostnet          ? mf_port_number(v)
-					: in->host_ports ? in->host_ports[p]
-							 : 0;
-			const char *proto = mf_get_str(v, "protocol");
-			if (num > 0)
-				out[n] =
-					(hport){num, proto ? proto : "TCP", host, in, h ? h : v, n},
+		for (size_t p = 0; p < in->nports; p++) {
+			const mf_port *pt = &in->ports[p];
+			if (pt->published > 0)
+				out[n] = (mf_hostport){pt->published,
+						       pt->protocol,
+						       host,
+						       "machine",
+						       in->compose_name,
+						       pt->host_node ? pt->host_node : pt->node,
+						       in,
+						       in,
+						       NULL,
+						       n},
 				n++;
 		}
 	}
 	return n;
 }
 
-static void clash(mf_chk *k, const hport *second, const hport *first)
-{
-	const mf_source *src = mf_source_get(k->c, first->at ? first->at->pos.file : 0);
-	mf_diag *d;
-
-	k->in = second->in;
-	d = mf_finding(k, MF_RULE_HOST_PORT_CONFLICT, mf_chk_at(k, second->at), NULL,
-		       "'%s' publishes host port %lld/%s, which '%s' already uses%s%s",
-		       second->in->compose_name, second->port, second->proto,
-		       first->in->compose_name,
-		       *second->host && strcmp(second->host, "*") ? " on machine " : "",
-		       *second->host && strcmp(second->host, "*")
-			       ? mf_printf(k->c->a, "'%s'", second->host)
-			       : "");
-	if (d && src)
-		mf_diag_note(k->c, d, "'%s' publishes it at %s:%u:%u", first->in->compose_name,
-			     src->path, (unsigned)first->at->pos.line,
-			     (unsigned)first->at->pos.col);
-	k->in = NULL;
-}
-
-/* Sorted by port, each use is compared with the earlier uses of the same
- * port only: linear in the ports but for ports shared many times. */
 static void host_port_conflict(mf_chk *k)
 {
-	size_t total = 0, n;
-	hport *v;
+	size_t total = 0;
+	mf_hostport *v;
 
 	for (size_t i = 0; i < k->e->ninst; i++)
 		total += k->e->inst[i].nports;
 	if (!(v = mf_alloc(k->c->a, (total + 1) * sizeof *v)))
 		return;
-	n = collect_ports(k, v);
-	qsort(v, n, sizeof *v, cmp_hport);
-	for (size_t i = 1, g = 0; i < n; i++) {
-		if (v[i].port != v[g].port || strcmp(v[i].proto, v[g].proto)) {
-			g = i;
-			continue;
-		}
-		for (size_t j = g; j < i; j++)
-			if (v[j].in != v[i].in && same_host(&v[i], &v[j])) {
-				clash(k, &v[i], &v[j]);
-				break;
-			}
-	}
+	mf_host_port_clashes(k, v, collect_ports(k, v));
 }
 
 static const mf_node *port_range(const mf_chk *k, const mf_instance *in, const char **owner)
@@ -468,19 +467,18 @@ static void storage_shared_rwo(mf_chk *k)
 		return;
 	for (size_t i = 0; i < k->e->ninst; i++) {
 		const mf_instance *in = &k->e->inst[i];
-		const mf_node *st = mf_get(in->spec, "storage");
 		if (in->kind != MF_W_DEPLOYMENT || in->max_replicas <= 1)
 			continue;
 		k->in = in;
-		for (size_t s = 0; st && st->kind == MF_MAP && s < st->n; s++) {
-			const char *access = mf_get_str(st->pairs[s].val, "access");
-			if (access && strcmp(access, "ReadWriteOnce") &&
-			    strcmp(access, "ReadWriteOncePod"))
+		for (size_t s = 0; s < in->nvols; s++) {
+			const mf_volume *v = &in->vols[s];
+			const char *access = mf_get_str(v->node, "access");
+			if (v->kind != MF_V_STORAGE || (access && strcmp(access, "ReadWriteOnce") &&
+							strcmp(access, "ReadWriteOncePod")))
 				continue;
-			mf_finding(k, MF_RULE_STORAGE_SHARED_RWO, mf_chk_at(k, st->pairs[s].val),
-				   NULL,
+			mf_finding(k, MF_RULE_STORAGE_SHARED_RWO, mf_chk_at(k, v->node), NULL,
 				   "'%s' runs up to %lld replicas over ReadWriteOnce volume '%s'",
-				   in->service, in->max_replicas, st->pairs[s].key);
+				   in->service, in->max_replicas, v->name);
 		}
 	}
 	k->in = NULL;

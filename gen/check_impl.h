@@ -151,6 +151,23 @@ const mf_object *mf_find_object(mf_chk *k, const char *kind, const char *name,
 /* The HorizontalPodAutoscaler that scales o, or NULL. */
 const mf_object *mf_hpa_of(mf_chk *k, const mf_object *o);
 
+/* A host port something occupies, for host-port-conflict (check_env.c). */
+typedef struct mf_hostport {
+	long long port;
+	const char *proto;
+	const char *host;      /* machine or node; "" the one Compose host; "*" every node */
+	const char *host_kind; /* "machine": messages name the host; NULL: they do not */
+	const char *who;       /* the owner's name in messages */
+	const mf_node *at;     /* where it is published */
+	const void *owner;     /* an instance or an object: its own ports never clash */
+	const mf_instance *in; /* the finding's subject: an instance, */
+	const mf_object *obj;  /* or an object */
+	size_t order;          /* keeps the input order among equal ports */
+} mf_hostport;
+
+/* Report every host port that two owners on one host share (sorts v). */
+void mf_host_port_clashes(mf_chk *k, mf_hostport *v, size_t n);
+
 /* Quantities for messages: millicores as cores ("18.5"), bytes as
  * "25.6Gi" (or "512Mi" below 1Gi); arena-owned (check_env.c). */
 const char *mf_fmt_cores(mf_chk *k, long long millis);

@@ -381,24 +381,6 @@ int mf_compose_objects(mf_chk *k, const mf_node *compose, const mf_env *e, mf_ob
 
 /* ---- host ports of hand-written manifests ------------------------------------------ */
 
-typedef struct lport {
-	long long port;
-	const char *proto, *host, *who;
-	const mf_node *at;
-	const mf_object *obj;
-	size_t order;
-} lport;
-
-static int cmp_lport(const void *x, const void *y)
-{
-	const lport *a = x, *b = y;
-	int r = (a->port > b->port) - (a->port < b->port);
-
-	if (!r)
-		r = strcmp(a->proto, b->proto);
-	return r ? r : (a->order > b->order) - (a->order < b->order);
-}
-
 /* Compose services share one host; DaemonSets run on every node; other
  * pods only clash when pinned to the same node. */
 static const char *node_of(const mf_pod *p)
@@ -414,39 +396,44 @@ static const char *node_of(const mf_pod *p)
 	return mf_get_str(mf_get(p->spec, "nodeSelector"), "kubernetes.io/hostname");
 }
 
-static size_t lint_ports(mf_chk *k, lport *out, size_t cap)
+/* The host ports of one pod's containers (out == NULL: count only). */
+static size_t pod_ports(mf_chk *k, const mf_pod *p, const char *host, mf_hostport *out, size_t n)
+{
+	bool hostnet = mf_is_true(mf_get(p->spec, "hostNetwork"));
+	size_t nc;
+	mf_ctr *cs = mf_pod_containers(k, p, &nc);
+
+	for (size_t c = 0; c < nc; c++) {
+		const mf_node *ports = mf_get(cs[c].node, "ports");
+		for (size_t j = 0; ports && ports->kind == MF_SEQ && j < ports->n; j++) {
+			const mf_node *hp =
+				mf_get(ports->items[j], hostnet ? "containerPort" : "hostPort");
+			const char *proto = mf_get_str(ports->items[j], "protocol");
+			if (!hp || hp->kind != MF_INT || hp->v.i <= 0)
+				continue;
+			if (out)
+				out[n] = (mf_hostport){hp->v.i,      proto ? proto : "TCP",
+						       host,         NULL,
+						       p->obj->name, hp,
+						       p->obj,       NULL,
+						       p->obj,       n};
+			n++;
+		}
+	}
+	return n;
+}
+
+static size_t lint_ports(mf_chk *k, mf_hostport *out)
 {
 	size_t n = 0;
 
-	/* out == NULL: count only */
-
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		mf_pod p;
-		size_t nc;
-		mf_ctr *cs;
 		const char *host;
-		bool hostnet;
 		if (!mf_pod_of(&k->objs->v[i], &p) || !(host = node_of(&p)))
 			continue;
-		hostnet = mf_is_true(mf_get(p.spec, "hostNetwork"));
 		k->pod = &p;
-		cs = mf_pod_containers(k, &p, &nc);
-		for (size_t c = 0; c < nc; c++) {
-			const mf_node *ports = mf_get(cs[c].node, "ports");
-			for (size_t j = 0;
-			     ports && ports->kind == MF_SEQ && j < ports->n && (!out || n < cap);
-			     j++) {
-				const mf_node *hp = mf_get(ports->items[j],
-							   hostnet ? "containerPort" : "hostPort");
-				const char *proto = mf_get_str(ports->items[j], "protocol");
-				if (hp && hp->kind == MF_INT && hp->v.i > 0 && out)
-					out[n] = (lport){hp->v.i, proto ? proto : "TCP",
-							 host,    k->objs->v[i].name,
-							 hp,      &k->objs->v[i],
-							 n};
-				n += hp && hp->kind == MF_INT && hp->v.i > 0;
-			}
-		}
+		n = pod_ports(k, &p, host, out, n);
 	}
 	k->pod = NULL;
 	return n;
@@ -454,35 +441,11 @@ static size_t lint_ports(mf_chk *k, lport *out, size_t cap)
 
 static void lint_host_ports(mf_chk *k)
 {
-	size_t cap = lint_ports(k, NULL, 0);
-	lport *v = mf_alloc(k->c->a, (cap + 1) * sizeof *v);
-	size_t n = v ? lint_ports(k, v, cap) : 0;
+	size_t cap = lint_ports(k, NULL);
+	mf_hostport *v = mf_alloc(k->c->a, (cap + 1) * sizeof *v);
 
-	qsort(v, n, sizeof *v, cmp_lport);
-	for (size_t i = 1, g = 0; i < n; i++) {
-		if (v[i].port != v[g].port || strcmp(v[i].proto, v[g].proto)) {
-			g = i;
-			continue;
-		}
-		for (size_t j = g; j < i; j++) {
-			mf_diag *d;
-			if (v[j].obj == v[i].obj ||
-			    (strcmp(v[i].host, "*") && strcmp(v[j].host, "*") &&
-			     strcmp(v[i].host, v[j].host)))
-				continue;
-			k->obj = v[i].obj;
-			d = mf_finding(k, MF_RULE_HOST_PORT_CONFLICT, mf_chk_at(k, v[i].at), NULL,
-				       "'%s' publishes host port %lld/%s, which '%s' already uses",
-				       v[i].who, v[i].port, v[i].proto, v[j].who);
-			if (d && mf_source_get(k->c, v[j].at->pos.file))
-				mf_diag_note(k->c, d, "'%s' publishes it at %s:%u:%u", v[j].who,
-					     mf_source_get(k->c, v[j].at->pos.file)->path,
-					     (unsigned)v[j].at->pos.line,
-					     (unsigned)v[j].at->pos.col);
-			break;
-		}
-	}
-	k->obj = NULL;
+	if (v)
+		mf_host_port_clashes(k, v, lint_ports(k, v));
 }
 
 const mf_rule_impl mf_lint_rules[] = {

@@ -182,41 +182,7 @@ static void startup_probe_missing(mf_chk *k)
 
 /* ---- images --------------------------------------------------------------------- */
 
-typedef struct image_ref {
-	const char *name; /* registry/repository as written */
-	const char *tag;  /* NULL when none */
-	bool digest;
-} image_ref;
-
-static const char *last_of(const char *s, char ch, size_t n)
-{
-	const char *hit = NULL;
-
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == ch)
-			hit = s + i;
-	return hit;
-}
-
-static image_ref parse_image(mf_chk *k, const char *s)
-{
-	image_ref r = {s, NULL, false};
-	const char *at = strchr(s, '@'), *slash, *colon;
-	size_t end = at ? (size_t)(at - s) : strlen(s);
-
-	r.digest = at != NULL;
-	slash = last_of(s, '/', end);
-	colon = last_of(slash ? slash : s, ':', end - (size_t)((slash ? slash : s) - s));
-	if (colon) {
-		r.name = mf_strndup(k->c->a, s, (size_t)(colon - s));
-		r.tag = mf_strndup(k->c->a, colon + 1, end - (size_t)(colon + 1 - s));
-	} else {
-		r.name = mf_strndup(k->c->a, s, end);
-	}
-	return r;
-}
-
-static void each_image(mf_chk *k, void (*fn)(mf_chk *, const mf_ctr *, const mf_node *, image_ref))
+static void each_image(mf_chk *k, void (*fn)(mf_chk *, const mf_ctr *, const mf_node *, mf_image))
 {
 	size_t n;
 	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
@@ -224,11 +190,11 @@ static void each_image(mf_chk *k, void (*fn)(mf_chk *, const mf_ctr *, const mf_
 	for (size_t i = 0; i < n; i++) {
 		const mf_node *img = mf_get(cs[i].node, "image");
 		if (mf_str(img) && *mf_str(img))
-			fn(k, &cs[i], img, parse_image(k, mf_str(img)));
+			fn(k, &cs[i], img, mf_image_split(k->c, mf_str(img)));
 	}
 }
 
-static void latest_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, image_ref r)
+static void latest_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, mf_image r)
 {
 	const char *path = mf_printf(k->c->a, "%s.image", ct->path);
 
@@ -249,7 +215,7 @@ static void image_latest(mf_chk *k)
 	each_image(k, latest_one);
 }
 
-static void digest_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, image_ref r)
+static void digest_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, mf_image r)
 {
 	if (!r.digest)
 		mf_finding(k, MF_RULE_IMAGE_DIGEST, mf_chk_at(k, img),
@@ -267,19 +233,15 @@ static void image_digest(mf_chk *k)
  * colon or "localhost" is a registry */
 static const char *full_name(mf_chk *k, const char *name)
 {
-	const char *slash = strchr(name, '/');
-
-	if (slash &&
-	    (memchr(name, '.', (size_t)(slash - name)) ||
-	     memchr(name, ':', (size_t)(slash - name)) || !strncmp(name, "localhost/", 10)))
+	if (mf_image_has_registry(name))
 		return name;
-	return mf_printf(k->c->a, "docker.io/%s%s", slash ? "" : "library/", name);
+	return mf_printf(k->c->a, "docker.io/%s%s", strchr(name, '/') ? "" : "library/", name);
 }
 
-static void registry_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, image_ref r)
+static void registry_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, mf_image r)
 {
 	const mf_node *allowed = mf_get(k->e->require, "registries");
-	const char *full = full_name(k, r.name), *list = NULL;
+	const char *full = full_name(k, r.repo), *list = NULL;
 	mf_diag *d;
 
 	for (size_t i = 0; allowed && allowed->kind == MF_SEQ && i < allowed->n; i++) {

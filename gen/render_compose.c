@@ -570,11 +570,11 @@ static const struct {
 	{"Never", "never"},
 };
 
-/* image from mf_image_of; with `build` too, Compose builds it under that
+/* the instance's image; with `build` too, Compose builds it under that
  * name (pull_policy: build) instead of pulling it. */
 static void put_image(rc *r, const mf_instance *in, mf_node *svc)
 {
-	mf_image im = mf_image_of(r->c, in);
+	mf_image im = in->image;
 	const mf_node *build = mf_get(in->spec, "build");
 	const char *pp = mf_get_str(mf_get(in->spec, "image"), "pullPolicy");
 
@@ -608,18 +608,17 @@ static void put_image(rc *r, const mf_instance *in, mf_node *svc)
 
 static bool host_network(const mf_instance *in)
 {
-	return mf_get_bool(mf_get(in->spec, "security"), "hostNetwork", false);
+	return in->host_network;
 }
 
-static const char *proto_of(const mf_node *port)
+static const char *proto_of(const mf_port *port)
 {
 	static const struct {
 		const char *k8s, *compose;
 	} protos[] = {{"TCP", "tcp"}, {"UDP", "udp"}, {"SCTP", "sctp"}};
-	const char *p = mf_get_str(port, "protocol");
 
-	for (size_t i = 0; p && i < MF_NELEM(protos); i++)
-		if (!strcmp(p, protos[i].k8s))
+	for (size_t i = 0; i < MF_NELEM(protos); i++)
+		if (!strcmp(port->protocol, protos[i].k8s))
 			return protos[i].compose;
 	return "tcp";
 }
@@ -639,27 +638,22 @@ static int cmp_published(const void *x, const void *y)
  * port are the check stage's rule host-port-conflict. */
 static bool put_ports(rc *r, const mf_instance *in, mf_node *svc)
 {
-	const mf_node *ports = mf_get(in->spec, "ports");
-	bool hostnet = host_network(in), any = false;
+	bool any = false;
 	mf_node *out = NULL;
 
-	for (size_t k = 0; ports && k < ports->n && k < in->nports; k++) {
-		const mf_node *p = ports->pairs[k].val, *host = mf_get(p, "host");
-		long long target = mf_port_number(p), published = hostnet ? target
-								  : in->host_ports
-									  ? in->host_ports[k]
-									  : 0;
-		mf_pos at = pos_of(host, p->pos);
-		if (published <= 0)
+	for (size_t k = 0; k < in->nports; k++) {
+		const mf_port *p = &in->ports[k];
+		mf_pos at = pos_of(p->host_node, p->pos);
+		if (p->published <= 0)
 			continue;
 		any = true;
-		if (hostnet)
+		if (in->host_network)
 			continue;
 		if (!out)
 			out = child_seq(r, svc, "ports", at);
 		push(r, out,
 		     str(r,
-			 mf_printf(r->c->a, LOOPBACK ":%lld:%lld/%s", published, target,
+			 mf_printf(r->c->a, LOOPBACK ":%d:%lld/%s", p->published, p->number,
 				   proto_of(p)),
 			 at));
 	}
@@ -965,43 +959,52 @@ static void tmpfs_volume(rc *r, mf_node *vols, const mf_node *v)
 
 /* storage.<name>: a named volume per instance, <compose name>-<name>, so
  * every tenant keeps its own state. */
-static void storage_volume(rc *r, const mf_instance *in, mf_node *vols, const mf_pair *p)
+static void storage_volume(rc *r, const mf_instance *in, mf_node *vols, const mf_volume *v)
 {
-	const char *name = mf_printf(r->c->a, "%s-%s", in->compose_name, p->key);
-	mf_node *m = mf_new_map(r->c->a, p->pos);
+	const char *name = mf_printf(r->c->a, "%s-%s", in->compose_name, v->name);
+	mf_node *m = mf_new_map(r->c->a, v->key_pos);
 
 	if (mf_get(r->volumes, name))
-		diag(r, MF_SEV_ERROR, p->pos, "compose-volume-name",
+		diag(r, MF_SEV_ERROR, v->key_pos, "compose-volume-name",
 		     "volume name '%s' of '%s' is already taken", name, in->compose_name);
-	put(r, r->volumes, name, mf_new_map(r->c->a, p->pos));
-	put(r, m, "type", str(r, "volume", p->pos));
-	put(r, m, "source", str(r, name, p->pos));
-	put(r, m, "target", lit(r, mf_get_str(p->val, "mount"), p->pos));
+	put(r, r->volumes, name, mf_new_map(r->c->a, v->key_pos));
+	put(r, m, "type", str(r, "volume", v->key_pos));
+	put(r, m, "source", str(r, name, v->key_pos));
+	put(r, m, "target", lit(r, v->mount, v->key_pos));
 	push(r, vols, m);
+}
+
+static void put_volume(rc *r, const mf_instance *in, mf_node *svc, mf_node *vols,
+		       const mf_volume *v)
+{
+	switch (v->kind) {
+	case MF_V_STORAGE:
+		storage_volume(r, in, vols, v);
+		break;
+	case MF_V_BIND:
+		bind(r, vols, from_source(r, v->source), v->mount, v->read_only, v->node->pos);
+		break;
+	case MF_V_HOST_PATH:
+		bind(r, vols, v->source, v->mount, v->read_only, v->node->pos);
+		break;
+	case MF_V_CONFIG:
+		config_volume(r, vols, v->node);
+		break;
+	case MF_V_SECRET:
+		secret_volume(r, in, svc, v->node);
+		break;
+	case MF_V_EMPTY_DIR:
+		tmpfs_volume(r, vols, v->node);
+		break;
+	}
 }
 
 static void put_volumes(rc *r, const mf_instance *in, mf_node *svc)
 {
-	const mf_node *storage = mf_get(in->spec, "storage"),
-		      *volumes = mf_get(in->spec, "volumes");
 	mf_node *vols = mf_new_seq(r->c->a, in->pos);
 
-	for (size_t i = 0; storage && i < storage->n; i++)
-		storage_volume(r, in, vols, &storage->pairs[i]);
-	for (size_t i = 0; volumes && i < volumes->n; i++) {
-		const mf_node *v = volumes->pairs[i].val;
-		const char *src = mf_get_str(v, "bind") ? from_source(r, mf_get_str(v, "bind"))
-							: mf_get_str(v, "hostPath");
-		if (src)
-			bind(r, vols, src, mf_get_str(v, "mount"),
-			     mf_get_bool(v, "readOnly", false), v->pos);
-		else if (mf_get(v, "config"))
-			config_volume(r, vols, v);
-		else if (mf_get(v, "secret"))
-			secret_volume(r, in, svc, v);
-		else if (mf_get(v, "emptyDir"))
-			tmpfs_volume(r, vols, v);
-	}
+	for (size_t i = 0; i < in->nvols; i++)
+		put_volume(r, in, svc, vols, &in->vols[i]);
 	if (vols && vols->n)
 		put(r, svc, "volumes", vols);
 }

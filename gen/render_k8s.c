@@ -444,16 +444,15 @@ static const char *container_port_name(ri *i, size_t k)
 
 static bool host_network(const ri *i)
 {
-	return mf_truthy(mf_path(i->spec, "security.hostNetwork"));
+	return i->in->host_network;
 }
 
 /* services.*.ports, in description order */
 static void init_ports(ri *i)
 {
-	const mf_node *ports = mf_get(i->spec, "ports");
 	const mf_instance *in = i->in;
 
-	i->nports = ports && ports->kind == MF_MAP ? ports->n : 0;
+	i->nports = in->nports;
 	i->ports = mf_alloc(i->r->a, (i->nports + 1) * sizeof *i->ports);
 	if (!i->ports) {
 		i->r->oom = true;
@@ -461,19 +460,18 @@ static void init_ports(ri *i)
 		return;
 	}
 	for (size_t k = 0; k < i->nports; k++) {
+		const mf_port *p = &in->ports[k];
 		rport *o = &i->ports[k];
-		const mf_node *v = ports->pairs[k].val;
-		const char *proto = mf_get_str(v, "protocol");
-		o->name = ports->pairs[k].key;
-		o->node = v;
-		o->pos = v ? v->pos : ports->pairs[k].pos;
-		o->number = mf_port_number(v);
-		o->svc_number = mf_get_int(v, "servicePort", o->number);
-		o->protocol = proto && strcmp(proto, "TCP") ? proto : NULL;
-		o->in_service = mf_get_bool(v, "service", true);
-		if (in->kind == MF_W_DAEMON && in->host_ports && k < in->nports &&
-		    in->host_ports[k])
-			o->host = host_network(i) ? (int)o->number : in->host_ports[k];
+		o->name = p->name;
+		o->node = p->node;
+		o->pos = p->pos;
+		o->number = p->number;
+		o->svc_number = p->service_port;
+		o->protocol = strcmp(p->protocol, "TCP") ? p->protocol : NULL;
+		o->in_service = p->in_service;
+		/* only a daemon binds host ports: one pod per node */
+		if (in->kind == MF_W_DAEMON && p->host)
+			o->host = in->host_network ? (int)o->number : p->host;
 		o->cname = container_port_name(i, k);
 	}
 }
@@ -945,23 +943,28 @@ static mf_node *empty_dir(rk *r, const mf_node *ed)
 }
 
 /* services.*.volumes.NAME; `bind` is Compose's alone, so NULL */
-static mf_node *volume_source(ri *i, const char *name, const mf_node *v)
+static mf_node *volume_source(ri *i, const mf_volume *vol)
 {
+	static const struct {
+		const char *key, *field;
+	} src_of[] = {
+		[MF_V_CONFIG] = {"configMap", "name"},
+		[MF_V_SECRET] = {"secret", "secretName"},
+		[MF_V_HOST_PATH] = {"hostPath", "path"},
+	};
 	rk *r = i->r;
+	const mf_node *v = vol->node, *x = vol->source_node;
 	mf_node *m, *src;
-	const mf_node *x;
 
-	if (mf_get(v, "bind") || !(m = new_map(r, v->pos)))
+	if (vol->kind == MF_V_BIND || vol->kind == MF_V_STORAGE || !(m = new_map(r, v->pos)))
 		return NULL;
-	put_str(r, m, "name", name, v->pos);
-	if ((x = mf_get(v, "config")) && (src = child(r, m, "configMap", x->pos)))
-		put(r, src, "name", str_of(r, x));
-	else if ((x = mf_get(v, "secret")) && (src = child(r, m, "secret", x->pos)))
-		put(r, src, "secretName", str_of(r, x));
-	else if ((x = mf_get(v, "emptyDir")))
+	put_str(r, m, "name", vol->name, v->pos);
+	if (vol->kind == MF_V_EMPTY_DIR) {
 		put(r, m, "emptyDir", empty_dir(r, x));
-	else if ((x = mf_get(v, "hostPath")) && (src = child(r, m, "hostPath", x->pos)))
-		put(r, src, "path", str_of(r, x));
+		return m;
+	}
+	if (x && (src = child(r, m, src_of[vol->kind].key, x->pos)))
+		put(r, src, src_of[vol->kind].field, str_of(r, x));
 	return m;
 }
 
@@ -970,24 +973,27 @@ static mf_node *volume_source(ri *i, const char *name, const mf_node *v)
 static void pod_volumes(ri *i, mf_node *vols, mf_node *mounts)
 {
 	rk *r = i->r;
-	const mf_node *vs = mf_get(i->spec, "volumes"), *st = mf_get(i->spec, "storage");
+	const mf_instance *in = i->in;
 	mf_node *m, *src;
 
-	for (size_t k = 0; vs && vs->kind == MF_MAP && k < vs->n; k++) {
-		mf_node *v = volume_source(i, vs->pairs[k].key, vs->pairs[k].val);
+	for (size_t k = 0; k < in->nvols; k++) {
+		const mf_volume *vol = &in->vols[k];
+		mf_node *v = vol->kind != MF_V_STORAGE ? volume_source(i, vol) : NULL;
 		if (v) {
 			push(r, vols, v);
-			add_mount(i, mounts, vs->pairs[k].key, vs->pairs[k].val);
+			add_mount(i, mounts, vol->name, vol->node);
 		}
 	}
-	for (size_t k = 0; st && st->kind == MF_MAP && k < st->n; k++) {
-		const mf_pair *p = &st->pairs[k];
-		add_mount(i, mounts, p->key, p->val);
-		if (stateful(i) || !(m = new_map(r, p->val->pos)))
+	for (size_t k = 0; k < in->nvols; k++) {
+		const mf_volume *vol = &in->vols[k];
+		if (vol->kind != MF_V_STORAGE)
 			continue;
-		put_str(r, m, "name", p->key, p->pos);
-		if ((src = child(r, m, "persistentVolumeClaim", p->val->pos)))
-			put_str(r, src, "claimName", pvc_name(i, p->key), p->val->pos);
+		add_mount(i, mounts, vol->name, vol->node);
+		if (stateful(i) || !(m = new_map(r, vol->node->pos)))
+			continue;
+		put_str(r, m, "name", vol->name, vol->key_pos);
+		if ((src = child(r, m, "persistentVolumeClaim", vol->node->pos)))
+			put_str(r, src, "claimName", pvc_name(i, vol->name), vol->node->pos);
 		push(r, vols, m);
 	}
 }
@@ -1159,7 +1165,7 @@ static bool automount(const ri *i)
 static mf_node *image_of(ri *i, mf_node *m)
 {
 	rk *r = i->r;
-	mf_image im = mf_image_of(r->c, i->in);
+	mf_image im = i->in->image;
 	const mf_node *pull = mf_path(i->spec, "image.pullPolicy");
 
 	if (!im.ref)
@@ -2231,7 +2237,7 @@ static void allow_rules(ri *i, mf_node *rules)
 
 	for (size_t k = 0; from && list && k < list->n; k++) {
 		const mf_instance *d = &e->inst[list->v[k]];
-		if (!mf_truthy(mf_path(d->spec, "security.hostNetwork")))
+		if (!d->host_network)
 			push(r, from, peer(r, d, i->in, i->pos));
 	}
 	add_rule(r, rules, from, policy_ports(i, NULL), i->pos);

@@ -50,12 +50,11 @@ static const mf_node *pick(const mf_node *own, const mf_node *dflt, const char *
 }
 
 /* storage.*.backup defaults to true once the service has a backup */
-static bool keeps_storage(const mf_node *spec)
+static bool keeps_storage(const mf_instance *in)
 {
-	const mf_node *st = mf_get(spec, "storage");
-
-	for (size_t i = 0; st && st->kind == MF_MAP && i < st->n; i++)
-		if (mf_get_bool(st->pairs[i].val, "backup", true))
+	for (size_t i = 0; i < in->nvols; i++)
+		if (in->vols[i].kind == MF_V_STORAGE &&
+		    mf_get_bool(in->vols[i].node, "backup", true))
 			return true;
 	return false;
 }
@@ -67,7 +66,7 @@ static bool settings_of(const mf_env *e, const mf_instance *in, bset *b)
 	long long ns;
 
 	b->own = mf_get(in->spec, "backup");
-	if (!mf_backup_asked(b->own) || !keeps_storage(in->spec))
+	if (!mf_backup_asked(b->own) || !keeps_storage(in))
 		return false;
 	b->schedule = pick(b->own, e->backup, "schedule");
 	b->ttl = pick(b->own, e->backup, "ttl");

@@ -210,7 +210,7 @@ const mf_node *mf_port_of(const mf_node *spec, const mf_node *ref, const char **
 	return NULL;
 }
 
-static bool has_registry(const char *repo)
+bool mf_image_has_registry(const char *repo)
 {
 	const char *slash = strchr(repo, '/');
 
@@ -269,7 +269,7 @@ static void image_from_map(mf_ctx *c, const mf_node *n, mf_image *im)
 
 /* Untagged images take the environment's tag, then the system version; an
  * image with neither stays untagged so the image rules can say so. */
-mf_image mf_image_of(mf_ctx *c, const mf_instance *in)
+static mf_image image_of(mf_ctx *c, const mf_instance *in)
 {
 	const mf_node *n = mf_get(in->spec, "image");
 	const char *reg = in->env ? in->env->image_registry : NULL;
@@ -283,7 +283,7 @@ mf_image mf_image_of(mf_ctx *c, const mf_instance *in)
 		split_image(c, mf_str(n), &im);
 	if (!im.tag && !im.digest && in->env)
 		im.tag = in->env->image_tag;
-	if (reg && !has_registry(im.repo))
+	if (reg && !mf_image_has_registry(im.repo))
 		im.repo = mf_printf(c->a, "%s/%s", reg, im.repo);
 	im.ref = mf_printf(c->a, "%s%s%s%s%s", im.repo, im.tag ? ":" : "", im.tag ? im.tag : "",
 			   im.digest ? "@" : "", im.digest ? im.digest : "");
@@ -724,6 +724,73 @@ static mf_instance *new_instance(rctx *r, mf_env *e, size_t *cap)
 	return &e->inst[e->ninst++];
 }
 
+/* services.*.ports: everything but the allocated host ports (env_ports) */
+static void instance_ports(rctx *r, mf_instance *in)
+{
+	const mf_node *ports = mf_get(in->spec, "ports");
+
+	in->nports = ports && ports->kind == MF_MAP ? ports->n : 0;
+	in->ports = mf_alloc(r->c->a, (in->nports + 1) * sizeof *in->ports);
+	if (!in->ports) {
+		in->nports = 0;
+		return;
+	}
+	for (size_t k = 0; k < in->nports; k++) {
+		mf_port *o = &in->ports[k];
+		const mf_node *v = ports->pairs[k].val;
+		o->name = ports->pairs[k].key;
+		o->node = v;
+		o->pos = v ? v->pos : ports->pairs[k].pos;
+		o->number = mf_port_number(v);
+		o->service_port = mf_get_int(v, "servicePort", o->number);
+		o->protocol = mf_or(mf_get_str(v, "protocol"), "TCP");
+		o->in_service = mf_get_bool(v, "service", true);
+		o->host_node = mf_get(v, "host");
+		o->published = in->host_network ? (int)o->number : 0;
+	}
+}
+
+/* The keys that name a volume's source, in the order they are looked for. */
+static const struct {
+	const char *key;
+	mf_vol_kind kind;
+} vol_sources[] = {
+	{"bind", MF_V_BIND},          {"config", MF_V_CONFIG},      {"secret", MF_V_SECRET},
+	{"emptyDir", MF_V_EMPTY_DIR}, {"hostPath", MF_V_HOST_PATH},
+};
+
+static void add_volume(mf_instance *in, const mf_pair *p, bool storage)
+{
+	mf_volume *v = &in->vols[in->nvols++];
+
+	v->name = p->key;
+	v->key_pos = p->pos;
+	v->node = p->val;
+	v->mount = mf_get_str(p->val, "mount");
+	v->read_only = mf_get_bool(p->val, "readOnly", false);
+	v->kind = MF_V_STORAGE;
+	for (size_t k = 0; !storage && k < MF_NELEM(vol_sources); k++)
+		if ((v->source_node = mf_get(p->val, vol_sources[k].key)) != NULL) {
+			v->kind = vol_sources[k].kind;
+			v->source = mf_str(v->source_node);
+			break;
+		}
+}
+
+/* services.*.storage and services.*.volumes */
+static void instance_volumes(rctx *r, mf_instance *in)
+{
+	const mf_node *st = mf_get(in->spec, "storage"), *vs = mf_get(in->spec, "volumes");
+	size_t nst = st && st->kind == MF_MAP ? st->n : 0,
+	       nvs = vs && vs->kind == MF_MAP ? vs->n : 0;
+
+	in->vols = mf_alloc(r->c->a, (nst + nvs + 1) * sizeof *in->vols);
+	for (size_t k = 0; in->vols && k < nst; k++)
+		add_volume(in, &st->pairs[k], true);
+	for (size_t k = 0; in->vols && k < nvs; k++)
+		add_volume(in, &vs->pairs[k], false);
+}
+
 static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *svc,
 			  const mf_tenant *t)
 {
@@ -736,7 +803,11 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	in->pos = svc->pos;
 	in->env = e;
 	in->machine = mf_get_str(mf_get(in->spec, "placement"), "machine");
+	in->host_network = mf_truthy(mf_path(in->spec, "security.hostNetwork"));
+	in->image = image_of(r->c, in);
 	replicas_of(in, e);
+	instance_ports(r, in);
+	instance_volumes(r, in);
 }
 
 static const mf_node *env_defaults(rctx *r, const mf_env *e)
@@ -835,6 +906,13 @@ static void port_take(pool *p, long long port)
 	p->used[port / 8] |= (unsigned char)(1u << (port % 8));
 }
 
+static void set_host(mf_instance *in, size_t k, int port)
+{
+	in->ports[k].host = port;
+	if (!in->host_network)
+		in->ports[k].published = port;
+}
+
 static const mf_node *range_for(rctx *r, const mf_env *e, const mf_instance *in)
 {
 	const mf_node *m = in->machine ? mf_get(mf_get(r->doc, "machines"), in->machine) : NULL;
@@ -869,7 +947,7 @@ static void allocate(rctx *r, const mf_env *e, mf_instance *in, size_t k, const 
 		return;
 	}
 	port_take(p, from);
-	in->host_ports[k] = (int)from;
+	set_host(in, k, (int)from);
 }
 
 /* Explicit host ports first, so `auto` never takes a port someone named. */
@@ -881,21 +959,15 @@ static void env_ports(rctx *r, mf_env *e)
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < e->ninst; i++) {
 			mf_instance *in = &e->inst[i];
-			const mf_node *ports = mf_get(in->spec, "ports");
 			/* one Compose file runs on one Docker host, whatever the placement */
 			pool *p = pool_for(r, &pools, &npools,
 					   (e->targets & MF_T_COMPOSE) ? NULL : in->machine);
 			if (!p)
 				break;
-			if (pass == 0) {
-				in->nports = ports ? ports->n : 0;
-				in->host_ports = mf_alloc(r->c->a, (in->nports + 1) *
-									   sizeof *in->host_ports);
-			}
-			for (size_t k = 0; in->host_ports && k < in->nports; k++) {
-				const mf_node *host = mf_get(ports->pairs[k].val, "host");
+			for (size_t k = 0; k < in->nports; k++) {
+				const mf_node *host = in->ports[k].host_node;
 				if (pass == 0 && host && host->kind == MF_INT) {
-					in->host_ports[k] = (int)host->v.i;
+					set_host(in, k, (int)host->v.i);
 					port_take(p, host->v.i);
 				} else if (pass == 1 && host && host->kind == MF_STR) {
 					allocate(r, e, in, k, host, p);

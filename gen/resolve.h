@@ -34,11 +34,61 @@ typedef enum mf_workload {
 typedef struct mf_env mf_env;
 typedef struct mf_tenant mf_tenant;
 
+/* An image reference split: repository (with registry), tag and digest
+ * (either may be NULL) and the full reference to write. */
+typedef struct mf_image {
+	const char *repo;
+	const char *tag;
+	const char *digest;
+	const char *ref;
+	mf_pos pos;
+} mf_image;
+
+/* One port of an instance (services.*.ports.*), worked out once. */
+typedef struct mf_port {
+	const char *name;       /* its key in the description */
+	long long number;       /* the container's port */
+	long long service_port; /* the Service's port: servicePort, else number */
+	const char *protocol;   /* "TCP", "UDP" or "SCTP" */
+	bool in_service;        /* part of the Kubernetes Service (service: false leaves it out) */
+	int host;               /* host: after `auto` allocation; 0 when not given */
+	int published;          /* the host port it occupies: host, or the container port on the
+				   host network; 0 when it occupies none */
+	const mf_node *node;    /* the port entry */
+	const mf_node *host_node; /* its `host`, or NULL */
+	mf_pos pos;
+} mf_port;
+
+/* What backs a volume of an instance: storage.NAME is a persistent claim;
+ * volumes.NAME names exactly one of the sources after it. */
+typedef enum mf_vol_kind {
+	MF_V_STORAGE,
+	MF_V_CONFIG,
+	MF_V_SECRET,
+	MF_V_EMPTY_DIR,
+	MF_V_HOST_PATH,
+	MF_V_BIND,
+} mf_vol_kind;
+
+/* One volume of an instance: storage first, then volumes, each in the
+ * description's order. */
+typedef struct mf_volume {
+	const char *name; /* its key under storage: or volumes: */
+	mf_vol_kind kind;
+	const char *mount;          /* where the container sees it */
+	const char *source;         /* the config, the secret, the host path or the bind source */
+	const mf_node *source_node; /* the key that names it (emptyDir: its settings) */
+	bool read_only;
+	const mf_node *node; /* the entry */
+	mf_pos key_pos;      /* of its key */
+} mf_volume;
+
 /* One running copy of a service in one environment: the shared instance, or
  * one per tenant for `scope: tenant` services.  `spec` is the fully merged
  * service (profile defaults < system defaults < templates < service <
  * environment defaults < environment override < tenant env and override);
- * every node in it keeps the position of the line that set it. */
+ * every node in it keeps the position of the line that set it.  The typed
+ * fields below it are worked out from spec once, here, for every stage. */
 typedef struct mf_instance {
 	const char *service;      /* the service's name in the description */
 	const mf_tenant *tenant;  /* NULL for a shared instance */
@@ -52,10 +102,12 @@ typedef struct mf_instance {
 	long long max_replicas; /* HPA max, or replicas */
 	mf_pos replicas_pos;
 	const mf_env *env;
-	/* host ports after `auto` allocation, parallel to the spec's port order;
-	 * 0 when the port is not published */
-	int *host_ports;
+	mf_port *ports; /* in the description's order */
 	size_t nports;
+	mf_volume *vols;
+	size_t nvols;
+	bool host_network;   /* security.hostNetwork */
+	mf_image image;      /* with the environment's tag and registry (ref NULL: no image) */
 	const char *machine; /* placement.machine or NULL */
 } mf_instance;
 
@@ -136,16 +188,11 @@ long long mf_seconds(const mf_node *n);
 const mf_node *mf_port_of(const mf_node *spec, const mf_node *ref, const char **name_out);
 /* Port number of a port entry (int or {port:...}). */
 long long mf_port_number(const mf_node *port);
-/* Image split: repository (with registry), tag (may be NULL), digest (may be NULL) */
-typedef struct mf_image {
-	const char *repo;
-	const char *tag;
-	const char *digest;
-	const char *ref; /* the full reference to write */
-	mf_pos pos;
-} mf_image;
-mf_image mf_image_of(mf_ctx *c, const mf_instance *in);
+
 /* A reference as written, split (ref and pos left unset). */
 mf_image mf_image_split(mf_ctx *c, const char *ref);
+/* Whether a repository names its registry ("ghcr.io/x", "localhost:5000/x"):
+ * a first part with a dot, a colon or "localhost"; else it is Docker Hub's. */
+bool mf_image_has_registry(const char *repo);
 
 #endif
