@@ -724,7 +724,7 @@ static void scope_waivers(mf_chk *k, waivers *w, const mf_env *e)
 
 static void unknown_rule(mf_chk *k, const waiver *wv)
 {
-	const char *names[MF_RULE_COUNT + 256], *best;
+	const char *names[MF_RULE_COUNT + 256];
 	size_t n = 0;
 	const mf_node *rule = mf_get(wv->node, "rule");
 	mf_diag *d;
@@ -732,11 +732,9 @@ static void unknown_rule(mf_chk *k, const waiver *wv)
 	for (size_t i = 0; i < MF_RULE_COUNT; i++)
 		names[n++] = mf_rules[i].id;
 	n += mf_packset_ids(k->packs, names + n, 256);
-	best = mf_did_you_mean(wv->rule, names, n);
 	d = mf_finding(k, MF_RULE_WAIVER_UNKNOWN_RULE, rule ? rule->pos : wv->node->pos, NULL,
 		       "waiver names unknown rule '%s'", wv->rule);
-	if (d && best)
-		mf_diag_note(k->c, d, "did you mean '%s'?", best);
+	mf_diag_suggest(k->c, d, wv->rule, names, n);
 }
 
 static void waiver_verdicts(mf_chk *k, waivers *w)

@@ -357,3 +357,71 @@ int mf_diag_print_all(const mf_ctx *c, FILE *fp, bool color)
 			max_errors(c));
 	return fflush(fp) != 0 || ferror(fp) ? -1 : 0;
 }
+
+/* ---- did you mean ------------------------------------------------------- */
+
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64], prev, tmp;
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev + (a[i - 1] != b[j - 1]);
+			size_t del = row[j] + 1, ins = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* The closest of n candidates, names[i] or pairs[i].key (one is NULL). */
+static const char *closest(const char *word, const char *const *names, const mf_pair *pairs,
+			   size_t n)
+{
+	size_t best = 99, limit = strlen(word) / 3 + 1;
+	const char *pick = NULL;
+
+	if (limit < 2)
+		limit = 2;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = names ? names[i] : pairs[i].key;
+		size_t d = distance(word, name);
+		if (d < best) {
+			best = d;
+			pick = name;
+		}
+	}
+	return best <= limit ? pick : NULL;
+}
+
+const char *mf_did_you_mean(const char *word, const char *const *names, size_t n)
+{
+	return word && names ? closest(word, names, NULL, n) : NULL;
+}
+
+void mf_diag_suggest(mf_ctx *c, mf_diag *d, const char *word, const char *const *names, size_t n)
+{
+	const char *best = d ? mf_did_you_mean(word, names, n) : NULL;
+
+	if (best)
+		mf_diag_note(c, d, "did you mean '%s'?", best);
+}
+
+/* The keys of a map are the candidates: no copy, no cap on their number. */
+void mf_diag_suggest_key(mf_ctx *c, mf_diag *d, const char *word, const mf_node *map)
+{
+	const char *best = NULL;
+
+	if (d && word && map && map->kind == MF_MAP)
+		best = closest(word, NULL, map->pairs, map->n);
+	if (best)
+		mf_diag_note(c, d, "did you mean '%s'?", best);
+}

@@ -73,11 +73,16 @@ void mf_diag_sort(mf_ctx *c);
  * a caret; colour when `color`.  Returns 0, or -1 when the stream failed. */
 int mf_diag_print(const mf_ctx *c, const mf_diag *d, FILE *fp, bool color);
 
-/* Added by diag.c's author (appended; nothing above changed). */
-
 /* Print every diagnostic in order, then, when the error cap was hit,
  * "manifold: error: too many errors (only the first N shown)".  Flushes fp;
  * returns 0, or -1 when the stream failed. */
 int mf_diag_print_all(const mf_ctx *c, FILE *fp, bool color);
+
+/* Levenshtein-close candidate among `names` (n of them), or NULL. */
+const char *mf_did_you_mean(const char *word, const char *const *names, size_t n);
+/* Note "did you mean 'X'?" on d when one of names (or of map's keys) is
+ * close to word; nothing when none is, or d or word is NULL. */
+void mf_diag_suggest(mf_ctx *c, mf_diag *d, const char *word, const char *const *names, size_t n);
+void mf_diag_suggest_key(mf_ctx *c, mf_diag *d, const char *word, const mf_node *map);
 
 #endif

@@ -305,16 +305,14 @@ static void on_schema_error(void *user, const mf_schema_error *e)
 		     : n->kind == MF_MAP || n->kind == MF_SEQ ? keypos
 							      : n->pos;
 	mf_diag *d;
-	const char *names[128], *best;
+	const char *names[128];
 
 	if (pos.file == 0)
 		pos = v->doc->pos;
 	d = mf_diag_add(v->c, MF_SEV_ERROR, pos, "schema", "%s", e->message);
 	if (!d || !unknown)
 		return;
-	best = mf_did_you_mean(e->property, names, property_names(e->schema, names, 128));
-	if (best)
-		mf_diag_note(v->c, d, "did you mean '%s'?", best);
+	mf_diag_suggest(v->c, d, e->property, names, property_names(e->schema, names, 128));
 }
 
 int mf_validate(mf_ctx *c, const mf_node *doc, const char *schema)
@@ -336,47 +334,6 @@ int mf_validate(mf_ctx *c, const mf_node *doc, const char *schema)
 	json_decref(inst);
 	mf_schema_free(s);
 	return nerr ? -1 : 0;
-}
-
-/* ---- did you mean ------------------------------------------------------- */
-
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64], prev, tmp;
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev + (a[i - 1] != b[j - 1]);
-			size_t del = row[j] + 1, ins = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
-const char *mf_did_you_mean(const char *word, const char *const *names, size_t n)
-{
-	size_t best = 99, limit = strlen(word) / 3 + 1;
-	const char *pick = NULL;
-
-	if (limit < 2)
-		limit = 2;
-	for (size_t i = 0; i < n; i++) {
-		size_t d = distance(word, names[i]);
-		if (d < best) {
-			best = d;
-			pick = names[i];
-		}
-	}
-	return best <= limit ? pick : NULL;
 }
 
 /* ---- includes ----------------------------------------------------------- */
@@ -440,10 +397,7 @@ static int merge_fragment(mf_ctx *c, mf_node *doc, const mf_node *frag)
 				mf_diag *d =
 					mf_diag_add(c, MF_SEV_ERROR, p->pos, "schema",
 						    "unknown key '%s' in an included file", p->key);
-				const char *best =
-					mf_did_you_mean(p->key, include_sections, NSECTIONS);
-				if (d && best)
-					mf_diag_note(c, d, "did you mean '%s'?", best);
+				mf_diag_suggest(c, d, p->key, include_sections, NSECTIONS);
 				rc = -1;
 			}
 			continue;

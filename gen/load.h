@@ -45,7 +45,4 @@ mf_node *mf_load_system(mf_ctx *c, const char *path);
  * directory of the file at `from`. */
 mf_node *mf_load_profile(mf_ctx *c, const char *name, mf_pos from);
 
-/* Levenshtein-close candidate among `names` (n of them), or NULL. */
-const char *mf_did_you_mean(const char *word, const char *const *names, size_t n);
-
 #endif

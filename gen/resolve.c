@@ -57,15 +57,9 @@ static const mf_node *apply_template(rctx *r, const mf_node *acc, const mf_node 
 	const mf_node *t = mf_get(tpls, mf_str(name));
 
 	if (!t) {
-		const char *names[256], *best;
-		size_t n = 0;
-		for (size_t i = 0; tpls && i < tpls->n && n < 256; i++)
-			names[n++] = tpls->pairs[i].key;
-		best = mf_did_you_mean(mf_str(name), names, n);
 		mf_diag *d = mf_diag_add(r->c, MF_SEV_ERROR, name->pos, "unknown-template",
 					 "unknown template '%s'", mf_str(name));
-		if (d && best)
-			mf_diag_note(r->c, d, "did you mean '%s'?", best);
+		mf_diag_suggest_key(r->c, d, mf_str(name), tpls);
 		r->rc = -1;
 		return acc;
 	}
@@ -389,18 +383,10 @@ const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref,
 static void unknown(rctx *r, const mf_node *at, const char *section, const char *what,
 		    const char *name)
 {
-	const mf_node *sec = mf_get(r->doc, section);
-	const char *names[512], *best;
-	size_t n = 0;
-	mf_diag *d;
+	mf_diag *d = mf_diag_add(r->c, MF_SEV_ERROR, at->pos, "unknown-reference",
+				 "unknown %s '%s'", what, name);
 
-	for (size_t i = 0; sec && i < sec->n && n < 512; i++)
-		names[n++] = sec->pairs[i].key;
-	best = mf_did_you_mean(name, names, n);
-	d = mf_diag_add(r->c, MF_SEV_ERROR, at->pos, "unknown-reference", "unknown %s '%s'", what,
-			name);
-	if (d && best)
-		mf_diag_note(r->c, d, "did you mean '%s'?", best);
+	mf_diag_suggest_key(r->c, d, name, mf_get(r->doc, section));
 	r->rc = -1;
 }
 
@@ -1056,11 +1042,6 @@ static void check_only(rctx *r, const char *const *only, size_t nonly)
 {
 	const mf_node *envs = mf_get(r->doc, "environments");
 
-	const char *names[256], *best;
-	size_t n = 0;
-
-	for (size_t i = 0; envs && i < envs->n && n < 256; i++)
-		names[n++] = envs->pairs[i].key;
 	for (size_t i = 0; i < nonly; i++) {
 		mf_diag *d;
 		if (mf_get(envs, only[i]))
@@ -1068,9 +1049,7 @@ static void check_only(rctx *r, const char *const *only, size_t nonly)
 		/* a command-line name: no line of the description to point at */
 		d = mf_diag_add(r->c, MF_SEV_ERROR, MF_NOPOS, "unknown-environment",
 				"no environment '%s' in the description", only[i]);
-		best = mf_did_you_mean(only[i], names, n);
-		if (d && best)
-			mf_diag_note(r->c, d, "did you mean '%s'?", best);
+		mf_diag_suggest_key(r->c, d, only[i], envs);
 		r->rc = -1;
 	}
 }
