@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include "check_impl.h"
+#include "load.h"
 
 /* ---- Compose service -> pod spec -------------------------------------------------- */
 

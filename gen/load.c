@@ -492,39 +492,157 @@ mf_node *mf_load_system(mf_ctx *c, const char *path)
 	return doc;
 }
 
-/* ---- profiles ----------------------------------------------------------- */
+/* ---- documents named by the description: profiles, policy packs ------------ */
 
 static bool plain_name(const char *s)
 {
 	return *s && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(s);
 }
 
-mf_node *mf_load_profile(mf_ctx *c, const char *name, mf_pos from)
+/* The built-in names of a kind: the embedded files under its folder. */
+static size_t builtin_names(mf_ctx *c, const mf_doc_kind *k, const char **out, size_t max)
 {
-	uint32_t file = 0;
-	mf_node *doc;
+	size_t n = 0, dl = strlen(k->dir);
 
-	if (plain_name(name)) {
-		char *path = mf_printf(c->a, "profiles/%s.yaml", name);
-		size_t len;
-		const char *text = path ? mf_embedded_find(path, &len) : NULL;
-		if (!text) {
-			mf_error(c, from, "profile-unknown",
-				 "no built-in profile '%s' (built in: development, staging, "
-				 "production)",
-				 name);
-			return NULL;
-		}
-		file = mf_source_add(c, path, text, len);
-	} else {
-		file = mf_read_source(c, relative_to(c, from.file, name), from);
+	for (size_t i = 0; i < mf_embedded_count && n < max; i++) {
+		const char *p = mf_embedded_files[i].path, *dot = strrchr(p, '.');
+		if (!strncmp(p, k->dir, dl) && p[dl] == '/' && dot && !strcmp(dot, ".yaml"))
+			out[n++] = mf_strndup(c->a, p + dl + 1, (size_t)(dot - p - dl - 1));
 	}
-	doc = file ? mf_yaml_parse(c, file, false) : NULL;
+	return n;
+}
+
+static void unknown_builtin(mf_ctx *c, const mf_doc_kind *k, const char *name, mf_pos from)
+{
+	const char *names[64], *list = "";
+	size_t n = builtin_names(c, k, names, MF_NELEM(names));
+	mf_diag *d;
+
+	for (size_t i = 0; i < n; i++)
+		list = mf_printf(c->a, "%s%s%s", list, i ? ", " : "", names[i]);
+	d = mf_diag_add(c, MF_SEV_ERROR, from, k->code, "no built-in %s '%s' (built in: %s)",
+			k->what, name, list);
+	mf_diag_suggest(c, d, name, names, n);
+}
+
+/* The source a name stands for: a built-in one, or a file relative to the
+ * one that names it; *key gets what identifies it (for caching). */
+static uint32_t named_source(mf_ctx *c, const mf_doc_kind *k, const char *name, mf_pos from,
+			     const char **key)
+{
+	char *path;
+	const char *text;
+	size_t len;
+
+	if (!plain_name(name)) {
+		*key = relative_to(c, from.file, name);
+		return mf_read_source(c, *key, from);
+	}
+	*key = path = mf_printf(c->a, "%s/%s.yaml", k->dir, name);
+	if (path && (text = mf_embedded_find(path, &len)) != NULL)
+		return mf_source_add(c, path, text, len);
+	unknown_builtin(c, k, name, from);
+	return 0;
+}
+
+const mf_node *mf_load_named(mf_ctx *c, const mf_doc_kind *k, const char *name, mf_pos from,
+			     const char **key)
+{
+	const char *ignored;
+	uint32_t file = named_source(c, k, name, from, key ? key : &ignored);
+	mf_node *doc = file ? mf_yaml_parse(c, file, false) : NULL;
+
 	if (!doc)
 		return NULL;
 	if (doc->kind != MF_MAP) {
-		mf_error(c, doc->pos, "schema", "a profile is a mapping");
+		mf_error(c, doc->pos, "schema", "a %s is a mapping", k->what);
 		return NULL;
 	}
-	return mf_validate(c, doc, "profile") < 0 ? NULL : doc;
+	return mf_validate(c, doc, k->schema) < 0 ? NULL : doc;
+}
+
+/* ---- profiles ----------------------------------------------------------- */
+
+const mf_doc_kind mf_profile_kind = {"profile", "profiles", "profile", "profile-unknown"};
+
+/* A profile may extend another; the chain is merged base first. */
+static const mf_node *profile_chain(mf_ctx *c, const char *name, mf_pos from, unsigned depth)
+{
+	const mf_node *p = mf_load_named(c, &mf_profile_kind, name, from, NULL), *ext, *base;
+
+	if (!p || !(ext = mf_get(p, "extends")))
+		return p;
+	if (depth > 8) {
+		mf_error(c, ext->pos, "extends-cycle",
+			 "profiles extend each other in a cycle through '%s'", mf_str(ext));
+		return NULL;
+	}
+	base = profile_chain(c, mf_str(ext), ext->pos, depth + 1);
+	return base ? mf_merge(c->a, base, p) : NULL;
+}
+
+/* An environment's profile: `profile`, else one named like the
+ * environment when there is a built-in one of that name. */
+static const mf_node *profile_name(mf_ctx *c, const mf_pair *env)
+{
+	const mf_node *prof = mf_get(env->val, "profile");
+	char path[128];
+
+	if (prof)
+		return prof;
+	if (snprintf(path, sizeof path, "%s/%s.yaml", mf_profile_kind.dir, env->key) <
+		    (int)sizeof path &&
+	    plain_name(env->key) && mf_embedded_find(path, NULL))
+		return mf_new_str(c->a, env->key, env->pos);
+	return NULL;
+}
+
+static const mf_profile *profile_of(mf_ctx *c, mf_input *in, const mf_pair *env, int *rc)
+{
+	const mf_node *name = profile_name(c, env);
+	mf_profile *p;
+
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < in->nprofiles; i++)
+		if (!strcmp(in->profiles[i].name, mf_str(name)))
+			return &in->profiles[i];
+	p = &in->profiles[in->nprofiles++];
+	p->name = mf_str(name);
+	p->pos = name->pos;
+	if (!(p->doc = profile_chain(c, p->name, name->pos, 0)))
+		*rc = -1;
+	return p;
+}
+
+int mf_load_profiles(mf_ctx *c, const mf_node *doc, mf_input *out)
+{
+	const mf_node *envs = mf_get(doc, "environments");
+	size_t n = envs && envs->kind == MF_MAP ? envs->n : 0;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	out->doc = doc;
+	out->profiles = mf_alloc(c->a, (n + 1) * sizeof *out->profiles);
+	out->env_profiles = mf_alloc(c->a, (n + 1) * sizeof *out->env_profiles);
+	if (!out->profiles || !out->env_profiles)
+		return mf_error(c, MF_NOPOS, "internal", "out of memory");
+	for (size_t i = 0; i < n; i++)
+		out->env_profiles[i] = profile_of(c, out, &envs->pairs[i], &rc);
+	return rc;
+}
+
+int mf_load(mf_ctx *c, const char *path, mf_input *out)
+{
+	const mf_node *doc = mf_load_system(c, path);
+
+	memset(out, 0, sizeof *out);
+	return doc ? mf_load_profiles(c, doc, out) : -1;
+}
+
+void mf_input_freeze(const mf_input *in)
+{
+	mf_freeze(in->doc);
+	for (size_t i = 0; i < in->nprofiles; i++)
+		mf_freeze(in->profiles[i].doc);
 }

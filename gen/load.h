@@ -41,8 +41,45 @@ const char *mf_embedded_find(const char *path, size_t *len);
  * Returns the whole description as one tree, or NULL (diagnostics added). */
 mf_node *mf_load_system(mf_ctx *c, const char *path);
 
-/* Load and validate a profile: a built-in name or a path relative to the
- * directory of the file at `from`. */
-mf_node *mf_load_profile(mf_ctx *c, const char *name, mf_pos from);
+/* A kind of document the description names: a built-in one (an embedded
+ * file DIR/NAME.yaml) or a path relative to the file that names it. */
+typedef struct mf_doc_kind {
+	const char *what;   /* in messages: "profile", "policy pack" */
+	const char *dir;    /* the embedded folder: "profiles", "policies" */
+	const char *schema; /* what validates it: "profile", "policy" */
+	const char *code;   /* the error code of an unknown built-in name */
+} mf_doc_kind;
+
+extern const mf_doc_kind mf_profile_kind;
+
+/* Load, parse and validate one named document; *key (may be NULL) gets what
+ * identifies it: "DIR/NAME.yaml" or the resolved path.  NULL after
+ * diagnostics (an unknown built-in name lists the built-in ones). */
+const mf_node *mf_load_named(mf_ctx *c, const mf_doc_kind *k, const char *name, mf_pos from,
+			     const char **key);
+
+/* A profile an environment names, its `extends` chain merged base first. */
+typedef struct mf_profile {
+	const char *name; /* as written: a built-in name or a path */
+	mf_pos pos;       /* where it is named */
+	const mf_node *doc;
+} mf_profile;
+
+/* The load stage's product: the description (includes merged) and every
+ * profile its environments name, each loaded once. */
+typedef struct mf_input {
+	const mf_node *doc;
+	mf_profile *profiles;
+	size_t nprofiles;
+	/* parallel to doc's `environments`: each one's profile, or NULL for none */
+	const mf_profile **env_profiles;
+} mf_input;
+
+/* Load the profiles the environments of an already loaded description name. */
+int mf_load_profiles(mf_ctx *c, const mf_node *doc, mf_input *out);
+/* Freeze every tree of the input (see mf_freeze). */
+void mf_input_freeze(const mf_input *in);
+/* mf_load_system, then mf_load_profiles.  Returns 0, or -1 after diagnostics. */
+int mf_load(mf_ctx *c, const char *path, mf_input *out);
 
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cron.h"
 #include "emit.h"
+#include "load.h"
 #include "report.h"
 
 #ifndef MF_VERSION
@@ -241,12 +242,12 @@ typedef struct run {
 /* Load, resolve and render: -1 means the input is invalid (exit 2). */
 static int front_end(mf_ctx *c, const opts *o, const mf_render_opts *ro, run *r)
 {
-	const mf_node *doc = mf_load_system(c, o->system);
+	mf_input in;
 
-	if (!doc)
+	if (mf_load(c, o->system, &in) < 0)
 		return -1;
-	mf_freeze(doc);
-	if (mf_resolve(c, doc, o->envs, o->nenvs, &r->sys) < 0 ||
+	mf_input_freeze(&in);
+	if (mf_resolve(c, &in, o->envs, o->nenvs, &r->sys) < 0 ||
 	    mf_velero_validate(c, &r->sys) < 0)
 		return -1;
 	mf_system_freeze(&r->sys);

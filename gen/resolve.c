@@ -1,6 +1,7 @@
 /* resolve: profiles, environments, templates and tenants to concrete service instances */
 #include <stdlib.h>
 #include <string.h>
+#include "load.h"
 #include "resolve.h"
 
 /* Precedence of a service's fields, lowest first:
@@ -461,7 +462,7 @@ static void check_map_of_fields(rctx *r, const mf_node *map, bool services_must_
 	}
 }
 
-static void check_all_refs(rctx *r, const mf_node *const *profiles, size_t nprofiles)
+static void check_all_refs(rctx *r, const mf_profile *profiles, size_t nprofiles)
 {
 	const mf_node *envs = mf_get(r->doc, "environments"), *tenants = mf_get(r->doc, "tenants");
 
@@ -481,54 +482,10 @@ static void check_all_refs(rctx *r, const mf_node *const *profiles, size_t nprof
 		check_map_of_fields(r, mf_get(tenants->pairs[i].val, "services"), true);
 	}
 	for (size_t i = 0; i < nprofiles; i++)
-		check_fields(r, mf_get(profiles[i], "defaults"));
+		check_fields(r, mf_get(profiles[i].doc, "defaults"));
 }
 
 /* ---- environments ------------------------------------------------------- */
-
-typedef struct profcache {
-	const char *name;
-	const mf_node *doc;
-} profcache;
-
-static bool is_builtin_profile(const char *name)
-{
-	static const char *const builtin[] = {"development", "staging", "production"};
-
-	return MF_IN_LIST(name, builtin);
-}
-
-/* A profile may extend another; the chain is merged base first. */
-static const mf_node *load_profile_chain(rctx *r, const char *name, mf_pos from, unsigned depth)
-{
-	const mf_node *p = mf_load_profile(r->c, name, from), *ext;
-
-	if (!p) {
-		r->rc = -1;
-		return NULL;
-	}
-	ext = mf_get(p, "extends");
-	if (!ext)
-		return p;
-	if (depth > 8) {
-		mf_error(r->c, ext->pos, "extends-cycle",
-			 "profiles extend each other in a cycle through '%s'", mf_str(ext));
-		r->rc = -1;
-		return p;
-	}
-	return mf_merge(r->c->a, load_profile_chain(r, mf_str(ext), ext->pos, depth + 1), p);
-}
-
-static const mf_node *profile_for(rctx *r, profcache *cache, size_t *ncache, const char *name,
-				  mf_pos from)
-{
-	for (size_t i = 0; i < *ncache; i++)
-		if (!strcmp(cache[i].name, name))
-			return cache[i].doc;
-	cache[*ncache].name = name;
-	cache[*ncache].doc = load_profile_chain(r, name, from, 0);
-	return cache[(*ncache)++].doc;
-}
 
 bool mf_backup_asked(const mf_node *b)
 {
@@ -1063,8 +1020,7 @@ static void build_env(rctx *r, mf_env *e, const mf_node *const *expanded)
 	env_refs(r, e);
 }
 
-static void select_envs(rctx *r, const char *const *only, size_t nonly, profcache *cache,
-			size_t *ncache)
+static void select_envs(rctx *r, const mf_input *in, const char *const *only, size_t nonly)
 {
 	const mf_node *envs = mf_get(r->doc, "environments");
 	mf_system *s = r->s;
@@ -1072,7 +1028,7 @@ static void select_envs(rctx *r, const char *const *only, size_t nonly, profcach
 	s->envs = mf_alloc(r->c->a, ((envs ? envs->n : 0) + 1) * sizeof *s->envs);
 	for (size_t i = 0; s->envs && envs && i < envs->n; i++) {
 		const mf_pair *p = &envs->pairs[i];
-		const mf_node *prof = mf_get(p->val, "profile");
+		const mf_profile *prof = in->env_profiles ? in->env_profiles[i] : NULL;
 		mf_env *e;
 		if (!wanted(p->key, only, nonly))
 			continue;
@@ -1080,10 +1036,8 @@ static void select_envs(rctx *r, const char *const *only, size_t nonly, profcach
 		e->name = p->key;
 		e->pos = p->pos;
 		e->node = p->val;
-		e->profile_name = prof ? mf_str(prof) : is_builtin_profile(p->key) ? p->key : NULL;
-		if (e->profile_name)
-			e->profile = profile_for(r, cache, ncache, e->profile_name,
-						 prof ? prof->pos : p->pos);
+		e->profile_name = prof ? prof->name : NULL;
+		e->profile = prof ? prof->doc : NULL;
 	}
 }
 
@@ -1121,13 +1075,10 @@ void mf_system_freeze(const mf_system *s)
 		env_freeze(&s->envs[i]);
 }
 
-int mf_resolve(mf_ctx *c, const mf_node *doc, const char *const *only, size_t nonly, mf_system *out)
+int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t nonly, mf_system *out)
 {
+	const mf_node *doc = in->doc, **expanded;
 	rctx r = {c, doc, out, 0};
-	const mf_node **expanded, *envs = mf_get(doc, "environments");
-	profcache *cache = mf_alloc(c->a, ((envs ? envs->n : 0) + 1) * sizeof *cache);
-	const mf_node **profs;
-	size_t ncache = 0;
 
 	memset(out, 0, sizeof *out);
 	out->doc = doc;
@@ -1136,15 +1087,12 @@ int mf_resolve(mf_ctx *c, const mf_node *doc, const char *const *only, size_t no
 	if (!out->version)
 		out->version = "0.1.0";
 	expanded = expand_services(&r);
-	if (!expanded || !cache)
+	if (!expanded)
 		return mf_error(c, MF_NOPOS, "internal", "out of memory");
 	check_tenant_overrides(&r, expanded);
 	check_only(&r, only, nonly);
-	select_envs(&r, only, nonly, cache, &ncache);
-	profs = mf_alloc(c->a, (ncache + 1) * sizeof *profs);
-	for (size_t i = 0; profs && i < ncache; i++)
-		profs[i] = cache[i].doc;
-	check_all_refs(&r, profs, ncache);
+	select_envs(&r, in, only, nonly);
+	check_all_refs(&r, in->profiles, in->nprofiles);
 	if (r.rc < 0)
 		return -1;
 	out->base = (mf_env){.name = "base", .is_base = true, .pos = doc->pos, .ns = out->name};

@@ -2,7 +2,7 @@
 #ifndef MF_RESOLVE_H
 #define MF_RESOLVE_H
 
-#include "load.h"
+#include "diag.h"
 
 /* Output targets (targets.def), as bits so an environment can name several. */
 enum {
@@ -156,7 +156,8 @@ typedef struct mf_system {
  * diagnostics for invalid references (unknown template, secret, config,
  * service, machine, tenant or environment; extends cycles; port clashes in
  * `auto` allocation...).  Everything is arena-owned. */
-int mf_resolve(mf_ctx *c, const mf_node *doc, const char *const *only, size_t nonly,
+typedef struct mf_input mf_input; /* load.h: the description and its profiles */
+int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t nonly,
 	       mf_system *out);
 
 /* Freeze every tree the resolved system holds (see mf_freeze). */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cron.h"
+#include "load.h"
 
 /* Where a description names a profile by relative path, resolve looks next
  * to the description: a directory that does not exist keeps the fuzzer from
@@ -41,6 +42,7 @@ static void must_have_errors(const mf_ctx *c)
 static void front_end(mf_ctx *c, const mf_node *doc)
 {
 	mf_system s;
+	mf_input in;
 
 	memset(&s, 0, sizeof s);
 	if (!doc) {
@@ -52,7 +54,8 @@ static void front_end(mf_ctx *c, const mf_node *doc)
 			must_have_errors(c);
 		return;
 	}
-	if (mf_resolve(c, doc, NULL, 0, &s) < 0 || mf_velero_validate(c, &s) < 0)
+	if (mf_load_profiles(c, doc, &in) < 0 || mf_resolve(c, &in, NULL, 0, &s) < 0 ||
+	    mf_velero_validate(c, &s) < 0)
 		must_have_errors(c);
 }
 

@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "emit.h"
+#include "load.h"
 
 /* Run a suite; the program's exit status (0 when every test passed). */
 static inline int mf_test_run(Suite *s)
@@ -37,6 +38,16 @@ static inline void mf_test_ctx(mf_ctx *c)
 	c->today = "2026-01-01";
 }
 
+/* Load the profiles of a parsed description and resolve every environment. */
+static inline int mf_resolve_doc(mf_ctx *c, const mf_node *doc, mf_system *s)
+{
+	mf_input in;
+
+	if (mf_load_profiles(c, doc, &in) < 0)
+		return -1;
+	return mf_resolve(c, &in, NULL, 0, s);
+}
+
 /* Parse, validate and resolve a description held in a string; the test
  * fails, the diagnostics printed, when it does not resolve. */
 static inline void mf_test_resolve(mf_ctx *c, mf_system *s, const char *yaml)
@@ -47,7 +58,7 @@ static inline void mf_test_resolve(mf_ctx *c, mf_system *s, const char *yaml)
 	ck_assert_uint_ne(f, 0);
 	doc = mf_yaml_parse(c, f, false);
 	ck_assert_ptr_nonnull(doc);
-	if (mf_validate(c, doc, "system") < 0 || mf_resolve(c, doc, NULL, 0, s) < 0) {
+	if (mf_validate(c, doc, "system") < 0 || mf_resolve_doc(c, doc, s) < 0) {
 		mf_diag_print_all(c, stderr, false);
 		ck_abort_msg("description does not resolve");
 	}

@@ -53,7 +53,7 @@ static int check_text(const char *text)
 	mf_check_opts o = {NULL, 0};
 
 	ck_assert_msg(doc != NULL, "description does not load");
-	ck_assert_int_eq(mf_resolve(&C, doc, NULL, 0, &S), 0);
+	ck_assert_int_eq(mf_resolve_doc(&C, doc, &S), 0);
 	return mf_check(&C, mf_test_render(&C, &S), &o);
 }
 

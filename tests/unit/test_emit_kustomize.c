@@ -357,7 +357,7 @@ START_TEST(examples_reparse)
 		snprintf(path, sizeof path, "examples/%s/system.yaml", ent->d_name);
 		if (!(doc = mf_load_system(&C, path)))
 			continue;
-		ck_assert_msg(mf_resolve(&C, doc, NULL, 0, &S) == 0, "%s does not resolve", path);
+		ck_assert_msg(mf_resolve_doc(&C, doc, &S) == 0, "%s does not resolve", path);
 		ck_assert_msg(mf_emit_kustomize(&C, mf_test_render(&C, &S), &O) == 0, "%s does not emit", path);
 		check_all_files();
 		mf_output_release(&O);

@@ -45,7 +45,7 @@ static void resolve_text(const char *yaml)
 	close(fd);
 	doc = mf_load_system(&C, path);
 	unlink(path);
-	if (!doc || mf_resolve(&C, doc, NULL, 0, &SYS) < 0)
+	if (!doc || mf_resolve_doc(&C, doc, &SYS) < 0)
 		dump_diags();
 	ck_assert_ptr_nonnull(doc);
 	ck_assert_uint_eq(C.nerrors, 0);

@@ -38,7 +38,7 @@ static int build(const char *yaml)
 	fputs(yaml, fp);
 	fclose(fp);
 	doc = mf_load_system(&C, path);
-	if (!doc || mf_resolve(&C, doc, NULL, 0, &S) < 0)
+	if (!doc || mf_resolve_doc(&C, doc, &S) < 0)
 		return -1;
 	return mf_velero_validate(&C, &S);
 }
