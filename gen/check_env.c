@@ -3,38 +3,6 @@
 #include <string.h>
 #include "check_impl.h"
 
-/* ---- quantities as text -------------------------------------------------------- */
-
-const char *mf_fmt_cores(mf_chk *k, long long millis)
-{
-	char *s = mf_printf(k->c->a, "%lld.%03lld", millis / 1000, millis % 1000);
-	size_t n = s ? strlen(s) : 0;
-
-	while (n && s[n - 1] == '0')
-		s[--n] = 0;
-	if (n && s[n - 1] == '.')
-		s[--n] = 0;
-	return s;
-}
-
-/* bytes as Gi (two decimals at most), or Mi below 1Gi */
-const char *mf_fmt_bytes(mf_chk *k, long long b)
-{
-	long long gi = 1024LL * 1024 * 1024, mi = 1024LL * 1024;
-	char *s;
-	size_t n;
-
-	if (b < gi)
-		return mf_printf(k->c->a, "%lldMi", (b + mi / 2) / mi);
-	s = mf_printf(k->c->a, "%.2f", (double)b / (double)gi);
-	n = s ? strlen(s) : 0;
-	while (n && s[n - 1] == '0')
-		s[--n] = 0;
-	if (n && s[n - 1] == '.')
-		s[--n] = 0;
-	return mf_printf(k->c->a, "%sGi", s ? s : "?");
-}
-
 /* ---- capacity ------------------------------------------------------------------- */
 
 enum { D_CPU_REQ, D_MEM_REQ, D_GPU, D_PODS, D_STORAGE, D_CPU_LIM, D_MEM_LIM, ND };

@@ -72,8 +72,15 @@ extern const size_t mf_lint_nrules;
 
 typedef struct mf_pack mf_pack;
 typedef struct mf_packset mf_packset;
-typedef struct mf_seen mf_seen;
 typedef struct mf_index mf_index;
+
+/* What a finding concerns, kept beside c->diags so waivers can find it. */
+typedef struct mf_seen {
+	size_t diag;
+	const mf_env *env;
+	const mf_instance *in;
+	const char *tenant;
+} mf_seen;
 
 enum { MF_NRE = 16 }; /* built-in regular expressions, compiled once per run */
 
@@ -103,7 +110,7 @@ struct mf_chk {
 	mf_index *index;  /* lookups over objs, rebuilt when objs changes */
 };
 
-/* ---- findings (check.c) ------------------------------------------------- */
+/* ---- findings (check_lib.c) ------------------------------------------------- */
 
 /* Report a built-in rule's finding about the current subject, at the
  * rule's (pack-adjusted) severity; NULL when the rule is off.  The message
@@ -122,7 +129,7 @@ const char *mf_chk_who(const mf_chk *k, const mf_ctr *ct);
 /* The subject's name without quotes: the service, or the object's name. */
 const char *mf_chk_name(const mf_chk *k);
 
-/* ---- pod specs (check.c) ------------------------------------------------- */
+/* ---- pod specs (check_lib.c) ------------------------------------------------- */
 
 /* The pod spec inside a workload object, or NULL; sets p's paths. */
 bool mf_pod_of(const mf_object *o, mf_pod *p);
@@ -138,7 +145,7 @@ bool mf_ctr_declares(const mf_node *ctr, const mf_node *ref);
 /* The most pods a workload runs: its instance's, or its autoscaler's maximum. */
 long long mf_most_replicas(mf_chk *k, const mf_object *o, const mf_pod *p);
 
-/* ---- object lookups (check.c): sorted indexes, so rules that relate
+/* ---- object lookups (check_lib.c): sorted indexes, so rules that relate
  * objects stay O(n log n) ---------------------------------------------------- */
 
 /* Workloads in near's namespace whose pod labels match the selector (a
@@ -169,7 +176,7 @@ typedef struct mf_hostport {
 void mf_host_port_clashes(mf_chk *k, mf_hostport *v, size_t n);
 
 /* Quantities for messages: millicores as cores ("18.5"), bytes as
- * "25.6Gi" (or "512Mi" below 1Gi); arena-owned (check_env.c). */
+ * "25.6Gi" (or "512Mi" below 1Gi); arena-owned (check_lib.c). */
 const char *mf_fmt_cores(mf_chk *k, long long millis);
 const char *mf_fmt_bytes(mf_chk *k, long long b);
 
@@ -193,7 +200,7 @@ void mf_chk_sort(mf_ctx *c);
  * `e` (may be NULL) maps them back to instances. */
 int mf_compose_objects(mf_chk *k, const mf_node *compose, const mf_env *e, mf_objects *out);
 
-/* ---- regular expressions (check.c) ----------------------------------------- */
+/* ---- regular expressions (check_lib.c) ----------------------------------------- */
 
 /* Compile (PCRE2, UTF); NULL and a message in err on a bad pattern. */
 void *mf_re_compile(const char *pattern, bool caseless, char *err, size_t errlen);

@@ -252,15 +252,6 @@ static bool *budgeted(mf_chk *k)
 	return marks;
 }
 
-long long mf_most_replicas(mf_chk *k, const mf_object *o, const mf_pod *p)
-{
-	const mf_object *hpa = mf_hpa_of(k, o);
-
-	if (o->inst)
-		return o->inst->max_replicas;
-	return hpa ? mf_get_int(mf_get(hpa->doc, "spec"), "maxReplicas", p->replicas) : p->replicas;
-}
-
 static void pdb_missing(mf_chk *k)
 {
 	bool *marks = k->objs ? budgeted(k) : NULL;

@@ -574,21 +574,6 @@ static void port_duplicate(mf_chk *k)
 				   v[i].name);
 }
 
-bool mf_ctr_declares(const mf_node *ctr, const mf_node *ref)
-{
-	const mf_node *ports = mf_get(ctr, "ports");
-
-	for (size_t i = 0; ports && ports->kind == MF_SEQ && i < ports->n; i++) {
-		if (ref->kind == MF_INT &&
-		    mf_get_int(ports->items[i], "containerPort", -1) == ref->v.i)
-			return true;
-		if (ref->kind == MF_STR && mf_get_str(ports->items[i], "name") &&
-		    !strcmp(mf_get_str(ports->items[i], "name"), ref->str))
-			return true;
-	}
-	return false;
-}
-
 /* containers[].*Probe.{httpGet,tcpSocket,grpc}.port */
 static void probe_ports(mf_chk *k)
 {
