@@ -17,14 +17,16 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 SRCS     := $(filter-out gen/main.c,$(sort $(wildcard gen/*.c)))
 OBJS     := $(SRCS:gen/%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
-EMBEDDED := $(sort $(wildcard schemas/*.json profiles/*.yaml policies/*.yaml))
+# Every file under templates/helm/ is a file of the Helm chart (gen/emit_helm.c).
+EMBEDDED := $(sort $(wildcard schemas/*.json profiles/*.yaml policies/*.yaml) \
+              $(shell find templates -type f 2>/dev/null))
 UNIT     := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN  := $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      := $(BUILD)/manifold
 EXAMPLE  ?= examples/octollm/system.yaml
 
 .PHONY: all run test check deps deps-test unit golden errors conformance asan leakcheck \
-        fuzz bench golden-update install uninstall clean jsts format format-check
+        fuzz bench golden-update install uninstall clean jsts format format-check FORCE
 
 all: $(BIN)
 
@@ -47,10 +49,18 @@ $(BUILD)/%.o: gen/%.c gen/*.h gen/*.def $(BUILD)/embedded.h | $(BUILD)
 $(BUILD)/embed: tools/embed.c | $(BUILD)
 	$(CC) -std=c17 -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(BUILD)/embedded.c $(BUILD)/embedded.h &: $(BUILD)/embed $(EMBEDDED)
-	$(BUILD)/embed $(BUILD)/embedded.c $(BUILD)/embedded.h $(EMBEDDED)
+# The list itself is a prerequisite, so adding or removing a file rebuilds.
+$(BUILD)/embedded.list: FORCE | $(BUILD)
+	@echo '$(EMBEDDED)' | cmp -s - $@ || echo '$(EMBEDDED)' > $@
 
-$(BUILD)/embedded.o: $(BUILD)/embedded.c
+# The header does not depend on the files, so editing one rebuilds embedded.o only.
+$(BUILD)/embedded.h: $(BUILD)/embed
+	$(BUILD)/embed /dev/null $@
+
+$(BUILD)/embedded.c: $(BUILD)/embed $(EMBEDDED) $(BUILD)/embedded.list
+	$(BUILD)/embed $@ /dev/null $(EMBEDDED)
+
+$(BUILD)/embedded.o: $(BUILD)/embedded.c $(BUILD)/embedded.h
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libmanifold.a: $(OBJS)
@@ -115,7 +125,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/manifold
 
 # The style is .clang-format's (kernel-like, 100 columns).
-FORMAT_SRCS = $(filter-out gen/emit_helm_tpl.c,$(wildcard gen/*.c gen/*.h)) tools/embed.c
+FORMAT_SRCS = $(wildcard gen/*.c gen/*.h) tools/embed.c
 format:
 	clang-format -i $(FORMAT_SRCS)
 format-check:
