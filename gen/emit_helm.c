@@ -17,7 +17,7 @@
 
 #define ROOT "helm"
 
-/* Top-level values keys that are not service instances. */
+/* Top-level values keys that are not service instances (the templates' @RESERVED@). */
 static const char *const reserved[] = {"global",     "namespace", "tenants",
 				       "configMaps", "ingresses", "extraObjects"};
 #define NRESERVED MF_NELEM(reserved)
@@ -1038,9 +1038,10 @@ static void write_chart(hm *h)
 
 /* The chart's fixed files are the files under templates/helm/ (embedded at
  * build time), each written at its path there, "@CHART@" replaced by the
- * chart's name.  A template whose first line is the Go-template comment
- * "manifold: kind=KIND" is written only when some values file has an object
- * of that kind; the line is manifold's and is left out of the chart. */
+ * chart's name and "@RESERVED@" by the quoted reserved keys (templates
+ * range over `omit .Values @RESERVED@`, the service instances).  A template whose first line is the
+ * Go-template comment "manifold: kind=KIND" is written only when some values file has an object of
+ * that kind; the line is manifold's and is left out of the chart. */
 #define TPL_DIR "templates/helm/"
 #define TPL_DEFS TPL_DIR "values.schema.definitions.json" /* part of values.schema.json */
 #define KIND_OPEN "{{- /* manifold: kind="
@@ -1065,9 +1066,23 @@ static const char *tpl_kind(hm *h, const char *text, const char **kind)
 	return end + strlen(KIND_CLOSE);
 }
 
-static void write_fixed(hm *h, const mf_embedded *f)
+typedef struct placeholder {
+	const char *at, *with;
+} placeholder;
+
+/* The placeholder p starts with, or NULL. */
+static const placeholder *placeholder_at(const placeholder *v, size_t n, const char *p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(p, v[i].at, strlen(v[i].at)))
+			return &v[i];
+	return NULL;
+}
+
+static void write_fixed(hm *h, const mf_embedded *f, const placeholder *v, size_t n)
 {
 	const char *kind, *p = tpl_kind(h, f->data, &kind), *at;
+	const placeholder *ph;
 	mf_buf b;
 
 	if (!p) {
@@ -1079,21 +1094,42 @@ static void write_fixed(hm *h, const mf_embedded *f)
 	if (kind && !mf_get(h->kinds, kind))
 		return;
 	mf_buf_init(&b);
-	while ((at = strstr(p, "@CHART@")) != NULL) {
+	while ((at = strchr(p, '@')) != NULL) {
 		mf_buf_add(&b, p, (size_t)(at - p));
-		mf_buf_puts(&b, h->chart);
-		p = at + 7;
+		ph = placeholder_at(v, n, at);
+		mf_buf_puts(&b, ph ? ph->with : "@");
+		p = at + (ph ? strlen(ph->at) : 1);
 	}
 	mf_buf_puts(&b, p);
 	add_file(h, f->path + strlen(TPL_DIR), &b);
 }
 
+/* The reserved keys as arguments of `omit`: "global" "namespace" ... */
+static const char *reserved_args(hm *h)
+{
+	mf_buf b;
+	char *s;
+
+	mf_buf_init(&b);
+	for (size_t i = 0; i < NRESERVED; i++)
+		mf_buf_printf(&b, "%s\"%s\"", i ? " " : "", reserved[i]);
+	s = b.oom ? NULL : mf_strdup(h->a, b.data ? b.data : "");
+	mf_buf_release(&b);
+	return s;
+}
+
 static void write_templates(hm *h)
 {
+	const placeholder v[] = {{"@CHART@", h->chart}, {"@RESERVED@", reserved_args(h)}};
+
+	if (!v[1].with) {
+		oom(h, NULL);
+		return;
+	}
 	for (size_t i = 0; i < mf_embedded_count; i++) {
 		const mf_embedded *f = &mf_embedded_files[i];
 		if (!strncmp(f->path, TPL_DIR, strlen(TPL_DIR)) && strcmp(f->path, TPL_DEFS))
-			write_fixed(h, f);
+			write_fixed(h, f, v, MF_NELEM(v));
 	}
 }
 

@@ -100,6 +100,11 @@ START_TEST(layout)
 	/* templates name their helpers after the chart */
 	ck_assert(mf_test_contains(&O, CH "templates/_helpers.tpl", "define \"shop.labels\""));
 	ck_assert(!mf_test_contains(&O, CH "templates/deployment.yaml", "@CHART@"));
+	/* and range over the values but the reserved keys, given once in emit_helm.c */
+	ck_assert(mf_test_contains(&O, CH "templates/deployment.yaml",
+				   "omit .Values \"global\" \"namespace\" \"tenants\" \"configMaps\" "
+				   "\"ingresses\" \"extraObjects\" }}"));
+	ck_assert(!mf_test_contains(&O, CH "templates/service.yaml", "@RESERVED@"));
 	check_yaml_files();
 }
 END_TEST
