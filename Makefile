@@ -25,8 +25,9 @@ UNITBIN  := $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      := $(BUILD)/manifold
 EXAMPLE  ?= examples/octollm/system.yaml
 
-.PHONY: all run test check deps deps-test unit golden errors conformance asan leakcheck \
-        fuzz bench golden-update install uninstall clean jsts format format-check FORCE
+.PHONY: all run test check deps deps-test unit unit-bins golden golden-update errors errors-update \
+        rules workflow lint-suite conformance jsts asan leakcheck fuzz bench install uninstall \
+        clean format format-check FORCE
 
 all: $(BIN)
 
@@ -92,8 +93,29 @@ check: test
 
 unit-bins: $(UNITBIN)
 
+# One suite at a time (tests/run-all runs them all); each ends "N passed, M failed".
+SUITE_ENV = MANIFOLD_TODAY=$${MANIFOLD_TODAY:-2026-11-22} LC_ALL=C TZ=UTC
+golden: all
+	@$(SUITE_ENV) tests/golden/run $(BIN)
 golden-update: all
-	@tests/golden/run --update $(BUILD)/manifold
+	@$(SUITE_ENV) tests/golden/run $(BIN) --update
+errors: all
+	@$(SUITE_ENV) tests/errors/run $(BIN)
+errors-update: all
+	@$(SUITE_ENV) tests/errors/run $(BIN) --update
+rules: all
+	@$(SUITE_ENV) tests/rules/run $(BIN)
+workflow: all
+	@$(SUITE_ENV) tests/workflow/run $(BIN)
+lint-suite: all
+	@$(SUITE_ENV) tests/lint/run $(BIN)
+# npm ci runs only when tests/conformance/node_modules is missing or stale.
+conformance: all
+	@tools/install-node-deps
+	@$(SUITE_ENV) tests/conformance/selftest; rc=$$?; \
+	 $(SUITE_ENV) tests/conformance/run $(BIN) examples && exit $$rc
+jsts: $(BUILD)/tests/test_jsonschema_suite
+	@$(BUILD)/tests/test_jsonschema_suite
 
 asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
