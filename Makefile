@@ -17,14 +17,17 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 SRCS     := $(filter-out gen/main.c,$(sort $(wildcard gen/*.c)))
 OBJS     := $(SRCS:gen/%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
-EMBEDDED := $(sort $(wildcard schemas/*.json profiles/*.yaml policies/*.yaml))
+# Every file under templates/helm/ is a file of the Helm chart (gen/emit_helm.c).
+EMBEDDED := $(sort $(wildcard schemas/*.json profiles/*.yaml policies/*.yaml) \
+              $(shell find templates -type f 2>/dev/null))
 UNIT     := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN  := $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      := $(BUILD)/manifold
 EXAMPLE  ?= examples/octollm/system.yaml
 
-.PHONY: all run test check deps deps-test unit golden errors conformance asan leakcheck \
-        fuzz bench golden-update install uninstall clean jsts format format-check
+.PHONY: all run test check deps deps-test unit unit-bins golden golden-update errors errors-update \
+        rules workflow lint-suite conformance jsts asan leakcheck fuzz bench install uninstall \
+        clean format format-check FORCE
 
 all: $(BIN)
 
@@ -47,10 +50,18 @@ $(BUILD)/%.o: gen/%.c gen/*.h gen/*.def $(BUILD)/embedded.h | $(BUILD)
 $(BUILD)/embed: tools/embed.c | $(BUILD)
 	$(CC) -std=c17 -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(BUILD)/embedded.c $(BUILD)/embedded.h &: $(BUILD)/embed $(EMBEDDED)
-	$(BUILD)/embed $(BUILD)/embedded.c $(BUILD)/embedded.h $(EMBEDDED)
+# The list itself is a prerequisite, so adding or removing a file rebuilds.
+$(BUILD)/embedded.list: FORCE | $(BUILD)
+	@echo '$(EMBEDDED)' | cmp -s - $@ || echo '$(EMBEDDED)' > $@
 
-$(BUILD)/embedded.o: $(BUILD)/embedded.c
+# The header does not depend on the files, so editing one rebuilds embedded.o only.
+$(BUILD)/embedded.h: $(BUILD)/embed
+	$(BUILD)/embed /dev/null $@
+
+$(BUILD)/embedded.c: $(BUILD)/embed $(EMBEDDED) $(BUILD)/embedded.list
+	$(BUILD)/embed $@ /dev/null $(EMBEDDED)
+
+$(BUILD)/embedded.o: $(BUILD)/embedded.c $(BUILD)/embedded.h
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libmanifold.a: $(OBJS)
@@ -82,8 +93,29 @@ check: test
 
 unit-bins: $(UNITBIN)
 
+# One suite at a time (tests/run-all runs them all); each ends "N passed, M failed".
+SUITE_ENV = MANIFOLD_TODAY=$${MANIFOLD_TODAY:-2026-11-22} LC_ALL=C TZ=UTC
+golden: all
+	@$(SUITE_ENV) tests/golden/run $(BIN)
 golden-update: all
-	@tests/golden/run --update $(BUILD)/manifold
+	@$(SUITE_ENV) tests/golden/run $(BIN) --update
+errors: all
+	@$(SUITE_ENV) tests/errors/run $(BIN)
+errors-update: all
+	@$(SUITE_ENV) tests/errors/run $(BIN) --update
+rules: all
+	@$(SUITE_ENV) tests/rules/run $(BIN)
+workflow: all
+	@$(SUITE_ENV) tests/workflow/run $(BIN)
+lint-suite: all
+	@$(SUITE_ENV) tests/lint/run $(BIN)
+# npm ci runs only when tests/conformance/node_modules is missing or stale.
+conformance: all
+	@tools/install-node-deps
+	@$(SUITE_ENV) tests/conformance/selftest; rc=$$?; \
+	 $(SUITE_ENV) tests/conformance/run $(BIN) examples && exit $$rc
+jsts: $(BUILD)/tests/test_jsonschema_suite
+	@$(BUILD)/tests/test_jsonschema_suite
 
 asan:
 	$(MAKE) BUILD=build-asan CC=clang OPT="-O1 -g -DMF_FREEZE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
@@ -115,7 +147,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/manifold
 
 # The style is .clang-format's (kernel-like, 100 columns).
-FORMAT_SRCS = $(filter-out gen/emit_helm_tpl.c,$(wildcard gen/*.c gen/*.h)) tools/embed.c
+FORMAT_SRCS = $(wildcard gen/*.c gen/*.h) tools/embed.c
 format:
 	clang-format -i $(FORMAT_SRCS)
 format-check:

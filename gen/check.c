@@ -67,6 +67,26 @@ static const struct {
 	{mf_lint_rules, &mf_lint_nrules},
 };
 
+/* A rule no table names is found in check alongside another one (capacity-tight
+ * and capacity-overcommit with capacity-exceeded, the waiver rules by the driver). */
+unsigned mf_rule_where(mf_rule_id r)
+{
+	unsigned both = MF_RUN_CHECK | MF_RUN_LINT, runs = 0;
+	bool shared = true;
+
+	for (size_t t = 0; t < MF_NELEM(tables); t++)
+		for (size_t i = 0; i < *tables[t].n; i++) {
+			if (tables[t].v[i].rule != r)
+				continue;
+			runs |= tables[t].v[i].runs & both;
+			shared = shared && (tables[t].v[i].runs & both) == both;
+		}
+	if (!runs)
+		return MF_WHERE_CHECK;
+	return (runs & MF_RUN_CHECK ? MF_WHERE_CHECK : 0u) |
+	       (runs & MF_RUN_LINT ? MF_WHERE_LINT : 0u) | (shared ? MF_WHERE_SHARED : 0u);
+}
+
 /* ---- switching rules on and off -------------------------------------------------- */
 
 static void configure(mf_chk *k, const mf_node *require, const mf_pack *const *packs, size_t n)

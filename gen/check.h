@@ -25,6 +25,18 @@ typedef struct mf_rule {
 extern const mf_rule mf_rules[MF_RULE_COUNT];
 const mf_rule *mf_rule_find(const char *id);
 
+/* Where a rule runs: in `manifold check`, in `manifold lint`, and, when in
+ * both, whether one implementation judges the pods and objects in both, so
+ * that lint over the objects check rendered finds what check found.  Rules
+ * that also run on the description in check (machines, resolved ports, the
+ * Compose dependency graph) have their own version in lint. */
+enum {
+	MF_WHERE_CHECK = 1u << 0,
+	MF_WHERE_LINT = 1u << 1,
+	MF_WHERE_SHARED = 1u << 2,
+};
+unsigned mf_rule_where(mf_rule_id r);
+
 typedef struct mf_check_opts {
 	const char *const *envs; /* restrict to these environments (NULL: all) */
 	size_t nenvs;

@@ -44,17 +44,4 @@ enum {
 };
 int mf_output_write(mf_ctx *c, const mf_output *o, const char *dir, unsigned flags, size_t *ndrift);
 
-/* Added by emit_helm.c's author: the Helm chart's template texts
- * (emit_helm_tpl.c).  "@CHART@" in a text stands for the chart's name;
- * `kind` is the Kubernetes kind the template renders (NULL: always written). */
-typedef struct mf_helm_tpl {
-	const char *path; /* under templates/ */
-	const char *kind;
-	const char *text;
-} mf_helm_tpl;
-extern const mf_helm_tpl mf_helm_tpls[];
-extern const size_t mf_helm_ntpls;
-extern const char mf_helm_ignore[];      /* .helmignore */
-extern const char mf_helm_schema_defs[]; /* values.schema.json: its "definitions" member */
-
 #endif

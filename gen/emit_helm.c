@@ -1,6 +1,7 @@
 /* emit: the Helm chart, its values extracted from each helm environment's rendered objects */
 #include <string.h>
 #include "emit.h"
+#include "embedded.h"
 
 /* Layout (docs/helm.md):
  *   helm/SYSTEM/Chart.yaml, .helmignore, values.schema.json
@@ -9,13 +10,14 @@
  *   helm/SYSTEM/templates/           _helpers.tpl and one template per kind in use
  * The values are not a second rendering of the description: they are taken
  * apart from the very objects mf_render_k8s() gives for each environment
- * (the ones the Kustomize overlays build to), and the templates (in
- * emit_helm_tpl.c) put those pieces back together.  So a chart rendered with
- * values-ENV.yaml yields the objects of the ENV overlay, object for object. */
+ * (the ones the Kustomize overlays build to), and the templates (the files
+ * under templates/helm/templates/) put those pieces back together.  So a chart
+ * rendered with values-ENV.yaml yields the objects of the ENV overlay, object
+ * for object. */
 
 #define ROOT "helm"
 
-/* Top-level values keys that are not service instances. */
+/* Top-level values keys that are not service instances (the templates' @RESERVED@). */
 static const char *const reserved[] = {"global",     "namespace", "tenants",
 				       "configMaps", "ingresses", "extraObjects"};
 #define NRESERVED MF_NELEM(reserved)
@@ -1035,29 +1037,100 @@ static void write_chart(hm *h)
 	add_file(h, "Chart.yaml", &b);
 }
 
-/* Template texts with the chart's name for "@CHART@". */
+/* The chart's fixed files are the files under templates/helm/ (embedded at
+ * build time), each written at its path there, "@CHART@" replaced by the
+ * chart's name and "@RESERVED@" by the quoted reserved keys (templates
+ * range over `omit .Values @RESERVED@`, the service instances).  A template whose first line is the
+ * Go-template comment "manifold: kind=KIND" is written only when some values file has an object of
+ * that kind; the line is manifold's and is left out of the chart. */
+#define TPL_DIR "templates/helm/"
+#define TPL_DEFS TPL_DIR "values.schema.definitions.json" /* part of values.schema.json */
+#define KIND_OPEN "{{- /* manifold: kind="
+#define KIND_CLOSE " */ -}}\n"
+
+/* The text after the kind line, *kind that kind (NULL: none); NULL when the
+ * line is malformed. */
+static const char *tpl_kind(hm *h, const char *text, const char **kind)
+{
+	const char *k, *end;
+
+	*kind = NULL;
+	if (strncmp(text, KIND_OPEN, strlen(KIND_OPEN)))
+		return text;
+	k = text + strlen(KIND_OPEN);
+	if (!(end = strstr(k, KIND_CLOSE)) || end == k || memchr(k, '\n', (size_t)(end - k)))
+		return NULL;
+	if (!(*kind = mf_strndup(h->a, k, (size_t)(end - k)))) {
+		oom(h, NULL);
+		return NULL;
+	}
+	return end + strlen(KIND_CLOSE);
+}
+
+typedef struct placeholder {
+	const char *at, *with;
+} placeholder;
+
+/* The placeholder p starts with, or NULL. */
+static const placeholder *placeholder_at(const placeholder *v, size_t n, const char *p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(p, v[i].at, strlen(v[i].at)))
+			return &v[i];
+	return NULL;
+}
+
+static void write_fixed(hm *h, const mf_embedded *f, const placeholder *v, size_t n)
+{
+	const char *kind, *p = tpl_kind(h, f->data, &kind), *at;
+	const placeholder *ph;
+	mf_buf b;
+
+	if (!p) {
+		if (h->rc == 0)
+			h->rc = mf_error(h->c, MF_NOPOS, "internal", "malformed kind line in '%s'",
+					 f->path);
+		return;
+	}
+	if (kind && !mf_get(h->kinds, kind))
+		return;
+	mf_buf_init(&b);
+	while ((at = strchr(p, '@')) != NULL) {
+		mf_buf_add(&b, p, (size_t)(at - p));
+		ph = placeholder_at(v, n, at);
+		mf_buf_puts(&b, ph ? ph->with : "@");
+		p = at + (ph ? strlen(ph->at) : 1);
+	}
+	mf_buf_puts(&b, p);
+	add_file(h, f->path + strlen(TPL_DIR), &b);
+}
+
+/* The reserved keys as arguments of `omit`: "global" "namespace" ... */
+static const char *reserved_args(hm *h)
+{
+	mf_buf b;
+	char *s;
+
+	mf_buf_init(&b);
+	for (size_t i = 0; i < NRESERVED; i++)
+		mf_buf_printf(&b, "%s\"%s\"", i ? " " : "", reserved[i]);
+	s = b.oom ? NULL : mf_strdup(h->a, b.data ? b.data : "");
+	mf_buf_release(&b);
+	return s;
+}
+
 static void write_templates(hm *h)
 {
-	for (size_t i = 0; i < mf_helm_ntpls; i++) {
-		const mf_helm_tpl *t = &mf_helm_tpls[i];
-		const char *p = t->text, *at;
-		mf_buf b;
-		if (t->kind && !mf_get(h->kinds, t->kind))
-			continue;
-		mf_buf_init(&b);
-		while ((at = strstr(p, "@CHART@")) != NULL) {
-			mf_buf_add(&b, p, (size_t)(at - p));
-			mf_buf_puts(&b, h->chart);
-			p = at + 7;
-		}
-		mf_buf_puts(&b, p);
-		add_file(h, mf_printf(h->a, "templates/%s", t->path), &b);
+	const placeholder v[] = {{"@CHART@", h->chart}, {"@RESERVED@", reserved_args(h)}};
+
+	if (!v[1].with) {
+		oom(h, NULL);
+		return;
 	}
-	{
-		mf_buf b;
-		mf_buf_init(&b);
-		mf_buf_puts(&b, mf_helm_ignore);
-		add_file(h, ".helmignore", &b);
+	for (size_t i = 0; i < mf_embedded_count; i++) {
+		const mf_embedded *f = &mf_embedded_files[i];
+		if (!strncmp(f->path, TPL_DIR, strlen(TPL_DIR)) && strcmp(f->path, TPL_DEFS))
+			write_fixed(h, f, v, MF_NELEM(v));
 	}
 }
 
@@ -1092,11 +1165,16 @@ static void schema_section(mf_buf *b, const char *name, const keytab *t, const c
 }
 
 /* The instances and entries values.yaml has, each by its definition
- * (emit_helm_tpl.c), and nothing else: an unknown key is an error. */
+ * (TPL_DEFS), and nothing else: an unknown key is an error. */
 static void write_schema(hm *h, const mf_node *dflt)
 {
+	const char *defs = mf_embedded_find(TPL_DEFS, NULL);
 	mf_buf b;
 
+	if (!defs) {
+		h->rc = mf_error(h->c, MF_NOPOS, "internal", "'%s' was not built in", TPL_DEFS);
+		return;
+	}
 	mf_buf_init(&b);
 	mf_buf_puts(
 		&b,
@@ -1115,7 +1193,7 @@ static void write_schema(hm *h, const mf_node *dflt)
 	schema_section(&b, "configMaps", &h->configs, "configMap", false);
 	schema_section(&b, "ingresses", &h->ings, "ingress", true);
 	mf_buf_puts(&b, "  },\n");
-	mf_buf_puts(&b, mf_helm_schema_defs);
+	mf_buf_puts(&b, defs);
 	mf_buf_puts(&b, "}\n");
 	add_file(h, "values.schema.json", &b);
 }

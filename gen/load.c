@@ -120,18 +120,6 @@ uint32_t mf_read_source(mf_ctx *c, const char *path, mf_pos from)
 
 /* ---- embedded files and schemas ---------------------------------------- */
 
-const char *mf_embedded_find(const char *path, size_t *len)
-{
-	for (size_t i = 0; i < mf_embedded_count; i++) {
-		if (!strcmp(mf_embedded_files[i].path, path)) {
-			if (len)
-				*len = mf_embedded_files[i].len;
-			return mf_embedded_files[i].data;
-		}
-	}
-	return NULL;
-}
-
 const char *mf_schema_text(const char *schema, size_t *len)
 {
 	char path[64];

@@ -34,8 +34,6 @@ int mf_validate(mf_ctx *c, const mf_node *doc, const char *schema);
 
 /* The JSON text of an embedded schema, or NULL. */
 const char *mf_schema_text(const char *schema, size_t *len);
-/* An embedded file ("profiles/production.yaml", "policies/baseline.yaml"). */
-const char *mf_embedded_find(const char *path, size_t *len);
 
 /* Load a system description: read, parse, follow `include`, validate.
  * Returns the whole description as one tree, or NULL (diagnostics added). */

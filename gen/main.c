@@ -481,12 +481,20 @@ static int cmd_rules(int argc, char **argv)
 	opts o;
 	int rc = parse(argc, argv, &o, 0, 0);
 	static const char *const sev[] = {"info", "warning", "error"};
+	static const char *const where[] = {
+		[MF_WHERE_CHECK] = "check",
+		[MF_WHERE_LINT] = "lint",
+		[MF_WHERE_CHECK | MF_WHERE_LINT] = "check/lint",
+		[MF_WHERE_CHECK | MF_WHERE_LINT | MF_WHERE_SHARED] = "check+lint",
+	};
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	for (size_t i = 0; i < MF_RULE_COUNT; i++)
-		printf("%-28s %-8s %s\n", mf_rules[i].id, sev[mf_rules[i].sev],
-		       mf_rules[i].summary);
+	for (size_t i = 0; i < MF_RULE_COUNT; i++) {
+		unsigned w = mf_rule_where((mf_rule_id)i);
+		printf("%-28s %-8s %-10s %s\n", mf_rules[i].id, sev[mf_rules[i].sev],
+		       w < MF_NELEM(where) && where[w] ? where[w] : "?", mf_rules[i].summary);
+	}
 	return finish(EXIT_OK);
 }
 

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check_impl.h"
+#include "embedded.h"
 #include "load.h"
 
 /* ---- the compiled form ------------------------------------------------------------- */

@@ -123,6 +123,26 @@ START_TEST(rule_table)
 }
 END_TEST
 
+/* tests/lint compares check and lint on the "check+lint" rules: the table says which. */
+START_TEST(where_rules_run)
+{
+	const unsigned both = MF_WHERE_CHECK | MF_WHERE_LINT;
+
+	for (size_t i = 0; i < MF_RULE_COUNT; i++) {
+		unsigned w = mf_rule_where((mf_rule_id)i);
+		ck_assert_msg(w & MF_WHERE_CHECK, "%s does not run in check", mf_rules[i].id);
+		ck_assert_msg(!(w & MF_WHERE_SHARED) || (w & both) == both, "%s", mf_rules[i].id);
+	}
+	ck_assert_uint_eq(mf_rule_where(MF_RULE_PRIVILEGED), both | MF_WHERE_SHARED);
+	ck_assert_uint_eq(mf_rule_where(MF_RULE_PORT_UNDECLARED), both | MF_WHERE_SHARED);
+	ck_assert_uint_eq(mf_rule_where(MF_RULE_CAPACITY_EXCEEDED), both);
+	ck_assert_uint_eq(mf_rule_where(MF_RULE_DEPENDS_ON_UNHEALTHY), both);
+	ck_assert_uint_eq(mf_rule_where(MF_RULE_IMAGE_DIGEST), MF_WHERE_CHECK);
+	ck_assert_uint_eq(mf_rule_where(MF_RULE_CAPACITY_TIGHT), MF_WHERE_CHECK);
+	ck_assert_uint_eq(mf_rule_where(MF_RULE_WAIVER_UNUSED), MF_WHERE_CHECK);
+}
+END_TEST
+
 /* ---- findings ------------------------------------------------------------------- */
 
 START_TEST(clean_system_has_no_findings)
@@ -579,6 +599,7 @@ static Suite *check_suite(void)
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, rule_table);
+	tcase_add_test(t, where_rules_run);
 	tcase_add_test(t, clean_system_has_no_findings);
 	tcase_add_test(t, finding_fields);
 	tcase_add_test(t, same_finding_in_two_environments_prints_once);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "embedded.h"
 #include "support.h"
 
 static mf_ctx C;
@@ -99,7 +100,33 @@ START_TEST(layout)
 	/* templates name their helpers after the chart */
 	ck_assert(mf_test_contains(&O, CH "templates/_helpers.tpl", "define \"shop.labels\""));
 	ck_assert(!mf_test_contains(&O, CH "templates/deployment.yaml", "@CHART@"));
+	/* and range over the values but the reserved keys, given once in emit_helm.c */
+	ck_assert(mf_test_contains(&O, CH "templates/deployment.yaml",
+				   "omit .Values \"global\" \"namespace\" \"tenants\" \"configMaps\" "
+				   "\"ingresses\" \"extraObjects\" }}"));
+	ck_assert(!mf_test_contains(&O, CH "templates/service.yaml", "@RESERVED@"));
 	check_yaml_files();
+}
+END_TEST
+
+/* The kind a template renders is declared in its file, and that line is not the chart's. */
+START_TEST(kind_line_declared_and_dropped)
+{
+	const char *src = mf_embedded_find("templates/helm/templates/deployment.yaml", NULL);
+	const char *helpers = mf_embedded_find("templates/helm/templates/_helpers.tpl", NULL), *body;
+	const mf_outfile *out;
+
+	ck_assert_ptr_nonnull(src);
+	ck_assert_ptr_nonnull(helpers);
+	ck_assert(!strncmp(src, "{{- /* manifold: kind=Deployment */ -}}\n", 40));
+	ck_assert_ptr_null(strstr(helpers, "manifold: kind="));
+	emit(SHOP);
+	for (size_t i = 0; i < O.n; i++)
+		ck_assert_msg(!strstr(O.files[i].data, "manifold: kind="), "%s", O.files[i].path);
+	body = strchr(src, '\n') + 1; /* the chart's file starts where the template's second line does */
+	out = mf_test_file(&O, CH "templates/deployment.yaml");
+	ck_assert_ptr_nonnull(out);
+	ck_assert(!strncmp(out->data, body, strcspn(body, "\n") + 1));
 }
 END_TEST
 
@@ -270,6 +297,7 @@ static Suite *helm_suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, no_helm_environment_no_chart);
 	tcase_add_test(t, layout);
+	tcase_add_test(t, kind_line_declared_and_dropped);
 	tcase_add_test(t, chart_yaml);
 	tcase_add_test(t, chart_version_rules);
 	tcase_add_test(t, values_keys_and_layout);
