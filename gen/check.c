@@ -1,6 +1,7 @@
 /* check: the rule engine: rule table, switches per environment, findings, waivers and the driver */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -529,6 +530,7 @@ static void configure(mf_chk *k, const mf_node *require, const mf_pack *const *p
 		k->sev[r] = mf_rules[r].sev;
 	}
 	k->level = MF_LEVEL_NONE;
+	k->pss = INT_MAX;
 	for (size_t i = 0; i < n; i++)
 		mf_pack_configure(packs[i], k);
 	for (size_t r = 0; r < MF_RULE_COUNT; r++) {
