@@ -1,4 +1,5 @@
 /* check: the rule engine: rule table, gates, switches per environment, waivers, the driver */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -96,6 +97,7 @@ static void configure(mf_chk *k, const mf_node *require, const mf_pack *const *p
 		k->sev[r] = mf_rules[r].sev;
 	}
 	k->level = MF_LEVEL_NONE;
+	k->pss = INT_MAX;
 	for (size_t i = 0; i < n; i++)
 		mf_pack_configure(packs[i], k);
 	for (size_t r = 0; r < MF_RULE_COUNT; r++) {

@@ -93,6 +93,7 @@ struct mf_chk {
 	const mf_node *compose; /* a Compose document, or NULL */
 	bool lint;
 	mf_level level;
+	int pss; /* the Pod Security Standards release 1.N the pod rules follow; INT_MAX newest */
 	bool on[MF_RULE_COUNT];
 	mf_severity sev[MF_RULE_COUNT];
 	mf_rule_id rule; /* the built-in rule running: one function may serve several */
@@ -212,8 +213,9 @@ bool mf_re_find(const void *re, const char *s, size_t from, size_t *so, size_t *
 
 mf_packset *mf_packset_new(mf_ctx *c);
 void mf_packset_free(mf_packset *ps); /* frees compiled patterns; the rest is in the arena */
-/* Load (once) the packs named by one environment; *out gets them in order.
- * Returns 0, or -1 after diagnostics (unknown pack, invalid pack). */
+/* Load (once) the packs named by one environment; *out gets them in order,
+ * each after the packs it extends, each pack once.
+ * Returns 0, or -1 after diagnostics (unknown pack, invalid pack, cycle). */
 int mf_packset_load(mf_packset *ps, const char *const *names, const mf_pos *pos, size_t n,
 		    const mf_pack ***out, size_t *nout);
 /* Apply a pack's switches (level, enable, disable, severities) to k. */

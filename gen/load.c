@@ -332,14 +332,21 @@ static const char *const include_sections[] = {
 };
 #define NSECTIONS MF_NELEM(include_sections)
 
+/* A path as seen from the folder of the file that names it; leading "./"
+ * are dropped so that diagnostics show "dir/x.yaml", not "./dir/./x.yaml". */
 static char *relative_to(mf_ctx *c, uint32_t file, const char *path)
 {
 	const mf_source *src = mf_source_get(c, file);
-	const char *slash = src ? strrchr(src->path, '/') : NULL;
+	const char *dir = src ? src->path : "", *slash = strrchr(dir, '/');
+	size_t dl = slash ? (size_t)(slash - dir) : 0;
 
-	if (path[0] == '/' || !slash)
+	while (path[0] == '.' && path[1] == '/' && path[2])
+		path += 2;
+	while (dl >= 2 && !strncmp(dir, "./", 2))
+		dir += 2, dl -= 2;
+	if (path[0] == '/' || !slash || (dl == 1 && dir[0] == '.'))
 		return mf_strdup(c->a, path);
-	return mf_printf(c->a, "%.*s/%s", (int)(slash - src->path), src->path, path);
+	return mf_printf(c->a, "%.*s/%s", (int)dl, dir, path);
 }
 
 static int add_section(mf_ctx *c, mf_node *doc, const mf_pair *sec)
@@ -533,6 +540,22 @@ static uint32_t named_source(mf_ctx *c, const mf_doc_kind *k, const char *name, 
 	return 0;
 }
 
+const char *mf_named_key(mf_ctx *c, const mf_doc_kind *k, const char *name, mf_pos from)
+{
+	const char *rel;
+	char *real;
+
+	if (plain_name(name))
+		return mf_printf(c->a, "%s/%s.yaml", k->dir, name);
+	rel = relative_to(c, from.file, name);
+	real = rel ? realpath(rel, NULL) : NULL;
+	if (real) {
+		rel = mf_strdup(c->a, real);
+		free(real);
+	}
+	return rel;
+}
+
 const mf_node *mf_load_named(mf_ctx *c, const mf_doc_kind *k, const char *name, mf_pos from,
 			     const char **key)
 {
@@ -552,6 +575,7 @@ const mf_node *mf_load_named(mf_ctx *c, const mf_doc_kind *k, const char *name, 
 /* ---- profiles ----------------------------------------------------------- */
 
 const mf_doc_kind mf_profile_kind = {"profile", "profiles", "profile", "profile-unknown"};
+const mf_doc_kind mf_policy_kind = {"policy pack", "policies", "policy", "policy-unknown"};
 
 /* A profile may extend another; the chain is merged base first. */
 static const mf_node *profile_chain(mf_ctx *c, const char *name, mf_pos from, unsigned depth)

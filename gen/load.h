@@ -48,7 +48,12 @@ typedef struct mf_doc_kind {
 	const char *code;   /* the error code of an unknown built-in name */
 } mf_doc_kind;
 
-extern const mf_doc_kind mf_profile_kind;
+extern const mf_doc_kind mf_profile_kind, mf_policy_kind;
+
+/* What identifies a named document, without reading it: "DIR/NAME.yaml"
+ * for a built-in one, else the file's real path (so "./a.yaml" and
+ * "x/../a.yaml" are one document and an `extends` cycle can end). */
+const char *mf_named_key(mf_ctx *c, const mf_doc_kind *k, const char *name, mf_pos from);
 
 /* Load, parse and validate one named document; *key (may be NULL) gets what
  * identifies it: "DIR/NAME.yaml" or the resolved path.  NULL after

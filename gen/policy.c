@@ -1,4 +1,5 @@
 /* check: policy packs (built in and custom): switches for built-in rules, declarative rules */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check_impl.h"
@@ -67,6 +68,9 @@ typedef struct enable {
 struct mf_pack {
 	const char *name;
 	mf_level level;
+	int pss; /* pssVersion: the release 1.N, INT_MAX for latest, -1 when unset */
+	const mf_pack **extends;
+	size_t nextends;
 	enable *enable;
 	size_t nenable;
 	mf_rule_id *disable;
@@ -78,6 +82,7 @@ struct mf_pack {
 typedef struct cached {
 	const char *key;
 	mf_pack *pack; /* NULL when it failed to load */
+	bool loading;  /* its `extends` are being loaded: naming it again is a cycle */
 } cached;
 
 struct mf_packset {
@@ -87,9 +92,6 @@ struct mf_packset {
 	void **res; /* compiled patterns, freed with the set */
 	size_t nres, capres;
 };
-
-static const char *const builtin_packs[] = {"baseline", "restricted", "production",
-					    "example-custom"};
 
 /* ---- the set ------------------------------------------------------------------------ */
 
@@ -330,6 +332,34 @@ static void compile_rule(build *b, const mf_node *n, prule *r)
 	r->assert = compile_conds(b, mf_get(n, "assert"), &r->nassert);
 }
 
+static mf_pack *load_pack(mf_packset *ps, const char *name, mf_pos from);
+
+/* extends: [PACK...], loaded first; mf_packset_load puts them before the pack */
+static void compile_extends(build *b, const mf_node *doc, mf_pack *p)
+{
+	const mf_node *ext = mf_get(doc, "extends");
+
+	p->extends = mf_alloc(b->c->a, ((ext ? ext->n : 0) + 1) * sizeof *p->extends);
+	for (size_t i = 0; p->extends && ext && i < ext->n; i++) {
+		const mf_pack *base =
+			mf_str(ext->items[i])
+				? load_pack(b->ps, mf_str(ext->items[i]), ext->items[i]->pos)
+				: NULL;
+		if (base)
+			p->extends[p->nextends++] = base;
+		else
+			b->rc = -1;
+	}
+}
+
+/* pssVersion: "v1.N" or "latest" (the schema checked the form) */
+static int pss_version(const char *v)
+{
+	if (!v)
+		return -1;
+	return strcmp(v, "latest") ? (int)strtol(v + 3, NULL, 10) : INT_MAX;
+}
+
 static mf_pack *compile_pack(build *b, const mf_node *doc)
 {
 	mf_pack *p = mf_alloc(b->c->a, sizeof *p);
@@ -342,6 +372,8 @@ static mf_pack *compile_pack(build *b, const mf_node *doc)
 	p->level = !level                         ? MF_LEVEL_NONE
 		   : !strcmp(level, "restricted") ? MF_LEVEL_RESTRICTED
 						  : MF_LEVEL_BASELINE;
+	p->pss = pss_version(mf_get_str(doc, "pssVersion"));
+	compile_extends(b, doc, p);
 	compile_switches(b, doc, p);
 	p->rules = mf_alloc(b->c->a, ((rules ? rules->n : 0) + 1) * sizeof *p->rules);
 	for (size_t i = 0; p->rules && rules && i < rules->n; i++)
@@ -357,92 +389,80 @@ static mf_pack *compile_pack(build *b, const mf_node *doc)
 
 /* ---- loading ------------------------------------------------------------------------------ */
 
-static bool plain_name(const char *s)
+/* The cache entry of a pack already named, or -1. */
+static long cached_index(mf_packset *ps, const char *key)
 {
-	return *s && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(s);
+	for (size_t i = 0; i < ps->n; i++)
+		if (!strcmp(ps->v[i].key, key))
+			return (long)i;
+	return -1;
 }
 
-/* A path relative to the directory of the file that named it. */
-static const char *relative_to(mf_ctx *c, mf_pos from, const char *name)
+/* A new cache entry, marked as loading; -1 when out of memory. */
+static long cache_add(mf_packset *ps, const char *key)
 {
-	const mf_source *src = mf_source_get(c, from.file);
-	const char *slash = src ? strrchr(src->path, '/') : NULL;
-
-	if (name[0] == '/' || !slash)
-		return name;
-	return mf_printf(c->a, "%.*s/%s", (int)(slash - src->path), src->path, name);
-}
-
-static uint32_t pack_source(mf_packset *ps, const char *name, mf_pos from, const char **key)
-{
-	size_t len;
-	const char *path, *text, *best;
-	mf_diag *d;
-
-	if (!plain_name(name)) {
-		*key = relative_to(ps->c, from, name);
-		return mf_read_source(ps->c, *key, from);
+	if (ps->n == ps->cap) {
+		size_t ncap = ps->cap ? ps->cap * 2 : 8;
+		cached *grown = realloc(ps->v, ncap * sizeof *grown);
+		if (!grown)
+			return -1;
+		ps->v = grown;
+		ps->cap = ncap;
 	}
-	path = mf_printf(ps->c->a, "policies/%s.yaml", name);
-	*key = path;
-	if ((text = path ? mf_embedded_find(path, &len) : NULL) != NULL)
-		return mf_source_add(ps->c, path, text, len);
-	best = mf_did_you_mean(name, builtin_packs, MF_NELEM(builtin_packs));
-	d = mf_diag_add(ps->c, MF_SEV_ERROR, from, "policy-unknown",
-			"no built-in policy pack '%s' (built in: baseline, restricted, production, "
-			"example-custom)",
-			name);
-	if (d && best)
-		mf_diag_note(ps->c, d, "did you mean '%s'?", best);
-	return 0;
+	ps->v[ps->n] = (cached){key, NULL, true};
+	return (long)ps->n++;
 }
 
 static mf_pack *load_pack(mf_packset *ps, const char *name, mf_pos from)
 {
 	build b = {ps, ps->c, 0};
-	const char *key = name;
-	uint32_t file;
-	mf_node *doc;
+	const char *key = mf_named_key(ps->c, &mf_policy_kind, name, from);
+	long slot = key ? cached_index(ps, key) : -1;
+	const mf_node *doc;
 	mf_pack *p;
 
-	for (size_t i = 0; i < ps->n; i++)
-		if (!strcmp(ps->v[i].key, name) ||
-		    (!plain_name(name) && !strcmp(ps->v[i].key, relative_to(ps->c, from, name))))
-			return ps->v[i].pack;
-	file = pack_source(ps, name, from, &key);
-	doc = file ? mf_yaml_parse(ps->c, file, false) : NULL;
-	if (doc && doc->kind != MF_MAP)
-		doc = (mf_error(ps->c, doc->pos, "schema", "a policy pack is a mapping"), NULL);
-	p = doc && mf_validate(ps->c, doc, "policy") == 0 ? compile_pack(&b, doc) : NULL;
-	if (b.rc < 0)
-		p = NULL;
-	if (ps->n == ps->cap) {
-		size_t ncap = ps->cap ? ps->cap * 2 : 8;
-		cached *grown = realloc(ps->v, ncap * sizeof *grown);
-		if (!grown)
-			return p;
-		ps->v = grown;
-		ps->cap = ncap;
-	}
-	ps->v[ps->n++] = (cached){plain_name(name) ? name : key, p};
-	return p;
+	if (slot >= 0 && ps->v[slot].loading)
+		mf_error(ps->c, from, "policy-extends",
+			 "policy pack '%s' extends itself (a cycle of 'extends')", name);
+	if (slot >= 0)
+		return ps->v[slot].loading ? NULL : ps->v[slot].pack;
+	if (!key || (slot = cache_add(ps, key)) < 0)
+		return (mf_error(ps->c, from, "internal", "out of memory"), NULL);
+	doc = mf_load_named(ps->c, &mf_policy_kind, name, from, NULL);
+	p = doc ? compile_pack(&b, doc) : NULL;
+	ps->v[slot].pack = b.rc < 0 ? NULL : p;
+	ps->v[slot].loading = false;
+	return ps->v[slot].pack;
+}
+
+/* p after the packs it extends, each pack once: "restricted" is baseline, then restricted. */
+static void add_closure(const mf_pack **v, size_t *n, const mf_pack *p)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (v[i] == p)
+			return;
+	for (size_t i = 0; i < p->nextends; i++)
+		add_closure(v, n, p->extends[i]);
+	v[(*n)++] = p;
 }
 
 int mf_packset_load(mf_packset *ps, const char *const *names, const mf_pos *pos, size_t n,
 		    const mf_pack ***out, size_t *nout)
 {
-	const mf_pack **v = mf_alloc(ps->c->a, (n + 1) * sizeof *v);
+	const mf_pack **named = mf_alloc(ps->c->a, (n + 1) * sizeof *named), **v;
 	int rc = 0;
 
-	*out = v;
+	*out = NULL;
 	*nout = 0;
-	for (size_t i = 0; v && i < n; i++) {
-		mf_pack *p = load_pack(ps, names[i], pos[i]);
-		if (p)
-			v[(*nout)++] = p;
-		else
+	for (size_t i = 0; named && i < n; i++)
+		if (!(named[i] = load_pack(ps, names[i], pos[i])))
 			rc = -1;
-	}
+	/* every pack of the closure is in the cache, each once */
+	v = named ? mf_alloc(ps->c->a, (ps->n + 1) * sizeof *v) : NULL;
+	for (size_t i = 0; v && i < n; i++)
+		if (named[i])
+			add_closure(v, nout, named[i]);
+	*out = v;
 	return v ? rc : -1;
 }
 
@@ -469,6 +489,8 @@ void mf_pack_configure(const mf_pack *p, mf_chk *k)
 {
 	if (p->level > k->level)
 		k->level = p->level;
+	if (p->pss >= 0)
+		k->pss = p->pss;
 	for (size_t i = 0; i < p->nenable; i++) {
 		k->on[p->enable[i].rule] = true;
 		if (p->enable[i].has_sev)
