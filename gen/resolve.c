@@ -428,6 +428,29 @@ static void check_ref(rctx *r, const mf_node *ref)
 		need(r, target, "services", "service");
 }
 
+static void need_key(rctx *r, const mf_pair *p, const char *section, const char *what)
+{
+	mf_node key = {.kind = MF_STR, .pos = p->pos, .str = p->key};
+
+	need(r, &key, section, what);
+}
+
+/* Lists and maps that name environments: a misspelt name would silently
+ * leave a service, a waiver or a replica count out of that environment. */
+static void check_env_names(rctx *r, const mf_node *f)
+{
+	const mf_node *rep = mf_get(f, "replicas"), *envs = mf_get(f, "environments"),
+		      *w = mf_get(f, "waivers");
+
+	for (size_t i = 0; rep && rep->kind == MF_MAP && i < rep->n; i++)
+		if (strcmp(rep->pairs[i].key, "default"))
+			need_key(r, &rep->pairs[i], "environments", "environment");
+	for (size_t i = 0; envs && envs->kind == MF_SEQ && i < envs->n; i++)
+		need(r, envs->items[i], "environments", "environment");
+	for (size_t i = 0; w && w->kind == MF_SEQ && i < w->n; i++)
+		check_env_names(r, w->items[i]);
+}
+
 static void check_fields(rctx *r, const mf_node *f)
 {
 	const mf_node *env = mf_get(f, "env"), *from = mf_get(f, "envFrom"),
@@ -439,25 +462,20 @@ static void check_fields(rctx *r, const mf_node *f)
 			check_ref(r, env->pairs[i].val);
 	for (size_t i = 0; from && i < from->n; i++)
 		check_ref(r, from->items[i]);
-	for (size_t i = 0; deps && i < deps->n; i++) {
-		mf_node key = {
-			.kind = MF_STR, .pos = deps->pairs[i].pos, .str = deps->pairs[i].key};
-		need(r, &key, "services", "service");
-	}
+	for (size_t i = 0; deps && i < deps->n; i++)
+		need_key(r, &deps->pairs[i], "services", "service");
 	for (size_t i = 0; vols && i < vols->n; i++)
 		check_ref(r, vols->pairs[i].val);
 	if (m)
 		need(r, m, "machines", "machine");
+	check_env_names(r, f);
 }
 
 static void check_map_of_fields(rctx *r, const mf_node *map, bool services_must_exist)
 {
 	for (size_t i = 0; map && i < map->n; i++) {
-		if (services_must_exist) {
-			mf_node key = {
-				.kind = MF_STR, .pos = map->pairs[i].pos, .str = map->pairs[i].key};
-			need(r, &key, "services", "service");
-		}
+		if (services_must_exist)
+			need_key(r, &map->pairs[i], "services", "service");
 		check_fields(r, map->pairs[i].val);
 	}
 }
@@ -479,6 +497,7 @@ static void check_all_refs(rctx *r, const mf_profile *profiles, size_t nprofiles
 		envwrap.pairs = &p;
 		envwrap.n = p.val ? 1 : 0;
 		check_fields(r, &envwrap);
+		check_env_names(r, tenants->pairs[i].val);
 		check_map_of_fields(r, mf_get(tenants->pairs[i].val, "services"), true);
 	}
 	for (size_t i = 0; i < nprofiles; i++)
