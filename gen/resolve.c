@@ -47,7 +47,27 @@ typedef struct rctx {
 	const mf_node *doc;
 	mf_system *s;
 	int rc;
+	/* description lines an environment's check already reported: every
+	 * environment resolves the same lines, each is reported once */
+	mf_pos *reported;
+	size_t nreported, capreported;
 } rctx;
+
+/* True the first time a position is seen (errors are few: a scan will do). */
+static bool first_report(rctx *r, mf_pos pos)
+{
+	mf_pos *grown;
+
+	for (size_t i = 0; i < r->nreported; i++)
+		if (mf_pos_eq(r->reported[i], pos))
+			return false;
+	grown = mf_grow(r->c->a, r->reported, r->nreported, &r->capreported, sizeof *grown);
+	if (grown) {
+		r->reported = grown;
+		r->reported[r->nreported++] = pos;
+	}
+	return true;
+}
 
 static const mf_node *expand(rctx *r, const mf_node *fields, unsigned depth);
 
@@ -961,6 +981,45 @@ static void ref_missing(rctx *r, const mf_instance *in, const mf_node *at, const
 	r->rc = -1;
 }
 
+static const char *const ref_fields[] = {"{host}", "{port}", "{namespace}"};
+
+/* {service, port, format}: the port must be one the service has, and the
+ * format may only use the placeholders it can fill. */
+static void check_ref_port(rctx *r, const mf_instance *in, const mf_node *ref)
+{
+	const mf_instance *to = mf_ref_target(in, mf_get_str(ref, "service"));
+	const mf_node *pname = mf_get(ref, "port"), *fmt = mf_get(ref, "format");
+	const mf_node *ports = to ? mf_get(to->spec, "ports") : NULL;
+	const char *f = mf_str(fmt);
+
+	if (!to || in->env->is_base) /* the environments report, with their overrides */
+		return;
+	if (pname && !mf_port_of(to->spec, pname, NULL) && first_report(r, pname->pos)) {
+		mf_diag *d = mf_diag_add(r->c, MF_SEV_ERROR, pname->pos, "unknown-reference",
+					 "'%s' has no port '%s'", to->service, mf_str(pname));
+		mf_diag_suggest_key(r->c, d, mf_str(pname), ports);
+		r->rc = -1;
+	}
+	for (const char *p = f ? strchr(f, '{') : NULL; p; p = strchr(p + 1, '{')) {
+		size_t n = strcspn(p + 1, "{} \t") + 2, k = 0;
+		while (k < MF_NELEM(ref_fields) && strncmp(p, ref_fields[k], strlen(ref_fields[k])))
+			k++;
+		if (p[n - 1] != '}')
+			continue;
+		if (k == MF_NELEM(ref_fields) && first_report(r, fmt->pos)) {
+			mf_error(r->c, fmt->pos, "unknown-reference",
+				 "unknown placeholder '%.*s' in a format (use {host}, {port}, "
+				 "{namespace})",
+				 (int)n, p);
+			r->rc = -1;
+		} else if (k == 1 && !pname && !(ports && ports->n) && first_report(r, fmt->pos)) {
+			mf_error(r->c, fmt->pos, "unknown-reference",
+				 "the format uses '{port}', but '%s' has no port", to->service);
+			r->rc = -1;
+		}
+	}
+}
+
 static void env_refs(rctx *r, const mf_env *e)
 {
 	for (size_t i = 0; i < e->ninst; i++) {
@@ -973,6 +1032,8 @@ static void env_refs(rctx *r, const mf_env *e)
 			if (svc && mf_get(mf_get(r->doc, "services"), svc) &&
 			    !mf_ref_target(in, svc))
 				ref_missing(r, in, env->pairs[k].val, svc);
+			else if (svc)
+				check_ref_port(r, in, env->pairs[k].val);
 		}
 		for (size_t k = 0; deps && k < deps->n; k++) {
 			mf_node at = {.kind = MF_STR, .pos = deps->pairs[k].pos};
@@ -1097,7 +1158,7 @@ void mf_system_freeze(const mf_system *s)
 int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t nonly, mf_system *out)
 {
 	const mf_node *doc = in->doc, **expanded;
-	rctx r = {c, doc, out, 0};
+	rctx r = {.c = c, .doc = doc, .s = out};
 
 	memset(out, 0, sizeof *out);
 	out->doc = doc;
