@@ -284,11 +284,28 @@ static void image_from_map(mf_ctx *c, const mf_node *n, mf_image *im)
 
 /* Untagged images take the environment's tag, then the system version; an
  * image with neither stays untagged so the image rules can say so. */
-static mf_image image_of(mf_ctx *c, const mf_instance *in)
+/* system.images.own: "acme/" owns acme/api; "acme/api" owns only itself. */
+static bool own_repo(const mf_node *own, const char *repo)
+{
+	for (size_t i = 0; own && own->kind == MF_SEQ && i < own->n; i++) {
+		const char *p = mf_str(own->items[i]);
+		size_t n = p ? strlen(p) : 0;
+		if (n && !strncmp(repo, p, n) && (!repo[n] || p[n - 1] == '/' || repo[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* Only the system's own images take the environment's tag (else the
+ * system's version) and registry; another project's image is pulled as
+ * written, through the mirror when the environment names one, and an
+ * untagged one stays untagged for the image rules to see. */
+static mf_image image_of(mf_ctx *c, const mf_system *s, const mf_instance *in)
 {
 	const mf_node *n = mf_get(in->spec, "image");
-	const char *reg = in->env ? in->env->image_registry : NULL;
-	mf_image im = {NULL, NULL, NULL, NULL, n ? n->pos : in->pos};
+	const mf_env *e = in->env;
+	mf_image im = {NULL, NULL, NULL, NULL, n ? n->pos : in->pos, false};
+	const char *reg;
 
 	if (!n)
 		return im;
@@ -296,8 +313,10 @@ static mf_image image_of(mf_ctx *c, const mf_instance *in)
 		image_from_map(c, n, &im);
 	else
 		split_image(c, mf_str(n), &im);
-	if (!im.tag && !im.digest && in->env)
-		im.tag = in->env->image_tag;
+	im.own = own_repo(s->own_images, n->kind == MF_MAP ? mf_get_str(n, "repository") : im.repo);
+	if (!im.tag && !im.digest && im.own)
+		im.tag = e->image_tag;
+	reg = im.own ? e->image_registry : e->image_mirror;
 	if (reg && !mf_image_has_registry(im.repo))
 		im.repo = mf_printf(c->a, "%s/%s", reg, im.repo);
 	im.ref = mf_printf(c->a, "%s%s%s%s%s", im.repo, im.tag ? ":" : "", im.tag ? im.tag : "",
@@ -580,6 +599,21 @@ static const mf_node *pick(const mf_node *a, const mf_node *b)
 	return a ? a : b;
 }
 
+/* environments.*.images.{tag,registry} concern the system's own images only */
+static void images_unused(rctx *r, const mf_node *imgs)
+{
+	static const char *const keys[] = {"tag", "registry"};
+
+	for (size_t i = 0; i < MF_NELEM(keys); i++) {
+		const mf_node *v = mf_get(imgs, keys[i]);
+		if (v && first_report(r, v->pos))
+			mf_warning(r->c, v->pos, "images-own",
+				   "'images.%s' applies to the system's own images, and "
+				   "'system.images.own' names none",
+				   keys[i]);
+	}
+}
+
 static void env_settings(rctx *r, mf_env *e)
 {
 	const mf_node *n = e->node, *p = e->profile, *imgs = mf_get(n, "images");
@@ -601,6 +635,9 @@ static void env_settings(rctx *r, mf_env *e)
 	if (!e->image_tag)
 		e->image_tag = mf_get_str(mf_get(r->doc, "system"), "version");
 	e->image_registry = mf_get_str(imgs, "registry");
+	e->image_mirror = mf_get_str(imgs, "mirror");
+	if (!r->s->own_images)
+		images_unused(r, imgs);
 	env_policies(r, e);
 	if (!e->targets && !e->is_base) {
 		mf_error(
@@ -786,7 +823,7 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	in->env = e;
 	in->machine = mf_get_str(mf_get(in->spec, "placement"), "machine");
 	in->host_network = mf_truthy(mf_path(in->spec, "security.hostNetwork"));
-	in->image = image_of(r->c, in);
+	in->image = image_of(r->c, r->s, in);
 	replicas_of(in, e);
 	instance_ports(r, in);
 	instance_volumes(r, in);
@@ -1164,6 +1201,7 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 	out->doc = doc;
 	out->name = mf_get_str(mf_get(doc, "system"), "name");
 	out->version = mf_get_str(mf_get(doc, "system"), "version");
+	out->own_images = mf_path(doc, "system.images.own");
 	if (!out->version)
 		out->version = "0.1.0";
 	expanded = expand_services(&r);

@@ -42,6 +42,7 @@ typedef struct mf_image {
 	const char *digest;
 	const char *ref;
 	mf_pos pos;
+	bool own; /* one of the system's own images (system.images.own) */
 } mf_image;
 
 /* One port of an instance (services.*.ports.*), worked out once. */
@@ -131,8 +132,10 @@ struct mf_env {
 	const mf_node *backup;   /* merged profile.backup < system.backup < env.backup */
 	const mf_node *capacity; /* env.capacity or profile.capacity */
 	bool network_policy;
-	const char *image_tag; /* tag for untagged images: env images.tag, else system.version */
-	const char *image_registry; /* env images.registry, prefixed to images without one */
+	const char *image_tag;      /* tag of the system's own untagged images: env images.tag,
+				       else system.version */
+	const char *image_registry; /* env images.registry, prefixed to own images without one */
+	const char *image_mirror;   /* env images.mirror, prefixed to other images without one */
 	const char **policies;      /* pack names/paths: profile's, then system's, then env's */
 	mf_pos *policy_pos;
 	size_t npolicies;
@@ -146,6 +149,7 @@ typedef struct mf_system {
 	const mf_node *doc; /* the loaded description */
 	const char *name;
 	const char *version; /* system.version or "0.1.0" */
+	const mf_node *own_images; /* system.images.own: repositories of the system's own images */
 	mf_env *envs;        /* sorted by name */
 	size_t nenvs;
 	mf_env base; /* no profile, no overrides, tenants as written */
