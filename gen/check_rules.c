@@ -210,8 +210,7 @@ static void latest_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, mf_image
 				     "if it is one of the system's own images, list '%s' in "
 				     "'system.images.own' and it takes the version '%s'",
 				     r.repo, k->s->version);
-	}
-	else if (!strcmp(r.tag, "latest"))
+	} else if (!strcmp(r.tag, "latest"))
 		mf_finding(k, MF_RULE_IMAGE_LATEST, mf_chk_at(k, img), path,
 			   "%s uses image '%s' with the 'latest' tag", mf_chk_who(k, ct),
 			   mf_str(img));

@@ -982,10 +982,11 @@ static void put_volume(rc *r, const mf_instance *in, mf_node *svc, mf_node *vols
 		storage_volume(r, in, vols, v);
 		break;
 	case MF_V_BIND:
-		bind(r, vols, from_source(r, v->source), v->mount, v->read_only, v->node->pos);
+		bind(r, vols, from_source(r, v->source), v->mount, v->read_only,
+		     v->source_node->pos);
 		break;
 	case MF_V_HOST_PATH:
-		bind(r, vols, v->source, v->mount, v->read_only, v->node->pos);
+		bind(r, vols, v->source, v->mount, v->read_only, v->source_node->pos);
 		break;
 	case MF_V_CONFIG:
 		config_volume(r, vols, v->node);

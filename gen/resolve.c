@@ -40,8 +40,6 @@ const mf_node *mf_system_section(const mf_system *s, const char *section, const 
 	return mf_get(mf_get(s->doc, section), name);
 }
 
-/* ---- templates ---------------------------------------------------------- */
-
 typedef struct rctx {
 	mf_ctx *c;
 	const mf_node *doc;
@@ -69,6 +67,131 @@ static bool first_report(rctx *r, mf_pos pos)
 	return true;
 }
 
+/* ---- merging service fields -------------------------------------------------------- */
+
+/* Keys that exclude each other: a probe has one action, a volume one
+ * source, an env value one kind of reference.  When a later layer picks
+ * one (an override's `exec` over a template's `http`), what the others own
+ * is dropped from the earlier layer before the merge, or the merged probe
+ * would hold both and each target would pick a different one. */
+typedef struct alt {
+	const char *head;        /* the key that picks it */
+	const char *const *owns; /* the keys it owns, NULL-terminated */
+} alt;
+
+static const char *const own_http[] = {"http", NULL}, *const own_tcp[] = {"tcp", NULL},
+			 *const own_grpc[] = {"grpc", NULL}, *const own_exec[] = {"exec", NULL};
+static const alt probe_alts[] = {
+	{"http", own_http}, {"tcp", own_tcp}, {"grpc", own_grpc}, {"exec", own_exec}};
+static const char *const own_cfg[] = {"config", NULL}, *const own_sec[] = {"secret", NULL},
+			 *const own_empty[] = {"emptyDir", NULL},
+			 *const own_host[] = {"hostPath", NULL}, *const own_bind[] = {"bind", NULL};
+static const alt volume_alts[] = {{"config", own_cfg},
+				  {"secret", own_sec},
+				  {"emptyDir", own_empty},
+				  {"hostPath", own_host},
+				  {"bind", own_bind}};
+static const char *const own_esec[] = {"secret", "key", "optional", NULL},
+			 *const own_ecfg[] = {"config", "key", "optional", NULL},
+			 *const own_esvc[] = {"service", "port", "format", NULL},
+			 *const own_efield[] = {"field", NULL};
+static const alt env_alts[] = {
+	{"secret", own_esec}, {"config", own_ecfg}, {"service", own_esvc}, {"field", own_efield}};
+
+static const struct exclusive {
+	const char *section; /* services.*.SECTION.*: maps whose keys exclude each other */
+	const alt *alts;
+	size_t nalts;
+} exclusives[] = {
+	{"probes", probe_alts, MF_NELEM(probe_alts)},
+	{"volumes", volume_alts, MF_NELEM(volume_alts)},
+	{"env", env_alts, MF_NELEM(env_alts)},
+};
+
+static bool owns(const alt *a, const char *key)
+{
+	for (size_t i = 0; a->owns[i]; i++)
+		if (!strcmp(a->owns[i], key))
+			return true;
+	return false;
+}
+
+static const alt *picked(const struct exclusive *ex, const mf_node *entry)
+{
+	for (size_t i = 0; i < ex->nalts; i++)
+		if (mf_get(entry, ex->alts[i].head))
+			return &ex->alts[i];
+	return NULL;
+}
+
+/* A key of `entry` another alternative than `chosen` owns. */
+static bool foreign(const struct exclusive *ex, const alt *chosen, const char *key)
+{
+	for (size_t i = 0; i < ex->nalts; i++)
+		if (&ex->alts[i] != chosen && owns(&ex->alts[i], key) && !owns(chosen, key))
+			return true;
+	return false;
+}
+
+/* A shallow copy of map with `key` replaced by val (NULL: dropped). */
+static mf_node *with(rctx *r, const mf_node *map, const char *key, mf_node *val)
+{
+	mf_node *out = mf_new_map(r->c->a, map->pos);
+
+	for (size_t i = 0; out && i < map->n; i++) {
+		const mf_pair *p = &map->pairs[i];
+		mf_node *v = strcmp(p->key, key) ? p->val : val;
+		if (v && mf_map_add(r->c->a, out, p->key, p->pos, v) < 0)
+			return NULL;
+	}
+	return out;
+}
+
+/* base's entry without what another alternative than over's owns */
+static mf_node *pruned_entry(rctx *r, const struct exclusive *ex, const mf_node *b,
+			     const mf_node *o)
+{
+	const alt *chosen = o && o->kind == MF_MAP ? picked(ex, o) : NULL;
+	bool any = false;
+	mf_node *out;
+
+	for (size_t i = 0; chosen && b && b->kind == MF_MAP && i < b->n; i++)
+		any |= foreign(ex, chosen, b->pairs[i].key);
+	if (!any || !(out = mf_new_map(r->c->a, b->pos)))
+		return (mf_node *)b;
+	for (size_t i = 0; i < b->n; i++)
+		if (!foreign(ex, chosen, b->pairs[i].key))
+			mf_map_add(r->c->a, out, b->pairs[i].key, b->pairs[i].pos, b->pairs[i].val);
+	return out;
+}
+
+static const mf_node *prune_exclusive(rctx *r, const mf_node *base, const mf_node *over)
+{
+	for (size_t x = 0; x < MF_NELEM(exclusives) && base && base->kind == MF_MAP; x++) {
+		const struct exclusive *ex = &exclusives[x];
+		const mf_node *bs = mf_get(base, ex->section), *os = mf_get(over, ex->section);
+		for (size_t i = 0;
+		     bs && bs->kind == MF_MAP && os && os->kind == MF_MAP && i < os->n; i++) {
+			const mf_node *b = mf_get(bs, os->pairs[i].key);
+			mf_node *nb = pruned_entry(r, ex, b, os->pairs[i].val);
+			if (nb == b)
+				continue;
+			/* nothing left: the later layer's entry is taken as it is */
+			bs = with(r, bs, os->pairs[i].key, nb && nb->n ? nb : NULL);
+			base = bs ? with(r, base, ex->section, (mf_node *)bs) : base;
+		}
+	}
+	return base;
+}
+
+/* The merge of two layers of service fields (see mf_merge). */
+static const mf_node *merge_fields(rctx *r, const mf_node *base, const mf_node *over)
+{
+	return mf_merge(r->c->a, over ? prune_exclusive(r, base, over) : base, over);
+}
+
+/* ---- templates ---------------------------------------------------------- */
+
 static const mf_node *expand(rctx *r, const mf_node *fields, unsigned depth);
 
 static const mf_node *apply_template(rctx *r, const mf_node *acc, const mf_node *name,
@@ -90,7 +213,7 @@ static const mf_node *apply_template(rctx *r, const mf_node *acc, const mf_node 
 		r->rc = -1;
 		return acc;
 	}
-	return mf_merge(r->c->a, acc, expand(r, t, depth + 1));
+	return merge_fields(r, acc, expand(r, t, depth + 1));
 }
 
 /* A fields mapping with its `extends` chain merged underneath it. */
@@ -110,7 +233,7 @@ static const mf_node *expand(rctx *r, const mf_node *fields, unsigned depth)
 	}
 	own = mf_copy(r->c->a, fields);
 	mf_map_del(own, "extends");
-	return acc ? mf_merge(r->c->a, acc, own) : own;
+	return acc ? merge_fields(r, acc, own) : own;
 }
 
 /* ---- quantities --------------------------------------------------------- */
@@ -727,9 +850,9 @@ static const mf_node *tenant_spec(rctx *r, const mf_node *spec, const mf_tenant 
 	if (tenv) {
 		mf_node *wrap = mf_new_map(r->c->a, tenv->pos);
 		mf_map_add(r->c->a, wrap, "env", t->pos, (mf_node *)tenv);
-		spec = mf_merge(r->c->a, spec, wrap);
+		spec = merge_fields(r, spec, wrap);
 	}
-	return over ? mf_merge(r->c->a, spec, over) : spec;
+	return over ? merge_fields(r, spec, over) : spec;
 }
 
 static mf_instance *new_instance(rctx *r, mf_env *e, size_t *cap)
@@ -832,21 +955,21 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 static const mf_node *env_defaults(rctx *r, const mf_env *e)
 {
 	const mf_node *d =
-		mf_merge(r->c->a, mf_get(e->profile, "defaults"), mf_get(r->doc, "defaults"));
+		merge_fields(r, mf_get(e->profile, "defaults"), mf_get(r->doc, "defaults"));
 
-	return mf_merge(r->c->a, d, mf_get(e->node, "defaults"));
+	return merge_fields(r, d, mf_get(e->node, "defaults"));
 }
 
 static void service_instances(rctx *r, mf_env *e, const mf_pair *svc, const mf_node *expanded,
 			      const mf_node *defaults, size_t *cap)
 {
-	const mf_node *spec = mf_merge(r->c->a, defaults, expanded);
+	const mf_node *spec = merge_fields(r, defaults, expanded);
 	const mf_node *over = expand(r, mf_get(mf_get(e->node, "services"), svc->key), 0);
 	const char *scope;
 	mf_instance *in;
 
 	if (over)
-		spec = mf_merge(r->c->a, spec, over);
+		spec = merge_fields(r, spec, over);
 	if (!service_in_env(spec, e))
 		return;
 	scope = mf_get_str(spec, "scope");

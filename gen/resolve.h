@@ -148,9 +148,9 @@ struct mf_env {
 typedef struct mf_system {
 	const mf_node *doc; /* the loaded description */
 	const char *name;
-	const char *version; /* system.version or "0.1.0" */
+	const char *version;       /* system.version or "0.1.0" */
 	const mf_node *own_images; /* system.images.own: repositories of the system's own images */
-	mf_env *envs;        /* sorted by name */
+	mf_env *envs;              /* sorted by name */
 	size_t nenvs;
 	mf_env base; /* no profile, no overrides, tenants as written */
 } mf_system;

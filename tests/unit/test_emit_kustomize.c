@@ -53,7 +53,7 @@ static bool seq_has_str(const mf_node *seq, const char *s)
 
 #define SYS_HEAD \
 	"manifold: 1\n" \
-	"system: {name: t, version: \"1.0\"}\n"
+	"system: {name: t, version: \"1.0\", images: {own: [web]}}\n"
 
 /* web: three env vars, two volumes, two ports; prod changes what each test needs */
 #define WEB \
