@@ -844,6 +844,53 @@ static void port_range_overlap(mf_chk *k)
 	}
 }
 
+/* ---- memory units --------------------------------------------------------------------- */
+
+/* Keys whose scalar is a memory quantity, wherever they are in the
+ * description (resources, storage, emptyDir, capacity, quotas); the
+ * subtrees of free text are skipped. */
+static const char *const memory_keys[] = {"memory", "size", "sizeLimit", "ephemeralStorage",
+					  "storage"};
+static const char *const free_text[] = {"env",     "labels",  "annotations", "configs",
+					"secrets", "command", "args",        "description"};
+
+static void decimal_one(mf_chk *k, const mf_node *v)
+{
+	static const char *const decimal = "kMGTP";
+	const char *s = mf_str(v);
+	size_t n = s ? strlen(s) : 0;
+	mf_diag *d;
+
+	if (!n || v->kind != MF_STR || !strchr(decimal, s[n - 1]) || n < 2 ||
+	    !(s[n - 2] >= '0' && s[n - 2] <= '9'))
+		return;
+	d = mf_finding(k, MF_RULE_MEMORY_DECIMAL, v->pos, NULL,
+		       "memory '%s' is %lld bytes: '%c' is a decimal unit (10^%d)", s,
+		       mf_mem_bytes(v), s[n - 1],
+		       3 * (int)(strchr(decimal, s[n - 1]) - decimal + 1));
+	if (d)
+		mf_diag_note(k->c, d, "did you mean '%.*s%ci'?", (int)(n - 1), s,
+			     s[n - 1] == 'k' ? 'K' : s[n - 1]);
+}
+
+static void decimal_walk(mf_chk *k, const mf_node *n, unsigned depth)
+{
+	for (size_t i = 0; n && n->kind == MF_MAP && depth < 16 && i < n->n; i++) {
+		const mf_pair *p = &n->pairs[i];
+		if (MF_IN_LIST(p->key, free_text))
+			continue;
+		if (MF_IN_LIST(p->key, memory_keys) && mf_is_scalar(p->val))
+			decimal_one(k, p->val);
+		else
+			decimal_walk(k, p->val, depth + 1);
+	}
+}
+
+static void memory_decimal(mf_chk *k)
+{
+	decimal_walk(k, k->s->doc, 0);
+}
+
 const mf_rule_impl mf_env_rules[] = {
 	{MF_RULE_CAPACITY_EXCEEDED, MF_SC_ENV, MF_RUN_CHECK, capacity},
 	{MF_RULE_HOST_PORT_CONFLICT, MF_SC_ENV, MF_RUN_CHECK, host_port_conflict},
@@ -855,5 +902,6 @@ const mf_rule_impl mf_env_rules[] = {
 	{MF_RULE_BACKUP_MISSING, MF_SC_ENV, MF_RUN_CHECK, backup_missing},
 	{MF_RULE_DEPENDS_ON_UNHEALTHY, MF_SC_ENV, MF_RUN_CHECK, depends_on_unhealthy},
 	{MF_RULE_PORT_RANGE_OVERLAP, MF_SC_SYSTEM, MF_RUN_CHECK, port_range_overlap},
+	{MF_RULE_MEMORY_DECIMAL, MF_SC_SYSTEM, MF_RUN_CHECK, memory_decimal},
 };
 const size_t mf_env_nrules = MF_NELEM(mf_env_rules);
