@@ -735,9 +735,11 @@ START_TEST(freeze_marks_everything)
 }
 END_TEST
 
+/* The folder goes first: the aborting child runs no teardown. */
 START_TEST(freeze_profile_write_aborts)
 {
 	load_and_freeze();
+	mf_test_dir_remove(DIR_);
 	mf_map_del(mf_path(freeze_input.profiles[0].doc, "defaults.security"), "runAsNonRoot");
 }
 END_TEST
@@ -745,6 +747,7 @@ END_TEST
 START_TEST(freeze_doc_write_aborts)
 {
 	load_and_freeze();
+	mf_test_dir_remove(DIR_);
 	mf_map_set_str(C.a, mf_path(freeze_input.doc, "services.api"), "image", "x", MF_NOPOS);
 }
 END_TEST
