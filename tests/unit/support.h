@@ -3,8 +3,12 @@
 #define MF_TEST_SUPPORT_H
 
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "emit.h"
@@ -142,5 +146,115 @@ static inline void mf_test_libyaml(const mf_outfile *f)
 	}
 	yaml_parser_delete(&p);
 }
+
+/* ---- input files in a temporary folder (load and resolve suites) ---------------------------- */
+
+/* A fresh folder for a test's files ("/tmp/mf-test-XXXXXX"); mf_test_dir_remove() in the
+ * teardown.  The path lives in a static buffer (one folder per test at a time). */
+static inline const char *mf_test_dir(void)
+{
+	static char dir[64];
+
+	snprintf(dir, sizeof dir, "/tmp/mf-test-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	return dir;
+}
+
+/* Remove a folder and everything in it (the test folders hold files and folders only). */
+static inline void mf_test_dir_remove(const char *dir)
+{
+	DIR *d = dir && *dir ? opendir(dir) : NULL;
+	struct dirent *e;
+	struct stat st;
+
+	while (d && (e = readdir(d)) != NULL) {
+		char *path;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		path = malloc(strlen(dir) + strlen(e->d_name) + 2);
+		if (!path)
+			break;
+		sprintf(path, "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			mf_test_dir_remove(path);
+		else
+			unlink(path);
+		free(path);
+	}
+	if (d) {
+		closedir(d);
+		rmdir(dir);
+	}
+}
+
+/* Write len bytes (they may hold NUL) to DIR/REL, making REL's folders; returns the path
+ * (arena-owned). */
+static inline const char *mf_test_write_n(mf_arena *a, const char *dir, const char *rel,
+					  const char *text, size_t len)
+{
+	char *path = mf_printf(a, "%s/%s", dir, rel);
+	FILE *fp;
+
+	for (char *s = path + strlen(dir) + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		ck_assert(mkdir(path, 0700) == 0 || access(path, F_OK) == 0);
+		*s = '/';
+	}
+	fp = fopen(path, "wb");
+	ck_assert_msg(fp != NULL, "cannot write %s", path);
+	ck_assert_uint_eq(fwrite(text, 1, len, fp), len);
+	ck_assert_int_eq(fclose(fp), 0);
+	return path;
+}
+
+static inline const char *mf_test_write(mf_arena *a, const char *dir, const char *rel,
+					const char *text)
+{
+	return mf_test_write_n(a, dir, rel, text, strlen(text));
+}
+
+/* The first diagnostic with this code, or NULL; how many there are. */
+static inline const mf_diag *mf_test_diag(const mf_ctx *c, const char *code)
+{
+	for (size_t i = 0; i < c->ndiags; i++)
+		if (c->diags[i].code && !strcmp(c->diags[i].code, code))
+			return &c->diags[i];
+	return NULL;
+}
+
+static inline size_t mf_test_ndiags(const mf_ctx *c, const char *code)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->ndiags; i++)
+		n += c->diags[i].code && !strcmp(c->diags[i].code, code);
+	return n;
+}
+
+/* The source text at a position (its line and column), or NULL when it is none. */
+static inline const char *mf_test_text_at(const mf_ctx *c, mf_pos pos)
+{
+	const mf_source *src = mf_source_get(c, pos.file);
+	const char *s = src ? src->text : NULL;
+
+	for (uint32_t line = 1; s && line < pos.line; line++) {
+		const char *nl = strchr(s, '\n');
+		s = nl ? nl + 1 : NULL;
+	}
+	return s && pos.col >= 1 && pos.col - 1 <= strcspn(s, "\n") ? s + pos.col - 1 : NULL;
+}
+
+/* The position is in the file whose path ends with file_, at line_:col_. */
+#define mf_ck_pos(c, pos_, file_, line_, col_)                                                     \
+	do {                                                                                       \
+		const mf_source *ck_src_ = mf_source_get((c), (pos_).file);                        \
+		size_t ck_n_ = ck_src_ ? strlen(ck_src_->path) : 0;                                \
+		ck_assert_msg(ck_src_ &&ck_n_ >= strlen(file_) &&                                  \
+				      !strcmp(ck_src_->path + ck_n_ - strlen(file_), (file_)),     \
+			      "position in '%s', not in '%s'", ck_src_ ? ck_src_->path : "(none)", \
+			      (file_));                                                            \
+		ck_assert_uint_eq((pos_).line, (line_));                                           \
+		ck_assert_uint_eq((pos_).col, (col_));                                             \
+	} while (0)
 
 #endif
