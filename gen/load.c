@@ -360,9 +360,12 @@ static int add_section(mf_ctx *c, mf_node *doc, const mf_pair *sec)
 		if (!dst || mf_map_add(c->a, doc, sec->key, sec->pos, dst) < 0)
 			return -1;
 	}
+	int rc = 0;
+
 	for (size_t i = 0; i < sec->val->n; i++) {
 		const mf_pair *p = &sec->val->pairs[i], *prev = mf_get_pair(dst, p->key);
 		if (prev) {
+			rc = -1;
 			const mf_source *s = mf_source_get(c, prev->pos.file);
 			mf_diag *d =
 				mf_diag_add(c, MF_SEV_ERROR, p->pos, "include-duplicate",
@@ -375,7 +378,7 @@ static int add_section(mf_ctx *c, mf_node *doc, const mf_pair *sec)
 		if (mf_map_add(c->a, dst, p->key, p->pos, p->val) < 0)
 			return -1;
 	}
-	return 0;
+	return rc;
 }
 
 static int merge_fragment(mf_ctx *c, mf_node *doc, const mf_node *frag)

@@ -520,8 +520,10 @@ const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref,
 	if (!to)
 		return NULL;
 	port = ref_port(to, ref, t);
+	if (mf_get(ref, "port") && port <= 0)
+		return NULL; /* a port it does not have: reported by the reference checks */
 	if (!fmt)
-		fmt = mf_get(ref, "port") && port > 0 ? "{host}:{port}" : "{host}";
+		fmt = mf_get(ref, "port") ? "{host}:{port}" : "{host}";
 	for (p = fmt; *p;) {
 		size_t lit = strcspn(p, "{");
 		append(c, &out, p, lit);
@@ -531,7 +533,9 @@ const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref,
 		if (!strncmp(p, "{host}", 6))
 			append(c, &out, ref_host(c, from, to, t), strlen(ref_host(c, from, to, t))),
 				p += 6;
-		else if (!strncmp(p, "{port}", 6) && port > 0)
+		else if (!strncmp(p, "{port}", 6) && port <= 0)
+			return NULL;
+		else if (!strncmp(p, "{port}", 6))
 			out = mf_printf(c->a, "%s%lld", out, port), p += 6;
 		else if (!strncmp(p, "{namespace}", 11))
 			append(c, &out, to->ns, strlen(to->ns)), p += 11;
@@ -1108,6 +1112,10 @@ static void env_ports(rctx *r, mf_env *e)
 				break;
 			for (size_t k = 0; k < in->nports; k++) {
 				const mf_node *host = in->ports[k].host_node;
+				/* the host network occupies every container port */
+				if (pass == 0 && in->host_network && in->ports[k].number > 0 &&
+				    in->ports[k].number < 65536)
+					port_take(p, in->ports[k].number);
 				if (pass == 0 && host && host->kind == MF_INT) {
 					set_host(in, k, (int)host->v.i);
 					port_take(p, host->v.i);
@@ -1161,7 +1169,7 @@ static void check_ref_port(rctx *r, const mf_instance *in, const mf_node *ref)
 		r->rc = -1;
 	}
 	for (const char *p = f ? strchr(f, '{') : NULL; p; p = strchr(p + 1, '{')) {
-		size_t n = strcspn(p + 1, "{} \t") + 2, k = 0;
+		size_t n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz") + 2, k = 0;
 		while (k < MF_NELEM(ref_fields) && strncmp(p, ref_fields[k], strlen(ref_fields[k])))
 			k++;
 		if (p[n - 1] != '}')

@@ -24,9 +24,17 @@ static void setup(void)
 	ck_assert(have_dir);
 }
 
+/* Each test runs in a process of its own: it removes the folder it made. */
+static char written[16][512];
+static size_t nwritten;
+
 static void teardown(void)
 {
 	mf_ctx_release(&C);
+	for (size_t i = 0; i < nwritten; i++)
+		unlink(written[i]);
+	if (have_dir)
+		rmdir(dir);
 }
 
 /* Write name in the test directory; returns its path (static buffer per call site is enough). */
@@ -38,6 +46,8 @@ static const char *write_file(const char *name, const char *text)
 	FILE *fp;
 
 	snprintf(p, 512, "%s/%s", dir, name);
+	if (nwritten < 16)
+		snprintf(written[nwritten++], sizeof written[0], "%s", p);
 	fp = fopen(p, "w");
 	ck_assert_ptr_nonnull(fp);
 	fputs(text, fp);

@@ -295,7 +295,7 @@ START_TEST(include_duplicate_names_first)
 	put("more.yaml", "services:\n"
 			 "  web: {image: demo/web}\n"
 			 "  api: {image: other/api}\n");
-	mf_load_system(&C, path); /* BUG: returns the description (include_duplicate_fails) */
+	mf_load_system(&C, path);
 	d = only("include-duplicate");
 	mf_ck_pos(&C, d->pos, "more.yaml", 3, 3);
 	ck_assert_str_eq(d->msg, "'api' is already defined in 'services'");
@@ -312,7 +312,7 @@ START_TEST(include_duplicate_between_includes)
 	const mf_diag *d;
 
 	put("b.yaml", "\ntemplates:\n    base: {replicas: 2}\n");
-	mf_load_system(&C, path); /* BUG: returns the description (include_duplicate_fails) */
+	mf_load_system(&C, path);
 	d = only("include-duplicate");
 	mf_ck_pos(&C, d->pos, "b.yaml", 3, 5);
 	ck_assert_str_eq(d->msg, "'base' is already defined in 'templates'");
@@ -320,8 +320,7 @@ START_TEST(include_duplicate_between_includes)
 }
 END_TEST
 
-#if 0
-/* BUG: a name defined twice across included files is an error, yet mf_load_system returns
+/* Was a bug: a name defined twice across included files is an error, yet mf_load_system returns
  * the description (the first definition kept) and mf_load returns 0: add_section reports
  * the duplicate and goes on, and nothing makes the load fail.  `manifold build` then writes
  * its output and exits 1 (as for findings) instead of 2 with nothing written; the error test
@@ -340,7 +339,6 @@ START_TEST(include_duplicate_fails)
 	ck_assert_uint_eq(mf_test_ndiags(&C, "include-duplicate"), 2);
 }
 END_TEST
-#endif
 
 START_TEST(include_unknown_section)
 {
@@ -796,9 +794,7 @@ static Suite *load_suite(void)
 	tcase_add_test(t, include_keeps_aliases_apart);
 	tcase_add_test(t, include_duplicate_names_first);
 	tcase_add_test(t, include_duplicate_between_includes);
-#if 0
-	tcase_add_test(t, include_duplicate_fails); /* BUG: see the test */
-#endif
+	tcase_add_test(t, include_duplicate_fails);
 	tcase_add_test(t, include_unknown_section);
 	tcase_add_test(t, include_missing_file);
 	tcase_add_test(t, include_not_a_mapping);

@@ -354,7 +354,8 @@ END_TEST
 /* The base view: every tenant as written, in the system's namespace. */
 START_TEST(tenant_base_view)
 {
-	resolve_ok(HEAD TENANTS "environments:\n  dev: {targets: [compose], tenants: [beta]}\n");
+	resolve_ok(HEAD TENANTS "environments:\n  dev: {targets: [compose], tenants: [beta]}\n"
+				"  prod: {targets: [kustomize]}\n");
 	ck_assert(env("base")->is_base);
 	ck_assert_str_eq(env("base")->ns, "demo");
 	ck_assert_uint_eq(env("base")->ntenants, 3);
@@ -382,7 +383,8 @@ START_TEST(tenant_unknown_in_env)
 {
 	const mf_diag *d;
 
-	resolve_fails(HEAD TENANTS "environments:\n  dev: {targets: [compose], tenants: [bta]}\n");
+	resolve_fails(HEAD TENANTS "environments:\n  dev: {targets: [compose], tenants: [bta]}\n"
+				   "  prod: {targets: [kustomize]}\n");
 	d = only("unknown-reference");
 	ck_assert_str_eq(d->msg, "unknown tenant 'bta'");
 	ck_assert_str_eq(d->note, "did you mean 'beta'?");
@@ -655,8 +657,7 @@ START_TEST(ports_range_errors)
 }
 END_TEST
 
-#if 0
-/* BUG: a port on the host network occupies its container port on the host (ports_host_network:
+/* Was a bug: a port on the host network occupies its container port on the host (ports_host_network:
  * `published` is 7000), but env_ports() marks only `host:` values as used, so `auto` hands the
  * same port to another service.  Through the CLI, check then reports host-port-conflict at
  * the host-network service's port, which the user wrote, for a clash the allocator made. */
@@ -671,11 +672,14 @@ START_TEST(ports_auto_avoids_host_network)
 	ck_assert_int_eq(inst("dev", "a", NULL)->ports[0].host, 30001);
 }
 END_TEST
-#endif
 
 /* ---- images ------------------------------------------------------------------------------ */
 
 #define DIGEST "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+#define HEAD_OWN                                                                   \
+	"manifold: 1\n"                                                            \
+	"system: {name: demo, version: 1.0.0, images: {own: [demo/, localhost:5000/x]}}\n"
 
 #define IMAGES                                                                  \
 	"services:\n"                                                           \
@@ -698,17 +702,23 @@ static void ck_image(const char *e, const char *svc, const char *repo, const cha
 	ck_assert_pstr_eq(im->ref, ref);
 }
 
+/* Only the system's own images (demo/ and localhost:5000/x here) take the
+ * version, the environment's tag and registry; others go through the mirror. */
 START_TEST(images_with_env_tag_and_registry)
 {
-	resolve_ok(HEAD IMAGES
+	resolve_ok(HEAD_OWN IMAGES
 		   "environments:\n"
 		   "  dev: {targets: [compose]}\n"
-		   "  prod: {targets: [kustomize], images: {registry: reg.io, tag: \"9.9\"}}\n");
+		   "  prod: {targets: [kustomize], images: {registry: reg.io, tag: \"9.9\","
+		   " mirror: mirror.io}}\n");
 	ck_image("dev", "plain", "demo/plain", "1.0.0", "demo/plain:1.0.0");
+	ck_assert(inst("dev", "plain", NULL)->image.own);
 	ck_image("prod", "plain", "reg.io/demo/plain", "9.9", "reg.io/demo/plain:9.9");
 	ck_image("dev", "tagged", "demo/t", "1.0", "demo/t:1.0");
 	ck_image("prod", "tagged", "reg.io/demo/t", "1.0", "reg.io/demo/t:1.0");
-	ck_image("prod", "hub", "reg.io/redis", "9.9", "reg.io/redis:9.9");
+	ck_image("dev", "hub", "redis", NULL, "redis");
+	ck_assert(!inst("dev", "hub", NULL)->image.own);
+	ck_image("prod", "hub", "mirror.io/redis", NULL, "mirror.io/redis");
 	ck_image("prod", "ghcr", "ghcr.io/o/x", "2", "ghcr.io/o/x:2");
 	ck_image("prod", "local", "localhost:5000/x", "9.9", "localhost:5000/x:9.9");
 	ck_image("dev", "local", "localhost:5000/x", "1.0.0", "localhost:5000/x:1.0.0");
@@ -878,7 +888,7 @@ END_TEST
 	"      DB: {service: db, port: pg}\n"                                                   \
 	"      DBH: {service: db}\n"                                                            \
 	"      URL: {service: db, port: admin,\n"                                               \
-	"            format: \"http://{host}:{port}/x?ns={namespace}&{y}\"}\n"                  \
+	"            format: \"http://{host}:{port}/x?ns={namespace}\"}\n"                  \
 	"      FIRST: {service: db, format: \"{host}:{port}\"}\n"                               \
 	"  web:\n"                                                                              \
 	"    image: demo/web\n"                                                                 \
@@ -906,7 +916,7 @@ START_TEST(ref_value_compose)
 	ck_assert_str_eq(ref("dev", "api", NULL, "DB", MF_T_COMPOSE), "db:5432");
 	ck_assert_str_eq(ref("dev", "api", NULL, "DBH", MF_T_COMPOSE), "db");
 	ck_assert_str_eq(ref("dev", "api", NULL, "URL", MF_T_COMPOSE),
-			 "http://db:8080/x?ns=demo-dev&{y}");
+			 "http://db:8080/x?ns=demo-dev");
 	ck_assert_str_eq(ref("dev", "api", NULL, "FIRST", MF_T_COMPOSE), "db:5432");
 	ck_assert_str_eq(ref("dev", "web", "acme", "DB", MF_T_COMPOSE), "db:5432");
 	ck_assert_str_eq(ref("dev", "web", "acme", "CART", MF_T_COMPOSE), "cart-acme:80");
@@ -921,7 +931,7 @@ START_TEST(ref_value_kubernetes)
 	ck_assert_str_eq(ref("prod", "api", NULL, "DB", MF_T_KUSTOMIZE), "db:15432");
 	ck_assert_str_eq(ref("prod", "api", NULL, "DBH", MF_T_KUSTOMIZE), "db");
 	ck_assert_str_eq(ref("prod", "api", NULL, "URL", MF_T_KUSTOMIZE),
-			 "http://db:8080/x?ns=demo-prod&{y}");
+			 "http://db:8080/x?ns=demo-prod");
 	ck_assert_str_eq(ref("prod", "api", NULL, "FIRST", MF_T_KUSTOMIZE), "db:15432");
 	ck_assert_str_eq(ref("prod", "web", "acme", "DB", MF_T_KUSTOMIZE),
 			 "db.demo-prod.svc.cluster.local:15432");
@@ -942,8 +952,7 @@ START_TEST(ref_value_unresolvable)
 }
 END_TEST
 
-#if 0
-/* BUG: a reference that names a port the service does not have, or that asks for {port}
+/* Was a bug: a reference that names a port the service does not have, or that asks for {port}
  * of a service with no ports, cannot be resolved, yet mf_ref_value returns text: the port
  * is silently dropped ("db") or "{port}" is written literally.  Nothing reports it (the
  * reference checks do not look at `port`), so `manifold build` writes CACHE_URL: cache for
@@ -963,7 +972,6 @@ START_TEST(ref_value_unknown_port)
 	ck_assert_ptr_null(mf_ref_value(&C, inst("dev", "db", NULL), r, MF_T_COMPOSE));
 }
 END_TEST
-#endif
 
 /* ---- targets ----------------------------------------------------------------------------- */
 
@@ -1069,9 +1077,7 @@ static Suite *resolve_suite(void)
 	tcase_add_test(t, ports_host_network);
 	tcase_add_test(t, ports_pools_per_machine);
 	tcase_add_test(t, ports_range_errors);
-#if 0
-	tcase_add_test(t, ports_auto_avoids_host_network); /* BUG: see the test */
-#endif
+	tcase_add_test(t, ports_auto_avoids_host_network);
 	tcase_add_test(t, images_with_env_tag_and_registry);
 	tcase_add_test(t, images_untagged);
 	tcase_add_test(t, volumes_kinds_and_order);
@@ -1082,9 +1088,7 @@ static Suite *resolve_suite(void)
 	tcase_add_test(t, ref_value_compose);
 	tcase_add_test(t, ref_value_kubernetes);
 	tcase_add_test(t, ref_value_unresolvable);
-#if 0
-	tcase_add_test(t, ref_value_unknown_port); /* BUG: see the test */
-#endif
+	tcase_add_test(t, ref_value_unknown_port);
 	t = tcase(s, "targets");
 	tcase_add_test(t, targets_match_schemas);
 	tcase_add_test(t, target_bits);
