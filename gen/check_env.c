@@ -461,7 +461,7 @@ static void replicas_min(mf_chk *k)
 	for (size_t i = 0; min > 1 && i < k->e->ninst; i++) {
 		const mf_instance *in = &k->e->inst[i];
 		if (!mf_long_running(in->kind) || in->kind == MF_W_DAEMON || in->replicas <= 0 ||
-		    in->replicas >= min)
+		    in->replicas >= min || in->single_writer)
 			continue;
 		k->in = in;
 		auto_ = in->max_replicas != in->replicas;
@@ -844,6 +844,22 @@ static void port_range_overlap(mf_chk *k)
 	}
 }
 
+/* A store's copies are independent databases unless it replicates. */
+static void replicas_single_writer(mf_chk *k)
+{
+	for (size_t i = 0; i < k->e->ninst; i++) {
+		const mf_instance *in = &k->e->inst[i];
+		if (!in->single_writer || in->max_replicas <= 1 || !mf_long_running(in->kind))
+			continue;
+		k->in = in;
+		mf_finding(k, MF_RULE_REPLICAS_SINGLE_WRITER,
+			   in->replicas_pos.file ? in->replicas_pos : in->pos, NULL,
+			   "'%s' runs up to %lld copies in '%s' of data they do not share",
+			   in->service, in->max_replicas, k->e->name);
+	}
+	k->in = NULL;
+}
+
 /* ---- memory units --------------------------------------------------------------------- */
 
 /* Keys whose scalar is a memory quantity, wherever they are in the
@@ -897,6 +913,7 @@ const mf_rule_impl mf_env_rules[] = {
 	{MF_RULE_HOST_PORT_RANGE, MF_SC_ENV, MF_RUN_CHECK, host_port_range},
 	{MF_RULE_STORAGE_SHARED_RWO, MF_SC_ENV, MF_RUN_CHECK, storage_shared_rwo},
 	{MF_RULE_REPLICAS_MIN, MF_SC_ENV, MF_RUN_CHECK, replicas_min},
+	{MF_RULE_REPLICAS_SINGLE_WRITER, MF_SC_ENV, MF_RUN_CHECK, replicas_single_writer},
 	{MF_RULE_DEPENDENCY_CYCLE, MF_SC_ENV, MF_RUN_CHECK, dependency_cycle},
 	{MF_RULE_STARTUP_WAVES, MF_SC_ENV, MF_RUN_CHECK, startup_waves},
 	{MF_RULE_BACKUP_MISSING, MF_SC_ENV, MF_RUN_CHECK, backup_missing},

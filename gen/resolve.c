@@ -870,6 +870,19 @@ static mf_instance *new_instance(rctx *r, mf_env *e, size_t *cap)
 	return &e->inst[e->ninst++];
 }
 
+/* A store: it keeps data (storage, or a stateful kind) and does not say
+ * that its copies replicate it (availability.replicated). */
+static bool single_writer(const mf_node *spec)
+{
+	const mf_node *st = mf_get(spec, "storage"),
+		      *rep = mf_path(spec, "availability.replicated");
+	const char *kind = mf_get_str(spec, "kind");
+
+	if (rep && rep->kind == MF_BOOL)
+		return !rep->v.b;
+	return (st && st->kind == MF_MAP && st->n) || (kind && !strcmp(kind, "stateful"));
+}
+
 /* services.*.ports: everything but the allocated host ports (env_ports) */
 static void instance_ports(rctx *r, mf_instance *in)
 {
@@ -950,30 +963,36 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	in->env = e;
 	in->machine = mf_get_str(mf_get(in->spec, "placement"), "machine");
 	in->host_network = mf_truthy(mf_path(in->spec, "security.hostNetwork"));
+	in->single_writer = single_writer(in->spec);
 	in->image = image_of(r->c, r->s, in);
 	replicas_of(in, e);
 	instance_ports(r, in);
 	instance_volumes(r, in);
 }
 
-static const mf_node *env_defaults(rctx *r, const mf_env *e)
+/* The defaults of an environment: profile < system < environment.  With
+ * `for_store`, without the profile's replica count: a generic profile
+ * never doubles a service that keeps data and does not replicate it. */
+static const mf_node *env_defaults(rctx *r, const mf_env *e, bool for_store)
 {
-	const mf_node *d =
-		merge_fields(r, mf_get(e->profile, "defaults"), mf_get(r->doc, "defaults"));
+	const mf_node *p = mf_get(e->profile, "defaults"), *d;
 
+	if (for_store && mf_get(p, "replicas"))
+		p = with(r, p, "replicas", NULL);
+	d = merge_fields(r, p, mf_get(r->doc, "defaults"));
 	return merge_fields(r, d, mf_get(e->node, "defaults"));
 }
 
 static void service_instances(rctx *r, mf_env *e, const mf_pair *svc, const mf_node *expanded,
-			      const mf_node *defaults, size_t *cap)
+			      const mf_node *const defaults[2], size_t *cap)
 {
-	const mf_node *spec = merge_fields(r, defaults, expanded);
 	const mf_node *over = expand(r, mf_get(mf_get(e->node, "services"), svc->key), 0);
+	const mf_node *spec = merge_fields(r, merge_fields(r, defaults[0], expanded), over);
 	const char *scope;
 	mf_instance *in;
 
-	if (over)
-		spec = merge_fields(r, spec, over);
+	if (single_writer(spec))
+		spec = merge_fields(r, merge_fields(r, defaults[1], expanded), over);
 	if (!service_in_env(spec, e))
 		return;
 	scope = mf_get_str(spec, "scope");
@@ -1002,7 +1021,7 @@ static int cmp_svc_pair(const void *x, const void *y)
 static void env_instances(rctx *r, mf_env *e, const mf_node *const *expanded)
 {
 	const mf_node *svcs = mf_get(r->doc, "services");
-	const mf_node *defaults = env_defaults(r, e);
+	const mf_node *defaults[2] = {env_defaults(r, e, false), env_defaults(r, e, true)};
 	const mf_pair **order;
 	size_t cap = 0, n = svcs ? svcs->n : 0;
 

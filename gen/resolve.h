@@ -108,6 +108,8 @@ typedef struct mf_instance {
 	mf_volume *vols;
 	size_t nvols;
 	bool host_network;   /* security.hostNetwork */
+	bool single_writer;  /* keeps data (storage, kind stateful) that copies do not share:
+				availability.replicated is not true */
 	mf_image image;      /* with the environment's tag and registry (ref NULL: no image) */
 	const char *machine; /* placement.machine or NULL */
 } mf_instance;
