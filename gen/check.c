@@ -199,6 +199,71 @@ static void check_env(mf_chk *k, const mf_env *e, int *rc)
 	k->e = NULL;
 }
 
+/* ---- what profiles give ------------------------------------------------------------- */
+
+typedef struct fileset {
+	uint32_t v[32];
+	size_t n;
+} fileset;
+
+static void files_of(const mf_node *n, fileset *fs)
+{
+	size_t i = 0;
+
+	if (!n)
+		return;
+	while (i < fs->n && fs->v[i] != n->pos.file)
+		i++;
+	if (i == fs->n && n->pos.file && fs->n < MF_NELEM(fs->v))
+		fs->v[fs->n++] = n->pos.file;
+	for (size_t k = 0; n->kind == MF_MAP && k < n->n; k++)
+		files_of(n->pairs[k].val, fs);
+	for (size_t k = 0; n->kind == MF_SEQ && k < n->n; k++)
+		files_of(n->items[k], fs);
+}
+
+static bool in_set(const fileset *fs, uint32_t file)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->v[i] == file)
+			return true;
+	return false;
+}
+
+/* "a.b: v" for every value of spec a profile's file set */
+static void given(mf_chk *k, const mf_node *n, const char *path, const fileset *fs, char **out)
+{
+	for (size_t i = 0; n && n->kind == MF_MAP && i < n->n; i++) {
+		const mf_pair *p = &n->pairs[i];
+		const char *sub = *path ? mf_printf(k->c->a, "%s.%s", path, p->key) : p->key;
+		if (p->val && p->val->kind == MF_MAP)
+			given(k, p->val, sub, fs, out);
+		else if (p->val && in_set(fs, p->val->pos.file))
+			*out = mf_printf(k->c->a, "%s%s%s%s%s", *out, **out ? ", " : "", sub,
+					 mf_str(p->val) ? ": " : "", mf_or(mf_str(p->val), ""));
+	}
+}
+
+/* --explain-defaults: what a profile added to each instance, so nothing it
+ * sets is a surprise (an info note, not a finding). */
+static void explain_defaults(mf_chk *k, const mf_env *e)
+{
+	fileset fs = {{0}, 0};
+
+	files_of(e->profile, &fs);
+	for (size_t i = 0; fs.n && i < e->ninst; i++) {
+		const mf_instance *in = &e->inst[i];
+		char *list = "";
+		mf_diag *d;
+		given(k, in->spec, "", &fs, &list);
+		if (!*list || !(d = mf_diag_add(k->c, MF_SEV_INFO, in->pos, "profile-default",
+						"'%s' takes from profile '%s': %s",
+						in->compose_name, e->profile_name, list)))
+			continue;
+		d->env = e->name;
+	}
+}
+
 /* ---- waivers --------------------------------------------------------------------- */
 
 /* One waiver as written; instances share it when their spec came from the
@@ -395,8 +460,11 @@ int mf_check(mf_ctx *c, const mf_rendered *r, const mf_check_opts *o)
 			envs[nenvs++] = &s->envs[i];
 	if (!s->nenvs)
 		envs[nenvs++] = &s->base;
-	for (size_t i = 0; i < nenvs; i++)
+	for (size_t i = 0; i < nenvs; i++) {
 		check_env(&k, envs[i], &rc);
+		if (o && o->explain_defaults)
+			explain_defaults(&k, envs[i]);
+	}
 	configure(&k, NULL, NULL, 0);
 	run_scope(&k, MF_SC_SYSTEM);
 	apply_waivers(&k, envs, nenvs);

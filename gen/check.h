@@ -40,6 +40,7 @@ unsigned mf_rule_where(mf_rule_id r);
 typedef struct mf_check_opts {
 	const char *const *envs; /* restrict to these environments (NULL: all) */
 	size_t nenvs;
+	bool explain_defaults; /* an info note per instance: what its profile gave it */
 } mf_check_opts;
 
 /* Run every built-in rule and every policy pack the environments name over

@@ -35,6 +35,7 @@ typedef struct opts {
 	mf_severity fail_on;
 	bool check_only;
 	bool force;
+	bool explain_defaults;
 	const char *paths[MAX_LIST];
 	size_t npaths;
 	const char *packs[MAX_LIST];
@@ -96,7 +97,7 @@ static int finish(int rc)
 
 /* ---- option parsing ----------------------------------------------------- */
 
-enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_POLICY };
+enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_POLICY, OPT_EXPLAIN_DEFAULTS };
 
 static const struct option long_opts[] = {
 	{"output", required_argument, NULL, 'o'},
@@ -107,6 +108,7 @@ static const struct option long_opts[] = {
 	{"check", no_argument, NULL, OPT_CHECK},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"policy", required_argument, NULL, OPT_POLICY},
+	{"explain-defaults", no_argument, NULL, OPT_EXPLAIN_DEFAULTS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -155,6 +157,9 @@ static int parse_one(opts *o, int ch, const char *cmd)
 		return 0;
 	case OPT_FORCE:
 		o->force = true;
+		return 0;
+	case OPT_EXPLAIN_DEFAULTS:
+		o->explain_defaults = true;
 		return 0;
 	case OPT_POLICY:
 		return add_list(o->packs, &o->npacks, optarg, cmd);
@@ -260,7 +265,7 @@ static int front_end(mf_ctx *c, const opts *o, const mf_render_opts *ro, run *r)
 /* Check: -1 means a policy pack is invalid (exit 2). */
 static int run_check_stage(mf_ctx *c, const opts *o, const run *r)
 {
-	mf_check_opts co = {o->envs, o->nenvs};
+	mf_check_opts co = {o->envs, o->nenvs, o->explain_defaults};
 
 	return mf_check(c, &r->rd, &co) < 0 || r->render_failed ? -1 : 0;
 }
@@ -531,7 +536,7 @@ static const command commands[] = {
 	 "Compile SYSTEM into Kustomize, Helm, Compose and Velero files under DIR (default out/)."},
 	{"check", cmd_check,
 	 "manifold check SYSTEM... [--env NAME]... [--format text|json|sarif|github] [--fail-on "
-	 "error|warning]",
+	 "error|warning] [--explain-defaults]",
 	 "Validate SYSTEM and run the policy rules; write nothing."},
 	{"lint", cmd_lint,
 	 "manifold lint FILE|DIR|-... [--policy PACK]... [--format FORMAT] [--fail-on "
