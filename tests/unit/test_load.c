@@ -660,9 +660,8 @@ START_TEST(profiles_extends_chain)
 	ck_assert(!mf_get_bool(p, "networkPolicy", true));
 	/* from staging, the end of the chain */
 	ck_assert_str_eq(mf_path(p, "targets.1")->str, "helm");
-	ck_assert(mf_path(p, "defaults.security.runAsNonRoot")->v.b);
-	mf_ck_pos(&C, mf_path(p, "defaults.security.runAsNonRoot")->pos, "profiles/staging.yaml",
-		  18, 19);
+	ck_assert(mf_path(p, "require.probes")->v.b);
+	mf_ck_pos(&C, mf_path(p, "require.probes")->pos, "profiles/staging.yaml", 12, 11);
 }
 END_TEST
 
