@@ -215,3 +215,14 @@ spec:
   {{- toYaml . | nindent 2 }}
   {{- end }}
 {{- end }}
+
+{{/* Whether a service instance, an ingress or a config map's copy is on: its own
+     `enabled`, and its tenant's when it belongs to one: (list $ OBJ TENANT).  Turning a
+     tenant off turns off everything of it, as leaving out its Kustomize component does. */}}
+{{- define "workshop-system.on" -}}
+{{- $root := index . 0 -}}
+{{- $tenant := index . 2 -}}
+{{- if and (index . 1).enabled (or (not $tenant) (dig $tenant "enabled" false $root.Values.tenants)) -}}
+true
+{{- end -}}
+{{- end }}
