@@ -3,6 +3,7 @@
 #define MF_CHECK_IMPL_H
 
 #include "check.h"
+#include "pattern.h"
 
 /* The Pod Security Standard level an environment's packs enforce. */
 typedef enum mf_level {
@@ -200,14 +201,6 @@ void mf_chk_sort(mf_ctx *c);
 /* Compose services as objects holding an adapted pod spec (check_lint.c);
  * `e` (may be NULL) maps them back to instances. */
 int mf_compose_objects(mf_chk *k, const mf_node *compose, const mf_env *e, mf_objects *out);
-
-/* ---- regular expressions (check_lib.c) ----------------------------------------- */
-
-/* Compile (PCRE2, UTF); NULL and a message in err on a bad pattern. */
-void *mf_re_compile(const char *pattern, bool caseless, char *err, size_t errlen);
-void mf_re_free(void *re);
-/* First match in s from offset `from`: true and [*so, *eo) set. */
-bool mf_re_find(const void *re, const char *s, size_t from, size_t *so, size_t *eo);
 
 /* ---- policy packs (policy.c) ---------------------------------------------- */
 

@@ -1,7 +1,5 @@
 /* check: what every rule reads and writes: findings, positions, pod specs, object lookups, patterns
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,57 +70,6 @@ const char *mf_chk_who(const mf_chk *k, const mf_ctr *ct)
 	if (ct && ct->name && strcmp(ct->name, name))
 		return mf_printf(k->c->a, "container '%s' of '%s'", ct->name, name);
 	return mf_printf(k->c->a, "'%s'", name);
-}
-
-/* ---- regular expressions --------------------------------------------------- */
-
-void *mf_re_compile(const char *pattern, bool caseless, char *err, size_t errlen)
-{
-	int code;
-	PCRE2_SIZE off;
-	uint32_t opts = PCRE2_UTF | (caseless ? PCRE2_CASELESS : 0);
-	pcre2_code *re =
-		pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
-
-	if (!re && err) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(code, msg, sizeof msg);
-		snprintf(err, errlen, "%s at offset %zu", (const char *)msg, (size_t)off);
-	}
-	return re;
-}
-
-void mf_re_free(void *re)
-{
-	pcre2_code_free(re);
-}
-
-/* Limits keep a hostile pattern from a custom pack from running away. */
-bool mf_re_find(const void *re, const char *s, size_t from, size_t *so, size_t *eo)
-{
-	pcre2_match_data *md;
-	pcre2_match_context *mc;
-	bool hit = false;
-	int rc;
-
-	if (!re || !s)
-		return false;
-	md = pcre2_match_data_create_from_pattern(re, NULL);
-	mc = pcre2_match_context_create(NULL);
-	if (md && mc) {
-		pcre2_set_match_limit(mc, 1000000);
-		pcre2_set_depth_limit(mc, 10000);
-		rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), from, 0, md, mc);
-		if (rc > 0) {
-			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-			*so = ov[0];
-			*eo = ov[1];
-			hit = true;
-		}
-	}
-	pcre2_match_context_free(mc);
-	pcre2_match_data_free(md);
-	return hit;
 }
 
 /* ---- findings ---------------------------------------------------------------- */

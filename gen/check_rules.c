@@ -279,35 +279,16 @@ static void image_registry(mf_chk *k)
 /* ---- secrets and addresses ------------------------------------------------------- */
 
 enum {
-	RE_SECRET_KEY,
 	RE_URL_CRED,
 	RE_IPV4,
-	RE_TOKEN0, /* RE_TOKEN0 + i: tokens[i] */
-};
-
-static const struct {
-	const char *what, *re;
-} tokens[] = {
-	{"an AWS access key", "\\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\\b"},
-	{"a GitHub token",
-	 "\\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\\b"},
-	{"an OpenAI API key", "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"},
-	{"a Slack token", "\\bxox[abposr]-[A-Za-z0-9-]{10,}"},
-	{"a Google API key", "\\bAIza[0-9A-Za-z_-]{35}\\b"},
-	{"a Stripe live key", "\\b[rs]k_live_[0-9A-Za-z]{16,}\\b"},
-	{"a private key", "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"},
+	RE_TOKEN0, /* RE_TOKEN0 + i: mf_token_shapes[i] */
 };
 
 static const struct {
 	const char *re;
 	bool caseless;
 } builtin_re[] = {
-	[RE_SECRET_KEY] =
-		{"(?:^|[_.-])(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|"
-		 "PRIVATE[_-]?KEY|SECRET[_-]?KEY|CLIENT[_-]?SECRET|CREDENTIALS?|AUTH[_-]?KEY)"
-		 "(?:$|[_.-])",
-		 true},
-	[RE_URL_CRED] = {"\\b[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]+:[^/\\s@]+@[^\\s/]", false},
+	[RE_URL_CRED] = {mf_url_password_re, false},
 	[RE_IPV4] =
 		{"(?<![0-9A-Za-z.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
 		 "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?![0-9A-Za-z]|\\.[0-9]|/[0-9])",
@@ -320,32 +301,11 @@ static const void *re_get(mf_chk *k, size_t i)
 		return NULL;
 	if (!k->re[i]) {
 		if (i >= RE_TOKEN0)
-			k->re[i] = mf_re_compile(tokens[i - RE_TOKEN0].re, false, NULL, 0);
+			k->re[i] = mf_re_compile(mf_token_shapes[i - RE_TOKEN0].re, false, NULL, 0);
 		else
 			k->re[i] = mf_re_compile(builtin_re[i].re, builtin_re[i].caseless, NULL, 0);
 	}
 	return k->re[i];
-}
-
-/* Names that hold where a secret is, not the secret. */
-static bool secret_name(mf_chk *k, const char *name)
-{
-	static const char *const not_secret[] = {
-		"_FILE",   "_PATH",     "_DIR",        "_NAME",   "_ID",      "_TTL",
-		"_EXPIRY", "_EXPIRES",  "_EXPIRATION", "_LENGTH", "_TIMEOUT", "_ENABLED",
-		"_HEADER", "_TYPE",     "_ALGORITHM",  "_FORMAT", "_SIZE",    "_VERSION",
-		"_PREFIX", "_ENDPOINT", "_HOST",       "_PORT",   "_USER",    "_USERNAME",
-		"_MODE",   "_POLICY",   "_URL",        "_REF"};
-	size_t so, eo, len = strlen(name);
-
-	if (!mf_re_find(re_get(k, RE_SECRET_KEY), name, 0, &so, &eo))
-		return false;
-	for (size_t i = 0; i < MF_NELEM(not_secret); i++) {
-		size_t sl = strlen(not_secret[i]);
-		if (len >= sl && !strcasecmp(name + len - sl, not_secret[i]))
-			return false;
-	}
-	return true;
 }
 
 /* A literal that is a reference, a flag or a number is not a secret. */
@@ -399,11 +359,11 @@ static void scan_value(mf_chk *k, mf_rule_id r, const mf_node *v, const char *wh
 	if (!s || v->kind != MF_STR)
 		return;
 	if (r == MF_RULE_SECRET_TOKEN) {
-		for (size_t i = 0; i < MF_NELEM(tokens); i++)
+		for (size_t i = 0; i < mf_ntoken_shapes; i++)
 			if (mf_re_find(re_get(k, RE_TOKEN0 + i), s, 0, &so, &eo)) {
 				mf_finding(k, r, mf_chk_at(k, v), path,
 					   "%s holds what looks like %s in %s", mf_chk_who(k, NULL),
-					   tokens[i].what, what);
+					   mf_token_shapes[i].what, what);
 				return;
 			}
 	} else if (r == MF_RULE_URL_CREDENTIALS) {
@@ -438,7 +398,7 @@ static void scan_named(mf_chk *k, mf_rule_id r, const char *name, const mf_node 
 {
 	if (r != MF_RULE_SECRET_LITERAL)
 		scan_value(k, r, v, what, path);
-	else if (name && secret_name(k, name) && literal_secret(v))
+	else if (name && mf_secret_name(name) && literal_secret(v))
 		mf_finding(k, r, mf_chk_at(k, v), path, "%s sets %s to a literal value",
 			   mf_chk_who(k, NULL), what);
 }

@@ -1,7 +1,9 @@
 /* diag: the source table, diagnostics (capped, sorted) and their compiler-style printing */
 #include "diag.h"
+#include "pattern.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { DEFAULT_MAX_ERRORS = 50 };
@@ -198,6 +200,19 @@ static bool find_line(const mf_source *s, uint32_t line, const char **start, siz
 	return true;
 }
 
+/* Text from the input as a terminal should see it: a control character
+ * (ESC could rewrite the screen or fake a diagnostic) as \xNN. */
+void mf_put_escaped(const char *s, FILE *fp)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch < 0x20 || ch == 0x7F)
+			fprintf(fp, "\\x%02x", ch);
+		else
+			fputc(*s, fp);
+	}
+}
+
 /* "PATH:LINE:COL: SEVERITY: MSG [CODE] (waived: REASON)" */
 static void print_header(const mf_source *src, const mf_diag *d, FILE *fp, bool color)
 {
@@ -211,13 +226,16 @@ static void print_header(const mf_source *src, const mf_diag *d, FILE *fp, bool 
 		fprintf(fp, "%s:%u:", src->path, (unsigned)d->pos.line);
 	else
 		fprintf(fp, "%s:%u:%u:", src->path, (unsigned)d->pos.line, (unsigned)d->pos.col);
-	fprintf(fp, "%s %s%s%s: %s", color ? RESET : "", color ? severities[sev].color : "",
-		severities[sev].word, color ? RESET : "", d->msg ? d->msg : "");
+	fprintf(fp, "%s %s%s%s: ", color ? RESET : "", color ? severities[sev].color : "",
+		severities[sev].word, color ? RESET : "");
+	mf_put_escaped(d->msg ? d->msg : "", fp);
 	if (d->code)
 		fprintf(fp, " [%s]", d->code);
-	if (d->waived && d->waiver_reason)
-		fprintf(fp, " (waived: %s)", d->waiver_reason);
-	else if (d->waived)
+	if (d->waived && d->waiver_reason) {
+		fputs(" (waived: ", fp);
+		mf_put_escaped(d->waiver_reason, fp);
+		fputc(')', fp);
+	} else if (d->waived)
 		fputs(" (waived)", fp);
 	fputc('\n', fp);
 }
@@ -301,14 +319,42 @@ static const char *skip_cps(const char *p, const char *end, size_t n)
 	return p;
 }
 
-static void print_source(const mf_source *src, mf_pos pos, FILE *fp, bool color)
+/* The token at the caret of a diagnostic that says its value must not be
+ * shown (a refused secret), as '*' (one per code point). */
+static void hide_token(char *line, size_t *len_io, uint32_t col)
+{
+	size_t len = *len_io;
+	char *p = (char *)skip_cps(line, line + len, col ? col - 1 : 0), *q = p;
+	size_t w = token_width(p, line + len);
+
+	for (size_t i = 0; i < w && q < line + len; i++) {
+		*p++ = '*';
+		q++;
+		while (q < line + len && !cp_start((unsigned char)*q))
+			q++;
+	}
+	memmove(p, q, (size_t)(line + len - q) + 1);
+	*len_io -= (size_t)(q - p);
+}
+
+/* Source lines are shown as a CI log would: secrets masked (pattern.h). */
+static void print_source(const mf_source *src, const mf_diag *d, FILE *fp, bool color)
 {
 	const char *line, *from, *to, *end;
 	size_t len, w;
+	mf_pos pos = d->pos;
 	uint32_t col = pos.col;
+	char *masked;
 
 	if (!find_line(src, pos.line, &line, &len))
 		return;
+	if ((masked = mf_mask_secrets(line, len, &len)) == NULL) {
+		fputs("      | (source line not shown: out of memory)\n", fp);
+		return;
+	}
+	if (d->mask_token && col)
+		hide_token(masked, &len, col);
+	line = masked;
 	end = line + len;
 	from = col > LEAD + 1 && len > WINDOW ? skip_cps(line, end, col - 1 - LEAD) : line;
 	to = skip_cps(from, end, WINDOW);
@@ -319,8 +365,10 @@ static void print_source(const mf_source *src, mf_pos pos, FILE *fp, bool color)
 	fputs(from != line ? "..." : "", fp);
 	put_text(from, to, fp);
 	fputs(to != end ? "...\n" : "\n", fp);
-	if (!pos.col)
+	if (!pos.col) {
+		free(masked);
 		return;
+	}
 	fprintf(fp, "%*s | %s", width > 0 ? width : 5, "", from != line ? "   " : "");
 	const char *p = print_padding(from, to, col, fp);
 	w = token_width(p, to);
@@ -328,6 +376,7 @@ static void print_source(const mf_source *src, mf_pos pos, FILE *fp, bool color)
 	for (size_t i = 1; i < w && i < MAX_TILDES; i++)
 		fputc('~', fp);
 	fputs(color ? RESET "\n" : "\n", fp);
+	free(masked);
 }
 
 int mf_diag_print(const mf_ctx *c, const mf_diag *d, FILE *fp, bool color)
@@ -337,9 +386,12 @@ int mf_diag_print(const mf_ctx *c, const mf_diag *d, FILE *fp, bool color)
 	const mf_source *src = mf_source_get(c, d->pos.file);
 	print_header(src, d, fp, color);
 	if (src && d->pos.line)
-		print_source(src, d->pos, fp, color);
-	if (d->note)
-		fprintf(fp, "note: %s\n", d->note);
+		print_source(src, d, fp, color);
+	if (d->note) {
+		fputs("note: ", fp);
+		mf_put_escaped(d->note, fp);
+		fputc('\n', fp);
+	}
 	return ferror(fp) ? -1 : 0;
 }
 

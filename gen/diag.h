@@ -30,6 +30,7 @@ typedef struct mf_diag {
 	const char *env;    /* optional: environment the finding concerns */
 	const char *object; /* optional: "Deployment/ns/name" or "service/tenant" */
 	const char *path;   /* optional: field path in the rendered object */
+	bool mask_token;    /* the token at pos is a secret: the excerpt hides it */
 	bool waived;
 	const char *waiver_reason;
 	mf_pos waiver_pos;
@@ -72,6 +73,9 @@ void mf_diag_sort(mf_ctx *c);
 /* Compiler-style text: "file:line:col: error: msg [code]", the source line and
  * a caret; colour when `color`.  Returns 0, or -1 when the stream failed. */
 int mf_diag_print(const mf_ctx *c, const mf_diag *d, FILE *fp, bool color);
+
+/* Text from the input with control characters as \xNN (see diag.c). */
+void mf_put_escaped(const char *s, FILE *fp);
 
 /* Print every diagnostic in order, then, when the error cap was hit,
  * "manifold: error: too many errors (only the first N shown)".  Flushes fp;

@@ -298,6 +298,10 @@ static void on_schema_error(void *user, const mf_schema_error *e)
 	if (pos.file == 0)
 		pos = v->doc->pos;
 	d = mf_diag_add(v->c, MF_SEV_ERROR, pos, "schema", "%s", e->message);
+	/* a value refused under secrets (the description holds names and keys
+	 * only) may be the secret itself: the excerpt does not show it */
+	if (d && !strncmp(e->pointer, "/secrets/", 9) && n && mf_is_scalar(n))
+		d->mask_token = true;
 	if (!d || !unknown)
 		return;
 	mf_diag_suggest(v->c, d, e->property, names, property_names(e->schema, names, 128));

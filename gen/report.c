@@ -287,6 +287,9 @@ static void gh_escape(FILE *fp, const char *s, bool property)
 			fputs("%3A", fp);
 		else if (property && *s == ',')
 			fputs("%2C", fp);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7F)
+			fprintf(fp, "\\x%02x",
+				(unsigned char)*s); /* ESC would reach the log as is */
 		else
 			fputc(*s, fp);
 	}

@@ -1,0 +1,250 @@
+/* model: regular expressions (PCRE2) and the one list of patterns that tell a secret */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "pattern.h"
+
+/* ---- regular expressions ---------------------------------------------------------- */
+
+void *mf_re_compile(const char *pattern, bool caseless, char *err, size_t errlen)
+{
+	int code;
+	PCRE2_SIZE off;
+	uint32_t opts = PCRE2_UTF | (caseless ? PCRE2_CASELESS : 0);
+	pcre2_code *re =
+		pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
+
+	if (!re && err) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof msg);
+		snprintf(err, errlen, "%s at offset %zu", (const char *)msg, (size_t)off);
+	}
+	return re;
+}
+
+void mf_re_free(void *re)
+{
+	pcre2_code_free(re);
+}
+
+/* Limits keep a hostile pattern from a custom pack from running away. */
+bool mf_re_find(const void *re, const char *s, size_t from, size_t *so, size_t *eo)
+{
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+	bool hit = false;
+	int rc;
+
+	if (!re || !s)
+		return false;
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	mc = pcre2_match_context_create(NULL);
+	if (md && mc) {
+		pcre2_set_match_limit(mc, 1000000);
+		pcre2_set_depth_limit(mc, 10000);
+		rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), from, 0, md, mc);
+		if (rc > 0) {
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+			*so = ov[0];
+			*eo = ov[1];
+			hit = true;
+		}
+	}
+	pcre2_match_context_free(mc);
+	pcre2_match_data_free(md);
+	return hit;
+}
+
+/* ---- what a secret looks like ----------------------------------------------------- */
+
+const char mf_secret_name_re[] =
+	"(?:^|[_.-])(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|"
+	"PRIVATE[_-]?KEY|SECRET[_-]?KEY|CLIENT[_-]?SECRET|CREDENTIALS?|AUTH[_-]?KEY)"
+	"(?:$|[_.-])";
+
+const char mf_url_password_re[] = "\\b[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]+:[^/\\s@]+@[^\\s/]";
+
+const mf_token_shape mf_token_shapes[] = {
+	{"an AWS access key", "\\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\\b"},
+	{"a GitHub token",
+	 "\\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\\b"},
+	{"an OpenAI API key", "\\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"},
+	{"a Slack token", "\\bxox[abposr]-[A-Za-z0-9-]{10,}"},
+	{"a Google API key", "\\bAIza[0-9A-Za-z_-]{35}\\b"},
+	{"a Stripe live key", "\\b[rs]k_live_[0-9A-Za-z]{16,}\\b"},
+	{"a private key", "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"},
+};
+const size_t mf_ntoken_shapes = sizeof mf_token_shapes / sizeof mf_token_shapes[0];
+
+/* ---- masking source excerpts -------------------------------------------------------- */
+
+/* The patterns, compiled once per process and kept (a few, small). */
+enum { P_NAME, P_URL, P_TOKEN0, P_MAX = P_TOKEN0 + 16 };
+static void *compiled[P_MAX];
+
+static const void *pattern(size_t i)
+{
+	if (i >= P_TOKEN0 + mf_ntoken_shapes || i >= P_MAX)
+		return NULL;
+	if (!compiled[i])
+		compiled[i] = i == P_NAME  ? mf_re_compile(mf_secret_name_re, true, NULL, 0)
+			      : i == P_URL ? mf_re_compile(mf_url_password_re, false, NULL, 0)
+					   : mf_re_compile(mf_token_shapes[i - P_TOKEN0].re, false,
+							   NULL, 0);
+	return compiled[i];
+}
+
+/* Names that hold where a secret is, or something about it, not the secret. */
+static const char *const not_secret[] = {
+	"_FILE",      "_PATH",       "_DIR",      "_NAME",    "_ID",      "_TTL",      "_EXPIRY",
+	"_EXPIRES",   "_EXPIRATION", "_LENGTH",   "_TIMEOUT", "_ENABLED", "_HEADER",   "_TYPE",
+	"_ALGORITHM", "_FORMAT",     "_SIZE",     "_VERSION", "_PREFIX",  "_ENDPOINT", "_HOST",
+	"_PORT",      "_USER",       "_USERNAME", "_MODE",    "_POLICY",  "_URL",      "_REF"};
+
+bool mf_secret_name(const char *name)
+{
+	size_t so, eo, len = name ? strlen(name) : 0;
+
+	if (!len || !mf_re_find(pattern(P_NAME), name, 0, &so, &eo))
+		return false;
+	for (size_t i = 0; i < sizeof not_secret / sizeof not_secret[0]; i++) {
+		size_t sl = strlen(not_secret[i]);
+		if (len >= sl && !strcasecmp(name + len - sl, not_secret[i]))
+			return false;
+	}
+	return true;
+}
+
+static bool name_char(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+	       ch == '_' || ch == '.' || ch == '-';
+}
+
+/* The value after a separator at s[i] ("KEY: v", "KEY=v"): [*from, *to).
+ * References ({secret: ...}), aliases and block scalars are not values. */
+static bool value_after(const char *s, size_t len, size_t i, bool flow, size_t *from, size_t *to)
+{
+	size_t v = i + 1, e;
+
+	while (v < len && (s[v] == ' ' || s[v] == '\t'))
+		v++;
+	if (v >= len || strchr("{[&*|>", s[v]))
+		return false;
+	if (s[v] == '"' || s[v] == '\'') {
+		for (e = v + 1; e < len && s[e] != s[v]; e++)
+			;
+		*from = v + 1;
+		*to = e;
+		return e > v + 1;
+	}
+	/* KEY=value (an argument, a .env line) ends at a blank or a flow indicator */
+	if (s[i] == '=')
+		flow = true;
+	for (e = v; e < len && !(flow && strchr(",}] \t\"'", s[e])) &&
+		    !(s[e] == '#' && e > v && s[e - 1] == ' ');
+	     e++)
+		;
+	while (e > v && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+		e--;
+	*from = v;
+	*to = e;
+	return e > v;
+}
+
+/* Is the name ending just before s[i] (quotes allowed) one that holds a secret? */
+static bool secret_name_before(const char *s, size_t i, bool *flow)
+{
+	size_t e = i, b;
+	char name[128];
+
+	if (e && (s[e - 1] == '"' || s[e - 1] == '\''))
+		e--;
+	for (b = e; b > 0 && name_char(s[b - 1]); b--)
+		;
+	if (b == e || e - b >= sizeof name)
+		return false;
+	for (size_t k = b; k > 0; k--) {
+		char ch = s[k - 1];
+		if (ch == '{' || ch == ',') {
+			*flow = true;
+			break;
+		}
+		if (ch != ' ' && ch != '"' && ch != '\'' && ch != '\t')
+			break;
+	}
+	memcpy(name, s + b, e - b);
+	name[e - b] = 0;
+	/* `secret: db` names a secret of the description, it is not one */
+	return strcmp(name, "secret") && mf_secret_name(name);
+}
+
+static void mark(bool *hide, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		hide[i] = true;
+}
+
+static void mark_names(const char *s, size_t len, bool *hide)
+{
+	for (size_t i = 0; i < len; i++) {
+		bool flow = false, yaml = s[i] == ':' && (i + 1 == len || s[i + 1] == ' ');
+		size_t from, to;
+		if ((yaml || s[i] == '=') && secret_name_before(s, i, &flow) &&
+		    value_after(s, len, i, flow, &from, &to))
+			mark(hide, from, to);
+	}
+}
+
+/* scheme://user:PASSWORD@host, and whole tokens */
+static void mark_shapes(const char *s, size_t len, bool *hide)
+{
+	size_t so, eo;
+
+	for (size_t from = 0; from < len && mf_re_find(pattern(P_URL), s, from, &so, &eo);
+	     from = eo) {
+		const char *sep = strstr(s + so, "://"), *colon, *at;
+		colon = sep ? memchr(sep + 3, ':', (size_t)(s + eo - sep - 3)) : NULL;
+		at = colon ? memchr(colon, '@', (size_t)(s + eo - colon)) : NULL;
+		if (at)
+			mark(hide, (size_t)(colon + 1 - s), (size_t)(at - s));
+	}
+	for (size_t t = 0; t < mf_ntoken_shapes; t++)
+		for (size_t from = 0;
+		     from < len && mf_re_find(pattern(P_TOKEN0 + t), s, from, &so, &eo) && eo > so;
+		     from = eo)
+			mark(hide, so, eo);
+}
+
+/* One '*' per code point hidden, so columns count as before. */
+char *mf_mask_secrets(const char *text, size_t len, size_t *outlen)
+{
+	char *s = malloc(len + 1), *out = malloc(len + 1);
+	bool *hide = calloc(len + 1, sizeof *hide);
+	size_t n = 0;
+
+	if (!s || !out || !hide) {
+		free(s);
+		free(hide);
+		free(out);
+		return NULL;
+	}
+	memcpy(s, text, len);
+	s[len] = 0;
+	mark_names(s, len, hide);
+	mark_shapes(s, len, hide);
+	for (size_t i = 0; i < len; i++)
+		if (!hide[i])
+			out[n++] = s[i];
+		else if (((unsigned char)s[i] & 0xC0) != 0x80)
+			out[n++] = '*';
+	out[n] = 0;
+	*outlen = n;
+	free(s);
+	free(hide);
+	return out;
+}
