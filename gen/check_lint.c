@@ -9,34 +9,23 @@
 /* ---- Compose service -> pod spec -------------------------------------------------- */
 
 typedef struct adapt {
-	mf_chk *k;
+	mf_tb *tb; /* the run's: a failure is reported by mf_compose_objects() */
 	const mf_node *svc;
 	mf_node *pod, *ctr, *sec, *podsec;
 	size_t nvols;
 } adapt;
 
-static mf_node *str_at(adapt *a, const char *s, mf_pos pos)
-{
-	return mf_new_str(a->k->c->a, s, pos);
-}
-
-static void set(adapt *a, mf_node *map, const char *key, mf_node *val)
-{
-	if (map && val)
-		mf_map_set(a->k->c->a, map, key, val);
-}
-
 static mf_node *sec(adapt *a)
 {
 	if (!a->sec)
-		a->sec = mf_map_child(a->k->c->a, a->ctr, "securityContext", a->ctr->pos);
+		a->sec = mf_tb_child(a->tb, a->ctr, "securityContext", a->ctr->pos);
 	return a->sec;
 }
 
 static mf_node *podsec(adapt *a)
 {
 	if (!a->podsec)
-		a->podsec = mf_map_child(a->k->c->a, a->pod, "securityContext", a->pod->pos);
+		a->podsec = mf_tb_child(a->tb, a->pod, "securityContext", a->pod->pos);
 	return a->podsec;
 }
 
@@ -44,26 +33,26 @@ static mf_node *podsec(adapt *a)
 static void adapt_env(adapt *a)
 {
 	const mf_node *env = mf_get(a->svc, "environment");
-	mf_node *out = env ? mf_map_child_seq(a->k->c->a, a->ctr, "env", env->pos) : NULL;
+	mf_node *out = env ? mf_tb_child_seq(a->tb, a->ctr, "env", env->pos) : NULL;
 
 	for (size_t i = 0; out && env->kind == MF_MAP && i < env->n; i++) {
-		mf_node *e = mf_new_map(a->k->c->a, env->pairs[i].pos);
-		mf_map_set_str(a->k->c->a, e, "name", env->pairs[i].key, env->pairs[i].pos);
+		mf_node *e = mf_tb_map(a->tb, env->pairs[i].pos);
+		mf_tb_put_str(a->tb, e, "name", env->pairs[i].key, env->pairs[i].pos);
 		if (env->pairs[i].val && env->pairs[i].val->kind != MF_NULL)
-			set(a, e, "value", (mf_node *)env->pairs[i].val);
-		mf_seq_push(a->k->c->a, out, e);
+			mf_tb_put(a->tb, e, "value", (mf_node *)env->pairs[i].val);
+		mf_tb_push(a->tb, out, e);
 	}
 	for (size_t i = 0; out && env->kind == MF_SEQ && i < env->n; i++) {
 		const char *s = mf_str(env->items[i]), *eq = s ? strchr(s, '=') : NULL;
-		mf_node *e = mf_new_map(a->k->c->a, env->items[i]->pos);
+		mf_node *e = mf_tb_map(a->tb, env->items[i]->pos);
 		if (!s)
 			continue;
-		mf_map_set(a->k->c->a, e, "name",
-			   mf_new_strn(a->k->c->a, s, eq ? (size_t)(eq - s) : strlen(s),
-				       env->items[i]->pos));
+		mf_tb_put(a->tb, e, "name",
+			  mf_tb_strn(a->tb, s, eq ? (size_t)(eq - s) : strlen(s),
+				     env->items[i]->pos));
 		if (eq)
-			set(a, e, "value", str_at(a, eq + 1, env->items[i]->pos));
-		mf_seq_push(a->k->c->a, out, e);
+			mf_tb_put(a->tb, e, "value", mf_tb_str(a->tb, eq + 1, env->items[i]->pos));
+		mf_tb_push(a->tb, out, e);
 	}
 }
 
@@ -71,7 +60,7 @@ static void adapt_env(adapt *a)
 static void short_port(adapt *a, mf_node *out, const mf_node *item)
 {
 	const char *s = mf_str(item), *slash, *last, *prev = NULL;
-	mf_node *p = mf_new_map(a->k->c->a, item->pos);
+	mf_node *p = mf_tb_map(a->tb, item->pos);
 	char *proto;
 
 	if (!s)
@@ -81,24 +70,23 @@ static void short_port(adapt *a, mf_node *out, const mf_node *item)
 	for (const char *q = s; last && q < last; q++)
 		if (*q == ':')
 			prev = q;
-	mf_map_set_int(a->k->c->a, p, "containerPort", strtoll(last ? last + 1 : s, NULL, 10),
-		       item->pos);
+	mf_tb_put_int(a->tb, p, "containerPort", strtoll(last ? last + 1 : s, NULL, 10), item->pos);
 	if (last)
-		mf_map_set_int(a->k->c->a, p, "hostPort", strtoll(prev ? prev + 1 : s, NULL, 10),
-			       item->pos);
+		mf_tb_put_int(a->tb, p, "hostPort", strtoll(prev ? prev + 1 : s, NULL, 10),
+			      item->pos);
 	if (slash) {
-		proto = mf_strdup(a->k->c->a, slash + 1);
+		proto = mf_tb_printf(a->tb, "%s", slash + 1);
 		for (char *c = proto; c && *c; c++)
 			*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
-		mf_map_set_str(a->k->c->a, p, "protocol", proto, item->pos);
+		mf_tb_put_str(a->tb, p, "protocol", proto, item->pos);
 	}
-	mf_seq_push(a->k->c->a, out, p);
+	mf_tb_push(a->tb, out, p);
 }
 
 static void adapt_ports(adapt *a)
 {
 	const mf_node *ports = mf_get(a->svc, "ports");
-	mf_node *out = ports ? mf_map_child_seq(a->k->c->a, a->ctr, "ports", ports->pos) : NULL;
+	mf_node *out = ports ? mf_tb_child_seq(a->tb, a->ctr, "ports", ports->pos) : NULL;
 
 	for (size_t i = 0; out && ports->kind == MF_SEQ && i < ports->n; i++) {
 		const mf_node *it = ports->items[i];
@@ -107,13 +95,13 @@ static void adapt_ports(adapt *a)
 			short_port(a, out, it);
 			continue;
 		}
-		p = mf_new_map(a->k->c->a, it->pos);
-		mf_map_set_int(a->k->c->a, p, "containerPort",
-			       strtoll(mf_or(mf_get_str(it, "target"), "0"), NULL, 10), it->pos);
+		p = mf_tb_map(a->tb, it->pos);
+		mf_tb_put_int(a->tb, p, "containerPort",
+			      strtoll(mf_or(mf_get_str(it, "target"), "0"), NULL, 10), it->pos);
 		if (mf_get_str(it, "published"))
-			mf_map_set_int(a->k->c->a, p, "hostPort",
-				       strtoll(mf_get_str(it, "published"), NULL, 10), it->pos);
-		mf_seq_push(a->k->c->a, out, p);
+			mf_tb_put_int(a->tb, p, "hostPort",
+				      strtoll(mf_get_str(it, "published"), NULL, 10), it->pos);
+		mf_tb_push(a->tb, out, p);
 	}
 }
 
@@ -129,13 +117,13 @@ static void adapt_health(adapt *a)
 	if (test->kind == MF_SEQ && test->n && mf_str(test->items[0]) &&
 	    !strcmp(mf_str(test->items[0]), "NONE"))
 		return;
-	probe = mf_map_child(a->k->c->a, a->ctr, "readinessProbe", hc->pos);
-	exec = mf_map_child(a->k->c->a, probe, "exec", test->pos);
-	set(a, exec, "command", (mf_node *)test);
+	probe = mf_tb_child(a->tb, a->ctr, "readinessProbe", hc->pos);
+	exec = mf_tb_child(a->tb, probe, "exec", test->pos);
+	mf_tb_put(a->tb, exec, "command", (mf_node *)test);
 	if ((s = mf_seconds(mf_get(hc, "interval"))) >= 0)
-		mf_map_set_int(a->k->c->a, probe, "periodSeconds", s, mf_get(hc, "interval")->pos);
+		mf_tb_put_int(a->tb, probe, "periodSeconds", s, mf_get(hc, "interval")->pos);
 	if ((s = mf_seconds(mf_get(hc, "timeout"))) >= 0)
-		mf_map_set_int(a->k->c->a, probe, "timeoutSeconds", s, mf_get(hc, "timeout")->pos);
+		mf_tb_put_int(a->tb, probe, "timeoutSeconds", s, mf_get(hc, "timeout")->pos);
 }
 
 static void adapt_resources(adapt *a)
@@ -157,12 +145,13 @@ static void adapt_resources(adapt *a)
 		if (!v)
 			continue;
 		if (!res)
-			res = mf_map_child(a->k->c->a, a->ctr, "resources", v->pos);
-		set(a,
-		    mf_map_child(a->k->c->a, res,
-				 mf_strndup(a->k->c->a, map[i].to, (size_t)(dot - map[i].to)),
-				 v->pos),
-		    dot + 1, (mf_node *)v);
+			res = mf_tb_child(a->tb, a->ctr, "resources", v->pos);
+		mf_tb_put(
+			a->tb,
+			mf_tb_child(a->tb, res,
+				    mf_tb_printf(a->tb, "%.*s", (int)(dot - map[i].to), map[i].to),
+				    v->pos),
+			dot + 1, (mf_node *)v);
 	}
 }
 
@@ -186,31 +175,26 @@ static void adapt_opts(adapt *a)
 			continue;
 		if (!strcmp(s, "no-new-privileges") || !strcmp(s, "no-new-privileges:true") ||
 		    !strcmp(s, "no-new-privileges=true"))
-			mf_map_set_bool(a->k->c->a, sec(a), "allowPrivilegeEscalation", false, at);
+			mf_tb_put_bool(a->tb, sec(a), "allowPrivilegeEscalation", false, at);
 		else if (opt_is(s, "seccomp") && !strcmp(s + 8, "unconfined"))
 			unconfined = true,
-			mf_map_set_str(a->k->c->a,
-				       mf_map_child(a->k->c->a, sec(a), "seccompProfile", at),
-				       "type", "Unconfined", at);
+			mf_tb_put_str(a->tb, mf_tb_child(a->tb, sec(a), "seccompProfile", at),
+				      "type", "Unconfined", at);
 		else if (opt_is(s, "apparmor") && !strcmp(s + 9, "unconfined"))
-			mf_map_set_str(a->k->c->a,
-				       mf_map_child(a->k->c->a, sec(a), "appArmorProfile", at),
-				       "type", "Unconfined", at);
+			mf_tb_put_str(a->tb, mf_tb_child(a->tb, sec(a), "appArmorProfile", at),
+				      "type", "Unconfined", at);
 		else if (opt_is(s, "label") && !strncmp(s + 6, "type:", 5))
-			mf_map_set_str(a->k->c->a,
-				       mf_map_child(a->k->c->a, sec(a), "seLinuxOptions", at),
-				       "type", s + 11, at);
+			mf_tb_put_str(a->tb, mf_tb_child(a->tb, sec(a), "seLinuxOptions", at),
+				      "type", s + 11, at);
 		else if (opt_is(s, "label") &&
 			 (!strncmp(s + 6, "user:", 5) || !strncmp(s + 6, "role:", 5)))
-			mf_map_set_str(a->k->c->a,
-				       mf_map_child(a->k->c->a, sec(a), "seLinuxOptions", at),
-				       s[6] == 'u' ? "user" : "role", s + 11, at);
+			mf_tb_put_str(a->tb, mf_tb_child(a->tb, sec(a), "seLinuxOptions", at),
+				      s[6] == 'u' ? "user" : "role", s + 11, at);
 	}
 	/* Docker applies its default seccomp profile unless told not to */
 	if (!unconfined)
-		mf_map_set_str(a->k->c->a,
-			       mf_map_child(a->k->c->a, podsec(a), "seccompProfile", a->pod->pos),
-			       "type", "RuntimeDefault", a->pod->pos);
+		mf_tb_put_str(a->tb, mf_tb_child(a->tb, podsec(a), "seccompProfile", a->pod->pos),
+			      "type", "RuntimeDefault", a->pod->pos);
 }
 
 static void adapt_user(adapt *a)
@@ -222,9 +206,9 @@ static void adapt_user(adapt *a)
 	if (!s || !n)
 		return;
 	if ((n == 1 && s[0] == '0') || (n == 4 && !strncmp(s, "root", 4)))
-		mf_map_set_int(a->k->c->a, sec(a), "runAsUser", 0, u->pos);
+		mf_tb_put_int(a->tb, sec(a), "runAsUser", 0, u->pos);
 	else
-		mf_map_set_bool(a->k->c->a, sec(a), "runAsNonRoot", true, u->pos);
+		mf_tb_put_bool(a->tb, sec(a), "runAsNonRoot", true, u->pos);
 }
 
 static void adapt_security(adapt *a)
@@ -235,35 +219,34 @@ static void adapt_security(adapt *a)
 	const mf_node *v, *sysctls = mf_get(a->svc, "sysctls");
 
 	if ((v = mf_get(a->svc, "privileged")) && mf_is_true(v))
-		set(a, sec(a), "privileged", (mf_node *)v);
+		mf_tb_put(a->tb, sec(a), "privileged", (mf_node *)v);
 	if ((v = mf_get(a->svc, "read_only")))
-		set(a, sec(a), "readOnlyRootFilesystem", (mf_node *)v);
+		mf_tb_put(a->tb, sec(a), "readOnlyRootFilesystem", (mf_node *)v);
 	if ((v = mf_get(a->svc, "cap_add")))
-		set(a, mf_map_child(a->k->c->a, sec(a), "capabilities", v->pos), "add",
-		    (mf_node *)v);
+		mf_tb_put(a->tb, mf_tb_child(a->tb, sec(a), "capabilities", v->pos), "add",
+			  (mf_node *)v);
 	if ((v = mf_get(a->svc, "cap_drop")))
-		set(a, mf_map_child(a->k->c->a, sec(a), "capabilities", v->pos), "drop",
-		    (mf_node *)v);
+		mf_tb_put(a->tb, mf_tb_child(a->tb, sec(a), "capabilities", v->pos), "drop",
+			  (mf_node *)v);
 	for (size_t i = 0; i < MF_NELEM(ns); i++)
 		if ((v = mf_get(a->svc, ns[i].compose)) && mf_str(v) && !strcmp(mf_str(v), "host"))
-			mf_map_set_bool(a->k->c->a, a->pod, ns[i].k8s, true, v->pos);
+			mf_tb_put_bool(a->tb, a->pod, ns[i].k8s, true, v->pos);
 	adapt_user(a);
 	adapt_opts(a);
 	for (size_t i = 0; sysctls && sysctls->kind == MF_MAP && i < sysctls->n; i++) {
-		mf_node *e = mf_new_map(a->k->c->a, sysctls->pairs[i].pos);
-		mf_map_set_str(a->k->c->a, e, "name", sysctls->pairs[i].key, sysctls->pairs[i].pos);
-		mf_seq_push(a->k->c->a,
-			    mf_map_child_seq(a->k->c->a, podsec(a), "sysctls", sysctls->pos), e);
+		mf_node *e = mf_tb_map(a->tb, sysctls->pairs[i].pos);
+		mf_tb_put_str(a->tb, e, "name", sysctls->pairs[i].key, sysctls->pairs[i].pos);
+		mf_tb_push(a->tb, mf_tb_child_seq(a->tb, podsec(a), "sysctls", sysctls->pos), e);
 	}
 }
 
 static void add_volume(adapt *a, const char *type, const char *key, const char *value, mf_pos at)
 {
-	mf_node *v = mf_new_map(a->k->c->a, at);
+	mf_node *v = mf_tb_map(a->tb, at);
 
-	mf_map_set_str(a->k->c->a, v, "name", mf_printf(a->k->c->a, "volume-%zu", a->nvols++), at);
-	mf_map_set_str(a->k->c->a, mf_map_child(a->k->c->a, v, type, at), key, value, at);
-	mf_seq_push(a->k->c->a, mf_map_child_seq(a->k->c->a, a->pod, "volumes", at), v);
+	mf_tb_put_str(a->tb, v, "name", mf_tb_printf(a->tb, "volume-%zu", a->nvols++), at);
+	mf_tb_put_str(a->tb, mf_tb_child(a->tb, v, type, at), key, value, at);
+	mf_tb_push(a->tb, mf_tb_child_seq(a->tb, a->pod, "volumes", at), v);
 }
 
 /* volumes: absolute host paths are hostPath volumes, named volumes claims;
@@ -280,8 +263,8 @@ static void adapt_volumes(adapt *a)
 		if (!src)
 			continue;
 		colon = it->kind == MF_MAP ? NULL : strchr(src, ':');
-		s = colon ? mf_strndup(a->k->c->a, src, (size_t)(colon - src))
-			  : mf_strdup(a->k->c->a, src);
+		s = colon ? mf_tb_printf(a->tb, "%.*s", (int)((size_t)(colon - src)), src)
+			  : mf_tb_printf(a->tb, "%s", src);
 		if (!s || (!colon && it->kind != MF_MAP))
 			continue;
 		if (s[0] == '/')
@@ -299,12 +282,12 @@ static void adapt_command(adapt *a, const char *from, const char *to)
 	if (!v)
 		return;
 	if (v->kind == MF_SEQ) {
-		set(a, a->ctr, to, (mf_node *)v);
+		mf_tb_put(a->tb, a->ctr, to, (mf_node *)v);
 		return;
 	}
-	seq = mf_new_seq(a->k->c->a, v->pos);
-	mf_seq_push(a->k->c->a, seq, (mf_node *)v);
-	set(a, a->ctr, to, seq);
+	seq = mf_tb_seq(a->tb, v->pos);
+	mf_tb_push(a->tb, seq, (mf_node *)v);
+	mf_tb_put(a->tb, a->ctr, to, seq);
 }
 
 /* Compose has no runAsNonRoot: what the description asks for stands (the
@@ -314,23 +297,21 @@ static void adapt_intent(adapt *a, const mf_instance *in)
 	const mf_node *v = in ? mf_path(in->spec, "security.runAsNonRoot") : NULL;
 
 	if (mf_is_true(v) && !mf_get(sec(a), "runAsNonRoot") && !mf_get(sec(a), "runAsUser"))
-		set(a, sec(a), "runAsNonRoot", (mf_node *)v);
+		mf_tb_put(a->tb, sec(a), "runAsNonRoot", (mf_node *)v);
 }
 
-static mf_node *compose_pod(mf_chk *k, const char *name, const mf_node *svc, const mf_instance *in)
+static mf_node *compose_pod(mf_tb *tb, const char *name, const mf_node *svc, const mf_instance *in)
 {
-	adapt a = {.k = k, .svc = svc};
-	mf_node *cs;
+	adapt a = {.tb = tb, .svc = svc};
 
-	a.pod = mf_new_map(k->c->a, svc->pos);
-	cs = mf_map_child_seq(k->c->a, a.pod, "containers", svc->pos);
-	a.ctr = mf_new_map(k->c->a, svc->pos);
-	if (!a.pod || !cs || !a.ctr || mf_seq_push(k->c->a, cs, a.ctr) < 0)
+	a.pod = mf_tb_map(tb, svc->pos);
+	a.ctr = mf_tb_map(tb, svc->pos);
+	if (!a.pod || !a.ctr)
 		return NULL;
+	mf_tb_push(tb, mf_tb_child_seq(tb, a.pod, "containers", svc->pos), a.ctr);
 	/* the container is the service (a tenant's copy included) */
-	mf_map_set_str(k->c->a, a.ctr, "name", in ? in->service : name, svc->pos);
-	if (mf_get(svc, "image"))
-		set(&a, a.ctr, "image", (mf_node *)mf_get(svc, "image"));
+	mf_tb_put_str(tb, a.ctr, "name", in ? in->service : name, svc->pos);
+	mf_tb_put(tb, a.ctr, "image", (mf_node *)mf_get(svc, "image"));
 	adapt_command(&a, "entrypoint", "command");
 	adapt_command(&a, "command", "args");
 	adapt_env(&a);
@@ -351,31 +332,31 @@ static const mf_instance *instance_named(const mf_env *e, const char *compose_na
 	return NULL;
 }
 
+/* Objects stop at the first failed allocation: checks run on whole pods only. */
 int mf_compose_objects(mf_chk *k, const mf_node *compose, const mf_env *e, mf_objects *out)
 {
 	const mf_node *svcs = mf_get(compose, "services");
+	mf_tb tb = {.a = k->c->a};
 
-	for (size_t i = 0; svcs && svcs->kind == MF_MAP && i < svcs->n; i++) {
-		const mf_node *svc = svcs->pairs[i].val;
-		mf_node *doc = mf_new_map(k->c->a, svc ? svc->pos : svcs->pairs[i].pos), *pod;
-		mf_object o = {.kind = "compose",
-			       .name = svcs->pairs[i].key,
-			       .doc = doc,
-			       .pos = svcs->pairs[i].pos};
-		o.inst = instance_named(e, svcs->pairs[i].key);
-		if (!svc || svc->kind != MF_MAP ||
-		    !(pod = compose_pod(k, svcs->pairs[i].key, svc, o.inst)))
+	for (size_t i = 0; svcs && svcs->kind == MF_MAP && i < svcs->n && !tb.failed; i++) {
+		const mf_pair *p = &svcs->pairs[i];
+		const mf_node *svc = p->val;
+		mf_node *doc = mf_tb_map(&tb, svc ? svc->pos : p->pos), *pod;
+		mf_object o = {.kind = "compose", .name = p->key, .doc = doc, .pos = p->pos};
+		o.inst = instance_named(e, p->key);
+		if (!svc || svc->kind != MF_MAP || !(pod = compose_pod(&tb, p->key, svc, o.inst)))
 			continue;
-		mf_map_set(k->c->a, doc, "spec", pod);
-		if (mf_path(svc, "deploy.replicas"))
-			mf_map_set(k->c->a, doc, "replicas",
-				   (mf_node *)mf_path(svc, "deploy.replicas"));
+		mf_tb_put(&tb, doc, "spec", pod);
+		mf_tb_put(&tb, doc, "replicas", (mf_node *)mf_path(svc, "deploy.replicas"));
 		if (mf_get_str(svc, "restart") && !strcmp(mf_get_str(svc, "restart"), "no"))
-			mf_map_set_bool(k->c->a, doc, "once", true, svc->pos);
-		o.group = mf_printf(k->c->a, "services.%s", svcs->pairs[i].key);
-		if (mf_objects_add(k->c, out, &o) < 0)
+			mf_tb_put_bool(&tb, doc, "once", true, svc->pos);
+		o.group = mf_tb_printf(&tb, "services.%s", p->key);
+		if (!tb.failed && mf_objects_add(k->c, out, &o) < 0)
 			return -1;
 	}
+	if (tb.failed)
+		return mf_error(k->c, compose->pos, "internal",
+				"out of memory adapting Compose services");
 	return 0;
 }
 
