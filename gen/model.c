@@ -437,8 +437,10 @@ int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos, mf_node 
 		return -1;
 	writable(map);
 	const char *k = mf_strdup(a, key); /* callers may pass stack buffers */
+	if (!k)
+		return -1; /* before mf_grow: a grown block must be kept once cap says so */
 	mf_pair *pairs = mf_grow(a, map->pairs, map->n, &map->cap, sizeof *pairs);
-	if (!k || !pairs)
+	if (!pairs)
 		return -1;
 	map->pairs = pairs;
 	pairs[map->n++] = (mf_pair){.key = k, .pos = kpos, .val = val};

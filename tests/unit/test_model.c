@@ -265,6 +265,34 @@ START_TEST(arena_fail_once)
 }
 END_TEST
 
+/* A key that cannot be copied adds nothing and leaves the map as it was:
+ * later adds still land in a block of the size the map believes it has. */
+START_TEST(map_add_failure_leaves_map_whole)
+{
+	mf_node *m = mf_new_map(A, MF_NOPOS);
+	char key[16];
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		ck_assert_int_eq(mf_map_set_int(A, m, key, i, MF_NOPOS), 0);
+	}
+	mf_node *v = mf_new_int(A, 99, MF_NOPOS);
+	mf_arena_fail_once(A, 0); /* the key's copy */
+	ck_assert_int_eq(mf_map_add(A, m, "lost", MF_NOPOS, v), -1);
+	ck_assert_uint_eq(m->n, 4);
+	for (int i = 4; i < 40; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		ck_assert_int_eq(mf_map_set_int(A, m, key, i, MF_NOPOS), 0);
+	}
+	ck_assert_ptr_null(mf_get(m, "lost"));
+	for (int i = 0; i < 40; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		ck_assert_int_eq(mf_get_int(m, key, -1), i);
+		ck_assert_str_eq(m->pairs[i].key, key);
+	}
+}
+END_TEST
+
 /* Every builder call once: {kind: Pod, metadata: {name, labels: {app}},
  * spec: {replicas, debug, ports: [{port}], copied}, tags: [a], note: "n-7"} */
 static mf_node *tb_sample(mf_tb *b, const mf_node *src)
@@ -789,6 +817,7 @@ static Suite *model_suite(void)
 	t = tcase_create("tree builder");
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, arena_fail_once);
+	tcase_add_test(t, map_add_failure_leaves_map_whole);
 	tcase_add_test(t, tb_builds_a_tree);
 	tcase_add_test(t, tb_null_value_is_nothing);
 	tcase_add_test(t, tb_null_parent_is_recorded_already);
