@@ -1405,6 +1405,8 @@ static bool account_seen(rk *r, const char *key)
 {
 	const char **grown;
 
+	if (!key) /* out of memory, recorded */
+		return true;
 	for (size_t k = 0; k < r->naccounts; k++)
 		if (!strcmp(r->accounts[k], key))
 			return true;
@@ -2174,12 +2176,21 @@ static mf_node *one(rk *r, mf_node *item, mf_pos pos)
 	return seq;
 }
 
+/* Who else reaches ports with these keys: the ingress controller (value
+ * NULL: its namespace, controller_ns()), the OpenShift router, Prometheus. */
+static const struct {
+	const char *want, *label, *value;
+} namespace_peers[] = {
+	{"expose.ingress", "kubernetes.io/metadata.name", NULL},
+	{"expose.route", "policy-group.network.openshift.io/ingress", ""},
+	{"metrics", "kubernetes.io/metadata.name", "monitoring"},
+};
+
 static void allow_rules(ri *i, mf_node *rules)
 {
 	rk *r = i->r;
 	const mf_env *e = r->e;
 	mf_node *from = mf_tb_seq(&r->tb, i->pos);
-
 	const refs *list = r->refs ? &r->refs[i->in - e->inst] : NULL;
 
 	for (size_t k = 0; from && list && k < list->n; k++) {
@@ -2188,25 +2199,15 @@ static void allow_rules(ri *i, mf_node *rules)
 			mf_tb_push(&r->tb, from, peer(r, d, i->in, i->pos));
 	}
 	add_rule(r, rules, from, policy_ports(i, NULL), i->pos);
-	if (policy_ports(i, "expose.ingress")->n)
-		add_rule(
-			r, rules,
-			one(r,
-			    ns_selector(r, "kubernetes.io/metadata.name", controller_ns(i), i->pos),
-			    i->pos),
-			policy_ports(i, "expose.ingress"), i->pos);
-	if (policy_ports(i, "expose.route")->n)
-		add_rule(
-			r, rules,
-			one(r,
-			    ns_selector(r, "policy-group.network.openshift.io/ingress", "", i->pos),
-			    i->pos),
-			policy_ports(i, "expose.route"), i->pos);
-	if (policy_ports(i, "metrics")->n)
-		add_rule(r, rules,
-			 one(r, ns_selector(r, "kubernetes.io/metadata.name", "monitoring", i->pos),
-			     i->pos),
-			 policy_ports(i, "metrics"), i->pos);
+	for (size_t k = 0; k < MF_NELEM(namespace_peers); k++) {
+		mf_node *ports = policy_ports(i, namespace_peers[k].want);
+		const char *v = mf_or(namespace_peers[k].value, controller_ns(i));
+		if (ports && ports->n)
+			add_rule(
+				r, rules,
+				one(r, ns_selector(r, namespace_peers[k].label, v, i->pos), i->pos),
+				ports, i->pos);
+	}
 }
 
 /* What may reach this service under the namespace's default deny: its
