@@ -154,10 +154,13 @@ static const char *file_of(kz *k, const char *group)
 
 /* ---- writing ------------------------------------------------------------------ */
 
+/* Paths are made with the builder: NULL is a failure it recorded. */
 static void write_doc(kz *k, const char *path, const mf_node *doc)
 {
 	mf_buf b;
 
+	if (!path)
+		return;
 	mf_buf_init(&b);
 	if (mf_yaml_write(&b, doc) < 0)
 		b.oom = true;
@@ -165,6 +168,12 @@ static void write_doc(kz *k, const char *path, const mf_node *doc)
 		mf_buf_release(&b);
 		k->rc = -1;
 	}
+}
+
+static void write_objects(kz *k, const char *path, const mf_object *const *objs, size_t n)
+{
+	if (path && mf_output_add_objects(k->c, k->o, path, objs, n) < 0)
+		k->rc = -1;
 }
 
 static mf_node *kustomization(kz *k, bool component)
@@ -191,9 +200,7 @@ static void write_groups(kz *k, const char *dir, const mf_object *const *objs, s
 		const char *file = file_of(k, objs[i]->group);
 		while (j < n && mf_streq(objs[j]->group, objs[i]->group))
 			j++;
-		if (mf_output_add_objects(k->c, k->o, mf_tb_printf(&k->tb, "%s/%s", dir, file),
-					  objs + i, j - i) < 0)
-			k->rc = -1;
+		write_objects(k, mf_tb_printf(&k->tb, "%s/%s", dir, file), objs + i, j - i);
 		mf_tb_push(&k->tb, resources, mf_tb_str(&k->tb, file, MF_NOPOS));
 		i = j;
 	}
@@ -393,7 +400,9 @@ static int list_kind(const dctx *d, const char *path, const char **key)
 
 static const char *sub(dctx *d, const char *path, const char *key)
 {
-	return *path ? mf_tb_printf(&d->k->tb, "%s.%s", path, key) : key;
+	const char *s = *path ? mf_tb_printf(&d->k->tb, "%s.%s", path, key) : key;
+
+	return s ? s : ""; /* out of memory, recorded: the patch is never written */
 }
 
 static mf_node *diff(dctx *d, const mf_node *b, const mf_node *e, const char *path);
@@ -802,15 +811,13 @@ static void overlay(run *r, const mf_env *e, const mf_objects *eo)
 	size_t nns = 0;
 	scope sc = {NULL, mf_tb_printf(&k->tb, "%s/shared", dir), e->ns};
 
-	if (!nss || !res)
+	if (!dir || !nss || !res)
 		return;
 	for (size_t i = 0; i < eo->n; i++)
 		if (is_namespace(&eo->v[i]))
 			nss[nns++] = &eo->v[i];
-	if (nns &&
-	    mf_output_add_objects(k->c, k->o, mf_tb_printf(&k->tb, "%s/namespaces.yaml", dir), nss,
-				  nns) < 0)
-		k->rc = -1;
+	if (nns)
+		write_objects(k, mf_tb_printf(&k->tb, "%s/namespaces.yaml", dir), nss, nns);
 	if (nns)
 		mf_tb_push(&k->tb, res, mf_tb_str(&k->tb, "namespaces.yaml", MF_NOPOS));
 	if (overlay_scope(r, eo, &sc))
