@@ -71,7 +71,9 @@ static void lint_host_ports(mf_chk *k)
 	size_t cap = lint_ports(k, NULL);
 	mf_hostport *v = mf_alloc(k->c->a, (cap + 1) * sizeof *v);
 
-	if (v)
+	if (!v)
+		mf_error(k->c, MF_NOPOS, "internal", "out of memory");
+	else
 		mf_host_port_clashes(k, v, lint_ports(k, v));
 }
 
@@ -116,8 +118,10 @@ static void add_compose(lint *l, const mf_node *doc)
 	const mf_node **grown =
 		mf_grow(l->k->c->a, l->composes, l->ncompose, &l->capcompose, sizeof *grown);
 
-	if (!grown)
+	if (!grown) {
+		l->rc = mf_error(l->k->c, doc->pos, "internal", "out of memory");
 		return;
+	}
 	l->composes = grown;
 	l->composes[l->ncompose++] = doc;
 }
@@ -254,7 +258,8 @@ int mf_lint(mf_ctx *c, const char *const *paths, size_t npaths, const char *cons
 	mf_chk_run(&k, packs, np);
 	for (size_t i = 0; i < l.ncompose; i++) {
 		mf_objects objs = {0};
-		mf_compose_objects(&k, l.composes[i], NULL, &objs);
+		if (mf_compose_objects(&k, l.composes[i], NULL, &objs) < 0)
+			l.rc = -1;
 		k.objs = &objs;
 		k.compose = l.composes[i];
 		mf_chk_run(&k, packs, np);
