@@ -73,6 +73,7 @@ __attribute__((format(printf, 5, 6))) static mf_diag *diag(rc *r, mf_severity se
 	va_start(ap, fmt);
 	msg = mf_vprintf(r->c->a, fmt, ap);
 	va_end(ap);
+	r->tb.failed |= !msg;
 	if (sev == MF_SEV_ERROR)
 		r->rc = -1;
 	if ((d = mf_diag_add(r->c, sev, pos, code, "%s", msg ? msg : fmt)) != NULL)
@@ -869,6 +870,8 @@ static void bind(rc *r, mf_node *vols, const char *src, const char *target, bool
 {
 	mf_node *m;
 
+	if (!src || !target) /* a path that failed to allocate: recorded */
+		return;
 	if (!strchr(src, ':') && !strchr(target, ':')) {
 		bool pathy = *src == '/' || *src == '.' || *src == '~';
 		mf_tb_push(&r->tb, vols,
