@@ -33,19 +33,20 @@ static int emit_env(mf_ctx *c, const mf_render_env *re, mf_output *o)
 {
 	const mf_objects objs = re->velero;
 	const mf_env *e = re->env;
-	const char **files;
+	mf_tb tb = {.a = c->a};
+	const char **files = mf_tb_alloc(&tb, (objs.n + 1) * sizeof *files), *path;
 
-	files = mf_alloc(c->a, (objs.n + 1) * sizeof *files);
-	if (!files)
-		return mf_error(c, e->pos, "internal", "out of memory");
-	for (size_t i = 0; i < objs.n; i++) {
+	for (size_t i = 0; files && i < objs.n; i++) {
 		const mf_object *obj = &objs.v[i];
-		if (!(files[i] = mf_printf(c->a, "%s.yaml", obj->name)))
-			return mf_error(c, e->pos, "internal", "out of memory");
-		if (mf_output_add_objects(c, o, mf_printf(c->a, "velero/%s/%s", e->name, files[i]),
-					  &obj, 1) < 0)
+		files[i] = mf_tb_printf(&tb, "%s.yaml", obj->name);
+		path = mf_tb_printf(&tb, "velero/%s/%s", e->name, files[i]);
+		if (tb.failed)
+			break;
+		if (mf_output_add_objects(c, o, path, &obj, 1) < 0)
 			return -1;
 	}
+	if (tb.failed)
+		return mf_error(c, e->pos, "internal", "out of memory");
 	return add_kustomization(c, o, e, files, objs.n);
 }
 
