@@ -138,7 +138,8 @@ void *mf_tb_grow(mf_tb *b, void *old, size_t n, size_t *cap, size_t elem);
 mf_node *mf_tb_check(mf_tb *b, mf_node *n);
 
 /* Set map[key] (replacing it), or append to seq.  The value is linked, not
- * copied: a shared subtree stays shared. */
+ * copied: a shared subtree stays shared.  A put that cannot be done (a
+ * NULL key, a parent of another kind) counts as a failure too. */
 void mf_tb_put(mf_tb *b, mf_node *map, const char *key, mf_node *v);
 void mf_tb_put_str(mf_tb *b, mf_node *map, const char *key, const char *s, mf_pos pos);
 void mf_tb_put_int(mf_tb *b, mf_node *map, const char *key, long long i, mf_pos pos);
