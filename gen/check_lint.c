@@ -1,384 +1,11 @@
-/* check: manifold lint of hand-written Kubernetes and Compose YAML; Compose services as pods */
+/* check: manifold lint, the front end: reads hand-written Kubernetes and Compose YAML, runs the
+ * rules */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include "check_impl.h"
 #include "load.h"
-
-/* ---- Compose service -> pod spec -------------------------------------------------- */
-
-typedef struct adapt {
-	mf_chk *k;
-	const mf_node *svc;
-	mf_node *pod, *ctr, *sec, *podsec;
-	size_t nvols;
-} adapt;
-
-static mf_node *str_at(adapt *a, const char *s, mf_pos pos)
-{
-	return mf_new_str(a->k->c->a, s, pos);
-}
-
-static void set(adapt *a, mf_node *map, const char *key, mf_node *val)
-{
-	if (map && val)
-		mf_map_set(a->k->c->a, map, key, val);
-}
-
-static mf_node *sec(adapt *a)
-{
-	if (!a->sec)
-		a->sec = mf_map_child(a->k->c->a, a->ctr, "securityContext", a->ctr->pos);
-	return a->sec;
-}
-
-static mf_node *podsec(adapt *a)
-{
-	if (!a->podsec)
-		a->podsec = mf_map_child(a->k->c->a, a->pod, "securityContext", a->pod->pos);
-	return a->podsec;
-}
-
-/* environment: {K: V} or ["K=V", "K"] */
-static void adapt_env(adapt *a)
-{
-	const mf_node *env = mf_get(a->svc, "environment");
-	mf_node *out = env ? mf_map_child_seq(a->k->c->a, a->ctr, "env", env->pos) : NULL;
-
-	for (size_t i = 0; out && env->kind == MF_MAP && i < env->n; i++) {
-		mf_node *e = mf_new_map(a->k->c->a, env->pairs[i].pos);
-		mf_map_set_str(a->k->c->a, e, "name", env->pairs[i].key, env->pairs[i].pos);
-		if (env->pairs[i].val && env->pairs[i].val->kind != MF_NULL)
-			set(a, e, "value", (mf_node *)env->pairs[i].val);
-		mf_seq_push(a->k->c->a, out, e);
-	}
-	for (size_t i = 0; out && env->kind == MF_SEQ && i < env->n; i++) {
-		const char *s = mf_str(env->items[i]), *eq = s ? strchr(s, '=') : NULL;
-		mf_node *e = mf_new_map(a->k->c->a, env->items[i]->pos);
-		if (!s)
-			continue;
-		mf_map_set(a->k->c->a, e, "name",
-			   mf_new_strn(a->k->c->a, s, eq ? (size_t)(eq - s) : strlen(s),
-				       env->items[i]->pos));
-		if (eq)
-			set(a, e, "value", str_at(a, eq + 1, env->items[i]->pos));
-		mf_seq_push(a->k->c->a, out, e);
-	}
-}
-
-/* "[[ip:]host:]container[/proto]" (a range keeps its first port) */
-static void short_port(adapt *a, mf_node *out, const mf_node *item)
-{
-	const char *s = mf_str(item), *slash, *last, *prev = NULL;
-	mf_node *p = mf_new_map(a->k->c->a, item->pos);
-	char *proto;
-
-	if (!s)
-		return;
-	slash = strchr(s, '/');
-	last = strrchr(s, ':');
-	for (const char *q = s; last && q < last; q++)
-		if (*q == ':')
-			prev = q;
-	mf_map_set_int(a->k->c->a, p, "containerPort", strtoll(last ? last + 1 : s, NULL, 10),
-		       item->pos);
-	if (last)
-		mf_map_set_int(a->k->c->a, p, "hostPort", strtoll(prev ? prev + 1 : s, NULL, 10),
-			       item->pos);
-	if (slash) {
-		proto = mf_strdup(a->k->c->a, slash + 1);
-		for (char *c = proto; c && *c; c++)
-			*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
-		mf_map_set_str(a->k->c->a, p, "protocol", proto, item->pos);
-	}
-	mf_seq_push(a->k->c->a, out, p);
-}
-
-static void adapt_ports(adapt *a)
-{
-	const mf_node *ports = mf_get(a->svc, "ports");
-	mf_node *out = ports ? mf_map_child_seq(a->k->c->a, a->ctr, "ports", ports->pos) : NULL;
-
-	for (size_t i = 0; out && ports->kind == MF_SEQ && i < ports->n; i++) {
-		const mf_node *it = ports->items[i];
-		mf_node *p;
-		if (it->kind != MF_MAP) {
-			short_port(a, out, it);
-			continue;
-		}
-		p = mf_new_map(a->k->c->a, it->pos);
-		mf_map_set_int(a->k->c->a, p, "containerPort",
-			       strtoll(mf_or(mf_get_str(it, "target"), "0"), NULL, 10), it->pos);
-		if (mf_get_str(it, "published"))
-			mf_map_set_int(a->k->c->a, p, "hostPort",
-				       strtoll(mf_get_str(it, "published"), NULL, 10), it->pos);
-		mf_seq_push(a->k->c->a, out, p);
-	}
-}
-
-/* healthcheck -> readinessProbe (the probe rules know it is Compose's) */
-static void adapt_health(adapt *a)
-{
-	const mf_node *hc = mf_get(a->svc, "healthcheck"), *test = mf_get(hc, "test");
-	mf_node *probe, *exec;
-	long long s;
-
-	if (!test || mf_is_true(mf_get(hc, "disable")))
-		return;
-	if (test->kind == MF_SEQ && test->n && mf_str(test->items[0]) &&
-	    !strcmp(mf_str(test->items[0]), "NONE"))
-		return;
-	probe = mf_map_child(a->k->c->a, a->ctr, "readinessProbe", hc->pos);
-	exec = mf_map_child(a->k->c->a, probe, "exec", test->pos);
-	set(a, exec, "command", (mf_node *)test);
-	if ((s = mf_seconds(mf_get(hc, "interval"))) >= 0)
-		mf_map_set_int(a->k->c->a, probe, "periodSeconds", s, mf_get(hc, "interval")->pos);
-	if ((s = mf_seconds(mf_get(hc, "timeout"))) >= 0)
-		mf_map_set_int(a->k->c->a, probe, "timeoutSeconds", s, mf_get(hc, "timeout")->pos);
-}
-
-static void adapt_resources(adapt *a)
-{
-	static const struct {
-		const char *from, *to;
-	} map[] = {{"deploy.resources.limits.cpus", "limits.cpu"},
-		   {"deploy.resources.limits.memory", "limits.memory"},
-		   {"deploy.resources.reservations.cpus", "requests.cpu"},
-		   {"deploy.resources.reservations.memory", "requests.memory"},
-		   {"cpus", "limits.cpu"},
-		   {"mem_limit", "limits.memory"},
-		   {"mem_reservation", "requests.memory"}};
-	mf_node *res = NULL;
-
-	for (size_t i = 0; i < MF_NELEM(map); i++) {
-		const mf_node *v = mf_path(a->svc, map[i].from);
-		const char *dot = strchr(map[i].to, '.');
-		if (!v)
-			continue;
-		if (!res)
-			res = mf_map_child(a->k->c->a, a->ctr, "resources", v->pos);
-		set(a,
-		    mf_map_child(a->k->c->a, res,
-				 mf_strndup(a->k->c->a, map[i].to, (size_t)(dot - map[i].to)),
-				 v->pos),
-		    dot + 1, (mf_node *)v);
-	}
-}
-
-static bool opt_is(const char *s, const char *name)
-{
-	size_t n = strlen(name);
-
-	return !strncmp(s, name, n) && (s[n] == ':' || s[n] == '=');
-}
-
-/* security_opt: no-new-privileges, seccomp, apparmor, label */
-static void adapt_opts(adapt *a)
-{
-	const mf_node *opts = mf_get(a->svc, "security_opt");
-	bool unconfined = false;
-
-	for (size_t i = 0; opts && opts->kind == MF_SEQ && i < opts->n; i++) {
-		const char *s = mf_str(opts->items[i]);
-		mf_pos at = opts->items[i]->pos;
-		if (!s)
-			continue;
-		if (!strcmp(s, "no-new-privileges") || !strcmp(s, "no-new-privileges:true") ||
-		    !strcmp(s, "no-new-privileges=true"))
-			mf_map_set_bool(a->k->c->a, sec(a), "allowPrivilegeEscalation", false, at);
-		else if (opt_is(s, "seccomp") && !strcmp(s + 8, "unconfined"))
-			unconfined = true,
-			mf_map_set_str(a->k->c->a,
-				       mf_map_child(a->k->c->a, sec(a), "seccompProfile", at),
-				       "type", "Unconfined", at);
-		else if (opt_is(s, "apparmor") && !strcmp(s + 9, "unconfined"))
-			mf_map_set_str(a->k->c->a,
-				       mf_map_child(a->k->c->a, sec(a), "appArmorProfile", at),
-				       "type", "Unconfined", at);
-		else if (opt_is(s, "label") && !strncmp(s + 6, "type:", 5))
-			mf_map_set_str(a->k->c->a,
-				       mf_map_child(a->k->c->a, sec(a), "seLinuxOptions", at),
-				       "type", s + 11, at);
-		else if (opt_is(s, "label") &&
-			 (!strncmp(s + 6, "user:", 5) || !strncmp(s + 6, "role:", 5)))
-			mf_map_set_str(a->k->c->a,
-				       mf_map_child(a->k->c->a, sec(a), "seLinuxOptions", at),
-				       s[6] == 'u' ? "user" : "role", s + 11, at);
-	}
-	/* Docker applies its default seccomp profile unless told not to */
-	if (!unconfined)
-		mf_map_set_str(a->k->c->a,
-			       mf_map_child(a->k->c->a, podsec(a), "seccompProfile", a->pod->pos),
-			       "type", "RuntimeDefault", a->pod->pos);
-}
-
-static void adapt_user(adapt *a)
-{
-	const mf_node *u = mf_get(a->svc, "user");
-	const char *s = mf_str(u);
-	size_t n = s ? strcspn(s, ":") : 0;
-
-	if (!s || !n)
-		return;
-	if ((n == 1 && s[0] == '0') || (n == 4 && !strncmp(s, "root", 4)))
-		mf_map_set_int(a->k->c->a, sec(a), "runAsUser", 0, u->pos);
-	else
-		mf_map_set_bool(a->k->c->a, sec(a), "runAsNonRoot", true, u->pos);
-}
-
-static void adapt_security(adapt *a)
-{
-	static const struct {
-		const char *compose, *k8s;
-	} ns[] = {{"network_mode", "hostNetwork"}, {"pid", "hostPID"}, {"ipc", "hostIPC"}};
-	const mf_node *v, *sysctls = mf_get(a->svc, "sysctls");
-
-	if ((v = mf_get(a->svc, "privileged")) && mf_is_true(v))
-		set(a, sec(a), "privileged", (mf_node *)v);
-	if ((v = mf_get(a->svc, "read_only")))
-		set(a, sec(a), "readOnlyRootFilesystem", (mf_node *)v);
-	if ((v = mf_get(a->svc, "cap_add")))
-		set(a, mf_map_child(a->k->c->a, sec(a), "capabilities", v->pos), "add",
-		    (mf_node *)v);
-	if ((v = mf_get(a->svc, "cap_drop")))
-		set(a, mf_map_child(a->k->c->a, sec(a), "capabilities", v->pos), "drop",
-		    (mf_node *)v);
-	for (size_t i = 0; i < MF_NELEM(ns); i++)
-		if ((v = mf_get(a->svc, ns[i].compose)) && mf_str(v) && !strcmp(mf_str(v), "host"))
-			mf_map_set_bool(a->k->c->a, a->pod, ns[i].k8s, true, v->pos);
-	adapt_user(a);
-	adapt_opts(a);
-	for (size_t i = 0; sysctls && sysctls->kind == MF_MAP && i < sysctls->n; i++) {
-		mf_node *e = mf_new_map(a->k->c->a, sysctls->pairs[i].pos);
-		mf_map_set_str(a->k->c->a, e, "name", sysctls->pairs[i].key, sysctls->pairs[i].pos);
-		mf_seq_push(a->k->c->a,
-			    mf_map_child_seq(a->k->c->a, podsec(a), "sysctls", sysctls->pos), e);
-	}
-}
-
-static void add_volume(adapt *a, const char *type, const char *key, const char *value, mf_pos at)
-{
-	mf_node *v = mf_new_map(a->k->c->a, at);
-
-	mf_map_set_str(a->k->c->a, v, "name", mf_printf(a->k->c->a, "volume-%zu", a->nvols++), at);
-	mf_map_set_str(a->k->c->a, mf_map_child(a->k->c->a, v, type, at), key, value, at);
-	mf_seq_push(a->k->c->a, mf_map_child_seq(a->k->c->a, a->pod, "volumes", at), v);
-}
-
-/* volumes: absolute host paths are hostPath volumes, named volumes claims;
- * relative binds (the project's own files) are left out */
-static void adapt_volumes(adapt *a)
-{
-	const mf_node *vols = mf_get(a->svc, "volumes");
-
-	for (size_t i = 0; vols && vols->kind == MF_SEQ && i < vols->n; i++) {
-		const mf_node *it = vols->items[i];
-		const char *src = it->kind == MF_MAP ? mf_get_str(it, "source") : mf_str(it),
-			   *colon;
-		char *s;
-		if (!src)
-			continue;
-		colon = it->kind == MF_MAP ? NULL : strchr(src, ':');
-		s = colon ? mf_strndup(a->k->c->a, src, (size_t)(colon - src))
-			  : mf_strdup(a->k->c->a, src);
-		if (!s || (!colon && it->kind != MF_MAP))
-			continue;
-		if (s[0] == '/')
-			add_volume(a, "hostPath", "path", s, it->pos);
-		else if (s[0] != '.' && s[0] != '~')
-			add_volume(a, "persistentVolumeClaim", "claimName", s, it->pos);
-	}
-}
-
-static void adapt_command(adapt *a, const char *from, const char *to)
-{
-	const mf_node *v = mf_get(a->svc, from);
-	mf_node *seq;
-
-	if (!v)
-		return;
-	if (v->kind == MF_SEQ) {
-		set(a, a->ctr, to, (mf_node *)v);
-		return;
-	}
-	seq = mf_new_seq(a->k->c->a, v->pos);
-	mf_seq_push(a->k->c->a, seq, (mf_node *)v);
-	set(a, a->ctr, to, seq);
-}
-
-/* Compose has no runAsNonRoot: what the description asks for stands (the
- * checks judge the description, and Compose cannot say it). */
-static void adapt_intent(adapt *a, const mf_instance *in)
-{
-	const mf_node *v = in ? mf_path(in->spec, "security.runAsNonRoot") : NULL;
-
-	if (mf_is_true(v) && !mf_get(sec(a), "runAsNonRoot") && !mf_get(sec(a), "runAsUser"))
-		set(a, sec(a), "runAsNonRoot", (mf_node *)v);
-}
-
-static mf_node *compose_pod(mf_chk *k, const char *name, const mf_node *svc, const mf_instance *in)
-{
-	adapt a = {.k = k, .svc = svc};
-	mf_node *cs;
-
-	a.pod = mf_new_map(k->c->a, svc->pos);
-	cs = mf_map_child_seq(k->c->a, a.pod, "containers", svc->pos);
-	a.ctr = mf_new_map(k->c->a, svc->pos);
-	if (!a.pod || !cs || !a.ctr || mf_seq_push(k->c->a, cs, a.ctr) < 0)
-		return NULL;
-	/* the container is the service (a tenant's copy included) */
-	mf_map_set_str(k->c->a, a.ctr, "name", in ? in->service : name, svc->pos);
-	if (mf_get(svc, "image"))
-		set(&a, a.ctr, "image", (mf_node *)mf_get(svc, "image"));
-	adapt_command(&a, "entrypoint", "command");
-	adapt_command(&a, "command", "args");
-	adapt_env(&a);
-	adapt_ports(&a);
-	adapt_health(&a);
-	adapt_resources(&a);
-	adapt_security(&a);
-	adapt_volumes(&a);
-	adapt_intent(&a, in);
-	return a.pod;
-}
-
-static const mf_instance *instance_named(const mf_env *e, const char *compose_name)
-{
-	for (size_t i = 0; e && i < e->ninst; i++)
-		if (!strcmp(e->inst[i].compose_name, compose_name))
-			return &e->inst[i];
-	return NULL;
-}
-
-int mf_compose_objects(mf_chk *k, const mf_node *compose, const mf_env *e, mf_objects *out)
-{
-	const mf_node *svcs = mf_get(compose, "services");
-
-	for (size_t i = 0; svcs && svcs->kind == MF_MAP && i < svcs->n; i++) {
-		const mf_node *svc = svcs->pairs[i].val;
-		mf_node *doc = mf_new_map(k->c->a, svc ? svc->pos : svcs->pairs[i].pos), *pod;
-		mf_object o = {.kind = "compose",
-			       .name = svcs->pairs[i].key,
-			       .doc = doc,
-			       .pos = svcs->pairs[i].pos};
-		o.inst = instance_named(e, svcs->pairs[i].key);
-		if (!svc || svc->kind != MF_MAP ||
-		    !(pod = compose_pod(k, svcs->pairs[i].key, svc, o.inst)))
-			continue;
-		mf_map_set(k->c->a, doc, "spec", pod);
-		if (mf_path(svc, "deploy.replicas"))
-			mf_map_set(k->c->a, doc, "replicas",
-				   (mf_node *)mf_path(svc, "deploy.replicas"));
-		if (mf_get_str(svc, "restart") && !strcmp(mf_get_str(svc, "restart"), "no"))
-			mf_map_set_bool(k->c->a, doc, "once", true, svc->pos);
-		o.group = mf_printf(k->c->a, "services.%s", svcs->pairs[i].key);
-		if (mf_objects_add(k->c, out, &o) < 0)
-			return -1;
-	}
-	return 0;
-}
 
 /* ---- host ports of hand-written manifests ------------------------------------------ */
 
@@ -445,7 +72,9 @@ static void lint_host_ports(mf_chk *k)
 	size_t cap = lint_ports(k, NULL);
 	mf_hostport *v = mf_alloc(k->c->a, (cap + 1) * sizeof *v);
 
-	if (v)
+	if (!v)
+		mf_error(k->c, MF_NOPOS, "internal", "out of memory");
+	else
 		mf_host_port_clashes(k, v, lint_ports(k, v));
 }
 
@@ -490,8 +119,10 @@ static void add_compose(lint *l, const mf_node *doc)
 	const mf_node **grown =
 		mf_grow(l->k->c->a, l->composes, l->ncompose, &l->capcompose, sizeof *grown);
 
-	if (!grown)
+	if (!grown) {
+		l->rc = mf_error(l->k->c, doc->pos, "internal", "out of memory");
 		return;
+	}
 	l->composes = grown;
 	l->composes[l->ncompose++] = doc;
 }
@@ -628,7 +259,8 @@ int mf_lint(mf_ctx *c, const char *const *paths, size_t npaths, const char *cons
 	mf_chk_run(&k, packs, np);
 	for (size_t i = 0; i < l.ncompose; i++) {
 		mf_objects objs = {0};
-		mf_compose_objects(&k, l.composes[i], NULL, &objs);
+		if (mf_compose_objects(&k, l.composes[i], NULL, &objs) < 0)
+			l.rc = -1;
 		k.objs = &objs;
 		k.compose = l.composes[i];
 		mf_chk_run(&k, packs, np);

@@ -37,7 +37,8 @@ typedef struct keytab {
 
 typedef struct hm {
 	mf_ctx *c;
-	mf_arena *a;
+	mf_arena *a; /* c->a, for write_templates: the rest builds through tb */
+	mf_tb tb;    /* tb.failed is reported once (chart_rc) */
 	const mf_system *s;
 	const mf_rendered *rd;
 	mf_output *o;
@@ -58,52 +59,8 @@ typedef struct view {
 
 /* ---- small helpers -------------------------------------------------------------- */
 
-static mf_node *oom(hm *h, mf_node *n)
-{
-	if (!n && h->rc == 0)
-		h->rc = mf_error(h->c, MF_NOPOS, "internal",
-				 "out of memory writing the Helm chart");
-	return n;
-}
-
-static mf_node *new_map(hm *h)
-{
-	return oom(h, mf_new_map(h->a, MF_NOPOS));
-}
-
-/* Nodes of rendered objects are shared, never changed: the values only read them. */
-static void put(hm *h, mf_node *m, const char *key, const mf_node *v)
-{
-	if (m && v && mf_map_set(h->a, m, key, (mf_node *)v) < 0)
-		oom(h, NULL);
-}
-
-static void put_str(hm *h, mf_node *m, const char *key, const char *s)
-{
-	if (s)
-		put(h, m, key, oom(h, mf_new_str(h->a, s, MF_NOPOS)));
-}
-
-static void put_bool(hm *h, mf_node *m, const char *key, bool b)
-{
-	put(h, m, key, oom(h, mf_new_bool(h->a, b, MF_NOPOS)));
-}
-
-static void push(hm *h, mf_node *seq, mf_node *item)
-{
-	if (seq && item && mf_seq_push(h->a, seq, item) < 0)
-		oom(h, NULL);
-}
-
-static mf_node *child(hm *h, mf_node *m, const char *key)
-{
-	return m ? oom(h, mf_map_child(h->a, m, key, MF_NOPOS)) : NULL;
-}
-
-static mf_node *child_seq(hm *h, mf_node *m, const char *key)
-{
-	return m ? oom(h, mf_map_child_seq(h->a, m, key, MF_NOPOS)) : NULL;
-}
+/* Nodes of rendered objects are linked into the values, never changed or
+ * copied: the values only read them. */
 
 /* A shallow copy of a map without `key`; NULL when nothing is left. */
 static mf_node *without(hm *h, const mf_node *m, const char *key)
@@ -111,20 +68,20 @@ static mf_node *without(hm *h, const mf_node *m, const char *key)
 	mf_node *out = NULL;
 
 	for (size_t i = 0; m && m->kind == MF_MAP && i < m->n; i++)
-		if (strcmp(m->pairs[i].key, key) && (out || (out = new_map(h))))
-			put(h, out, m->pairs[i].key, m->pairs[i].val);
+		if (strcmp(m->pairs[i].key, key) && (out || (out = mf_tb_map(&h->tb, MF_NOPOS))))
+			mf_tb_put(&h->tb, out, m->pairs[i].key, m->pairs[i].val);
 	return out;
 }
 
 /* lo's pairs, then hi's over them */
 static mf_node *overlay(hm *h, const mf_node *lo, const mf_node *hi)
 {
-	mf_node *out = new_map(h);
+	mf_node *out = mf_tb_map(&h->tb, MF_NOPOS);
 
 	for (size_t i = 0; lo && i < lo->n; i++)
-		put(h, out, lo->pairs[i].key, lo->pairs[i].val);
+		mf_tb_put(&h->tb, out, lo->pairs[i].key, lo->pairs[i].val);
 	for (size_t i = 0; hi && i < hi->n; i++)
-		put(h, out, hi->pairs[i].key, hi->pairs[i].val);
+		mf_tb_put(&h->tb, out, hi->pairs[i].key, hi->pairs[i].val);
 	return out;
 }
 
@@ -136,8 +93,9 @@ static mf_node *extra(hm *h, const mf_node *have, const mf_node *dflt)
 
 	for (size_t i = 0; have && have->kind == MF_MAP && i < have->n; i++) {
 		const mf_node *d = mf_get(dflt, have->pairs[i].key);
-		if ((!d || !mf_equal(d, have->pairs[i].val)) && (out || (out = new_map(h))))
-			put(h, out, have->pairs[i].key, have->pairs[i].val);
+		if ((!d || !mf_equal(d, have->pairs[i].val)) &&
+		    (out || (out = mf_tb_map(&h->tb, MF_NOPOS))))
+			mf_tb_put(&h->tb, out, have->pairs[i].key, have->pairs[i].val);
 	}
 	return out;
 }
@@ -147,11 +105,11 @@ static mf_node *extra(hm *h, const mf_node *have, const mf_node *dflt)
 /* "coder-arm" -> "coderArm", "api.example.com" -> "apiExampleCom" */
 static const char *camel(hm *h, const char *name)
 {
-	char *out = mf_alloc(h->a, strlen(name) + 1), *p = out;
+	char *out = mf_tb_alloc(&h->tb, strlen(name) + 1), *p = out;
 	bool up = false;
 
 	if (!out)
-		return oom(h, NULL), "";
+		return "";
 	for (const char *q = name; *q; q++) {
 		if (*q == '-' || *q == '.' || *q == '/') {
 			up = p != out;
@@ -179,12 +137,11 @@ static void key_add(hm *h, keytab *t, const char *id, const char *name, const ch
 	for (size_t i = 0; i < t->n; i++)
 		if (mf_streq(t->v[i].id, id))
 			return;
-	if (!(grown = mf_grow(h->a, t->v, t->n, &t->cap, sizeof *grown))) {
-		oom(h, NULL);
-		return;
-	}
+	if (!id || !(id = mf_tb_printf(&h->tb, "%s", id)) ||
+	    !(grown = mf_tb_grow(&h->tb, t->v, t->n, &t->cap, sizeof *grown)))
+		return; /* out of memory, recorded */
 	t->v = grown;
-	t->v[t->n++] = (keyent){mf_strdup(h->a, id), camel(h, name), alt, NULL};
+	t->v[t->n++] = (keyent){id, camel(h, name), alt, NULL};
 }
 
 static int cmp_keyent(const void *x, const void *y)
@@ -204,13 +161,13 @@ static bool key_taken(const keytab *t, size_t upto, const char *key, bool top)
  * a '_' after a reserved word ("global_"). */
 static const char *fallback(hm *h, const char *name, bool top)
 {
-	char *f = mf_strdup(h->a, name);
+	char *f = mf_tb_printf(&h->tb, "%s", name);
 
 	for (char *p = f; p && *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		      (*p >= '0' && *p <= '9')))
 			*p = '_';
-	return top && is_reserved(f) ? mf_printf(h->a, "%s_", f) : f;
+	return top && is_reserved(f) ? mf_tb_printf(&h->tb, "%s_", f) : f;
 }
 
 /* Two names with one lowerCamelCase form (a-1 and a1), or a service named
@@ -230,7 +187,8 @@ static void key_finish(hm *h, keytab *t, bool top)
 		if (same > 1 || (top && is_reserved(t->v[i].pref)))
 			t->v[i].key = fallback(h, t->v[i].alt, top);
 		for (int n = 2; key_taken(t, i, t->v[i].key, top); n++)
-			t->v[i].key = mf_printf(h->a, "%s_%d", fallback(h, t->v[i].alt, top), n);
+			t->v[i].key =
+				mf_tb_printf(&h->tb, "%s_%d", fallback(h, t->v[i].alt, top), n);
 	}
 }
 
@@ -244,12 +202,12 @@ static const char *key_of(const keytab *t, const char *id)
 
 static const char *inst_id(hm *h, const mf_instance *in)
 {
-	return mf_printf(h->a, "%s/%s", in->service, in->tenant ? in->tenant->name : "");
+	return mf_tb_printf(&h->tb, "%s/%s", in->service, in->tenant ? in->tenant->name : "");
 }
 
 static const char *ing_id(hm *h, const mf_object *o)
 {
-	return mf_printf(h->a, "%s/%s", o->tenant ? o->tenant : "", o->name);
+	return mf_tb_printf(&h->tb, "%s/%s", o->tenant ? o->tenant : "", o->name);
 }
 
 /* Every name of the base view and the helm environments, before any value. */
@@ -267,8 +225,9 @@ static void collect_keys(hm *h, const view *w)
 			key_add(h, &h->configs, o->name, o->name, o->name);
 		else if (!o->inst && mf_streq(o->kind, "Ingress"))
 			key_add(h, &h->ings, ing_id(h, o), o->name,
-				o->tenant ? mf_printf(h->a, "%s-%s", o->tenant, o->name) : o->name);
-		put_bool(h, h->kinds, o->kind, true);
+				o->tenant ? mf_tb_printf(&h->tb, "%s-%s", o->tenant, o->name)
+					  : o->name);
+		mf_tb_put_bool(&h->tb, h->kinds, o->kind, true, MF_NOPOS);
 	}
 }
 
@@ -276,10 +235,10 @@ static void collect_keys(hm *h, const view *w)
 
 static mf_node *base_labels(hm *h)
 {
-	mf_node *m = new_map(h);
+	mf_node *m = mf_tb_map(&h->tb, MF_NOPOS);
 
-	put_str(h, m, "app.kubernetes.io/part-of", h->chart);
-	put_str(h, m, "app.kubernetes.io/managed-by", "manifold");
+	mf_tb_put_str(&h->tb, m, "app.kubernetes.io/part-of", h->chart, MF_NOPOS);
+	mf_tb_put_str(&h->tb, m, "app.kubernetes.io/managed-by", "manifold", MF_NOPOS);
 	return m;
 }
 
@@ -302,12 +261,13 @@ typedef struct ix {
 static mf_node *instance_labels(ix *x)
 {
 	hm *h = x->h;
-	mf_node *own = new_map(h);
+	mf_node *own = mf_tb_map(&h->tb, MF_NOPOS);
 	const char *inst = mf_get_str(x->m, "instance");
 
-	put_str(h, own, "app.kubernetes.io/name", x->in->name);
-	put_str(h, own, "app.kubernetes.io/instance", inst ? inst : x->in->name);
-	put_str(h, own, "app.kubernetes.io/version", h->version_label);
+	mf_tb_put_str(&h->tb, own, "app.kubernetes.io/name", x->in->name, MF_NOPOS);
+	mf_tb_put_str(&h->tb, own, "app.kubernetes.io/instance", inst ? inst : x->in->name,
+		      MF_NOPOS);
+	mf_tb_put_str(&h->tb, own, "app.kubernetes.io/version", h->version_label, MF_NOPOS);
 	return overlay(h, common_labels(h, x->w), own);
 }
 
@@ -328,9 +288,9 @@ static void take_image(hm *h, mf_node *m, const char *ref)
 {
 	mf_image im = mf_image_split(h->c, ref);
 
-	put_str(h, m, "repository", im.repo);
-	put_str(h, m, "tag", im.tag);
-	put_str(h, m, "digest", im.digest);
+	mf_tb_put_str(&h->tb, m, "repository", im.repo, MF_NOPOS);
+	mf_tb_put_str(&h->tb, m, "tag", im.tag, MF_NOPOS);
+	mf_tb_put_str(&h->tb, m, "digest", im.digest, MF_NOPOS);
 }
 
 /* Container and pod fields the templates write under the same name or
@@ -388,28 +348,29 @@ static void take_container(ix *x, const mf_node *ct)
 		if (!strcmp(p->key, "name") && mf_streq(mf_str(p->val), x->in->name))
 			continue;
 		if (!strcmp(p->key, "image") && mf_str(p->val))
-			take_image(h, child(h, x->m, "image"), mf_str(p->val));
+			take_image(h, mf_tb_child(&h->tb, x->m, "image", MF_NOPOS), mf_str(p->val));
 		else if (!strcmp(p->key, "imagePullPolicy"))
-			put(h, child(h, x->m, "image"), "pullPolicy", p->val);
+			mf_tb_put(&h->tb, mf_tb_child(&h->tb, x->m, "image", MF_NOPOS),
+				  "pullPolicy", p->val);
 		else if (to)
-			put(h, x->m, to, p->val);
-		else if (more || (more = new_map(h)))
-			put(h, more, p->key, p->val);
+			mf_tb_put(&h->tb, x->m, to, p->val);
+		else if (more || (more = mf_tb_map(&h->tb, MF_NOPOS)))
+			mf_tb_put(&h->tb, more, p->key, p->val);
 	}
-	put(h, x->m, "extraContainer", more);
+	mf_tb_put(&h->tb, x->m, "extraContainer", more);
 }
 
 static void take_pod_field(ix *x, const mf_pair *p, mf_node **more)
 {
 	hm *h = x->h;
-	mf_node *sa = child(h, x->m, "serviceAccount");
+	mf_node *sa = mf_tb_child(&h->tb, x->m, "serviceAccount", MF_NOPOS);
 	const char *to = renamed(pod_keys, MF_NELEM(pod_keys), p->key);
 
 	if (!strcmp(p->key, "serviceAccountName")) {
 		if (!mf_streq(mf_str(p->val), x->in->name))
-			put(h, sa, "name", p->val);
+			mf_tb_put(&h->tb, sa, "name", p->val);
 	} else if (!strcmp(p->key, "automountServiceAccountToken")) {
-		put(h, sa, "automountToken", p->val);
+		mf_tb_put(&h->tb, sa, "automountToken", p->val);
 	} else if (!strcmp(p->key, "containers")) {
 		if (p->val->kind != MF_SEQ || p->val->n != 1)
 			h->rc = mf_error(h->c, x->in->pos, "internal",
@@ -418,9 +379,9 @@ static void take_pod_field(ix *x, const mf_pair *p, mf_node **more)
 		else
 			take_container(x, p->val->items[0]);
 	} else if (to) {
-		put(h, x->m, to, p->val);
-	} else if (*more || (*more = new_map(h))) {
-		put(h, *more, p->key, p->val);
+		mf_tb_put(&h->tb, x->m, to, p->val);
+	} else if (*more || (*more = mf_tb_map(&h->tb, MF_NOPOS))) {
+		mf_tb_put(&h->tb, *more, p->key, p->val);
 	}
 }
 
@@ -430,32 +391,32 @@ static void take_pod(ix *x, const mf_node *tmpl)
 	const mf_node *spec = mf_get(tmpl, "spec");
 	mf_node *more = NULL;
 
-	put(x->h, x->m, "podAnnotations", mf_path(tmpl, "metadata.annotations"));
+	mf_tb_put(&x->h->tb, x->m, "podAnnotations", mf_path(tmpl, "metadata.annotations"));
 	for (size_t i = 0; spec && spec->kind == MF_MAP && i < spec->n; i++)
 		take_pod_field(x, &spec->pairs[i], &more);
-	put(x->h, x->m, "extraPodSpec", more);
+	mf_tb_put(&x->h->tb, x->m, "extraPodSpec", more);
 }
 
 /* a claim's spec as a persistence entry {name, accessModes, storageClassName, size} */
 static mf_node *claim(hm *h, const char *name, const mf_node *spec)
 {
-	mf_node *m = new_map(h);
+	mf_node *m = mf_tb_map(&h->tb, MF_NOPOS);
 
-	put_str(h, m, "name", name);
-	put(h, m, "accessModes", mf_get(spec, "accessModes"));
-	put(h, m, "storageClassName", mf_get(spec, "storageClassName"));
-	put(h, m, "size", mf_path(spec, "resources.requests.storage"));
+	mf_tb_put_str(&h->tb, m, "name", name, MF_NOPOS);
+	mf_tb_put(&h->tb, m, "accessModes", mf_get(spec, "accessModes"));
+	mf_tb_put(&h->tb, m, "storageClassName", mf_get(spec, "storageClassName"));
+	mf_tb_put(&h->tb, m, "size", mf_path(spec, "resources.requests.storage"));
 	return m;
 }
 
 static void take_claim_templates(ix *x, const mf_node *list)
 {
-	mf_node *seq = child_seq(x->h, x->m, "persistence");
+	mf_node *seq = mf_tb_child_seq(&x->h->tb, x->m, "persistence", MF_NOPOS);
 
 	for (size_t i = 0; list && list->kind == MF_SEQ && i < list->n; i++)
-		push(x->h, seq,
-		     claim(x->h, mf_str(mf_path(list->items[i], "metadata.name")),
-			   mf_get(list->items[i], "spec")));
+		mf_tb_push(&x->h->tb, seq,
+			   claim(x->h, mf_str(mf_path(list->items[i], "metadata.name")),
+				 mf_get(list->items[i], "spec")));
 }
 
 static void take_workload(ix *x, const mf_object *o)
@@ -464,20 +425,20 @@ static void take_workload(ix *x, const mf_object *o)
 	const mf_node *spec = mf_get(o->doc, "spec"), *tmpl = mf_get(spec, "template");
 	const mf_node *ann = mf_path(o->doc, "metadata.annotations");
 
-	put(h, x->m, "annotations", extra(h, ann, mf_get(x->w->global, "annotations")));
-	put(h, x->m, "replicaCount", mf_get(spec, "replicas"));
+	mf_tb_put(&h->tb, x->m, "annotations", extra(h, ann, mf_get(x->w->global, "annotations")));
+	mf_tb_put(&h->tb, x->m, "replicaCount", mf_get(spec, "replicas"));
 	if (mf_streq(o->kind, "Deployment")) {
-		put(h, x->m, "strategy", mf_get(spec, "strategy"));
+		mf_tb_put(&h->tb, x->m, "strategy", mf_get(spec, "strategy"));
 	} else if (mf_streq(o->kind, "StatefulSet") || mf_streq(o->kind, "DaemonSet")) {
-		put(h, x->m, "updateStrategy", mf_get(spec, "updateStrategy"));
+		mf_tb_put(&h->tb, x->m, "updateStrategy", mf_get(spec, "updateStrategy"));
 		if (mf_get(spec, "volumeClaimTemplates"))
 			take_claim_templates(x, mf_get(spec, "volumeClaimTemplates"));
 	} else if (mf_streq(o->kind, "Job")) {
-		put(h, x->m, "job", without(h, spec, "template"));
+		mf_tb_put(&h->tb, x->m, "job", without(h, spec, "template"));
 	} else {
 		const mf_node *js = mf_path(spec, "jobTemplate.spec");
-		put(h, x->m, "cronJob", without(h, spec, "jobTemplate"));
-		put(h, x->m, "job", without(h, js, "template"));
+		mf_tb_put(&h->tb, x->m, "cronJob", without(h, spec, "jobTemplate"));
+		mf_tb_put(&h->tb, x->m, "job", without(h, js, "template"));
 		tmpl = mf_get(js, "template");
 	}
 	take_pod(x, tmpl);
@@ -485,12 +446,12 @@ static void take_workload(ix *x, const mf_object *o)
 
 static void take_account(ix *x, const mf_object *o)
 {
-	mf_node *sa = child(x->h, x->m, "serviceAccount");
+	mf_node *sa = mf_tb_child(&x->h->tb, x->m, "serviceAccount", MF_NOPOS);
 
-	put_bool(x->h, sa, "create", true);
+	mf_tb_put_bool(&x->h->tb, sa, "create", true, MF_NOPOS);
 	if (!mf_streq(o->name, x->in->name))
-		put_str(x->h, sa, "name", o->name);
-	put(x->h, sa, "automountToken", mf_get(o->doc, "automountServiceAccountToken"));
+		mf_tb_put_str(&x->h->tb, sa, "name", o->name, MF_NOPOS);
+	mf_tb_put(&x->h->tb, sa, "automountToken", mf_get(o->doc, "automountServiceAccountToken"));
 }
 
 /* storage of workloads other than StatefulSets: claims named NAME-VOLUME */
@@ -500,85 +461,86 @@ static void take_claim(ix *x, const mf_object *o)
 	const char *vol =
 		!strncmp(o->name, x->in->name, n) && o->name[n] == '-' ? o->name + n + 1 : o->name;
 
-	push(x->h, child_seq(x->h, x->m, "persistence"), claim(x->h, vol, mf_get(o->doc, "spec")));
+	mf_tb_push(&x->h->tb, mf_tb_child_seq(&x->h->tb, x->m, "persistence", MF_NOPOS),
+		   claim(x->h, vol, mf_get(o->doc, "spec")));
 }
 
 /* the service's Service, or the governing NAME-headless one of a StatefulSet */
 static void take_service(ix *x, const mf_object *o)
 {
 	hm *h = x->h;
-	mf_node *svc = child(h, x->m, "service");
+	mf_node *svc = mf_tb_child(&h->tb, x->m, "service", MF_NOPOS);
 	const mf_node *spec = mf_get(o->doc, "spec");
 
 	if (!mf_streq(o->name, x->in->name)) {
-		put_bool(h, svc, "headlessService", true);
+		mf_tb_put_bool(&h->tb, svc, "headlessService", true, MF_NOPOS);
 		return;
 	}
-	put_bool(h, svc, "enabled", true);
-	put(h, svc, "type", mf_get(spec, "type"));
-	put(h, svc, "clusterIP", mf_get(spec, "clusterIP"));
-	put(h, svc, "ports", mf_get(spec, "ports"));
+	mf_tb_put_bool(&h->tb, svc, "enabled", true, MF_NOPOS);
+	mf_tb_put(&h->tb, svc, "type", mf_get(spec, "type"));
+	mf_tb_put(&h->tb, svc, "clusterIP", mf_get(spec, "clusterIP"));
+	mf_tb_put(&h->tb, svc, "ports", mf_get(spec, "ports"));
 }
 
 static void take_hpa(ix *x, const mf_object *o)
 {
 	hm *h = x->h;
-	mf_node *as = child(h, x->m, "autoscaling");
+	mf_node *as = mf_tb_child(&h->tb, x->m, "autoscaling", MF_NOPOS);
 	const mf_node *spec = mf_get(o->doc, "spec"), *metrics = mf_get(spec, "metrics");
 
-	put_bool(h, as, "enabled", true);
-	put(h, as, "minReplicas", mf_get(spec, "minReplicas"));
-	put(h, as, "maxReplicas", mf_get(spec, "maxReplicas"));
+	mf_tb_put_bool(&h->tb, as, "enabled", true, MF_NOPOS);
+	mf_tb_put(&h->tb, as, "minReplicas", mf_get(spec, "minReplicas"));
+	mf_tb_put(&h->tb, as, "maxReplicas", mf_get(spec, "maxReplicas"));
 	for (size_t i = 0; metrics && metrics->kind == MF_SEQ && i < metrics->n; i++) {
 		const char *res = mf_str(mf_path(metrics->items[i], "resource.name"));
-		put(h, as,
-		    mf_streq(res, "memory") ? "targetMemoryUtilizationPercentage"
-					    : "targetCPUUtilizationPercentage",
-		    mf_path(metrics->items[i], "resource.target.averageUtilization"));
+		mf_tb_put(&h->tb, as,
+			  mf_streq(res, "memory") ? "targetMemoryUtilizationPercentage"
+						  : "targetCPUUtilizationPercentage",
+			  mf_path(metrics->items[i], "resource.target.averageUtilization"));
 	}
-	put(h, as, "behavior", mf_get(spec, "behavior"));
+	mf_tb_put(&h->tb, as, "behavior", mf_get(spec, "behavior"));
 	if (!mf_get(x->m, "replicaCount"))
-		put(h, x->m, "replicaCount", mf_get(spec, "minReplicas"));
+		mf_tb_put(&h->tb, x->m, "replicaCount", mf_get(spec, "minReplicas"));
 }
 
 static void take_pdb(ix *x, const mf_object *o)
 {
-	mf_node *pdb = child(x->h, x->m, "podDisruptionBudget");
+	mf_node *pdb = mf_tb_child(&x->h->tb, x->m, "podDisruptionBudget", MF_NOPOS);
 
-	put_bool(x->h, pdb, "enabled", true);
-	put(x->h, pdb, "minAvailable", mf_path(o->doc, "spec.minAvailable"));
-	put(x->h, pdb, "maxUnavailable", mf_path(o->doc, "spec.maxUnavailable"));
+	mf_tb_put_bool(&x->h->tb, pdb, "enabled", true, MF_NOPOS);
+	mf_tb_put(&x->h->tb, pdb, "minAvailable", mf_path(o->doc, "spec.minAvailable"));
+	mf_tb_put(&x->h->tb, pdb, "maxUnavailable", mf_path(o->doc, "spec.maxUnavailable"));
 }
 
 static void take_monitor(ix *x, const mf_object *o)
 {
-	mf_node *sm = child(x->h, x->m, "serviceMonitor");
+	mf_node *sm = mf_tb_child(&x->h->tb, x->m, "serviceMonitor", MF_NOPOS);
 
-	put_bool(x->h, sm, "enabled", true);
-	put(x->h, sm, "endpoints", mf_path(o->doc, "spec.endpoints"));
+	mf_tb_put_bool(&x->h->tb, sm, "enabled", true, MF_NOPOS);
+	mf_tb_put(&x->h->tb, sm, "endpoints", mf_path(o->doc, "spec.endpoints"));
 }
 
 static void take_policy(ix *x, const mf_object *o)
 {
-	mf_node *np = child(x->h, x->m, "networkPolicy");
+	mf_node *np = mf_tb_child(&x->h->tb, x->m, "networkPolicy", MF_NOPOS);
 
-	put_bool(x->h, np, "enabled", true);
-	put(x->h, np, "ingress", mf_path(o->doc, "spec.ingress"));
+	mf_tb_put_bool(&x->h->tb, np, "enabled", true, MF_NOPOS);
+	mf_tb_put(&x->h->tb, np, "ingress", mf_path(o->doc, "spec.ingress"));
 }
 
 static void take_route(ix *x, const mf_object *o)
 {
 	hm *h = x->h;
 	const mf_node *spec = mf_get(o->doc, "spec");
-	mf_node *m = new_map(h);
+	mf_node *m = mf_tb_map(&h->tb, MF_NOPOS);
 
 	if (!mf_streq(o->name, x->in->name))
-		put_str(h, m, "name", o->name);
-	put(h, m, "host", mf_get(spec, "host"));
-	put(h, m, "path", mf_get(spec, "path"));
-	put(h, m, "port", mf_path(spec, "port.targetPort"));
-	put(h, m, "tls", mf_get(spec, "tls"));
-	push(h, child_seq(h, x->m, "routes"), m);
+		mf_tb_put_str(&h->tb, m, "name", o->name, MF_NOPOS);
+	mf_tb_put(&h->tb, m, "host", mf_get(spec, "host"));
+	mf_tb_put(&h->tb, m, "path", mf_get(spec, "path"));
+	mf_tb_put(&h->tb, m, "port", mf_path(spec, "port.targetPort"));
+	mf_tb_put(&h->tb, m, "tls", mf_get(spec, "tls"));
+	mf_tb_push(&h->tb, mf_tb_child_seq(&h->tb, x->m, "routes", MF_NOPOS), m);
 }
 
 static const struct {
@@ -604,8 +566,8 @@ static const struct {
  * renders every object of the environment. */
 static void extra_object(hm *h, const view *w, const mf_object *o)
 {
-	push(h, child_seq(h, w->v, "extraObjects"), o->doc);
-	put_bool(h, h->kinds, "extraObjects", true);
+	mf_tb_push(&h->tb, mf_tb_child_seq(&h->tb, w->v, "extraObjects", MF_NOPOS), o->doc);
+	mf_tb_put_bool(&h->tb, h->kinds, "extraObjects", true, MF_NOPOS);
 }
 
 static void take_object(ix *x, const mf_object *o)
@@ -689,29 +651,32 @@ static void instance_blocks(ix *x)
 	static const char *const blocks[] = {"service", "autoscaling", "podDisruptionBudget",
 					     "serviceMonitor", "networkPolicy"};
 	hm *h = x->h;
-	mf_node *sa = child(h, x->m, "serviceAccount");
+	mf_node *sa = mf_tb_child(&h->tb, x->m, "serviceAccount", MF_NOPOS);
 
-	put_bool(h, sa, "create", false);
-	put_bool(h, sa, "automountToken", false);
+	mf_tb_put_bool(&h->tb, sa, "create", false, MF_NOPOS);
+	mf_tb_put_bool(&h->tb, sa, "automountToken", false, MF_NOPOS);
 	for (size_t i = 0; i < MF_NELEM(blocks); i++)
-		put_bool(h, child(h, x->m, blocks[i]), "enabled", false);
+		mf_tb_put_bool(&h->tb, mf_tb_child(&h->tb, x->m, blocks[i], MF_NOPOS), "enabled",
+			       false, MF_NOPOS);
 }
 
 static mf_node *instance_values(hm *h, const view *w, const mf_instance *in)
 {
-	ix x = {h, w, in, new_map(h)};
+	ix x = {h, w, in, mf_tb_map(&h->tb, MF_NOPOS)};
 	const mf_node *wl = workload_of(w, in);
 	const char *inst;
 
-	put_bool(h, x.m, "enabled", true);
-	put_str(h, x.m, "name", in->name);
+	mf_tb_put_bool(&h->tb, x.m, "enabled", true, MF_NOPOS);
+	mf_tb_put_str(&h->tb, x.m, "name", in->name, MF_NOPOS);
 	inst = mf_get_str(mf_path(wl, "metadata.labels"), "app.kubernetes.io/instance");
 	if (inst && !mf_streq(inst, in->name))
-		put_str(h, x.m, "instance", inst);
+		mf_tb_put_str(&h->tb, x.m, "instance", inst, MF_NOPOS);
 	if (in->tenant)
-		put_str(h, x.m, "tenant", key_of(&h->tenants, in->tenant->name));
-	put_str(h, x.m, "workload", mf_get_str(wl, "kind"));
-	put(h, x.m, "labels", extra(h, mf_path(wl, "metadata.labels"), instance_labels(&x)));
+		mf_tb_put_str(&h->tb, x.m, "tenant", key_of(&h->tenants, in->tenant->name),
+			      MF_NOPOS);
+	mf_tb_put_str(&h->tb, x.m, "workload", mf_get_str(wl, "kind"), MF_NOPOS);
+	mf_tb_put(&h->tb, x.m, "labels",
+		  extra(h, mf_path(wl, "metadata.labels"), instance_labels(&x)));
 	instance_blocks(&x);
 	for (size_t i = 0; i < w->objs->n; i++)
 		if (w->objs->v[i].inst == in)
@@ -738,33 +703,35 @@ static void take_config(hm *h, view *w, const mf_object *o)
 	const char *key = key_of(&h->configs, o->name);
 	mf_node *cms = mf_get(w->v, "configMaps"), *cm = mf_get(cms, key);
 
-	if (!cm && (cm = child(h, cms, key))) {
-		put_bool(h, cm, "enabled", true);
-		put_str(h, cm, "name", o->name);
-		put_bool(h, cm, "shared", false);
-		put(h, cm, "data", mf_get(o->doc, "data"));
+	if (!cm && (cm = mf_tb_child(&h->tb, cms, key, MF_NOPOS))) {
+		mf_tb_put_bool(&h->tb, cm, "enabled", true, MF_NOPOS);
+		mf_tb_put_str(&h->tb, cm, "name", o->name, MF_NOPOS);
+		mf_tb_put_bool(&h->tb, cm, "shared", false, MF_NOPOS);
+		mf_tb_put(&h->tb, cm, "data", mf_get(o->doc, "data"));
 	}
 	if (!o->tenant)
-		put_bool(h, cm, "shared", true);
+		mf_tb_put_bool(&h->tb, cm, "shared", true, MF_NOPOS);
 	else
-		push(h, child_seq(h, cm, "tenants"),
-		     oom(h, mf_new_str(h->a, key_of(&h->tenants, o->tenant), MF_NOPOS)));
+		mf_tb_push(&h->tb, mf_tb_child_seq(&h->tb, cm, "tenants", MF_NOPOS),
+			   mf_tb_str(&h->tb, key_of(&h->tenants, o->tenant), MF_NOPOS));
 }
 
 static void take_ingress(hm *h, view *w, const mf_object *o)
 {
 	const mf_node *spec = mf_get(o->doc, "spec");
-	mf_node *ing = child(h, mf_get(w->v, "ingresses"), key_of(&h->ings, ing_id(h, o)));
+	mf_node *ing = mf_tb_child(&h->tb, mf_get(w->v, "ingresses"),
+				   key_of(&h->ings, ing_id(h, o)), MF_NOPOS);
 
-	put_bool(h, ing, "enabled", true);
-	put_str(h, ing, "name", o->name);
+	mf_tb_put_bool(&h->tb, ing, "enabled", true, MF_NOPOS);
+	mf_tb_put_str(&h->tb, ing, "name", o->name, MF_NOPOS);
 	if (o->tenant)
-		put_str(h, ing, "tenant", key_of(&h->tenants, o->tenant));
-	put(h, ing, "annotations",
-	    extra(h, mf_path(o->doc, "metadata.annotations"), mf_get(w->global, "annotations")));
-	put(h, ing, "className", mf_get(spec, "ingressClassName"));
-	put(h, ing, "tls", mf_get(spec, "tls"));
-	put(h, ing, "rules", mf_get(spec, "rules"));
+		mf_tb_put_str(&h->tb, ing, "tenant", key_of(&h->tenants, o->tenant), MF_NOPOS);
+	mf_tb_put(&h->tb, ing, "annotations",
+		  extra(h, mf_path(o->doc, "metadata.annotations"),
+			mf_get(w->global, "annotations")));
+	mf_tb_put(&h->tb, ing, "className", mf_get(spec, "ingressClassName"));
+	mf_tb_put(&h->tb, ing, "tls", mf_get(spec, "tls"));
+	mf_tb_put(&h->tb, ing, "rules", mf_get(spec, "rules"));
 }
 
 static void take_shared(hm *h, view *w, const mf_object *o)
@@ -772,14 +739,14 @@ static void take_shared(hm *h, view *w, const mf_object *o)
 	mf_node *sc = scope_of(h, w, o->tenant);
 
 	if (mf_streq(o->kind, "Namespace"))
-		put(h, sc, "labels",
-		    extra(h, mf_path(o->doc, "metadata.labels"), common_labels(h, w)));
+		mf_tb_put(&h->tb, sc, "labels",
+			  extra(h, mf_path(o->doc, "metadata.labels"), common_labels(h, w)));
 	else if (mf_streq(o->kind, "ResourceQuota"))
-		put(h, sc, "quota", mf_path(o->doc, "spec.hard"));
+		mf_tb_put(&h->tb, sc, "quota", mf_path(o->doc, "spec.hard"));
 	else if (mf_streq(o->kind, "LimitRange"))
-		put(h, sc, "limitRange", mf_path(o->doc, "spec.limits"));
+		mf_tb_put(&h->tb, sc, "limitRange", mf_path(o->doc, "spec.limits"));
 	else if (mf_streq(o->kind, "NetworkPolicy"))
-		put_bool(h, sc, "defaultDenyIngress", true);
+		mf_tb_put_bool(&h->tb, sc, "defaultDenyIngress", true, MF_NOPOS);
 	else if (mf_streq(o->kind, "ConfigMap"))
 		take_config(h, w, o);
 	else if (mf_streq(o->kind, "Ingress"))
@@ -792,51 +759,52 @@ static void take_shared(hm *h, view *w, const mf_object *o)
  * the labels and annotations of every object, read off the namespace */
 static mf_node *global_of(hm *h, const view *w)
 {
-	mf_node *g = new_map(h);
+	mf_node *g = mf_tb_map(&h->tb, MF_NOPOS);
 	const mf_node *ns = NULL;
 
 	for (size_t i = 0; i < w->objs->n && !ns; i++)
 		if (mf_streq(w->objs->v[i].kind, "Namespace") && !w->objs->v[i].tenant)
 			ns = w->objs->v[i].doc;
-	put_str(h, g, "namespace", w->e->is_base ? "" : w->e->ns);
-	put(h, g, "labels",
-	    overlay(h, NULL, extra(h, mf_path(ns, "metadata.labels"), base_labels(h))));
-	put(h, g, "annotations", overlay(h, NULL, mf_path(ns, "metadata.annotations")));
+	mf_tb_put_str(&h->tb, g, "namespace", w->e->is_base ? "" : w->e->ns, MF_NOPOS);
+	mf_tb_put(&h->tb, g, "labels",
+		  overlay(h, NULL, extra(h, mf_path(ns, "metadata.labels"), base_labels(h))));
+	mf_tb_put(&h->tb, g, "annotations", overlay(h, NULL, mf_path(ns, "metadata.annotations")));
 	return g;
 }
 
 static void namespace_blocks(hm *h, view *w)
 {
-	mf_node *ns = child(h, w->v, "namespace"), *ts = child(h, w->v, "tenants");
+	mf_node *ns = mf_tb_child(&h->tb, w->v, "namespace", MF_NOPOS),
+		*ts = mf_tb_child(&h->tb, w->v, "tenants", MF_NOPOS);
 
-	put_bool(h, ns, "create", true);
-	put_bool(h, ns, "defaultDenyIngress", false);
+	mf_tb_put_bool(&h->tb, ns, "create", true, MF_NOPOS);
+	mf_tb_put_bool(&h->tb, ns, "defaultDenyIngress", false, MF_NOPOS);
 	for (size_t i = 0; i < w->e->ntenants; i++) {
 		const mf_tenant *t = &w->e->tenants[i];
-		mf_node *tm = child(h, ts, key_of(&h->tenants, t->name));
-		put_bool(h, tm, "enabled", true);
-		put_str(h, tm, "name", t->name);
-		put_str(h, tm, "namespace", t->ns);
-		put_bool(h, tm, "defaultDenyIngress", false);
+		mf_node *tm = mf_tb_child(&h->tb, ts, key_of(&h->tenants, t->name), MF_NOPOS);
+		mf_tb_put_bool(&h->tb, tm, "enabled", true, MF_NOPOS);
+		mf_tb_put_str(&h->tb, tm, "name", t->name, MF_NOPOS);
+		mf_tb_put_str(&h->tb, tm, "namespace", t->ns, MF_NOPOS);
+		mf_tb_put_bool(&h->tb, tm, "defaultDenyIngress", false, MF_NOPOS);
 	}
-	child(h, w->v, "configMaps");
-	child(h, w->v, "ingresses");
+	mf_tb_child(&h->tb, w->v, "configMaps", MF_NOPOS);
+	mf_tb_child(&h->tb, w->v, "ingresses", MF_NOPOS);
 }
 
 /* The values of one environment (or of the base view): every object of
  * its rendering, taken apart. */
 static void take_view(hm *h, view *w)
 {
-	w->v = new_map(h);
+	w->v = mf_tb_map(&h->tb, MF_NOPOS);
 	w->global = global_of(h, w);
-	put(h, w->v, "global", w->global);
+	mf_tb_put(&h->tb, w->v, "global", w->global);
 	namespace_blocks(h, w);
 	for (size_t i = 0; i < w->objs->n; i++)
 		if (!w->objs->v[i].inst)
 			take_shared(h, w, &w->objs->v[i]);
 	for (size_t i = 0; i < w->e->ninst; i++)
-		put(h, w->v, key_of(&h->inst, inst_id(h, &w->e->inst[i])),
-		    instance_values(h, w, &w->e->inst[i]));
+		mf_tb_put(&h->tb, w->v, key_of(&h->inst, inst_id(h, &w->e->inst[i])),
+			  instance_values(h, w, &w->e->inst[i]));
 }
 
 /* ---- defaults and per-environment differences ------------------------------------ */
@@ -847,7 +815,7 @@ static mf_node *disabled(hm *h, const mf_node *m)
 {
 	mf_node *out = overlay(h, m, NULL);
 
-	put_bool(h, out, "enabled", false);
+	mf_tb_put_bool(&h->tb, out, "enabled", false, MF_NOPOS);
 	return out;
 }
 
@@ -874,18 +842,19 @@ static bool in_some(const view *envs, size_t n, const char *name, const char *ke
 static mf_node *default_section(hm *h, const mf_node *base, const view *envs, size_t n,
 				const char *name)
 {
-	mf_node *out = new_map(h);
+	mf_node *out = mf_tb_map(&h->tb, MF_NOPOS);
 
 	for (size_t i = 0; base && i < base->n; i++) {
 		const mf_pair *p = &base->pairs[i];
 		if (!entry(name, p->key) || in_some(envs, n, name, p->key))
-			put(h, out, p->key, p->val);
+			mf_tb_put(&h->tb, out, p->key, p->val);
 	}
 	for (size_t e = 0; e < n; e++) {
 		const mf_node *sec = section_of(envs[e].v, name);
 		for (size_t i = 0; sec && i < sec->n; i++)
 			if (entry(name, sec->pairs[i].key) && !mf_get(out, sec->pairs[i].key))
-				put(h, out, sec->pairs[i].key, disabled(h, sec->pairs[i].val));
+				mf_tb_put(&h->tb, out, sec->pairs[i].key,
+					  disabled(h, sec->pairs[i].val));
 	}
 	return out;
 }
@@ -895,8 +864,8 @@ static mf_node *defaults_of(hm *h, const view *base, const view *envs, size_t n)
 	mf_node *d = default_section(h, base->v, envs, n, NULL);
 
 	for (size_t i = 0; i < MF_NELEM(sections); i++)
-		put(h, d, sections[i],
-		    default_section(h, mf_get(base->v, sections[i]), envs, n, sections[i]));
+		mf_tb_put(&h->tb, d, sections[i],
+			  default_section(h, mf_get(base->v, sections[i]), envs, n, sections[i]));
 	return d;
 }
 
@@ -905,7 +874,7 @@ static void fill_section(hm *h, mf_node *sec, const mf_node *dsec, const char *n
 {
 	for (size_t i = 0; sec && dsec && i < dsec->n; i++)
 		if (entry(name, dsec->pairs[i].key) && !mf_get(sec, dsec->pairs[i].key))
-			put(h, sec, dsec->pairs[i].key, disabled(h, dsec->pairs[i].val));
+			mf_tb_put(&h->tb, sec, dsec->pairs[i].key, disabled(h, dsec->pairs[i].val));
 }
 
 static mf_node *vdiff(hm *h, const mf_node *d, const mf_node *e);
@@ -919,13 +888,14 @@ static mf_node *diff_map(hm *h, const mf_node *d, const mf_node *e)
 
 	for (size_t i = 0; i < e->n; i++) {
 		const mf_node *dv = mf_get(d, e->pairs[i].key);
-		const mf_node *x = dv ? vdiff(h, dv, e->pairs[i].val) : e->pairs[i].val;
-		if (x && (out || (out = new_map(h))))
-			put(h, out, e->pairs[i].key, x);
+		mf_node *x = dv ? vdiff(h, dv, e->pairs[i].val) : e->pairs[i].val;
+		if (x && (out || (out = mf_tb_map(&h->tb, MF_NOPOS))))
+			mf_tb_put(&h->tb, out, e->pairs[i].key, x);
 	}
 	for (size_t i = 0; i < d->n; i++)
-		if (!mf_get_pair(e, d->pairs[i].key) && (out || (out = new_map(h))))
-			put(h, out, d->pairs[i].key, oom(h, mf_new(h->a, MF_NULL, MF_NOPOS)));
+		if (!mf_get_pair(e, d->pairs[i].key) &&
+		    (out || (out = mf_tb_map(&h->tb, MF_NOPOS))))
+			mf_tb_put(&h->tb, out, d->pairs[i].key, mf_tb_null(&h->tb, MF_NOPOS));
 	return out;
 }
 
@@ -942,9 +912,9 @@ static mf_node *vdiff(hm *h, const mf_node *d, const mf_node *e)
 
 	/* what a disabled block holds does not matter: say only that it is off */
 	if (d->kind == MF_MAP && is_off(e)) {
-		if (is_off(d) || !(off = new_map(h)))
+		if (is_off(d) || !(off = mf_tb_map(&h->tb, MF_NOPOS)))
 			return NULL;
-		put_bool(h, off, "enabled", false);
+		mf_tb_put_bool(&h->tb, off, "enabled", false, MF_NOPOS);
 		return off;
 	}
 	if (d->kind == MF_MAP && e->kind == MF_MAP)
@@ -960,14 +930,21 @@ static mf_node *env_values(hm *h, view *w, const mf_node *dflt)
 	for (size_t i = 0; i < MF_NELEM(sections); i++)
 		fill_section(h, mf_get(w->v, sections[i]), mf_get(dflt, sections[i]), sections[i]);
 	d = diff_map(h, dflt, w->v);
-	return d ? d : new_map(h);
+	return d ? d : mf_tb_map(&h->tb, MF_NOPOS);
 }
 
 /* ---- files ------------------------------------------------------------------------ */
 
 static void add_file(hm *h, const char *name, mf_buf *b)
 {
-	if (mf_output_add(h->c, h->o, mf_printf(h->a, ROOT "/%s/%s", h->chart, name), b) < 0) {
+	const char *path = mf_tb_printf(&h->tb, ROOT "/%s/%s", h->chart, name);
+
+	if (!path || !name) {
+		h->tb.failed = true; /* name: write_templates() formats it without the builder */
+		mf_buf_release(b);
+		return;
+	}
+	if (mf_output_add(h->c, h->o, path, b) < 0) {
 		mf_buf_release(b);
 		h->rc = -1;
 	}
@@ -1017,22 +994,27 @@ static void write_chart(hm *h)
 {
 	const mf_node *sys = mf_get(h->s->doc, "system");
 	const char *cv = mf_get_str(sys, "chartVersion"), *desc = mf_get_str(sys, "description");
-	mf_node *m = new_map(h);
+	mf_node *m = mf_tb_map(&h->tb, MF_NOPOS);
 	mf_buf b;
 
-	put_str(h, m, "apiVersion", "v2");
-	put_str(h, m, "name", h->chart);
-	put_str(h, m, "description",
-		desc ? desc : mf_printf(h->a, "%s, as described to manifold", h->chart));
-	put_str(h, m, "type", "application");
-	put_str(h, m, "version", cv ? cv : semver(h->s->version) ? h->s->version : "0.1.0");
-	put_str(h, m, "appVersion", h->s->version);
+	mf_tb_put_str(&h->tb, m, "apiVersion", "v2", MF_NOPOS);
+	mf_tb_put_str(&h->tb, m, "name", h->chart, MF_NOPOS);
+	mf_tb_put_str(&h->tb, m, "description",
+		      desc ? desc : mf_tb_printf(&h->tb, "%s, as described to manifold", h->chart),
+		      MF_NOPOS);
+	mf_tb_put_str(&h->tb, m, "type", "application", MF_NOPOS);
+	if (!cv)
+		cv = semver(h->s->version) ? h->s->version : "0.1.0";
+	mf_tb_put_str(&h->tb, m, "version", cv, MF_NOPOS);
+	mf_tb_put_str(&h->tb, m, "appVersion", h->s->version, MF_NOPOS);
+	if (!m)
+		return; /* recorded */
 	mf_buf_init(&b);
 	mf_buf_puts(
 		&b,
 		"# Generated by manifold from the system description; edit the description, not "
 		"this chart.\n");
-	if (!m || mf_yaml_write(&b, m) < 0)
+	if (mf_yaml_write(&b, m) < 0)
 		b.oom = true;
 	add_file(h, "Chart.yaml", &b);
 }
@@ -1179,7 +1161,7 @@ static void write_schema(hm *h, const mf_node *dflt)
 	mf_buf_puts(
 		&b,
 		"{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"title\": ");
-	mf_buf_json_str(&b, mf_printf(h->a, "values of the %s chart", h->chart));
+	mf_buf_json_str(&b, mf_tb_printf(&h->tb, "values of the %s chart", h->chart));
 	mf_buf_puts(
 		&b,
 		",\n  \"type\": \"object\",\n  \"additionalProperties\": false,\n  \"properties\": "
@@ -1203,8 +1185,8 @@ static void write_schema(hm *h, const mf_node *dflt)
 static const char *values_header(hm *h, const mf_env *e)
 {
 	if (!e)
-		return mf_printf(
-			h->a,
+		return mf_tb_printf(
+			&h->tb,
 			"# Default values of the %s chart: the description as written, without "
 			"any\n"
 			"# environment's profile or overrides.  Each values-ENV.yaml holds only "
@@ -1215,8 +1197,8 @@ static const char *values_header(hm *h, const mf_env *e)
 			"#   helm template %s . -f values-ENV.yaml --set SERVICE.replicaCount=3\n"
 			"# Generated by manifold: edit the description, not this file.\n",
 			h->chart, h->chart);
-	return mf_printf(
-		h->a,
+	return mf_tb_printf(
+		&h->tb,
 		"# Environment '%s'%s%s: what it changes in values.yaml (null removes a default).\n"
 		"#   helm upgrade --install %s . -n %s -f values-%s.yaml\n"
 		"# Generated by manifold: edit the description, not this file.\n",
@@ -1244,7 +1226,7 @@ static int render_views(hm *h, view *base, view *envs, size_t n)
 
 static const char *version_label(hm *h)
 {
-	char *v = mf_strdup(h->a, h->s->version ? h->s->version : "");
+	char *v = mf_tb_printf(&h->tb, "%s", h->s->version ? h->s->version : "");
 
 	for (char *p = v; p && *p; p++)
 		if (*p == '+')
@@ -1252,15 +1234,23 @@ static const char *version_label(hm *h)
 	return v;
 }
 
+/* A failed allocation anywhere in the chart, reported once. */
+static int chart_rc(hm *h)
+{
+	if (h->tb.failed)
+		return mf_error(h->c, MF_NOPOS, "internal", "out of memory writing the Helm chart");
+	return h->rc;
+}
+
 int mf_emit_helm(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 {
 	const mf_system *s = rd->sys;
-	hm h = {.c = c, .a = c->a, .s = s, .rd = rd, .o = o, .chart = s->name};
+	hm h = {.c = c, .a = c->a, .tb = {.a = c->a}, .s = s, .rd = rd, .o = o, .chart = s->name};
 	view base = {.e = &s->base}, *envs = mf_alloc(c->a, (s->nenvs + 1) * sizeof *envs);
 	size_t n = 0;
 	mf_node *dflt;
 
-	if (!envs || !(h.kinds = mf_new_map(c->a, MF_NOPOS)))
+	if (!envs || !(h.kinds = mf_tb_map(&h.tb, MF_NOPOS)))
 		return mf_error(c, MF_NOPOS, "internal", "out of memory");
 	for (size_t i = 0; i < s->nenvs; i++)
 		if (s->envs[i].targets & MF_T_HELM)
@@ -1268,15 +1258,16 @@ int mf_emit_helm(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 	if (n == 0)
 		return 0;
 	h.version_label = version_label(&h);
-	if (render_views(&h, &base, envs, n) < 0)
-		return -1;
-	dflt = defaults_of(&h, &base, envs, n);
+	if (render_views(&h, &base, envs, n) < 0 || h.tb.failed)
+		return chart_rc(&h);
+	if (!(dflt = defaults_of(&h, &base, envs, n)))
+		return chart_rc(&h);
 	write_chart(&h);
 	write_values(&h, "values.yaml", values_header(&h, NULL), dflt);
 	for (size_t i = 0; i < n; i++)
-		write_values(&h, mf_printf(c->a, "values-%s.yaml", envs[i].e->name),
+		write_values(&h, mf_tb_printf(&h.tb, "values-%s.yaml", envs[i].e->name),
 			     values_header(&h, envs[i].e), env_values(&h, &envs[i], dflt));
 	write_schema(&h, dflt);
 	write_templates(&h);
-	return h.rc;
+	return chart_rc(&h);
 }

@@ -18,7 +18,7 @@
 
 typedef struct kz {
 	mf_ctx *c;
-	mf_arena *a;
+	mf_tb tb; /* everything built; tb.failed is reported once (kustomize_rc) */
 	const mf_system *s;
 	const mf_rendered *rd;
 	mf_output *o;
@@ -48,43 +48,9 @@ typedef struct imgset {
 
 /* ---- small helpers ------------------------------------------------------------ */
 
-static mf_node *oom(kz *k, mf_node *n)
-{
-	if (!n && k->rc == 0)
-		k->rc = mf_error(k->c, MF_NOPOS, "internal",
-				 "out of memory writing Kustomize output");
-	return n;
-}
-
-static void put(kz *k, mf_node *m, const char *key, mf_node *v)
-{
-	if (!v || mf_map_set(k->a, m, key, v) < 0)
-		oom(k, NULL);
-}
-
-static void put_str(kz *k, mf_node *m, const char *key, const char *s)
-{
-	put(k, m, key, mf_new_str(k->a, s, MF_NOPOS));
-}
-
-static void push(kz *k, mf_node *seq, mf_node *item)
-{
-	if (!item || mf_seq_push(k->a, seq, item) < 0)
-		oom(k, NULL);
-}
-
-static void *grow(kz *k, void *old, size_t n, size_t *cap, size_t elem)
-{
-	void *p = mf_grow(k->a, old, n, cap, elem);
-
-	if (!p)
-		oom(k, NULL);
-	return p;
-}
-
 static const char *lower(kz *k, const char *s)
 {
-	char *out = mf_strdup(k->a, s ? s : "");
+	char *out = mf_tb_printf(&k->tb, "%s", s ? s : "");
 
 	for (char *p = out; p && *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
@@ -96,12 +62,12 @@ static const char *lower(kz *k, const char *s)
  * is NULL); children are shared, the emitter only reads them. */
 static mf_node *with(kz *k, const mf_node *m, const char *key, mf_node *val)
 {
-	mf_node *c = oom(k, mf_new_map(k->a, m->pos));
+	mf_node *c = mf_tb_map(&k->tb, m->pos);
 
 	for (size_t i = 0; c && i < m->n; i++) {
 		mf_node *v = strcmp(m->pairs[i].key, key) ? m->pairs[i].val : val;
-		if (v && mf_map_add(k->a, c, m->pairs[i].key, m->pairs[i].pos, v) < 0)
-			oom(k, NULL);
+		if (v && mf_map_add(k->tb.a, c, m->pairs[i].key, m->pairs[i].pos, v) < 0)
+			k->tb.failed = true;
 	}
 	return c;
 }
@@ -154,10 +120,8 @@ static byname index_objects(kz *k, const mf_objects *lists, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		total += lists[i].n;
-	if (!(b.v = mf_alloc(k->a, (total + 1) * sizeof *b.v))) {
-		oom(k, NULL);
+	if (!(b.v = mf_tb_alloc(&k->tb, (total + 1) * sizeof *b.v)))
 		return b;
-	}
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < lists[i].n; j++)
 			if (!is_namespace(&lists[i].v[j]))
@@ -185,15 +149,18 @@ static const char *file_of(kz *k, const char *group)
 {
 	if (mf_streq(group, "kustomization"))
 		return "kustomization-objects.yaml";
-	return mf_printf(k->a, "%s.yaml", group ? group : "objects");
+	return mf_tb_printf(&k->tb, "%s.yaml", group ? group : "objects");
 }
 
 /* ---- writing ------------------------------------------------------------------ */
 
+/* Paths are made with the builder: NULL is a failure it recorded. */
 static void write_doc(kz *k, const char *path, const mf_node *doc)
 {
 	mf_buf b;
 
+	if (!path)
+		return;
 	mf_buf_init(&b);
 	if (mf_yaml_write(&b, doc) < 0)
 		b.oom = true;
@@ -203,21 +170,24 @@ static void write_doc(kz *k, const char *path, const mf_node *doc)
 	}
 }
 
+static void write_objects(kz *k, const char *path, const mf_object *const *objs, size_t n)
+{
+	if (path && mf_output_add_objects(k->c, k->o, path, objs, n) < 0)
+		k->rc = -1;
+}
+
 static mf_node *kustomization(kz *k, bool component)
 {
-	mf_node *m = oom(k, mf_new_map(k->a, MF_NOPOS));
+	mf_node *m = mf_tb_map(&k->tb, MF_NOPOS);
 
 	if (!m)
 		return NULL;
-	put_str(k, m, "apiVersion",
-		component ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1");
-	put_str(k, m, "kind", component ? "Component" : "Kustomization");
+	mf_tb_put_str(&k->tb, m, "apiVersion",
+		      component ? "kustomize.config.k8s.io/v1alpha1"
+				: "kustomize.config.k8s.io/v1beta1",
+		      MF_NOPOS);
+	mf_tb_put_str(&k->tb, m, "kind", component ? "Component" : "Kustomization", MF_NOPOS);
 	return m;
-}
-
-static mf_node *list_of(kz *k, mf_node *m, const char *key)
-{
-	return oom(k, mf_map_child_seq(k->a, m, key, MF_NOPOS));
 }
 
 /* Objects (already sorted by group) written one file per group under dir;
@@ -230,10 +200,8 @@ static void write_groups(kz *k, const char *dir, const mf_object *const *objs, s
 		const char *file = file_of(k, objs[i]->group);
 		while (j < n && mf_streq(objs[j]->group, objs[i]->group))
 			j++;
-		if (mf_output_add_objects(k->c, k->o, mf_printf(k->a, "%s/%s", dir, file), objs + i,
-					  j - i) < 0)
-			k->rc = -1;
-		push(k, resources, mf_new_str(k->a, file, MF_NOPOS));
+		write_objects(k, mf_tb_printf(&k->tb, "%s/%s", dir, file), objs + i, j - i);
+		mf_tb_push(&k->tb, resources, mf_tb_str(&k->tb, file, MF_NOPOS));
 		i = j;
 	}
 }
@@ -259,11 +227,11 @@ static const char *apply_entry(kz *k, const imgent *e, const char *from)
 	const char *name = e->new_name ? e->new_name : f.name;
 
 	if (e->digest)
-		return mf_printf(k->a, "%s%s%s@%s", name, e->new_tag ? ":" : "",
-				 e->new_tag ? e->new_tag : "", e->digest);
+		return mf_tb_printf(&k->tb, "%s%s%s@%s", name, e->new_tag ? ":" : "",
+				    e->new_tag ? e->new_tag : "", e->digest);
 	if (e->new_tag)
-		return mf_printf(k->a, "%s:%s", name, e->new_tag);
-	return mf_printf(k->a, "%s%s", name, from + strlen(f.name));
+		return mf_tb_printf(&k->tb, "%s:%s", name, e->new_tag);
+	return mf_tb_printf(&k->tb, "%s%s", name, from + strlen(f.name));
 }
 
 static imgent *entry_for(imgset *set, const char *name)
@@ -281,7 +249,8 @@ static void add_entry(kz *k, imgset *set, const char *from, const char *to)
 	imgref f = parse_image(k, from), t = parse_image(k, to);
 	imgent *grown;
 
-	if (entry_for(set, f.name) || !(grown = grow(k, set->v, set->n, &set->cap, sizeof *grown)))
+	if (entry_for(set, f.name) ||
+	    !(grown = mf_tb_grow(&k->tb, set->v, set->n, &set->cap, sizeof *grown)))
 		return;
 	set->v = grown;
 	/* a same tag is left out unless a digest comes or goes */
@@ -362,21 +331,21 @@ static bool image_handled(kz *k, const imgset *set, const mf_node *b, const mf_n
 
 static mf_node *images_field(kz *k, const imgset *set)
 {
-	mf_node *seq = oom(k, mf_new_seq(k->a, MF_NOPOS));
+	mf_node *seq = mf_tb_seq(&k->tb, MF_NOPOS);
 
 	for (size_t i = 0; seq && i < set->n; i++) {
 		const imgent *e = &set->v[i];
 		mf_node *m;
-		if (e->bad || !(m = oom(k, mf_new_map(k->a, MF_NOPOS))))
+		if (e->bad || !(m = mf_tb_map(&k->tb, MF_NOPOS)))
 			continue;
-		put_str(k, m, "name", e->name);
+		mf_tb_put_str(&k->tb, m, "name", e->name, MF_NOPOS);
 		if (e->new_name)
-			put_str(k, m, "newName", e->new_name);
+			mf_tb_put_str(&k->tb, m, "newName", e->new_name, MF_NOPOS);
 		if (e->new_tag)
-			put_str(k, m, "newTag", e->new_tag);
+			mf_tb_put_str(&k->tb, m, "newTag", e->new_tag, MF_NOPOS);
 		if (e->digest)
-			put_str(k, m, "digest", e->digest);
-		push(k, seq, m);
+			mf_tb_put_str(&k->tb, m, "digest", e->digest, MF_NOPOS);
+		mf_tb_push(&k->tb, seq, m);
 	}
 	return seq;
 }
@@ -431,7 +400,9 @@ static int list_kind(const dctx *d, const char *path, const char **key)
 
 static const char *sub(dctx *d, const char *path, const char *key)
 {
-	return *path ? mf_printf(d->k->a, "%s.%s", path, key) : key;
+	const char *s = *path ? mf_tb_printf(&d->k->tb, "%s.%s", path, key) : key;
+
+	return s ? s : ""; /* out of memory, recorded: the patch is never written */
 }
 
 static mf_node *diff(dctx *d, const mf_node *b, const mf_node *e, const char *path);
@@ -448,9 +419,9 @@ static bool skipped(const dctx *d, const char *path, const char *key, const mf_n
 
 static void add_pair(dctx *d, mf_node **out, const char *key, mf_node *v)
 {
-	if (!*out && !(*out = oom(d->k, mf_new_map(d->k->a, MF_NOPOS))))
+	if (!*out && !(*out = mf_tb_map(&d->k->tb, MF_NOPOS)))
 		return;
-	put(d->k, *out, key, v);
+	mf_tb_put(&d->k->tb, *out, key, v);
 }
 
 /* Maps merge key by key: what the environment changes or adds, and null
@@ -472,7 +443,7 @@ static mf_node *diff_map(dctx *d, const mf_node *b, const mf_node *e, const char
 	for (size_t i = 0; i < b->n; i++)
 		if (!mf_get_pair(e, b->pairs[i].key) &&
 		    !skipped(d, path, b->pairs[i].key, NULL, NULL))
-			add_pair(d, &out, b->pairs[i].key, mf_new(d->k->a, MF_NULL, MF_NOPOS));
+			add_pair(d, &out, b->pairs[i].key, mf_tb_null(&d->k->tb, MF_NOPOS));
 	return out;
 }
 
@@ -493,15 +464,15 @@ static long index_of(const mf_node *list, const char *key, const char *val, size
 static mf_node *keyed_item(dctx *d, const char *key, const char *val, const mf_node *changes,
 			   bool del)
 {
-	mf_node *m = oom(d->k, mf_new_map(d->k->a, MF_NOPOS));
+	mf_node *m = mf_tb_map(&d->k->tb, MF_NOPOS);
 
 	if (!m)
 		return NULL;
-	put_str(d->k, m, key, val);
+	mf_tb_put_str(&d->k->tb, m, key, val, MF_NOPOS);
 	for (size_t i = 0; changes && i < changes->n; i++)
-		put(d->k, m, changes->pairs[i].key, changes->pairs[i].val);
+		mf_tb_put(&d->k->tb, m, changes->pairs[i].key, changes->pairs[i].val);
 	if (del)
-		put_str(d->k, m, "$patch", "delete");
+		mf_tb_put_str(&d->k->tb, m, "$patch", "delete", MF_NOPOS);
 	return m;
 }
 
@@ -533,12 +504,12 @@ static bool match_items(const mf_node *b, const mf_node *e, const char *key, lon
 static mf_node *diff_keyed(dctx *d, const mf_node *b, const mf_node *e, const char *key,
 			   const char *path, bool *dup)
 {
-	long *bi = mf_alloc(d->k->a, (e->n + 1) * sizeof *bi), last = -1;
-	mf_node **dv = mf_alloc(d->k->a, (e->n + 1) * sizeof *dv), *out;
+	long *bi = mf_tb_alloc(&d->k->tb, (e->n + 1) * sizeof *bi), last = -1;
+	mf_node **dv = mf_tb_alloc(&d->k->tb, (e->n + 1) * sizeof *dv), *out;
 	const char *ipath = sub(d, path, "*");
 	size_t cut = e->n, count;
 
-	if (!bi || !dv || !(out = oom(d->k, mf_new_seq(d->k->a, MF_NOPOS))))
+	if (!bi || !dv || !(out = mf_tb_seq(&d->k->tb, MF_NOPOS)))
 		return NULL;
 	if (!match_items(b, e, key, bi)) {
 		*dup = true;
@@ -549,28 +520,28 @@ static mf_node *diff_keyed(dctx *d, const mf_node *b, const mf_node *e, const ch
 	while (cut > 0 && bi[cut - 1] >= 0 && !dv[cut - 1] && (last < 0 || bi[cut - 1] < last))
 		last = bi[--cut];
 	for (size_t j = 0; j < cut; j++)
-		push(d->k, out,
-		     bi[j] < 0 ? e->items[j]
-			       : keyed_item(d, key, mf_get_str(e->items[j], key), dv[j], false));
+		mf_tb_push(
+			&d->k->tb, out,
+			bi[j] < 0 ? e->items[j]
+				  : keyed_item(d, key, mf_get_str(e->items[j], key), dv[j], false));
 	for (size_t j = 0; j < b->n; j++) {
 		const char *kv = mf_get_str(b->items[j], key);
 		if (index_of(e, key, kv, &count) < 0)
-			push(d->k, out, keyed_item(d, key, kv, NULL, true));
+			mf_tb_push(&d->k->tb, out, keyed_item(d, key, kv, NULL, true));
 	}
 	return out->n ? out : NULL;
 }
 
 static mf_node *replaced(dctx *d, const mf_node *e)
 {
-	mf_node *seq = oom(d->k, mf_new_seq(d->k->a, MF_NOPOS)),
-		*dir = oom(d->k, mf_new_map(d->k->a, MF_NOPOS));
+	mf_node *seq = mf_tb_seq(&d->k->tb, MF_NOPOS), *dir = mf_tb_map(&d->k->tb, MF_NOPOS);
 
 	if (!seq || !dir)
 		return NULL;
-	put_str(d->k, dir, "$patch", "replace");
-	push(d->k, seq, dir);
+	mf_tb_put_str(&d->k->tb, dir, "$patch", "replace", MF_NOPOS);
+	mf_tb_push(&d->k->tb, seq, dir);
 	for (size_t i = 0; i < e->n; i++)
-		push(d->k, seq, e->items[i]);
+		mf_tb_push(&d->k->tb, seq, e->items[i]);
 	return seq;
 }
 
@@ -614,14 +585,14 @@ static bool builtin_kind(const char *kind)
 
 static mf_node *patch_head(kz *k, const mf_object *o)
 {
-	mf_node *doc = oom(k, mf_new_map(k->a, MF_NOPOS)), *meta;
+	mf_node *doc = mf_tb_map(&k->tb, MF_NOPOS), *meta;
 
 	if (!doc)
 		return NULL;
-	put_str(k, doc, "apiVersion", o->api_version);
-	put_str(k, doc, "kind", o->kind);
-	if ((meta = oom(k, mf_map_child(k->a, doc, "metadata", MF_NOPOS))))
-		put_str(k, meta, "name", o->name);
+	mf_tb_put_str(&k->tb, doc, "apiVersion", o->api_version, MF_NOPOS);
+	mf_tb_put_str(&k->tb, doc, "kind", o->kind, MF_NOPOS);
+	if ((meta = mf_tb_child(&k->tb, doc, "metadata", MF_NOPOS)))
+		mf_tb_put_str(&k->tb, meta, "name", o->name, MF_NOPOS);
 	return doc;
 }
 
@@ -636,10 +607,10 @@ static bool replica_entry(kz *k, const pairing *p, mf_node *replicas)
 		return false;
 	if (!es || es->kind != MF_INT || (bs && mf_equal(bs, es)))
 		return false;
-	if ((m = oom(k, mf_new_map(k->a, MF_NOPOS)))) {
-		put_str(k, m, "name", p->e->name);
-		put(k, m, "count", mf_new_int(k->a, es->v.i, MF_NOPOS));
-		push(k, replicas, m);
+	if ((m = mf_tb_map(&k->tb, MF_NOPOS))) {
+		mf_tb_put_str(&k->tb, m, "name", p->e->name, MF_NOPOS);
+		mf_tb_put(&k->tb, m, "count", mf_tb_int(&k->tb, es->v.i, MF_NOPOS));
+		mf_tb_push(&k->tb, replicas, m);
 	}
 	return true;
 }
@@ -658,10 +629,10 @@ static mf_node *patch_for(kz *k, const pairing *p, const imgset *imgs, mf_node *
 	for (size_t i = 0; i < dv->n; i++) {
 		const mf_pair *q = &dv->pairs[i];
 		if (strcmp(q->key, "metadata"))
-			put(k, doc, q->key, q->val);
+			mf_tb_put(&k->tb, doc, q->key, q->val);
 		for (size_t j = 0;
 		     !strcmp(q->key, "metadata") && q->val->kind == MF_MAP && j < q->val->n; j++)
-			put(k, meta, q->val->pairs[j].key, q->val->pairs[j].val);
+			mf_tb_put(&k->tb, meta, q->val->pairs[j].key, q->val->pairs[j].val);
 	}
 	return doc;
 }
@@ -671,21 +642,21 @@ static mf_node *delete_patch(kz *k, const mf_object *o)
 	mf_node *doc = patch_head(k, o);
 
 	if (doc)
-		put_str(k, doc, "$patch", "delete");
+		mf_tb_put_str(&k->tb, doc, "$patch", "delete", MF_NOPOS);
 	return doc;
 }
 
 static void add_patch(kz *k, const char *dir, const mf_object *o, const mf_node *doc,
 		      mf_node *patches)
 {
-	const char *file = mf_printf(k->a, "patches/%s-%s.yaml", lower(k, o->kind), o->name);
-	mf_node *m = oom(k, mf_new_map(k->a, MF_NOPOS));
+	const char *file = mf_tb_printf(&k->tb, "patches/%s-%s.yaml", lower(k, o->kind), o->name);
+	mf_node *m = mf_tb_map(&k->tb, MF_NOPOS);
 
 	if (!doc || !m)
 		return;
-	write_doc(k, mf_printf(k->a, "%s/%s", dir, file), doc);
-	put_str(k, m, "path", file);
-	push(k, patches, m);
+	write_doc(k, mf_tb_printf(&k->tb, "%s/%s", dir, file), doc);
+	mf_tb_put_str(&k->tb, m, "path", file, MF_NOPOS);
+	mf_tb_push(&k->tb, patches, m);
 }
 
 /* ---- the tree ------------------------------------------------------------------ */
@@ -714,14 +685,12 @@ static bool has_component(const run *r, const char *tenant)
  * first, then what only the base has. */
 static pairing *pair_up(run *r, const mf_object *eo, size_t neo, const char *tenant, size_t *n)
 {
-	pairing *p = mf_alloc(r->k->a, (neo + r->nkb + 1) * sizeof *p);
-	bool *paired = mf_alloc(r->k->a, r->nkb + 1);
+	pairing *p = mf_tb_alloc(&r->k->tb, (neo + r->nkb + 1) * sizeof *p);
+	bool *paired = mf_tb_alloc(&r->k->tb, r->nkb + 1);
 	size_t cnt = 0;
 
-	if (!p || !paired) {
-		oom(r->k, NULL);
+	if (!p || !paired)
 		return NULL;
-	}
 	for (size_t i = 0; i < neo; i++)
 		if (in_scope(&eo[i], tenant)) {
 			p[cnt] = (pairing){find_object(&r->kbi, &eo[i]), &eo[i]};
@@ -739,13 +708,11 @@ static pairing *pair_up(run *r, const mf_object *eo, size_t neo, const char *ten
 /* Objects only the environment has, in one file per group. */
 static void scope_resources(run *r, const char *dir, const pairing *p, size_t n, mf_node *resources)
 {
-	const mf_object **only = mf_alloc(r->k->a, (n + 1) * sizeof *only);
+	const mf_object **only = mf_tb_alloc(&r->k->tb, (n + 1) * sizeof *only);
 	size_t cnt = 0;
 
-	if (!only) {
-		oom(r->k, NULL);
+	if (!only)
 		return;
-	}
 	for (size_t i = 0; i < n; i++)
 		if (p[i].e && !p[i].b)
 			only[cnt++] = p[i].e;
@@ -780,8 +747,7 @@ static void scope_patches(run *r, const char *dir, const pairing *p, size_t n, c
 			  mf_node *kust)
 {
 	kz *k = r->k;
-	mf_node *patches = oom(k, mf_new_seq(k->a, MF_NOPOS)),
-		*replicas = oom(k, mf_new_seq(k->a, MF_NOPOS));
+	mf_node *patches = mf_tb_seq(&k->tb, MF_NOPOS), *replicas = mf_tb_seq(&k->tb, MF_NOPOS);
 
 	for (size_t i = 0; patches && replicas && i < n; i++) {
 		if (p[i].b && p[i].e)
@@ -792,13 +758,13 @@ static void scope_patches(run *r, const char *dir, const pairing *p, size_t n, c
 	sort_items(patches, cmp_path);
 	sort_items(replicas, cmp_name);
 	if (patches && patches->n)
-		put(k, kust, "patches", patches);
+		mf_tb_put(&k->tb, kust, "patches", patches);
 	if (imgs->n && (patches = images_field(k, imgs)) && patches->n) {
 		sort_items(patches, cmp_name);
-		put(k, kust, "images", patches);
+		mf_tb_put(&k->tb, kust, "images", patches);
 	}
 	if (replicas && replicas->n)
-		put(k, kust, "replicas", replicas);
+		mf_tb_put(&k->tb, kust, "replicas", replicas);
 }
 
 /* One namespace of an overlay: its kustomization sets the namespace, pulls
@@ -817,82 +783,80 @@ static bool overlay_scope(run *r, const mf_objects *eo, const scope *sc)
 		return false;
 	scan_images(k, &imgs, p, n, 0);
 	scan_images(k, &imgs, p, n, 1);
-	put_str(k, kust, "namespace", sc->ns);
-	if (!(res = list_of(k, kust, "resources")))
+	mf_tb_put_str(&k->tb, kust, "namespace", sc->ns, MF_NOPOS);
+	if (!(res = mf_tb_child_seq(&k->tb, kust, "resources", MF_NOPOS)))
 		return false;
 	if (!sc->tenant)
-		push(k, res, mf_new_str(k->a, "../../../base", MF_NOPOS));
+		mf_tb_push(&k->tb, res, mf_tb_str(&k->tb, "../../../base", MF_NOPOS));
 	scope_resources(r, sc->dir, p, n, res);
 	if (!res->n)
 		mf_map_del(kust, "resources");
 	if (comp)
-		push(k, list_of(k, kust, "components"),
-		     mf_new_str(k->a, mf_printf(k->a, "../../../../components/%s", sc->tenant),
-				MF_NOPOS));
+		mf_tb_push(&k->tb, mf_tb_child_seq(&k->tb, kust, "components", MF_NOPOS),
+			   mf_tb_str(&k->tb,
+				     mf_tb_printf(&k->tb, "../../../../components/%s", sc->tenant),
+				     MF_NOPOS));
 	scope_patches(r, sc->dir, p, n, &imgs, kust);
-	write_doc(k, mf_printf(k->a, "%s/kustomization.yaml", sc->dir), kust);
+	write_doc(k, mf_tb_printf(&k->tb, "%s/kustomization.yaml", sc->dir), kust);
 	return true;
 }
 
 static void overlay(run *r, const mf_env *e, const mf_objects *eo)
 {
 	kz *k = r->k;
-	const char *dir = mf_printf(k->a, ROOT "/overlays/%s", e->name);
-	const mf_object **nss = mf_alloc(k->a, (eo->n + 1) * sizeof *nss);
-	mf_node *kust = kustomization(k, false), *res = kust ? list_of(k, kust, "resources") : NULL;
+	const char *dir = mf_tb_printf(&k->tb, ROOT "/overlays/%s", e->name);
+	const mf_object **nss = mf_tb_alloc(&k->tb, (eo->n + 1) * sizeof *nss);
+	mf_node *kust = kustomization(k, false),
+		*res = mf_tb_child_seq(&k->tb, kust, "resources", MF_NOPOS);
 	size_t nns = 0;
-	scope sc = {NULL, mf_printf(k->a, "%s/shared", dir), e->ns};
+	scope sc = {NULL, mf_tb_printf(&k->tb, "%s/shared", dir), e->ns};
 
-	if (!nss || !res)
+	if (!dir || !nss || !res)
 		return;
 	for (size_t i = 0; i < eo->n; i++)
 		if (is_namespace(&eo->v[i]))
 			nss[nns++] = &eo->v[i];
-	if (nns && mf_output_add_objects(k->c, k->o, mf_printf(k->a, "%s/namespaces.yaml", dir),
-					 nss, nns) < 0)
-		k->rc = -1;
 	if (nns)
-		push(k, res, mf_new_str(k->a, "namespaces.yaml", MF_NOPOS));
+		write_objects(k, mf_tb_printf(&k->tb, "%s/namespaces.yaml", dir), nss, nns);
+	if (nns)
+		mf_tb_push(&k->tb, res, mf_tb_str(&k->tb, "namespaces.yaml", MF_NOPOS));
 	if (overlay_scope(r, eo, &sc))
-		push(k, res, mf_new_str(k->a, "shared", MF_NOPOS));
+		mf_tb_push(&k->tb, res, mf_tb_str(&k->tb, "shared", MF_NOPOS));
 	for (size_t t = 0; t < e->ntenants; t++) {
 		scope ts = {e->tenants[t].name,
-			    mf_printf(k->a, "%s/tenants/%s", dir, e->tenants[t].name),
+			    mf_tb_printf(&k->tb, "%s/tenants/%s", dir, e->tenants[t].name),
 			    e->tenants[t].ns};
 		if (overlay_scope(r, eo, &ts))
-			push(k, res,
-			     mf_new_str(k->a, mf_printf(k->a, "tenants/%s", ts.tenant), MF_NOPOS));
+			mf_tb_push(&k->tb, res,
+				   mf_tb_str(&k->tb, mf_tb_printf(&k->tb, "tenants/%s", ts.tenant),
+					     MF_NOPOS));
 	}
-	write_doc(k, mf_printf(k->a, "%s/kustomization.yaml", dir), kust);
+	write_doc(k, mf_tb_printf(&k->tb, "%s/kustomization.yaml", dir), kust);
 }
 
 /* base/ (tenant NULL) or components/TENANT/ */
 static void write_common(run *r, const char *dir, const char *tenant)
 {
 	kz *k = r->k;
-	const mf_object **objs = mf_alloc(k->a, (r->nkb + 1) * sizeof *objs);
+	const mf_object **objs = mf_tb_alloc(&k->tb, (r->nkb + 1) * sizeof *objs);
 	mf_node *kust = kustomization(k, tenant != NULL), *res;
 	size_t n = 0;
 
-	if (!objs || !kust || !(res = list_of(k, kust, "resources"))) {
-		oom(k, NULL);
+	if (!objs || !kust || !(res = mf_tb_child_seq(&k->tb, kust, "resources", MF_NOPOS)))
 		return;
-	}
 	for (size_t i = 0; i < r->nkb; i++)
 		if (mf_streq(r->kb[i].tenant, tenant))
 			objs[n++] = &r->kb[i];
 	write_groups(k, dir, objs, n, res);
-	write_doc(k, mf_printf(k->a, "%s/kustomization.yaml", dir), kust);
+	write_doc(k, mf_tb_printf(&k->tb, "%s/kustomization.yaml", dir), kust);
 }
 
 static mf_objects bare_all(kz *k, const mf_objects *in)
 {
-	mf_objects out = {mf_alloc(k->a, (in->n + 1) * sizeof *out.v), 0, in->n + 1};
+	mf_objects out = {mf_tb_alloc(&k->tb, (in->n + 1) * sizeof *out.v), 0, in->n + 1};
 
-	if (!out.v) {
-		oom(k, NULL);
+	if (!out.v)
 		return out;
-	}
 	for (size_t i = 0; i < in->n; i++)
 		out.v[out.n++] = bare(k, &in->v[i]);
 	return out;
@@ -904,14 +868,12 @@ static void collect_base(run *r, const mf_objects *base, const mf_objects *envs,
 {
 	kz *k = r->k;
 	byname used = index_objects(k, envs, nenvs);
-	mf_objects kb = {mf_alloc(k->a, (base->n + 1) * sizeof *kb.v), 0, base->n + 1};
+	mf_objects kb = {mf_tb_alloc(&k->tb, (base->n + 1) * sizeof *kb.v), 0, base->n + 1};
 
 	r->kb = kb.v;
 	r->nkb = 0;
-	if (!r->kb || !used.v) {
-		oom(k, NULL);
+	if (!r->kb || !used.v)
 		return;
-	}
 	for (size_t i = 0; i < base->n; i++)
 		if (!is_namespace(&base->v[i]) && find_object(&used, &base->v[i]))
 			r->kb[r->nkb++] = bare(k, &base->v[i]);
@@ -928,10 +890,19 @@ static int take_objects(kz *k, const mf_env **envs, size_t n, const mf_objects *
 	return k->rc;
 }
 
+/* A failed allocation anywhere in the tree, reported once. */
+static int kustomize_rc(kz *k)
+{
+	if (k->tb.failed)
+		return mf_error(k->c, MF_NOPOS, "internal",
+				"out of memory writing Kustomize output");
+	return k->rc;
+}
+
 int mf_emit_kustomize(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 {
 	const mf_system *s = rd->sys;
-	kz k = {c, c->a, s, rd, o, 0};
+	kz k = {.c = c, .tb = {.a = c->a}, .s = s, .rd = rd, .o = o};
 	run r = {.k = &k};
 	const mf_env **envs = mf_alloc(c->a, (s->nenvs + 1) * sizeof *envs);
 	const mf_objects *base;
@@ -945,16 +916,17 @@ int mf_emit_kustomize(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 			envs[n++] = &s->envs[i];
 	if (n == 0)
 		return 0;
-	if (take_objects(&k, envs, n, &base, eo) < 0)
-		return -1;
+	if (take_objects(&k, envs, n, &base, eo) < 0 || k.tb.failed)
+		return kustomize_rc(&k);
 	collect_base(&r, base, eo, n);
 	write_common(&r, ROOT "/base", NULL);
 	for (size_t t = 0; t < s->base.ntenants; t++)
 		if (has_component(&r, s->base.tenants[t].name))
 			write_common(
-				&r, mf_printf(c->a, ROOT "/components/%s", s->base.tenants[t].name),
+				&r,
+				mf_tb_printf(&k.tb, ROOT "/components/%s", s->base.tenants[t].name),
 				s->base.tenants[t].name);
 	for (size_t i = 0; i < n; i++)
 		overlay(&r, envs[i], &eo[i]);
-	return k.rc;
+	return kustomize_rc(&k);
 }

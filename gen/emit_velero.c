@@ -7,21 +7,22 @@
 static int add_kustomization(mf_ctx *c, mf_output *o, const mf_env *e, const char *const *files,
 			     size_t n)
 {
-	mf_arena *a = c->a;
-	mf_node *k = mf_new_map(a, e->pos), *res = NULL;
+	mf_tb tb = {.a = c->a};
+	mf_node *k = mf_tb_map(&tb, e->pos), *res;
+	const char *path = mf_tb_printf(&tb, "velero/%s/kustomization.yaml", e->name);
 	mf_buf b;
 
-	if (mf_map_set_str(a, k, "apiVersion", "kustomize.config.k8s.io/v1beta1", MF_NOPOS) < 0 ||
-	    mf_map_set_str(a, k, "kind", "Kustomization", MF_NOPOS) < 0 ||
-	    !(res = mf_map_child_seq(a, k, "resources", e->pos)))
-		return mf_error(c, e->pos, "internal", "out of memory");
+	mf_tb_put_str(&tb, k, "apiVersion", "kustomize.config.k8s.io/v1beta1", MF_NOPOS);
+	mf_tb_put_str(&tb, k, "kind", "Kustomization", MF_NOPOS);
+	res = mf_tb_child_seq(&tb, k, "resources", e->pos);
 	for (size_t i = 0; i < n; i++)
-		if (mf_seq_push(a, res, mf_new_str(a, files[i], e->pos)) < 0)
-			return mf_error(c, e->pos, "internal", "out of memory");
+		mf_tb_push(&tb, res, mf_tb_str(&tb, files[i], e->pos));
+	if (tb.failed)
+		return mf_error(c, e->pos, "internal", "out of memory");
 	mf_buf_init(&b);
 	if (mf_yaml_write(&b, k) < 0)
 		b.oom = true;
-	if (mf_output_add(c, o, mf_printf(a, "velero/%s/kustomization.yaml", e->name), &b) < 0) {
+	if (mf_output_add(c, o, path, &b) < 0) {
 		mf_buf_release(&b);
 		return -1;
 	}
@@ -32,19 +33,20 @@ static int emit_env(mf_ctx *c, const mf_render_env *re, mf_output *o)
 {
 	const mf_objects objs = re->velero;
 	const mf_env *e = re->env;
-	const char **files;
+	mf_tb tb = {.a = c->a};
+	const char **files = mf_tb_alloc(&tb, (objs.n + 1) * sizeof *files), *path;
 
-	files = mf_alloc(c->a, (objs.n + 1) * sizeof *files);
-	if (!files)
-		return mf_error(c, e->pos, "internal", "out of memory");
-	for (size_t i = 0; i < objs.n; i++) {
+	for (size_t i = 0; files && i < objs.n; i++) {
 		const mf_object *obj = &objs.v[i];
-		if (!(files[i] = mf_printf(c->a, "%s.yaml", obj->name)))
-			return mf_error(c, e->pos, "internal", "out of memory");
-		if (mf_output_add_objects(c, o, mf_printf(c->a, "velero/%s/%s", e->name, files[i]),
-					  &obj, 1) < 0)
+		files[i] = mf_tb_printf(&tb, "%s.yaml", obj->name);
+		path = mf_tb_printf(&tb, "velero/%s/%s", e->name, files[i]);
+		if (tb.failed)
+			break;
+		if (mf_output_add_objects(c, o, path, &obj, 1) < 0)
 			return -1;
 	}
+	if (tb.failed)
+		return mf_error(c, e->pos, "internal", "out of memory");
 	return add_kustomization(c, o, e, files, objs.n);
 }
 

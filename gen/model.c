@@ -23,6 +23,7 @@ typedef struct mf_chunk {
 
 struct mf_arena {
 	mf_chunk *head; /* small allocations bump from here; big chunks sit behind it */
+	size_t fail_in; /* mf_arena_fail_once(): allocations until one fails, 0 = none */
 };
 
 mf_arena *mf_arena_new(void)
@@ -76,9 +77,19 @@ static void *big_alloc(mf_arena *a, size_t size)
 	return bump(c, size);
 }
 
+size_t mf_arena_fail_once(mf_arena *a, size_t n)
+{
+	size_t left = a->fail_in;
+
+	a->fail_in = n == SIZE_MAX ? 0 : n + 1;
+	return left;
+}
+
 void *mf_alloc(mf_arena *a, size_t size)
 {
 	if (!a || size > SIZE_MAX - sizeof(mf_chunk) - ALIGNMENT)
+		return NULL;
+	if (a->fail_in && --a->fail_in == 0)
 		return NULL;
 	if (size == 0)
 		size = 1; /* distinct pointers, like malloc */
@@ -426,8 +437,10 @@ int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos, mf_node 
 		return -1;
 	writable(map);
 	const char *k = mf_strdup(a, key); /* callers may pass stack buffers */
+	if (!k)
+		return -1; /* before mf_grow: a grown block must be kept once cap says so */
 	mf_pair *pairs = mf_grow(a, map->pairs, map->n, &map->cap, sizeof *pairs);
-	if (!k || !pairs)
+	if (!pairs)
 		return -1;
 	map->pairs = pairs;
 	pairs[map->n++] = (mf_pair){.key = k, .pos = kpos, .val = val};
@@ -528,6 +541,126 @@ mf_node *mf_map_child(mf_arena *a, mf_node *map, const char *key, mf_pos pos)
 mf_node *mf_map_child_seq(mf_arena *a, mf_node *map, const char *key, mf_pos pos)
 {
 	return child_of_kind(a, map, key, pos, MF_SEQ);
+}
+
+/* ---- the tree builder ------------------------------------------------------------- */
+
+mf_node *mf_tb_check(mf_tb *b, mf_node *n)
+{
+	b->failed |= !n;
+	return n;
+}
+
+mf_node *mf_tb_map(mf_tb *b, mf_pos pos)
+{
+	return mf_tb_check(b, mf_new(b->a, MF_MAP, pos));
+}
+
+mf_node *mf_tb_seq(mf_tb *b, mf_pos pos)
+{
+	return mf_tb_check(b, mf_new(b->a, MF_SEQ, pos));
+}
+
+mf_node *mf_tb_null(mf_tb *b, mf_pos pos)
+{
+	return mf_tb_check(b, mf_new(b->a, MF_NULL, pos));
+}
+
+mf_node *mf_tb_str(mf_tb *b, const char *s, mf_pos pos)
+{
+	return s ? mf_tb_check(b, mf_new_str(b->a, s, pos)) : NULL;
+}
+
+mf_node *mf_tb_strn(mf_tb *b, const char *s, size_t n, mf_pos pos)
+{
+	return s ? mf_tb_check(b, mf_new_strn(b->a, s, n, pos)) : NULL;
+}
+
+mf_node *mf_tb_int(mf_tb *b, long long i, mf_pos pos)
+{
+	return mf_tb_check(b, mf_new_int(b->a, i, pos));
+}
+
+mf_node *mf_tb_bool(mf_tb *b, bool v, mf_pos pos)
+{
+	return mf_tb_check(b, mf_new_bool(b->a, v, pos));
+}
+
+mf_node *mf_tb_copy(mf_tb *b, const mf_node *n)
+{
+	return n ? mf_tb_check(b, mf_copy(b->a, n)) : NULL;
+}
+
+char *mf_tb_printf(mf_tb *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = mf_vprintf(b->a, fmt, ap);
+	va_end(ap);
+	b->failed |= !s;
+	return s;
+}
+
+void *mf_tb_alloc(mf_tb *b, size_t size)
+{
+	void *p = mf_alloc(b->a, size);
+
+	b->failed |= !p;
+	return p;
+}
+
+void *mf_tb_grow(mf_tb *b, void *old, size_t n, size_t *cap, size_t elem)
+{
+	void *p = mf_grow(b->a, old, n, cap, elem);
+
+	b->failed |= !p;
+	return p;
+}
+
+void mf_tb_put(mf_tb *b, mf_node *map, const char *key, mf_node *v)
+{
+	if (map && v && mf_map_set(b->a, map, key, v) < 0)
+		b->failed = true;
+}
+
+void mf_tb_put_str(mf_tb *b, mf_node *map, const char *key, const char *s, mf_pos pos)
+{
+	if (map && s)
+		mf_tb_put(b, map, key, mf_tb_str(b, s, pos));
+}
+
+void mf_tb_put_int(mf_tb *b, mf_node *map, const char *key, long long i, mf_pos pos)
+{
+	if (map)
+		mf_tb_put(b, map, key, mf_tb_int(b, i, pos));
+}
+
+void mf_tb_put_bool(mf_tb *b, mf_node *map, const char *key, bool v, mf_pos pos)
+{
+	if (map)
+		mf_tb_put(b, map, key, mf_tb_bool(b, v, pos));
+}
+
+void mf_tb_put_nonempty(mf_tb *b, mf_node *map, const char *key, mf_node *v)
+{
+	if (v && v->n)
+		mf_tb_put(b, map, key, v);
+}
+
+void mf_tb_push(mf_tb *b, mf_node *seq, mf_node *item)
+{
+	if (seq && item && mf_seq_push(b->a, seq, item) < 0)
+		b->failed = true;
+}
+
+mf_node *mf_tb_child(mf_tb *b, mf_node *map, const char *key, mf_pos pos)
+{
+	return map ? mf_tb_check(b, mf_map_child(b->a, map, key, pos)) : NULL;
+}
+
+mf_node *mf_tb_child_seq(mf_tb *b, mf_node *map, const char *key, mf_pos pos)
+{
+	return map ? mf_tb_check(b, mf_map_child_seq(b->a, map, key, pos)) : NULL;
 }
 
 /* ---- lookups ------------------------------------------------------------------------ */

@@ -14,6 +14,11 @@ typedef struct mf_arena mf_arena;
 mf_arena *mf_arena_new(void);
 void mf_arena_free(mf_arena *a);
 void *mf_alloc(mf_arena *a, size_t size); /* zeroed; aborts never: NULL on OOM */
+/* For tests of out-of-memory paths: the allocation after the next n fails,
+ * once, and the ones after it succeed again (SIZE_MAX: none fails).
+ * Returns what the previous call still had to count: 0 when its failure
+ * happened (or none was asked for). */
+size_t mf_arena_fail_once(mf_arena *a, size_t n);
 /* Room for one more element of an arena array of n elements of `elem`
  * bytes: `old` while n < *cap, else a block twice as large holding the n
  * elements (the old one is left to the arena) and *cap updated.  NULL on
@@ -101,6 +106,50 @@ int mf_map_set_bool(mf_arena *a, mf_node *map, const char *key, bool b, mf_pos p
 /* get or create a child map (for building output trees) */
 mf_node *mf_map_child(mf_arena *a, mf_node *map, const char *key, mf_pos pos);
 mf_node *mf_map_child_seq(mf_arena *a, mf_node *map, const char *key, mf_pos pos);
+
+/* The tree builder every renderer, emitter and adapter builds output with,
+ * under one rule for out of memory.  A call whose allocation fails sets
+ * `failed`, which stays set, and returns NULL.  Put and push take a NULL
+ * value as "nothing to put" (an optional field) and a NULL parent as a
+ * failure already recorded (or a parent the caller did not make), and do
+ * nothing.  So a caller builds a whole tree without checking each step,
+ * then tests `failed` once and reports one "internal" diagnostic.  What it
+ * builds lives in the arena `a` and goes with it: the builder owns nothing
+ * and needs no release.  Start one as (mf_tb){.a = arena}. */
+typedef struct mf_tb {
+	mf_arena *a;
+	bool failed;
+} mf_tb;
+
+/* constructors; a NULL s or n is an absent field: NULL, nothing recorded */
+mf_node *mf_tb_map(mf_tb *b, mf_pos pos);
+mf_node *mf_tb_seq(mf_tb *b, mf_pos pos);
+mf_node *mf_tb_null(mf_tb *b, mf_pos pos);
+mf_node *mf_tb_str(mf_tb *b, const char *s, mf_pos pos);
+mf_node *mf_tb_strn(mf_tb *b, const char *s, size_t n, mf_pos pos);
+mf_node *mf_tb_int(mf_tb *b, long long i, mf_pos pos);
+mf_node *mf_tb_bool(mf_tb *b, bool v, mf_pos pos);
+mf_node *mf_tb_copy(mf_tb *b, const mf_node *n); /* deep (mf_copy) */
+/* Text and side arrays (mf_printf, mf_alloc, mf_grow) under the same rule. */
+char *mf_tb_printf(mf_tb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void *mf_tb_alloc(mf_tb *b, size_t size);
+void *mf_tb_grow(mf_tb *b, void *old, size_t n, size_t *cap, size_t elem);
+/* n, recording a failure when it is NULL: for a node another function built. */
+mf_node *mf_tb_check(mf_tb *b, mf_node *n);
+
+/* Set map[key] (replacing it), or append to seq.  The value is linked, not
+ * copied: a shared subtree stays shared.  A put that cannot be done (a
+ * NULL key, a parent of another kind) counts as a failure too. */
+void mf_tb_put(mf_tb *b, mf_node *map, const char *key, mf_node *v);
+void mf_tb_put_str(mf_tb *b, mf_node *map, const char *key, const char *s, mf_pos pos);
+void mf_tb_put_int(mf_tb *b, mf_node *map, const char *key, long long i, mf_pos pos);
+void mf_tb_put_bool(mf_tb *b, mf_node *map, const char *key, bool v, mf_pos pos);
+/* only a collection that holds something (no "volumes: []") */
+void mf_tb_put_nonempty(mf_tb *b, mf_node *map, const char *key, mf_node *v);
+void mf_tb_push(mf_tb *b, mf_node *seq, mf_node *item);
+/* map[key] as a map or sequence, made (or replacing another kind) when needed */
+mf_node *mf_tb_child(mf_tb *b, mf_node *map, const char *key, mf_pos pos);
+mf_node *mf_tb_child_seq(mf_tb *b, mf_node *map, const char *key, mf_pos pos);
 
 /* lookups: NULL-safe on every argument */
 mf_node *mf_get(const mf_node *map, const char *key);

@@ -41,7 +41,7 @@ typedef struct rc {
 	mf_node *vars;   /* side: VAR -> {what, users} */
 	mf_node *sfiles; /* side: secret file path -> {what, users} */
 	mf_node *files;  /* side: generated file path -> text */
-	bool oom;
+	mf_tb tb;        /* everything built; tb.failed is reported once, at the end */
 	int rc;
 } rc;
 
@@ -57,7 +57,7 @@ static const char *from_source(rc *r, const char *path)
 		path += 2;
 	if (!*path || !strcmp(path, "."))
 		return root;
-	return mf_printf(r->c->a, "%s/%s", root, path);
+	return mf_tb_printf(&r->tb, "%s/%s", root, path);
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -73,28 +73,12 @@ __attribute__((format(printf, 5, 6))) static mf_diag *diag(rc *r, mf_severity se
 	va_start(ap, fmt);
 	msg = mf_vprintf(r->c->a, fmt, ap);
 	va_end(ap);
+	r->tb.failed |= !msg;
 	if (sev == MF_SEV_ERROR)
 		r->rc = -1;
 	if ((d = mf_diag_add(r->c, sev, pos, code, "%s", msg ? msg : fmt)) != NULL)
 		d->env = r->e->name;
 	return d;
-}
-
-static void put(rc *r, mf_node *map, const char *key, mf_node *val)
-{
-	if (!map || !val || mf_map_set(r->c->a, map, key, val) < 0)
-		r->oom = true;
-}
-
-static void push(rc *r, mf_node *seq, mf_node *val)
-{
-	if (!seq || !val || mf_seq_push(r->c->a, seq, val) < 0)
-		r->oom = true;
-}
-
-static mf_node *str(rc *r, const char *s, mf_pos pos)
-{
-	return s ? mf_new_str(r->c->a, s, pos) : NULL;
 }
 
 /* Description text is literal in Compose too: '$' would start interpolation. */
@@ -108,32 +92,16 @@ static mf_node *lit(rc *r, const char *s, mf_pos pos)
 	for (const char *p = s; *p; p++)
 		n += *p == '$';
 	if (!n)
-		return str(r, s, pos);
+		return mf_tb_str(&r->tb, s, pos);
 	len = strlen(s);
-	if (!(out = mf_alloc(r->c->a, len + n + 1)))
+	if (!(out = mf_tb_alloc(&r->tb, len + n + 1)))
 		return NULL;
 	for (q = out; *s; s++) {
 		if (*s == '$')
 			*q++ = '$';
 		*q++ = *s;
 	}
-	return str(r, out, pos);
-}
-
-static mf_node *child(rc *r, mf_node *map, const char *key, mf_pos pos)
-{
-	mf_node *m = mf_map_child(r->c->a, map, key, pos);
-
-	r->oom |= !m;
-	return m;
-}
-
-static mf_node *child_seq(rc *r, mf_node *map, const char *key, mf_pos pos)
-{
-	mf_node *s = mf_map_child_seq(r->c->a, map, key, pos);
-
-	r->oom |= !s;
-	return s;
+	return mf_tb_str(&r->tb, out, pos);
 }
 
 static mf_pos pos_of(const mf_node *n, mf_pos dflt)
@@ -144,12 +112,12 @@ static mf_pos pos_of(const mf_node *n, mf_pos dflt)
 /* Single-quoted for /bin/sh: ' becomes '\''. */
 static const char *shq(rc *r, const char *s)
 {
-	const char *out = "'";
+	const char *out = s ? "'" : NULL;
 
-	for (const char *p = s; *p; p++)
-		out = *p == '\'' ? mf_printf(r->c->a, "%s'\\''", out)
-				 : mf_printf(r->c->a, "%s%c", out, *p);
-	return out ? mf_printf(r->c->a, "%s'", out) : NULL;
+	for (const char *p = s; out && *p; p++)
+		out = *p == '\'' ? mf_tb_printf(&r->tb, "%s'\\''", out)
+				 : mf_tb_printf(&r->tb, "%s%c", out, *p);
+	return out ? mf_tb_printf(&r->tb, "%s'", out) : NULL;
 }
 
 /* ---- quantities and durations -------------------------------------------- */
@@ -161,12 +129,12 @@ static const char *cpus_text(rc *r, long long m)
 	size_t n;
 
 	if (m % 1000 == 0)
-		return mf_printf(r->c->a, "%lld", m / 1000);
+		return mf_tb_printf(&r->tb, "%lld", m / 1000);
 	snprintf(buf, sizeof buf, "%lld.%03lld", m / 1000, m % 1000);
 	n = strlen(buf);
 	while (buf[n - 1] == '0')
 		buf[--n] = '\0';
-	return mf_strdup(r->c->a, buf);
+	return mf_tb_printf(&r->tb, "%s", buf);
 }
 
 /* Bytes in the largest of Compose's 1024-based units that divides them:
@@ -180,8 +148,8 @@ static const char *bytes_text(rc *r, long long b)
 
 	for (size_t i = 0; b > 0 && i < MF_NELEM(units); i++)
 		if (b % units[i].size == 0)
-			return mf_printf(r->c->a, "%lld%c", b / units[i].size, units[i].unit);
-	return mf_printf(r->c->a, "%lldb", b);
+			return mf_tb_printf(&r->tb, "%lld%c", b / units[i].size, units[i].unit);
+	return mf_tb_printf(&r->tb, "%lldb", b);
 }
 
 /* A duration (int seconds, or "1m30s", "500ms") in milliseconds; -1 if invalid. */
@@ -212,8 +180,8 @@ static long long dur_ms(const mf_node *n)
 
 static const char *dur_text(rc *r, long long ms)
 {
-	return ms % 1000 ? mf_printf(r->c->a, "%lldms", ms)
-			 : mf_printf(r->c->a, "%llds", ms / 1000);
+	return ms % 1000 ? mf_tb_printf(&r->tb, "%lldms", ms)
+			 : mf_tb_printf(&r->tb, "%llds", ms / 1000);
 }
 
 /* ---- profiles and dependencies ------------------------------------------- */
@@ -233,10 +201,8 @@ static void prof_add(rc *r, info *f, const char *p)
 
 	if (prof_has(f, p))
 		return;
-	if (!(grown = mf_alloc(r->c->a, (f->nprof + 1) * sizeof *grown))) {
-		r->oom = true;
+	if (!(grown = mf_tb_alloc(&r->tb, (f->nprof + 1) * sizeof *grown)))
 		return;
-	}
 	while (at < f->nprof && strcmp(f->prof[at], p) < 0)
 		at++;
 	for (size_t i = 0; i < f->nprof; i++)
@@ -282,7 +248,7 @@ static void propagate(rc *r)
 {
 	bool changed = true;
 
-	while (changed && !r->oom) {
+	while (changed && !r->tb.failed) {
 		changed = false;
 		for (size_t i = 0; i < r->e->ninst; i++) {
 			info *d = &r->info[i];
@@ -323,10 +289,8 @@ static void collect_deps(rc *r, size_t i)
 	const mf_node *deps = mf_get(in->spec, "dependsOn");
 	info *f = &r->info[i];
 
-	if (!deps || !(f->deps = mf_alloc(r->c->a, (deps->n + 1) * sizeof *f->deps))) {
-		r->oom |= deps != NULL;
+	if (!deps || !(f->deps = mf_tb_alloc(&r->tb, (deps->n + 1) * sizeof *f->deps)))
 		return;
-	}
 	for (size_t k = 0; k < deps->n; k++) {
 		const mf_node *v = deps->pairs[k].val;
 		const mf_instance *t = mf_ref_target(in, deps->pairs[k].key);
@@ -384,10 +348,11 @@ static void put_depends(rc *r, size_t i, mf_node *svc)
 		if (!d->required && switchable(f, &r->info[d->to]))
 			continue;
 		if (!deps)
-			deps = child(r, svc, "depends_on", d->pos);
-		one = mf_new_map(r->c->a, d->pos);
-		put(r, one, "condition", str(r, condition_of(r, in, d), d->pos));
-		put(r, deps, t->compose_name, one);
+			deps = mf_tb_child(&r->tb, svc, "depends_on", d->pos);
+		one = mf_tb_map(&r->tb, d->pos);
+		mf_tb_put(&r->tb, one, "condition",
+			  mf_tb_str(&r->tb, condition_of(r, in, d), d->pos));
+		mf_tb_put(&r->tb, deps, t->compose_name, one);
 	}
 	mf_map_sort(deps);
 }
@@ -418,20 +383,20 @@ static const char *http_test(rc *r, const mf_instance *in, const mf_node *http)
 
 	if (port < 0)
 		return NULL;
-	url = shq(r, mf_printf(r->c->a, "%s://" LOOPBACK ":%lld%s", tls ? "https" : "http", port,
-			       mf_get_str(http, "path")));
+	url = shq(r, mf_tb_printf(&r->tb, "%s://" LOOPBACK ":%lld%s", tls ? "https" : "http", port,
+				  mf_get_str(http, "path")));
 	if (tls) {
 		curl = "curl -fsSk";
 		wget = "wget -q --no-check-certificate";
 	}
 	for (size_t i = 0; hdrs && i < hdrs->n; i++) {
-		const char *h = mf_printf(r->c->a, "%s: %s", hdrs->pairs[i].key,
-					  mf_str(hdrs->pairs[i].val));
-		curl = mf_printf(r->c->a, "%s -H %s", curl, shq(r, h));
-		wget = mf_printf(r->c->a, "%s --header=%s", wget, shq(r, h));
+		const char *h = mf_tb_printf(&r->tb, "%s: %s", hdrs->pairs[i].key,
+					     mf_str(hdrs->pairs[i].val));
+		curl = mf_tb_printf(&r->tb, "%s -H %s", curl, shq(r, h));
+		wget = mf_tb_printf(&r->tb, "%s --header=%s", wget, shq(r, h));
 	}
-	return mf_printf(r->c->a, "%s %s >/dev/null || %s -O /dev/null %s || exit 1", curl, url,
-			 wget, url);
+	return mf_tb_printf(&r->tb, "%s %s >/dev/null || %s -O /dev/null %s || exit 1", curl, url,
+			    wget, url);
 }
 
 /* nc -z, else bash's /dev/tcp. */
@@ -441,10 +406,10 @@ static const char *tcp_test(rc *r, const mf_instance *in, const mf_node *tcp)
 
 	if (port < 0)
 		return NULL;
-	return mf_printf(r->c->a,
-			 "nc -z " LOOPBACK " %lld || bash -c ': >/dev/tcp/" LOOPBACK
-			 "/%lld' || exit 1",
-			 port, port);
+	return mf_tb_printf(&r->tb,
+			    "nc -z " LOOPBACK " %lld || bash -c ': >/dev/tcp/" LOOPBACK
+			    "/%lld' || exit 1",
+			    port, port);
 }
 
 static const char *grpc_test(rc *r, const mf_instance *in, const mf_node *grpc)
@@ -454,8 +419,8 @@ static const char *grpc_test(rc *r, const mf_instance *in, const mf_node *grpc)
 
 	if (port < 0)
 		return NULL;
-	return mf_printf(r->c->a, "grpc_health_probe -addr=" LOOPBACK ":%lld%s%s", port,
-			 svc ? " -service=" : "", svc ? shq(r, svc) : "");
+	return mf_tb_printf(&r->tb, "grpc_health_probe -addr=" LOOPBACK ":%lld%s%s", port,
+			    svc ? " -service=" : "", svc ? shq(r, svc) : "");
 }
 
 /* A command: a list runs as is ("CMD" first unless it names its form), a
@@ -463,20 +428,20 @@ static const char *grpc_test(rc *r, const mf_instance *in, const mf_node *grpc)
 static mf_node *test_of_command(rc *r, const mf_node *cmd)
 {
 	static const char *const forms[] = {"CMD", "CMD-SHELL", "NONE"};
-	mf_node *t = mf_new_seq(r->c->a, cmd->pos);
+	mf_node *t = mf_tb_seq(&r->tb, cmd->pos);
 	bool named = false;
 
 	if (cmd->kind != MF_SEQ) {
-		push(r, t, str(r, "CMD-SHELL", cmd->pos));
-		push(r, t, lit(r, mf_str(cmd), cmd->pos));
+		mf_tb_push(&r->tb, t, mf_tb_str(&r->tb, "CMD-SHELL", cmd->pos));
+		mf_tb_push(&r->tb, t, lit(r, mf_str(cmd), cmd->pos));
 		return t;
 	}
 	for (size_t i = 0; cmd->n && mf_str(cmd->items[0]) && i < 3; i++)
 		named |= !strcmp(mf_str(cmd->items[0]), forms[i]);
 	if (!named)
-		push(r, t, str(r, "CMD", cmd->pos));
+		mf_tb_push(&r->tb, t, mf_tb_str(&r->tb, "CMD", cmd->pos));
 	for (size_t i = 0; i < cmd->n; i++)
-		push(r, t, lit(r, mf_or(mf_str(cmd->items[i]), ""), cmd->items[i]->pos));
+		mf_tb_push(&r->tb, t, lit(r, mf_or(mf_str(cmd->items[i]), ""), cmd->items[i]->pos));
 	return t;
 }
 
@@ -502,9 +467,9 @@ static mf_node *test_of_probe(rc *r, const mf_instance *in, const mf_node *probe
 			     in->compose_name);
 			return NULL;
 		}
-		t = mf_new_seq(r->c->a, k->pos);
-		push(r, t, str(r, "CMD-SHELL", k->pos));
-		push(r, t, lit(r, cmd, k->pos));
+		t = mf_tb_seq(&r->tb, k->pos);
+		mf_tb_push(&r->tb, t, mf_tb_str(&r->tb, "CMD-SHELL", k->pos));
+		mf_tb_push(&r->tb, t, lit(r, cmd, k->pos));
 		return t;
 	}
 	return NULL;
@@ -544,20 +509,21 @@ static void put_health(rc *r, const mf_instance *in, mf_node *svc)
 		return;
 	if (!(test = over ? test_of_command(r, over) : test_of_probe(r, in, probe)))
 		return;
-	hc = child(r, svc, "healthcheck", at);
-	put(r, hc, "test", test);
-	put(r, hc, "interval",
-	    str(r, dur_text(r, probe_ms(probe, "period", 10000)),
-		pos_of(mf_get(probe, "period"), at)));
-	put(r, hc, "timeout",
-	    str(r, dur_text(r, probe_ms(probe, "timeout", 1000)),
-		pos_of(mf_get(probe, "timeout"), at)));
-	put(r, hc, "retries",
-	    mf_new_int(r->c->a, mf_get_int(probe, "failureThreshold", 3),
-		       pos_of(mf_get(probe, "failureThreshold"), at)));
+	hc = mf_tb_child(&r->tb, svc, "healthcheck", at);
+	mf_tb_put(&r->tb, hc, "test", test);
+	mf_tb_put(&r->tb, hc, "interval",
+		  mf_tb_str(&r->tb, dur_text(r, probe_ms(probe, "period", 10000)),
+			    pos_of(mf_get(probe, "period"), at)));
+	mf_tb_put(&r->tb, hc, "timeout",
+		  mf_tb_str(&r->tb, dur_text(r, probe_ms(probe, "timeout", 1000)),
+			    pos_of(mf_get(probe, "timeout"), at)));
+	mf_tb_put(&r->tb, hc, "retries",
+		  mf_tb_int(&r->tb, mf_get_int(probe, "failureThreshold", 3),
+			    pos_of(mf_get(probe, "failureThreshold"), at)));
 	if ((sp = start_ms(probes, probe)) > 0)
-		put(r, hc, "start_period",
-		    str(r, dur_text(r, sp), pos_of(mf_get(probe, "initialDelay"), at)));
+		mf_tb_put(&r->tb, hc, "start_period",
+			  mf_tb_str(&r->tb, dur_text(r, sp),
+				    pos_of(mf_get(probe, "initialDelay"), at)));
 }
 
 /* ---- image, ports, deploy, restart ---------------------------------------- */
@@ -584,26 +550,28 @@ static void put_image(rc *r, const mf_instance *in, mf_node *svc)
 		return;
 	}
 	if (im.ref)
-		put(r, svc, "image", lit(r, im.ref, im.pos));
+		mf_tb_put(&r->tb, svc, "image", lit(r, im.ref, im.pos));
 	if (build) {
-		mf_node *b = child(r, svc, "build", build->pos);
+		mf_node *b = mf_tb_child(&r->tb, svc, "build", build->pos);
 		const mf_node *ctx = mf_get(build, "context");
-		put(r, b, "context",
-		    ctx ? lit(r, from_source(r, mf_str(ctx)), ctx->pos)
-			: str(r, from_source(r, "."), build->pos));
+		mf_tb_put(&r->tb, b, "context",
+			  ctx ? lit(r, from_source(r, mf_str(ctx)), ctx->pos)
+			      : mf_tb_str(&r->tb, from_source(r, "."), build->pos));
 		for (size_t i = 0; i < build->n; i++)
 			if (strcmp(build->pairs[i].key, "context"))
-				put(r, b, build->pairs[i].key,
-				    lit(r, mf_str(build->pairs[i].val), build->pairs[i].val->pos));
+				mf_tb_put(&r->tb, b, build->pairs[i].key,
+					  lit(r, mf_str(build->pairs[i].val),
+					      build->pairs[i].val->pos));
 		if (im.ref)
-			put(r, svc, "pull_policy", str(r, "build", build->pos));
+			mf_tb_put(&r->tb, svc, "pull_policy",
+				  mf_tb_str(&r->tb, "build", build->pos));
 		return;
 	}
 	for (size_t i = 0; pp && i < MF_NELEM(pull_policies); i++)
 		if (!strcmp(pp, pull_policies[i].k8s))
-			put(r, svc, "pull_policy",
-			    str(r, pull_policies[i].compose,
-				mf_path(in->spec, "image.pullPolicy")->pos));
+			mf_tb_put(&r->tb, svc, "pull_policy",
+				  mf_tb_str(&r->tb, pull_policies[i].compose,
+					    mf_path(in->spec, "image.pullPolicy")->pos));
 }
 
 static bool host_network(const mf_instance *in)
@@ -650,14 +618,14 @@ static bool put_ports(rc *r, const mf_instance *in, mf_node *svc)
 		if (in->host_network)
 			continue;
 		if (!out)
-			out = child_seq(r, svc, "ports", at);
-		push(r, out,
-		     str(r,
-			 mf_printf(r->c->a, LOOPBACK ":%d:%lld/%s", p->published, p->number,
-				   proto_of(p)),
-			 at));
+			out = mf_tb_child_seq(&r->tb, svc, "ports", at);
+		mf_tb_push(&r->tb, out,
+			   mf_tb_str(&r->tb,
+				     mf_tb_printf(&r->tb, LOOPBACK ":%d:%lld/%s", p->published,
+						  p->number, proto_of(p)),
+				     at));
 	}
-	if (out && !r->oom)
+	if (out && !r->tb.failed)
 		mf_stable_sort(out->items, out->n, sizeof *out->items, cmp_published);
 	return any;
 }
@@ -671,13 +639,16 @@ static void put_resource_set(rc *r, mf_node *deploy, const char *key, const mf_n
 
 	if (cpu <= 0 && mem <= 0)
 		return;
-	out = child(r, child(r, deploy, "resources", set->pos), key, set->pos);
-	if (cpu > 0 && (n = str(r, cpus_text(r, cpu), mf_get(set, "cpu")->pos)) != NULL) {
+	out = mf_tb_child(&r->tb, mf_tb_child(&r->tb, deploy, "resources", set->pos), key,
+			  set->pos);
+	if (cpu > 0 &&
+	    (n = mf_tb_str(&r->tb, cpus_text(r, cpu), mf_get(set, "cpu")->pos)) != NULL) {
 		n->flags |= MF_QUOTED;
-		put(r, out, "cpus", n);
+		mf_tb_put(&r->tb, out, "cpus", n);
 	}
 	if (mem > 0)
-		put(r, out, "memory", str(r, bytes_text(r, mem), mf_get(set, "memory")->pos));
+		mf_tb_put(&r->tb, out, "memory",
+			  mf_tb_str(&r->tb, bytes_text(r, mem), mf_get(set, "memory")->pos));
 }
 
 /* resources.*.gpu -> a device reservation; the driver is the vendor of
@@ -694,15 +665,18 @@ static void put_gpu(rc *r, const mf_instance *in, mf_node *deploy)
 		return;
 	if (!kind)
 		kind = "nvidia.com/gpu";
-	dev = mf_new_map(r->c->a, g->pos);
-	put(r, dev, "driver", str(r, mf_strndup(r->c->a, kind, strcspn(kind, "./")), g->pos));
-	put(r, dev, "count", mf_new_int(r->c->a, g->v.i, g->pos));
-	caps = child_seq(r, dev, "capabilities", g->pos);
-	push(r, caps, str(r, "gpu", g->pos));
-	push(r,
-	     child_seq(r, child(r, child(r, deploy, "resources", g->pos), "reservations", g->pos),
-		       "devices", g->pos),
-	     dev);
+	dev = mf_tb_map(&r->tb, g->pos);
+	mf_tb_put(&r->tb, dev, "driver", mf_tb_strn(&r->tb, kind, strcspn(kind, "./"), g->pos));
+	mf_tb_put(&r->tb, dev, "count", mf_tb_int(&r->tb, g->v.i, g->pos));
+	caps = mf_tb_child_seq(&r->tb, dev, "capabilities", g->pos);
+	mf_tb_push(&r->tb, caps, mf_tb_str(&r->tb, "gpu", g->pos));
+	mf_tb_push(&r->tb,
+		   mf_tb_child_seq(&r->tb,
+				   mf_tb_child(&r->tb,
+					       mf_tb_child(&r->tb, deploy, "resources", g->pos),
+					       "reservations", g->pos),
+				   "devices", g->pos),
+		   dev);
 }
 
 /* deploy.replicas only when it is more than one container and Compose can
@@ -722,13 +696,13 @@ static void put_replicas(rc *r, const mf_instance *in, mf_node *deploy, bool pub
 		     in->compose_name, in->replicas, why);
 		return;
 	}
-	put(r, deploy, "replicas", mf_new_int(r->c->a, in->replicas, in->replicas_pos));
+	mf_tb_put(&r->tb, deploy, "replicas", mf_tb_int(&r->tb, in->replicas, in->replicas_pos));
 }
 
 static void put_deploy(rc *r, const mf_instance *in, mf_node *svc, bool published)
 {
 	const mf_node *res = mf_get(in->spec, "resources");
-	mf_node *deploy = mf_new_map(r->c->a, in->pos);
+	mf_node *deploy = mf_tb_map(&r->tb, in->pos);
 
 	put_replicas(r, in, deploy, published);
 	if (mf_get(res, "limits"))
@@ -737,7 +711,7 @@ static void put_deploy(rc *r, const mf_instance *in, mf_node *svc, bool publishe
 		put_resource_set(r, deploy, "reservations", mf_get(res, "requests"));
 	put_gpu(r, in, deploy);
 	if (deploy && deploy->n)
-		put(r, svc, "deploy", deploy);
+		mf_tb_put(&r->tb, svc, "deploy", deploy);
 }
 
 /* A job never restarts after it succeeded: "no", or on-failure, bounded by
@@ -749,7 +723,7 @@ static const char *job_restart(rc *r, const char *policy, const mf_node *backoff
 	if (!strcmp(policy, "no") || limit == 0)
 		return "no";
 	if (limit > 0)
-		return mf_printf(r->c->a, "on-failure:%lld", limit);
+		return mf_tb_printf(&r->tb, "on-failure:%lld", limit);
 	return strcmp(policy, "on-failure") ? "no" : "on-failure";
 }
 
@@ -772,7 +746,7 @@ static void put_restart(rc *r, const mf_instance *in, mf_node *svc)
 			out = policies[i].compose;
 	if (!mf_long_running(in->kind))
 		out = job_restart(r, out, mf_path(in->spec, "job.backoffLimit"));
-	put(r, svc, "restart", str(r, out, pos_of(n, in->pos)));
+	mf_tb_put(&r->tb, svc, "restart", mf_tb_str(&r->tb, out, pos_of(n, in->pos)));
 }
 
 /* ---- secrets -------------------------------------------------------------- */
@@ -783,7 +757,7 @@ static const char *secret_var(rc *r, const char *secret, const char *key)
 {
 	const char *prefix = mf_get_str(
 		mf_get(mf_system_section(r->s, "secrets", secret), "compose"), "environment");
-	char *v = mf_printf(r->c->a, "%s%s%s", prefix ? "" : secret, prefix ? prefix : "_", key);
+	char *v = mf_tb_printf(&r->tb, "%s%s%s", prefix ? "" : secret, prefix ? prefix : "_", key);
 
 	for (char *p = v; p && *p; p++) {
 		if (*p >= 'a' && *p <= 'z')
@@ -791,7 +765,7 @@ static const char *secret_var(rc *r, const char *secret, const char *key)
 		else if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
 			*p = '_';
 	}
-	return v && *v >= '0' && *v <= '9' ? mf_printf(r->c->a, "_%s", v) : v;
+	return v && *v >= '0' && *v <= '9' ? mf_tb_printf(&r->tb, "_%s", v) : v;
 }
 
 /* What .env.example lists: one entry per variable or file, with its users. */
@@ -801,15 +775,15 @@ static void note(rc *r, mf_node *side, const char *name, const char *what, const
 	mf_node *e = mf_get(side, name), *users;
 
 	if (!e) {
-		e = mf_new_map(r->c->a, pos);
-		put(r, e, "what", str(r, what, pos));
-		put(r, side, name, e);
+		e = mf_tb_map(&r->tb, pos);
+		mf_tb_put(&r->tb, e, "what", mf_tb_str(&r->tb, what, pos));
+		mf_tb_put(&r->tb, side, name, e);
 	}
-	users = child_seq(r, e, "users", pos);
+	users = mf_tb_child_seq(&r->tb, e, "users", pos);
 	for (size_t i = 0; users && i < users->n; i++)
 		if (!strcmp(mf_str(users->items[i]), in->compose_name))
 			return;
-	push(r, users, str(r, in->compose_name, pos));
+	mf_tb_push(&r->tb, users, mf_tb_str(&r->tb, in->compose_name, pos));
 }
 
 /* A file-based Compose secret "<secret>-<key>" read from DIR/KEY
@@ -819,26 +793,26 @@ static const char *secret_source(rc *r, const mf_instance *in, const char *secre
 {
 	const char *dir =
 		mf_get_str(mf_get(mf_system_section(r->s, "secrets", secret), "compose"), "file");
-	const char *name = mf_printf(r->c->a, "%s-%s", secret, key), *path;
+	const char *name = mf_tb_printf(&r->tb, "%s-%s", secret, key), *path;
 	size_t n;
 
 	if (!dir)
-		dir = mf_printf(r->c->a, "./secrets/%s", secret);
+		dir = mf_tb_printf(&r->tb, "./secrets/%s", secret);
 	n = dir ? strlen(dir) : 0;
 	while (n > 1 && dir[n - 1] == '/')
 		n--;
-	path = from_source(r, mf_printf(r->c->a, "%.*s/%s", (int)n, dir, key));
+	path = from_source(r, mf_tb_printf(&r->tb, "%.*s/%s", (int)n, dir, key));
 	if (!mf_get(r->secrets, name)) {
-		mf_node *def = mf_new_map(r->c->a, pos);
-		put(r, def, "file", lit(r, path, pos));
-		put(r, r->secrets, name, def);
+		mf_node *def = mf_tb_map(&r->tb, pos);
+		mf_tb_put(&r->tb, def, "file", lit(r, path, pos));
+		mf_tb_put(&r->tb, r->secrets, name, def);
 	} else if (!mf_equal(mf_get(mf_get(r->secrets, name), "file"), lit(r, path, pos))) {
 		diag(r, MF_SEV_ERROR, pos, "compose-secret-name",
 		     "Compose secret name '%s' of key '%s' of secret '%s' is already taken by "
 		     "another secret key",
 		     name, key, secret);
 	}
-	note(r, r->sfiles, path, mf_printf(r->c->a, "key '%s' of secret '%s'", key, secret), in,
+	note(r, r->sfiles, path, mf_tb_printf(&r->tb, "key '%s' of secret '%s'", key, secret), in,
 	     pos);
 	return name;
 }
@@ -846,17 +820,18 @@ static const char *secret_source(rc *r, const mf_instance *in, const char *secre
 /* services.*.secrets: short form (/run/secrets/NAME) or {source, target}. */
 static void attach(rc *r, mf_node *svc, const char *source, const char *target, mf_pos pos)
 {
-	mf_node *list = child_seq(r, svc, "secrets", pos), *item = str(r, source, pos);
+	mf_node *list = mf_tb_child_seq(&r->tb, svc, "secrets", pos),
+		*item = mf_tb_str(&r->tb, source, pos);
 
 	if (target) {
-		item = mf_new_map(r->c->a, pos);
-		put(r, item, "source", str(r, source, pos));
-		put(r, item, "target", lit(r, target, pos));
+		item = mf_tb_map(&r->tb, pos);
+		mf_tb_put(&r->tb, item, "source", mf_tb_str(&r->tb, source, pos));
+		mf_tb_put(&r->tb, item, "target", lit(r, target, pos));
 	}
 	for (size_t i = 0; list && item && i < list->n; i++)
 		if (mf_equal(list->items[i], item))
 			return;
-	push(r, list, item);
+	mf_tb_push(&r->tb, list, item);
 }
 
 /* An env var from a secret key: ${VAR?...} from .env, or, for a secret
@@ -867,22 +842,23 @@ static void secret_env(rc *r, const mf_instance *in, mf_node *svc, mf_node *env,
 	const char *secret = mf_get_str(ref, "secret"), *key = mf_get_str(ref, "key"), *x;
 	const mf_node *comp = mf_get(mf_system_section(r->s, "secrets", secret), "compose");
 	bool optional = mf_get_bool(ref, "optional", false);
-	const char *what = mf_printf(r->c->a, "key '%s' of secret '%s'%s", key, secret,
-				     optional ? " (optional)" : "");
+	const char *what = mf_tb_printf(&r->tb, "key '%s' of secret '%s'%s", key, secret,
+					optional ? " (optional)" : "");
 
 	if (mf_get(comp, "file") && !mf_get(comp, "environment")) {
 		const char *src = secret_source(r, in, secret, key, ref->pos);
 		attach(r, svc, src, NULL, ref->pos);
-		put(r, env, mf_printf(r->c->a, "%s_FILE", var),
-		    str(r, mf_printf(r->c->a, "/run/secrets/%s", src), ref->pos));
+		mf_tb_put(
+			&r->tb, env, mf_tb_printf(&r->tb, "%s_FILE", var),
+			mf_tb_str(&r->tb, mf_tb_printf(&r->tb, "/run/secrets/%s", src), ref->pos));
 		return;
 	}
 	x = secret_var(r, secret, key);
-	put(r, env, var,
-	    str(r,
-		optional ? mf_printf(r->c->a, "${%s-}", x)
-			 : mf_printf(r->c->a, "${%s?%s: set it in .env}", x, what),
-		ref->pos));
+	mf_tb_put(&r->tb, env, var,
+		  mf_tb_str(&r->tb,
+			    optional ? mf_tb_printf(&r->tb, "${%s-}", x)
+				     : mf_tb_printf(&r->tb, "${%s?%s: set it in .env}", x, what),
+			    ref->pos));
 	note(r, r->vars, x, what, in, ref->pos);
 }
 
@@ -894,22 +870,24 @@ static void bind(rc *r, mf_node *vols, const char *src, const char *target, bool
 {
 	mf_node *m;
 
+	if (!src || !target) /* a path that failed to allocate: recorded */
+		return;
 	if (!strchr(src, ':') && !strchr(target, ':')) {
 		bool pathy = *src == '/' || *src == '.' || *src == '~';
-		push(r, vols,
-		     lit(r,
-			 mf_printf(r->c->a, "%s%s:%s%s", pathy ? "" : "./", src, target,
-				   ro ? ":ro" : ""),
-			 pos));
+		mf_tb_push(&r->tb, vols,
+			   lit(r,
+			       mf_tb_printf(&r->tb, "%s%s:%s%s", pathy ? "" : "./", src, target,
+					    ro ? ":ro" : ""),
+			       pos));
 		return;
 	}
-	m = mf_new_map(r->c->a, pos);
-	put(r, m, "type", str(r, "bind", pos));
-	put(r, m, "source", lit(r, src, pos));
-	put(r, m, "target", lit(r, target, pos));
+	m = mf_tb_map(&r->tb, pos);
+	mf_tb_put(&r->tb, m, "type", mf_tb_str(&r->tb, "bind", pos));
+	mf_tb_put(&r->tb, m, "source", lit(r, src, pos));
+	mf_tb_put(&r->tb, m, "target", lit(r, target, pos));
 	if (ro)
-		put(r, m, "read_only", mf_new_bool(r->c->a, true, pos));
-	push(r, vols, m);
+		mf_tb_put(&r->tb, m, "read_only", mf_tb_bool(&r->tb, true, pos));
+	mf_tb_push(&r->tb, vols, m);
 }
 
 /* A config volume is a bind mount of files written beside compose.yaml:
@@ -920,12 +898,14 @@ static void config_volume(rc *r, mf_node *vols, const mf_node *v)
 	const mf_node *data = mf_get(mf_system_section(r->s, "configs", name), "data");
 
 	for (size_t i = 0; data && i < data->n; i++) {
-		const char *path = mf_printf(r->c->a, "configs/%s/%s", name, data->pairs[i].key);
+		const char *path = mf_tb_printf(&r->tb, "configs/%s/%s", name, data->pairs[i].key);
 		if (!mf_get(r->files, path))
-			put(r, r->files, path,
-			    str(r, mf_or(mf_str(data->pairs[i].val), ""), data->pairs[i].val->pos));
+			mf_tb_put(&r->tb, r->files, path,
+				  mf_tb_str(&r->tb, mf_or(mf_str(data->pairs[i].val), ""),
+					    data->pairs[i].val->pos));
 	}
-	bind(r, vols, mf_printf(r->c->a, "./configs/%s%s%s", name, sub ? "/" : "", sub ? sub : ""),
+	bind(r, vols,
+	     mf_tb_printf(&r->tb, "./configs/%s%s%s", name, sub ? "/" : "", sub ? sub : ""),
 	     mf_get_str(v, "mount"), true, v->pos);
 }
 
@@ -941,37 +921,38 @@ static void secret_volume(rc *r, const mf_instance *in, mf_node *svc, const mf_n
 		if (!key || (sub && strcmp(sub, key)))
 			continue;
 		attach(r, svc, secret_source(r, in, name, key, v->pos),
-		       sub ? mount : mf_printf(r->c->a, "%s/%s", mount, key), v->pos);
+		       sub ? mount : mf_tb_printf(&r->tb, "%s/%s", mount, key), v->pos);
 	}
 }
 
 static void tmpfs_volume(rc *r, mf_node *vols, const mf_node *v)
 {
-	mf_node *m = mf_new_map(r->c->a, v->pos);
+	mf_node *m = mf_tb_map(&r->tb, v->pos);
 	long long size = mf_mem_bytes(mf_path(v, "emptyDir.sizeLimit"));
 
-	put(r, m, "type", str(r, "tmpfs", v->pos));
-	put(r, m, "target", lit(r, mf_get_str(v, "mount"), v->pos));
+	mf_tb_put(&r->tb, m, "type", mf_tb_str(&r->tb, "tmpfs", v->pos));
+	mf_tb_put(&r->tb, m, "target", lit(r, mf_get_str(v, "mount"), v->pos));
 	if (size > 0)
-		put(r, child(r, m, "tmpfs", v->pos), "size", mf_new_int(r->c->a, size, v->pos));
-	push(r, vols, m);
+		mf_tb_put(&r->tb, mf_tb_child(&r->tb, m, "tmpfs", v->pos), "size",
+			  mf_tb_int(&r->tb, size, v->pos));
+	mf_tb_push(&r->tb, vols, m);
 }
 
 /* storage.<name>: a named volume per instance, <compose name>-<name>, so
  * every tenant keeps its own state. */
 static void storage_volume(rc *r, const mf_instance *in, mf_node *vols, const mf_volume *v)
 {
-	const char *name = mf_printf(r->c->a, "%s-%s", in->compose_name, v->name);
-	mf_node *m = mf_new_map(r->c->a, v->key_pos);
+	const char *name = mf_tb_printf(&r->tb, "%s-%s", in->compose_name, v->name);
+	mf_node *m = mf_tb_map(&r->tb, v->key_pos);
 
 	if (mf_get(r->volumes, name))
 		diag(r, MF_SEV_ERROR, v->key_pos, "compose-volume-name",
 		     "volume name '%s' of '%s' is already taken", name, in->compose_name);
-	put(r, r->volumes, name, mf_new_map(r->c->a, v->key_pos));
-	put(r, m, "type", str(r, "volume", v->key_pos));
-	put(r, m, "source", str(r, name, v->key_pos));
-	put(r, m, "target", lit(r, v->mount, v->key_pos));
-	push(r, vols, m);
+	mf_tb_put(&r->tb, r->volumes, name, mf_tb_map(&r->tb, v->key_pos));
+	mf_tb_put(&r->tb, m, "type", mf_tb_str(&r->tb, "volume", v->key_pos));
+	mf_tb_put(&r->tb, m, "source", mf_tb_str(&r->tb, name, v->key_pos));
+	mf_tb_put(&r->tb, m, "target", lit(r, v->mount, v->key_pos));
+	mf_tb_push(&r->tb, vols, m);
 }
 
 static void put_volume(rc *r, const mf_instance *in, mf_node *svc, mf_node *vols,
@@ -1002,12 +983,12 @@ static void put_volume(rc *r, const mf_instance *in, mf_node *svc, mf_node *vols
 
 static void put_volumes(rc *r, const mf_instance *in, mf_node *svc)
 {
-	mf_node *vols = mf_new_seq(r->c->a, in->pos);
+	mf_node *vols = mf_tb_seq(&r->tb, in->pos);
 
 	for (size_t i = 0; i < in->nvols; i++)
 		put_volume(r, in, svc, vols, &in->vols[i]);
 	if (vols && vols->n)
-		put(r, svc, "volumes", vols);
+		mf_tb_put(&r->tb, svc, "volumes", vols);
 }
 
 /* ---- environment ---------------------------------------------------------- */
@@ -1088,7 +1069,7 @@ static void env_value(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, 
 	else if (mf_get(v, "field"))
 		out = lit(r, field_value(r, in, var, v), v->pos);
 	if (out)
-		put(r, env, var, out);
+		mf_tb_put(&r->tb, env, var, out);
 }
 
 /* services.*.envFrom: every key of a config or secret, prefixed. */
@@ -1102,16 +1083,16 @@ static void env_from(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, c
 
 	for (size_t i = 0; data && i < data->n; i++) {
 		const char *var =
-			mf_printf(r->c->a, "%s%s", prefix ? prefix : "", data->pairs[i].key);
+			mf_tb_printf(&r->tb, "%s%s", prefix ? prefix : "", data->pairs[i].key);
 		if (env_name_ok(var))
 			env_value(r, in, svc, env, var, data->pairs[i].val);
 	}
 	for (size_t i = 0; !name && keys && i < keys->n; i++) {
 		const char *var =
-			mf_printf(r->c->a, "%s%s", prefix ? prefix : "", mf_str(keys->items[i]));
-		mf_node *ref = mf_new_map(r->c->a, from->pos);
-		put(r, ref, "secret", mf_get(from, "secret"));
-		put(r, ref, "key", keys->items[i]);
+			mf_tb_printf(&r->tb, "%s%s", prefix ? prefix : "", mf_str(keys->items[i]));
+		mf_node *ref = mf_tb_map(&r->tb, from->pos);
+		mf_tb_put(&r->tb, ref, "secret", mf_get(from, "secret"));
+		mf_tb_put(&r->tb, ref, "key", keys->items[i]);
 		if (env_name_ok(var))
 			secret_env(r, in, svc, env, var, ref);
 	}
@@ -1121,14 +1102,14 @@ static void env_from(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, c
 static void put_env(rc *r, const mf_instance *in, mf_node *svc)
 {
 	const mf_node *from = mf_get(in->spec, "envFrom"), *vars = mf_get(in->spec, "env");
-	mf_node *env = mf_new_map(r->c->a, vars ? vars->pos : in->pos);
+	mf_node *env = mf_tb_map(&r->tb, vars ? vars->pos : in->pos);
 
 	for (size_t i = 0; from && i < from->n; i++)
 		env_from(r, in, svc, env, from->items[i]);
 	for (size_t i = 0; vars && i < vars->n; i++)
 		env_value(r, in, svc, env, vars->pairs[i].key, vars->pairs[i].val);
 	if (env && env->n)
-		put(r, svc, "environment", env);
+		mf_tb_put(&r->tb, svc, "environment", env);
 }
 
 /* ---- command, security, the rest ------------------------------------------ */
@@ -1136,16 +1117,17 @@ static void put_env(rc *r, const mf_instance *in, mf_node *svc)
 /* A list is the argv; a string is run by /bin/sh -c. */
 static mf_node *argv_of(rc *r, const mf_node *cmd)
 {
-	mf_node *out = mf_new_seq(r->c->a, cmd->pos);
+	mf_node *out = mf_tb_seq(&r->tb, cmd->pos);
 
 	if (cmd->kind != MF_SEQ) {
-		push(r, out, str(r, "/bin/sh", cmd->pos));
-		push(r, out, str(r, "-c", cmd->pos));
-		push(r, out, lit(r, mf_or(mf_str(cmd), ""), cmd->pos));
+		mf_tb_push(&r->tb, out, mf_tb_str(&r->tb, "/bin/sh", cmd->pos));
+		mf_tb_push(&r->tb, out, mf_tb_str(&r->tb, "-c", cmd->pos));
+		mf_tb_push(&r->tb, out, lit(r, mf_or(mf_str(cmd), ""), cmd->pos));
 		return out;
 	}
 	for (size_t i = 0; i < cmd->n; i++)
-		push(r, out, lit(r, mf_or(mf_str(cmd->items[i]), ""), cmd->items[i]->pos));
+		mf_tb_push(&r->tb, out,
+			   lit(r, mf_or(mf_str(cmd->items[i]), ""), cmd->items[i]->pos));
 	return out;
 }
 
@@ -1157,13 +1139,14 @@ static void put_command(rc *r, const mf_instance *in, mf_node *svc)
 		      *grace = mf_get(in->spec, "terminationGracePeriod");
 
 	if (cmd)
-		put(r, svc, "entrypoint", argv_of(r, cmd));
+		mf_tb_put(&r->tb, svc, "entrypoint", argv_of(r, cmd));
 	if (args)
-		put(r, svc, "command", argv_of(r, args));
+		mf_tb_put(&r->tb, svc, "command", argv_of(r, args));
 	if (wd)
-		put(r, svc, "working_dir", lit(r, mf_str(wd), wd->pos));
+		mf_tb_put(&r->tb, svc, "working_dir", lit(r, mf_str(wd), wd->pos));
 	if (grace && dur_ms(grace) >= 0)
-		put(r, svc, "stop_grace_period", str(r, dur_text(r, dur_ms(grace)), grace->pos));
+		mf_tb_put(&r->tb, svc, "stop_grace_period",
+			  mf_tb_str(&r->tb, dur_text(r, dur_ms(grace)), grace->pos));
 }
 
 static void put_list(rc *r, mf_node *svc, const char *key, const mf_node *items)
@@ -1172,9 +1155,9 @@ static void put_list(rc *r, mf_node *svc, const char *key, const mf_node *items)
 
 	if (!items || !items->n)
 		return;
-	out = child_seq(r, svc, key, items->pos);
+	out = mf_tb_child_seq(&r->tb, svc, key, items->pos);
 	for (size_t i = 0; i < items->n; i++)
-		push(r, out, lit(r, mf_str(items->items[i]), items->items[i]->pos));
+		mf_tb_push(&r->tb, out, lit(r, mf_str(items->items[i]), items->items[i]->pos));
 }
 
 /* security: user, read-only root, capabilities, privileged. */
@@ -1184,26 +1167,28 @@ static void put_identity(rc *r, const mf_node *sec, mf_node *svc)
 	mf_node *n;
 
 	if (uid) {
-		n = str(r,
-			gid ? mf_printf(r->c->a, "%s:%s", mf_str(uid), mf_str(gid)) : mf_str(uid),
-			uid->pos);
+		n = mf_tb_str(&r->tb,
+			      gid ? mf_tb_printf(&r->tb, "%s:%s", mf_str(uid), mf_str(gid))
+				  : mf_str(uid),
+			      uid->pos);
 		if (n)
 			n->flags |= MF_QUOTED;
-		put(r, svc, "user", n);
+		mf_tb_put(&r->tb, svc, "user", n);
 	}
 	if (mf_get_bool(sec, "readOnlyRootFilesystem", false))
-		put(r, svc, "read_only",
-		    mf_new_bool(r->c->a, true, mf_get(sec, "readOnlyRootFilesystem")->pos));
+		mf_tb_put(&r->tb, svc, "read_only",
+			  mf_tb_bool(&r->tb, true, mf_get(sec, "readOnlyRootFilesystem")->pos));
 	if (mf_get_bool(sec, "privileged", false))
-		put(r, svc, "privileged",
-		    mf_new_bool(r->c->a, true, mf_get(sec, "privileged")->pos));
+		mf_tb_put(&r->tb, svc, "privileged",
+			  mf_tb_bool(&r->tb, true, mf_get(sec, "privileged")->pos));
 	put_list(r, svc, "cap_add", mf_path(sec, "capabilities.add"));
 	put_list(r, svc, "cap_drop", mf_path(sec, "capabilities.drop"));
 }
 
 static void put_opt(rc *r, mf_node *svc, const char *opt, mf_pos pos)
 {
-	push(r, child_seq(r, svc, "security_opt", pos), str(r, opt, pos));
+	mf_tb_push(&r->tb, mf_tb_child_seq(&r->tb, svc, "security_opt", pos),
+		   mf_tb_str(&r->tb, opt, pos));
 }
 
 /* security: what the container may do and which namespaces it shares. */
@@ -1221,18 +1206,22 @@ static void put_isolation(rc *r, const mf_node *sec, mf_node *svc)
 		put_opt(r, svc, "seccomp:unconfined", mf_get(sec, "seccompProfile")->pos);
 	if (aa && strcmp(aa, "runtime/default"))
 		put_opt(r, svc,
-			mf_printf(r->c->a, "apparmor:%s",
-				  strncmp(aa, "localhost/", 10) ? aa : aa + 10),
+			mf_tb_printf(&r->tb, "apparmor:%s",
+				     strncmp(aa, "localhost/", 10) ? aa : aa + 10),
 			mf_get(sec, "appArmorProfile")->pos);
 	if (mf_get_bool(sec, "hostNetwork", false))
-		put(r, svc, "network_mode", str(r, "host", mf_get(sec, "hostNetwork")->pos));
+		mf_tb_put(&r->tb, svc, "network_mode",
+			  mf_tb_str(&r->tb, "host", mf_get(sec, "hostNetwork")->pos));
 	if (mf_get_bool(sec, "hostPID", false))
-		put(r, svc, "pid", str(r, "host", mf_get(sec, "hostPID")->pos));
+		mf_tb_put(&r->tb, svc, "pid",
+			  mf_tb_str(&r->tb, "host", mf_get(sec, "hostPID")->pos));
 	if (mf_get_bool(sec, "hostIPC", false))
-		put(r, svc, "ipc", str(r, "host", mf_get(sec, "hostIPC")->pos));
+		mf_tb_put(&r->tb, svc, "ipc",
+			  mf_tb_str(&r->tb, "host", mf_get(sec, "hostIPC")->pos));
 	for (size_t i = 0; sysctls && i < sysctls->n; i++)
-		put(r, child(r, svc, "sysctls", sysctls->pos), sysctls->pairs[i].key,
-		    lit(r, mf_str(sysctls->pairs[i].val), sysctls->pairs[i].val->pos));
+		mf_tb_put(&r->tb, mf_tb_child(&r->tb, svc, "sysctls", sysctls->pos),
+			  sysctls->pairs[i].key,
+			  lit(r, mf_str(sysctls->pairs[i].val), sysctls->pairs[i].val->pos));
 }
 
 static void put_labels_profiles(rc *r, size_t i, mf_node *svc)
@@ -1243,13 +1232,17 @@ static void put_labels_profiles(rc *r, size_t i, mf_node *svc)
 	mf_node *ps;
 
 	for (size_t k = 0; labels && k < labels->n; k++)
-		put(r, child(r, svc, "labels", labels->pos), labels->pairs[k].key,
-		    lit(r, mf_str(labels->pairs[k].val), labels->pairs[k].val->pos));
+		mf_tb_put(&r->tb, mf_tb_child(&r->tb, svc, "labels", labels->pos),
+			  labels->pairs[k].key,
+			  lit(r, mf_str(labels->pairs[k].val), labels->pairs[k].val->pos));
 	if (!f->nprof)
 		return;
-	ps = child_seq(r, svc, "profiles", pos_of(mf_get(in->spec, "profiles"), in->pos));
+	ps = mf_tb_child_seq(&r->tb, svc, "profiles",
+			     pos_of(mf_get(in->spec, "profiles"), in->pos));
 	for (size_t k = 0; k < f->nprof; k++)
-		push(r, ps, str(r, f->prof[k], pos_of(mf_get(in->spec, "profiles"), in->pos)));
+		mf_tb_push(&r->tb, ps,
+			   mf_tb_str(&r->tb, f->prof[k],
+				     pos_of(mf_get(in->spec, "profiles"), in->pos)));
 }
 
 /* ---- one service, the document -------------------------------------------- */
@@ -1287,12 +1280,10 @@ static mf_node *render_service(rc *r, size_t i)
 {
 	const mf_instance *in = &r->e->inst[i];
 	const mf_node *sec = mf_get(in->spec, "security");
-	mf_node *svc = mf_new_map(r->c->a, in->pos);
+	mf_node *svc = mf_tb_map(&r->tb, in->pos);
 
-	if (!svc) {
-		r->oom = true;
+	if (!svc)
 		return NULL;
-	}
 	put_image(r, in, svc);
 	put_depends(r, i, svc);
 	put_volumes(r, in, svc);
@@ -1321,13 +1312,13 @@ static void render_services(rc *r)
 		r->info[i].health = has_health(&e->inst[i]);
 	}
 	propagate(r);
-	for (size_t i = 0; i < e->ninst && !r->oom; i++) {
+	for (size_t i = 0; i < e->ninst && !r->tb.failed; i++) {
 		if (mf_get(r->services, e->inst[i].compose_name))
 			diag(r, MF_SEV_ERROR, e->inst[i].pos, "compose-service-name",
 			     "two instances are named '%s' in Compose: rename the service or the "
 			     "tenant",
 			     e->inst[i].compose_name);
-		put(r, r->services, e->inst[i].compose_name, render_service(r, i));
+		mf_tb_put(&r->tb, r->services, e->inst[i].compose_name, render_service(r, i));
 	}
 	mf_map_sort(r->services);
 }
@@ -1336,42 +1327,42 @@ static bool setup(rc *r)
 {
 	const mf_env *e = r->e;
 
-	r->info = mf_alloc(r->c->a, (e->ninst + 1) * sizeof *r->info);
-	r->doc = mf_new_map(r->c->a, e->pos);
-	r->services = mf_new_map(r->c->a, e->pos);
-	r->volumes = mf_new_map(r->c->a, e->pos);
-	r->secrets = mf_new_map(r->c->a, e->pos);
-	r->vars = mf_new_map(r->c->a, e->pos);
-	r->sfiles = mf_new_map(r->c->a, e->pos);
-	r->files = mf_new_map(r->c->a, e->pos);
-	return r->info && r->doc && r->services && r->volumes && r->secrets && r->vars &&
-	       r->sfiles && r->files;
+	r->info = mf_tb_alloc(&r->tb, (e->ninst + 1) * sizeof *r->info);
+	r->doc = mf_tb_map(&r->tb, e->pos);
+	r->services = mf_tb_map(&r->tb, e->pos);
+	r->volumes = mf_tb_map(&r->tb, e->pos);
+	r->secrets = mf_tb_map(&r->tb, e->pos);
+	r->vars = mf_tb_map(&r->tb, e->pos);
+	r->sfiles = mf_tb_map(&r->tb, e->pos);
+	r->files = mf_tb_map(&r->tb, e->pos);
+	return !r->tb.failed;
 }
 
 /* Every profile any service has, sorted, for .env.example. */
 static mf_node *all_profiles(rc *r)
 {
 	info all = {0};
-	mf_node *out = mf_new_seq(r->c->a, r->e->pos);
+	mf_node *out = mf_tb_seq(&r->tb, r->e->pos);
 
 	for (size_t i = 0; i < r->e->ninst; i++)
 		for (size_t k = 0; k < r->info[i].nprof; k++)
 			prof_add(r, &all, r->info[i].prof[k]);
 	for (size_t k = 0; k < all.nprof; k++)
-		push(r, out, str(r, all.prof[k], r->e->pos));
+		mf_tb_push(&r->tb, out, mf_tb_str(&r->tb, all.prof[k], r->e->pos));
 	return out;
 }
 
 static mf_node *side_of(rc *r)
 {
-	mf_node *side = mf_new_map(r->c->a, r->e->pos);
+	mf_node *side = mf_tb_map(&r->tb, r->e->pos);
 
-	put(r, side, "project",
-	    str(r, mf_printf(r->c->a, "%s-%s", r->s->name, r->e->name), r->e->pos));
-	put(r, side, "profiles", all_profiles(r));
-	put(r, side, "variables", r->vars);
-	put(r, side, "secret-files", r->sfiles);
-	put(r, side, "files", r->files);
+	mf_tb_put(&r->tb, side, "project",
+		  mf_tb_str(&r->tb, mf_tb_printf(&r->tb, "%s-%s", r->s->name, r->e->name),
+			    r->e->pos));
+	mf_tb_put(&r->tb, side, "profiles", all_profiles(r));
+	mf_tb_put(&r->tb, side, "variables", r->vars);
+	mf_tb_put(&r->tb, side, "secret-files", r->sfiles);
+	mf_tb_put(&r->tb, side, "files", r->files);
 	return side;
 }
 
@@ -1379,7 +1370,7 @@ mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const
 			   mf_node **side)
 {
 	static const mf_render_opts none;
-	rc r = {.c = c, .s = s, .e = e, .o = o ? o : &none};
+	rc r = {.c = c, .s = s, .e = e, .o = o ? o : &none, .tb = {.a = c->a}};
 
 	if (side)
 		*side = NULL;
@@ -1388,14 +1379,14 @@ mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const
 	render_services(&r);
 	mf_map_sort(r.volumes);
 	mf_map_sort(r.secrets);
-	put(&r, r.doc, "services", r.services);
+	mf_tb_put(&r.tb, r.doc, "services", r.services);
 	if (r.volumes->n)
-		put(&r, r.doc, "volumes", r.volumes);
+		mf_tb_put(&r.tb, r.doc, "volumes", r.volumes);
 	if (r.secrets->n)
-		put(&r, r.doc, "secrets", r.secrets);
+		mf_tb_put(&r.tb, r.doc, "secrets", r.secrets);
 	if (side)
 		*side = side_of(&r);
-	if (r.oom)
+	if (r.tb.failed)
 		return mf_error(c, e->pos, "internal", "out of memory rendering Compose for '%s'",
 				e->name),
 		       NULL;

@@ -6,19 +6,18 @@
 
 /* Every node built here carries the position of the description line that
  * caused it, so checks on rendered objects report at that line.  Building
- * never stops half-way on OOM: helpers record the failure in r->rc and the
- * caller reports once. */
+ * never stops half-way on OOM: the tree builder (model.h) records it and
+ * mf_render_k8s() reports it once. */
 
 #define NODE_POOL_LABEL "manifold.dev/node-pool"
 #define DEFAULT_PVC_SIZE "1Gi"
 
 typedef struct rk {
 	mf_ctx *c;
-	mf_arena *a;
+	mf_tb tb; /* every tree and side array; tb.failed is reported once, at the end */
 	const mf_system *s;
 	const mf_env *e;
 	mf_objects *out;
-	bool oom;
 	int rc;
 	/* service accounts already emitted, as "ns/name" */
 	const char **accounts;
@@ -84,82 +83,15 @@ typedef struct ri {
 
 /* ---- building blocks ------------------------------------------------------ */
 
-static mf_node *chk(rk *r, mf_node *n)
-{
-	if (!n)
-		r->oom = true;
-	return n;
-}
-
-/* A NULL value is "nothing to put" (an optional field); constructors that
- * fail go through chk() first, so OOM is never silent. */
-static void put(rk *r, mf_node *m, const char *key, mf_node *v)
-{
-	if (v && (!m || mf_map_set(r->a, m, key, v) < 0))
-		r->oom = true;
-}
-
-static void put_str(rk *r, mf_node *m, const char *key, const char *s, mf_pos pos)
-{
-	if (s)
-		put(r, m, key, chk(r, mf_new_str(r->a, s, pos)));
-}
-
-static void put_int(rk *r, mf_node *m, const char *key, long long v, mf_pos pos)
-{
-	put(r, m, key, chk(r, mf_new_int(r->a, v, pos)));
-}
-
-static void put_bool(rk *r, mf_node *m, const char *key, bool b, mf_pos pos)
-{
-	put(r, m, key, chk(r, mf_new_bool(r->a, b, pos)));
-}
-
-static void push(rk *r, mf_node *seq, mf_node *item)
-{
-	if (item && (!seq || mf_seq_push(r->a, seq, item) < 0))
-		r->oom = true;
-}
-
-static mf_node *new_map(rk *r, mf_pos pos)
-{
-	return chk(r, mf_new_map(r->a, pos));
-}
-
-static mf_node *new_seq(rk *r, mf_pos pos)
-{
-	return chk(r, mf_new_seq(r->a, pos));
-}
-
-static mf_node *child(rk *r, mf_node *m, const char *key, mf_pos pos)
-{
-	return chk(r, mf_map_child(r->a, m, key, pos));
-}
-
-static mf_node *child_seq(rk *r, mf_node *m, const char *key, mf_pos pos)
-{
-	return chk(r, mf_map_child_seq(r->a, m, key, pos));
-}
-
-/* Put a collection only when it holds something (no "volumes: []"). */
-static void put_nonempty(rk *r, mf_node *m, const char *key, mf_node *v)
-{
-	if (v && v->n)
-		put(r, m, key, v);
-}
-
 /* A scalar as a string node (Kubernetes wants strings for env values,
  * labels, annotations and config data); the text as written. */
 static mf_node *str_of(rk *r, const mf_node *n)
 {
-	mf_node *s;
-
 	if (!n || !mf_is_scalar(n) || n->kind == MF_NULL)
 		return NULL;
 	if (n->kind == MF_STR)
-		return chk(r, mf_copy(r->a, n));
-	s = chk(r, mf_new_str(r->a, n->str, n->pos));
-	return s;
+		return mf_tb_copy(&r->tb, n);
+	return mf_tb_str(&r->tb, n->str, n->pos);
 }
 
 /* An error reported once per position and text: the same description
@@ -178,16 +110,6 @@ static void error_once(rk *r, mf_pos pos, const char *code, const char *msg)
 			return;
 	}
 	mf_error(r->c, pos, code, "%s", msg);
-}
-
-/* Room for one more element of an arena array (the old block is left to
- * the arena). */
-static void *grow(rk *r, void *old, size_t n, size_t *cap, size_t elem)
-{
-	void *p = mf_grow(r->a, old, n, cap, elem);
-
-	r->oom |= !p;
-	return p;
 }
 
 static bool streq(const char *x, const char *y)
@@ -235,7 +157,7 @@ static const char *label_value(rk *r, const char *s)
 		n++;
 	while (len > n && !alnum(buf[len - 1]))
 		len--;
-	return len > n ? mf_strndup(r->a, buf + n, len - n) : NULL;
+	return len > n ? mf_tb_printf(&r->tb, "%.*s", (int)(len - n), buf + n) : NULL;
 }
 
 /* ---- labels and metadata -------------------------------------------------- */
@@ -252,12 +174,13 @@ static const char *part_of(const rk *r)
  * them.  The instance is tenant-qualified (service-tenant). */
 static mf_node *selector_of(rk *r, const mf_instance *in, mf_pos pos)
 {
-	mf_node *m = new_map(r, pos);
+	mf_node *m = mf_tb_map(&r->tb, pos);
 
 	if (!m)
 		return NULL;
-	put_str(r, m, "app.kubernetes.io/name", label_value(r, in->service), pos);
-	put_str(r, m, "app.kubernetes.io/instance", label_value(r, in->compose_name), pos);
+	mf_tb_put_str(&r->tb, m, "app.kubernetes.io/name", label_value(r, in->service), pos);
+	mf_tb_put_str(&r->tb, m, "app.kubernetes.io/instance", label_value(r, in->compose_name),
+		      pos);
 	return m;
 }
 
@@ -273,7 +196,7 @@ static void add_user_labels(rk *r, mf_node *m, const mf_node *user)
 	for (size_t k = 0; user && k < user->n; k++) {
 		const mf_pair *p = &user->pairs[k];
 		if (!mf_own_label(p->key))
-			put(r, m, p->key, str_of(r, p->val));
+			mf_tb_put(&r->tb, m, p->key, str_of(r, p->val));
 	}
 }
 
@@ -291,12 +214,12 @@ static const mf_node *system_labels(const rk *r)
  * namespace policies). */
 static mf_node *common_labels(rk *r, mf_pos pos)
 {
-	mf_node *m = new_map(r, pos);
+	mf_node *m = mf_tb_map(&r->tb, pos);
 
 	if (!m)
 		return NULL;
-	put_str(r, m, "app.kubernetes.io/part-of", part_of(r), pos);
-	put_str(r, m, "app.kubernetes.io/managed-by", "manifold", pos);
+	mf_tb_put_str(&r->tb, m, "app.kubernetes.io/part-of", part_of(r), pos);
+	mf_tb_put_str(&r->tb, m, "app.kubernetes.io/managed-by", "manifold", pos);
 	add_user_labels(r, m, system_labels(r));
 	add_user_labels(r, m, env_labels(r));
 	return m;
@@ -309,9 +232,10 @@ static mf_node *instance_labels(ri *i)
 
 	if (!m)
 		return NULL;
-	put_str(r, m, "app.kubernetes.io/part-of", part_of(r), i->pos);
-	put_str(r, m, "app.kubernetes.io/managed-by", "manifold", i->pos);
-	put_str(r, m, "app.kubernetes.io/version", label_value(r, r->s->version), i->pos);
+	mf_tb_put_str(&r->tb, m, "app.kubernetes.io/part-of", part_of(r), i->pos);
+	mf_tb_put_str(&r->tb, m, "app.kubernetes.io/managed-by", "manifold", i->pos);
+	mf_tb_put_str(&r->tb, m, "app.kubernetes.io/version", label_value(r, r->s->version),
+		      i->pos);
 	add_user_labels(r, m, system_labels(r));
 	add_user_labels(r, m, env_labels(r));
 	if (i->in->tenant)
@@ -326,27 +250,27 @@ static void add_annotations(rk *r, mf_node *meta, const mf_node *src, mf_pos pos
 
 	if (!src || !src->n)
 		return;
-	if (!(ann = child(r, meta, "annotations", pos)))
+	if (!(ann = mf_tb_child(&r->tb, meta, "annotations", pos)))
 		return;
 	for (size_t k = 0; k < src->n; k++)
-		put(r, ann, src->pairs[k].key, str_of(r, src->pairs[k].val));
+		mf_tb_put(&r->tb, ann, src->pairs[k].key, str_of(r, src->pairs[k].val));
 }
 
 /* {apiVersion, kind, metadata: {name, namespace, labels, annotations}} */
 static mf_node *object(rk *r, const char *api, const char *kind, const char *name, const char *ns,
 		       mf_node *labels, mf_pos pos)
 {
-	mf_node *doc = new_map(r, pos), *meta;
+	mf_node *doc = mf_tb_map(&r->tb, pos), *meta;
 
 	if (!doc)
 		return NULL;
-	put_str(r, doc, "apiVersion", api, pos);
-	put_str(r, doc, "kind", kind, pos);
-	if (!(meta = child(r, doc, "metadata", pos)))
+	mf_tb_put_str(&r->tb, doc, "apiVersion", api, pos);
+	mf_tb_put_str(&r->tb, doc, "kind", kind, pos);
+	if (!(meta = mf_tb_child(&r->tb, doc, "metadata", pos)))
 		return doc;
-	put_str(r, meta, "name", name, pos);
-	put_str(r, meta, "namespace", ns, pos);
-	put(r, meta, "labels", labels);
+	mf_tb_put_str(&r->tb, meta, "name", name, pos);
+	mf_tb_put_str(&r->tb, meta, "namespace", ns, pos);
+	mf_tb_put(&r->tb, meta, "labels", labels);
 	add_annotations(r, meta, mf_get(mf_get(r->s->doc, "system"), "annotations"), pos);
 	add_annotations(r, meta, mf_get(r->e->node, "annotations"), pos);
 	return doc;
@@ -357,10 +281,8 @@ static void emit(rk *r, mf_node *doc, const char *group, const mf_instance *in, 
 {
 	mf_object o = {0};
 
-	if (!doc) {
-		r->oom = true;
+	if (!mf_tb_check(&r->tb, doc))
 		return;
-	}
 	o.api_version = mf_get_str(doc, "apiVersion");
 	o.kind = mf_get_str(doc, "kind");
 	o.name = mf_str(mf_path(doc, "metadata.name"));
@@ -415,7 +337,7 @@ static const char *short_port_name(rk *r, const char *name)
 	while (n && buf[n - 1] == '-')
 		n--;
 	buf[n] = '\0';
-	return mf_strdup(r->a, buf);
+	return mf_tb_printf(&r->tb, "%s", buf);
 }
 
 static bool cname_taken(const ri *i, size_t upto, const char *name)
@@ -436,9 +358,9 @@ static const char *container_port_name(ri *i, size_t k)
 	if (!iana_ok(name))
 		name = short_port_name(r, name);
 	if (!name || !iana_ok(name) || cname_taken(i, k, name))
-		name = mf_printf(r->a, "port-%lld", i->ports[k].number);
+		name = mf_tb_printf(&r->tb, "port-%lld", i->ports[k].number);
 	if (name && cname_taken(i, k, name))
-		name = mf_printf(r->a, "p%zu-%lld", k, i->ports[k].number);
+		name = mf_tb_printf(&r->tb, "p%zu-%lld", k, i->ports[k].number);
 	return name;
 }
 
@@ -453,9 +375,8 @@ static void init_ports(ri *i)
 	const mf_instance *in = i->in;
 
 	i->nports = in->nports;
-	i->ports = mf_alloc(i->r->a, (i->nports + 1) * sizeof *i->ports);
+	i->ports = mf_tb_alloc(&i->r->tb, (i->nports + 1) * sizeof *i->ports);
 	if (!i->ports) {
-		i->r->oom = true;
 		i->nports = 0;
 		return;
 	}
@@ -479,19 +400,19 @@ static void init_ports(ri *i)
 static mf_node *container_ports(ri *i)
 {
 	rk *r = i->r;
-	mf_node *seq = new_seq(r, i->pos);
+	mf_node *seq = mf_tb_seq(&r->tb, i->pos);
 
 	for (size_t k = 0; seq && k < i->nports; k++) {
 		const rport *p = &i->ports[k];
-		mf_node *m = new_map(r, p->pos);
+		mf_node *m = mf_tb_map(&r->tb, p->pos);
 		if (!m)
 			break;
-		put_str(r, m, "name", p->cname, p->pos);
-		put_int(r, m, "containerPort", p->number, p->pos);
-		put_str(r, m, "protocol", p->protocol, p->pos);
+		mf_tb_put_str(&r->tb, m, "name", p->cname, p->pos);
+		mf_tb_put_int(&r->tb, m, "containerPort", p->number, p->pos);
+		mf_tb_put_str(&r->tb, m, "protocol", p->protocol, p->pos);
 		if (p->host)
-			put_int(r, m, "hostPort", p->host, p->pos);
-		push(r, seq, m);
+			mf_tb_put_int(&r->tb, m, "hostPort", p->host, p->pos);
+		mf_tb_push(&r->tb, seq, m);
 	}
 	return seq;
 }
@@ -525,49 +446,49 @@ static mf_node *command_of(rk *r, const mf_node *cmd)
 
 	if (!cmd || (cmd->kind != MF_SEQ && cmd->kind != MF_STR))
 		return NULL;
-	if (!(seq = new_seq(r, cmd->pos)))
+	if (!(seq = mf_tb_seq(&r->tb, cmd->pos)))
 		return NULL;
 	if (cmd->kind == MF_STR) {
-		push(r, seq, chk(r, mf_new_str(r->a, "/bin/sh", cmd->pos)));
-		push(r, seq, chk(r, mf_new_str(r->a, "-c", cmd->pos)));
-		push(r, seq, str_of(r, cmd));
+		mf_tb_push(&r->tb, seq, mf_tb_str(&r->tb, "/bin/sh", cmd->pos));
+		mf_tb_push(&r->tb, seq, mf_tb_str(&r->tb, "-c", cmd->pos));
+		mf_tb_push(&r->tb, seq, str_of(r, cmd));
 		return seq;
 	}
 	for (size_t k = 0; k < cmd->n; k++)
-		push(r, seq, str_of(r, cmd->items[k]));
+		mf_tb_push(&r->tb, seq, str_of(r, cmd->items[k]));
 	return seq;
 }
 
 /* {secret|config, key, optional} -> secretKeyRef / configMapKeyRef */
 static mf_node *key_ref(rk *r, const mf_node *ref, const char *name, mf_pos pos)
 {
-	mf_node *m = new_map(r, pos);
+	mf_node *m = mf_tb_map(&r->tb, pos);
 
 	if (!m)
 		return NULL;
-	put_str(r, m, "name", name, pos);
-	put(r, m, "key", str_of(r, mf_get(ref, "key")));
+	mf_tb_put_str(&r->tb, m, "name", name, pos);
+	mf_tb_put(&r->tb, m, "key", str_of(r, mf_get(ref, "key")));
 	if (mf_get(ref, "optional"))
-		put_bool(r, m, "optional", mf_get_bool(ref, "optional", false),
-			 mf_get(ref, "optional")->pos);
+		mf_tb_put_bool(&r->tb, m, "optional", mf_get_bool(ref, "optional", false),
+			       mf_get(ref, "optional")->pos);
 	return m;
 }
 
 static mf_node *env_value_from(ri *i, const mf_node *v)
 {
 	rk *r = i->r;
-	mf_node *from = new_map(r, v->pos), *f;
+	mf_node *from = mf_tb_map(&r->tb, v->pos), *f;
 	const char *s;
 
 	if (!from)
 		return NULL;
 	if ((s = mf_get_str(v, "secret")) != NULL) {
-		put(r, from, "secretKeyRef", key_ref(r, v, s, v->pos));
+		mf_tb_put(&r->tb, from, "secretKeyRef", key_ref(r, v, s, v->pos));
 	} else if ((s = mf_get_str(v, "config")) != NULL) {
-		put(r, from, "configMapKeyRef", key_ref(r, v, s, v->pos));
+		mf_tb_put(&r->tb, from, "configMapKeyRef", key_ref(r, v, s, v->pos));
 	} else if ((s = mf_get_str(v, "field")) != NULL &&
-		   (f = child(r, from, "fieldRef", v->pos))) {
-		put_str(r, f, "fieldPath", s, mf_get(v, "field")->pos);
+		   (f = mf_tb_child(&r->tb, from, "fieldRef", v->pos))) {
+		mf_tb_put_str(&r->tb, f, "fieldPath", s, mf_get(v, "field")->pos);
 	}
 	return from;
 }
@@ -577,25 +498,25 @@ static mf_node *env_var(ri *i, const mf_pair *p)
 {
 	rk *r = i->r;
 	const mf_node *v = p->val;
-	mf_node *m = new_map(r, v ? v->pos : p->pos);
+	mf_node *m = mf_tb_map(&r->tb, v ? v->pos : p->pos);
 	const char *ref;
 
 	if (!m || !v || v->kind == MF_NULL)
 		return NULL;
-	put_str(r, m, "name", p->key, p->pos);
+	mf_tb_put_str(&r->tb, m, "name", p->key, p->pos);
 	if (mf_is_scalar(v)) {
-		put(r, m, "value", str_of(r, v));
+		mf_tb_put(&r->tb, m, "value", str_of(r, v));
 	} else if (mf_get(v, "service")) {
 		ref = mf_ref_value(r->c, i->in, v, MF_T_KUSTOMIZE);
 		if (!ref)
 			error_once(r, v->pos, "unknown-reference",
-				   mf_printf(r->a,
-					     "'%s' of '%s' refers to service '%s', which has no "
-					     "instance here",
-					     p->key, i->in->service, mf_get_str(v, "service")));
-		put_str(r, m, "value", ref ? ref : "", v->pos);
+				   mf_tb_printf(&r->tb,
+						"'%s' of '%s' refers to service '%s', which has no "
+						"instance here",
+						p->key, i->in->service, mf_get_str(v, "service")));
+		mf_tb_put_str(&r->tb, m, "value", ref ? ref : "", v->pos);
 	} else {
-		put(r, m, "valueFrom", env_value_from(i, v));
+		mf_tb_put(&r->tb, m, "valueFrom", env_value_from(i, v));
 	}
 	return m;
 }
@@ -603,12 +524,12 @@ static mf_node *env_var(ri *i, const mf_pair *p)
 static mf_node *env_list(ri *i)
 {
 	const mf_node *env = mf_get(i->spec, "env");
-	mf_node *seq = new_seq(i->r, env ? env->pos : i->pos);
+	mf_node *seq = mf_tb_seq(&i->r->tb, env ? env->pos : i->pos);
 
 	for (size_t k = 0; seq && env && env->kind == MF_MAP && k < env->n; k++) {
 		mf_node *var = env_var(i, &env->pairs[k]);
 		if (var)
-			push(i->r, seq, var);
+			mf_tb_push(&i->r->tb, seq, var);
 	}
 	return seq;
 }
@@ -618,17 +539,18 @@ static mf_node *env_from(ri *i)
 {
 	rk *r = i->r;
 	const mf_node *list = mf_get(i->spec, "envFrom");
-	mf_node *seq = new_seq(r, list ? list->pos : i->pos);
+	mf_node *seq = mf_tb_seq(&r->tb, list ? list->pos : i->pos);
 
 	for (size_t k = 0; seq && list && list->kind == MF_SEQ && k < list->n; k++) {
 		const mf_node *e = list->items[k];
 		const char *sec = mf_get_str(e, "secret"), *cfg = mf_get_str(e, "config");
-		mf_node *m = new_map(r, e->pos), *ref;
-		if (!m || !(ref = child(r, m, sec ? "secretRef" : "configMapRef", e->pos)))
+		mf_node *m = mf_tb_map(&r->tb, e->pos), *ref;
+		if (!m ||
+		    !(ref = mf_tb_child(&r->tb, m, sec ? "secretRef" : "configMapRef", e->pos)))
 			break;
-		put_str(r, ref, "name", sec ? sec : cfg, e->pos);
-		put(r, m, "prefix", str_of(r, mf_get(e, "prefix")));
-		push(r, seq, m);
+		mf_tb_put_str(&r->tb, ref, "name", sec ? sec : cfg, e->pos);
+		mf_tb_put(&r->tb, m, "prefix", str_of(r, mf_get(e, "prefix")));
+		mf_tb_push(&r->tb, seq, m);
 	}
 	return seq;
 }
@@ -641,21 +563,21 @@ static mf_node *cpu_quantity(rk *r, const mf_node *v)
 	if (m < 0)
 		return str_of(r, v);
 	if (m % 1000 == 0)
-		return chk(r, mf_new_str(r->a, mf_printf(r->a, "%lld", m / 1000), v->pos));
-	return chk(r, mf_new_str(r->a, mf_printf(r->a, "%lldm", m), v->pos));
+		return mf_tb_str(&r->tb, mf_tb_printf(&r->tb, "%lld", m / 1000), v->pos);
+	return mf_tb_str(&r->tb, mf_tb_printf(&r->tb, "%lldm", m), v->pos);
 }
 
 static mf_node *resource_set(ri *i, const mf_node *set)
 {
 	rk *r = i->r;
-	mf_node *m = new_map(r, set ? set->pos : i->pos);
+	mf_node *m = mf_tb_map(&r->tb, set ? set->pos : i->pos);
 
 	if (!m || !set)
 		return m;
 	if (mf_get(set, "cpu"))
-		put(r, m, "cpu", cpu_quantity(r, mf_get(set, "cpu")));
-	put(r, m, "memory", str_of(r, mf_get(set, "memory")));
-	put(r, m, "ephemeral-storage", str_of(r, mf_get(set, "ephemeralStorage")));
+		mf_tb_put(&r->tb, m, "cpu", cpu_quantity(r, mf_get(set, "cpu")));
+	mf_tb_put(&r->tb, m, "memory", str_of(r, mf_get(set, "memory")));
+	mf_tb_put(&r->tb, m, "ephemeral-storage", str_of(r, mf_get(set, "ephemeralStorage")));
 	return m;
 }
 
@@ -667,18 +589,18 @@ static mf_node *resources(ri *i)
 	const mf_node *rq = mf_get(res, "requests"), *lm = mf_get(res, "limits");
 	long long gpu = mf_get_int(lm, "gpu", 0);
 	const char *gres = mf_get_str(res, "gpuResource");
-	mf_node *m = new_map(r, res ? res->pos : i->pos), *lim;
+	mf_node *m = mf_tb_map(&r->tb, res ? res->pos : i->pos), *lim;
 
 	if (!m || !res)
 		return m;
 	if (mf_get_int(rq, "gpu", 0) > gpu)
 		gpu = mf_get_int(rq, "gpu", 0);
-	put_nonempty(r, m, "requests", resource_set(i, rq));
+	mf_tb_put_nonempty(&r->tb, m, "requests", resource_set(i, rq));
 	lim = resource_set(i, lm);
 	if (lim && gpu > 0)
-		put_int(r, lim, gres ? gres : "nvidia.com/gpu", gpu,
-			(mf_get(lm, "gpu") ? mf_get(lm, "gpu") : res)->pos);
-	put_nonempty(r, m, "limits", lim);
+		mf_tb_put_int(&r->tb, lim, gres ? gres : "nvidia.com/gpu", gpu,
+			      (mf_get(lm, "gpu") ? mf_get(lm, "gpu") : res)->pos);
+	mf_tb_put_nonempty(&r->tb, m, "limits", lim);
 	return m;
 }
 
@@ -692,36 +614,36 @@ static mf_node *probe_port(ri *i, const mf_node *ref, bool numeric, mf_pos pos)
 	const rport *p = port_by_ref(i, ref);
 
 	if (p && numeric)
-		return chk(r, mf_new_int(r->a, p->number, ref ? ref->pos : pos));
+		return mf_tb_int(&r->tb, p->number, ref ? ref->pos : pos);
 	if (p && ref && ref->kind == MF_INT)
-		return chk(r, mf_new_int(r->a, ref->v.i, ref->pos));
+		return mf_tb_int(&r->tb, ref->v.i, ref->pos);
 	if (p)
-		return chk(r, mf_new_str(r->a, p->cname, ref ? ref->pos : pos));
+		return mf_tb_str(&r->tb, p->cname, ref ? ref->pos : pos);
 	if (ref && ref->kind == MF_INT)
-		return chk(r, mf_new_int(r->a, ref->v.i, ref->pos));
+		return mf_tb_int(&r->tb, ref->v.i, ref->pos);
 	if (ref)
 		error_once(r, ref->pos, "unknown-port",
-			   mf_printf(r->a, "probe port '%s' is not a port of '%s'", mf_str(ref),
-				     i->in->service));
+			   mf_tb_printf(&r->tb, "probe port '%s' is not a port of '%s'",
+					mf_str(ref), i->in->service));
 	else
 		error_once(r, pos, "unknown-port",
-			   mf_printf(r->a, "the probe names no port and '%s' has none",
-				     i->in->service));
+			   mf_tb_printf(&r->tb, "the probe names no port and '%s' has none",
+					i->in->service));
 	return NULL;
 }
 
 /* {KEY: value} as [{name: KEY, value: "value"}] (sysctls, HTTP headers) */
 static mf_node *name_values(rk *r, const mf_node *map)
 {
-	mf_node *seq = new_seq(r, map->pos);
+	mf_node *seq = mf_tb_seq(&r->tb, map->pos);
 
 	for (size_t k = 0; seq && k < map->n; k++) {
-		mf_node *m = new_map(r, map->pairs[k].pos);
+		mf_node *m = mf_tb_map(&r->tb, map->pairs[k].pos);
 		if (!m)
 			break;
-		put_str(r, m, "name", map->pairs[k].key, map->pairs[k].pos);
-		put(r, m, "value", str_of(r, map->pairs[k].val));
-		push(r, seq, m);
+		mf_tb_put_str(&r->tb, m, "name", map->pairs[k].key, map->pairs[k].pos);
+		mf_tb_put(&r->tb, m, "value", str_of(r, map->pairs[k].val));
+		mf_tb_push(&r->tb, seq, m);
 	}
 	return seq;
 }
@@ -730,15 +652,15 @@ static mf_node *http_get(ri *i, const mf_node *h)
 {
 	rk *r = i->r;
 	const mf_node *hdrs = mf_get(h, "headers");
-	mf_node *m = new_map(r, h->pos);
+	mf_node *m = mf_tb_map(&r->tb, h->pos);
 
 	if (!m)
 		return NULL;
-	put(r, m, "path", str_of(r, mf_get(h, "path")));
-	put(r, m, "port", probe_port(i, mf_get(h, "port"), false, h->pos));
-	put(r, m, "scheme", str_of(r, mf_get(h, "scheme")));
+	mf_tb_put(&r->tb, m, "path", str_of(r, mf_get(h, "path")));
+	mf_tb_put(&r->tb, m, "port", probe_port(i, mf_get(h, "port"), false, h->pos));
+	mf_tb_put(&r->tb, m, "scheme", str_of(r, mf_get(h, "scheme")));
 	if (hdrs && hdrs->n)
-		put(r, m, "httpHeaders", name_values(r, hdrs));
+		mf_tb_put(&r->tb, m, "httpHeaders", name_values(r, hdrs));
 	return m;
 }
 
@@ -749,14 +671,17 @@ static mf_node *probe_action(ri *i, const mf_node *p, mf_node *m)
 	mf_node *a;
 
 	if ((h = mf_get(p, "http")) != NULL) {
-		put(r, m, "httpGet", http_get(i, h));
-	} else if ((h = mf_get(p, "tcp")) != NULL && (a = child(r, m, "tcpSocket", h->pos))) {
-		put(r, a, "port", probe_port(i, mf_get(h, "port"), false, h->pos));
-	} else if ((h = mf_get(p, "grpc")) != NULL && (a = child(r, m, "grpc", h->pos))) {
-		put(r, a, "port", probe_port(i, mf_get(h, "port"), true, h->pos));
-		put(r, a, "service", str_of(r, mf_get(h, "service")));
-	} else if ((h = mf_get(p, "exec")) != NULL && (a = child(r, m, "exec", h->pos))) {
-		put(r, a, "command", command_of(r, h));
+		mf_tb_put(&r->tb, m, "httpGet", http_get(i, h));
+	} else if ((h = mf_get(p, "tcp")) != NULL &&
+		   (a = mf_tb_child(&r->tb, m, "tcpSocket", h->pos))) {
+		mf_tb_put(&r->tb, a, "port", probe_port(i, mf_get(h, "port"), false, h->pos));
+	} else if ((h = mf_get(p, "grpc")) != NULL &&
+		   (a = mf_tb_child(&r->tb, m, "grpc", h->pos))) {
+		mf_tb_put(&r->tb, a, "port", probe_port(i, mf_get(h, "port"), true, h->pos));
+		mf_tb_put(&r->tb, a, "service", str_of(r, mf_get(h, "service")));
+	} else if ((h = mf_get(p, "exec")) != NULL &&
+		   (a = mf_tb_child(&r->tb, m, "exec", h->pos))) {
+		mf_tb_put(&r->tb, a, "command", command_of(r, h));
 	}
 	return m;
 }
@@ -766,13 +691,13 @@ static void put_seconds(rk *r, mf_node *m, const char *key, const mf_node *d)
 	long long s = mf_seconds(d);
 
 	if (d && s >= 0)
-		put_int(r, m, key, s, d->pos);
+		mf_tb_put_int(&r->tb, m, key, s, d->pos);
 }
 
 static void put_count(rk *r, mf_node *m, const char *key, const mf_node *n)
 {
 	if (n && n->kind == MF_INT)
-		put_int(r, m, key, n->v.i, n->pos);
+		mf_tb_put_int(&r->tb, m, key, n->v.i, n->pos);
 }
 
 /* services.*.probes.{liveness,readiness,startup} */
@@ -781,7 +706,7 @@ static mf_node *probe(ri *i, const mf_node *p, bool grace)
 	rk *r = i->r;
 	mf_node *m;
 
-	if (!p || p->kind != MF_MAP || !(m = new_map(r, p->pos)))
+	if (!p || p->kind != MF_MAP || !(m = mf_tb_map(&r->tb, p->pos)))
 		return NULL;
 	probe_action(i, p, m);
 	put_seconds(r, m, "initialDelaySeconds", mf_get(p, "initialDelay"));
@@ -810,13 +735,13 @@ static bool adds_sys_admin(const mf_node *sec)
 
 static mf_node *capabilities(rk *r, const mf_node *caps)
 {
-	mf_node *m = new_map(r, caps->pos);
+	mf_node *m = mf_tb_map(&r->tb, caps->pos);
 	static const char *const lists[] = {"add", "drop"};
 
 	for (size_t k = 0; m && k < 2; k++) {
 		const mf_node *l = mf_get(caps, lists[k]);
 		if (l && l->kind == MF_SEQ && l->n)
-			put(r, m, lists[k], command_of(r, l));
+			mf_tb_put(&r->tb, m, lists[k], command_of(r, l));
 	}
 	return m;
 }
@@ -828,21 +753,21 @@ static mf_node *container_security(ri *i)
 {
 	rk *r = i->r;
 	const mf_node *sec = mf_get(i->spec, "security"), *v;
-	mf_node *m = new_map(r, sec ? sec->pos : i->pos);
+	mf_node *m = mf_tb_map(&r->tb, sec ? sec->pos : i->pos);
 	bool privileged = mf_get_bool(sec, "privileged", false);
 
 	if (!m || !sec)
 		return m;
 	if ((v = mf_get(sec, "allowPrivilegeEscalation")) && v->kind == MF_BOOL &&
 	    (v->v.b || (!privileged && !adds_sys_admin(sec))))
-		put_bool(r, m, "allowPrivilegeEscalation", v->v.b, v->pos);
+		mf_tb_put_bool(&r->tb, m, "allowPrivilegeEscalation", v->v.b, v->pos);
 	if ((v = mf_get(sec, "privileged")) && v->kind == MF_BOOL)
-		put_bool(r, m, "privileged", v->v.b, v->pos);
+		mf_tb_put_bool(&r->tb, m, "privileged", v->v.b, v->pos);
 	if ((v = mf_get(sec, "capabilities")) && v->kind == MF_MAP)
-		put_nonempty(r, m, "capabilities", capabilities(r, v));
+		mf_tb_put_nonempty(&r->tb, m, "capabilities", capabilities(r, v));
 	if ((v = mf_get(sec, "readOnlyRootFilesystem")) && v->kind == MF_BOOL)
-		put_bool(r, m, "readOnlyRootFilesystem", v->v.b, v->pos);
-	put(r, m, "procMount", str_of(r, mf_get(sec, "procMount")));
+		mf_tb_put_bool(&r->tb, m, "readOnlyRootFilesystem", v->v.b, v->pos);
+	mf_tb_put(&r->tb, m, "procMount", str_of(r, mf_get(sec, "procMount")));
 	return m;
 }
 
@@ -850,16 +775,16 @@ static mf_node *container_security(ri *i)
 static mf_node *apparmor(rk *r, const mf_node *v)
 {
 	const char *s = mf_str(v);
-	mf_node *m = new_map(r, v->pos);
+	mf_node *m = mf_tb_map(&r->tb, v->pos);
 
 	if (!m || !s)
 		return m;
 	if (!strncmp(s, "localhost/", 10)) {
-		put_str(r, m, "type", "Localhost", v->pos);
-		put_str(r, m, "localhostProfile", s + 10, v->pos);
+		mf_tb_put_str(&r->tb, m, "type", "Localhost", v->pos);
+		mf_tb_put_str(&r->tb, m, "localhostProfile", s + 10, v->pos);
 	} else {
-		put_str(r, m, "type", streq(s, "unconfined") ? "Unconfined" : "RuntimeDefault",
-			v->pos);
+		mf_tb_put_str(&r->tb, m, "type",
+			      streq(s, "unconfined") ? "Unconfined" : "RuntimeDefault", v->pos);
 	}
 	return m;
 }
@@ -867,13 +792,14 @@ static mf_node *apparmor(rk *r, const mf_node *v)
 static mf_node *seccomp(rk *r, const mf_node *sec)
 {
 	const mf_node *t = mf_get(sec, "seccompProfile");
-	mf_node *m = new_map(r, t->pos);
+	mf_node *m = mf_tb_map(&r->tb, t->pos);
 
 	if (!m)
 		return NULL;
-	put(r, m, "type", str_of(r, t));
+	mf_tb_put(&r->tb, m, "type", str_of(r, t));
 	if (streq(mf_str(t), "Localhost"))
-		put(r, m, "localhostProfile", str_of(r, mf_get(sec, "seccompLocalhostProfile")));
+		mf_tb_put(&r->tb, m, "localhostProfile",
+			  str_of(r, mf_get(sec, "seccompLocalhostProfile")));
 	return m;
 }
 
@@ -883,21 +809,21 @@ static mf_node *pod_security(ri *i)
 	rk *r = i->r;
 	static const char *const direct[] = {"runAsNonRoot", "runAsUser", "runAsGroup", "fsGroup"};
 	const mf_node *sec = mf_get(i->spec, "security"), *v;
-	mf_node *m = new_map(r, sec ? sec->pos : i->pos);
+	mf_node *m = mf_tb_map(&r->tb, sec ? sec->pos : i->pos);
 
 	if (!m || !sec)
 		return m;
 	for (size_t k = 0; k < MF_NELEM(direct); k++)
 		if ((v = mf_get(sec, direct[k])) && mf_is_scalar(v) && v->kind != MF_NULL)
-			put(r, m, direct[k], chk(r, mf_copy(r->a, v)));
+			mf_tb_put(&r->tb, m, direct[k], mf_tb_copy(&r->tb, v));
 	if (mf_get(sec, "seccompProfile"))
-		put(r, m, "seccompProfile", seccomp(r, sec));
+		mf_tb_put(&r->tb, m, "seccompProfile", seccomp(r, sec));
 	if ((v = mf_get(sec, "seLinuxOptions")) && v->kind == MF_MAP && v->n)
-		put(r, m, "seLinuxOptions", chk(r, mf_copy(r->a, v)));
+		mf_tb_put(&r->tb, m, "seLinuxOptions", mf_tb_copy(&r->tb, v));
 	if ((v = mf_get(sec, "appArmorProfile")) != NULL)
-		put(r, m, "appArmorProfile", apparmor(r, v));
+		mf_tb_put(&r->tb, m, "appArmorProfile", apparmor(r, v));
 	if ((v = mf_get(sec, "sysctls")) && v->kind == MF_MAP && v->n)
-		put(r, m, "sysctls", name_values(r, v));
+		mf_tb_put(&r->tb, m, "sysctls", name_values(r, v));
 	return m;
 }
 
@@ -910,35 +836,35 @@ static bool stateful(const ri *i)
 
 static const char *pvc_name(ri *i, const char *vol)
 {
-	return mf_printf(i->r->a, "%s-%s", i->in->name, vol);
+	return mf_tb_printf(&i->r->tb, "%s-%s", i->in->name, vol);
 }
 
 static void add_mount(ri *i, mf_node *mounts, const char *name, const mf_node *v)
 {
 	rk *r = i->r;
-	mf_node *m = new_map(r, v->pos);
+	mf_node *m = mf_tb_map(&r->tb, v->pos);
 	const mf_node *ro = mf_get(v, "readOnly");
 
 	if (!m)
 		return;
-	put_str(r, m, "name", name, v->pos);
-	put(r, m, "mountPath", str_of(r, mf_get(v, "mount")));
+	mf_tb_put_str(&r->tb, m, "name", name, v->pos);
+	mf_tb_put(&r->tb, m, "mountPath", str_of(r, mf_get(v, "mount")));
 	if (ro && ro->kind == MF_BOOL && ro->v.b)
-		put_bool(r, m, "readOnly", true, ro->pos);
-	put(r, m, "subPath", str_of(r, mf_get(v, "subPath")));
-	push(r, mounts, m);
+		mf_tb_put_bool(&r->tb, m, "readOnly", true, ro->pos);
+	mf_tb_put(&r->tb, m, "subPath", str_of(r, mf_get(v, "subPath")));
+	mf_tb_push(&r->tb, mounts, m);
 }
 
 static mf_node *empty_dir(rk *r, const mf_node *ed)
 {
-	mf_node *m = new_map(r, ed->pos);
+	mf_node *m = mf_tb_map(&r->tb, ed->pos);
 	const char *medium = mf_get_str(ed, "medium");
 
 	if (!m)
 		return NULL;
 	if (medium && *medium)
-		put_str(r, m, "medium", medium, mf_get(ed, "medium")->pos);
-	put(r, m, "sizeLimit", str_of(r, mf_get(ed, "sizeLimit")));
+		mf_tb_put_str(&r->tb, m, "medium", medium, mf_get(ed, "medium")->pos);
+	mf_tb_put(&r->tb, m, "sizeLimit", str_of(r, mf_get(ed, "sizeLimit")));
 	return m;
 }
 
@@ -956,15 +882,15 @@ static mf_node *volume_source(ri *i, const mf_volume *vol)
 	const mf_node *v = vol->node, *x = vol->source_node;
 	mf_node *m, *src;
 
-	if (vol->kind == MF_V_BIND || vol->kind == MF_V_STORAGE || !(m = new_map(r, v->pos)))
+	if (vol->kind == MF_V_BIND || vol->kind == MF_V_STORAGE || !(m = mf_tb_map(&r->tb, v->pos)))
 		return NULL;
-	put_str(r, m, "name", vol->name, v->pos);
+	mf_tb_put_str(&r->tb, m, "name", vol->name, v->pos);
 	if (vol->kind == MF_V_EMPTY_DIR) {
-		put(r, m, "emptyDir", empty_dir(r, x));
+		mf_tb_put(&r->tb, m, "emptyDir", empty_dir(r, x));
 		return m;
 	}
-	if (x && (src = child(r, m, src_of[vol->kind].key, x->pos)))
-		put(r, src, src_of[vol->kind].field, str_of(r, x));
+	if (x && (src = mf_tb_child(&r->tb, m, src_of[vol->kind].key, x->pos)))
+		mf_tb_put(&r->tb, src, src_of[vol->kind].field, str_of(r, x));
 	return m;
 }
 
@@ -980,7 +906,7 @@ static void pod_volumes(ri *i, mf_node *vols, mf_node *mounts)
 		const mf_volume *vol = &in->vols[k];
 		mf_node *v = vol->kind != MF_V_STORAGE ? volume_source(i, vol) : NULL;
 		if (v) {
-			push(r, vols, v);
+			mf_tb_push(&r->tb, vols, v);
 			add_mount(i, mounts, vol->name, vol->node);
 		}
 	}
@@ -989,12 +915,13 @@ static void pod_volumes(ri *i, mf_node *vols, mf_node *mounts)
 		if (vol->kind != MF_V_STORAGE)
 			continue;
 		add_mount(i, mounts, vol->name, vol->node);
-		if (stateful(i) || !(m = new_map(r, vol->node->pos)))
+		if (stateful(i) || !(m = mf_tb_map(&r->tb, vol->node->pos)))
 			continue;
-		put_str(r, m, "name", vol->name, vol->key_pos);
-		if ((src = child(r, m, "persistentVolumeClaim", vol->node->pos)))
-			put_str(r, src, "claimName", pvc_name(i, vol->name), vol->node->pos);
-		push(r, vols, m);
+		mf_tb_put_str(&r->tb, m, "name", vol->name, vol->key_pos);
+		if ((src = mf_tb_child(&r->tb, m, "persistentVolumeClaim", vol->node->pos)))
+			mf_tb_put_str(&r->tb, src, "claimName", pvc_name(i, vol->name),
+				      vol->node->pos);
+		mf_tb_push(&r->tb, vols, m);
 	}
 }
 
@@ -1002,17 +929,18 @@ static void pod_volumes(ri *i, mf_node *vols, mf_node *mounts)
 static mf_node *claim_spec(ri *i, const mf_node *v)
 {
 	rk *r = i->r;
-	mf_node *m = new_map(r, v->pos), *modes, *req;
+	mf_node *m = mf_tb_map(&r->tb, v->pos), *modes, *req;
 	const mf_node *access = mf_get(v, "access"), *size = mf_get(v, "size");
 
-	if (!m || !(modes = child_seq(r, m, "accessModes", v->pos)))
+	if (!m || !(modes = mf_tb_child_seq(&r->tb, m, "accessModes", v->pos)))
 		return m;
-	push(r, modes,
-	     access ? str_of(r, access) : chk(r, mf_new_str(r->a, "ReadWriteOnce", v->pos)));
-	put(r, m, "storageClassName", str_of(r, mf_get(v, "class")));
-	if ((req = child(r, child(r, m, "resources", v->pos), "requests", v->pos)))
-		put(r, req, "storage",
-		    size ? str_of(r, size) : chk(r, mf_new_str(r->a, DEFAULT_PVC_SIZE, v->pos)));
+	mf_tb_push(&r->tb, modes,
+		   access ? str_of(r, access) : mf_tb_str(&r->tb, "ReadWriteOnce", v->pos));
+	mf_tb_put(&r->tb, m, "storageClassName", str_of(r, mf_get(v, "class")));
+	if ((req = mf_tb_child(&r->tb, mf_tb_child(&r->tb, m, "resources", v->pos), "requests",
+			       v->pos)))
+		mf_tb_put(&r->tb, req, "storage",
+			  size ? str_of(r, size) : mf_tb_str(&r->tb, DEFAULT_PVC_SIZE, v->pos));
 	return m;
 }
 
@@ -1020,15 +948,15 @@ static mf_node *claim_templates(ri *i)
 {
 	rk *r = i->r;
 	const mf_node *st = mf_get(i->spec, "storage");
-	mf_node *seq = new_seq(r, st ? st->pos : i->pos), *t, *meta;
+	mf_node *seq = mf_tb_seq(&r->tb, st ? st->pos : i->pos), *t, *meta;
 
 	for (size_t k = 0; seq && st && st->kind == MF_MAP && k < st->n; k++) {
-		if (!(t = new_map(r, st->pairs[k].val->pos)) ||
-		    !(meta = child(r, t, "metadata", t->pos)))
+		if (!(t = mf_tb_map(&r->tb, st->pairs[k].val->pos)) ||
+		    !(meta = mf_tb_child(&r->tb, t, "metadata", t->pos)))
 			break;
-		put_str(r, meta, "name", st->pairs[k].key, st->pairs[k].pos);
-		put(r, t, "spec", claim_spec(i, st->pairs[k].val));
-		push(r, seq, t);
+		mf_tb_put_str(&r->tb, meta, "name", st->pairs[k].key, st->pairs[k].pos);
+		mf_tb_put(&r->tb, t, "spec", claim_spec(i, st->pairs[k].val));
+		mf_tb_push(&r->tb, seq, t);
 	}
 	return seq;
 }
@@ -1042,7 +970,7 @@ static void claims(ri *i)
 		mf_node *doc = inst_object(i, "v1", "PersistentVolumeClaim",
 					   pvc_name(i, st->pairs[k].key));
 		if (doc)
-			put(i->r, doc, "spec", claim_spec(i, st->pairs[k].val));
+			mf_tb_put(&i->r->tb, doc, "spec", claim_spec(i, st->pairs[k].val));
 		inst_emit(i, doc);
 	}
 }
@@ -1052,7 +980,7 @@ static void claims(ri *i)
 static void put_labels(rk *r, mf_node *dst, const mf_node *src)
 {
 	for (size_t k = 0; src && src->kind == MF_MAP && k < src->n; k++)
-		put(r, dst, src->pairs[k].key, str_of(r, src->pairs[k].val));
+		mf_tb_put(&r->tb, dst, src->pairs[k].key, str_of(r, src->pairs[k].val));
 }
 
 /* placement: the machine's nodeSelector (else its host name), the node
@@ -1061,7 +989,7 @@ static mf_node *node_selector(ri *i)
 {
 	rk *r = i->r;
 	const mf_node *pl = mf_get(i->spec, "placement"), *pool = mf_get(pl, "nodePool");
-	mf_node *m = new_map(r, pl ? pl->pos : i->pos);
+	mf_node *m = mf_tb_map(&r->tb, pl ? pl->pos : i->pos);
 
 	if (!m || !pl)
 		return m;
@@ -1071,11 +999,11 @@ static mf_node *node_selector(ri *i)
 		if (ns && ns->n)
 			put_labels(r, m, ns);
 		else
-			put_str(r, m, "kubernetes.io/hostname", i->in->machine,
-				mf_get(pl, "machine")->pos);
+			mf_tb_put_str(&r->tb, m, "kubernetes.io/hostname", i->in->machine,
+				      mf_get(pl, "machine")->pos);
 	}
 	if (pool)
-		put(r, m, NODE_POOL_LABEL, str_of(r, pool));
+		mf_tb_put(&r->tb, m, NODE_POOL_LABEL, str_of(r, pool));
 	put_labels(r, m, mf_get(pl, "nodeSelector"));
 	return m;
 }
@@ -1087,10 +1015,10 @@ static const char *topology_key(const char *what)
 
 static mf_node *label_selector(ri *i)
 {
-	mf_node *m = new_map(i->r, i->pos);
+	mf_node *m = mf_tb_map(&i->r->tb, i->pos);
 
 	if (m)
-		put(i->r, m, "matchLabels", selector(i));
+		mf_tb_put(&i->r->tb, m, "matchLabels", selector(i));
 	return m;
 }
 
@@ -1102,15 +1030,15 @@ static mf_node *spread(ri *i)
 	const mf_node *v = mf_path(i->spec, "availability.spread");
 	mf_node *seq, *m;
 
-	if (!v || streq(mf_str(v), "none") || !(seq = new_seq(r, v->pos)) ||
-	    !(m = new_map(r, v->pos)))
+	if (!v || streq(mf_str(v), "none") || !(seq = mf_tb_seq(&r->tb, v->pos)) ||
+	    !(m = mf_tb_map(&r->tb, v->pos)))
 		return NULL;
-	put_int(r, m, "maxSkew", 1, v->pos);
-	put_str(r, m, "topologyKey", topology_key(mf_str(v)), v->pos);
-	put_str(r, m, "whenUnsatisfiable",
-		streq(mf_str(v), "zone") ? "DoNotSchedule" : "ScheduleAnyway", v->pos);
-	put(r, m, "labelSelector", label_selector(i));
-	push(r, seq, m);
+	mf_tb_put_int(&r->tb, m, "maxSkew", 1, v->pos);
+	mf_tb_put_str(&r->tb, m, "topologyKey", topology_key(mf_str(v)), v->pos);
+	mf_tb_put_str(&r->tb, m, "whenUnsatisfiable",
+		      streq(mf_str(v), "zone") ? "DoNotSchedule" : "ScheduleAnyway", v->pos);
+	mf_tb_put(&r->tb, m, "labelSelector", label_selector(i));
+	mf_tb_push(&r->tb, seq, m);
 	return seq;
 }
 
@@ -1122,25 +1050,25 @@ static mf_node *affinity(ri *i)
 	bool req = streq(mf_str(v), "required");
 	mf_node *m, *anti, *terms, *term, *t;
 
-	if (!v || streq(mf_str(v), "none") || !(m = new_map(r, v->pos)) ||
-	    !(anti = child(r, m, "podAntiAffinity", v->pos)))
+	if (!v || streq(mf_str(v), "none") || !(m = mf_tb_map(&r->tb, v->pos)) ||
+	    !(anti = mf_tb_child(&r->tb, m, "podAntiAffinity", v->pos)))
 		return NULL;
-	terms = child_seq(r, anti,
-			  req ? "requiredDuringSchedulingIgnoredDuringExecution"
-			      : "preferredDuringSchedulingIgnoredDuringExecution",
-			  v->pos);
-	if (!terms || !(term = new_map(r, v->pos)))
+	terms = mf_tb_child_seq(&r->tb, anti,
+				req ? "requiredDuringSchedulingIgnoredDuringExecution"
+				    : "preferredDuringSchedulingIgnoredDuringExecution",
+				v->pos);
+	if (!terms || !(term = mf_tb_map(&r->tb, v->pos)))
 		return m;
 	t = term;
 	if (!req) {
-		put_int(r, term, "weight", 100, v->pos);
-		t = child(r, term, "podAffinityTerm", v->pos);
+		mf_tb_put_int(&r->tb, term, "weight", 100, v->pos);
+		t = mf_tb_child(&r->tb, term, "podAffinityTerm", v->pos);
 	}
 	if (t) {
-		put(r, t, "labelSelector", label_selector(i));
-		put_str(r, t, "topologyKey", "kubernetes.io/hostname", v->pos);
+		mf_tb_put(&r->tb, t, "labelSelector", label_selector(i));
+		mf_tb_put_str(&r->tb, t, "topologyKey", "kubernetes.io/hostname", v->pos);
 	}
-	push(r, terms, term);
+	mf_tb_push(&r->tb, terms, term);
 	return m;
 }
 
@@ -1170,9 +1098,9 @@ static mf_node *image_of(ri *i, mf_node *m)
 
 	if (!im.ref)
 		error_once(r, i->pos, "missing-image",
-			   mf_printf(r->a, "service '%s' has no image", i->in->service));
-	put_str(r, m, "image", im.ref ? im.ref : "", im.pos);
-	put(r, m, "imagePullPolicy", str_of(r, pull));
+			   mf_tb_printf(&r->tb, "service '%s' has no image", i->in->service));
+	mf_tb_put_str(&r->tb, m, "image", im.ref ? im.ref : "", im.pos);
+	mf_tb_put(&r->tb, m, "imagePullPolicy", str_of(r, pull));
 	return m;
 }
 
@@ -1180,24 +1108,24 @@ static mf_node *container(ri *i, mf_node *mounts)
 {
 	rk *r = i->r;
 	const mf_node *pr = mf_get(i->spec, "probes");
-	mf_node *m = new_map(r, i->pos);
+	mf_node *m = mf_tb_map(&r->tb, i->pos);
 
 	if (!m)
 		return NULL;
-	put_str(r, m, "name", i->in->name, i->pos);
+	mf_tb_put_str(&r->tb, m, "name", i->in->name, i->pos);
 	image_of(i, m);
-	put(r, m, "command", command_of(r, mf_get(i->spec, "command")));
-	put(r, m, "args", command_of(r, mf_get(i->spec, "args")));
-	put(r, m, "workingDir", str_of(r, mf_get(i->spec, "workingDir")));
-	put_nonempty(r, m, "ports", container_ports(i));
-	put_nonempty(r, m, "env", env_list(i));
-	put_nonempty(r, m, "envFrom", env_from(i));
-	put_nonempty(r, m, "resources", resources(i));
-	put(r, m, "livenessProbe", probe(i, mf_get(pr, "liveness"), true));
-	put(r, m, "readinessProbe", probe(i, mf_get(pr, "readiness"), false));
-	put(r, m, "startupProbe", probe(i, mf_get(pr, "startup"), true));
-	put_nonempty(r, m, "securityContext", container_security(i));
-	put_nonempty(r, m, "volumeMounts", mounts);
+	mf_tb_put(&r->tb, m, "command", command_of(r, mf_get(i->spec, "command")));
+	mf_tb_put(&r->tb, m, "args", command_of(r, mf_get(i->spec, "args")));
+	mf_tb_put(&r->tb, m, "workingDir", str_of(r, mf_get(i->spec, "workingDir")));
+	mf_tb_put_nonempty(&r->tb, m, "ports", container_ports(i));
+	mf_tb_put_nonempty(&r->tb, m, "env", env_list(i));
+	mf_tb_put_nonempty(&r->tb, m, "envFrom", env_from(i));
+	mf_tb_put_nonempty(&r->tb, m, "resources", resources(i));
+	mf_tb_put(&r->tb, m, "livenessProbe", probe(i, mf_get(pr, "liveness"), true));
+	mf_tb_put(&r->tb, m, "readinessProbe", probe(i, mf_get(pr, "readiness"), false));
+	mf_tb_put(&r->tb, m, "startupProbe", probe(i, mf_get(pr, "startup"), true));
+	mf_tb_put_nonempty(&r->tb, m, "securityContext", container_security(i));
+	mf_tb_put_nonempty(&r->tb, m, "volumeMounts", mounts);
 	return m;
 }
 
@@ -1215,10 +1143,10 @@ static void host_namespaces(ri *i, mf_node *spec)
 
 	for (size_t k = 0; k < 3; k++)
 		if ((v = mf_get(sec, keys[k])) && v->kind == MF_BOOL && v->v.b)
-			put_bool(i->r, spec, keys[k], true, v->pos);
+			mf_tb_put_bool(&i->r->tb, spec, keys[k], true, v->pos);
 	if (host_network(i))
-		put_str(i->r, spec, "dnsPolicy", "ClusterFirstWithHostNet",
-			mf_path(sec, "hostNetwork")->pos);
+		mf_tb_put_str(&i->r->tb, spec, "dnsPolicy", "ClusterFirstWithHostNet",
+			      mf_path(sec, "hostNetwork")->pos);
 }
 
 static bool spreads(const ri *i)
@@ -1229,30 +1157,30 @@ static bool spreads(const ri *i)
 static mf_node *pod_spec(ri *i)
 {
 	rk *r = i->r;
-	mf_node *m = new_map(r, i->pos), *vols = new_seq(r, i->pos), *mounts = new_seq(r, i->pos),
-		*cs;
+	mf_node *m = mf_tb_map(&r->tb, i->pos), *vols = mf_tb_seq(&r->tb, i->pos),
+		*mounts = mf_tb_seq(&r->tb, i->pos), *cs;
 	const mf_node *grace = mf_get(i->spec, "terminationGracePeriod");
 
 	if (!m || !vols || !mounts)
 		return m;
 	pod_volumes(i, vols, mounts);
-	put_str(r, m, "serviceAccountName", i->sa, i->pos);
-	put_bool(r, m, "automountServiceAccountToken", automount(i), i->pos);
+	mf_tb_put_str(&r->tb, m, "serviceAccountName", i->sa, i->pos);
+	mf_tb_put_bool(&r->tb, m, "automountServiceAccountToken", automount(i), i->pos);
 	host_namespaces(i, m);
-	put_nonempty(r, m, "securityContext", pod_security(i));
+	mf_tb_put_nonempty(&r->tb, m, "securityContext", pod_security(i));
 	put_seconds(r, m, "terminationGracePeriodSeconds", grace);
-	put_str(r, m, "restartPolicy", restart_policy(i), i->pos);
-	put_nonempty(r, m, "nodeSelector", node_selector(i));
+	mf_tb_put_str(&r->tb, m, "restartPolicy", restart_policy(i), i->pos);
+	mf_tb_put_nonempty(&r->tb, m, "nodeSelector", node_selector(i));
 	if (mf_path(i->spec, "placement.tolerations"))
-		put(r, m, "tolerations",
-		    chk(r, mf_copy(r->a, mf_path(i->spec, "placement.tolerations"))));
+		mf_tb_put(&r->tb, m, "tolerations",
+			  mf_tb_copy(&r->tb, mf_path(i->spec, "placement.tolerations")));
 	if (spreads(i)) {
-		put(r, m, "affinity", affinity(i));
-		put(r, m, "topologySpreadConstraints", spread(i));
+		mf_tb_put(&r->tb, m, "affinity", affinity(i));
+		mf_tb_put(&r->tb, m, "topologySpreadConstraints", spread(i));
 	}
-	if ((cs = child_seq(r, m, "containers", i->pos)))
-		push(r, cs, container(i, mounts));
-	put_nonempty(r, m, "volumes", vols);
+	if ((cs = mf_tb_child_seq(&r->tb, m, "containers", i->pos)))
+		mf_tb_push(&r->tb, cs, container(i, mounts));
+	mf_tb_put_nonempty(&r->tb, m, "volumes", vols);
 	return m;
 }
 
@@ -1266,9 +1194,10 @@ static void scrape_annotations(ri *i, mf_node *ann)
 		const mf_node *path = mf_path(p->node, "metrics.path");
 		if (!metrics_on(p->node))
 			continue;
-		put_str(r, ann, "prometheus.io/scrape", "true", p->pos);
-		put_str(r, ann, "prometheus.io/port", mf_printf(r->a, "%lld", p->number), p->pos);
-		put(r, ann, "prometheus.io/path", str_of(r, path));
+		mf_tb_put_str(&r->tb, ann, "prometheus.io/scrape", "true", p->pos);
+		mf_tb_put_str(&r->tb, ann, "prometheus.io/port",
+			      mf_tb_printf(&r->tb, "%lld", p->number), p->pos);
+		mf_tb_put(&r->tb, ann, "prometheus.io/path", str_of(r, path));
 		return;
 	}
 }
@@ -1277,17 +1206,17 @@ static mf_node *pod_template(ri *i)
 {
 	rk *r = i->r;
 	const mf_node *user = mf_get(i->spec, "annotations");
-	mf_node *t = new_map(r, i->pos), *meta, *ann;
+	mf_node *t = mf_tb_map(&r->tb, i->pos), *meta, *ann;
 
-	if (!t || !(meta = child(r, t, "metadata", i->pos)))
+	if (!t || !(meta = mf_tb_child(&r->tb, t, "metadata", i->pos)))
 		return t;
-	put(r, meta, "labels", instance_labels(i));
-	if ((ann = new_map(r, i->pos))) {
+	mf_tb_put(&r->tb, meta, "labels", instance_labels(i));
+	if ((ann = mf_tb_map(&r->tb, i->pos))) {
 		put_labels(r, ann, user);
 		scrape_annotations(i, ann);
-		put_nonempty(r, meta, "annotations", ann);
+		mf_tb_put_nonempty(&r->tb, meta, "annotations", ann);
 	}
-	put(r, t, "spec", pod_spec(i));
+	mf_tb_put(&r->tb, t, "spec", pod_spec(i));
 	return t;
 }
 
@@ -1312,17 +1241,17 @@ static bool has_storage(const ri *i)
 static mf_node *rolling(ri *i, const mf_node *st, bool surge, bool partition)
 {
 	rk *r = i->r;
-	mf_node *m = new_map(r, st ? st->pos : i->pos);
+	mf_node *m = mf_tb_map(&r->tb, st ? st->pos : i->pos);
 	const mf_node *v;
 
 	if (!m || !st)
 		return m;
 	if (surge && (v = mf_get(st, "maxSurge")))
-		put(r, m, "maxSurge", chk(r, mf_copy(r->a, v)));
+		mf_tb_put(&r->tb, m, "maxSurge", mf_tb_copy(&r->tb, v));
 	if (!partition && (v = mf_get(st, "maxUnavailable")))
-		put(r, m, "maxUnavailable", chk(r, mf_copy(r->a, v)));
+		mf_tb_put(&r->tb, m, "maxUnavailable", mf_tb_copy(&r->tb, v));
 	if (partition && (v = mf_get(st, "partition")))
-		put(r, m, "partition", chk(r, mf_copy(r->a, v)));
+		mf_tb_put(&r->tb, m, "partition", mf_tb_copy(&r->tb, v));
 	return m;
 }
 
@@ -1342,16 +1271,16 @@ static mf_node *strategy(ri *i)
 		type = "recreate";
 	if (!type && !st)
 		return NULL;
-	if (!(m = new_map(r, pos)))
+	if (!(m = mf_tb_map(&r->tb, pos)))
 		return NULL;
 	if (streq(type, "recreate") && deploy) {
-		put_str(r, m, "type", "Recreate", pos);
+		mf_tb_put_str(&r->tb, m, "type", "Recreate", pos);
 	} else if (streq(type, "ondelete") && !deploy) {
-		put_str(r, m, "type", "OnDelete", pos);
+		mf_tb_put_str(&r->tb, m, "type", "OnDelete", pos);
 	} else {
-		put_str(r, m, "type", "RollingUpdate", pos);
+		mf_tb_put_str(&r->tb, m, "type", "RollingUpdate", pos);
 		ru = rolling(i, st, i->in->kind != MF_W_STATEFUL, stateful(i));
-		put_nonempty(r, m, "rollingUpdate", ru);
+		mf_tb_put_nonempty(&r->tb, m, "rollingUpdate", ru);
 	}
 	return m;
 }
@@ -1371,18 +1300,18 @@ static mf_node *long_running(ri *i, const char *kind, const char *strategy_key)
 	rk *r = i->r;
 	mf_node *doc = workload_doc(i, "apps/v1", kind), *spec, *sel;
 
-	if (!doc || !(spec = child(r, doc, "spec", i->pos)))
+	if (!doc || !(spec = mf_tb_child(&r->tb, doc, "spec", i->pos)))
 		return doc;
 	if (i->svc_name)
-		put_str(r, spec, "serviceName", i->svc_name, i->pos);
+		mf_tb_put_str(&r->tb, spec, "serviceName", i->svc_name, i->pos);
 	if (i->in->kind != MF_W_DAEMON && !autoscaled(i))
-		put_int(r, spec, "replicas", i->in->replicas, i->in->replicas_pos);
-	if ((sel = child(r, spec, "selector", i->pos)))
-		put(r, sel, "matchLabels", selector(i));
-	put(r, spec, strategy_key, strategy(i));
-	put(r, spec, "template", pod_template(i));
+		mf_tb_put_int(&r->tb, spec, "replicas", i->in->replicas, i->in->replicas_pos);
+	if ((sel = mf_tb_child(&r->tb, spec, "selector", i->pos)))
+		mf_tb_put(&r->tb, sel, "matchLabels", selector(i));
+	mf_tb_put(&r->tb, spec, strategy_key, strategy(i));
+	mf_tb_put(&r->tb, spec, "template", pod_template(i));
 	if (stateful(i))
-		put_nonempty(r, spec, "volumeClaimTemplates", claim_templates(i));
+		mf_tb_put_nonempty(&r->tb, spec, "volumeClaimTemplates", claim_templates(i));
 	return doc;
 }
 
@@ -1391,7 +1320,7 @@ static mf_node *job_spec(ri *i)
 {
 	rk *r = i->r;
 	const mf_node *j = mf_get(i->spec, "job");
-	mf_node *m = new_map(r, j ? j->pos : i->pos);
+	mf_node *m = mf_tb_map(&r->tb, j ? j->pos : i->pos);
 
 	if (!m)
 		return NULL;
@@ -1400,7 +1329,7 @@ static mf_node *job_spec(ri *i)
 	put_count(r, m, "parallelism", mf_get(j, "parallelism"));
 	put_seconds(r, m, "activeDeadlineSeconds", mf_get(j, "activeDeadline"));
 	put_seconds(r, m, "ttlSecondsAfterFinished", mf_get(j, "ttlAfterFinished"));
-	put(r, m, "template", pod_template(i));
+	mf_tb_put(&r->tb, m, "template", pod_template(i));
 	return m;
 }
 
@@ -1414,20 +1343,20 @@ static void cron_schedule(ri *i, mf_node *spec)
 
 	if (!s) {
 		error_once(r, i->pos, "missing-schedule",
-			   mf_printf(r->a, "cronjob '%s' has no 'schedule'", i->in->service));
-		put_str(r, spec, "schedule", "", i->pos);
+			   mf_tb_printf(&r->tb, "cronjob '%s' has no 'schedule'", i->in->service));
+		mf_tb_put_str(&r->tb, spec, "schedule", "", i->pos);
 		return;
 	}
 	if ((!strncmp(s, "CRON_TZ=", 8) || !strncmp(s, "TZ=", 3)) && (sp = strchr(s, ' '))) {
 		const char *tz = strchr(s, '=') + 1;
 		while (*sp == ' ')
 			sp++;
-		put_str(r, spec, "schedule", sp, sn->pos);
-		put(r, spec, "timeZone",
-		    chk(r, mf_new_strn(r->a, tz, (size_t)(strchr(tz, ' ') - tz), sn->pos)));
+		mf_tb_put_str(&r->tb, spec, "schedule", sp, sn->pos);
+		mf_tb_put(&r->tb, spec, "timeZone",
+			  mf_tb_strn(&r->tb, tz, (size_t)(strchr(tz, ' ') - tz), sn->pos));
 		return;
 	}
-	put(r, spec, "schedule", str_of(r, sn));
+	mf_tb_put(&r->tb, spec, "schedule", str_of(r, sn));
 }
 
 static mf_node *cronjob(ri *i)
@@ -1435,12 +1364,13 @@ static mf_node *cronjob(ri *i)
 	rk *r = i->r;
 	mf_node *doc = workload_doc(i, "batch/v1", "CronJob"), *spec, *jt;
 
-	if (!doc || !(spec = child(r, doc, "spec", i->pos)))
+	if (!doc || !(spec = mf_tb_child(&r->tb, doc, "spec", i->pos)))
 		return doc;
 	cron_schedule(i, spec);
-	put(r, spec, "concurrencyPolicy", str_of(r, mf_path(i->spec, "job.concurrencyPolicy")));
-	if ((jt = child(r, spec, "jobTemplate", i->pos)))
-		put(r, jt, "spec", job_spec(i));
+	mf_tb_put(&r->tb, spec, "concurrencyPolicy",
+		  str_of(r, mf_path(i->spec, "job.concurrencyPolicy")));
+	if ((jt = mf_tb_child(&r->tb, spec, "jobTemplate", i->pos)))
+		mf_tb_put(&r->tb, jt, "spec", job_spec(i));
 	return doc;
 }
 
@@ -1460,7 +1390,7 @@ static void workload(ri *i)
 		break;
 	case MF_W_JOB:
 		if ((doc = workload_doc(i, "batch/v1", "Job")))
-			put(i->r, doc, "spec", job_spec(i));
+			mf_tb_put(&i->r->tb, doc, "spec", job_spec(i));
 		break;
 	case MF_W_CRONJOB:
 		doc = cronjob(i);
@@ -1475,10 +1405,13 @@ static bool account_seen(rk *r, const char *key)
 {
 	const char **grown;
 
+	if (!key) /* out of memory, recorded */
+		return true;
 	for (size_t k = 0; k < r->naccounts; k++)
 		if (!strcmp(r->accounts[k], key))
 			return true;
-	if (!(grown = grow(r, r->accounts, r->naccounts, &r->capaccounts, sizeof *grown)))
+	if (!(grown = mf_tb_grow(&r->tb, r->accounts, r->naccounts, &r->capaccounts,
+				 sizeof *grown)))
 		return true;
 	r->accounts = grown;
 	r->accounts[r->naccounts++] = key;
@@ -1496,29 +1429,29 @@ static void service_account(ri *i)
 	mf_node *doc;
 
 	i->sa = name;
-	if (account_seen(r, mf_printf(r->a, "%s/%s", i->in->ns, name)))
+	if (account_seen(r, mf_tb_printf(&r->tb, "%s/%s", i->in->ns, name)))
 		return;
 	if ((doc = inst_object(i, "v1", "ServiceAccount", name)))
-		put_bool(r, doc, "automountServiceAccountToken", automount(i), i->pos);
+		mf_tb_put_bool(&r->tb, doc, "automountServiceAccountToken", automount(i), i->pos);
 	inst_emit(i, doc);
 }
 
 static mf_node *service_ports(ri *i)
 {
 	rk *r = i->r;
-	mf_node *seq = new_seq(r, i->pos);
+	mf_node *seq = mf_tb_seq(&r->tb, i->pos);
 
 	for (size_t k = 0; seq && k < i->nports; k++) {
 		const rport *p = &i->ports[k];
 		mf_node *m;
-		if (!p->in_service || !(m = new_map(r, p->pos)))
+		if (!p->in_service || !(m = mf_tb_map(&r->tb, p->pos)))
 			continue;
-		put_str(r, m, "name", p->name, p->pos);
-		put_int(r, m, "port", p->svc_number, p->pos);
-		put_str(r, m, "targetPort", p->cname, p->pos);
-		put_str(r, m, "protocol", p->protocol, p->pos);
-		put(r, m, "appProtocol", str_of(r, mf_get(p->node, "appProtocol")));
-		push(r, seq, m);
+		mf_tb_put_str(&r->tb, m, "name", p->name, p->pos);
+		mf_tb_put_int(&r->tb, m, "port", p->svc_number, p->pos);
+		mf_tb_put_str(&r->tb, m, "targetPort", p->cname, p->pos);
+		mf_tb_put_str(&r->tb, m, "protocol", p->protocol, p->pos);
+		mf_tb_put(&r->tb, m, "appProtocol", str_of(r, mf_get(p->node, "appProtocol")));
+		mf_tb_push(&r->tb, seq, m);
 	}
 	return seq;
 }
@@ -1529,18 +1462,18 @@ static void service_doc(ri *i, const char *name, const char *type, bool headless
 	rk *r = i->r;
 	mf_node *doc = inst_object(i, "v1", "Service", name), *spec;
 
-	if (doc && (spec = child(r, doc, "spec", pos))) {
+	if (doc && (spec = mf_tb_child(&r->tb, doc, "spec", pos))) {
 		if (headless) {
-			put_str(r, spec, "clusterIP", "None", pos);
+			mf_tb_put_str(&r->tb, spec, "clusterIP", "None", pos);
 		} else {
-			put_str(r, spec, "type", type, pos);
+			mf_tb_put_str(&r->tb, spec, "type", type, pos);
 		}
 		/* peers of a StatefulSet find each other before they are ready;
 		 * clients of the service must not */
 		if (governing)
-			put_bool(r, spec, "publishNotReadyAddresses", true, pos);
-		put(r, spec, "selector", selector(i));
-		put_nonempty(r, spec, "ports", service_ports(i));
+			mf_tb_put_bool(&r->tb, spec, "publishNotReadyAddresses", true, pos);
+		mf_tb_put(&r->tb, spec, "selector", selector(i));
+		mf_tb_put_nonempty(&r->tb, spec, "ports", service_ports(i));
 	}
 	inst_emit(i, doc);
 }
@@ -1570,7 +1503,7 @@ static void services(ri *i)
 		return;
 	i->svc_name = i->in->name;
 	if (!headless) {
-		i->svc_name = mf_printf(i->r->a, "%s-headless", i->in->name);
+		i->svc_name = mf_tb_printf(&i->r->tb, "%s-headless", i->in->name);
 		service_doc(i, i->svc_name, NULL, true, true, pos);
 	}
 }
@@ -1579,17 +1512,17 @@ static void services(ri *i)
 
 static mf_node *hpa_metric(rk *r, const char *res, const mf_node *v, long long dflt, mf_pos pos)
 {
-	mf_node *m = new_map(r, v ? v->pos : pos), *rs, *t;
+	mf_node *m = mf_tb_map(&r->tb, v ? v->pos : pos), *rs, *t;
 
 	if (!m)
 		return NULL;
-	put_str(r, m, "type", "Resource", m->pos);
-	if (!(rs = child(r, m, "resource", m->pos)))
+	mf_tb_put_str(&r->tb, m, "type", "Resource", m->pos);
+	if (!(rs = mf_tb_child(&r->tb, m, "resource", m->pos)))
 		return m;
-	put_str(r, rs, "name", res, m->pos);
-	if ((t = child(r, rs, "target", m->pos))) {
-		put_str(r, t, "type", "Utilization", m->pos);
-		put_int(r, t, "averageUtilization", v ? v->v.i : dflt, m->pos);
+	mf_tb_put_str(&r->tb, rs, "name", res, m->pos);
+	if ((t = mf_tb_child(&r->tb, rs, "target", m->pos))) {
+		mf_tb_put_str(&r->tb, t, "type", "Utilization", m->pos);
+		mf_tb_put_int(&r->tb, t, "averageUtilization", v ? v->v.i : dflt, m->pos);
 	}
 	return m;
 }
@@ -1598,21 +1531,22 @@ static mf_node *hpa_metric(rk *r, const char *res, const mf_node *v, long long d
 static mf_node *hpa_rules(rk *r, const mf_node *rules)
 {
 	const mf_node *pol = mf_get(rules, "policies");
-	mf_node *m = new_map(r, rules->pos), *seq;
+	mf_node *m = mf_tb_map(&r->tb, rules->pos), *seq;
 
 	if (!m)
 		return NULL;
 	put_seconds(r, m, "stabilizationWindowSeconds", mf_get(rules, "stabilizationWindow"));
-	put(r, m, "selectPolicy", str_of(r, mf_get(rules, "selectPolicy")));
-	if (pol && pol->kind == MF_SEQ && pol->n && (seq = child_seq(r, m, "policies", pol->pos))) {
+	mf_tb_put(&r->tb, m, "selectPolicy", str_of(r, mf_get(rules, "selectPolicy")));
+	if (pol && pol->kind == MF_SEQ && pol->n &&
+	    (seq = mf_tb_child_seq(&r->tb, m, "policies", pol->pos))) {
 		for (size_t k = 0; k < pol->n; k++) {
-			mf_node *p = new_map(r, pol->items[k]->pos);
+			mf_node *p = mf_tb_map(&r->tb, pol->items[k]->pos);
 			if (!p)
 				break;
-			put(r, p, "type", str_of(r, mf_get(pol->items[k], "type")));
+			mf_tb_put(&r->tb, p, "type", str_of(r, mf_get(pol->items[k], "type")));
 			put_count(r, p, "value", mf_get(pol->items[k], "value"));
 			put_seconds(r, p, "periodSeconds", mf_get(pol->items[k], "period"));
-			push(r, seq, p);
+			mf_tb_push(&r->tb, seq, p);
 		}
 	}
 	return m;
@@ -1620,12 +1554,12 @@ static mf_node *hpa_rules(rk *r, const mf_node *rules)
 
 static mf_node *hpa_behavior(rk *r, const mf_node *b)
 {
-	mf_node *m = new_map(r, b->pos);
+	mf_node *m = mf_tb_map(&r->tb, b->pos);
 
 	if (m && mf_get(b, "scaleUp"))
-		put(r, m, "scaleUp", hpa_rules(r, mf_get(b, "scaleUp")));
+		mf_tb_put(&r->tb, m, "scaleUp", hpa_rules(r, mf_get(b, "scaleUp")));
 	if (m && mf_get(b, "scaleDown"))
-		put(r, m, "scaleDown", hpa_rules(r, mf_get(b, "scaleDown")));
+		mf_tb_put(&r->tb, m, "scaleDown", hpa_rules(r, mf_get(b, "scaleDown")));
 	return m;
 }
 
@@ -1640,22 +1574,24 @@ static void hpa(ri *i)
 	if (!autoscaled(i) ||
 	    !(doc = inst_object(i, "autoscaling/v2", "HorizontalPodAutoscaler", i->in->name)))
 		return;
-	if ((spec = child(r, doc, "spec", h->pos)) &&
-	    (ref = child(r, spec, "scaleTargetRef", h->pos))) {
-		put_str(r, ref, "apiVersion", "apps/v1", h->pos);
-		put_str(r, ref, "kind", stateful(i) ? "StatefulSet" : "Deployment", h->pos);
-		put_str(r, ref, "name", i->in->name, h->pos);
-		put_int(r, spec, "minReplicas", i->in->replicas, i->in->replicas_pos);
-		put_int(r, spec, "maxReplicas", i->in->max_replicas,
-			(mf_get(h, "max") ? mf_get(h, "max") : h)->pos);
-		if ((metrics = child_seq(r, spec, "metrics", h->pos))) {
+	if ((spec = mf_tb_child(&r->tb, doc, "spec", h->pos)) &&
+	    (ref = mf_tb_child(&r->tb, spec, "scaleTargetRef", h->pos))) {
+		mf_tb_put_str(&r->tb, ref, "apiVersion", "apps/v1", h->pos);
+		mf_tb_put_str(&r->tb, ref, "kind", stateful(i) ? "StatefulSet" : "Deployment",
+			      h->pos);
+		mf_tb_put_str(&r->tb, ref, "name", i->in->name, h->pos);
+		mf_tb_put_int(&r->tb, spec, "minReplicas", i->in->replicas, i->in->replicas_pos);
+		mf_tb_put_int(&r->tb, spec, "maxReplicas", i->in->max_replicas,
+			      (mf_get(h, "max") ? mf_get(h, "max") : h)->pos);
+		if ((metrics = mf_tb_child_seq(&r->tb, spec, "metrics", h->pos))) {
 			if (cpu || !mem)
-				push(r, metrics, hpa_metric(r, "cpu", cpu, 80, h->pos));
+				mf_tb_push(&r->tb, metrics, hpa_metric(r, "cpu", cpu, 80, h->pos));
 			if (mem)
-				push(r, metrics, hpa_metric(r, "memory", mem, 80, h->pos));
+				mf_tb_push(&r->tb, metrics,
+					   hpa_metric(r, "memory", mem, 80, h->pos));
 		}
 		if (mf_get(h, "behavior"))
-			put(r, spec, "behavior", hpa_behavior(r, mf_get(h, "behavior")));
+			mf_tb_put(&r->tb, spec, "behavior", hpa_behavior(r, mf_get(h, "behavior")));
 	}
 	inst_emit(i, doc);
 }
@@ -1673,15 +1609,15 @@ static void pdb(ri *i)
 		return;
 	if (!(doc = inst_object(i, "policy/v1", "PodDisruptionBudget", i->in->name)))
 		return;
-	if ((spec = child(r, doc, "spec", pos))) {
+	if ((spec = mf_tb_child(&r->tb, doc, "spec", pos))) {
 		if ((v = mf_get(db, "minAvailable")))
-			put(r, spec, "minAvailable", chk(r, mf_copy(r->a, v)));
+			mf_tb_put(&r->tb, spec, "minAvailable", mf_tb_copy(&r->tb, v));
 		else if ((v = mf_get(db, "maxUnavailable")))
-			put(r, spec, "maxUnavailable", chk(r, mf_copy(r->a, v)));
+			mf_tb_put(&r->tb, spec, "maxUnavailable", mf_tb_copy(&r->tb, v));
 		else
-			put_int(r, spec, "maxUnavailable", 1, pos);
-		if ((sel = child(r, spec, "selector", pos)))
-			put(r, sel, "matchLabels", selector(i));
+			mf_tb_put_int(&r->tb, spec, "maxUnavailable", 1, pos);
+		if ((sel = mf_tb_child(&r->tb, spec, "selector", pos)))
+			mf_tb_put(&r->tb, sel, "matchLabels", selector(i));
 	}
 	inst_emit(i, doc);
 }
@@ -1690,29 +1626,30 @@ static void pdb(ri *i)
 static void service_monitor(ri *i)
 {
 	rk *r = i->r;
-	mf_node *eps = new_seq(r, i->pos), *doc, *spec, *sel;
+	mf_node *eps = mf_tb_seq(&r->tb, i->pos), *doc, *spec, *sel;
 
 	for (size_t k = 0; eps && k < i->nports; k++) {
 		const rport *p = &i->ports[k];
 		const mf_node *iv = mf_path(p->node, "metrics.interval");
 		mf_node *ep;
 		if (!metrics_on(p->node) || !p->in_service ||
-		    !(ep = new_map(r, mf_get(p->node, "metrics")->pos)))
+		    !(ep = mf_tb_map(&r->tb, mf_get(p->node, "metrics")->pos)))
 			continue;
-		put_str(r, ep, "port", p->name, p->pos);
-		put(r, ep, "path", str_of(r, mf_path(p->node, "metrics.path")));
+		mf_tb_put_str(&r->tb, ep, "port", p->name, p->pos);
+		mf_tb_put(&r->tb, ep, "path", str_of(r, mf_path(p->node, "metrics.path")));
 		if (iv && mf_seconds(iv) > 0)
-			put_str(r, ep, "interval", mf_printf(r->a, "%llds", mf_seconds(iv)),
-				iv->pos);
-		push(r, eps, ep);
+			mf_tb_put_str(&r->tb, ep, "interval",
+				      mf_tb_printf(&r->tb, "%llds", mf_seconds(iv)), iv->pos);
+		mf_tb_push(&r->tb, eps, ep);
 	}
 	if (!eps || !eps->n || !mf_long_running(i->in->kind))
 		return;
 	if (!(doc = inst_object(i, "monitoring.coreos.com/v1", "ServiceMonitor", i->in->name)))
 		return;
-	if ((spec = child(r, doc, "spec", i->pos)) && (sel = child(r, spec, "selector", i->pos))) {
-		put(r, sel, "matchLabels", selector(i));
-		put(r, spec, "endpoints", eps);
+	if ((spec = mf_tb_child(&r->tb, doc, "spec", i->pos)) &&
+	    (sel = mf_tb_child(&r->tb, spec, "selector", i->pos))) {
+		mf_tb_put(&r->tb, sel, "matchLabels", selector(i));
+		mf_tb_put(&r->tb, spec, "endpoints", eps);
 	}
 	inst_emit(i, doc);
 }
@@ -1734,7 +1671,7 @@ static const char *default_host(ri *i)
 
 	if (h)
 		return h;
-	return d ? mf_printf(i->r->a, "%s.%s", i->in->compose_name, d) : NULL;
+	return d ? mf_tb_printf(&i->r->tb, "%s.%s", i->in->compose_name, d) : NULL;
 }
 
 static void route(ri *i, const rport *p, const mf_node *rt, const char *name)
@@ -1744,22 +1681,24 @@ static void route(ri *i, const rport *p, const mf_node *rt, const char *name)
 	const char *tls = mf_get_str(rt, "tls");
 	mf_node *doc = inst_object(i, "route.openshift.io/v1", "Route", name), *spec, *m;
 
-	if (!doc || !(spec = child(r, doc, "spec", rt->pos)))
+	if (!doc || !(spec = mf_tb_child(&r->tb, doc, "spec", rt->pos)))
 		return;
-	put_str(r, spec, "host", host ? mf_str(host) : default_host(i), host ? host->pos : rt->pos);
-	put(r, spec, "path", str_of(r, mf_get(rt, "path")));
-	if ((m = child(r, spec, "to", rt->pos))) {
-		put_str(r, m, "kind", "Service", rt->pos);
-		put_str(r, m, "name", i->in->name, rt->pos);
-		put_int(r, m, "weight", 100, rt->pos);
+	mf_tb_put_str(&r->tb, spec, "host", host ? mf_str(host) : default_host(i),
+		      host ? host->pos : rt->pos);
+	mf_tb_put(&r->tb, spec, "path", str_of(r, mf_get(rt, "path")));
+	if ((m = mf_tb_child(&r->tb, spec, "to", rt->pos))) {
+		mf_tb_put_str(&r->tb, m, "kind", "Service", rt->pos);
+		mf_tb_put_str(&r->tb, m, "name", i->in->name, rt->pos);
+		mf_tb_put_int(&r->tb, m, "weight", 100, rt->pos);
 	}
-	if ((m = child(r, spec, "port", rt->pos)))
-		put_str(r, m, "targetPort", p->name, p->pos);
-	if (tls && strcmp(tls, "none") && (m = child(r, spec, "tls", mf_get(rt, "tls")->pos))) {
-		put_str(r, m, "termination", tls, m->pos);
-		put_str(r, m, "insecureEdgeTerminationPolicy", "Redirect", m->pos);
+	if ((m = mf_tb_child(&r->tb, spec, "port", rt->pos)))
+		mf_tb_put_str(&r->tb, m, "targetPort", p->name, p->pos);
+	if (tls && strcmp(tls, "none") &&
+	    (m = mf_tb_child(&r->tb, spec, "tls", mf_get(rt, "tls")->pos))) {
+		mf_tb_put_str(&r->tb, m, "termination", tls, m->pos);
+		mf_tb_put_str(&r->tb, m, "insecureEdgeTerminationPolicy", "Redirect", m->pos);
 	}
-	put_str(r, spec, "wildcardPolicy", "None", rt->pos);
+	mf_tb_put_str(&r->tb, spec, "wildcardPolicy", "None", rt->pos);
 	inst_emit(i, doc);
 }
 
@@ -1767,7 +1706,7 @@ static void collect_ingress(ri *i, const rport *p, const mf_node *ing)
 {
 	rk *r = i->r;
 	const mf_node *tls = mf_get(ing, "tls");
-	ingpath *grown = grow(r, r->ings, r->nings, &r->capings, sizeof *grown), *e;
+	ingpath *grown = mf_tb_grow(&r->tb, r->ings, r->nings, &r->capings, sizeof *grown), *e;
 
 	if (!grown)
 		return;
@@ -1778,9 +1717,10 @@ static void collect_ingress(ri *i, const rport *p, const mf_node *ing)
 	e->host = mf_get_str(ing, "host") ? mf_get_str(ing, "host") : default_host(i);
 	e->service = i->in->name;
 	e->port = p->name;
-	e->tls = tls && tls->kind == MF_STR                ? tls->str
-		 : tls && tls->kind == MF_BOOL && tls->v.b ? mf_printf(r->a, "%s-tls", i->in->name)
-							   : NULL;
+	e->tls = tls && tls->kind == MF_STR ? tls->str
+		 : tls && tls->kind == MF_BOOL && tls->v.b
+			 ? mf_tb_printf(&r->tb, "%s-tls", i->in->name)
+			 : NULL;
 	e->spec = ing;
 	e->pos = ing->pos;
 }
@@ -1807,16 +1747,16 @@ static void exposures(ri *i)
 		if (!rt && !ing)
 			continue;
 		if (!p->in_service) {
-			error_once(
-				r, ex->pos, "expose-no-service",
-				mf_printf(r->a,
-					  "port '%s' of '%s' is exposed but has 'service: false'",
-					  p->name, i->in->service));
+			error_once(r, ex->pos, "expose-no-service",
+				   mf_tb_printf(
+					   &r->tb,
+					   "port '%s' of '%s' is exposed but has 'service: false'",
+					   p->name, i->in->service));
 			continue;
 		}
 		if (rt)
 			route(i, p, rt,
-			      nroutes > 1 ? mf_printf(r->a, "%s-%s", i->in->name, p->name)
+			      nroutes > 1 ? mf_tb_printf(&r->tb, "%s-%s", i->in->name, p->name)
 					  : i->in->name);
 		if (ing)
 			collect_ingress(i, p, ing);
@@ -1831,9 +1771,9 @@ static const char *ingress_name(rk *r, const ingpath *e)
 	if (!e->host)
 		return e->service;
 	if (!strncmp(e->host, "*.", 2))
-		s = mf_printf(r->a, "wildcard%s", e->host + 1);
+		s = mf_tb_printf(&r->tb, "wildcard%s", e->host + 1);
 	else
-		s = mf_strdup(r->a, e->host);
+		s = mf_tb_printf(&r->tb, "%s", e->host);
 	for (char *p = s; p && *p; p++) {
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
@@ -1850,17 +1790,19 @@ static bool same_ingress(const ingpath *x, const ingpath *y)
 
 static mf_node *ingress_path(rk *r, const ingpath *e)
 {
-	mf_node *m = new_map(r, e->pos), *svc, *port;
+	mf_node *m = mf_tb_map(&r->tb, e->pos), *svc, *port;
 	const mf_node *path = mf_get(e->spec, "path"), *type = mf_get(e->spec, "pathType");
 
 	if (!m)
 		return NULL;
-	put_str(r, m, "path", path ? mf_str(path) : "/", path ? path->pos : e->pos);
-	put_str(r, m, "pathType", type ? mf_str(type) : "Prefix", type ? type->pos : e->pos);
-	if ((svc = child(r, child(r, m, "backend", e->pos), "service", e->pos))) {
-		put_str(r, svc, "name", e->service, e->pos);
-		if ((port = child(r, svc, "port", e->pos)))
-			put_str(r, port, "name", e->port, e->pos);
+	mf_tb_put_str(&r->tb, m, "path", path ? mf_str(path) : "/", path ? path->pos : e->pos);
+	mf_tb_put_str(&r->tb, m, "pathType", type ? mf_str(type) : "Prefix",
+		      type ? type->pos : e->pos);
+	if ((svc = mf_tb_child(&r->tb, mf_tb_child(&r->tb, m, "backend", e->pos), "service",
+			       e->pos))) {
+		mf_tb_put_str(&r->tb, svc, "name", e->service, e->pos);
+		if ((port = mf_tb_child(&r->tb, svc, "port", e->pos)))
+			mf_tb_put_str(&r->tb, port, "name", e->port, e->pos);
 	}
 	return m;
 }
@@ -1869,17 +1811,17 @@ static void ingress_tls(rk *r, mf_node *spec, const ingpath *e)
 {
 	mf_node *tls, *m, *hosts;
 
-	if (!e->tls || !(tls = child_seq(r, spec, "tls", e->pos)))
+	if (!e->tls || !(tls = mf_tb_child_seq(&r->tb, spec, "tls", e->pos)))
 		return;
 	for (size_t k = 0; k < tls->n; k++)
 		if (streq(mf_get_str(tls->items[k], "secretName"), e->tls))
 			return;
-	if (!(m = new_map(r, e->pos)))
+	if (!(m = mf_tb_map(&r->tb, e->pos)))
 		return;
-	if (e->host && (hosts = child_seq(r, m, "hosts", e->pos)))
-		push(r, hosts, chk(r, mf_new_str(r->a, e->host, e->pos)));
-	put_str(r, m, "secretName", e->tls, e->pos);
-	push(r, tls, m);
+	if (e->host && (hosts = mf_tb_child_seq(&r->tb, m, "hosts", e->pos)))
+		mf_tb_push(&r->tb, hosts, mf_tb_str(&r->tb, e->host, e->pos));
+	mf_tb_put_str(&r->tb, m, "secretName", e->tls, e->pos);
+	mf_tb_push(&r->tb, tls, m);
 }
 
 /* One Ingress for the paths of ings[first] and every later one on the same
@@ -1891,10 +1833,12 @@ static void ingress(rk *r, size_t first, bool *done)
 			      common_labels(r, e0->pos), e0->pos);
 	mf_node *spec, *rule, *paths, *ann;
 
-	if (!doc || !(spec = child(r, doc, "spec", e0->pos)) || !(rule = new_map(r, e0->pos)))
+	if (!doc || !(spec = mf_tb_child(&r->tb, doc, "spec", e0->pos)) ||
+	    !(rule = mf_tb_map(&r->tb, e0->pos)))
 		return;
-	put_str(r, rule, "host", e0->host, e0->pos);
-	paths = child_seq(r, child(r, rule, "http", e0->pos), "paths", e0->pos);
+	mf_tb_put_str(&r->tb, rule, "host", e0->host, e0->pos);
+	paths = mf_tb_child_seq(&r->tb, mf_tb_child(&r->tb, rule, "http", e0->pos), "paths",
+				e0->pos);
 	for (size_t k = first; paths && k < r->nings; k++) {
 		const ingpath *e = &r->ings[k];
 		const mf_node *cls = mf_get(e->spec, "className"),
@@ -1903,26 +1847,25 @@ static void ingress(rk *r, size_t first, bool *done)
 			continue;
 		done[k] = true;
 		if (cls && !mf_get(spec, "ingressClassName"))
-			put(r, spec, "ingressClassName", str_of(r, cls));
+			mf_tb_put(&r->tb, spec, "ingressClassName", str_of(r, cls));
 		for (size_t n = 0; a && a->kind == MF_MAP && n < a->n; n++)
-			if ((ann = child(r, mf_get(doc, "metadata"), "annotations", a->pos)) &&
+			if ((ann = mf_tb_child(&r->tb, mf_get(doc, "metadata"), "annotations",
+					       a->pos)) &&
 			    !mf_get(ann, a->pairs[n].key))
-				put(r, ann, a->pairs[n].key, str_of(r, a->pairs[n].val));
+				mf_tb_put(&r->tb, ann, a->pairs[n].key, str_of(r, a->pairs[n].val));
 		ingress_tls(r, spec, e);
-		push(r, paths, ingress_path(r, e));
+		mf_tb_push(&r->tb, paths, ingress_path(r, e));
 	}
-	push(r, child_seq(r, spec, "rules", e0->pos), rule);
+	mf_tb_push(&r->tb, mf_tb_child_seq(&r->tb, spec, "rules", e0->pos), rule);
 	emit(r, doc, "ingress", NULL, e0->tenant, e0->pos);
 }
 
 static void ingresses(rk *r)
 {
-	bool *done = r->nings ? mf_alloc(r->a, r->nings * sizeof *done) : NULL;
+	bool *done = r->nings ? mf_tb_alloc(&r->tb, r->nings * sizeof *done) : NULL;
 
-	if (r->nings && !done) {
-		r->oom = true;
+	if (r->nings && !done)
 		return;
-	}
 	for (size_t k = 0; k < r->nings; k++)
 		if (!done[k])
 			ingress(r, k, done);
@@ -1940,7 +1883,7 @@ static void use_config(ri *i, const char *cfg, mf_pos pos)
 	for (size_t k = 0; k < r->ncfgs; k++)
 		if (streq(r->cfgs[k].ns, i->in->ns) && streq(r->cfgs[k].config, cfg))
 			return;
-	if (!(grown = grow(r, r->cfgs, r->ncfgs, &r->capcfgs, sizeof *grown)))
+	if (!(grown = mf_tb_grow(&r->tb, r->cfgs, r->ncfgs, &r->capcfgs, sizeof *grown)))
 		return;
 	r->cfgs = grown;
 	r->cfgs[r->ncfgs++] =
@@ -1975,9 +1918,11 @@ static void config_maps(rk *r)
 			continue;
 		doc = object(r, "v1", "ConfigMap", u->config, u->ns, common_labels(r, cfg->pos),
 			     cfg->pos);
-		if (doc && data && data->kind == MF_MAP && (out = child(r, doc, "data", data->pos)))
+		if (doc && data && data->kind == MF_MAP &&
+		    (out = mf_tb_child(&r->tb, doc, "data", data->pos)))
 			for (size_t n = 0; n < data->n; n++)
-				put(r, out, data->pairs[n].key, str_of(r, data->pairs[n].val));
+				mf_tb_put(&r->tb, out, data->pairs[n].key,
+					  str_of(r, data->pairs[n].val));
 		emit(r, doc, "configs", NULL, u->tenant, cfg->pos);
 	}
 }
@@ -1997,10 +1942,10 @@ static void namespace_obj(rk *r, const char *name, const mf_tenant *t, mf_pos po
 static const char *mem_text(rk *r, long long bytes)
 {
 	if (bytes % (1LL << 30) == 0)
-		return mf_printf(r->a, "%lldGi", bytes >> 30);
+		return mf_tb_printf(&r->tb, "%lldGi", bytes >> 30);
 	if (bytes % (1LL << 20) == 0)
-		return mf_printf(r->a, "%lldMi", bytes >> 20);
-	return mf_printf(r->a, "%lld", bytes);
+		return mf_tb_printf(&r->tb, "%lldMi", bytes >> 20);
+	return mf_tb_printf(&r->tb, "%lld", bytes);
 }
 
 /* quota: requests (cpu, memory, gpu, storage), limits, pods */
@@ -2013,19 +1958,19 @@ static mf_node *quota_hard(rk *r, const mf_node *q)
 		    {"limits.cpu", "limits.cpu"},
 		    {"limits.memory", "limits.memory"},
 		    {"storage", "requests.storage"}};
-	mf_node *m = new_map(r, q->pos);
+	mf_node *m = mf_tb_map(&r->tb, q->pos);
 	const mf_node *v;
 
 	for (size_t k = 0; m && k < MF_NELEM(keys); k++) {
 		if (!(v = mf_path(q, keys[k].from)))
 			continue;
-		put(r, m, keys[k].to,
-		    strstr(keys[k].from, "cpu") ? cpu_quantity(r, v) : str_of(r, v));
+		mf_tb_put(&r->tb, m, keys[k].to,
+			  strstr(keys[k].from, "cpu") ? cpu_quantity(r, v) : str_of(r, v));
 	}
 	if ((v = mf_get(q, "gpu")) && v->kind == MF_INT)
-		put_int(r, m, "requests.nvidia.com/gpu", v->v.i, v->pos);
+		mf_tb_put_int(&r->tb, m, "requests.nvidia.com/gpu", v->v.i, v->pos);
 	if ((v = mf_get(q, "pods")) && v->kind == MF_INT)
-		put_int(r, m, "pods", v->v.i, v->pos);
+		mf_tb_put_int(&r->tb, m, "pods", v->v.i, v->pos);
 	return m;
 }
 
@@ -2049,26 +1994,26 @@ static long long max_request(const rk *r, const char *ns, const char *res, bool 
  * counts limits. */
 static mf_node *limit_range_item(rk *r, const mf_node *q, const char *ns)
 {
-	mf_node *m = new_map(r, q->pos), *d;
+	mf_node *m = mf_tb_map(&r->tb, q->pos), *d;
 	long long cpu = max_request(r, ns, "cpu", true), mem = max_request(r, ns, "memory", false);
 
 	if (!m)
 		return NULL;
-	put_str(r, m, "type", "Container", q->pos);
-	if (mf_get(q, "limits") && (d = child(r, m, "default", q->pos))) {
+	mf_tb_put_str(&r->tb, m, "type", "Container", q->pos);
+	if (mf_get(q, "limits") && (d = mf_tb_child(&r->tb, m, "default", q->pos))) {
 		if (mf_path(q, "limits.cpu"))
-			put_str(r, d, "cpu", mf_printf(r->a, "%lldm", cpu > 500 ? cpu : 500),
-				q->pos);
+			mf_tb_put_str(&r->tb, d, "cpu",
+				      mf_tb_printf(&r->tb, "%lldm", cpu > 500 ? cpu : 500), q->pos);
 		if (mf_path(q, "limits.memory"))
-			put_str(r, d, "memory",
-				mem_text(r, mem > (512LL << 20) ? mem : 512LL << 20), q->pos);
+			mf_tb_put_str(&r->tb, d, "memory",
+				      mem_text(r, mem > (512LL << 20) ? mem : 512LL << 20), q->pos);
 	}
 	if ((mf_get(q, "cpu") || mf_get(q, "memory")) &&
-	    (d = child(r, m, "defaultRequest", q->pos))) {
+	    (d = mf_tb_child(&r->tb, m, "defaultRequest", q->pos))) {
 		if (mf_get(q, "cpu"))
-			put_str(r, d, "cpu", "100m", q->pos);
+			mf_tb_put_str(&r->tb, d, "cpu", "100m", q->pos);
 		if (mf_get(q, "memory"))
-			put_str(r, d, "memory", "128Mi", q->pos);
+			mf_tb_put_str(&r->tb, d, "memory", "128Mi", q->pos);
 	}
 	return m;
 }
@@ -2080,13 +2025,17 @@ static void quota(rk *r, const mf_node *q, const char *ns, const char *tenant)
 	if (!q || q->kind != MF_MAP || !q->n)
 		return;
 	if ((doc = object(r, "v1", "ResourceQuota", "quota", ns, common_labels(r, q->pos), q->pos)))
-		put(r, child(r, doc, "spec", q->pos), "hard", quota_hard(r, q));
+		mf_tb_put(&r->tb, mf_tb_child(&r->tb, doc, "spec", q->pos), "hard",
+			  quota_hard(r, q));
 	emit(r, doc, "quota", NULL, tenant, q->pos);
 	item = limit_range_item(r, q, ns);
 	if (!item || item->n < 2)
 		return;
 	if ((lr = object(r, "v1", "LimitRange", "defaults", ns, common_labels(r, q->pos), q->pos)))
-		push(r, child_seq(r, child(r, lr, "spec", q->pos), "limits", q->pos), item);
+		mf_tb_push(&r->tb,
+			   mf_tb_child_seq(&r->tb, mf_tb_child(&r->tb, lr, "spec", q->pos),
+					   "limits", q->pos),
+			   item);
 	emit(r, lr, "quota", NULL, tenant, q->pos);
 }
 
@@ -2098,10 +2047,10 @@ static void default_deny(rk *r, const char *ns, const char *tenant, mf_pos pos)
 			      ns, common_labels(r, pos), pos);
 	mf_node *spec;
 
-	if (doc && (spec = child(r, doc, "spec", pos))) {
-		child(r, spec, "podSelector", pos);
-		push(r, child_seq(r, spec, "policyTypes", pos),
-		     chk(r, mf_new_str(r->a, "Ingress", pos)));
+	if (doc && (spec = mf_tb_child(&r->tb, doc, "spec", pos))) {
+		mf_tb_child(&r->tb, spec, "podSelector", pos);
+		mf_tb_push(&r->tb, mf_tb_child_seq(&r->tb, spec, "policyTypes", pos),
+			   mf_tb_str(&r->tb, "Ingress", pos));
 	}
 	emit(r, doc, "network-policy", NULL, tenant, pos);
 }
@@ -2117,7 +2066,7 @@ static void add_ref(rk *r, size_t from, const char *service)
 	list = &r->refs[t - r->e->inst];
 	if (list->n && list->v[list->n - 1] == from)
 		return;
-	if (!(grown = grow(r, list->v, list->n, &list->cap, sizeof *grown)))
+	if (!(grown = mf_tb_grow(&r->tb, list->v, list->n, &list->cap, sizeof *grown)))
 		return;
 	list->v = grown;
 	list->v[list->n++] = from;
@@ -2128,10 +2077,8 @@ static void index_refs(rk *r)
 {
 	const mf_env *e = r->e;
 
-	if (!(r->refs = mf_alloc(r->a, (e->ninst + 1) * sizeof *r->refs))) {
-		r->oom = true;
+	if (!(r->refs = mf_tb_alloc(&r->tb, (e->ninst + 1) * sizeof *r->refs)))
 		return;
-	}
 	for (size_t k = 0; k < e->ninst; k++) {
 		const mf_node *deps = mf_get(e->inst[k].spec, "dependsOn"),
 			      *env = mf_get(e->inst[k].spec, "env");
@@ -2145,10 +2092,11 @@ static void index_refs(rk *r)
 
 static mf_node *ns_selector(rk *r, const char *key, const char *value, mf_pos pos)
 {
-	mf_node *m = new_map(r, pos), *ml;
+	mf_node *m = mf_tb_map(&r->tb, pos), *ml;
 
-	if (m && (ml = child(r, child(r, m, "namespaceSelector", pos), "matchLabels", pos)))
-		put_str(r, ml, key, value, pos);
+	if (m && (ml = mf_tb_child(&r->tb, mf_tb_child(&r->tb, m, "namespaceSelector", pos),
+				   "matchLabels", pos)))
+		mf_tb_put_str(&r->tb, ml, key, value, pos);
 	return m;
 }
 
@@ -2157,11 +2105,12 @@ static mf_node *ns_selector(rk *r, const char *key, const char *value, mf_pos po
 static mf_node *peer(rk *r, const mf_instance *d, const mf_instance *t, mf_pos pos)
 {
 	mf_node *m = streq(d->ns, t->ns)
-			     ? new_map(r, pos)
+			     ? mf_tb_map(&r->tb, pos)
 			     : ns_selector(r, "kubernetes.io/metadata.name", d->ns, pos);
 
 	if (m)
-		put(r, child(r, m, "podSelector", pos), "matchLabels", selector_of(r, d, pos));
+		mf_tb_put(&r->tb, mf_tb_child(&r->tb, m, "podSelector", pos), "matchLabels",
+			  selector_of(r, d, pos));
 	return m;
 }
 
@@ -2170,31 +2119,31 @@ static mf_node *peer(rk *r, const mf_instance *d, const mf_instance *t, mf_pos p
 static mf_node *policy_ports(ri *i, const char *want)
 {
 	rk *r = i->r;
-	mf_node *seq = new_seq(r, i->pos), *m;
+	mf_node *seq = mf_tb_seq(&r->tb, i->pos), *m;
 
 	for (size_t k = 0; seq && k < i->nports; k++) {
 		const rport *p = &i->ports[k];
 		bool hit = want ? (streq(want, "metrics") ? metrics_on(p->node)
 							  : mf_path(p->node, want) != NULL)
 				: p->in_service;
-		if (!hit || !(m = new_map(r, p->pos)))
+		if (!hit || !(m = mf_tb_map(&r->tb, p->pos)))
 			continue;
-		put_str(r, m, "protocol", p->protocol ? p->protocol : "TCP", p->pos);
-		put_int(r, m, "port", p->number, p->pos);
-		push(r, seq, m);
+		mf_tb_put_str(&r->tb, m, "protocol", p->protocol ? p->protocol : "TCP", p->pos);
+		mf_tb_put_int(&r->tb, m, "port", p->number, p->pos);
+		mf_tb_push(&r->tb, seq, m);
 	}
 	return seq;
 }
 
 static void add_rule(rk *r, mf_node *rules, mf_node *from, mf_node *ports, mf_pos pos)
 {
-	mf_node *m = new_map(r, pos);
+	mf_node *m = mf_tb_map(&r->tb, pos);
 
 	if (!m || !from || !from->n)
 		return;
-	put(r, m, "from", from);
-	put_nonempty(r, m, "ports", ports);
-	push(r, rules, m);
+	mf_tb_put(&r->tb, m, "from", from);
+	mf_tb_put_nonempty(&r->tb, m, "ports", ports);
+	mf_tb_push(&r->tb, rules, m);
 }
 
 /* Namespace of the ingress controller serving a class (a guess by
@@ -2220,46 +2169,45 @@ static const char *controller_ns(const ri *i)
 
 static mf_node *one(rk *r, mf_node *item, mf_pos pos)
 {
-	mf_node *seq = new_seq(r, pos);
+	mf_node *seq = mf_tb_seq(&r->tb, pos);
 
 	if (seq)
-		push(r, seq, item);
+		mf_tb_push(&r->tb, seq, item);
 	return seq;
 }
+
+/* Who else reaches ports with these keys: the ingress controller (value
+ * NULL: its namespace, controller_ns()), the OpenShift router, Prometheus. */
+static const struct {
+	const char *want, *label, *value;
+} namespace_peers[] = {
+	{"expose.ingress", "kubernetes.io/metadata.name", NULL},
+	{"expose.route", "policy-group.network.openshift.io/ingress", ""},
+	{"metrics", "kubernetes.io/metadata.name", "monitoring"},
+};
 
 static void allow_rules(ri *i, mf_node *rules)
 {
 	rk *r = i->r;
 	const mf_env *e = r->e;
-	mf_node *from = new_seq(r, i->pos);
-
+	mf_node *from = mf_tb_seq(&r->tb, i->pos);
 	const refs *list = r->refs ? &r->refs[i->in - e->inst] : NULL;
 
 	for (size_t k = 0; from && list && k < list->n; k++) {
 		const mf_instance *d = &e->inst[list->v[k]];
 		if (!d->host_network)
-			push(r, from, peer(r, d, i->in, i->pos));
+			mf_tb_push(&r->tb, from, peer(r, d, i->in, i->pos));
 	}
 	add_rule(r, rules, from, policy_ports(i, NULL), i->pos);
-	if (policy_ports(i, "expose.ingress")->n)
-		add_rule(
-			r, rules,
-			one(r,
-			    ns_selector(r, "kubernetes.io/metadata.name", controller_ns(i), i->pos),
-			    i->pos),
-			policy_ports(i, "expose.ingress"), i->pos);
-	if (policy_ports(i, "expose.route")->n)
-		add_rule(
-			r, rules,
-			one(r,
-			    ns_selector(r, "policy-group.network.openshift.io/ingress", "", i->pos),
-			    i->pos),
-			policy_ports(i, "expose.route"), i->pos);
-	if (policy_ports(i, "metrics")->n)
-		add_rule(r, rules,
-			 one(r, ns_selector(r, "kubernetes.io/metadata.name", "monitoring", i->pos),
-			     i->pos),
-			 policy_ports(i, "metrics"), i->pos);
+	for (size_t k = 0; k < MF_NELEM(namespace_peers); k++) {
+		mf_node *ports = policy_ports(i, namespace_peers[k].want);
+		const char *v = mf_or(namespace_peers[k].value, controller_ns(i));
+		if (ports && ports->n)
+			add_rule(
+				r, rules,
+				one(r, ns_selector(r, namespace_peers[k].label, v, i->pos), i->pos),
+				ports, i->pos);
+	}
 }
 
 /* What may reach this service under the namespace's default deny: its
@@ -2268,7 +2216,7 @@ static void allow_rules(ri *i, mf_node *rules)
 static void allow_policy(ri *i)
 {
 	rk *r = i->r;
-	mf_node *rules = new_seq(r, i->pos), *doc, *spec;
+	mf_node *rules = mf_tb_seq(&r->tb, i->pos), *doc, *spec;
 
 	if (!r->e->network_policy || !mf_long_running(i->in->kind) || host_network(i) || !rules)
 		return;
@@ -2276,11 +2224,12 @@ static void allow_policy(ri *i)
 	if (!rules->n ||
 	    !(doc = inst_object(i, "networking.k8s.io/v1", "NetworkPolicy", i->in->name)))
 		return;
-	if ((spec = child(r, doc, "spec", i->pos))) {
-		put(r, child(r, spec, "podSelector", i->pos), "matchLabels", selector(i));
-		push(r, child_seq(r, spec, "policyTypes", i->pos),
-		     chk(r, mf_new_str(r->a, "Ingress", i->pos)));
-		put(r, spec, "ingress", rules);
+	if ((spec = mf_tb_child(&r->tb, doc, "spec", i->pos))) {
+		mf_tb_put(&r->tb, mf_tb_child(&r->tb, spec, "podSelector", i->pos), "matchLabels",
+			  selector(i));
+		mf_tb_push(&r->tb, mf_tb_child_seq(&r->tb, spec, "policyTypes", i->pos),
+			   mf_tb_str(&r->tb, "Ingress", i->pos));
+		mf_tb_put(&r->tb, spec, "ingress", rules);
 	}
 	inst_emit(i, doc);
 }
@@ -2323,7 +2272,7 @@ static void render_instance(rk *r, const mf_instance *in)
 
 int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out)
 {
-	rk r = {.c = c, .a = c->a, .s = s, .e = e, .out = out};
+	rk r = {.c = c, .tb = {.a = c->a}, .s = s, .e = e, .out = out};
 
 	if (e->network_policy)
 		index_refs(&r);
@@ -2332,7 +2281,7 @@ int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *ou
 		render_instance(&r, &e->inst[k]);
 	config_maps(&r);
 	ingresses(&r);
-	if (r.oom)
+	if (r.tb.failed)
 		return mf_error(c, e->pos, "internal",
 				"out of memory rendering Kubernetes objects");
 	mf_objects_sort(out);

@@ -40,6 +40,7 @@ typedef struct vctx {
 	bgroup *g; /* e->ninst slots at most */
 	size_t ng;
 	size_t *of; /* group index of each instance, or SIZE_MAX */
+	mf_tb tb;   /* every tree and name; tb.failed is reported once, at the end */
 } vctx;
 
 static const mf_node *pick(const mf_node *own, const mf_node *dflt, const char *key)
@@ -85,18 +86,19 @@ static const char *flag_text(const mf_node *n)
 	return !n || n->kind != MF_BOOL ? "-" : n->v.b ? "true" : "false";
 }
 
-static const char *group_key(mf_arena *a, const char *ns, const bset *b)
+static const char *group_key(mf_tb *tb, const char *ns, const bset *b)
 {
 	const char *vsl = "", *ttl;
 
 	for (size_t i = 0; vsl && b->vsl && b->vsl->kind == MF_SEQ && i < b->vsl->n; i++)
-		vsl = mf_printf(a, "%s%s,", vsl, mf_or(mf_str(b->vsl->items[i]), ""));
-	ttl = b->ttl ? mf_go_duration_of(a, b->ttl) : "-";
+		vsl = mf_tb_printf(tb, "%s%s,", vsl, mf_or(mf_str(b->vsl->items[i]), ""));
+	ttl = b->ttl ? mf_go_duration_of(tb->a, b->ttl) : "-";
+	tb->failed |= !ttl; /* settings_of() checked the ttl: out of memory */
 	if (!vsl || !ttl)
 		return NULL;
-	return mf_printf(a, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", ns, mf_str(b->schedule), ttl,
-			 mf_or(mf_str(b->location), "-"), vsl, flag_text(b->snapshot),
-			 flag_text(b->fs), flag_text(b->skip));
+	return mf_tb_printf(tb, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", ns, mf_str(b->schedule), ttl,
+			    mf_or(mf_str(b->location), "-"), vsl, flag_text(b->snapshot),
+			    flag_text(b->fs), flag_text(b->skip));
 }
 
 static bool same(const char *x, const char *y)
@@ -104,14 +106,14 @@ static bool same(const char *x, const char *y)
 	return x && y ? !strcmp(x, y) : x == y;
 }
 
-static int place(vctx *v, size_t i, const bset *b)
+static void place(vctx *v, size_t i, const bset *b)
 {
 	const mf_instance *in = &v->e->inst[i];
-	const char *key = group_key(v->c->a, in->ns, b);
+	const char *key = group_key(&v->tb, in->ns, b);
 	size_t k = 0;
 
 	if (!key)
-		return mf_error(v->c, in->pos, "internal", "out of memory");
+		return;
 	while (k < v->ng && strcmp(v->g[k].key, key))
 		k++;
 	if (k == v->ng) {
@@ -123,7 +125,6 @@ static int place(vctx *v, size_t i, const bset *b)
 		g->pos = mf_get_pair(in->spec, "backup")->pos;
 	}
 	v->of[i] = k;
-	return 0;
 }
 
 /* ---- names ------------------------------------------------------------------ */
@@ -174,9 +175,9 @@ static const char *shape_word(const char *s)
 }
 
 /* "daily", "weekly"... from the schedule, "backup" when it is irregular */
-static const char *schedule_word(mf_arena *a, const char *expr)
+static const char *schedule_word(mf_tb *tb, const char *expr)
 {
-	const char *zone, *s = mf_cron_split_tz(a, expr, &zone);
+	const char *zone, *s = mf_cron_split_tz(tb->a, expr, &zone);
 
 	for (size_t i = 0; i < MF_NELEM(descriptor_words); i++)
 		if (!strcmp(s, descriptor_words[i].descriptor))
@@ -195,65 +196,64 @@ static unsigned long fnv24(const char *s)
 
 /* DNS-1123 and at most 63 characters: a longer name keeps its start and
  * gets a hash of the whole, so names stay unique and stable. */
-static const char *fit_name(mf_arena *a, const char *name)
+static const char *fit_name(mf_tb *tb, const char *name)
 {
-	size_t n = strlen(name);
+	size_t n = name ? strlen(name) : 0;
 
 	if (n <= NAME_MAX_LEN)
 		return name;
 	n = NAME_MAX_LEN - 7;
 	while (n && name[n - 1] == '-')
 		n--;
-	return mf_printf(a, "%.*s-%06lx", (int)n, name, fnv24(name));
+	return mf_tb_printf(tb, "%.*s-%06lx", (int)n, name, fnv24(name));
 }
 
 /* <system>-<env>[-<tenant>]-<word>; groups that would share a name get a
  * hash of their settings, so adding one never renames the others. */
-static int name_groups(vctx *v)
+static void name_groups(vctx *v)
 {
-	mf_arena *a = v->c->a;
-	const char **base = mf_alloc(a, (v->ng + 1) * sizeof *base);
+	mf_tb *tb = &v->tb;
+	const char **base = mf_tb_alloc(tb, (v->ng + 1) * sizeof *base);
 
 	if (!base)
-		return mf_error(v->c, MF_NOPOS, "internal", "out of memory");
+		return;
 	for (size_t i = 0; i < v->ng; i++) {
 		const bgroup *g = &v->g[i];
 		const char *owner = g->tenant               ? g->tenant->name
 				    : same(g->ns, v->e->ns) ? NULL
 							    : g->ns;
-		base[i] = mf_printf(a, "%s-%s%s%s-%s", v->s->name, v->e->name, owner ? "-" : "",
-				    owner ? owner : "", schedule_word(a, mf_str(g->set.schedule)));
+		base[i] = mf_tb_printf(tb, "%s-%s%s%s-%s", v->s->name, v->e->name, owner ? "-" : "",
+				       owner ? owner : "",
+				       schedule_word(tb, mf_str(g->set.schedule)));
 	}
-	for (size_t i = 0; i < v->ng; i++) {
+	for (size_t i = 0; i < v->ng && !tb->failed; i++) {
 		size_t same = 0;
 		for (size_t k = 0; k < v->ng; k++)
 			same += !strcmp(base[i], base[k]);
-		v->g[i].name =
-			fit_name(a, same > 1 ? mf_printf(a, "%s-%06lx", base[i], fnv24(v->g[i].key))
-					     : base[i]);
+		v->g[i].name = fit_name(
+			tb, same > 1 ? mf_tb_printf(tb, "%s-%06lx", base[i], fnv24(v->g[i].key))
+				     : base[i]);
 	}
-	return 0;
 }
 
 /* ---- the Schedule object ------------------------------------------------ */
 
-static mf_node *str_seq(mf_arena *a, const char *const *items, size_t n, mf_pos pos)
+static mf_node *str_seq(mf_tb *tb, const char *const *items, size_t n, mf_pos pos)
 {
-	mf_node *seq = mf_new_seq(a, pos);
+	mf_node *seq = mf_tb_seq(tb, pos);
 
-	for (size_t i = 0; seq && i < n; i++)
-		if (mf_seq_push(a, seq, mf_new_str(a, items[i], pos)) < 0)
-			return NULL;
+	for (size_t i = 0; i < n; i++)
+		mf_tb_push(tb, seq, mf_tb_str(tb, items[i], pos));
 	return seq;
 }
 
 /* user labels may be numbers or booleans; label values are strings */
-static void add_labels(mf_arena *a, mf_node *dst, const mf_node *labels)
+static void add_labels(mf_tb *tb, mf_node *dst, const mf_node *labels)
 {
 	for (size_t i = 0; labels && labels->kind == MF_MAP && i < labels->n; i++) {
 		const mf_pair *p = &labels->pairs[i];
 		if (mf_str(p->val) && !mf_own_label(p->key))
-			mf_map_set(a, dst, p->key, mf_new_str(a, mf_str(p->val), p->val->pos));
+			mf_tb_put(tb, dst, p->key, mf_tb_str(tb, mf_str(p->val), p->val->pos));
 	}
 }
 
@@ -271,26 +271,26 @@ static const char *part_of(const mf_system *s)
  * velero.io/schedule-name itself. */
 static mf_node *schedule_labels(vctx *v)
 {
-	mf_arena *a = v->c->a;
-	mf_node *l = mf_new_map(a, MF_NOPOS);
+	mf_tb *tb = &v->tb;
+	mf_node *l = mf_tb_map(tb, MF_NOPOS);
 
-	mf_map_set_str(a, l, PART_OF_LABEL, part_of(v->s), MF_NOPOS);
-	mf_map_set_str(a, l, "app.kubernetes.io/component", "backup", MF_NOPOS);
-	mf_map_set_str(a, l, "app.kubernetes.io/managed-by", "manifold", MF_NOPOS);
-	add_labels(a, l, mf_path(v->s->doc, "system.labels"));
-	add_labels(a, l, mf_get(v->e->node, "labels"));
+	mf_tb_put_str(tb, l, PART_OF_LABEL, part_of(v->s), MF_NOPOS);
+	mf_tb_put_str(tb, l, "app.kubernetes.io/component", "backup", MF_NOPOS);
+	mf_tb_put_str(tb, l, "app.kubernetes.io/managed-by", "manifold", MF_NOPOS);
+	add_labels(tb, l, mf_path(v->s->doc, "system.labels"));
+	add_labels(tb, l, mf_get(v->e->node, "labels"));
 	return l;
 }
 
 /* Velero copies a Schedule's annotations onto its Backups: these keep
  * Argo CD from pruning a Backup (or the Schedule) and from counting them
  * as out of sync. */
-static mf_node *schedule_annotations(mf_arena *a)
+static mf_node *schedule_annotations(mf_tb *tb)
 {
-	mf_node *m = mf_new_map(a, MF_NOPOS);
+	mf_node *m = mf_tb_map(tb, MF_NOPOS);
 
-	mf_map_set_str(a, m, "argocd.argoproj.io/compare-options", "IgnoreExtraneous", MF_NOPOS);
-	mf_map_set_str(a, m, "argocd.argoproj.io/sync-options", "Prune=false", MF_NOPOS);
+	mf_tb_put_str(tb, m, "argocd.argoproj.io/compare-options", "IgnoreExtraneous", MF_NOPOS);
+	mf_tb_put_str(tb, m, "argocd.argoproj.io/sync-options", "Prune=false", MF_NOPOS);
 	return m;
 }
 
@@ -315,85 +315,85 @@ static size_t group_services(const vctx *v, size_t k, const char **names, mf_pos
  * sets that one to the release name). */
 static mf_node *selector(vctx *v, size_t k)
 {
-	mf_arena *a = v->c->a;
-	const char **names = mf_alloc(a, (v->e->ninst + 1) * sizeof *names);
-	mf_pos *pos = mf_alloc(a, (v->e->ninst + 1) * sizeof *pos);
-	mf_node *sel = mf_new_map(a, v->g[k].pos), *ex = mf_new_map(a, v->g[k].pos);
-	mf_node *values = mf_new_seq(a, v->g[k].pos);
+	mf_tb *tb = &v->tb;
+	const char **names = mf_tb_alloc(tb, (v->e->ninst + 1) * sizeof *names);
+	mf_pos *pos = mf_tb_alloc(tb, (v->e->ninst + 1) * sizeof *pos);
+	mf_node *sel = mf_tb_map(tb, v->g[k].pos), *ex = mf_tb_map(tb, v->g[k].pos);
+	mf_node *values = mf_tb_seq(tb, v->g[k].pos);
 	size_t n;
 
 	if (!names || !pos || !ex || !values)
 		return NULL;
 	n = group_services(v, k, names, pos);
-	mf_map_set_str(a, mf_map_child(a, sel, "matchLabels", v->g[k].pos), PART_OF_LABEL,
-		       part_of(v->s), MF_NOPOS);
+	mf_tb_put_str(tb, mf_tb_child(tb, sel, "matchLabels", v->g[k].pos), PART_OF_LABEL,
+		      part_of(v->s), MF_NOPOS);
 	for (size_t i = 0; i < n; i++)
-		mf_seq_push(a, values, mf_new_str(a, names[i], pos[i]));
-	mf_map_set_str(a, ex, "key", NAME_LABEL, MF_NOPOS);
-	mf_map_set_str(a, ex, "operator", "In", MF_NOPOS);
-	mf_map_set(a, ex, "values", values);
-	mf_seq_push(a, mf_map_child_seq(a, sel, "matchExpressions", v->g[k].pos), ex);
+		mf_tb_push(tb, values, mf_tb_str(tb, names[i], pos[i]));
+	mf_tb_put_str(tb, ex, "key", NAME_LABEL, MF_NOPOS);
+	mf_tb_put_str(tb, ex, "operator", "In", MF_NOPOS);
+	mf_tb_put(tb, ex, "values", values);
+	mf_tb_push(tb, mf_tb_child_seq(tb, sel, "matchExpressions", v->g[k].pos), ex);
 	return sel;
 }
 
 /* a hook's command: a list as written, one string through the image's shell */
-static mf_node *hook_command(mf_arena *a, const mf_node *cmd)
+static mf_node *hook_command(mf_tb *tb, const mf_node *cmd)
 {
-	mf_node *seq = mf_new_seq(a, cmd ? cmd->pos : MF_NOPOS);
+	mf_node *seq = mf_tb_seq(tb, cmd ? cmd->pos : MF_NOPOS);
 
 	if (cmd && cmd->kind != MF_SEQ) {
-		mf_seq_push(a, seq, mf_new_str(a, "/bin/sh", cmd->pos));
-		mf_seq_push(a, seq, mf_new_str(a, "-c", cmd->pos));
-		mf_seq_push(a, seq, mf_new_str(a, mf_or(mf_str(cmd), ""), cmd->pos));
+		mf_tb_push(tb, seq, mf_tb_str(tb, "/bin/sh", cmd->pos));
+		mf_tb_push(tb, seq, mf_tb_str(tb, "-c", cmd->pos));
+		mf_tb_push(tb, seq, mf_tb_str(tb, mf_or(mf_str(cmd), ""), cmd->pos));
 	}
 	for (size_t i = 0; cmd && cmd->kind == MF_SEQ && i < cmd->n; i++) {
 		const mf_node *arg = cmd->items[i];
-		mf_seq_push(a, seq, mf_new_str(a, mf_or(mf_str(arg), ""), arg->pos));
+		mf_tb_push(tb, seq, mf_tb_str(tb, mf_or(mf_str(arg), ""), arg->pos));
 	}
 	return seq;
 }
 
 /* backup.hooks.pre/post[]: {container, command, onError, timeout} */
-static mf_node *hook_exec(mf_arena *a, const mf_node *h)
+static mf_node *hook_exec(mf_tb *tb, const mf_node *h)
 {
-	mf_node *item = mf_new_map(a, h->pos), *exec = mf_map_child(a, item, "exec", h->pos);
+	mf_node *item = mf_tb_map(tb, h->pos), *exec = mf_tb_child(tb, item, "exec", h->pos);
 	const mf_node *container = mf_get(h, "container"), *on = mf_get(h, "onError"),
 		      *t = mf_get(h, "timeout");
-	const char *timeout = mf_go_duration_of(a, t);
+	const char *timeout = mf_go_duration_of(tb->a, t);
 
 	if (mf_str(container))
-		mf_map_set_str(a, exec, "container", mf_str(container), container->pos);
-	mf_map_set(a, exec, "command", hook_command(a, mf_get(h, "command")));
+		mf_tb_put_str(tb, exec, "container", mf_str(container), container->pos);
+	mf_tb_put(tb, exec, "command", hook_command(tb, mf_get(h, "command")));
 	if (mf_str(on))
-		mf_map_set_str(a, exec, "onError", mf_str(on), on->pos);
+		mf_tb_put_str(tb, exec, "onError", mf_str(on), on->pos);
 	if (timeout)
-		mf_map_set_str(a, exec, "timeout", timeout, t->pos);
+		mf_tb_put_str(tb, exec, "timeout", timeout, t->pos);
 	return item;
 }
 
 /* One hook resource per service: its pods only, in the group's namespace. */
-static mf_node *hook_resource(mf_arena *a, const mf_system *s, const bgroup *g,
-			      const mf_instance *in, const mf_node *hooks)
+static mf_node *hook_resource(mf_tb *tb, const mf_system *s, const bgroup *g, const mf_instance *in,
+			      const mf_node *hooks)
 {
 	static const char *const phases[] = {"pre", "post"};
 	const char *pods = "pods";
-	mf_node *res = mf_new_map(a, hooks->pos), *sel;
+	mf_node *res = mf_tb_map(tb, hooks->pos), *sel;
 
-	mf_map_set_str(a, res, "name", in->service, in->pos);
-	mf_map_set(a, res, "includedNamespaces", str_seq(a, &g->ns, 1, g->pos));
-	mf_map_set(a, res, "includedResources", str_seq(a, &pods, 1, hooks->pos));
-	sel = mf_map_child(a, mf_map_child(a, res, "labelSelector", hooks->pos), "matchLabels",
-			   hooks->pos);
-	mf_map_set_str(a, sel, PART_OF_LABEL, part_of(s), MF_NOPOS);
-	mf_map_set_str(a, sel, NAME_LABEL, in->service, in->pos);
+	mf_tb_put_str(tb, res, "name", in->service, in->pos);
+	mf_tb_put(tb, res, "includedNamespaces", str_seq(tb, &g->ns, 1, g->pos));
+	mf_tb_put(tb, res, "includedResources", str_seq(tb, &pods, 1, hooks->pos));
+	sel = mf_tb_child(tb, mf_tb_child(tb, res, "labelSelector", hooks->pos), "matchLabels",
+			  hooks->pos);
+	mf_tb_put_str(tb, sel, PART_OF_LABEL, part_of(s), MF_NOPOS);
+	mf_tb_put_str(tb, sel, NAME_LABEL, in->service, in->pos);
 	for (size_t p = 0; p < 2; p++) {
 		const mf_node *list = mf_get(hooks, phases[p]);
 		mf_node *seq;
 		if (!list || list->kind != MF_SEQ || !list->n)
 			continue;
-		seq = mf_map_child_seq(a, res, phases[p], list->pos);
+		seq = mf_tb_child_seq(tb, res, phases[p], list->pos);
 		for (size_t i = 0; i < list->n; i++)
-			mf_seq_push(a, seq, hook_exec(a, list->items[i]));
+			mf_tb_push(tb, seq, hook_exec(tb, list->items[i]));
 	}
 	return res;
 }
@@ -408,8 +408,8 @@ static bool has_hooks(const mf_node *hooks)
 /* template.hooks, or NULL when no service of the group has hooks */
 static mf_node *group_hooks(vctx *v, size_t k)
 {
-	mf_arena *a = v->c->a;
-	mf_node *hooks = mf_new_map(a, v->g[k].pos), *res = NULL;
+	mf_tb *tb = &v->tb;
+	mf_node *hooks = mf_tb_map(tb, v->g[k].pos), *res = NULL;
 	const char *last = NULL;
 
 	for (size_t i = 0; i < v->e->ninst; i++) {
@@ -418,41 +418,44 @@ static mf_node *group_hooks(vctx *v, size_t k)
 		if (v->of[i] != k || !has_hooks(h) || (last && !strcmp(last, in->service)))
 			continue;
 		if (!res)
-			res = mf_map_child_seq(a, hooks, "resources", h->pos);
-		mf_seq_push(a, res, hook_resource(a, v->s, &v->g[k], in, h));
+			res = mf_tb_child_seq(tb, hooks, "resources", h->pos);
+		mf_tb_push(tb, res, hook_resource(tb, v->s, &v->g[k], in, h));
 		last = in->service;
 	}
 	return res ? hooks : NULL;
 }
 
-static void set_flag(mf_arena *a, mf_node *map, const char *key, const mf_node *flag)
+static void set_flag(mf_tb *tb, mf_node *map, const char *key, const mf_node *flag)
 {
 	if (flag && flag->kind == MF_BOOL)
-		mf_map_set_bool(a, map, key, flag->v.b, flag->pos);
+		mf_tb_put_bool(tb, map, key, flag->v.b, flag->pos);
 }
 
 /* spec.template: what each Backup of the Schedule holds */
 static mf_node *template_of(vctx *v, size_t k)
 {
-	mf_arena *a = v->c->a;
+	mf_tb *tb = &v->tb;
 	const bgroup *g = &v->g[k];
 	const bset *b = &g->set;
-	mf_node *t = mf_new_map(a, g->pos), *hooks = group_hooks(v, k);
+	mf_node *t = mf_tb_map(tb, g->pos), *hooks = group_hooks(v, k);
 
-	mf_map_set(a, mf_map_child(a, t, "metadata", MF_NOPOS), "labels", schedule_labels(v));
-	mf_map_set(a, t, "includedNamespaces",
-		   str_seq(a, &g->ns, 1, g->tenant ? g->tenant->pos : g->pos));
-	mf_map_set(a, t, "labelSelector", selector(v, k));
-	set_flag(a, t, "snapshotVolumes", b->snapshot);
-	set_flag(a, t, "defaultVolumesToFsBackup", b->fs);
+	mf_tb_put(tb, mf_tb_child(tb, t, "metadata", MF_NOPOS), "labels", schedule_labels(v));
+	mf_tb_put(tb, t, "includedNamespaces",
+		  str_seq(tb, &g->ns, 1, g->tenant ? g->tenant->pos : g->pos));
+	mf_tb_put(tb, t, "labelSelector", selector(v, k));
+	set_flag(tb, t, "snapshotVolumes", b->snapshot);
+	set_flag(tb, t, "defaultVolumesToFsBackup", b->fs);
 	if (mf_str(b->location))
-		mf_map_set_str(a, t, "storageLocation", mf_str(b->location), b->location->pos);
+		mf_tb_put_str(tb, t, "storageLocation", mf_str(b->location), b->location->pos);
 	if (b->vsl && b->vsl->kind == MF_SEQ)
-		mf_map_set(a, t, "volumeSnapshotLocations", mf_copy(a, b->vsl));
-	if (b->ttl)
-		mf_map_set_str(a, t, "ttl", mf_go_duration_of(a, b->ttl), b->ttl->pos);
+		mf_tb_put(tb, t, "volumeSnapshotLocations", mf_tb_copy(tb, b->vsl));
+	if (b->ttl) {
+		const char *ttl = mf_go_duration_of(tb->a, b->ttl);
+		tb->failed |= !ttl; /* settings_of() checked it: out of memory */
+		mf_tb_put_str(tb, t, "ttl", ttl, b->ttl->pos);
+	}
 	if (hooks)
-		mf_map_set(a, t, "hooks", hooks);
+		mf_tb_put(tb, t, "hooks", hooks);
 	return t;
 }
 
@@ -465,25 +468,25 @@ static const char *velero_ns(const mf_env *e)
 
 static mf_node *schedule_doc(vctx *v, size_t k)
 {
-	mf_arena *a = v->c->a;
+	mf_tb *tb = &v->tb;
 	const bgroup *g = &v->g[k];
 	const mf_node *vns = mf_get(v->e->backup, "namespace");
-	mf_node *doc = mf_new_map(a, g->pos), *meta, *spec;
+	mf_node *doc = mf_tb_map(tb, g->pos), *meta, *spec;
 
-	mf_map_set_str(a, doc, "apiVersion", VELERO_API, MF_NOPOS);
-	mf_map_set_str(a, doc, "kind", "Schedule", MF_NOPOS);
-	meta = mf_map_child(a, doc, "metadata", g->pos);
-	mf_map_set_str(a, meta, "name", g->name, g->pos);
-	mf_map_set_str(a, meta, "namespace", velero_ns(v->e), vns ? vns->pos : g->pos);
-	mf_map_set(a, meta, "labels", schedule_labels(v));
-	mf_map_set(a, meta, "annotations", schedule_annotations(a));
-	spec = mf_map_child(a, doc, "spec", g->pos);
-	mf_map_set_str(a, spec, "schedule", mf_str(g->set.schedule), g->set.schedule->pos);
-	set_flag(a, spec, "skipImmediately", g->set.skip);
+	mf_tb_put_str(tb, doc, "apiVersion", VELERO_API, MF_NOPOS);
+	mf_tb_put_str(tb, doc, "kind", "Schedule", MF_NOPOS);
+	meta = mf_tb_child(tb, doc, "metadata", g->pos);
+	mf_tb_put_str(tb, meta, "name", g->name, g->pos);
+	mf_tb_put_str(tb, meta, "namespace", velero_ns(v->e), vns ? vns->pos : g->pos);
+	mf_tb_put(tb, meta, "labels", schedule_labels(v));
+	mf_tb_put(tb, meta, "annotations", schedule_annotations(tb));
+	spec = mf_tb_child(tb, doc, "spec", g->pos);
+	mf_tb_put_str(tb, spec, "schedule", mf_str(g->set.schedule), g->set.schedule->pos);
+	set_flag(tb, spec, "skipImmediately", g->set.skip);
 	/* owner references would make deleting (or pruning) the Schedule delete
 	 * every Backup it made, and break syncing Backups into a new cluster */
-	mf_map_set_bool(a, spec, "useOwnerReferencesInBackup", false, MF_NOPOS);
-	mf_map_set(a, spec, "template", template_of(v, k));
+	mf_tb_put_bool(tb, spec, "useOwnerReferencesInBackup", false, MF_NOPOS);
+	mf_tb_put(tb, spec, "template", template_of(v, k));
 	return mf_get(spec, "template") ? doc : NULL;
 }
 
@@ -505,32 +508,31 @@ static int add_schedule(vctx *v, size_t k, mf_objects *out)
 			  g->tenant ? g->tenant->name : NULL,
 			  g->name,
 			  g->pos};
-	if (!obj.doc)
-		return mf_error(v->c, g->pos, "internal", "out of memory");
+	if (!mf_tb_check(&v->tb, obj.doc))
+		return 0;
 	return mf_objects_add(v->c, out, &obj);
 }
 
 int mf_render_velero(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out)
 {
-	vctx v = {c, s, e, NULL, 0, NULL};
+	vctx v = {.c = c, .s = s, .e = e, .tb = {.a = c->a}};
 	bset b;
 
 	if (e->is_base || !e->ninst)
 		return 0;
-	v.g = mf_alloc(c->a, e->ninst * sizeof *v.g);
-	v.of = mf_alloc(c->a, e->ninst * sizeof *v.of);
-	if (!v.g || !v.of)
-		return mf_error(c, e->pos, "internal", "out of memory");
-	for (size_t i = 0; i < e->ninst; i++) {
+	v.g = mf_tb_alloc(&v.tb, e->ninst * sizeof *v.g);
+	v.of = mf_tb_alloc(&v.tb, e->ninst * sizeof *v.of);
+	for (size_t i = 0; v.g && v.of && i < e->ninst; i++) {
 		v.of[i] = SIZE_MAX;
 		memset(&b, 0, sizeof b);
-		if (e->inst[i].ns && settings_of(e, &e->inst[i], &b) && place(&v, i, &b) < 0)
-			return -1;
+		if (e->inst[i].ns && settings_of(e, &e->inst[i], &b))
+			place(&v, i, &b);
 	}
-	if (name_groups(&v) < 0)
-		return -1;
-	for (size_t k = 0; k < v.ng; k++)
+	name_groups(&v);
+	for (size_t k = 0; k < v.ng && !v.tb.failed; k++)
 		if (add_schedule(&v, k, out) < 0)
 			return -1;
+	if (v.tb.failed)
+		return mf_error(c, e->pos, "internal", "out of memory");
 	return 0;
 }

@@ -248,6 +248,207 @@ static mf_node *sample(void)
 	return m;
 }
 
+/* ---- the tree builder -------------------------------------------------------------------- */
+
+START_TEST(arena_fail_once)
+{
+	ck_assert_uint_eq(mf_arena_fail_once(A, 2), 0);  /* nothing was armed */
+	ck_assert_ptr_nonnull(mf_alloc(A, 8));
+	ck_assert_ptr_nonnull(mf_alloc(A, 8));
+	ck_assert_ptr_null(mf_alloc(A, 8));
+	ck_assert_ptr_nonnull(mf_alloc(A, 8));  /* once only */
+	ck_assert_uint_eq(mf_arena_fail_once(A, 5), 0);  /* it happened */
+	ck_assert_ptr_nonnull(mf_alloc(A, 1 << 20));  /* big blocks count too */
+	ck_assert_uint_eq(mf_arena_fail_once(A, SIZE_MAX), 5);  /* 5 to go: disarmed */
+	for (int i = 0; i < 10; i++)
+		ck_assert_ptr_nonnull(mf_alloc(A, 8));
+}
+END_TEST
+
+/* A key that cannot be copied adds nothing and leaves the map as it was:
+ * later adds still land in a block of the size the map believes it has. */
+START_TEST(map_add_failure_leaves_map_whole)
+{
+	mf_node *m = mf_new_map(A, MF_NOPOS);
+	char key[16];
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		ck_assert_int_eq(mf_map_set_int(A, m, key, i, MF_NOPOS), 0);
+	}
+	mf_node *v = mf_new_int(A, 99, MF_NOPOS);
+	mf_arena_fail_once(A, 0); /* the key's copy */
+	ck_assert_int_eq(mf_map_add(A, m, "lost", MF_NOPOS, v), -1);
+	ck_assert_uint_eq(m->n, 4);
+	for (int i = 4; i < 40; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		ck_assert_int_eq(mf_map_set_int(A, m, key, i, MF_NOPOS), 0);
+	}
+	ck_assert_ptr_null(mf_get(m, "lost"));
+	for (int i = 0; i < 40; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		ck_assert_int_eq(mf_get_int(m, key, -1), i);
+		ck_assert_str_eq(m->pairs[i].key, key);
+	}
+}
+END_TEST
+
+/* Every builder call once: {kind: Pod, metadata: {name, labels: {app}},
+ * spec: {replicas, debug, ports: [{port}], copied}, tags: [a], note: "n-7"} */
+static mf_node *tb_sample(mf_tb *b, const mf_node *src)
+{
+	mf_node *doc = mf_tb_map(b, P(1, 1, 1)), *meta, *spec, *tags, *port;
+
+	mf_tb_put_str(b, doc, "kind", "Pod", P(1, 1, 7));
+	meta = mf_tb_child(b, doc, "metadata", P(1, 2, 1));
+	mf_tb_put(b, meta, "name", mf_tb_strn(b, "apixyz", 3, P(1, 3, 9)));
+	mf_tb_put_str(b, mf_tb_child(b, meta, "labels", P(1, 4, 3)), "app", "api", P(1, 5, 10));
+	spec = mf_tb_child(b, doc, "spec", P(1, 6, 1));
+	mf_tb_put_int(b, spec, "replicas", 3, P(1, 7, 13));
+	mf_tb_put_bool(b, spec, "debug", false, P(1, 8, 10));
+	port = mf_tb_map(b, P(1, 10, 5));
+	mf_tb_put(b, port, "port", mf_tb_int(b, 80, P(1, 10, 11)));
+	mf_tb_push(b, mf_tb_child_seq(b, spec, "ports", P(1, 9, 3)), port);
+	mf_tb_put(b, spec, "copied", mf_tb_copy(b, src));
+	mf_tb_put_nonempty(b, spec, "empty", mf_tb_seq(b, P(1, 11, 3)));
+	tags = mf_tb_seq(b, P(1, 12, 1));
+	mf_tb_push(b, tags, mf_tb_str(b, "a", P(1, 12, 9)));
+	mf_tb_put_nonempty(b, doc, "tags", tags);
+	mf_tb_put_str(b, doc, "note", mf_tb_printf(b, "n-%d", 7), P(1, 13, 7));
+	mf_tb_put(b, doc, "none", mf_tb_null(b, P(1, 14, 7)));
+	return doc;
+}
+
+START_TEST(tb_builds_a_tree)
+{
+	mf_tb b = {.a = A};
+	mf_node *src = sample(), *doc = tb_sample(&b, src);
+	long *grown = NULL;
+	size_t cap = 0;
+
+	ck_assert(!b.failed);
+	ck_assert_str_eq(mf_get_str(doc, "kind"), "Pod");
+	ck_assert(pos_eq(mf_get(doc, "kind")->pos, P(1, 1, 7)));
+	ck_assert_str_eq(mf_str(mf_path(doc, "metadata.name")), "api");
+	ck_assert_str_eq(mf_str(mf_path(doc, "metadata.labels.app")), "api");
+	ck_assert_int_eq(mf_path(doc, "spec.replicas")->v.i, 3);
+	ck_assert_int_eq(mf_path(doc, "spec.debug")->kind, MF_BOOL);
+	ck_assert_int_eq(mf_path(doc, "spec.ports.0.port")->v.i, 80);
+	ck_assert(pos_eq(mf_path(doc, "spec.ports")->pos, P(1, 9, 3)));
+	ck_assert(mf_equal(mf_path(doc, "spec.copied"), src));
+	ck_assert_ptr_ne(mf_path(doc, "spec.copied"), src);  /* copied, not linked */
+	ck_assert_ptr_null(mf_path(doc, "spec.empty"));      /* no "empty: []" */
+	ck_assert_str_eq(mf_str(mf_path(doc, "tags.0")), "a");
+	ck_assert_str_eq(mf_get_str(doc, "note"), "n-7");
+	ck_assert_int_eq(mf_get(doc, "none")->kind, MF_NULL);
+	/* put replaces; child finds the child it made */
+	mf_tb_put_int(&b, doc, "kind", 1, MF_NOPOS);
+	ck_assert_int_eq(mf_get(doc, "kind")->kind, MF_INT);
+	ck_assert_ptr_eq(mf_tb_child(&b, doc, "metadata", MF_NOPOS), mf_get(doc, "metadata"));
+	ck_assert_uint_eq(doc->n, 6);
+	/* side arrays */
+	for (long i = 0; i < 100; i++) {
+		grown = mf_tb_grow(&b, grown, (size_t)i, &cap, sizeof *grown);
+		ck_assert_ptr_nonnull(grown);
+		grown[i] = i;
+	}
+	ck_assert_int_eq(grown[99], 99);
+	ck_assert_ptr_nonnull(mf_tb_alloc(&b, 64));
+	ck_assert(!b.failed);
+}
+END_TEST
+
+/* A NULL value is an optional field left out: nothing put, nothing failed. */
+START_TEST(tb_null_value_is_nothing)
+{
+	mf_tb b = {.a = A};
+	mf_node *m = mf_tb_map(&b, MF_NOPOS), *seq = mf_tb_seq(&b, MF_NOPOS);
+
+	ck_assert_ptr_null(mf_tb_str(&b, NULL, MF_NOPOS));
+	ck_assert_ptr_null(mf_tb_strn(&b, NULL, 3, MF_NOPOS));
+	ck_assert_ptr_null(mf_tb_copy(&b, NULL));
+	mf_tb_put(&b, m, "k", NULL);
+	mf_tb_put_str(&b, m, "k", NULL, MF_NOPOS);
+	mf_tb_put_nonempty(&b, m, "k", NULL);
+	mf_tb_push(&b, seq, NULL);
+	ck_assert_uint_eq(m->n, 0);
+	ck_assert_uint_eq(seq->n, 0);
+	ck_assert(!b.failed);
+}
+END_TEST
+
+/* A NULL parent is a failure already recorded where it was made: the
+ * calls below do nothing and record nothing more. */
+START_TEST(tb_null_parent_is_recorded_already)
+{
+	mf_tb b = {.a = A};
+	mf_node *v = mf_tb_str(&b, "v", MF_NOPOS);
+
+	mf_tb_put(&b, NULL, "k", v);
+	mf_tb_put_str(&b, NULL, "k", "s", MF_NOPOS);
+	mf_tb_put_int(&b, NULL, "k", 1, MF_NOPOS);
+	mf_tb_put_bool(&b, NULL, "k", true, MF_NOPOS);
+	mf_tb_put_nonempty(&b, NULL, "k", mf_tb_seq(&b, MF_NOPOS));
+	mf_tb_push(&b, NULL, v);
+	ck_assert_ptr_null(mf_tb_child(&b, NULL, "k", MF_NOPOS));
+	ck_assert_ptr_null(mf_tb_child_seq(&b, NULL, "k", MF_NOPOS));
+	ck_assert(!b.failed);
+	/* so the one failure that made the parent NULL is what is reported */
+	mf_arena_fail_once(A, 0);
+	ck_assert_ptr_null(mf_tb_child(&b, mf_tb_map(&b, MF_NOPOS), "k", MF_NOPOS));
+	ck_assert(b.failed);
+}
+END_TEST
+
+/* A failure stays recorded: later calls succeed, the flag stays set. */
+START_TEST(tb_failure_is_sticky)
+{
+	mf_tb b = {.a = A};
+	mf_node *m;
+
+	mf_arena_fail_once(A, 0);
+	ck_assert_ptr_null(mf_tb_map(&b, MF_NOPOS));
+	ck_assert(b.failed);
+	m = mf_tb_map(&b, MF_NOPOS);
+	ck_assert_ptr_nonnull(m);
+	mf_tb_put_str(&b, m, "k", "v", MF_NOPOS);
+	ck_assert_str_eq(mf_get_str(m, "k"), "v");
+	ck_assert(b.failed);
+	ck_assert_ptr_eq(mf_tb_check(&b, m), m);
+	ck_assert(b.failed);
+	b.failed = false;
+	ck_assert_ptr_null(mf_tb_check(&b, NULL));
+	ck_assert(b.failed);
+}
+END_TEST
+
+/* Whichever allocation fails, the builder records it: the sample tree is
+ * either whole with no failure, or `failed` is set. */
+START_TEST(tb_every_failure_is_recorded)
+{
+	mf_tb ref = {.a = A};
+	mf_node *src = sample(), *want = tb_sample(&ref, src);
+	size_t fired = 0;
+
+	ck_assert(!ref.failed);
+	for (size_t n = 0;; n++) {
+		mf_tb b = {.a = A};
+		mf_node *got;
+		mf_arena_fail_once(A, n);
+		got = tb_sample(&b, src);
+		if (mf_arena_fail_once(A, SIZE_MAX) == 0) {
+			ck_assert_msg(b.failed, "allocation %zu failed unrecorded", n);
+			fired++;
+			continue;
+		}
+		ck_assert(!b.failed);
+		ck_assert(mf_equal(got, want));
+		break;
+	}
+	ck_assert_uint_gt(fired, 30);
+}
+END_TEST
+
 START_TEST(lookups)
 {
 	mf_node *m = sample();
@@ -612,6 +813,16 @@ static Suite *model_suite(void)
 	tcase_add_test(t, seq_push_grows);
 	tcase_add_test(t, map_add_set_del);
 	tcase_add_test(t, map_child);
+	suite_add_tcase(s, t);
+	t = tcase_create("tree builder");
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, arena_fail_once);
+	tcase_add_test(t, map_add_failure_leaves_map_whole);
+	tcase_add_test(t, tb_builds_a_tree);
+	tcase_add_test(t, tb_null_value_is_nothing);
+	tcase_add_test(t, tb_null_parent_is_recorded_already);
+	tcase_add_test(t, tb_failure_is_sticky);
+	tcase_add_test(t, tb_every_failure_is_recorded);
 	suite_add_tcase(s, t);
 	t = tcase_create("lookups");
 	tcase_add_checked_fixture(t, setup, teardown);
