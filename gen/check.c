@@ -174,7 +174,7 @@ void mf_chk_release(mf_chk *k)
 
 /* Environments with a Kubernetes target are checked on the Kubernetes
  * objects; Compose-only ones on their Compose services (adapted to pod
- * specs by check_lint.c), which is what they run. */
+ * specs by check_compose.c), which is what they run. */
 static void check_env(mf_chk *k, const mf_env *e, int *rc)
 {
 	const mf_pack **packs = NULL;

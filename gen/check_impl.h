@@ -198,7 +198,7 @@ void mf_chk_run(mf_chk *k, const mf_pack *const *packs, size_t n);
 void mf_chk_release(mf_chk *k);
 /* Sort c->diags by position, rule and message (a refinement of mf_diag_sort). */
 void mf_chk_sort(mf_ctx *c);
-/* Compose services as objects holding an adapted pod spec (check_lint.c);
+/* Compose services as objects holding an adapted pod spec (check_compose.c);
  * `e` (may be NULL) maps them back to instances. */
 int mf_compose_objects(mf_chk *k, const mf_node *compose, const mf_env *e, mf_objects *out);
 

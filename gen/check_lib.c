@@ -160,7 +160,7 @@ static long long replicas_of(const mf_object *o)
 	return 1;
 }
 
-/* A Compose service adapted by check_lint.c: {spec: PodSpec, replicas?},
+/* A Compose service adapted by check_compose.c: {spec: PodSpec, replicas?},
  * its path in the Compose file kept in `group`. */
 static bool compose_pod(const mf_object *o, mf_pod *p)
 {

@@ -1042,10 +1042,8 @@ static const char *tpl_kind(hm *h, const char *text, const char **kind)
 	k = text + strlen(KIND_OPEN);
 	if (!(end = strstr(k, KIND_CLOSE)) || end == k || memchr(k, '\n', (size_t)(end - k)))
 		return NULL;
-	if (!(*kind = mf_strndup(h->a, k, (size_t)(end - k)))) {
-		oom(h, NULL);
+	if (!(*kind = mf_tb_printf(&h->tb, "%.*s", (int)(end - k), k)))
 		return NULL;
-	}
 	return end + strlen(KIND_CLOSE);
 }
 
@@ -1069,7 +1067,7 @@ static void write_fixed(hm *h, const mf_embedded *f, const placeholder *v, size_
 	mf_buf b;
 
 	if (!p) {
-		if (h->rc == 0)
+		if (h->rc == 0 && !h->tb.failed)
 			h->rc = mf_error(h->c, MF_NOPOS, "internal", "malformed kind line in '%s'",
 					 f->path);
 		return;
@@ -1106,7 +1104,7 @@ static void write_templates(hm *h)
 	const placeholder v[] = {{"@CHART@", h->chart}, {"@RESERVED@", reserved_args(h)}};
 
 	if (!v[1].with) {
-		oom(h, NULL);
+		h->tb.failed = true;
 		return;
 	}
 	for (size_t i = 0; i < mf_embedded_count; i++) {
