@@ -276,7 +276,6 @@ static void adapt_volumes(adapt *a)
 static void adapt_command(adapt *a, const char *from, const char *to)
 {
 	const mf_node *v = mf_get(a->svc, from);
-	mf_node *seq;
 
 	if (!v)
 		return;
@@ -284,9 +283,9 @@ static void adapt_command(adapt *a, const char *from, const char *to)
 		mf_tb_put(a->tb, a->ctr, to, (mf_node *)v);
 		return;
 	}
-	seq = mf_tb_seq(a->tb, v->pos);
-	mf_tb_push(a->tb, seq, (mf_node *)v);
-	mf_tb_put(a->tb, a->ctr, to, seq);
+	/* a string is split into words, as Compose splits it */
+	if (v->kind == MF_STR)
+		mf_tb_put(a->tb, a->ctr, to, mf_command_argv(a->tb, v, NULL));
 }
 
 /* Compose has no runAsNonRoot: what the description asks for stands (the

@@ -429,19 +429,21 @@ static mf_node *test_of_command(rc *r, const mf_node *cmd)
 {
 	static const char *const forms[] = {"CMD", "CMD-SHELL", "NONE"};
 	mf_node *t = mf_tb_seq(&r->tb, cmd->pos);
+	const char *script;
+	mf_node *argv = mf_command_argv(&r->tb, cmd, &script);
 	bool named = false;
 
-	if (cmd->kind != MF_SEQ) {
+	if (script) {
 		mf_tb_push(&r->tb, t, mf_tb_str(&r->tb, "CMD-SHELL", cmd->pos));
-		mf_tb_push(&r->tb, t, lit(r, mf_str(cmd), cmd->pos));
+		mf_tb_push(&r->tb, t, lit(r, script, cmd->pos));
 		return t;
 	}
-	for (size_t i = 0; cmd->n && mf_str(cmd->items[0]) && i < 3; i++)
+	for (size_t i = 0; cmd->kind == MF_SEQ && cmd->n && mf_str(cmd->items[0]) && i < 3; i++)
 		named |= !strcmp(mf_str(cmd->items[0]), forms[i]);
 	if (!named)
 		mf_tb_push(&r->tb, t, mf_tb_str(&r->tb, "CMD", cmd->pos));
-	for (size_t i = 0; i < cmd->n; i++)
-		mf_tb_push(&r->tb, t, lit(r, mf_or(mf_str(cmd->items[i]), ""), cmd->items[i]->pos));
+	for (size_t i = 0; argv && i < argv->n; i++)
+		mf_tb_push(&r->tb, t, lit(r, mf_str(argv->items[i]), argv->items[i]->pos));
 	return t;
 }
 
@@ -1114,20 +1116,14 @@ static void put_env(rc *r, const mf_instance *in, mf_node *svc)
 
 /* ---- command, security, the rest ------------------------------------------ */
 
-/* A list is the argv; a string is run by /bin/sh -c. */
+/* The argv the description means (mf_command_argv), written as a list so
+ * Compose does not split it again; '$' is literal. */
 static mf_node *argv_of(rc *r, const mf_node *cmd)
 {
-	mf_node *out = mf_tb_seq(&r->tb, cmd->pos);
+	mf_node *out = mf_command_argv(&r->tb, cmd, NULL);
 
-	if (cmd->kind != MF_SEQ) {
-		mf_tb_push(&r->tb, out, mf_tb_str(&r->tb, "/bin/sh", cmd->pos));
-		mf_tb_push(&r->tb, out, mf_tb_str(&r->tb, "-c", cmd->pos));
-		mf_tb_push(&r->tb, out, lit(r, mf_or(mf_str(cmd), ""), cmd->pos));
-		return out;
-	}
-	for (size_t i = 0; i < cmd->n; i++)
-		mf_tb_push(&r->tb, out,
-			   lit(r, mf_or(mf_str(cmd->items[i]), ""), cmd->items[i]->pos));
+	for (size_t i = 0; out && i < out->n; i++)
+		out->items[i] = lit(r, mf_str(out->items[i]), out->items[i]->pos);
 	return out;
 }
 

@@ -439,24 +439,10 @@ static const rport *port_by_ref(const ri *i, const mf_node *ref)
 
 /* ---- container fields -------------------------------------------------------- */
 
-/* command/args: a list as is, a string through the image's shell */
+/* command/args: the argv the description means (mf_command_argv) */
 static mf_node *command_of(rk *r, const mf_node *cmd)
 {
-	mf_node *seq;
-
-	if (!cmd || (cmd->kind != MF_SEQ && cmd->kind != MF_STR))
-		return NULL;
-	if (!(seq = mf_tb_seq(&r->tb, cmd->pos)))
-		return NULL;
-	if (cmd->kind == MF_STR) {
-		mf_tb_push(&r->tb, seq, mf_tb_str(&r->tb, "/bin/sh", cmd->pos));
-		mf_tb_push(&r->tb, seq, mf_tb_str(&r->tb, "-c", cmd->pos));
-		mf_tb_push(&r->tb, seq, str_of(r, cmd));
-		return seq;
-	}
-	for (size_t k = 0; k < cmd->n; k++)
-		mf_tb_push(&r->tb, seq, str_of(r, cmd->items[k]));
-	return seq;
+	return mf_command_argv(&r->tb, cmd, NULL);
 }
 
 /* {secret|config, key, optional} -> secretKeyRef / configMapKeyRef */

@@ -336,21 +336,10 @@ static mf_node *selector(vctx *v, size_t k)
 	return sel;
 }
 
-/* a hook's command: a list as written, one string through the image's shell */
+/* a hook's command: the argv the description means (mf_command_argv) */
 static mf_node *hook_command(mf_tb *tb, const mf_node *cmd)
 {
-	mf_node *seq = mf_tb_seq(tb, cmd ? cmd->pos : MF_NOPOS);
-
-	if (cmd && cmd->kind != MF_SEQ) {
-		mf_tb_push(tb, seq, mf_tb_str(tb, "/bin/sh", cmd->pos));
-		mf_tb_push(tb, seq, mf_tb_str(tb, "-c", cmd->pos));
-		mf_tb_push(tb, seq, mf_tb_str(tb, mf_or(mf_str(cmd), ""), cmd->pos));
-	}
-	for (size_t i = 0; cmd && cmd->kind == MF_SEQ && i < cmd->n; i++) {
-		const mf_node *arg = cmd->items[i];
-		mf_tb_push(tb, seq, mf_tb_str(tb, mf_or(mf_str(arg), ""), arg->pos));
-	}
-	return seq;
+	return cmd ? mf_command_argv(tb, cmd, NULL) : mf_tb_seq(tb, MF_NOPOS);
 }
 
 /* backup.hooks.pre/post[]: {container, command, onError, timeout} */

@@ -447,6 +447,131 @@ static mf_image image_of(mf_ctx *c, const mf_system *s, const mf_instance *in)
 	return im;
 }
 
+/* ---- commands ---------------------------------------------------------------------- */
+
+/* One word of a command string, split as Compose splits `command:` (POSIX
+ * quoting, no expansion): *p moves past it.  0 at the end, -1 on a quote
+ * left open, else the word's length in out (which has room for it). */
+static long next_word(const char **p, char *out)
+{
+	const char *s = *p;
+	long n = 0;
+	char q = 0;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	if (!*s)
+		return (*p = s), 0;
+	for (; *s && (q || !(*s == ' ' || *s == '\t' || *s == '\n')); s++) {
+		if (!q && (*s == '\'' || *s == '"'))
+			q = *s;
+		else if (q && *s == q)
+			q = 0;
+		else if (*s == '\\' && q != '\'' && s[1] && (!q || strchr("\"\\$`", s[1])))
+			out[n++] = *++s;
+		else
+			out[n++] = *s;
+	}
+	*p = s;
+	return q ? -1 : n ? n : -2; /* -2: only quotes, an empty word */
+}
+
+mf_node *mf_command_argv(mf_tb *tb, const mf_node *cmd, const char **script)
+{
+	const mf_node *sh = mf_get(cmd, "shell");
+	mf_node *seq;
+	char *word;
+	const char *p;
+	long n;
+
+	if (script)
+		*script = sh ? mf_str(sh) : NULL;
+	if (!cmd || !(seq = mf_tb_seq(tb, cmd->pos)))
+		return NULL;
+	if (sh) {
+		mf_tb_push(tb, seq, mf_tb_str(tb, "/bin/sh", sh->pos));
+		mf_tb_push(tb, seq, mf_tb_str(tb, "-c", sh->pos));
+		mf_tb_push(tb, seq, mf_tb_str(tb, mf_or(mf_str(sh), ""), sh->pos));
+		return seq;
+	}
+	for (size_t i = 0; cmd->kind == MF_SEQ && i < cmd->n; i++)
+		mf_tb_push(tb, seq,
+			   mf_tb_str(tb, mf_or(mf_str(cmd->items[i]), ""), cmd->items[i]->pos));
+	if (cmd->kind == MF_SEQ || !(p = mf_str(cmd)) || !(word = mf_tb_alloc(tb, strlen(p) + 1)))
+		return seq;
+	while ((n = next_word(&p, word)) != 0 && n != -1)
+		mf_tb_push(tb, seq, mf_tb_strn(tb, word, n < 0 ? 0 : (size_t)n, cmd->pos));
+	return seq;
+}
+
+/* What a shell would do with a command split into words: run it as the
+ * author probably meant it only through {shell: ...}. */
+static const char *shell_syntax(const char *s)
+{
+	static const char *const ops[] = {"&&", "||", "|", ";", ">", "<", "$", "`", "*"};
+	char q = 0;
+
+	for (; s && *s; s++) {
+		if (*s == '\\' && q != '\'' && s[1]) {
+			s++;
+			continue;
+		}
+		if (!q && (*s == '\'' || *s == '"'))
+			q = *s;
+		else if (q && *s == q)
+			q = 0;
+		for (size_t i = 0; q != '\'' && i < MF_NELEM(ops); i++)
+			if (!strncmp(s, ops[i], strlen(ops[i])) && (!q || *s == '$' || *s == '`'))
+				return ops[i];
+	}
+	return NULL;
+}
+
+static void check_command(rctx *r, const mf_node *cmd)
+{
+	const char *s = cmd && cmd->kind == MF_STR ? mf_str(cmd) : NULL, *p = s, *op;
+	char *word = s ? mf_alloc(r->c->a, strlen(s) + 1) : NULL;
+	long n;
+
+	if (!word)
+		return;
+	while ((n = next_word(&p, word)) != 0)
+		if (n == -1) {
+			mf_error(r->c, cmd->pos, "command-quote",
+				 "a quote is left open in this command (it is split into words "
+				 "as Compose splits 'command:')");
+			r->rc = -1;
+			return;
+		}
+	if ((op = shell_syntax(s)) != NULL)
+		mf_warning(
+			r->c, cmd->pos, "command-shell",
+			"'%s' reaches the program as an argument: the command is split into "
+			"words and run without a shell; write {shell: ...} to run it with /bin/sh",
+			op);
+}
+
+/* command, args, probes.*.exec and probes.compose of one layer of fields */
+static void check_commands(rctx *r, const mf_node *f)
+{
+	static const char *const paths[] = {"command",
+					    "args",
+					    "probes.readiness.exec",
+					    "probes.liveness.exec",
+					    "probes.startup.exec",
+					    "probes.compose"};
+
+	static const char *const hooks[] = {"backup.hooks.pre", "backup.hooks.post"};
+
+	for (size_t i = 0; i < MF_NELEM(paths); i++)
+		check_command(r, mf_path(f, paths[i]));
+	for (size_t i = 0; i < MF_NELEM(hooks); i++) {
+		const mf_node *list = mf_path(f, hooks[i]);
+		for (size_t k = 0; list && list->kind == MF_SEQ && k < list->n; k++)
+			check_command(r, mf_get(list->items[k], "command"));
+	}
+}
+
 /* ---- references --------------------------------------------------------- */
 
 const mf_instance *mf_find_instance(const mf_env *e, const char *service, const char *tenant)
@@ -635,6 +760,7 @@ static void check_fields(rctx *r, const mf_node *f)
 	if (m)
 		need(r, m, "machines", "machine");
 	check_env_names(r, f);
+	check_commands(r, f);
 }
 
 static void check_map_of_fields(rctx *r, const mf_node *map, bool services_must_exist)

@@ -180,6 +180,14 @@ const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref,
 /* The instance a reference from `from` points at (same tenant first). */
 const mf_instance *mf_ref_target(const mf_instance *from, const char *service);
 
+/* A command of the description (services.*.command, args, probes.*.exec,
+ * probes.compose, backup hooks) as the argv to run: a list as written; a
+ * string split into words as Compose splits `command:` (POSIX quotes and
+ * backslashes, no expansion, no shell); {shell: TEXT} as /bin/sh -c TEXT.
+ * *script (may be NULL) gets TEXT for the shell form, else NULL.  Arena
+ * strings through tb; NULL for a NULL command or when tb failed. */
+mf_node *mf_command_argv(mf_tb *tb, const mf_node *cmd, const char **script);
+
 /* Helpers every later stage needs. */
 unsigned mf_target_bits(const mf_node *names); /* ["kustomize", "helm", ...] as mf_target bits */
 /* `backup: true`, or backup settings without `enabled: false`. */

@@ -163,7 +163,7 @@ START_TEST(health_exec_and_override)
 		       "    probes: {readiness: {exec: [pg_isready, -U, postgres]}}\n"
 		       "  b:\n"
 		       "    image: demo/b:1.0.0\n"
-		       "    probes: {readiness: {exec: \"test -f /tmp/up && echo $HOME\"}}\n"
+		       "    probes: {readiness: {exec: {shell: \"test -f /tmp/up && echo $HOME\"}}}\n"
 		       "  c:\n"
 		       "    image: demo/c:1.0.0\n"
 		       "    ports: {http: 80}\n"
@@ -190,8 +190,10 @@ START_TEST(health_exec_and_override)
 	ck_assert_uint_eq(mf_path(DOC, "services.c.healthcheck.test")->n, 4);
 	ck_at("services.d.healthcheck.test.0", "CMD");
 	ck_at("services.d.healthcheck.test.1", "/bin/check");
-	ck_at("services.e.healthcheck.test.0", "CMD-SHELL");
-	ck_at("services.e.healthcheck.test.1", "wget -qO- localhost");
+	/* a string is split into words, as every command of a description */
+	ck_at("services.e.healthcheck.test.0", "CMD");
+	ck_at("services.e.healthcheck.test.1", "wget");
+	ck_at("services.e.healthcheck.test.3", "localhost");
 	ck_none("services.f.healthcheck");
 }
 END_TEST
@@ -557,9 +559,10 @@ START_TEST(command_security_keys)
 		       "      hostNetwork: true\n" DEV);
 	ck_at("services.api.entrypoint.0", "python");
 	ck_at("services.api.entrypoint.2", "api");
-	ck_at("services.api.command.0", "/bin/sh");
-	ck_at("services.api.command.1", "-c");
-	ck_at("services.api.command.2", "serve --port $$PORT");
+	/* a string is split into words, no shell; '$' stays literal */
+	ck_at("services.api.command.0", "serve");
+	ck_at("services.api.command.1", "--port");
+	ck_at("services.api.command.2", "$$PORT");
 	ck_at("services.api.working_dir", "/srv");
 	ck_at("services.api.labels.tier", "1");
 	ck_at("services.api.user", "1000:1000");

@@ -122,7 +122,7 @@ static const char *APP =
 	"  agent:\n"
 	"    kind: daemon\n"
 	"    image: agent:1\n"
-	"    command: exec agent --verbose\n"
+	"    command: {shell: exec agent --verbose}\n"
 	"    ports: {stats: {port: 7000, host: 17000}}\n"
 	"    security: {privileged: true, allowPrivilegeEscalation: false, hostPID: true}\n"
 	"  chat:\n"
@@ -306,9 +306,10 @@ START_TEST(exec_probe_and_unknown_port)
 	ck_assert_str_eq(C.diags[0].code, "unknown-port");
 	ck_assert_uint_eq(C.diags[0].pos.line, 9);
 	cmd = at(find(&o, "Deployment", NULL, "w"), "spec.template.spec.containers.0.livenessProbe.exec.command");
+	/* split into words: no shell */
 	ck_assert_uint_eq(cmd->n, 3);
-	ck_assert_str_eq(mf_str(cmd->items[0]), "/bin/sh");
-	ck_assert_str_eq(mf_str(cmd->items[2]), "test -f /tmp/ok");
+	ck_assert_str_eq(mf_str(cmd->items[0]), "test");
+	ck_assert_str_eq(mf_str(cmd->items[2]), "/tmp/ok");
 	/* rendering again fails again but reports nothing new */
 	memset(&o, 0, sizeof o);
 	ck_assert_int_eq(mf_render_k8s(&C, &S, env_named("prod"), &o), -1);
@@ -379,6 +380,7 @@ START_TEST(stateful_daemon_cronjob)
 	sc = at(ds, "spec.template.spec.containers.0.securityContext");
 	ck_assert(mf_get(sc, "privileged")->v.b);
 	ck_assert_ptr_null(mf_get(sc, "allowPrivilegeEscalation"));
+	ck_assert_str_eq(str_at(ds, "spec.template.spec.containers.0.command.0"), "/bin/sh");
 	ck_assert_str_eq(str_at(ds, "spec.template.spec.containers.0.command.2"), "exec agent --verbose");
 	/* cron zone goes to timeZone */
 	ck_assert_str_eq(str_at(cj, "spec.schedule"), "0 3 * * *");
