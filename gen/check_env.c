@@ -291,9 +291,12 @@ static int cmp_hostport(const void *x, const void *y)
 	return r ? r : (a->order > b->order) - (a->order < b->order);
 }
 
+/* One host (or every node), and interfaces that overlap: every interface
+ * overlaps with any one. */
 static bool same_host(const mf_hostport *a, const mf_hostport *b)
 {
-	return !strcmp(a->host, "*") || !strcmp(b->host, "*") || !strcmp(a->host, b->host);
+	return (!strcmp(a->host, "*") || !strcmp(b->host, "*") || !strcmp(a->host, b->host)) &&
+	       (!a->ip || !b->ip || !strcmp(a->ip, b->ip));
 }
 
 static void clash(mf_chk *k, const mf_hostport *second, const mf_hostport *first)
@@ -359,18 +362,19 @@ static size_t collect_ports(mf_chk *k, mf_hostport *out)
 			continue;
 		for (size_t p = 0; p < in->nports; p++) {
 			const mf_port *pt = &in->ports[p];
-			if (pt->published > 0)
-				out[n] = (mf_hostport){pt->published,
-						       pt->protocol,
-						       host,
-						       "machine",
-						       in->compose_name,
-						       pt->host_node ? pt->host_node : pt->node,
-						       in,
-						       in,
-						       NULL,
-						       n},
-				n++;
+			if (pt->published <= 0)
+				continue;
+			out[n] = (mf_hostport){.port = pt->published,
+					       .proto = pt->protocol,
+					       .host = host,
+					       .host_kind = "machine",
+					       .ip = pt->host_ip,
+					       .who = in->compose_name,
+					       .at = pt->host_node ? pt->host_node : pt->node,
+					       .owner = in,
+					       .in = in,
+					       .order = n};
+			n++;
 		}
 	}
 	return n;
@@ -400,6 +404,30 @@ static const mf_node *port_range(const mf_chk *k, const mf_instance *in, const c
 	*owner = mf_printf(k->c->a, "environment '%s'", k->e->name);
 	r = mf_get(k->e->node, "hostPorts");
 	return r ? r : mf_get(k->e->profile, "hostPorts");
+}
+
+/* a store's published port with no hostIP: on every interface of the host */
+static void host_port_public(mf_chk *k)
+{
+	bool compose = k->e->targets & MF_T_COMPOSE;
+
+	for (size_t i = 0; i < k->e->ninst; i++) {
+		const mf_instance *in = &k->e->inst[i];
+		if (!in->single_writer || in->host_network || (!compose && in->kind != MF_W_DAEMON))
+			continue;
+		k->in = in;
+		for (size_t p = 0; p < in->nports; p++) {
+			const mf_port *pt = &in->ports[p];
+			if (pt->published <= 0 || pt->host_ip)
+				continue;
+			mf_finding(
+				k, MF_RULE_HOST_PORT_PUBLIC,
+				mf_chk_at(k, pt->host_node ? pt->host_node : pt->node), NULL,
+				"'%s' keeps data and publishes port %d on every interface of the host",
+				in->compose_name, pt->published);
+		}
+	}
+	k->in = NULL;
 }
 
 /* services.*.ports.*.host as a fixed number outside the range */
@@ -911,6 +939,7 @@ const mf_rule_impl mf_env_rules[] = {
 	{MF_RULE_CAPACITY_EXCEEDED, MF_SC_ENV, MF_RUN_CHECK, capacity},
 	{MF_RULE_HOST_PORT_CONFLICT, MF_SC_ENV, MF_RUN_CHECK, host_port_conflict},
 	{MF_RULE_HOST_PORT_RANGE, MF_SC_ENV, MF_RUN_CHECK, host_port_range},
+	{MF_RULE_HOST_PORT_PUBLIC, MF_SC_ENV, MF_RUN_CHECK, host_port_public},
 	{MF_RULE_STORAGE_SHARED_RWO, MF_SC_ENV, MF_RUN_CHECK, storage_shared_rwo},
 	{MF_RULE_REPLICAS_MIN, MF_SC_ENV, MF_RUN_CHECK, replicas_min},
 	{MF_RULE_REPLICAS_SINGLE_WRITER, MF_SC_ENV, MF_RUN_CHECK, replicas_single_writer},

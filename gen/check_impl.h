@@ -166,6 +166,7 @@ typedef struct mf_hostport {
 	const char *proto;
 	const char *host;      /* machine or node; "" the one Compose host; "*" every node */
 	const char *host_kind; /* "machine": messages name the host; NULL: they do not */
+	const char *ip;        /* the interface, NULL for every one */
 	const char *who;       /* the owner's name in messages */
 	const mf_node *at;     /* where it is published */
 	const void *owner;     /* an instance or an object: its own ports never clash */

@@ -40,11 +40,15 @@ static size_t pod_ports(mf_chk *k, const mf_pod *p, const char *host, mf_hostpor
 			if (!hp || hp->kind != MF_INT || hp->v.i <= 0)
 				continue;
 			if (out)
-				out[n] = (mf_hostport){hp->v.i,      proto ? proto : "TCP",
-						       host,         NULL,
-						       p->obj->name, hp,
-						       p->obj,       NULL,
-						       p->obj,       n};
+				out[n] = (mf_hostport){.port = hp->v.i,
+						       .proto = proto ? proto : "TCP",
+						       .host = host,
+						       .ip = mf_get_str(ports->items[j], "hostIP"),
+						       .who = p->obj->name,
+						       .at = hp,
+						       .owner = p->obj,
+						       .obj = p->obj,
+						       .order = n};
 			n++;
 		}
 	}

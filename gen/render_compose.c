@@ -593,43 +593,48 @@ static const char *proto_of(const mf_port *port)
 	return "tcp";
 }
 
-/* dclint wants published ports in numeric order: "127.0.0.1:HOST:..." */
+/* dclint wants published ports in numeric order */
 static int cmp_published(const void *x, const void *y)
 {
-	long long a = strtoll(mf_str(*(mf_node *const *)x) + sizeof LOOPBACK, NULL, 10);
-	long long b = strtoll(mf_str(*(mf_node *const *)y) + sizeof LOOPBACK, NULL, 10);
+	int a = (*(const mf_port *const *)x)->published,
+	    b = (*(const mf_port *const *)y)->published;
 
 	return (a > b) - (a < b);
 }
 
-/* ports.<name>.host, after `auto` allocation: "127.0.0.1:HOST:PORT/proto"
- * (loopback: a development stack is not for the network).  On the host
- * network the container port is the host port.  Two services on one host
- * port are the check stage's rule host-port-conflict. */
+/* "[IP:]HOST:PORT/proto": on every interface unless ports.*.hostIP names
+ * one (as Docker does); an IPv6 address in brackets. */
+static mf_node *published(rc *r, const mf_port *p)
+{
+	const char *ip = p->host_ip;
+	bool v6 = ip && strchr(ip, ':');
+
+	return mf_tb_str(&r->tb,
+			 mf_tb_printf(&r->tb, "%s%s%s%s%d:%lld/%s", v6 ? "[" : "", mf_or(ip, ""),
+				      v6 ? "]" : "", ip ? ":" : "", p->published, p->number,
+				      proto_of(p)),
+			 pos_of(p->host_node, p->pos));
+}
+
+/* ports.<name>.host, after `auto` allocation.  On the host network the
+ * container port is the host port.  Two services on one host port are the
+ * check stage's rule host-port-conflict. */
 static bool put_ports(rc *r, const mf_instance *in, mf_node *svc)
 {
-	bool any = false;
-	mf_node *out = NULL;
+	const mf_port **v = mf_tb_alloc(&r->tb, (in->nports + 1) * sizeof *v);
+	size_t n = 0;
+	mf_node *out;
 
-	for (size_t k = 0; k < in->nports; k++) {
-		const mf_port *p = &in->ports[k];
-		mf_pos at = pos_of(p->host_node, p->pos);
-		if (p->published <= 0)
-			continue;
-		any = true;
-		if (in->host_network)
-			continue;
-		if (!out)
-			out = mf_tb_child_seq(&r->tb, svc, "ports", at);
-		mf_tb_push(&r->tb, out,
-			   mf_tb_str(&r->tb,
-				     mf_tb_printf(&r->tb, LOOPBACK ":%d:%lld/%s", p->published,
-						  p->number, proto_of(p)),
-				     at));
-	}
-	if (out && !r->tb.failed)
-		mf_stable_sort(out->items, out->n, sizeof *out->items, cmp_published);
-	return any;
+	for (size_t k = 0; v && k < in->nports; k++)
+		if (in->ports[k].published > 0)
+			v[n++] = &in->ports[k];
+	if (!n || in->host_network || !v)
+		return n > 0;
+	mf_stable_sort(v, n, sizeof *v, cmp_published);
+	out = mf_tb_child_seq(&r->tb, svc, "ports", pos_of(v[0]->host_node, v[0]->pos));
+	for (size_t k = 0; k < n; k++)
+		mf_tb_push(&r->tb, out, published(r, v[k]));
+	return true;
 }
 
 /* Compose's cpus are decimal cores, memory 1024-based sizes. */

@@ -64,7 +64,8 @@ typedef struct rport {
 	long long svc_number; /* servicePort, else number */
 	const char *protocol; /* NULL for TCP */
 	bool in_service;
-	int host; /* hostPort (daemons only), 0 for none */
+	int host;            /* hostPort (daemons only), 0 for none */
+	const char *host_ip; /* hostIP with a hostPort, NULL: every interface */
 	const mf_node *node;
 	mf_pos pos;
 } rport;
@@ -391,8 +392,10 @@ static void init_ports(ri *i)
 		o->protocol = strcmp(p->protocol, "TCP") ? p->protocol : NULL;
 		o->in_service = p->in_service;
 		/* only a daemon binds host ports: one pod per node */
-		if (in->kind == MF_W_DAEMON && p->host)
+		if (in->kind == MF_W_DAEMON && p->host) {
 			o->host = in->host_network ? (int)o->number : p->host;
+			o->host_ip = p->host_ip;
+		}
 		o->cname = container_port_name(i, k);
 	}
 }
@@ -412,6 +415,8 @@ static mf_node *container_ports(ri *i)
 		mf_tb_put_str(&r->tb, m, "protocol", p->protocol, p->pos);
 		if (p->host)
 			mf_tb_put_int(&r->tb, m, "hostPort", p->host, p->pos);
+		if (p->host)
+			mf_tb_put_str(&r->tb, m, "hostIP", p->host_ip, p->pos);
 		mf_tb_push(&r->tb, seq, m);
 	}
 	return seq;

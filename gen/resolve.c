@@ -1031,6 +1031,7 @@ static void instance_ports(rctx *r, mf_instance *in)
 		o->protocol = mf_or(mf_get_str(v, "protocol"), "TCP");
 		o->in_service = mf_get_bool(v, "service", true);
 		o->host_node = mf_get(v, "host");
+		o->host_ip = mf_get_str(v, "hostIP");
 		o->published = in->host_network ? (int)o->number : 0;
 	}
 }

@@ -53,6 +53,7 @@ typedef struct mf_port {
 	const char *protocol;   /* "TCP", "UDP" or "SCTP" */
 	bool in_service;        /* part of the Kubernetes Service (service: false leaves it out) */
 	int host;               /* host: after `auto` allocation; 0 when not given */
+	const char *host_ip;    /* hostIP: the interface it is published on; NULL: every one */
 	int published;          /* the host port it occupies: host, or the container port on the
 				   host network; 0 when it occupies none */
 	const mf_node *node;    /* the port entry */

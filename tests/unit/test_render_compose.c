@@ -358,7 +358,7 @@ START_TEST(replicas_and_restart)
 	ck_none("services.edge.deploy");
 	ck_none("services.db.deploy");
 	ck_assert_uint_eq(count_diags("compose-replicas"), 2);
-	ck_at("services.edge.ports.0", "127.0.0.1:8080:80/tcp");
+	ck_at("services.edge.ports.0", "8080:80/tcp");
 	ck_at("services.web.restart", "unless-stopped");   /* the development profile's default */
 	ck_at("services.once.restart", "no");
 	ck_at("services.retry.restart", "on-failure:2");
@@ -370,8 +370,9 @@ START_TEST(replicas_and_restart)
 }
 END_TEST
 
-/* Published on loopback, sorted by host port; a host port used twice is
- * the check stage's rule (host-port-conflict), not the renderer's. */
+/* Published on every interface unless hostIP names one, sorted by host
+ * port; a host port used twice is the check stage's rule
+ * (host-port-conflict), not the renderer's. */
 START_TEST(host_ports)
 {
 	render_ok(HEAD "services:\n"
@@ -379,15 +380,17 @@ START_TEST(host_ports)
 		       "    image: demo/a:1.0.0\n"
 		       "    ports: {https: {port: 443, host: 443}, http: {port: 80, host: 80}, dns: {port: 53, protocol: UDP, host: auto},"
 		       " internal: 9000}\n"
-		       "  b: {image: demo/b:1.0.0, ports: {web: {port: 8000, host: 80}}}\n"
+		       "  b: {image: demo/b:1.0.0, ports: {web: {port: 8000, host: 80, hostIP: 127.0.0.1}}}\n"
+		       "  d: {image: demo/d:1.0.0, ports: {web: {port: 8000, host: 8001, hostIP: \"::1\"}}}\n"
 		       "  c: {image: demo/c:1.0.0, ports: {web: {port: 8080, host: 9999}}, security: {hostNetwork: true}}\n"
 		       "environments:\n"
 		       "  dev: {profile: development, targets: [compose], hostPorts: {from: 7000, to: 7010}}\n");
-	ck_at("services.a.ports.0", "127.0.0.1:80:80/tcp");
-	ck_at("services.a.ports.1", "127.0.0.1:443:443/tcp");
-	ck_at("services.a.ports.2", "127.0.0.1:7000:53/udp");
+	ck_at("services.a.ports.0", "80:80/tcp");
+	ck_at("services.a.ports.1", "443:443/tcp");
+	ck_at("services.a.ports.2", "7000:53/udp");
 	ck_none("services.a.ports.3");
 	ck_at("services.b.ports.0", "127.0.0.1:80:8000/tcp");
+	ck_at("services.d.ports.0", "[::1]:8001:8000/tcp");
 	ck_none("services.c.ports");
 	ck_at("services.c.network_mode", "host");
 	ck_assert_uint_eq(C.nerrors, 0);
@@ -480,8 +483,8 @@ START_TEST(tenants)
 	ck_at("services.mcp-local.profiles.1", "multi-mcp");
 	ck_at("services.mcp-prod.profiles.0", "multi-mcp");
 	ck_at("services.mcp-prod.profiles.1", "prod");
-	ck_at("services.mcp-local.ports.0", "127.0.0.1:8771:8770/tcp");
-	ck_at("services.mcp-prod.ports.0", "127.0.0.1:8772:8770/tcp");
+	ck_at("services.mcp-local.ports.0", "8771:8770/tcp");
+	ck_at("services.mcp-prod.ports.0", "8772:8770/tcp");
 	ck_at("services.mcp-local.volumes.0.source", "mcp-local-state");
 	ck_at("services.mcp-prod.volumes.0.source", "mcp-prod-state");
 	ck_assert_ptr_nonnull(mf_path(DOC, "volumes.mcp-prod-state"));
