@@ -726,8 +726,8 @@ START_TEST(freeze_marks_everything)
 	ck_assert(freeze_input.doc->flags & MF_FROZEN);
 	ck_assert(mf_path(freeze_input.doc, "services.api.image")->flags & MF_FROZEN);
 	ck_assert(freeze_input.profiles[0].doc->flags & MF_FROZEN);
-	ck_assert(mf_path(freeze_input.profiles[0].doc, "defaults.security.capabilities.drop.0")
-			  ->flags &
+	ck_assert(mf_path(freeze_input.profiles[0].doc, "policies.0")->flags & MF_FROZEN);
+	ck_assert(mf_path(freeze_input.profiles[0].doc, "defaults.availability.spread")->flags &
 		  MF_FROZEN);
 }
 END_TEST
@@ -737,7 +737,7 @@ START_TEST(freeze_profile_write_aborts)
 {
 	load_and_freeze();
 	mf_test_dir_remove(DIR_);
-	mf_map_del(mf_path(freeze_input.profiles[0].doc, "defaults.security"), "runAsNonRoot");
+	mf_map_del(mf_path(freeze_input.profiles[0].doc, "backup"), "ttl");
 }
 END_TEST
 
