@@ -1,5 +1,6 @@
 /* load: reading files, includes, profiles and schema validation with positions */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,7 +195,8 @@ static json_t *to_json(const mf_node *n, unsigned depth)
 	case MF_INT:
 		return json_integer(n->v.i);
 	case MF_FLOAT:
-		return json_real(n->v.f);
+		/* JSON has no NaN or infinity: the schema sees the text (".inf") */
+		return isfinite(n->v.f) ? json_real(n->v.f) : json_stringn(n->str, n->len);
 	case MF_STR:
 		return json_stringn(n->str, n->len);
 	case MF_SEQ:
@@ -253,6 +255,9 @@ static const mf_node *walk(const mf_node *n, const char *ptr, mf_pos *keypos, co
 		if (n->kind == MF_SEQ) {
 			size_t i = (size_t)strtoul(seg, NULL, 10);
 			n = i < n->n ? n->items[i] : NULL;
+			/* an item is placed where it starts, not at its list's key */
+			if (n && n->pos.file)
+				*keypos = n->pos;
 			continue;
 		}
 		pr = mf_get_pair(n, seg);

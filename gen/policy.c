@@ -200,38 +200,59 @@ static void compile_switches(build *b, const mf_node *doc, mf_pack *p)
 }
 
 /* a.b[*].c, metadata.labels["app.kubernetes.io/name"], ports.*.host */
+/* One bracket segment at *p ("[3]", "[*]", '["a.b"]'); false when malformed. */
+static bool bracket(build *b, const char **pp, seg *s)
+{
+	const char *p = *pp, *q;
+	char *end;
+
+	if (p[1] == '*' && p[2] == ']') {
+		*s = (seg){SEG_ALL, NULL, 0};
+		*pp = p + 3;
+	} else if (p[1] >= '0' && p[1] <= '9') {
+		*s = (seg){SEG_INDEX, NULL, (size_t)strtoull(p + 1, &end, 10)};
+		if (*end != ']')
+			return false;
+		*pp = end + 1;
+	} else if (p[1] == '"' && (q = strchr(p + 2, '"')) != NULL && q[1] == ']') {
+		*s = (seg){SEG_KEY, mf_strndup(b->c->a, p + 2, (size_t)(q - p - 2)), 0};
+		*pp = q + 2;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* keys separated by '.', with '[N]', '[*]' and '["key"]' after any segment:
+ * a key starts the path or follows a '.', and a '.' is followed by a key */
 static int parse_path(build *b, const mf_node *at, cond *c)
 {
 	const char *p = c->field;
-	size_t cap = strlen(p) + 1;
+	bool dot = false;
 
-	c->segs = mf_alloc(b->c->a, cap * sizeof *c->segs);
+	c->nsegs = 0;
+	c->segs = mf_alloc(b->c->a, (strlen(p) + 1) * sizeof *c->segs);
 	while (c->segs && *p) {
 		seg *s = &c->segs[c->nsegs];
-		if (*p == '.' && c->nsegs) {
-			p++;
-		} else if (*p == '[' && p[1] == '*' && p[2] == ']') {
-			*s = (seg){SEG_ALL, NULL, 0}, c->nsegs++, p += 3;
-		} else if (*p == '[' && p[1] >= '0' && p[1] <= '9') {
-			char *end;
-			*s = (seg){SEG_INDEX, NULL, (size_t)strtoull(p + 1, &end, 10)};
-			if (*end != ']')
+		if (*p == '.') {
+			if (dot || !c->nsegs)
 				break;
-			c->nsegs++, p = end + 1;
-		} else if (*p == '[' && p[1] == '"' && strchr(p + 2, '"') &&
-			   strchr(p + 2, '"')[1] == ']') {
-			const char *q = strchr(p + 2, '"');
-			*s = (seg){SEG_KEY, mf_strndup(b->c->a, p + 2, (size_t)(q - p - 2)), 0},
-			c->nsegs++, p = q + 2;
-		} else if (*p != '.' && *p != '[' && *p != ']') {
+			dot = true, p++;
+		} else if (*p == '[') {
+			if (dot || !bracket(b, &p, s))
+				break;
+			c->nsegs++;
+		} else if (*p != ']' && (dot || !c->nsegs)) {
 			size_t n = strcspn(p, ".[]");
 			*s = n == 1 && *p == '*' ? (seg){SEG_ALL, NULL, 0}
 						 : (seg){SEG_KEY, mf_strndup(b->c->a, p, n), 0};
-			c->nsegs++, p += n;
+			c->nsegs++, p += n, dot = false;
 		} else {
 			break;
 		}
 	}
+	if (dot)
+		p = "."; /* a path that ends with '.': not consumed */
 	if (c->segs && !*p && c->nsegs)
 		return 0;
 	return fail(b, at->pos, "policy-field",
@@ -704,7 +725,10 @@ static void apply(mf_chk *k, const prule *r, const target *t)
 		return;
 	k->in = t->in;
 	k->obj = t->obj;
-	k->object = t->obj ? NULL : t->in ? NULL : mf_printf(k->c->a, "compose/%s", t->name);
+	/* a Compose service is named as the built-in rules name it, instance or not */
+	k->object = t->obj                        ? NULL
+		    : !strcmp(t->kind, "compose") ? mf_printf(k->c->a, "compose/%s", t->name)
+						  : NULL;
 	for (size_t i = 0; i < r->nassert; i++) {
 		hits h = {.c = k->c};
 		expand(&h, &r->assert[i], 0, t->root, t->root, "");
@@ -767,28 +791,34 @@ static void run_services(mf_chk *k, const prule *r)
 	}
 }
 
+static void compose_target(mf_chk *k, const prule *r, const mf_pair *svc, const mf_instance *in)
+{
+	target t = {svc->val,
+		    in,
+		    NULL,
+		    "compose",
+		    svc->key,
+		    NULL,
+		    in ? in->service : svc->key,
+		    in && in->tenant ? in->tenant->name : NULL,
+		    mf_printf(k->c->a, "services.%s", svc->key),
+		    svc->pos};
+
+	apply(k, r, &t);
+}
+
+/* A description's Compose services are found from its instances (a
+ * lookup each), so the rule stays linear in the services. */
 static void run_compose(mf_chk *k, const prule *r)
 {
 	const mf_node *svcs = mf_get(k->compose, "services");
+	const mf_pair *p;
 
-	for (size_t i = 0; svcs && svcs->kind == MF_MAP && i < svcs->n; i++) {
-		const mf_instance *in = NULL;
-		target t;
-		for (size_t j = 0; k->e && j < k->e->ninst && !in; j++)
-			if (!strcmp(k->e->inst[j].compose_name, svcs->pairs[i].key))
-				in = &k->e->inst[j];
-		t = (target){svcs->pairs[i].val,
-			     in,
-			     NULL,
-			     "compose",
-			     svcs->pairs[i].key,
-			     NULL,
-			     in ? in->service : svcs->pairs[i].key,
-			     in && in->tenant ? in->tenant->name : NULL,
-			     mf_printf(k->c->a, "services.%s", svcs->pairs[i].key),
-			     svcs->pairs[i].pos};
-		apply(k, r, &t);
-	}
+	for (size_t i = 0; k->e && i < k->e->ninst; i++)
+		if ((p = mf_get_pair(svcs, k->e->inst[i].compose_name)) != NULL)
+			compose_target(k, r, p, &k->e->inst[i]);
+	for (size_t i = 0; !k->e && svcs && svcs->kind == MF_MAP && i < svcs->n; i++)
+		compose_target(k, r, &svcs->pairs[i], NULL);
 }
 
 void mf_pack_run(const mf_pack *p, mf_chk *k)

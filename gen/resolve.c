@@ -1,4 +1,5 @@
 /* resolve: profiles, environments, templates and tenants to concrete service instances */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "load.h"
@@ -238,6 +239,23 @@ static const mf_node *expand(rctx *r, const mf_node *fields, unsigned depth)
 
 /* ---- quantities --------------------------------------------------------- */
 
+/* Quantities far past any machine (4 EiB, 10^12 cores, 68 years) are out
+ * of range: -1, as for text that is no quantity, so no caller computes
+ * with a NaN, an infinity or an overflowed integer. */
+#define MAX_BYTES 4611686018427387904.0 /* 2^62 */
+#define MAX_MILLIS 1e15
+#define MAX_MS 2147483647000LL
+
+/* v * mult rounded, or -1 when not finite, negative or above max */
+static long long scaled(double v, double mult, double max)
+{
+	double x = v * mult;
+
+	if (!isfinite(x) || x < 0 || x > max)
+		return -1;
+	return (long long)(x + 0.5);
+}
+
 long long mf_cpu_millis(const mf_node *n)
 {
 	const char *s = mf_str(n);
@@ -247,15 +265,15 @@ long long mf_cpu_millis(const mf_node *n)
 	if (!n || !s)
 		return -1;
 	if (n->kind == MF_INT)
-		return n->v.i * 1000;
+		return n->v.i < 0 || n->v.i > (long long)(MAX_MILLIS / 1000) ? -1 : n->v.i * 1000;
 	if (n->kind == MF_FLOAT)
-		return (long long)(n->v.f * 1000 + 0.5);
+		return scaled(n->v.f, 1000, MAX_MILLIS);
 	v = strtod(s, &end);
-	if (end == s || v < 0)
+	if (end == s)
 		return -1;
 	if (*end == 'm' && !end[1])
-		return (long long)v;
-	return *end ? -1 : (long long)(v * 1000 + 0.5);
+		return scaled(v, 1, MAX_MILLIS);
+	return *end ? -1 : scaled(v, 1000, MAX_MILLIS);
 }
 
 long long mf_mem_bytes(const mf_node *n)
@@ -282,42 +300,92 @@ long long mf_mem_bytes(const mf_node *n)
 	if (!s)
 		return -1;
 	if (n->kind == MF_INT)
-		return n->v.i;
+		return n->v.i < 0 || (double)n->v.i > MAX_BYTES ? -1 : n->v.i;
+	if (n->kind == MF_FLOAT)
+		return scaled(n->v.f, 1, MAX_BYTES);
 	v = strtod(s, &end);
-	if (end == s || v < 0)
+	if (end == s)
 		return -1;
 	for (size_t i = 0; i < MF_NELEM(units); i++)
 		if (!strcmp(end, units[i].suffix))
-			return (long long)(v * units[i].mult + 0.5);
+			return scaled(v, units[i].mult, MAX_BYTES);
 	return -1;
 }
 
+/* "1h30m", "90s", "250ms" or a number of seconds; the sum may not pass
+ * MAX_MS (int32 seconds, what Kubernetes' probe and grace fields hold). */
 long long mf_seconds(const mf_node *n)
 {
+	static const struct {
+		const char *unit;
+		long long ms;
+	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
 	const char *s = mf_str(n);
-	long long total_ms = 0;
+	long long total = 0;
 
 	if (!s)
 		return -1;
 	if (n->kind == MF_INT)
-		return n->v.i;
+		return n->v.i < 0 || n->v.i > MAX_MS / 1000 ? -1 : n->v.i;
 	while (*s) {
 		char *end;
+		size_t k = 0;
 		long long v = strtoll(s, &end, 10);
-		if (end == s)
+		if (end == s || v < 0 || *s == '-' || *s == '+')
 			return -1;
-		if (!strncmp(end, "ms", 2))
-			total_ms += v, s = end + 2;
-		else if (*end == 's')
-			total_ms += v * 1000, s = end + 1;
-		else if (*end == 'm')
-			total_ms += v * 60000, s = end + 1;
-		else if (*end == 'h')
-			total_ms += v * 3600000, s = end + 1;
-		else
+		while (k < MF_NELEM(units) && strncmp(end, units[k].unit, strlen(units[k].unit)))
+			k++;
+		if (k == MF_NELEM(units) || v > (MAX_MS - total) / units[k].ms)
 			return -1;
+		total += v * units[k].ms;
+		s = end + strlen(units[k].unit);
 	}
-	return (total_ms + 999) / 1000;
+	return (total + 999) / 1000;
+}
+
+static const struct {
+	const char *key;
+	mf_qty kind;
+} quantity_keys[] = {
+	{"cpu", MF_Q_CPU},
+	{"memory", MF_Q_MEMORY},
+	{"size", MF_Q_MEMORY},
+	{"sizeLimit", MF_Q_MEMORY},
+	{"ephemeralStorage", MF_Q_MEMORY},
+	{"storage", MF_Q_MEMORY},
+	{"initialDelay", MF_Q_DURATION},
+	{"period", MF_Q_DURATION},
+	{"timeout", MF_Q_DURATION},
+	{"interval", MF_Q_DURATION},
+	{"terminationGracePeriod", MF_Q_DURATION},
+	{"activeDeadline", MF_Q_DURATION},
+	{"ttlAfterFinished", MF_Q_DURATION},
+	{"stabilizationWindow", MF_Q_DURATION},
+	{"replicas", MF_Q_COUNT},
+	{"min", MF_Q_COUNT},
+	{"max", MF_Q_COUNT},
+	{"failureThreshold", MF_Q_COUNT},
+	{"successThreshold", MF_Q_COUNT},
+	{"backoffLimit", MF_Q_COUNT},
+	{"parallelism", MF_Q_COUNT},
+	{"completions", MF_Q_COUNT},
+};
+
+mf_qty mf_quantity_of(const char *key)
+{
+	for (size_t i = 0; key && i < MF_NELEM(quantity_keys); i++)
+		if (!strcmp(key, quantity_keys[i].key))
+			return quantity_keys[i].kind;
+	return MF_Q_NONE;
+}
+
+bool mf_free_text(const char *key)
+{
+	static const char *const keys[] = {"env",          "labels",  "annotations", "configs",
+					   "secrets",      "command", "args",        "description",
+					   "environments", "waivers", "include"};
+
+	return MF_IN_LIST(key, keys);
 }
 
 /* ---- ports and images --------------------------------------------------- */
@@ -772,6 +840,56 @@ static void check_map_of_fields(rctx *r, const mf_node *map, bool services_must_
 	}
 }
 
+/* ---- quantities in range --------------------------------------------------------- */
+
+static bool in_range(mf_qty q, const mf_node *v)
+{
+	switch (q) {
+	case MF_Q_CPU:
+		return mf_cpu_millis(v) >= 0;
+	case MF_Q_MEMORY:
+		return mf_mem_bytes(v) >= 0;
+	case MF_Q_DURATION:
+		return mf_seconds(v) >= 0;
+	case MF_Q_COUNT:
+		return v->kind != MF_INT || (v->v.i >= 0 && v->v.i <= 2147483647);
+	case MF_Q_NONE:
+		break;
+	}
+	return true;
+}
+
+/* Every quantity the schema let through must also be one the targets can
+ * hold: NaN, infinities and numbers past int64 or int32 are refused here,
+ * where the line is known, not written out or skipped by the checks. */
+static void check_quantities(rctx *r, const mf_node *n, mf_qty q, unsigned depth)
+{
+	static const char *const words[] = {"", "cpu", "memory", "duration", "count"};
+
+	if (!n || depth > MF_MAX_DEPTH)
+		return;
+	if (n->kind == MF_MAP) {
+		for (size_t i = 0; i < n->n; i++) {
+			mf_qty k = mf_quantity_of(n->pairs[i].key);
+			/* replicas: {default: 1, production: 3} holds counts */
+			if (!mf_free_text(n->pairs[i].key))
+				check_quantities(r, n->pairs[i].val,
+						 k                 ? k
+						 : q == MF_Q_COUNT ? q
+								   : MF_Q_NONE,
+						 depth + 1);
+		}
+	} else if (n->kind == MF_SEQ) {
+		for (size_t i = 0; i < n->n; i++)
+			check_quantities(r, n->items[i], MF_Q_NONE, depth + 1);
+	} else if (q && mf_is_scalar(n) && n->kind != MF_BOOL && !in_range(q, n)) {
+		mf_error(r->c, n->pos, "quantity-range",
+			 "%s '%s' is out of the range a target can hold", words[q],
+			 mf_or(mf_str(n), "?"));
+		r->rc = -1;
+	}
+}
+
 static void check_all_refs(rctx *r, const mf_profile *profiles, size_t nprofiles)
 {
 	const mf_node *envs = mf_get(r->doc, "environments"), *tenants = mf_get(r->doc, "tenants");
@@ -794,6 +912,7 @@ static void check_all_refs(rctx *r, const mf_profile *profiles, size_t nprofiles
 	}
 	for (size_t i = 0; i < nprofiles; i++)
 		check_fields(r, mf_get(profiles[i].doc, "defaults"));
+	check_quantities(r, r->doc, MF_Q_NONE, 0);
 }
 
 /* ---- environments ------------------------------------------------------- */

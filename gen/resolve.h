@@ -195,7 +195,21 @@ unsigned mf_target_bits(const mf_node *names); /* ["kustomize", "helm", ...] as 
 bool mf_backup_asked(const mf_node *backup);
 const char *mf_workload_name(mf_workload w); /* "deployment", "stateful", ... */
 bool mf_long_running(mf_workload w);         /* not a job/cronjob */
-/* Parse quantities to a common unit: millicores and bytes; -1 when invalid. */
+/* What a key of the description holds, wherever it is: one table for the
+ * range checks (resolve) and the unit rules (check). */
+typedef enum mf_qty {
+	MF_Q_NONE,
+	MF_Q_CPU,      /* cores or millicores */
+	MF_Q_MEMORY,   /* bytes with a unit */
+	MF_Q_DURATION, /* seconds, or "1h30m" */
+	MF_Q_COUNT,    /* an int32 count (replicas, thresholds) */
+} mf_qty;
+mf_qty mf_quantity_of(const char *key);
+/* Subtrees of free text (env values, labels, commands) hold no quantity. */
+bool mf_free_text(const char *key);
+
+/* Parse quantities to a common unit: millicores and bytes; -1 when invalid
+ * or out of range (NaN, infinite, past 4 EiB or 10^12 cores). */
 long long mf_cpu_millis(const mf_node *n);
 long long mf_mem_bytes(const mf_node *n);
 /* Duration (int seconds or "1h30m") to seconds; -1 when invalid. */
