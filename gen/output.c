@@ -747,6 +747,7 @@ typedef struct outdir {
 	int lock;        /* OUT/.manifold/lock, or -1 */
 	bool check;      /* --check: create nothing, take the lock shared */
 	bool made_meta;  /* this run made .manifold: removed again if nothing is written */
+	bool locked;     /* this run holds the lock */
 	bool wrote;      /* the tree or the manifest was touched */
 } outdir;
 
@@ -809,6 +810,7 @@ static int take_lock(mf_ctx *c, outdir *od)
 	if (fstat(od->lock, &held) != 0 || fstatat(od->meta, LOCK, &now, AT_SYMLINK_NOFOLLOW) ||
 	    held.st_ino != now.st_ino || held.st_dev != now.st_dev)
 		return busy(c, od);
+	od->locked = true;
 	return 0;
 }
 
@@ -849,7 +851,7 @@ static int open_out(mf_ctx *c, outdir *od)
 
 static void close_out(outdir *od)
 {
-	if (od->made_meta && !od->wrote && od->meta >= 0) {
+	if (od->made_meta && od->locked && !od->wrote) {
 		unlinkat(od->meta, LOCK, 0);
 		unlinkat(od->fd, META, AT_REMOVEDIR);
 	}
@@ -1156,7 +1158,7 @@ static int run_plan(mf_ctx *c, const outdir *od, const mf_output *o, manifest *m
 
 int mf_output_write(mf_ctx *c, const mf_output *o, const char *dir, unsigned flags, size_t *ndrift)
 {
-	outdir od = {dir, -1, -1, -1, (flags & MF_WRITE_CHECK) != 0, false, false};
+	outdir od = {dir, -1, -1, -1, (flags & MF_WRITE_CHECK) != 0, false, false, false};
 	manifest m = {.shown = mf_printf(c->a, "%s/" META "/", dir)};
 	plan p = {0};
 	mf_buf text;
