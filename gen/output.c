@@ -570,7 +570,8 @@ static int read_list(mf_ctx *c, int meta, manifest *m, int which, const mf_buf *
 			      shown);
 	m->text[which] = d.data;
 	m->journal |= which == 1;
-	m->same |= which == 0 && d.len == next->len && !memcmp(d.data, next->data, d.len);
+	m->same |= which == 0 && next->data && d.len == next->len &&
+		   !memcmp(d.data, next->data, d.len);
 	if ((rc = check_lines(c, shown, d.data, d.len)) < 0)
 		return rc;
 	return split_lines(m, d.data, which == 1) < 0 ? FAILED : 0;
@@ -620,6 +621,14 @@ static void list_lines(mf_buf *b, const mf_output *o, const unsigned long long *
 {
 	for (size_t i = 0; i < o->n; i++)
 		mf_buf_printf(b, "%016llx %s\n", hash[i], o->files[i].path);
+}
+
+static void manifest_text(mf_buf *b, const mf_output *o, unsigned long long *hash)
+{
+	for (size_t i = 0; i < o->n; i++)
+		hash[i] = fnv1a(o->files[i].data, o->files[i].len);
+	mf_buf_puts(b, MANIFEST_HEAD);
+	list_lines(b, o, hash);
 }
 
 /* ---- planning: what each file needs, before anything is touched ---------- */
@@ -1172,11 +1181,8 @@ int mf_output_write(mf_ctx *c, const mf_output *o, const char *dir, unsigned fla
 	mf_buf_init(&text);
 	p.act = calloc(o->n + 1, sizeof *p.act);
 	p.hash = calloc(o->n + 1, sizeof *p.hash);
-	for (size_t i = 0; p.hash && i < o->n; i++)
-		p.hash[i] = fnv1a(o->files[i].data, o->files[i].len);
-	mf_buf_puts(&text, MANIFEST_HEAD);
-	if (p.hash)
-		list_lines(&text, o, p.hash);
+	if (p.hash && !od.check) /* --check writes no manifest: no hash needed */
+		manifest_text(&text, o, p.hash);
 	rc = !p.act || !p.hash || text.oom ? mf_error(c, MF_NOPOS, "internal", "out of memory")
 					   : open_out(c, &od);
 	if (rc == 0 && !od.check)
