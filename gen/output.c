@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,14 +156,22 @@ void mf_output_sort(mf_output *o)
 
 /* ---- messages ------------------------------------------------------------- */
 
-/* The messages name one path; kept as formats so each reads naturally. */
+/* The messages name one path; kept as formats so each reads naturally.
+ * `always`: the error that stops the build (why it exits 2 or 3) is kept
+ * past the error cap, which a system's policy findings may have used up. */
 __attribute__((format(printf, 4, 0))) static mf_diag *
-vdiag(mf_ctx *c, mf_severity sev, const char *code, const char *fmt, va_list ap)
+vdiag(mf_ctx *c, const char *code, bool always, const char *fmt, va_list ap)
 {
 	char msg[4400];
+	size_t cap = c->max_errors;
+	mf_diag *d;
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	return mf_diag_add(c, sev, MF_NOPOS, code, "%s", msg);
+	if (always)
+		c->max_errors = SIZE_MAX;
+	d = mf_diag_add(c, MF_SEV_ERROR, MF_NOPOS, code, "%s", msg);
+	c->max_errors = cap;
+	return d;
 }
 
 __attribute__((format(printf, 2, 3))) static void drift(mf_ctx *c, const char *fmt, ...)
@@ -170,7 +179,7 @@ __attribute__((format(printf, 2, 3))) static void drift(mf_ctx *c, const char *f
 	va_list ap;
 
 	va_start(ap, fmt);
-	vdiag(c, MF_SEV_ERROR, "drift", fmt, ap);
+	vdiag(c, "drift", false, fmt, ap);
 	va_end(ap);
 }
 
@@ -182,7 +191,7 @@ __attribute__((format(printf, 3, 4))) static int refuse(mf_ctx *c, const char *n
 	mf_diag *d;
 
 	va_start(ap, fmt);
-	d = vdiag(c, MF_SEV_ERROR, "output-path", fmt, ap);
+	d = vdiag(c, "output-path", true, fmt, ap);
 	va_end(ap);
 	if (d && note)
 		mf_diag_note(c, d, "%s", note);
@@ -194,7 +203,7 @@ __attribute__((format(printf, 2, 3))) static int io_error(mf_ctx *c, const char 
 	va_list ap;
 
 	va_start(ap, fmt);
-	vdiag(c, MF_SEV_ERROR, "output-io", fmt, ap);
+	vdiag(c, "output-io", true, fmt, ap);
 	va_end(ap);
 	return FAILED;
 }
@@ -651,7 +660,7 @@ __attribute__((format(printf, 4, 5))) static void conflict(mf_ctx *c, plan *p, b
 	mf_diag *d;
 
 	va_start(ap, fmt);
-	d = vdiag(c, MF_SEV_ERROR, "output-conflict", fmt, ap);
+	d = vdiag(c, "output-conflict", false, fmt, ap);
 	va_end(ap);
 	if (d)
 		mf_diag_note(c, d, "%s",
@@ -1014,7 +1023,7 @@ __attribute__((format(printf, 2, 3))) static int partial(mf_ctx *c, const char *
 	mf_diag *d;
 
 	va_start(ap, fmt);
-	d = vdiag(c, MF_SEV_ERROR, "output-io", fmt, ap);
+	d = vdiag(c, "output-io", true, fmt, ap);
 	va_end(ap);
 	if (d)
 		mf_diag_note(c, d,
@@ -1171,6 +1180,7 @@ int mf_output_write(mf_ctx *c, const mf_output *o, const char *dir, unsigned fla
 	manifest m = {.shown = mf_printf(c->a, "%s/" META "/", dir)};
 	plan p = {0};
 	mf_buf text;
+	size_t cap;
 	int rc;
 
 	*ndrift = 0;
@@ -1178,6 +1188,9 @@ int mf_output_write(mf_ctx *c, const mf_output *o, const char *dir, unsigned fla
 		return refuse(c, NULL, "the output directory name is empty");
 	if (check_unique(c, o) < 0)
 		return FAILED;
+	/* drift and conflicts get a cap of their own after the findings */
+	cap = c->max_errors;
+	c->max_errors = c->nerrors + (cap ? cap : 50);
 	mf_buf_init(&text);
 	p.act = calloc(o->n + 1, sizeof *p.act);
 	p.hash = calloc(o->n + 1, sizeof *p.hash);
@@ -1195,6 +1208,7 @@ int mf_output_write(mf_ctx *c, const mf_output *o, const char *dir, unsigned fla
 	if (rc == 0 && !od.check)
 		rc = commit(c, &od, o, &p, &m, &text);
 	close_out(&od);
+	c->max_errors = cap;
 	mf_buf_release(&text);
 	manifest_release(&m);
 	free(p.act);
