@@ -35,9 +35,14 @@ int mf_emit_helm(mf_ctx *c, const mf_rendered *r, mf_output *o);
 int mf_emit_compose(mf_ctx *c, const mf_rendered *r, mf_output *o);
 int mf_emit_velero(mf_ctx *c, const mf_rendered *r, mf_output *o);
 
-/* Writing: files go to temporary names and are renamed into place, only
- * after every emitter succeeded; see output.c for ownership and drift.
- * The set must be sorted (mf_output_sort); a path produced twice is refused. */
+/* Writing: files go to a staging folder and are renamed into place, only
+ * after every emitter succeeded, under a lock on OUT/.manifold/lock and a
+ * journal that lets the next build finish an interrupted one; see output.c
+ * and docs/gitops.md for ownership, drift and the protocol.  The set must
+ * be sorted (mf_output_sort); a path produced twice is refused.  Returns 0,
+ * -2 when refused with nothing written (conflicts, symlinks, a malformed
+ * manifest: exit 2) or -1 on an I/O error or a held lock (exit 3);
+ * *ndrift counts the differences under MF_WRITE_CHECK. */
 enum {
 	MF_WRITE_CHECK = 1u << 0, /* compare only: report drift, write nothing */
 	MF_WRITE_FORCE = 1u << 1, /* overwrite hand-edited owned files */

@@ -139,7 +139,7 @@ static int parse_one(opts *o, int ch, const char *cmd)
 	switch (ch) {
 	case 'o':
 		o->out = optarg;
-		return 0;
+		return *optarg ? 0 : usage_error(cmd, "%s", "-o needs a directory name");
 	case 'e':
 		return add_list(o->envs, &o->nenvs, optarg, cmd);
 	case 't':
