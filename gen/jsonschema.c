@@ -408,7 +408,11 @@ static bool integral(double d)
 	return isfinite(d) && modf(d, &ip) == 0.0;
 }
 
-static unsigned type_bit(const json_t *j)
+static bool strict_ints(const mf_schema *s);
+
+/* With strict integers (a YAML instance, where 8080.0 is a float and
+ * 8080 an integer), a real is never an integer. */
+static unsigned type_bit(const mf_schema *s, const json_t *j)
 {
 	switch (json_typeof(j)) {
 	case JSON_OBJECT:
@@ -420,7 +424,7 @@ static unsigned type_bit(const json_t *j)
 	case JSON_INTEGER:
 		return T_INT;
 	case JSON_REAL:
-		return integral(json_real_value(j)) ? T_INT : T_NUM;
+		return !strict_ints(s) && integral(json_real_value(j)) ? T_INT : T_NUM;
 	case JSON_TRUE:
 	case JSON_FALSE:
 		return T_BOOL;
@@ -455,7 +459,7 @@ static const char *inst_noun(unsigned bit)
 	for (size_t i = 0; i < NTYPES; i++)
 		if (TYPES[i].mask == bit)
 			return TYPES[i].noun;
-	return "a number";
+	return "a float";
 }
 
 static unsigned type_mask(const json_t *ty)
@@ -788,7 +792,19 @@ struct mf_schema {
 	size_t nmasks, capmasks;
 	json_t **docs; /* documents the loader supplied */
 	size_t ndocs, capdocs;
+	bool strict_ints; /* mf_schema_strict_integers */
 };
+
+void mf_schema_strict_integers(mf_schema *s, bool on)
+{
+	if (s)
+		s->strict_ints = on;
+}
+
+static bool strict_ints(const mf_schema *s)
+{
+	return s && s->strict_ints;
+}
 
 static int add_id(mf_schema *s, const char *uri, size_t urilen, const char *base, size_t baselen,
 		  const json_t *node)
@@ -1485,7 +1501,7 @@ typedef bool (*vfn)(vctx *c, const json_t *sch, const json_t *v, const json_t *i
 
 static bool v_type(vctx *c, const json_t *sch, const json_t *v, const json_t *inst)
 {
-	if (type_mask(v) & type_bit(inst))
+	if (type_mask(v) & type_bit(c->s, inst))
 		return true;
 	if (quick_fail(c))
 		return false;
@@ -1494,7 +1510,7 @@ static bool v_type(vctx *c, const json_t *sch, const json_t *v, const json_t *in
 	strbuf b = {0};
 	sb_add(&b, "expected ");
 	join(&b, ns.w, ns.n);
-	sb_printf(&b, ", got %s", inst_noun(type_bit(inst)));
+	sb_printf(&b, ", got %s", inst_noun(type_bit(c->s, inst)));
 	fail_sb(c, sch, "type", NULL, &b, true);
 	return false;
 }
@@ -2051,10 +2067,10 @@ static unsigned accept_mask(const mf_schema *s, const json_t *sch, int depth)
 	if ((v = json_object_get(sch, "type")))
 		m &= type_mask(v);
 	if ((v = json_object_get(sch, "const")))
-		m &= type_bit(v);
+		m &= type_bit(s, v);
 	if ((v = json_object_get(sch, "enum"))) {
 		const json_t *x;
-		json_array_foreach(v, i, x) e |= type_bit(x);
+		json_array_foreach(v, i, x) e |= type_bit(s, x);
 		m &= e;
 	}
 	if ((v = json_object_get(sch, "allOf")))
@@ -2092,7 +2108,7 @@ static void expected_forms(vctx *c, const json_t *sch, const char *kw, const jso
 	strbuf m = {0};
 	sb_add(&m, "expected ");
 	join(&m, ns.w, ns.n);
-	sb_printf(&m, ", got %s", inst_noun(type_bit(inst)));
+	sb_printf(&m, ", got %s", inst_noun(type_bit(c->s, inst)));
 	fail_sb(c, sch, kw, NULL, &m, true);
 }
 
@@ -2137,7 +2153,7 @@ static void best_branch(vctx *c, const json_t *sch, const char *kw, const json_t
 		return;
 	}
 	for (size_t i = 0; i < nb; i++) {
-		if (!(accept_mask(c->s, json_array_get(v, i), 0) & type_bit(inst)))
+		if (!(accept_mask(c->s, json_array_get(v, i), 0) & type_bit(c->s, inst)))
 			continue;
 		collect(c, json_array_get(v, i), inst, &lists[i]);
 		if (lists[i].n && (best == SIZE_MAX || lists[i].n < lists[best].n))
@@ -2169,7 +2185,7 @@ static void alternatives(vctx *c, const json_t *sch, const char *kw, const json_
 		fail_x(c, sch, kw);
 		return;
 	}
-	unsigned t = type_bit(inst);
+	unsigned t = type_bit(c->s, inst);
 	size_t n = 0, last = 0, i;
 	const json_t *b;
 	json_array_foreach(v, i, b)
@@ -2632,7 +2648,7 @@ static uint64_t kw_mask(const mf_schema *s, const json_t *sch)
 
 static void apply_keywords(vctx *c, const json_t *sch, const json_t *inst, uint64_t mask)
 {
-	unsigned t = type_bit(inst), done = 0;
+	unsigned t = type_bit(c->s, inst), done = 0;
 	for (size_t i = 0; i < NKW && !stop(c); i++) {
 		const struct kwdef *k = &KW[i];
 		if (!(mask >> i & 1) || !k->validate || !(k->itypes & t) || (k->group & done))

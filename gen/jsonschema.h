@@ -2,6 +2,7 @@
 #ifndef MF_JSONSCHEMA_H
 #define MF_JSONSCHEMA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 
@@ -15,6 +16,9 @@ typedef struct mf_schema mf_schema;
  * into err.  Caller frees with mf_schema_free. */
 mf_schema *mf_schema_new(json_t *root, char *err, size_t errlen);
 void mf_schema_free(mf_schema *s);
+/* With `on`, a real is never an integer, even 8080.0 (JSON Schema says it
+ * is one; a YAML instance wrote a float).  Off by default. */
+void mf_schema_strict_integers(mf_schema *s, bool on);
 
 /* Optional: supplies documents that $ref names outside the schema, e.g.
  * "system.schema.json#/definitions/name" from a schema whose $id is

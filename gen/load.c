@@ -326,6 +326,8 @@ int mf_validate(mf_ctx *c, const mf_node *doc, const char *schema)
 	json_decref(sj);
 	if (!s)
 		return mf_error(c, MF_NOPOS, "internal", "schema '%s': %s", schema, err);
+	/* YAML says 8080.0 is a float: every later stage reads integers typed */
+	mf_schema_strict_integers(s, true);
 	inst = to_json(doc, 0);
 	nerr = inst ? mf_schema_validate(s, inst, on_schema_error, &v) : 1;
 	json_decref(inst);

@@ -110,7 +110,7 @@ START_TEST(test_type_messages)
 	one("{'type':['string','array']}", "5", "", "type", "expected a string or a list, got an integer");
 	one("{'type':['string','integer','null']}", "{}", "", "type",
 	    "expected a string, an integer or null, got a mapping");
-	one("{'type':'integer'}", "1.5", "", "type", "expected an integer, got a number");
+	one("{'type':'integer'}", "1.5", "", "type", "expected an integer, got a float");
 	one("{'type':'number'}", "true", "", "type", "expected a number, got a boolean");
 	one("{'type':'null'}", "[]", "", "type", "expected null, got a list");
 	valid("{'type':'integer'}", "1.0");
@@ -288,7 +288,7 @@ START_TEST(test_anyof_one_branch_for_the_type)
 	one(refs, "{}", "", "required", "missing required key 'port'");
 	one(refs, "true", "", "anyOf", "expected a string or a mapping, got a boolean");
 	one("{'anyOf':[{'type':'integer'},{'type':'string'}]}", "1.5", "", "anyOf",
-	    "expected an integer or a string, got a number");
+	    "expected an integer or a string, got a float");
 	one("{'anyOf':[{'type':['integer','string']},{'type':['string','null']}]}", "[]", "", "anyOf",
 	    "expected an integer, a string or null, got a list");
 	one("{'anyOf':[{'const':'a'},{'enum':['b','c']},{'type':'integer'}]}", "'x'", "", "anyOf",
