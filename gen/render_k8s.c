@@ -935,6 +935,33 @@ static mf_node *claim_spec(ri *i, const mf_node *v)
 	return m;
 }
 
+/* storage.NAME.backup: false keeps the claim, and its volume's snapshot,
+ * out of every Velero backup (the label Velero honours on a claim). */
+#define VELERO_EXCLUDE "velero.io/exclude-from-backup"
+
+static void exclude_label(rk *r, mf_node *meta, const mf_node *vol)
+{
+	const mf_node *b = mf_get(vol, "backup");
+
+	if (b && b->kind == MF_BOOL && !b->v.b)
+		mf_tb_put_str(&r->tb, mf_tb_child(&r->tb, meta, "labels", b->pos), VELERO_EXCLUDE,
+			      "true", b->pos);
+}
+
+/* the same for Velero's file-system backup: the pod's opt-out annotation */
+static void exclude_annotation(ri *i, mf_node *ann)
+{
+	const char *list = NULL;
+
+	for (size_t k = 0; k < i->in->nvols; k++) {
+		const mf_volume *v = &i->in->vols[k];
+		const mf_node *b = mf_get(v->node, "backup");
+		if (v->kind == MF_V_STORAGE && b && b->kind == MF_BOOL && !b->v.b)
+			list = list ? mf_tb_printf(&i->r->tb, "%s,%s", list, v->name) : v->name;
+	}
+	mf_tb_put_str(&i->r->tb, ann, "backup.velero.io/backup-volumes-excludes", list, i->pos);
+}
+
 static mf_node *claim_templates(ri *i)
 {
 	rk *r = i->r;
@@ -946,6 +973,7 @@ static mf_node *claim_templates(ri *i)
 		    !(meta = mf_tb_child(&r->tb, t, "metadata", t->pos)))
 			break;
 		mf_tb_put_str(&r->tb, meta, "name", st->pairs[k].key, st->pairs[k].pos);
+		exclude_label(r, meta, st->pairs[k].val);
 		mf_tb_put(&r->tb, t, "spec", claim_spec(i, st->pairs[k].val));
 		mf_tb_push(&r->tb, seq, t);
 	}
@@ -960,6 +988,8 @@ static void claims(ri *i)
 	for (size_t k = 0; !stateful(i) && st && st->kind == MF_MAP && k < st->n; k++) {
 		mf_node *doc = inst_object(i, "v1", "PersistentVolumeClaim",
 					   pvc_name(i, st->pairs[k].key));
+		if (doc)
+			exclude_label(i->r, mf_get(doc, "metadata"), st->pairs[k].val);
 		if (doc)
 			mf_tb_put(&i->r->tb, doc, "spec", claim_spec(i, st->pairs[k].val));
 		inst_emit(i, doc);
@@ -1205,6 +1235,7 @@ static mf_node *pod_template(ri *i)
 	if ((ann = mf_tb_map(&r->tb, i->pos))) {
 		put_labels(r, ann, user);
 		scrape_annotations(i, ann);
+		exclude_annotation(i, ann);
 		mf_tb_put_nonempty(&r->tb, meta, "annotations", ann);
 	}
 	mf_tb_put(&r->tb, t, "spec", pod_spec(i));
