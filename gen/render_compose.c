@@ -513,6 +513,9 @@ static void put_health(rc *r, const mf_instance *in, mf_node *svc)
 		return;
 	hc = mf_tb_child(&r->tb, svc, "healthcheck", at);
 	mf_tb_put(&r->tb, hc, "test", test);
+	/* a Compose test and no probe: its timing is Docker's, unstated */
+	if (!probe)
+		return;
 	mf_tb_put(&r->tb, hc, "interval",
 		  mf_tb_str(&r->tb, dur_text(r, probe_ms(probe, "period", 10000)),
 			    pos_of(mf_get(probe, "period"), at)));

@@ -179,7 +179,10 @@ START_TEST(health_exec_and_override)
 		       "  f:\n"
 		       "    kind: job\n"
 		       "    image: demo/f:1.0.0\n"
-		       "    probes: {liveness: {exec: [x]}}\n" DEV);
+		       "    probes: {liveness: {exec: [x]}}\n"
+		       "  g:\n"
+		       "    image: demo/g:1.0.0\n"
+		       "    probes: {compose: [CMD, /healthy]}\n" DEV);
 	ck_at("services.a.healthcheck.test.0", "CMD");
 	ck_at("services.a.healthcheck.test.1", "pg_isready");
 	ck_at("services.a.healthcheck.test.3", "postgres");
@@ -195,6 +198,11 @@ START_TEST(health_exec_and_override)
 	ck_at("services.e.healthcheck.test.1", "wget");
 	ck_at("services.e.healthcheck.test.3", "localhost");
 	ck_none("services.f.healthcheck");
+	/* a Compose test and no probe: no invented timing, Docker's defaults apply */
+	ck_at("services.g.healthcheck.test.1", "/healthy");
+	ck_none("services.g.healthcheck.interval");
+	ck_none("services.g.healthcheck.timeout");
+	ck_none("services.g.healthcheck.retries");
 }
 END_TEST
 
