@@ -1280,6 +1280,25 @@ static int cmp_key(const void *x, const void *y)
 	return ra == NKEYS ? strcmp(a->key, b->key) : 0;
 }
 
+/* What the description asks for and Compose cannot do: said once per
+ * environment, at the line that asked. */
+static void compose_cannot(rc *r, const mf_instance *in)
+{
+	const mf_node *sched = mf_get(in->spec, "schedule"), *b = mf_get(in->spec, "backup");
+
+	if (in->kind == MF_W_CRONJOB && sched)
+		diag(r, MF_SEV_WARNING, sched->pos, "compose-schedule",
+		     "'%s' runs in '%s' only when started ('docker compose run --rm %s'), not on "
+		     "'%s': Compose has no scheduler",
+		     in->compose_name, r->e->name, in->compose_name, mf_or(mf_str(sched), "?"));
+	/* where the environment requires backups, Compose cannot give them */
+	if (mf_backup_asked(b) && mf_truthy(mf_get(r->e->require, "backup")))
+		diag(r, MF_SEV_WARNING, b->pos, "compose-backup",
+		     "the data of '%s' is not backed up in '%s', which requires backups: Compose "
+		     "has no backups",
+		     in->compose_name, r->e->name);
+}
+
 static mf_node *render_service(rc *r, size_t i)
 {
 	const mf_instance *in = &r->e->inst[i];
@@ -1299,6 +1318,7 @@ static mf_node *render_service(rc *r, size_t i)
 	put_labels_profiles(r, i, svc);
 	put_identity(r, sec, svc);
 	put_isolation(r, sec, svc);
+	compose_cannot(r, in);
 	mf_stable_sort(svc->pairs, svc->n, sizeof *svc->pairs, cmp_key);
 	svc->index = NULL; /* the key index follows pair order */
 	return svc;
