@@ -371,7 +371,13 @@ static void print_source(const mf_source *src, const mf_diag *d, FILE *fp, bool 
 	}
 	fprintf(fp, "%*s | %s", width > 0 ? width : 5, "", from != line ? "   " : "");
 	const char *p = print_padding(from, to, col, fp);
-	w = token_width(p, to);
+	/* a quoted scalar's position is its text: underline it to the closing quote */
+	if (p > from && (p[-1] == '"' || p[-1] == '\'') && p < to && *p != p[-1]) {
+		w = token_width(p - 1, to);
+		w = w > 2 ? w - 2 : 1;
+	} else {
+		w = token_width(p, to);
+	}
 	fputs(color ? GREEN "^" : "^", fp);
 	for (size_t i = 1; i < w && i < MAX_TILDES; i++)
 		fputc('~', fp);

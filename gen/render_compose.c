@@ -78,6 +78,7 @@ __attribute__((format(printf, 5, 6))) static mf_diag *diag(rc *r, mf_severity se
 		r->rc = -1;
 	if ((d = mf_diag_add(r->c, sev, pos, code, "%s", msg ? msg : fmt)) != NULL)
 		d->env = r->e->name;
+	r->tb.failed |= !d; /* NULL only when out of memory */
 	return d;
 }
 
