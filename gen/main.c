@@ -322,17 +322,31 @@ static const char *relative(mf_ctx *c, const char *from, const char *to)
 }
 
 /* Compose files live in OUT/compose/<env>/: the way back to the description. */
-static const char *source_root(mf_ctx *c, const opts *o)
+static const char *source_dir(mf_ctx *c, const opts *o)
 {
 	const char *slash = strrchr(o->system, '/');
-	const char *dir = !slash ? "."
-			  : slash == o->system
-				  ? "/"
-				  : mf_strndup(c->a, o->system, (size_t)(slash - o->system));
+
+	return !slash               ? "."
+	       : slash == o->system ? "/"
+				    : mf_strndup(c->a, o->system, (size_t)(slash - o->system));
+}
+
+static const char *source_root(mf_ctx *c, const opts *o)
+{
+	const char *dir = source_dir(c, o);
 
 	if (!strcmp(o->system, "-"))
 		return NULL;
 	return relative(c, mf_printf(c->a, "%s/compose/env", o->out), dir);
+}
+
+/* A way back that would leave the working directory names this machine's
+ * folders (../../../../home/ci/...): the render refuses relative paths then. */
+static bool root_outside(mf_ctx *c, const opts *o, const char *dir)
+{
+	const char *out = relative(c, ".", o->out), *desc = relative(c, ".", dir);
+
+	return !out || !desc || !strncmp(out, "..", 2) || !strncmp(desc, "..", 2);
 }
 
 /* Only the emitters of the targets asked for run (all by default); each
@@ -403,6 +417,7 @@ static int cmd_build(int argc, char **argv)
 		return rc;
 	}
 	ro.source_root = source_root(&c, &o);
+	ro.root_outside = ro.source_root && root_outside(&c, &o, source_dir(&c, &o));
 	if (front_end(&c, &o, &ro, &r) < 0 || run_check_stage(&c, &o, &r) < 0)
 		rc = EXIT_INPUT;
 	else

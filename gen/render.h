@@ -60,6 +60,9 @@ typedef struct mf_render_opts {
 	 * secret files) still point at the same files from the Compose file.
 	 * NULL keeps them as written. */
 	const char *source_root;
+	/* The output folder or the description lies outside the working
+	 * directory: source_root would name this machine's folders. */
+	bool root_outside;
 } mf_render_opts;
 
 /* Render every environment of s for the targets it names (and the base

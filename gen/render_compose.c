@@ -45,21 +45,6 @@ typedef struct rc {
 	int rc;
 } rc;
 
-/* A relative path written in the description (relative to its file), as
- * seen from OUT/compose/<env>/compose.yaml. */
-static const char *from_source(rc *r, const char *path)
-{
-	const char *root = r->o->source_root;
-
-	if (!root || !path || path[0] == '/' || path[0] == '~' || !strcmp(root, "."))
-		return path;
-	while (!strncmp(path, "./", 2))
-		path += 2;
-	if (!*path || !strcmp(path, "."))
-		return root;
-	return mf_tb_printf(&r->tb, "%s/%s", root, path);
-}
-
 /* ---- small helpers ------------------------------------------------------ */
 
 /* Every finding names the environment it was rendered for. */
@@ -119,6 +104,53 @@ static const char *shq(rc *r, const char *s)
 		out = *p == '\'' ? mf_tb_printf(&r->tb, "%s'\\''", out)
 				 : mf_tb_printf(&r->tb, "%s%c", out, *p);
 	return out ? mf_tb_printf(&r->tb, "%s'", out) : NULL;
+}
+
+/* ---- paths ---------------------------------------------------------------- */
+
+/* A path as written, without "./" segments and doubled slashes. */
+static const char *tidy(rc *r, const char *path)
+{
+	char *out = mf_tb_alloc(&r->tb, strlen(path) + 1), *q = out;
+
+	for (const char *p = path; out && *p;) {
+		size_t n = strcspn(p, "/");
+		if (n && !(n == 1 && *p == '.')) {
+			if (q != out || path[0] == '/')
+				*q++ = '/';
+			memcpy(q, p, n);
+			q += n;
+		}
+		p += n + (p[n] == '/');
+	}
+	if (out)
+		*q = 0;
+	return out && *out ? out : path[0] == '/' ? "/" : ".";
+}
+
+/* A relative path written in the description (relative to its file), as
+ * seen from OUT/compose/<env>/compose.yaml.  An output folder (or a
+ * description) outside the working directory would make the Compose file
+ * name this machine's own folders: an error. */
+static const char *from_source(rc *r, const char *path, mf_pos pos)
+{
+	const char *root = r->o->source_root;
+
+	if (!path || path[0] == '/' || path[0] == '~')
+		return path ? tidy(r, path) : NULL;
+	path = tidy(r, path);
+	if (!root || !strcmp(root, "."))
+		return path;
+	if (r->o->root_outside) {
+		diag(r, MF_SEV_ERROR, pos, "compose-path",
+		     "'%s' is relative to the description, which the Compose file would reach "
+		     "through this machine's folders ('%s'): build with the description and the "
+		     "output folder (-o) inside the working directory, or make the path absolute",
+		     path, root);
+		return path;
+	}
+	return strcmp(path, ".") ? mf_tb_printf(&r->tb, "%s/%s", tidy(r, root), path)
+				 : tidy(r, root);
 }
 
 /* ---- quantities and durations -------------------------------------------- */
@@ -561,8 +593,8 @@ static void put_image(rc *r, const mf_instance *in, mf_node *svc)
 		mf_node *b = mf_tb_child(&r->tb, svc, "build", build->pos);
 		const mf_node *ctx = mf_get(build, "context");
 		mf_tb_put(&r->tb, b, "context",
-			  ctx ? lit(r, from_source(r, mf_str(ctx)), ctx->pos)
-			      : mf_tb_str(&r->tb, from_source(r, "."), build->pos));
+			  ctx ? lit(r, from_source(r, mf_str(ctx), ctx->pos), ctx->pos)
+			      : mf_tb_str(&r->tb, from_source(r, ".", build->pos), build->pos));
 		for (size_t i = 0; i < build->n; i++)
 			if (strcmp(build->pairs[i].key, "context"))
 				mf_tb_put(&r->tb, b, build->pairs[i].key,
@@ -812,7 +844,7 @@ static const char *secret_source(rc *r, const mf_instance *in, const char *secre
 	n = dir ? strlen(dir) : 0;
 	while (n > 1 && dir[n - 1] == '/')
 		n--;
-	path = from_source(r, mf_tb_printf(&r->tb, "%.*s/%s", (int)n, dir, key));
+	path = from_source(r, mf_tb_printf(&r->tb, "%.*s/%s", (int)n, dir, key), pos);
 	if (!mf_get(r->secrets, name)) {
 		mf_node *def = mf_tb_map(&r->tb, pos);
 		mf_tb_put(&r->tb, def, "file", lit(r, path, pos));
@@ -974,8 +1006,8 @@ static void put_volume(rc *r, const mf_instance *in, mf_node *svc, mf_node *vols
 		storage_volume(r, in, vols, v);
 		break;
 	case MF_V_BIND:
-		bind(r, vols, from_source(r, v->source), v->mount, v->read_only,
-		     v->source_node->pos);
+		bind(r, vols, from_source(r, v->source, v->source_node->pos), v->mount,
+		     v->read_only, v->source_node->pos);
 		break;
 	case MF_V_HOST_PATH:
 		bind(r, vols, v->source, v->mount, v->read_only, v->source_node->pos);
