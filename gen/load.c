@@ -481,6 +481,58 @@ static mf_node *own_root(mf_ctx *c, const mf_node *root)
 	return doc;
 }
 
+/* ---- configs from files -------------------------------------------------------- */
+
+/* configs.NAME.files: {KEY: path}: each file read now (relative to the file
+ * that names it, with the limits of every input) and added to the config's
+ * data at the path's line, so every target carries it: a ConfigMap key in
+ * Kubernetes, a file beside compose.yaml in Compose. */
+static int config_files(mf_ctx *c, mf_node *cfg)
+{
+	const mf_node *files = mf_get(cfg, "files");
+	mf_node *data = mf_get(cfg, "data");
+	int rc = 0;
+
+	if (!files || files->kind != MF_MAP || !files->n)
+		return 0;
+	if (!data && (!(data = mf_new_map(c->a, files->pos)) ||
+		      mf_map_add(c->a, cfg, "data", files->pos, data) < 0))
+		return mf_error(c, files->pos, "internal", "out of memory");
+	for (size_t i = 0; i < files->n; i++) {
+		const mf_pair *p = &files->pairs[i];
+		const mf_source *src;
+		mf_node *text;
+		uint32_t file;
+		if (mf_get(data, p->key)) {
+			rc = mf_error(c, p->pos, "config-key",
+				      "'%s' is in both 'data' and 'files' of this config", p->key);
+			continue;
+		}
+		file = mf_read_source(c, relative_to(c, p->val->pos.file, mf_str(p->val)),
+				      p->val->pos);
+		if (!file || !(src = mf_source_get(c, file))) {
+			rc = -1;
+			continue;
+		}
+		text = mf_new_strn(c->a, src->text, src->len, p->val->pos);
+		if (!text || mf_map_add(c->a, data, p->key, p->pos, text) < 0)
+			return mf_error(c, p->pos, "internal", "out of memory");
+		text->flags |= MF_BLOCK; /* written as the file reads: a literal block */
+	}
+	return rc;
+}
+
+static int load_config_files(mf_ctx *c, mf_node *doc)
+{
+	mf_node *cfgs = mf_get(doc, "configs");
+	int rc = 0;
+
+	for (size_t i = 0; cfgs && cfgs->kind == MF_MAP && i < cfgs->n; i++)
+		if (config_files(c, cfgs->pairs[i].val) < 0)
+			rc = -1;
+	return rc;
+}
+
 mf_node *mf_load_system(mf_ctx *c, const char *path)
 {
 	uint32_t file = mf_read_source(c, path, MF_NOPOS);
@@ -496,7 +548,7 @@ mf_node *mf_load_system(mf_ctx *c, const char *path)
 	doc = own_root(c, root);
 	if (!doc || load_includes(c, doc, root, 0) < 0)
 		return NULL;
-	if (mf_validate(c, doc, "system") < 0)
+	if (mf_validate(c, doc, "system") < 0 || load_config_files(c, doc) < 0)
 		return NULL;
 	return doc;
 }

@@ -100,17 +100,30 @@ static mf_node *str_of(rk *r, const mf_node *n)
  * (each environment once per run: mf_k8s_objects).  The base view
  * reports nothing: it also holds services no Kubernetes environment runs,
  * and what is wrong with the others shows in the environments' renders. */
+static bool reported(const rk *r, mf_pos pos, const char *code, const char *msg)
+{
+	for (size_t i = 0; i < r->c->ndiags; i++) {
+		const mf_diag *d = &r->c->diags[i];
+		if (mf_pos_eq(d->pos, pos) && !strcmp(d->code, code) && !strcmp(d->msg, msg))
+			return true;
+	}
+	return false;
+}
+
 static void error_once(rk *r, mf_pos pos, const char *code, const char *msg)
 {
 	if (r->e->is_base)
 		return;
 	r->rc = -1; /* reported before or now, the render failed */
-	for (size_t i = 0; i < r->c->ndiags; i++) {
-		const mf_diag *d = &r->c->diags[i];
-		if (mf_pos_eq(d->pos, pos) && !strcmp(d->code, code) && !strcmp(d->msg, msg))
-			return;
-	}
-	mf_error(r->c, pos, code, "%s", msg);
+	if (!reported(r, pos, code, msg))
+		mf_error(r->c, pos, code, "%s", msg);
+}
+
+/* What Kubernetes cannot carry, said once for every environment that drops it. */
+static void warn_once(rk *r, mf_pos pos, const char *code, const char *msg)
+{
+	if (!r->e->is_base && msg && !reported(r, pos, code, msg))
+		mf_warning(r->c, pos, code, "%s", msg);
 }
 
 static bool streq(const char *x, const char *y)
@@ -896,6 +909,14 @@ static void pod_volumes(ri *i, mf_node *vols, mf_node *mounts)
 	for (size_t k = 0; k < in->nvols; k++) {
 		const mf_volume *vol = &in->vols[k];
 		mf_node *v = vol->kind != MF_V_STORAGE ? volume_source(i, vol) : NULL;
+		if (vol->kind == MF_V_BIND)
+			warn_once(
+				r, vol->source_node->pos, "k8s-bind",
+				mf_tb_printf(&r->tb,
+					     "'%s' of '%s' is a bind mount, which Kubernetes does "
+					     "not have: its containers start without it; carry a "
+					     "file with 'configs.NAME.files'",
+					     vol->source, in->service));
 		if (v) {
 			mf_tb_push(&r->tb, vols, v);
 			add_mount(i, mounts, vol->name, vol->node);

@@ -50,6 +50,7 @@ typedef struct rctx {
 	 * environment resolves the same lines, each is reported once */
 	mf_pos *reported;
 	size_t nreported, capreported;
+	bool *config_read; /* parallel to doc's configs: some layer of some service reads it */
 } rctx;
 
 /* True the first time a position is seen (errors are few: a scan will do). */
@@ -767,6 +768,27 @@ static bool seq_has(const mf_node *seq, const char *s)
 	return false;
 }
 
+static void mark_read(rctx *r, const char *config)
+{
+	const mf_node *cfgs = mf_get(r->doc, "configs");
+	const mf_pair *p = mf_get_pair(cfgs, config);
+
+	if (p && r->config_read)
+		r->config_read[p - cfgs->pairs] = true;
+}
+
+/* A config no service reads is written out for nothing, and often a
+ * misspelt reference's target. */
+static void configs_unread(rctx *r)
+{
+	const mf_node *cfgs = mf_get(r->doc, "configs");
+
+	for (size_t i = 0; r->config_read && cfgs && i < cfgs->n; i++)
+		if (!r->config_read[i])
+			mf_warning(r->c, cfgs->pairs[i].pos, "config-unused",
+				   "no service reads config '%s'", cfgs->pairs[i].key);
+}
+
 static void check_ref(rctx *r, const mf_node *ref)
 {
 	const mf_node *target, *key = mf_get(ref, "key");
@@ -777,8 +799,11 @@ static void check_ref(rctx *r, const mf_node *ref)
 			 mf_get_str(ref, "secret"), mf_str(key));
 		r->rc = -1;
 	}
-	if ((target = mf_get(ref, "config")) && (target = need(r, target, "configs", "config")) &&
-	    key && !mf_get(mf_get(target, "data"), mf_str(key))) {
+	if ((target = mf_get(ref, "config")) && (target = need(r, target, "configs", "config")))
+		mark_read(r, mf_get_str(ref, "config"));
+	if ((target = mf_get(ref, "config")) &&
+	    (target = mf_system_section(r->s, "configs", mf_str(target))) && key &&
+	    !mf_get(mf_get(target, "data"), mf_str(key))) {
 		mf_error(r->c, key->pos, "unknown-reference", "config '%s' has no key '%s'",
 			 mf_get_str(ref, "config"), mf_str(key));
 		r->rc = -1;
@@ -893,6 +918,9 @@ static void check_quantities(rctx *r, const mf_node *n, mf_qty q, unsigned depth
 static void check_all_refs(rctx *r, const mf_profile *profiles, size_t nprofiles)
 {
 	const mf_node *envs = mf_get(r->doc, "environments"), *tenants = mf_get(r->doc, "tenants");
+	const mf_node *cfgs = mf_get(r->doc, "configs");
+
+	r->config_read = mf_alloc(r->c->a, ((cfgs ? cfgs->n : 0) + 1) * sizeof *r->config_read);
 
 	check_fields(r, mf_get(r->doc, "defaults"));
 	check_map_of_fields(r, mf_get(r->doc, "templates"), false);
@@ -913,6 +941,7 @@ static void check_all_refs(rctx *r, const mf_profile *profiles, size_t nprofiles
 	for (size_t i = 0; i < nprofiles; i++)
 		check_fields(r, mf_get(profiles[i].doc, "defaults"));
 	check_quantities(r, r->doc, MF_Q_NONE, 0);
+	configs_unread(r);
 }
 
 /* ---- environments ------------------------------------------------------- */
