@@ -986,12 +986,16 @@ static void tmpfs_volume(rc *r, mf_node *vols, const mf_node *v)
 static void storage_volume(rc *r, const mf_instance *in, mf_node *vols, const mf_volume *v)
 {
 	const char *name = mf_tb_printf(&r->tb, "%s-%s", in->compose_name, v->name);
-	mf_node *m = mf_tb_map(&r->tb, v->key_pos);
+	mf_node *m = mf_tb_map(&r->tb, v->key_pos), *def = mf_tb_map(&r->tb, v->key_pos);
 
 	if (mf_get(r->volumes, name))
 		diag(r, MF_SEV_ERROR, v->key_pos, "compose-volume-name",
 		     "volume name '%s' of '%s' is already taken", name, in->compose_name);
-	mf_tb_put(&r->tb, r->volumes, name, mf_tb_map(&r->tb, v->key_pos));
+	/* storage.*.name: the Docker volume as it is named, not prefixed */
+	mf_tb_put(&r->tb, def, "name", lit(r, v->own_name, v->key_pos));
+	if (v->external)
+		mf_tb_put_bool(&r->tb, def, "external", true, v->key_pos);
+	mf_tb_put(&r->tb, r->volumes, name, def);
 	mf_tb_put(&r->tb, m, "type", mf_tb_str(&r->tb, "volume", v->key_pos));
 	mf_tb_put(&r->tb, m, "source", mf_tb_str(&r->tb, name, v->key_pos));
 	mf_tb_put(&r->tb, m, "target", lit(r, v->mount, v->key_pos));
@@ -1412,10 +1416,13 @@ static mf_node *all_profiles(rc *r)
 static mf_node *side_of(rc *r)
 {
 	mf_node *side = mf_tb_map(&r->tb, r->e->pos);
+	const mf_node *project = mf_path(r->e->node, "compose.project");
 
+	/* environments.*.compose.project, else SYSTEM-ENV */
 	mf_tb_put(&r->tb, side, "project",
-		  mf_tb_str(&r->tb, mf_tb_printf(&r->tb, "%s-%s", r->s->name, r->e->name),
-			    r->e->pos));
+		  project ? mf_tb_copy(&r->tb, project)
+			  : mf_tb_str(&r->tb, mf_tb_printf(&r->tb, "%s-%s", r->s->name, r->e->name),
+				      r->e->pos));
 	mf_tb_put(&r->tb, side, "profiles", all_profiles(r));
 	mf_tb_put(&r->tb, side, "variables", r->vars);
 	mf_tb_put(&r->tb, side, "secret-files", r->sfiles);

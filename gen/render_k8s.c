@@ -840,7 +840,17 @@ static bool stateful(const ri *i)
 
 static const char *pvc_name(ri *i, const char *vol)
 {
+	for (size_t k = 0; k < i->in->nvols; k++)
+		if (i->in->vols[k].own_name && !strcmp(i->in->vols[k].name, vol))
+			return i->in->vols[k].own_name;
 	return mf_tb_printf(&i->r->tb, "%s-%s", i->in->name, vol);
+}
+
+/* A claim template is one claim per pod: a volume with a name of its own (or
+ * one that exists) is one claim, mounted by name. */
+static bool templated(const ri *i, const mf_volume *v)
+{
+	return stateful(i) && !v->own_name && !v->external;
 }
 
 static void add_mount(ri *i, mf_node *mounts, const char *name, const mf_node *v)
@@ -927,7 +937,7 @@ static void pod_volumes(ri *i, mf_node *vols, mf_node *mounts)
 		if (vol->kind != MF_V_STORAGE)
 			continue;
 		add_mount(i, mounts, vol->name, vol->node);
-		if (stateful(i) || !(m = mf_tb_map(&r->tb, vol->node->pos)))
+		if (templated(i, vol) || !(m = mf_tb_map(&r->tb, vol->node->pos)))
 			continue;
 		mf_tb_put_str(&r->tb, m, "name", vol->name, vol->key_pos);
 		if ((src = mf_tb_child(&r->tb, m, "persistentVolumeClaim", vol->node->pos)))
@@ -989,30 +999,36 @@ static mf_node *claim_templates(ri *i)
 	const mf_node *st = mf_get(i->spec, "storage");
 	mf_node *seq = mf_tb_seq(&r->tb, st ? st->pos : i->pos), *t, *meta;
 
-	for (size_t k = 0; seq && st && st->kind == MF_MAP && k < st->n; k++) {
-		if (!(t = mf_tb_map(&r->tb, st->pairs[k].val->pos)) ||
+	for (size_t k = 0; seq && k < i->in->nvols; k++) {
+		const mf_volume *v = &i->in->vols[k];
+		if (v->kind != MF_V_STORAGE || !templated(i, v))
+			continue;
+		if (!(t = mf_tb_map(&r->tb, v->node->pos)) ||
 		    !(meta = mf_tb_child(&r->tb, t, "metadata", t->pos)))
 			break;
-		mf_tb_put_str(&r->tb, meta, "name", st->pairs[k].key, st->pairs[k].pos);
-		exclude_label(r, meta, st->pairs[k].val);
-		mf_tb_put(&r->tb, t, "spec", claim_spec(i, st->pairs[k].val));
+		mf_tb_put_str(&r->tb, meta, "name", v->name, v->key_pos);
+		exclude_label(r, meta, v->node);
+		mf_tb_put(&r->tb, t, "spec", claim_spec(i, v->node));
 		mf_tb_push(&r->tb, seq, t);
 	}
 	return seq;
 }
 
 /* PersistentVolumeClaims for storage of anything but a StatefulSet */
+/* PersistentVolumeClaims of the storage no claim template holds; a volume
+ * that exists already (external) gets none. */
 static void claims(ri *i)
 {
-	const mf_node *st = mf_get(i->spec, "storage");
-
-	for (size_t k = 0; !stateful(i) && st && st->kind == MF_MAP && k < st->n; k++) {
-		mf_node *doc = inst_object(i, "v1", "PersistentVolumeClaim",
-					   pvc_name(i, st->pairs[k].key));
+	for (size_t k = 0; k < i->in->nvols; k++) {
+		const mf_volume *v = &i->in->vols[k];
+		mf_node *doc;
+		if (v->kind != MF_V_STORAGE || templated(i, v) || v->external)
+			continue;
+		doc = inst_object(i, "v1", "PersistentVolumeClaim", pvc_name(i, v->name));
 		if (doc)
-			exclude_label(i->r, mf_get(doc, "metadata"), st->pairs[k].val);
+			exclude_label(i->r, mf_get(doc, "metadata"), v->node);
 		if (doc)
-			mf_tb_put(&i->r->tb, doc, "spec", claim_spec(i, st->pairs[k].val));
+			mf_tb_put(&i->r->tb, doc, "spec", claim_spec(i, v->node));
 		inst_emit(i, doc);
 	}
 }

@@ -1202,6 +1202,8 @@ static void add_volume(mf_instance *in, const mf_pair *p, bool storage)
 	v->node = p->val;
 	v->mount = mf_get_str(p->val, "mount");
 	v->read_only = mf_get_bool(p->val, "readOnly", false);
+	v->own_name = mf_get_str(p->val, "name");
+	v->external = mf_get_bool(p->val, "external", false);
 	v->kind = MF_V_STORAGE;
 	for (size_t k = 0; !storage && k < MF_NELEM(vol_sources); k++)
 		if ((v->source_node = mf_get(p->val, vol_sources[k].key)) != NULL) {
@@ -1209,6 +1211,39 @@ static void add_volume(mf_instance *in, const mf_pair *p, bool storage)
 			v->source = mf_str(v->source_node);
 			break;
 		}
+}
+
+static bool dns_label(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n <= 63 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n &&
+	       s[0] != '-' && s[n - 1] != '-';
+}
+
+/* storage.*.name is the volume's own name: every tenant would share it, and
+ * a claim's name must be a DNS label where Kubernetes runs it. */
+static void check_volume_name(rctx *r, const mf_instance *in, const mf_volume *v)
+{
+	const mf_node *n = mf_get(v->node, "name");
+	bool k8s = in->env->targets & (MF_T_KUSTOMIZE | MF_T_HELM);
+
+	if (!v->own_name || (!in->tenant && (!k8s || dns_label(v->own_name))) ||
+	    !first_report(r, n->pos))
+		return;
+	if (in->tenant) {
+		mf_error(r->c, n->pos, "volume-name",
+			 "'%s' has one instance per tenant, so a named volume '%s' would be shared "
+			 "by every tenant",
+			 in->service, v->own_name);
+		r->rc = -1;
+	} else {
+		mf_error(r->c, n->pos, "volume-name",
+			 "volume name '%s' is no claim name Kubernetes accepts (lowercase letters, "
+			 "digits and '-', at most 63), and '%s' runs on Kubernetes in '%s'",
+			 v->own_name, in->service, in->env->name);
+		r->rc = -1;
+	}
 }
 
 /* services.*.storage and services.*.volumes */
@@ -1223,6 +1258,8 @@ static void instance_volumes(rctx *r, mf_instance *in)
 		add_volume(in, &st->pairs[k], true);
 	for (size_t k = 0; in->vols && k < nvs; k++)
 		add_volume(in, &vs->pairs[k], false);
+	for (size_t k = 0; in->vols && !in->env->is_base && k < in->nvols; k++)
+		check_volume_name(r, in, &in->vols[k]);
 }
 
 static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *svc,

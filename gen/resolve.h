@@ -81,8 +81,10 @@ typedef struct mf_volume {
 	const char *source;         /* the config, the secret, the host path or the bind source */
 	const mf_node *source_node; /* the key that names it (emptyDir: its settings) */
 	bool read_only;
-	const mf_node *node; /* the entry */
-	mf_pos key_pos;      /* of its key */
+	const char *own_name; /* storage.*.name: the volume's name as it is (NULL: derived) */
+	bool external;        /* storage.*.external: it exists; nothing creates it */
+	const mf_node *node;  /* the entry */
+	mf_pos key_pos;       /* of its key */
 } mf_volume;
 
 /* One running copy of a service in one environment: the shared instance, or
