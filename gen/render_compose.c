@@ -140,7 +140,9 @@ static const char *from_source(rc *r, const char *path, mf_pos pos)
 		return path ? tidy(r, path) : NULL;
 	path = tidy(r, path);
 	if (!root || !strcmp(root, "."))
-		return path;
+		return strncmp(path, "..", 2) && strcmp(path, ".")
+			       ? mf_tb_printf(&r->tb, "./%s", path)
+			       : path; /* "./x": a relative path, never a volume's name */
 	if (r->o->root_outside) {
 		diag(r, MF_SEV_ERROR, pos, "compose-path",
 		     "'%s' is relative to the description, which the Compose file would reach "
