@@ -65,7 +65,7 @@ static const struct {
 } tables[] = {
 	{mf_pss_rules, &mf_pss_nrules},       {mf_core_rules, &mf_core_nrules},
 	{mf_object_rules, &mf_object_nrules}, {mf_env_rules, &mf_env_nrules},
-	{mf_lint_rules, &mf_lint_nrules},
+	{mf_lint_rules, &mf_lint_nrules},     {mf_flow_rules, &mf_flow_nrules},
 };
 
 /* A rule no table names is found in check alongside another one (capacity-tight

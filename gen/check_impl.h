@@ -70,6 +70,8 @@ extern const mf_rule_impl mf_object_rules[];
 extern const size_t mf_object_nrules;
 extern const mf_rule_impl mf_lint_rules[];
 extern const size_t mf_lint_nrules;
+extern const mf_rule_impl mf_flow_rules[];
+extern const size_t mf_flow_nrules;
 
 typedef struct mf_pack mf_pack;
 typedef struct mf_packset mf_packset;

@@ -28,15 +28,7 @@ typedef struct rk {
 	/* config maps in use, as (namespace, config) */
 	struct cfguse *cfgs;
 	size_t ncfgs, capcfgs;
-	/* for each instance (indexed like e->inst), the instances that refer to
-	 * it: built once, so network policies stay linear in the services */
-	struct refs *refs;
 } rk;
-
-typedef struct refs {
-	size_t *v;
-	size_t n, cap;
-} refs;
 
 typedef struct ingpath {
 	const char *ns;
@@ -2114,41 +2106,6 @@ static void default_deny(rk *r, const char *ns, const char *tenant, mf_pos pos)
 	emit(r, doc, "network-policy", NULL, tenant, pos);
 }
 
-static void add_ref(rk *r, size_t from, const char *service)
-{
-	const mf_instance *d = &r->e->inst[from], *t = mf_ref_target(d, service);
-	refs *list;
-	size_t *grown;
-
-	if (!t || t == d)
-		return;
-	list = &r->refs[t - r->e->inst];
-	if (list->n && list->v[list->n - 1] == from)
-		return;
-	if (!(grown = mf_tb_grow(&r->tb, list->v, list->n, &list->cap, sizeof *grown)))
-		return;
-	list->v = grown;
-	list->v[list->n++] = from;
-}
-
-/* Who refers to whom: dependsOn and env service references. */
-static void index_refs(rk *r)
-{
-	const mf_env *e = r->e;
-
-	if (!(r->refs = mf_tb_alloc(&r->tb, (e->ninst + 1) * sizeof *r->refs)))
-		return;
-	for (size_t k = 0; k < e->ninst; k++) {
-		const mf_node *deps = mf_get(e->inst[k].spec, "dependsOn"),
-			      *env = mf_get(e->inst[k].spec, "env");
-		for (size_t j = 0; deps && deps->kind == MF_MAP && j < deps->n; j++)
-			add_ref(r, k, deps->pairs[j].key);
-		for (size_t j = 0; env && env->kind == MF_MAP && j < env->n; j++)
-			if (mf_get_str(env->pairs[j].val, "service"))
-				add_ref(r, k, mf_get_str(env->pairs[j].val, "service"));
-	}
-}
-
 static mf_node *ns_selector(rk *r, const char *key, const char *value, mf_pos pos)
 {
 	mf_node *m = mf_tb_map(&r->tb, pos), *ml;
@@ -2173,23 +2130,52 @@ static mf_node *peer(rk *r, const mf_instance *d, const mf_instance *t, mf_pos p
 	return m;
 }
 
+static mf_node *proto_port(rk *r, const char *protocol, long long number, mf_pos pos)
+{
+	mf_node *m = mf_tb_map(&r->tb, pos);
+
+	mf_tb_put_str(&r->tb, m, "protocol", protocol ? protocol : "TCP", pos);
+	mf_tb_put_int(&r->tb, m, "port", number, pos);
+	return m;
+}
+
+static mf_node *port_entry(rk *r, const rport *p)
+{
+	return proto_port(r, p->protocol, p->number, p->pos);
+}
+
+static mf_node *flow_port(rk *r, const mf_port *p)
+{
+	return proto_port(r, p->protocol, p->number, p->pos);
+}
+
+static mf_node *ip_block(rk *r, const char *cidr, const mf_node *except, mf_pos pos)
+{
+	mf_node *m = mf_tb_map(&r->tb, pos), *b = mf_tb_child(&r->tb, m, "ipBlock", pos), *seq;
+
+	mf_tb_put_str(&r->tb, b, "cidr", cidr, pos);
+	if (except && except->n && (seq = mf_tb_child_seq(&r->tb, b, "except", pos)))
+		for (size_t k = 0; k < except->n; k++)
+			mf_tb_push(
+				&r->tb, seq,
+				mf_tb_str(&r->tb, mf_str(except->items[k]), except->items[k]->pos));
+	return m;
+}
+
 /* the container ports of Service ports; want: NULL for all of them, else
  * the expose/metrics key a port must have */
 static mf_node *policy_ports(ri *i, const char *want)
 {
 	rk *r = i->r;
-	mf_node *seq = mf_tb_seq(&r->tb, i->pos), *m;
+	mf_node *seq = mf_tb_seq(&r->tb, i->pos);
 
 	for (size_t k = 0; seq && k < i->nports; k++) {
 		const rport *p = &i->ports[k];
 		bool hit = want ? (streq(want, "metrics") ? metrics_on(p->node)
 							  : mf_path(p->node, want) != NULL)
 				: p->in_service;
-		if (!hit || !(m = mf_tb_map(&r->tb, p->pos)))
-			continue;
-		mf_tb_put_str(&r->tb, m, "protocol", p->protocol ? p->protocol : "TCP", p->pos);
-		mf_tb_put_int(&r->tb, m, "port", p->number, p->pos);
-		mf_tb_push(&r->tb, seq, m);
+		if (hit)
+			mf_tb_push(&r->tb, seq, port_entry(r, p));
 	}
 	return seq;
 }
@@ -2245,19 +2231,56 @@ static const struct {
 	{"metrics", "kubernetes.io/metadata.name", "monitoring"},
 };
 
+/* The flows that reach this service: one rule for the clients of all its
+ * Service ports, one per port for clients of that port alone (resolve
+ * leaves out a port flow its client's all-ports flow covers).  Host-network
+ * clients are no pods a policy can select (check: network-unreachable). */
+static void client_rules(ri *i, mf_node *rules)
+{
+	rk *r = i->r;
+	mf_node *all = mf_tb_seq(&r->tb, i->pos), **per;
+
+	if (!(per = mf_tb_alloc(&r->tb, (i->nports + 1) * sizeof *per)) || !all)
+		return;
+	for (size_t k = 0; k < i->in->nflows_in; k++) {
+		const mf_flow *f = i->in->flows_in[k];
+		size_t at = f->port ? (size_t)(f->port - i->in->ports) : 0;
+		mf_node **into = f->port ? &per[at] : &all;
+		if (f->from->host_network)
+			continue;
+		if (!*into)
+			*into = mf_tb_seq(&r->tb, i->pos);
+		mf_tb_push(&r->tb, *into, peer(r, f->from, i->in, i->pos));
+	}
+	add_rule(r, rules, all, policy_ports(i, NULL), i->pos);
+	for (size_t k = 0; k < i->nports; k++)
+		if (per[k])
+			add_rule(r, rules, per[k], one(r, port_entry(r, &i->ports[k]), i->pos),
+				 i->pos);
+}
+
+/* A daemon's host ports are published for clients anywhere. */
+static void host_port_rule(ri *i, mf_node *rules)
+{
+	rk *r = i->r;
+	mf_node *ports = mf_tb_seq(&r->tb, i->pos), *from = mf_tb_seq(&r->tb, i->pos);
+	static const char *const anywhere[] = {"0.0.0.0/0", "::/0"};
+
+	for (size_t k = 0; ports && k < i->nports; k++)
+		if (i->ports[k].host)
+			mf_tb_push(&r->tb, ports, port_entry(r, &i->ports[k]));
+	if (!ports || !ports->n)
+		return;
+	for (size_t k = 0; from && k < MF_NELEM(anywhere); k++)
+		mf_tb_push(&r->tb, from, ip_block(r, anywhere[k], NULL, i->pos));
+	add_rule(r, rules, from, ports, i->pos);
+}
+
 static void allow_rules(ri *i, mf_node *rules)
 {
 	rk *r = i->r;
-	const mf_env *e = r->e;
-	mf_node *from = mf_tb_seq(&r->tb, i->pos);
-	const refs *list = r->refs ? &r->refs[i->in - e->inst] : NULL;
 
-	for (size_t k = 0; from && list && k < list->n; k++) {
-		const mf_instance *d = &e->inst[list->v[k]];
-		if (!d->host_network)
-			mf_tb_push(&r->tb, from, peer(r, d, i->in, i->pos));
-	}
-	add_rule(r, rules, from, policy_ports(i, NULL), i->pos);
+	client_rules(i, rules);
 	for (size_t k = 0; k < MF_NELEM(namespace_peers); k++) {
 		mf_node *ports = policy_ports(i, namespace_peers[k].want);
 		const char *v = mf_or(namespace_peers[k].value, controller_ns(i));
@@ -2267,29 +2290,122 @@ static void allow_rules(ri *i, mf_node *rules)
 				one(r, ns_selector(r, namespace_peers[k].label, v, i->pos), i->pos),
 				ports, i->pos);
 	}
+	host_port_rule(i, rules);
 }
 
-/* What may reach this service under the namespace's default deny: its
- * dependents, the ingress controller or router on exposed ports, and
- * Prometheus on metrics ports.  Host-network pods are outside policies. */
+/* egress.dns: the cluster's DNS, where kube-dns (and CoreDNS under its
+ * label) answers in every conformant cluster */
+static mf_node *dns_rule(rk *r, mf_pos pos)
+{
+	mf_node *to = ns_selector(r, "kubernetes.io/metadata.name", "kube-system", pos), *m;
+	mf_node *ports = mf_tb_seq(&r->tb, pos);
+	static const char *const protos[] = {"UDP", "TCP"};
+
+	if (!to || !ports || !(m = mf_tb_map(&r->tb, pos)))
+		return NULL;
+	mf_tb_put_str(&r->tb,
+		      mf_tb_child(&r->tb, mf_tb_child(&r->tb, to, "podSelector", pos),
+				  "matchLabels", pos),
+		      "k8s-app", "kube-dns", pos);
+	for (size_t k = 0; k < MF_NELEM(protos); k++) {
+		mf_node *pm = mf_tb_map(&r->tb, pos);
+		mf_tb_put_str(&r->tb, pm, "protocol", protos[k], pos);
+		mf_tb_put_int(&r->tb, pm, "port", 53, pos);
+		mf_tb_push(&r->tb, ports, pm);
+	}
+	mf_tb_put(&r->tb, m, "to", one(r, to, pos));
+	mf_tb_put(&r->tb, m, "ports", ports);
+	return m;
+}
+
+/* egress.external[]: an address block and its ports */
+static mf_node *external_rule(rk *r, const mf_node *x)
+{
+	mf_node *m = mf_tb_map(&r->tb, x->pos), *ports = mf_tb_seq(&r->tb, x->pos);
+	const mf_node *list = mf_get(x, "ports");
+	const char *proto = mf_get_str(x, "protocol");
+
+	if (!m || !ports)
+		return NULL;
+	mf_tb_put(&r->tb, m, "to",
+		  one(r, ip_block(r, mf_get_str(x, "cidr"), mf_get(x, "except"), x->pos), x->pos));
+	for (size_t k = 0; list && k < list->n; k++) {
+		mf_node *pm = mf_tb_map(&r->tb, list->items[k]->pos);
+		mf_tb_put_str(&r->tb, pm, "protocol", proto ? proto : "TCP", list->items[k]->pos);
+		mf_tb_put_int(&r->tb, pm, "port", list->items[k]->v.i, list->items[k]->pos);
+		mf_tb_push(&r->tb, ports, pm);
+	}
+	mf_tb_put_nonempty(&r->tb, m, "ports", ports);
+	return m;
+}
+
+/* The ports of a flow's target, as container ports (policies see the pod
+ * after the Service's translation). */
+static mf_node *flow_ports(rk *r, const mf_flow *f, mf_pos pos)
+{
+	mf_node *seq = mf_tb_seq(&r->tb, pos);
+
+	for (size_t k = 0; seq && k < f->to->nports; k++) {
+		const mf_port *p = &f->to->ports[k];
+		if (f->port ? p == f->port : p->in_service)
+			mf_tb_push(&r->tb, seq, flow_port(r, p));
+	}
+	return seq;
+}
+
+/* services.*.egress: where the service may connect; nothing else */
+static mf_node *egress_rules(ri *i)
+{
+	rk *r = i->r;
+	mf_node *rules = mf_tb_seq(&r->tb, i->pos), *m;
+	const mf_node *ext = mf_get(i->in->egress, "external");
+
+	if (!rules)
+		return NULL;
+	if (mf_get_bool(i->in->egress, "dns", true))
+		mf_tb_push(&r->tb, rules, dns_rule(r, i->pos));
+	for (size_t k = 0; k < i->in->nflows; k++) {
+		const mf_flow *f = &i->in->flows[k];
+		if (f->to->host_network || !(m = mf_tb_map(&r->tb, f->pos)))
+			continue;
+		mf_tb_put(&r->tb, m, "to", one(r, peer(r, f->to, i->in, f->pos), f->pos));
+		mf_tb_put_nonempty(&r->tb, m, "ports", flow_ports(r, f, f->pos));
+		mf_tb_push(&r->tb, rules, m);
+	}
+	for (size_t k = 0; ext && k < ext->n; k++)
+		mf_tb_push(&r->tb, rules, external_rule(r, ext->items[k]));
+	return rules;
+}
+
+/* What may reach this service under the namespace's default deny (its
+ * clients, the ingress controller or router on exposed ports, Prometheus
+ * on metrics ports, anyone on a daemon's host ports) and, with `egress`,
+ * where it may connect.  Host-network pods are outside policies. */
 static void allow_policy(ri *i)
 {
 	rk *r = i->r;
-	mf_node *rules = mf_tb_seq(&r->tb, i->pos), *doc, *spec;
+	bool serves = mf_long_running(i->in->kind);
+	mf_node *rules = mf_tb_seq(&r->tb, i->pos), *egress = NULL, *doc, *spec, *types;
 
-	if (!r->e->network_policy || !mf_long_running(i->in->kind) || host_network(i) || !rules)
+	if (!r->e->network_policy || host_network(i) || !rules)
 		return;
-	allow_rules(i, rules);
-	if (!rules->n ||
-	    !(doc = inst_object(i, "networking.k8s.io/v1", "NetworkPolicy", i->in->name)))
+	if (serves)
+		allow_rules(i, rules);
+	if (i->in->egress)
+		egress = egress_rules(i);
+	if ((!rules->n && !egress) ||
+	    !(doc = inst_object(i, "networking.k8s.io/v1", "NetworkPolicy", i->in->name)) ||
+	    !(spec = mf_tb_child(&r->tb, doc, "spec", i->pos)))
 		return;
-	if ((spec = mf_tb_child(&r->tb, doc, "spec", i->pos))) {
-		mf_tb_put(&r->tb, mf_tb_child(&r->tb, spec, "podSelector", i->pos), "matchLabels",
-			  selector(i));
-		mf_tb_push(&r->tb, mf_tb_child_seq(&r->tb, spec, "policyTypes", i->pos),
-			   mf_tb_str(&r->tb, "Ingress", i->pos));
-		mf_tb_put(&r->tb, spec, "ingress", rules);
-	}
+	mf_tb_put(&r->tb, mf_tb_child(&r->tb, spec, "podSelector", i->pos), "matchLabels",
+		  selector(i));
+	types = mf_tb_child_seq(&r->tb, spec, "policyTypes", i->pos);
+	if (rules->n)
+		mf_tb_push(&r->tb, types, mf_tb_str(&r->tb, "Ingress", i->pos));
+	if (egress)
+		mf_tb_push(&r->tb, types, mf_tb_str(&r->tb, "Egress", i->pos));
+	mf_tb_put_nonempty(&r->tb, spec, "ingress", rules);
+	mf_tb_put_nonempty(&r->tb, spec, "egress", egress);
 	inst_emit(i, doc);
 }
 
@@ -2333,8 +2449,6 @@ int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *ou
 {
 	rk r = {.c = c, .tb = {.a = c->a}, .s = s, .e = e, .out = out};
 
-	if (e->network_policy)
-		index_refs(&r);
 	namespaces(&r);
 	for (size_t k = 0; k < e->ninst; k++)
 		render_instance(&r, &e->inst[k]);

@@ -838,7 +838,7 @@ static void check_env_names(rctx *r, const mf_node *f)
 static void check_fields(rctx *r, const mf_node *f)
 {
 	const mf_node *env = mf_get(f, "env"), *from = mf_get(f, "envFrom"),
-		      *deps = mf_get(f, "dependsOn");
+		      *deps = mf_get(f, "dependsOn"), *con = mf_get(f, "connectsTo");
 	const mf_node *vols = mf_get(f, "volumes"), *m = mf_path(f, "placement.machine");
 
 	for (size_t i = 0; env && i < env->n; i++)
@@ -848,6 +848,8 @@ static void check_fields(rctx *r, const mf_node *f)
 		check_ref(r, from->items[i]);
 	for (size_t i = 0; deps && i < deps->n; i++)
 		need_key(r, &deps->pairs[i], "services", "service");
+	for (size_t i = 0; con && con->kind == MF_MAP && i < con->n; i++)
+		need_key(r, &con->pairs[i], "services", "service");
 	for (size_t i = 0; vols && i < vols->n; i++)
 		check_ref(r, vols->pairs[i].val);
 	if (m)
@@ -1519,11 +1521,23 @@ static void check_ref_port(rctx *r, const mf_instance *in, const mf_node *ref)
 	}
 }
 
+/* dependsOn and connectsTo: keys that are services of this environment */
+static void keys_present(rctx *r, const mf_instance *in, const mf_node *map)
+{
+	for (size_t k = 0; map && map->kind == MF_MAP && k < map->n; k++) {
+		mf_node at = {.kind = MF_STR, .pos = map->pairs[k].pos};
+		if (mf_get(mf_get(r->doc, "services"), map->pairs[k].key) &&
+		    !mf_ref_target(in, map->pairs[k].key))
+			ref_missing(r, in, &at, map->pairs[k].key);
+	}
+}
+
 static void env_refs(rctx *r, const mf_env *e)
 {
 	for (size_t i = 0; i < e->ninst; i++) {
 		const mf_instance *in = &e->inst[i];
 		const mf_node *env = mf_get(in->spec, "env"), *deps = mf_get(in->spec, "dependsOn");
+
 		if (i > 0 && !strcmp(e->inst[i - 1].service, in->service))
 			continue;
 		for (size_t k = 0; env && k < env->n; k++) {
@@ -1534,13 +1548,143 @@ static void env_refs(rctx *r, const mf_env *e)
 			else if (svc)
 				check_ref_port(r, in, env->pairs[k].val);
 		}
-		for (size_t k = 0; deps && k < deps->n; k++) {
-			mf_node at = {.kind = MF_STR, .pos = deps->pairs[k].pos};
-			if (mf_get(mf_get(r->doc, "services"), deps->pairs[k].key) &&
-			    !mf_ref_target(in, deps->pairs[k].key))
-				ref_missing(r, in, &at, deps->pairs[k].key);
+		keys_present(r, in, deps);
+		keys_present(r, in, mf_get(in->spec, "connectsTo"));
+	}
+}
+
+/* ---- flows ------------------------------------------------------------- */
+
+typedef struct flowset {
+	mf_flow *v;
+	size_t n, cap;
+} flowset;
+
+static void add_flow(rctx *r, flowset *fs, const mf_instance *in, const char *service,
+		     const mf_port *port, mf_flow_why why, mf_pos pos)
+{
+	const mf_instance *to = mf_ref_target(in, service);
+	mf_flow *grown;
+
+	/* a dependency on itself means nothing; connectsTo itself is its replicas' traffic */
+	if (!to || (to == in && why != MF_F_CONNECTS))
+		return;
+	if (!(grown = mf_grow(r->c->a, fs->v, fs->n, &fs->cap, sizeof *grown)))
+		return;
+	fs->v = grown;
+	fs->v[fs->n++] = (mf_flow){.from = in, .to = to, .port = port, .why = why, .pos = pos};
+}
+
+static const mf_port *port_named(const mf_instance *to, const mf_node *ref)
+{
+	for (size_t j = 0; j < to->nports; j++) {
+		const mf_port *p = &to->ports[j];
+		if (ref->kind == MF_INT ? p->number == ref->v.i
+					: mf_str(ref) && !strcmp(p->name, mf_str(ref)))
+			return p;
+	}
+	return NULL;
+}
+
+/* connectsTo.NAME.ports: each a port `NAME` has (by name or number) */
+static void connect_ports(rctx *r, flowset *fs, const mf_instance *in, const mf_pair *c)
+{
+	const mf_instance *to = mf_ref_target(in, c->key);
+	const mf_node *ports = mf_get(c->val, "ports");
+
+	if (!to || !ports || ports->kind != MF_SEQ || !ports->n) {
+		add_flow(r, fs, in, c->key, NULL, MF_F_CONNECTS, c->pos);
+		return;
+	}
+	for (size_t k = 0; k < ports->n; k++) {
+		const mf_node *pn = ports->items[k];
+		const mf_port *p = port_named(to, pn);
+		mf_diag *d;
+		if (p) {
+			add_flow(r, fs, in, c->key, p, MF_F_CONNECTS, pn->pos);
+		} else if (!in->env->is_base && first_report(r, pn->pos)) {
+			d = mf_diag_add(r->c, MF_SEV_ERROR, pn->pos, "unknown-reference",
+					"'%s' has no port '%s'", to->service,
+					pn->kind == MF_INT ? mf_printf(r->c->a, "%lld", pn->v.i)
+							   : mf_str(pn));
+			mf_diag_suggest_key(r->c, d, mf_str(pn), mf_get(to->spec, "ports"));
+			r->rc = -1;
 		}
 	}
+}
+
+static int cmp_flow(const void *x, const void *y)
+{
+	const mf_flow *a = x, *b = y;
+	size_t pa = a->port ? (size_t)(a->port - a->to->ports) + 1 : 0,
+	       pb = b->port ? (size_t)(b->port - b->to->ports) + 1 : 0;
+
+	if (a->to != b->to)
+		return a->to < b->to ? -1 : 1;
+	if (pa != pb)
+		return pa < pb ? -1 : 1;
+	return a->why < b->why ? -1 : a->why > b->why;
+}
+
+/* Sorted by target and port, all-ports first: keep the first of each
+ * target's all-ports flow, or each port's first flow. */
+static void unique_flows(mf_instance *in)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < in->nflows; k++) {
+		const mf_flow *f = &in->flows[k], *last = n ? &in->flows[n - 1] : NULL;
+		if (last && last->to == f->to && (!last->port || last->port == f->port))
+			continue;
+		in->flows[n++] = *f;
+	}
+	in->nflows = n;
+}
+
+static void instance_flows(rctx *r, mf_instance *in)
+{
+	const mf_node *deps = mf_get(in->spec, "dependsOn"), *env = mf_get(in->spec, "env"),
+		      *con = mf_get(in->spec, "connectsTo");
+	flowset fs = {0};
+
+	for (size_t k = 0; deps && deps->kind == MF_MAP && k < deps->n; k++)
+		add_flow(r, &fs, in, deps->pairs[k].key, NULL, MF_F_DEPENDS, deps->pairs[k].pos);
+	for (size_t k = 0; env && env->kind == MF_MAP && k < env->n; k++) {
+		const mf_node *v = env->pairs[k].val, *svc = mf_get(v, "service");
+		if (mf_str(svc))
+			add_flow(r, &fs, in, mf_str(svc), NULL, MF_F_ENV, svc->pos);
+	}
+	for (size_t k = 0; con && con->kind == MF_MAP && k < con->n; k++)
+		connect_ports(r, &fs, in, &con->pairs[k]);
+	in->flows = fs.v;
+	in->nflows = fs.n;
+	if (in->nflows > 1)
+		qsort(in->flows, in->nflows, sizeof *in->flows, cmp_flow);
+	unique_flows(in);
+	in->egress = mf_get(in->spec, "egress");
+}
+
+/* Every instance's flows, then who reaches whom: counted first, so each
+ * flows_in list is allocated once and the whole is linear. */
+static void env_flows(rctx *r, mf_env *e)
+{
+	for (size_t i = 0; i < e->ninst; i++)
+		instance_flows(r, &e->inst[i]);
+	for (size_t i = 0; i < e->ninst; i++)
+		for (size_t k = 0; k < e->inst[i].nflows; k++)
+			e->inst[e->inst[i].flows[k].to - e->inst].nflows_in++;
+	for (size_t i = 0; i < e->ninst; i++) {
+		mf_instance *t = &e->inst[i];
+		t->flows_in = mf_alloc(r->c->a, (t->nflows_in + 1) * sizeof *t->flows_in);
+		t->nflows_in = 0;
+	}
+	for (size_t i = 0; i < e->ninst; i++)
+		for (size_t k = 0; k < e->inst[i].nflows; k++) {
+			const mf_flow *f = &e->inst[i].flows[k];
+			mf_instance *t = &e->inst[f->to - e->inst];
+			if (t->flows_in)
+				t->flows_in[t->nflows_in++] = f;
+		}
 }
 
 /* ---- the whole system --------------------------------------------------- */
@@ -1597,6 +1741,7 @@ static void build_env(rctx *r, mf_env *e, const mf_node *const *expanded)
 	env_instances(r, e, expanded);
 	env_ports(r, e);
 	env_refs(r, e);
+	env_flows(r, e);
 }
 
 static void select_envs(rctx *r, const mf_input *in, const char *const *only, size_t nonly)

@@ -87,13 +87,31 @@ typedef struct mf_volume {
 	mf_pos key_pos;       /* of its key */
 } mf_volume;
 
+/* Why one instance reaches another: what in its description says so. */
+typedef enum mf_flow_why {
+	MF_F_DEPENDS,  /* dependsOn */
+	MF_F_ENV,      /* an env or envFrom service reference */
+	MF_F_CONNECTS, /* connectsTo: a flow nothing else names */
+} mf_flow_why;
+
+typedef struct mf_instance mf_instance;
+
+/* A flow from one instance to a port of another (or of itself, between its
+ * replicas), in one environment: the traffic NetworkPolicies must admit. */
+typedef struct mf_flow {
+	const mf_instance *from, *to;
+	const mf_port *port; /* one of to->ports; NULL: every port of `to` */
+	mf_flow_why why;
+	mf_pos pos; /* the key or reference that asks for it */
+} mf_flow;
+
 /* One running copy of a service in one environment: the shared instance, or
  * one per tenant for `scope: tenant` services.  `spec` is the fully merged
  * service (profile defaults < system defaults < templates < service <
  * environment defaults < environment override < tenant env and override);
  * every node in it keeps the position of the line that set it.  The typed
  * fields below it are worked out from spec once, here, for every stage. */
-typedef struct mf_instance {
+struct mf_instance {
 	const char *service;      /* the service's name in the description */
 	const mf_tenant *tenant;  /* NULL for a shared instance */
 	const char *name;         /* Kubernetes object name: the service name */
@@ -115,7 +133,15 @@ typedef struct mf_instance {
 				availability.replicated is not true */
 	mf_image image;      /* with the environment's tag and registry (ref NULL: no image) */
 	const char *machine; /* placement.machine or NULL */
-} mf_instance;
+	/* `flows` the flows it opens, sorted by target and port, without
+	 * duplicates or port flows an all-ports flow covers; `flows_in` the
+	 * ones that reach it, by client in instance order. */
+	mf_flow *flows;
+	size_t nflows;
+	const mf_flow **flows_in;
+	size_t nflows_in;
+	const mf_node *egress; /* services.*.egress: egress is limited; NULL: unlimited */
+};
 
 struct mf_tenant {
 	const char *name;

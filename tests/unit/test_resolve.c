@@ -748,6 +748,62 @@ END_TEST
 
 /* ---- volumes ----------------------------------------------------------------------------- */
 
+/* Flows: dependsOn, env references and connectsTo, one per target and
+ * port, an all-ports flow covering port flows; flows_in by client. */
+#define FLOWS                                                                   \
+	"services:\n"                                                           \
+	"  db: {image: demo/db, ports: {pg: 5432, admin: 8080}}\n"              \
+	"  cache: {image: demo/cache, ports: {client: 6379, gossip: 7000},\n"   \
+	"          connectsTo: {cache: {ports: [gossip]}}}\n"                   \
+	"  web: {image: demo/web, scope: tenant, dependsOn: {db: started},\n"   \
+	"        env: {DB: {service: db, port: pg}, C: {service: cache}},\n"    \
+	"        connectsTo: {db: {ports: [pg]}, cache: {ports: [7000]},\n"     \
+	"                     web: {}}}\n"                                      \
+	"tenants:\n  acme: {}\n  beta: {}\n"                                    \
+	"environments:\n  prod: {targets: [kustomize]}\n"
+
+START_TEST(flows_deduplicated)
+{
+	const mf_instance *w, *db, *cache;
+
+	resolve_ok(HEAD FLOWS);
+	w = inst("prod", "web", "acme");
+	db = inst("prod", "db", NULL);
+	cache = inst("prod", "cache", NULL);
+	/* cache (all ports, from env), db (all ports: dependsOn covers pg), itself */
+	ck_assert_uint_eq(w->nflows, 3);
+	ck_assert_ptr_eq(w->flows[0].to < w->flows[1].to ? w->flows[0].to : w->flows[1].to,
+			 cache < db ? cache : db);
+	for (size_t k = 0; k < w->nflows; k++)
+		ck_assert_ptr_null(w->flows[k].port);
+	ck_assert_ptr_eq(w->flows[2].to, w);
+	ck_assert_int_eq(w->flows[2].why, MF_F_CONNECTS);
+	/* the cache's own members reach its gossip port only */
+	ck_assert_uint_eq(cache->nflows, 1);
+	ck_assert_ptr_eq(cache->flows[0].port, &cache->ports[1]);
+	/* db is reached by both tenants' web, in instance order */
+	ck_assert_uint_eq(db->nflows_in, 2);
+	ck_assert_ptr_eq(db->flows_in[0]->from, w);
+	ck_assert_ptr_eq(db->flows_in[1]->from, inst("prod", "web", "beta"));
+	ck_assert_uint_eq(cache->nflows_in, 3);
+	ck_assert_int_eq(db->flows_in[0]->why, MF_F_DEPENDS);
+}
+END_TEST
+
+START_TEST(flows_unknown_port)
+{
+	const mf_diag *d;
+
+	resolve_fails(HEAD "services:\n  db: {image: demo/db, ports: {pg: 5432}}\n"
+			   "  web: {image: demo/web, connectsTo: {db: {ports: [gp]}}}\n"
+			   "environments:\n  prod: {targets: [kustomize]}\n");
+	d = only("unknown-reference");
+	ck_assert_str_eq(d->msg, "'db' has no port 'gp'");
+	ck_assert_str_eq(d->note, "did you mean 'pg'?");
+	mf_ck_pos(&C, d->pos, "system.yaml", 5, 52);
+}
+END_TEST
+
 START_TEST(volumes_kinds_and_order)
 {
 	static const struct {
@@ -1081,6 +1137,8 @@ static Suite *resolve_suite(void)
 	tcase_add_test(t, images_with_env_tag_and_registry);
 	tcase_add_test(t, images_untagged);
 	tcase_add_test(t, volumes_kinds_and_order);
+	tcase_add_test(t, flows_deduplicated);
+	tcase_add_test(t, flows_unknown_port);
 	t = tcase(s, "references");
 	tcase_add_test(t, refs_unknown);
 	tcase_add_test(t, refs_unknown_in_profile);
