@@ -17,9 +17,33 @@
 
 #define ROOT "helm"
 
-/* Top-level values keys that are not service instances (the templates' @RESERVED@). */
-static const char *const reserved[] = {"global",     "namespace", "tenants",
-				       "configMaps", "ingresses", "extraObjects"};
+typedef struct keytab keytab;
+typedef struct hm hm;
+
+/* Top-level values keys that are not service instances (the templates'
+ * @RESERVED@), and what values.schema.json and README.md say of each: a
+ * definition of values.schema.definitions.json, or a section keyed by the
+ * entries of a keytab of the chart, each by that definition. */
+typedef struct topkey {
+	const char *key;
+	const char *def;                      /* NULL: an array of objects */
+	const keytab *(*section)(const hm *); /* NULL: the key is the definition itself */
+	const char *what;
+} topkey;
+
+static const keytab *tenants_of(const hm *h);
+static const keytab *configs_of(const hm *h);
+static const keytab *ings_of(const hm *h);
+
+static const topkey reserved[] = {
+	{"global", "global", NULL, "shared with subcharts: namespace, name prefix, labels"},
+	{"namespace", "namespace", NULL, "the shared namespace's own objects"},
+	{"tenants", "tenant", tenants_of, "the tenants, by key: their namespaces"},
+	{"configMaps", "configMap", configs_of, "the ConfigMaps, by key"},
+	{"ingresses", "ingress", ings_of, "the Ingresses, by key (one per host and namespace)"},
+	{"tests", "tests", NULL, "helm test: the readiness of each service"},
+	{"extraObjects", NULL, NULL, "objects of kinds the chart has no template for, whole"},
+};
 #define NRESERVED MF_NELEM(reserved)
 
 /* One name given a values key: lowerCamelCase, or a fallback on clashes. */
@@ -30,12 +54,12 @@ typedef struct keyent {
 	const char *key;
 } keyent;
 
-typedef struct keytab {
+struct keytab {
 	keyent *v;
 	size_t n, cap;
-} keytab;
+};
 
-typedef struct hm {
+struct hm {
 	mf_ctx *c;
 	mf_arena *a; /* c->a, for write_templates: the rest builds through tb */
 	mf_tb tb;    /* tb.failed is reported once (chart_rc) */
@@ -47,7 +71,22 @@ typedef struct hm {
 	const char *version_label; /* what _helpers.tpl makes of .Chart.AppVersion */
 	keytab inst, tenants, configs, ings;
 	mf_node *kinds; /* {Kind: true} for every kind some values file renders */
-} hm;
+};
+
+static const keytab *tenants_of(const hm *h)
+{
+	return &h->tenants;
+}
+
+static const keytab *configs_of(const hm *h)
+{
+	return &h->configs;
+}
+
+static const keytab *ings_of(const hm *h)
+{
+	return &h->ings;
+}
 
 /* One environment (or the base view) and the values taken from it. */
 typedef struct view {
@@ -125,7 +164,7 @@ static const char *camel(hm *h, const char *name)
 static bool is_reserved(const char *key)
 {
 	for (size_t i = 0; i < NRESERVED; i++)
-		if (mf_streq(reserved[i], key))
+		if (mf_streq(reserved[i].key, key))
 			return true;
 	return false;
 }
@@ -755,8 +794,9 @@ static void take_shared(hm *h, view *w, const mf_object *o)
 		extra_object(h, w, o);
 }
 
-/* global: the shared namespace (empty in values.yaml: the release's), and
- * the labels and annotations of every object, read off the namespace */
+/* global: the shared namespace (empty: the release's, in every values file,
+ * so `helm -n` decides), the name prefix (off: the names of the overlays),
+ * and the labels and annotations of every object, read off the namespace */
 static mf_node *global_of(hm *h, const view *w)
 {
 	mf_node *g = mf_tb_map(&h->tb, MF_NOPOS);
@@ -765,19 +805,23 @@ static mf_node *global_of(hm *h, const view *w)
 	for (size_t i = 0; i < w->objs->n && !ns; i++)
 		if (mf_streq(w->objs->v[i].kind, "Namespace") && !w->objs->v[i].tenant)
 			ns = w->objs->v[i].doc;
-	mf_tb_put_str(&h->tb, g, "namespace", w->e->is_base ? "" : w->e->ns, MF_NOPOS);
+	mf_tb_put_str(&h->tb, g, "namespace", "", MF_NOPOS);
+	mf_tb_put_bool(&h->tb, g, "releasePrefix", false, MF_NOPOS);
 	mf_tb_put(&h->tb, g, "labels",
 		  overlay(h, NULL, extra(h, mf_path(ns, "metadata.labels"), base_labels(h))));
 	mf_tb_put(&h->tb, g, "annotations", overlay(h, NULL, mf_path(ns, "metadata.annotations")));
 	return g;
 }
 
+/* helm test Pods run curl from this image (tests.image). */
+#define TEST_IMAGE "docker.io/curlimages/curl:8.11.1"
+
 static void namespace_blocks(hm *h, view *w)
 {
 	mf_node *ns = mf_tb_child(&h->tb, w->v, "namespace", MF_NOPOS),
 		*ts = mf_tb_child(&h->tb, w->v, "tenants", MF_NOPOS);
 
-	mf_tb_put_bool(&h->tb, ns, "create", true, MF_NOPOS);
+	mf_tb_put_bool(&h->tb, ns, "create", false, MF_NOPOS); /* helm --create-namespace */
 	mf_tb_put_bool(&h->tb, ns, "defaultDenyIngress", false, MF_NOPOS);
 	for (size_t i = 0; i < w->e->ntenants; i++) {
 		const mf_tenant *t = &w->e->tenants[i];
@@ -789,6 +833,9 @@ static void namespace_blocks(hm *h, view *w)
 	}
 	mf_tb_child(&h->tb, w->v, "configMaps", MF_NOPOS);
 	mf_tb_child(&h->tb, w->v, "ingresses", MF_NOPOS);
+	ts = mf_tb_child(&h->tb, w->v, "tests", MF_NOPOS);
+	mf_tb_put_bool(&h->tb, ts, "enabled", true, MF_NOPOS);
+	mf_tb_put_str(&h->tb, ts, "image", TEST_IMAGE, MF_NOPOS);
 }
 
 /* The values of one environment (or of the base view): every object of
@@ -990,6 +1037,9 @@ static bool semver(const char *v)
 	return !*p;
 }
 
+/* system.KEY copied to Chart.yaml when given (same name, same shape). */
+static const char *const chart_fields[] = {"keywords", "home", "sources", "maintainers", "icon"};
+
 static void write_chart(hm *h)
 {
 	const mf_node *sys = mf_get(h->s->doc, "system");
@@ -1007,6 +1057,9 @@ static void write_chart(hm *h)
 		cv = semver(h->s->version) ? h->s->version : "0.1.0";
 	mf_tb_put_str(&h->tb, m, "version", cv, MF_NOPOS);
 	mf_tb_put_str(&h->tb, m, "appVersion", h->s->version, MF_NOPOS);
+	/* what Helm's Chart.yaml has of the description, as written there */
+	for (size_t i = 0; i < MF_NELEM(chart_fields); i++)
+		mf_tb_put(&h->tb, m, chart_fields[i], mf_get(sys, chart_fields[i]));
 	if (!m)
 		return; /* recorded */
 	mf_buf_init(&b);
@@ -1093,7 +1146,7 @@ static const char *reserved_args(hm *h)
 
 	mf_buf_init(&b);
 	for (size_t i = 0; i < NRESERVED; i++)
-		mf_buf_printf(&b, "%s\"%s\"", i ? " " : "", reserved[i]);
+		mf_buf_printf(&b, "%s\"%s\"", i ? " " : "", reserved[i].key);
 	s = b.oom ? NULL : mf_strdup(h->a, b.data ? b.data : "");
 	mf_buf_release(&b);
 	return s;
@@ -1144,6 +1197,21 @@ static void schema_section(mf_buf *b, const char *name, const keytab *t, const c
 	mf_buf_printf(b, "%s}\n    }%s\n", t->n ? "      " : "", last ? "" : ",");
 }
 
+/* One reserved key: a section, a definition, or extraObjects' array. */
+static void schema_top(const hm *h, mf_buf *b, const topkey *t, bool last)
+{
+	if (t->section) {
+		schema_section(b, t->key, t->section(h), t->def, last);
+		return;
+	}
+	mf_buf_printf(b, "    \"%s\": ", t->key);
+	if (t->def)
+		mf_buf_printf(b, "{\"$ref\": \"#/definitions/%s\"}", t->def);
+	else
+		mf_buf_puts(b, "{\"type\": \"array\", \"items\": {\"type\": \"object\"}}");
+	mf_buf_puts(b, last ? "\n" : ",\n");
+}
+
 /* The instances and entries values.yaml has, each by its definition
  * (TPL_DEFS), and nothing else: an unknown key is an error. */
 static void write_schema(hm *h, const mf_node *dflt)
@@ -1163,15 +1231,10 @@ static void write_schema(hm *h, const mf_node *dflt)
 	mf_buf_puts(
 		&b,
 		",\n  \"type\": \"object\",\n  \"additionalProperties\": false,\n  \"properties\": "
-		"{\n"
-		"    \"global\": {\"$ref\": \"#/definitions/global\"},\n"
-		"    \"namespace\": {\"$ref\": \"#/definitions/namespace\"},\n"
-		"    \"extraObjects\": {\"type\": \"array\", "
-		"\"items\": {\"type\": \"object\"}},\n");
+		"{\n");
 	schema_refs(&b, &h->inst, dflt, "service", "    ");
-	schema_section(&b, "tenants", &h->tenants, "tenant", false);
-	schema_section(&b, "configMaps", &h->configs, "configMap", false);
-	schema_section(&b, "ingresses", &h->ings, "ingress", true);
+	for (size_t i = 0; i < NRESERVED; i++)
+		schema_top(h, &b, &reserved[i], i + 1 == NRESERVED);
 	mf_buf_puts(&b, "  },\n");
 	mf_buf_puts(&b, defs);
 	mf_buf_puts(&b, "}\n");
@@ -1198,7 +1261,7 @@ static const char *values_header(hm *h, const mf_env *e)
 	return mf_tb_printf(
 		&h->tb,
 		"# Environment '%s'%s%s: what it changes in values.yaml (null removes a default).\n"
-		"#   helm upgrade --install %s . -n %s -f values-%s.yaml\n"
+		"#   helm upgrade --install %s . -n %s --create-namespace -f values-%s.yaml\n"
 		"# Generated by manifold: edit the description, not this file.\n",
 		e->name, e->profile_name ? ", profile " : "",
 		e->profile_name ? e->profile_name : "", h->chart, e->ns, e->name);
