@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include <yaml.h>
 
 #include "embedded.h"
@@ -34,11 +35,12 @@ static const mf_node *doc(const char *path)
 	return mf_test_parse(&C, &O, path, false);
 }
 
-/* Every YAML file parses with libyaml (templates are not YAML). */
+/* Every YAML file parses with libyaml (templates and the Markdown files are not YAML). */
 static void check_yaml_files(void)
 {
 	for (size_t i = 0; i < O.n; i++)
-		if (!strstr(O.files[i].path, "/templates/") && !strstr(O.files[i].path, ".helmignore"))
+		if (!strstr(O.files[i].path, "/templates/") && !strstr(O.files[i].path, ".helmignore") &&
+		    !strstr(O.files[i].path, ".md"))
 			mf_test_libyaml(&O.files[i]);
 }
 
@@ -319,6 +321,31 @@ START_TEST(schema_names_every_key)
 }
 END_TEST
 
+/* README.md's values table is read off the schema's definitions: every property
+ * of the service definition has its row, and every service instance its line. */
+START_TEST(readme_follows_the_schema)
+{
+	const char *defs = mf_embedded_find("templates/helm/values.schema.definitions.json", NULL);
+	json_t *root = json_loads(mf_printf(C.a, "{%s}", defs), 0, NULL);
+	const json_t *props = json_object_get(json_object_get(json_object_get(root, "definitions"),
+							      "service"),
+					      "properties");
+	const char *key;
+	json_t *p;
+
+	ck_assert_ptr_nonnull(props);
+	emit(SHOP);
+	json_object_foreach((json_t *)props, key, p)
+	ck_assert_msg(mf_test_contains(&O, CH "README.md", mf_printf(C.a, "| `SERVICE.%s` |", key)),
+		      "no row for %s", key);
+	ck_assert(mf_test_contains(&O, CH "README.md", "| `global.releasePrefix` | boolean |"));
+	ck_assert(mf_test_contains(&O, CH "README.md", "| `coderArm` | coder-arm | Deployment |"));
+	ck_assert(mf_test_contains(&O, CH "README.md", "| `chatAcmeCorp` | chat | Deployment | acmeCorp |"));
+	ck_assert(mf_test_contains(&O, CH "README.md", "-n shop-prod --create-namespace -f values-prod.yaml"));
+	json_decref(root);
+}
+END_TEST
+
 START_TEST(deterministic)
 {
 	mf_output first;
@@ -356,6 +383,7 @@ static Suite *helm_suite(void)
 	tcase_add_test(t, null_removes_a_default);
 	tcase_add_test(t, key_clashes_fall_back);
 	tcase_add_test(t, schema_names_every_key);
+	tcase_add_test(t, readme_follows_the_schema);
 	tcase_add_test(t, deterministic);
 	suite_add_tcase(s, t);
 	return s;
