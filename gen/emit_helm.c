@@ -35,6 +35,7 @@ typedef struct topkey {
 static const keytab *tenants_of(const hm *h);
 static const keytab *configs_of(const hm *h);
 static const keytab *ings_of(const hm *h);
+static const keytab *secrets_of(const hm *h);
 
 static const topkey reserved[] = {
 	{"global", "global", NULL, "shared with subcharts: namespace, name prefix, labels"},
@@ -42,6 +43,8 @@ static const topkey reserved[] = {
 	{"tenants", "tenant", tenants_of, "the tenants, by key: their namespaces"},
 	{"configMaps", "configMap", configs_of, "the ConfigMaps, by key"},
 	{"ingresses", "ingress", ings_of, "the Ingresses, by key (one per host and namespace)"},
+	{"secrets", "secretObject", secrets_of,
+	 "ExternalSecrets or SealedSecret placeholders, by key (the profile's secrets:)"},
 	{"tests", "tests", NULL, "helm test: the readiness of each service"},
 	{"extraObjects", NULL, NULL, "objects of kinds the chart has no template for, whole"},
 };
@@ -70,7 +73,7 @@ struct hm {
 	int rc;
 	const char *chart;
 	const char *version_label; /* what _helpers.tpl makes of .Chart.AppVersion */
-	keytab inst, tenants, configs, ings;
+	keytab inst, tenants, configs, ings, secrets;
 	mf_node *kinds; /* {Kind: true} for every kind some values file renders */
 };
 
@@ -87,6 +90,17 @@ static const keytab *configs_of(const hm *h)
 static const keytab *ings_of(const hm *h)
 {
 	return &h->ings;
+}
+
+static const keytab *secrets_of(const hm *h)
+{
+	return &h->secrets;
+}
+
+/* The objects that make a Secret (render_secrets.c): values' `secrets`. */
+static bool secret_object(const mf_object *o)
+{
+	return mf_streq(o->kind, "ExternalSecret") || mf_streq(o->kind, "SealedSecret");
 }
 
 /* One environment (or the base view) and the values taken from it. */
@@ -267,6 +281,14 @@ static void collect_keys(hm *h, const view *w)
 			key_add(h, &h->ings, ing_id(h, o), o->name,
 				o->tenant ? mf_tb_printf(&h->tb, "%s-%s", o->tenant, o->name)
 					  : o->name);
+		else if (!o->inst && secret_object(o))
+			key_add(h, &h->secrets, ing_id(h, o),
+				o->tenant ? mf_tb_printf(&h->tb, "%s-%s", o->tenant, o->name)
+					  : o->name,
+				o->tenant ? mf_tb_printf(&h->tb, "%s-%s", o->tenant, o->name)
+					  : o->name);
+		if (secret_object(o))
+			mf_tb_put_bool(&h->tb, h->kinds, "secrets", true, MF_NOPOS);
 		mf_tb_put_bool(&h->tb, h->kinds, o->kind, true, MF_NOPOS);
 	}
 }
@@ -774,6 +796,24 @@ static void take_ingress(hm *h, view *w, const mf_object *o)
 	mf_tb_put(&h->tb, ing, "rules", mf_get(spec, "rules"));
 }
 
+/* An ExternalSecret or SealedSecret: what the template cannot say itself. */
+static void take_secret(hm *h, view *w, const mf_object *o)
+{
+	mf_node *sec = mf_tb_child(&h->tb, mf_get(w->v, "secrets"),
+				   key_of(&h->secrets, ing_id(h, o)), MF_NOPOS);
+
+	mf_tb_put_bool(&h->tb, sec, "enabled", true, MF_NOPOS);
+	mf_tb_put_str(&h->tb, sec, "name", o->name, MF_NOPOS);
+	if (o->tenant)
+		mf_tb_put_str(&h->tb, sec, "tenant", key_of(&h->tenants, o->tenant), MF_NOPOS);
+	mf_tb_put_str(&h->tb, sec, "apiVersion", o->api_version, MF_NOPOS);
+	mf_tb_put_str(&h->tb, sec, "kind", o->kind, MF_NOPOS);
+	mf_tb_put(&h->tb, sec, "annotations",
+		  extra(h, mf_path(o->doc, "metadata.annotations"),
+			mf_get(w->global, "annotations")));
+	mf_tb_put(&h->tb, sec, "spec", mf_get(o->doc, "spec"));
+}
+
 static void take_shared(hm *h, view *w, const mf_object *o)
 {
 	mf_node *sc = scope_of(h, w, o->tenant);
@@ -791,6 +831,8 @@ static void take_shared(hm *h, view *w, const mf_object *o)
 		take_config(h, w, o);
 	else if (mf_streq(o->kind, "Ingress"))
 		take_ingress(h, w, o);
+	else if (secret_object(o))
+		take_secret(h, w, o);
 	else
 		extra_object(h, w, o);
 }
@@ -834,6 +876,7 @@ static void namespace_blocks(hm *h, view *w)
 	}
 	mf_tb_child(&h->tb, w->v, "configMaps", MF_NOPOS);
 	mf_tb_child(&h->tb, w->v, "ingresses", MF_NOPOS);
+	mf_tb_child(&h->tb, w->v, "secrets", MF_NOPOS);
 	ts = mf_tb_child(&h->tb, w->v, "tests", MF_NOPOS);
 	mf_tb_put_bool(&h->tb, ts, "enabled", true, MF_NOPOS);
 	mf_tb_put_str(&h->tb, ts, "image", TEST_IMAGE, MF_NOPOS);
@@ -857,7 +900,7 @@ static void take_view(hm *h, view *w)
 
 /* ---- defaults and per-environment differences ------------------------------------ */
 
-static const char *const sections[] = {"tenants", "configMaps", "ingresses"};
+static const char *const sections[] = {"tenants", "configMaps", "ingresses", "secrets"};
 
 static mf_node *disabled(hm *h, const mf_node *m)
 {
@@ -1410,6 +1453,20 @@ static void write_readme(hm *h, const char *defs, const view *envs, size_t n, co
 	add_file(h, "README.md", &b);
 }
 
+/* SECRETS.md: what each environment's namespaces need (its values file's -n). */
+static void write_secrets(hm *h, const view *envs, size_t n)
+{
+	const mf_env **list = mf_tb_alloc(&h->tb, (n + 1) * sizeof *list);
+	const char *path = mf_tb_printf(&h->tb, ROOT "/%s/SECRETS.md", h->chart);
+
+	if (!list || !path)
+		return; /* out of memory, recorded */
+	for (size_t i = 0; i < n; i++)
+		list[i] = envs[i].e;
+	if (mf_emit_secrets_md(h->c, h->rd, list, n, path, h->o))
+		h->rc = -1;
+}
+
 /* ---- the chart ------------------------------------------------------------------- */
 
 static const char *values_header(hm *h, const mf_env *e)
@@ -1448,6 +1505,7 @@ static int render_views(hm *h, view *base, view *envs, size_t n)
 	key_finish(h, &h->tenants, false);
 	key_finish(h, &h->configs, false);
 	key_finish(h, &h->ings, false);
+	key_finish(h, &h->secrets, false);
 	take_view(h, base);
 	for (size_t i = 0; i < n; i++)
 		take_view(h, &envs[i]);
@@ -1499,6 +1557,7 @@ int mf_emit_helm(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 			     values_header(&h, envs[i].e), env_values(&h, &envs[i], dflt));
 	write_schema(&h, dflt);
 	write_readme(&h, mf_embedded_find(TPL_DEFS, NULL), envs, n, dflt);
+	write_secrets(&h, envs, n);
 	write_templates(&h);
 	return chart_rc(&h);
 }

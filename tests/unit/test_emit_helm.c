@@ -105,7 +105,7 @@ START_TEST(layout)
 	/* and range over the values but the reserved keys, given once in emit_helm.c */
 	ck_assert(mf_test_contains(&O, CH "templates/deployment.yaml",
 				   "omit .Values \"global\" \"namespace\" \"tenants\" \"configMaps\" "
-				   "\"ingresses\" \"tests\" \"extraObjects\" }}"));
+				   "\"ingresses\" \"secrets\" \"tests\" \"extraObjects\" }}"));
 	ck_assert(!mf_test_contains(&O, CH "templates/service.yaml", "@RESERVED@"));
 	check_yaml_files();
 }

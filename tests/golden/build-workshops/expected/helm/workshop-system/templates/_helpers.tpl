@@ -77,45 +77,49 @@ app.kubernetes.io/instance: {{ include "workshop-system.instance" . }}
 
 {{/*
 The names of the chart's own objects that values refer to (claims, config maps,
-Services, instance labels): {NAME: true}.  Only these are prefixed in references.
+Services, instance labels, the Secrets the chart makes): {NAME: true}.  Only these
+are prefixed in references; a Secret made elsewhere keeps its name.
 */}}
 {{- define "workshop-system.ownNames" -}}
 {{- $root := . -}}
 {{- $names := dict -}}
-{{- range $key, $svc := omit $root.Values "global" "namespace" "tenants" "configMaps" "ingresses" "tests" "extraObjects" -}}
+{{- range $key, $svc := omit $root.Values "global" "namespace" "tenants" "configMaps" "ingresses" "secrets" "tests" "extraObjects" -}}
 {{- $_ := set $names $svc.name true -}}
 {{- $_ := set $names ($svc.instance | default $svc.name) true -}}
 {{- if $svc.service.headlessService }}{{ $_ := set $names (printf "%s-headless" $svc.name) true }}{{ end -}}
 {{- range $svc.persistence }}{{ $_ := set $names (printf "%s-%s" $svc.name .name) true }}{{ end -}}
 {{- end -}}
 {{- range $key, $cm := $root.Values.configMaps }}{{ $_ := set $names $cm.name true }}{{ end -}}
+{{- range $key, $sec := $root.Values.secrets }}{{ if $sec.enabled }}{{ $_ := set $names $sec.name true }}{{ end }}{{ end -}}
 {{- toYaml $names -}}
 {{- end }}
 
 {{/*
-A piece of values as YAML: (list $ VALUE).  With global.releasePrefix, the
+A piece of values as YAML: (list $ VALUE [KEY]), KEY the field it is written at.  With global.releasePrefix, the
 references in it to the chart's own objects are prefixed as the objects are:
-persistentVolumeClaim.claimName, the name of a configMap, configMapRef or
-configMapKeyRef, an Ingress backend's service.name, and app.kubernetes.io/instance
-in label selectors.  Text (environment values, config data) is left as written.
+persistentVolumeClaim.claimName, the name of a configMap, configMapRef,
+configMapKeyRef, secretRef or secretKeyRef, a secret volume's or an Ingress TLS
+entry's secretName, an Ingress backend's service.name, and app.kubernetes.io/instance in label selectors.  Text (environment values, config data) is left as written.
 */}}
 {{- define "workshop-system.values" -}}
 {{- $root := index . 0 -}}
 {{- if $root.Values.global.releasePrefix -}}
 {{- $own := include "workshop-system.ownNames" $root | fromYaml -}}
-{{- (include "workshop-system.rewrite" (list $root $own (index . 1) "") | fromYaml).v | toYaml -}}
+{{- $key := ternary (index . (sub (len .) 1)) "" (gt (len .) 2) -}}
+{{- (include "workshop-system.rewrite" (list $root $own (index . 1) $key) | fromYaml).v | toYaml -}}
 {{- else -}}
 {{- toYaml (index . 1) -}}
 {{- end -}}
 {{- end }}
 
-{{/* The walk of workshop-system.values: (list $ OWN VALUE PARENT_KEY) as {v: VALUE'}. */}}
+{{/* The walk of workshop-system.values: (list $ OWN VALUE PARENT_KEY) as {v: VALUE'}; the
+     items of a list have the list's key for parent. */}}
 {{- define "workshop-system.rewrite" -}}
 {{- $root := index . 0 -}}
 {{- $own := index . 1 -}}
 {{- $v := index . 2 -}}
 {{- $parent := index . 3 -}}
-{{- $refs := dict "persistentVolumeClaim" "claimName" "configMap" "name" "configMapRef" "name" "configMapKeyRef" "name" "service" "name" "matchLabels" "app.kubernetes.io/instance" -}}
+{{- $refs := dict "persistentVolumeClaim" "claimName" "configMap" "name" "configMapRef" "name" "configMapKeyRef" "name" "secret" "secretName" "secretRef" "name" "secretKeyRef" "name" "tls" "secretName" "service" "name" "matchLabels" "app.kubernetes.io/instance" -}}
 {{- if kindIs "map" $v -}}
 {{- $out := dict -}}
 {{- range $k, $x := $v -}}
@@ -128,7 +132,7 @@ in label selectors.  Text (environment values, config data) is left as written.
 {{- toYaml (dict "v" $out) -}}
 {{- else if kindIs "slice" $v -}}
 {{- $out := list -}}
-{{- range $v }}{{ $out = append $out (include "workshop-system.rewrite" (list $root $own . "") | fromYaml).v }}{{ end -}}
+{{- range $v }}{{ $out = append $out (include "workshop-system.rewrite" (list $root $own . $parent) | fromYaml).v }}{{ end -}}
 {{- toYaml (dict "v" $out) -}}
 {{- else -}}
 {{- toYaml (dict "v" $v) -}}
