@@ -340,8 +340,10 @@ START_TEST(readme_follows_the_schema)
 		      "no row for %s", key);
 	ck_assert(mf_test_contains(&O, CH "README.md", "| `global.releasePrefix` | boolean |"));
 	ck_assert(mf_test_contains(&O, CH "README.md", "| `coderArm` | coder-arm | Deployment |"));
-	ck_assert(mf_test_contains(&O, CH "README.md", "| `chatAcmeCorp` | chat | Deployment | acmeCorp |"));
-	ck_assert(mf_test_contains(&O, CH "README.md", "-n shop-prod --create-namespace -f values-prod.yaml"));
+	ck_assert(mf_test_contains(&O, CH "README.md",
+				   "| `chatAcmeCorp` | chat | Deployment | acmeCorp |"));
+	ck_assert(mf_test_contains(&O, CH "README.md",
+				   "-n shop-prod --create-namespace -f values-prod.yaml"));
 	json_decref(root);
 }
 END_TEST
