@@ -34,6 +34,11 @@ int mf_emit_kustomize(mf_ctx *c, const mf_rendered *r, mf_output *o);
 int mf_emit_helm(mf_ctx *c, const mf_rendered *r, mf_output *o);
 int mf_emit_compose(mf_ctx *c, const mf_rendered *r, mf_output *o);
 int mf_emit_velero(mf_ctx *c, const mf_rendered *r, mf_output *o);
+/* SECRETS.md at `path`: per environment of envs, the Secrets its objects read
+ * (mf_secret_needs), their keys, and what makes them (emit_secrets.c).  A NULL
+ * path (the caller's allocation failed) returns -1 without a diagnostic. */
+int mf_emit_secrets_md(mf_ctx *c, const mf_rendered *r, const mf_env *const *envs, size_t n,
+		       const char *path, mf_output *o);
 
 /* Writing: files go to a staging folder and are renamed into place, only
  * after every emitter succeeded, under a lock on OUT/.manifold/lock and a

@@ -1,4 +1,5 @@
 /* emit: the Helm chart, its values extracted from each helm environment's rendered objects */
+#include <jansson.h>
 #include <string.h>
 #include "emit.h"
 #include "embedded.h"
@@ -17,9 +18,36 @@
 
 #define ROOT "helm"
 
-/* Top-level values keys that are not service instances (the templates' @RESERVED@). */
-static const char *const reserved[] = {"global",     "namespace", "tenants",
-				       "configMaps", "ingresses", "extraObjects"};
+typedef struct keytab keytab;
+typedef struct hm hm;
+
+/* Top-level values keys that are not service instances (the templates'
+ * @RESERVED@), and what values.schema.json and README.md say of each: a
+ * definition of values.schema.definitions.json, or a section keyed by the
+ * entries of a keytab of the chart, each by that definition. */
+typedef struct topkey {
+	const char *key;
+	const char *def;                      /* NULL: an array of objects */
+	const keytab *(*section)(const hm *); /* NULL: the key is the definition itself */
+	const char *what;
+} topkey;
+
+static const keytab *tenants_of(const hm *h);
+static const keytab *configs_of(const hm *h);
+static const keytab *ings_of(const hm *h);
+static const keytab *secrets_of(const hm *h);
+
+static const topkey reserved[] = {
+	{"global", "global", NULL, "shared with subcharts: namespace, name prefix, labels"},
+	{"namespace", "namespace", NULL, "the shared namespace's own objects"},
+	{"tenants", "tenant", tenants_of, "the tenants, by key: their namespaces"},
+	{"configMaps", "configMap", configs_of, "the ConfigMaps, by key"},
+	{"ingresses", "ingress", ings_of, "the Ingresses, by key (one per host and namespace)"},
+	{"secrets", "secretObject", secrets_of,
+	 "ExternalSecrets or SealedSecret placeholders, by key (the profile's secrets:)"},
+	{"tests", "tests", NULL, "helm test: the readiness of each service"},
+	{"extraObjects", NULL, NULL, "objects of kinds the chart has no template for, whole"},
+};
 #define NRESERVED MF_NELEM(reserved)
 
 /* One name given a values key: lowerCamelCase, or a fallback on clashes. */
@@ -30,12 +58,12 @@ typedef struct keyent {
 	const char *key;
 } keyent;
 
-typedef struct keytab {
+struct keytab {
 	keyent *v;
 	size_t n, cap;
-} keytab;
+};
 
-typedef struct hm {
+struct hm {
 	mf_ctx *c;
 	mf_arena *a; /* c->a, for write_templates: the rest builds through tb */
 	mf_tb tb;    /* tb.failed is reported once (chart_rc) */
@@ -45,9 +73,35 @@ typedef struct hm {
 	int rc;
 	const char *chart;
 	const char *version_label; /* what _helpers.tpl makes of .Chart.AppVersion */
-	keytab inst, tenants, configs, ings;
+	keytab inst, tenants, configs, ings, secrets;
 	mf_node *kinds; /* {Kind: true} for every kind some values file renders */
-} hm;
+};
+
+static const keytab *tenants_of(const hm *h)
+{
+	return &h->tenants;
+}
+
+static const keytab *configs_of(const hm *h)
+{
+	return &h->configs;
+}
+
+static const keytab *ings_of(const hm *h)
+{
+	return &h->ings;
+}
+
+static const keytab *secrets_of(const hm *h)
+{
+	return &h->secrets;
+}
+
+/* The objects that make a Secret (render_secrets.c): values' `secrets`. */
+static bool secret_object(const mf_object *o)
+{
+	return mf_streq(o->kind, "ExternalSecret") || mf_streq(o->kind, "SealedSecret");
+}
 
 /* One environment (or the base view) and the values taken from it. */
 typedef struct view {
@@ -125,7 +179,7 @@ static const char *camel(hm *h, const char *name)
 static bool is_reserved(const char *key)
 {
 	for (size_t i = 0; i < NRESERVED; i++)
-		if (mf_streq(reserved[i], key))
+		if (mf_streq(reserved[i].key, key))
 			return true;
 	return false;
 }
@@ -227,6 +281,14 @@ static void collect_keys(hm *h, const view *w)
 			key_add(h, &h->ings, ing_id(h, o), o->name,
 				o->tenant ? mf_tb_printf(&h->tb, "%s-%s", o->tenant, o->name)
 					  : o->name);
+		else if (!o->inst && secret_object(o))
+			key_add(h, &h->secrets, ing_id(h, o),
+				o->tenant ? mf_tb_printf(&h->tb, "%s-%s", o->tenant, o->name)
+					  : o->name,
+				o->tenant ? mf_tb_printf(&h->tb, "%s-%s", o->tenant, o->name)
+					  : o->name);
+		if (secret_object(o))
+			mf_tb_put_bool(&h->tb, h->kinds, "secrets", true, MF_NOPOS);
 		mf_tb_put_bool(&h->tb, h->kinds, o->kind, true, MF_NOPOS);
 	}
 }
@@ -734,6 +796,24 @@ static void take_ingress(hm *h, view *w, const mf_object *o)
 	mf_tb_put(&h->tb, ing, "rules", mf_get(spec, "rules"));
 }
 
+/* An ExternalSecret or SealedSecret: what the template cannot say itself. */
+static void take_secret(hm *h, view *w, const mf_object *o)
+{
+	mf_node *sec = mf_tb_child(&h->tb, mf_get(w->v, "secrets"),
+				   key_of(&h->secrets, ing_id(h, o)), MF_NOPOS);
+
+	mf_tb_put_bool(&h->tb, sec, "enabled", true, MF_NOPOS);
+	mf_tb_put_str(&h->tb, sec, "name", o->name, MF_NOPOS);
+	if (o->tenant)
+		mf_tb_put_str(&h->tb, sec, "tenant", key_of(&h->tenants, o->tenant), MF_NOPOS);
+	mf_tb_put_str(&h->tb, sec, "apiVersion", o->api_version, MF_NOPOS);
+	mf_tb_put_str(&h->tb, sec, "kind", o->kind, MF_NOPOS);
+	mf_tb_put(&h->tb, sec, "annotations",
+		  extra(h, mf_path(o->doc, "metadata.annotations"),
+			mf_get(w->global, "annotations")));
+	mf_tb_put(&h->tb, sec, "spec", mf_get(o->doc, "spec"));
+}
+
 static void take_shared(hm *h, view *w, const mf_object *o)
 {
 	mf_node *sc = scope_of(h, w, o->tenant);
@@ -751,12 +831,15 @@ static void take_shared(hm *h, view *w, const mf_object *o)
 		take_config(h, w, o);
 	else if (mf_streq(o->kind, "Ingress"))
 		take_ingress(h, w, o);
+	else if (secret_object(o))
+		take_secret(h, w, o);
 	else
 		extra_object(h, w, o);
 }
 
-/* global: the shared namespace (empty in values.yaml: the release's), and
- * the labels and annotations of every object, read off the namespace */
+/* global: the shared namespace (empty: the release's, in every values file,
+ * so `helm -n` decides), the name prefix (off: the names of the overlays),
+ * and the labels and annotations of every object, read off the namespace */
 static mf_node *global_of(hm *h, const view *w)
 {
 	mf_node *g = mf_tb_map(&h->tb, MF_NOPOS);
@@ -765,19 +848,23 @@ static mf_node *global_of(hm *h, const view *w)
 	for (size_t i = 0; i < w->objs->n && !ns; i++)
 		if (mf_streq(w->objs->v[i].kind, "Namespace") && !w->objs->v[i].tenant)
 			ns = w->objs->v[i].doc;
-	mf_tb_put_str(&h->tb, g, "namespace", w->e->is_base ? "" : w->e->ns, MF_NOPOS);
+	mf_tb_put_str(&h->tb, g, "namespace", "", MF_NOPOS);
+	mf_tb_put_bool(&h->tb, g, "releasePrefix", false, MF_NOPOS);
 	mf_tb_put(&h->tb, g, "labels",
 		  overlay(h, NULL, extra(h, mf_path(ns, "metadata.labels"), base_labels(h))));
 	mf_tb_put(&h->tb, g, "annotations", overlay(h, NULL, mf_path(ns, "metadata.annotations")));
 	return g;
 }
 
+/* helm test Pods run curl from this image (tests.image). */
+#define TEST_IMAGE "docker.io/curlimages/curl:8.11.1"
+
 static void namespace_blocks(hm *h, view *w)
 {
 	mf_node *ns = mf_tb_child(&h->tb, w->v, "namespace", MF_NOPOS),
 		*ts = mf_tb_child(&h->tb, w->v, "tenants", MF_NOPOS);
 
-	mf_tb_put_bool(&h->tb, ns, "create", true, MF_NOPOS);
+	mf_tb_put_bool(&h->tb, ns, "create", false, MF_NOPOS); /* helm --create-namespace */
 	mf_tb_put_bool(&h->tb, ns, "defaultDenyIngress", false, MF_NOPOS);
 	for (size_t i = 0; i < w->e->ntenants; i++) {
 		const mf_tenant *t = &w->e->tenants[i];
@@ -789,6 +876,10 @@ static void namespace_blocks(hm *h, view *w)
 	}
 	mf_tb_child(&h->tb, w->v, "configMaps", MF_NOPOS);
 	mf_tb_child(&h->tb, w->v, "ingresses", MF_NOPOS);
+	mf_tb_child(&h->tb, w->v, "secrets", MF_NOPOS);
+	ts = mf_tb_child(&h->tb, w->v, "tests", MF_NOPOS);
+	mf_tb_put_bool(&h->tb, ts, "enabled", true, MF_NOPOS);
+	mf_tb_put_str(&h->tb, ts, "image", TEST_IMAGE, MF_NOPOS);
 }
 
 /* The values of one environment (or of the base view): every object of
@@ -809,7 +900,7 @@ static void take_view(hm *h, view *w)
 
 /* ---- defaults and per-environment differences ------------------------------------ */
 
-static const char *const sections[] = {"tenants", "configMaps", "ingresses"};
+static const char *const sections[] = {"tenants", "configMaps", "ingresses", "secrets"};
 
 static mf_node *disabled(hm *h, const mf_node *m)
 {
@@ -990,6 +1081,9 @@ static bool semver(const char *v)
 	return !*p;
 }
 
+/* system.KEY copied to Chart.yaml when given (same name, same shape). */
+static const char *const chart_fields[] = {"keywords", "home", "sources", "maintainers", "icon"};
+
 static void write_chart(hm *h)
 {
 	const mf_node *sys = mf_get(h->s->doc, "system");
@@ -1007,6 +1101,9 @@ static void write_chart(hm *h)
 		cv = semver(h->s->version) ? h->s->version : "0.1.0";
 	mf_tb_put_str(&h->tb, m, "version", cv, MF_NOPOS);
 	mf_tb_put_str(&h->tb, m, "appVersion", h->s->version, MF_NOPOS);
+	/* what Helm's Chart.yaml has of the description, as written there */
+	for (size_t i = 0; i < MF_NELEM(chart_fields); i++)
+		mf_tb_put(&h->tb, m, chart_fields[i], mf_get(sys, chart_fields[i]));
 	if (!m)
 		return; /* recorded */
 	mf_buf_init(&b);
@@ -1093,7 +1190,7 @@ static const char *reserved_args(hm *h)
 
 	mf_buf_init(&b);
 	for (size_t i = 0; i < NRESERVED; i++)
-		mf_buf_printf(&b, "%s\"%s\"", i ? " " : "", reserved[i]);
+		mf_buf_printf(&b, "%s\"%s\"", i ? " " : "", reserved[i].key);
 	s = b.oom ? NULL : mf_strdup(h->a, b.data ? b.data : "");
 	mf_buf_release(&b);
 	return s;
@@ -1144,6 +1241,21 @@ static void schema_section(mf_buf *b, const char *name, const keytab *t, const c
 	mf_buf_printf(b, "%s}\n    }%s\n", t->n ? "      " : "", last ? "" : ",");
 }
 
+/* One reserved key: a section, a definition, or extraObjects' array. */
+static void schema_top(const hm *h, mf_buf *b, const topkey *t, bool last)
+{
+	if (t->section) {
+		schema_section(b, t->key, t->section(h), t->def, last);
+		return;
+	}
+	mf_buf_printf(b, "    \"%s\": ", t->key);
+	if (t->def)
+		mf_buf_printf(b, "{\"$ref\": \"#/definitions/%s\"}", t->def);
+	else
+		mf_buf_puts(b, "{\"type\": \"array\", \"items\": {\"type\": \"object\"}}");
+	mf_buf_puts(b, last ? "\n" : ",\n");
+}
+
 /* The instances and entries values.yaml has, each by its definition
  * (TPL_DEFS), and nothing else: an unknown key is an error. */
 static void write_schema(hm *h, const mf_node *dflt)
@@ -1163,19 +1275,196 @@ static void write_schema(hm *h, const mf_node *dflt)
 	mf_buf_puts(
 		&b,
 		",\n  \"type\": \"object\",\n  \"additionalProperties\": false,\n  \"properties\": "
-		"{\n"
-		"    \"global\": {\"$ref\": \"#/definitions/global\"},\n"
-		"    \"namespace\": {\"$ref\": \"#/definitions/namespace\"},\n"
-		"    \"extraObjects\": {\"type\": \"array\", "
-		"\"items\": {\"type\": \"object\"}},\n");
+		"{\n");
 	schema_refs(&b, &h->inst, dflt, "service", "    ");
-	schema_section(&b, "tenants", &h->tenants, "tenant", false);
-	schema_section(&b, "configMaps", &h->configs, "configMap", false);
-	schema_section(&b, "ingresses", &h->ings, "ingress", true);
+	for (size_t i = 0; i < NRESERVED; i++)
+		schema_top(h, &b, &reserved[i], i + 1 == NRESERVED);
 	mf_buf_puts(&b, "  },\n");
 	mf_buf_puts(&b, defs);
 	mf_buf_puts(&b, "}\n");
 	add_file(h, "values.schema.json", &b);
+}
+
+/* ---- README.md: the values table, from values.schema.json's own data --------------- */
+
+/* Text in a table cell: '|' would end it. */
+static void cell(mf_buf *b, const char *text)
+{
+	for (const char *p = text ? text : ""; *p; p++)
+		mf_buf_puts(b, *p == '|' ? "\\|" : (char[]){*p, '\0'});
+}
+
+/* What a property holds, for the table: a definition's name, an enum, a type. */
+static void json_kind(mf_buf *b, const json_t *p)
+{
+	const char *ref = json_string_value(json_object_get(p, "$ref"));
+	const json_t *t = json_object_get(p, "type"), *en = json_object_get(p, "enum"), *v;
+	size_t i;
+
+	if (ref && strrchr(ref, '/')) {
+		mf_buf_printf(b, "_%s_", strrchr(ref, '/') + 1);
+	} else if (en) {
+		json_array_foreach(en, i, v)
+		{
+			mf_buf_printf(b, "%s`", i ? " \\| " : "");
+			cell(b, json_string_value(v));
+			mf_buf_puts(b, "`");
+		}
+	} else if (json_is_array(t)) {
+		json_array_foreach(t, i, v)
+			mf_buf_printf(b, "%s%s", i ? " or " : "", json_string_value(v));
+	} else if (json_string_value(t)) {
+		mf_buf_puts(b, json_string_value(t));
+		if (!strcmp(json_string_value(t), "array") && json_object_get(p, "items")) {
+			mf_buf_puts(b, " of ");
+			json_kind(b, json_object_get(p, "items"));
+		}
+	} else {
+		mf_buf_puts(b, "any");
+	}
+}
+
+/* One row per property of a definition, and of the objects written inside it. */
+static void readme_props(hm *h, mf_buf *b, const json_t *def, const char *prefix, int depth)
+{
+	const char *key;
+	const json_t *p, *inner;
+
+	json_object_foreach((json_t *)json_object_get(def, "properties"), key, p)
+	{
+		const char *what = json_string_value(json_object_get(p, "description"));
+		mf_buf_printf(b, "| `%s%s` | ", prefix, key);
+		json_kind(b, p);
+		mf_buf_puts(b, " | ");
+		cell(b, what);
+		mf_buf_puts(b, " |\n");
+		inner = json_object_get(p, "properties");
+		if (inner && depth < 1)
+			readme_props(h, b, p, mf_tb_printf(&h->tb, "%s%s.", prefix, key),
+				     depth + 1);
+	}
+}
+
+/* The definitions' own descriptions: what _quantity_ and the others mean. */
+static void readme_defs(mf_buf *b, const json_t *defs)
+{
+	const char *key;
+	const json_t *d;
+
+	mf_buf_puts(b, "\n### Types\n\n| type | what |\n|---|---|\n");
+	json_object_foreach((json_t *)defs, key, d)
+	{
+		const char *what = json_string_value(json_object_get(d, "description"));
+		const char *pat = json_string_value(json_object_get(d, "pattern"));
+		if (!what)
+			continue;
+		mf_buf_printf(b, "| _%s_ | ", key);
+		cell(b, what);
+		if (pat) {
+			mf_buf_puts(b, " (pattern `");
+			cell(b, pat);
+			mf_buf_puts(b, "`)");
+		}
+		mf_buf_puts(b, " |\n");
+	}
+}
+
+static void readme_install(hm *h, mf_buf *b, const view *envs, size_t n)
+{
+	const mf_node *sys = mf_get(h->s->doc, "system");
+	const char *desc = mf_get_str(sys, "description");
+
+	mf_buf_printf(b, "# %s\n\n", h->chart);
+	if (desc)
+		mf_buf_printf(b, "%s\n\n", desc);
+	mf_buf_puts(b, "Generated by manifold from the system description: edit the description, "
+		       "not this chart.\n\n## Installing\n\n| environment | namespace | command |\n"
+		       "|---|---|---|\n");
+	for (size_t i = 0; i < n; i++)
+		mf_buf_printf(b,
+			      "| %s | %s | `helm upgrade --install RELEASE . -n %s "
+			      "--create-namespace -f values-%s.yaml` |\n",
+			      envs[i].e->name, envs[i].e->ns, envs[i].e->ns, envs[i].e->name);
+	mf_buf_puts(
+		b, "\nThe objects land in the release namespace (`-n`); `global.namespace` "
+		   "overrides it, `namespace.create=true` makes the chart own the Namespace object "
+		   "and `global.releasePrefix=true` names every object `RELEASE-NAME`.  "
+		   "`helm test RELEASE -n NAMESPACE` calls the readiness endpoint of each service "
+		   "with an HTTP readiness probe.  The Secrets the services read are listed, per "
+		   "environment, in [SECRETS.md](SECRETS.md).\n");
+}
+
+/* Top level: the reserved keys, then every service instance. */
+static void readme_top(hm *h, mf_buf *b, const mf_node *dflt)
+{
+	mf_buf_puts(b, "\n## Values\n\n| key | type | what |\n|---|---|---|\n");
+	for (size_t i = 0; i < NRESERVED; i++) {
+		const topkey *t = &reserved[i];
+		if (!t->def)
+			mf_buf_printf(b, "| `%s` | array of object | %s |\n", t->key, t->what);
+		else
+			mf_buf_printf(b, "| `%s` | %s_%s_ | %s |\n", t->key,
+				      t->section ? "map of " : "", t->def, t->what);
+	}
+	mf_buf_puts(b, "| `SERVICE` | _service_ | one service instance per key (below) |\n"
+		       "\n### Service instances\n\n| key | name | workload | tenant |\n"
+		       "|---|---|---|---|\n");
+	for (size_t i = 0; i < h->inst.n; i++) {
+		const mf_node *v = mf_get(dflt, h->inst.v[i].key);
+		if (v)
+			mf_buf_printf(b, "| `%s` | %s | %s | %s |\n", h->inst.v[i].key,
+				      mf_get_str(v, "name"), mf_get_str(v, "workload"),
+				      mf_get_str(v, "tenant") ? mf_get_str(v, "tenant") : "");
+	}
+}
+
+/* The chart's README.md: how to install it, and every values key with its type
+ * and meaning, read from values.schema.definitions.json (so the table and the
+ * schema cannot differ). */
+static void write_readme(hm *h, const char *defs, const view *envs, size_t n, const mf_node *dflt)
+{
+	const char *text = defs ? mf_tb_printf(&h->tb, "{%s}", defs) : NULL;
+	json_error_t err;
+	json_t *root = text ? json_loads(text, 0, &err) : NULL;
+	const json_t *d = json_object_get(root, "definitions");
+	mf_buf b;
+
+	if (!d) {
+		json_decref(root);
+		if (text) /* else out of memory: recorded in the builder */
+			h->rc = mf_error(h->c, MF_NOPOS, "internal", "'%s' is not JSON", TPL_DEFS);
+		return;
+	}
+	mf_buf_init(&b);
+	readme_install(h, &b, envs, n);
+	readme_top(h, &b, dflt);
+	for (size_t i = 0; i < NRESERVED; i++)
+		if (reserved[i].def) {
+			const char *at = reserved[i].section ? ".KEY." : ".";
+			mf_buf_printf(&b, "\n### `%s%s`\n\n| key | type | what |\n|---|---|---|\n",
+				      reserved[i].key, reserved[i].section ? ".KEY" : "");
+			readme_props(h, &b, json_object_get(d, reserved[i].def),
+				     mf_tb_printf(&h->tb, "%s%s", reserved[i].key, at), 0);
+		}
+	mf_buf_puts(&b, "\n### `SERVICE`\n\n| key | type | what |\n|---|---|---|\n");
+	readme_props(h, &b, json_object_get(d, "service"), "SERVICE.", 0);
+	readme_defs(&b, d);
+	json_decref(root);
+	add_file(h, "README.md", &b);
+}
+
+/* SECRETS.md: what each environment's namespaces need (its values file's -n). */
+static void write_secrets(hm *h, const view *envs, size_t n)
+{
+	const mf_env **list = mf_tb_alloc(&h->tb, (n + 1) * sizeof *list);
+	const char *path = mf_tb_printf(&h->tb, ROOT "/%s/SECRETS.md", h->chart);
+
+	if (!list || !path)
+		return; /* out of memory, recorded */
+	for (size_t i = 0; i < n; i++)
+		list[i] = envs[i].e;
+	if (mf_emit_secrets_md(h->c, h->rd, list, n, path, h->o))
+		h->rc = -1;
 }
 
 /* ---- the chart ------------------------------------------------------------------- */
@@ -1198,7 +1487,7 @@ static const char *values_header(hm *h, const mf_env *e)
 	return mf_tb_printf(
 		&h->tb,
 		"# Environment '%s'%s%s: what it changes in values.yaml (null removes a default).\n"
-		"#   helm upgrade --install %s . -n %s -f values-%s.yaml\n"
+		"#   helm upgrade --install %s . -n %s --create-namespace -f values-%s.yaml\n"
 		"# Generated by manifold: edit the description, not this file.\n",
 		e->name, e->profile_name ? ", profile " : "",
 		e->profile_name ? e->profile_name : "", h->chart, e->ns, e->name);
@@ -1216,6 +1505,7 @@ static int render_views(hm *h, view *base, view *envs, size_t n)
 	key_finish(h, &h->tenants, false);
 	key_finish(h, &h->configs, false);
 	key_finish(h, &h->ings, false);
+	key_finish(h, &h->secrets, false);
 	take_view(h, base);
 	for (size_t i = 0; i < n; i++)
 		take_view(h, &envs[i]);
@@ -1266,6 +1556,8 @@ int mf_emit_helm(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 		write_values(&h, mf_tb_printf(&h.tb, "values-%s.yaml", envs[i].e->name),
 			     values_header(&h, envs[i].e), env_values(&h, &envs[i], dflt));
 	write_schema(&h, dflt);
+	write_readme(&h, mf_embedded_find(TPL_DEFS, NULL), envs, n, dflt);
+	write_secrets(&h, envs, n);
 	write_templates(&h);
 	return chart_rc(&h);
 }

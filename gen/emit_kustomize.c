@@ -832,6 +832,9 @@ static void overlay(run *r, const mf_env *e, const mf_objects *eo)
 					     MF_NOPOS));
 	}
 	write_doc(k, mf_tb_printf(&k->tb, "%s/kustomization.yaml", dir), kust);
+	if (mf_emit_secrets_md(k->c, k->rd, &e, 1, mf_tb_printf(&k->tb, "%s/SECRETS.md", dir),
+			       k->o))
+		k->rc = -1;
 }
 
 /* base/ (tenant NULL) or components/TENANT/ */

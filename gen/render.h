@@ -89,6 +89,15 @@ int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *ou
 mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const mf_render_opts *o,
 			   mf_node **side);
 
+/* The Secrets the objects read, per namespace: a list, sorted by namespace and
+ * name, of {namespace, tenant?, name, type, declared (under secrets: of the
+ * description), description?, keys: [..], users: ["Kind/name", ..]}.  Names and
+ * keys only: a Secret's values are never known.  NULL after a diagnostic. */
+mf_node *mf_secret_needs(mf_ctx *c, const mf_system *s, const mf_objects *objs);
+/* What the environment's profile asks for (`secrets:`): one ExternalSecret or
+ * SealedSecret placeholder per declared Secret and namespace in `out`, added to it. */
+int mf_render_secrets(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out);
+
 /* Velero Schedules for the environment's stateful storage (and tenants). */
 int mf_render_velero(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out);
 

@@ -93,7 +93,7 @@ static int render_env(mf_ctx *c, const mf_system *s, const mf_render_opts *o, mf
 
 	if (wants_k8s(e)) {
 		r->has_k8s = true;
-		rc |= mf_render_k8s(c, s, e, &r->k8s);
+		rc |= mf_render_k8s(c, s, e, &r->k8s) | mf_render_secrets(c, s, e, &r->k8s);
 	}
 	if (!e->is_base && (e->targets & MF_T_COMPOSE) &&
 	    !(r->compose = mf_render_compose(c, s, e, o, &r->compose_side)))

@@ -8,7 +8,8 @@
 // "-" reads stdin) it checks:
 //   1. the API schema, from kubernetes-models (Kubernetes OpenAPI) and
 //      @kubernetes-models/prometheus-operator (ServiceMonitor & co.); Velero Schedule / Backup and
-//      OpenShift Route against the JSON schemas in schemas/ (ajv);
+//      OpenShift Route, ExternalSecret (external-secrets.io/v1) and SealedSecret
+//      (bitnami.com/v1alpha1) against the JSON schemas in schemas/ (ajv);
 //   2. unknown fields are errors (like `kubectl apply --validate=strict`): the generated validators
 //      are run on a recording proxy of the object, and every field that the schema never looked at
 //      is a field the schema does not declare;
@@ -125,6 +126,8 @@ const LOCAL_SCHEMAS = {
   "velero.io/v1|Schedule": loadSchema("velero-schedule.schema.json"),
   "velero.io/v1|Backup": loadSchema("velero-backup.schema.json"), // after Schedule: it refers to its backupSpec
   "route.openshift.io/v1|Route": loadSchema("openshift-route.schema.json"),
+  "external-secrets.io/v1|ExternalSecret": loadSchema("external-secret.schema.json"),
+  "bitnami.com/v1alpha1|SealedSecret": loadSchema("sealed-secret.schema.json"),
 };
 
 // Group/versions and kinds that the schemas above know but that Kubernetes 1.30 does not serve.
@@ -790,7 +793,7 @@ async function checkObject(o) {
     if (!v(o)) errs.push(...ajvMessages(v.errors));
     if (isObj(o.metadata)) errs.push(...runModel(ObjectMeta, o.metadata, "metadata"));
   } else if (!opts.allowUnknownKinds) {
-    errs.push(`no schema for apiVersion ${o.apiVersion} kind ${o.kind} (neither a ${TARGET} kind nor one of velero.io/v1 Schedule/Backup, route.openshift.io/v1 Route, monitoring.coreos.com/v1 ServiceMonitor & co.)`);
+    errs.push(`no schema for apiVersion ${o.apiVersion} kind ${o.kind} (neither a ${TARGET} kind nor one of velero.io/v1 Schedule/Backup, route.openshift.io/v1 Route, external-secrets.io/v1 ExternalSecret, bitnami.com/v1alpha1 SealedSecret, monitoring.coreos.com/v1 ServiceMonitor & co.)`);
     return errs;
   }
   errs.push(...semanticChecks(o));

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include <yaml.h>
 
 #include "embedded.h"
@@ -34,11 +35,12 @@ static const mf_node *doc(const char *path)
 	return mf_test_parse(&C, &O, path, false);
 }
 
-/* Every YAML file parses with libyaml (templates are not YAML). */
+/* Every YAML file parses with libyaml (templates and the Markdown files are not YAML). */
 static void check_yaml_files(void)
 {
 	for (size_t i = 0; i < O.n; i++)
-		if (!strstr(O.files[i].path, "/templates/") && !strstr(O.files[i].path, ".helmignore"))
+		if (!strstr(O.files[i].path, "/templates/") && !strstr(O.files[i].path, ".helmignore") &&
+		    !strstr(O.files[i].path, ".md"))
 			mf_test_libyaml(&O.files[i]);
 }
 
@@ -103,7 +105,7 @@ START_TEST(layout)
 	/* and range over the values but the reserved keys, given once in emit_helm.c */
 	ck_assert(mf_test_contains(&O, CH "templates/deployment.yaml",
 				   "omit .Values \"global\" \"namespace\" \"tenants\" \"configMaps\" "
-				   "\"ingresses\" \"extraObjects\" }}"));
+				   "\"ingresses\" \"secrets\" \"tests\" \"extraObjects\" }}"));
 	ck_assert(!mf_test_contains(&O, CH "templates/service.yaml", "@RESERVED@"));
 	check_yaml_files();
 }
@@ -142,6 +144,54 @@ START_TEST(chart_yaml)
 	ck_assert_str_eq(mf_get_str(c, "appVersion"), "2.1.0");
 	ck_assert_str_eq(mf_get_str(c, "type"), "application");
 	ck_assert_str_eq(mf_get_str(c, "description"), "a shop");
+}
+END_TEST
+
+/* Chart.yaml takes what Helm has of the description; nothing when not given. */
+START_TEST(chart_yaml_fields)
+{
+	const mf_node *c;
+
+	emit("manifold: 1\nsystem:\n  name: x\n  home: https://x.example\n"
+	     "  sources: [https://git.example/x]\n  icon: https://x.example/i.svg\n"
+	     "  keywords: [ai, llm]\n  maintainers: [{name: Ann, email: ann@x.example}]\n"
+	     "services: {a: {image: a:1}}\nenvironments: {prod: {targets: [helm]}}\n");
+	c = doc("helm/x/Chart.yaml");
+	ck_assert_str_eq(mf_get_str(c, "home"), "https://x.example");
+	ck_assert_str_eq(mf_get_str(c, "icon"), "https://x.example/i.svg");
+	ck_assert_str_eq(mf_str(mf_path(c, "sources.0")), "https://git.example/x");
+	ck_assert_str_eq(mf_str(mf_path(c, "keywords.1")), "llm");
+	ck_assert_str_eq(mf_str(mf_path(c, "maintainers.0.email")), "ann@x.example");
+	teardown();
+	setup();
+	emit(SHOP);
+	c = doc(CH "Chart.yaml");
+	ck_assert_ptr_null(mf_get(c, "home"));
+	ck_assert_ptr_null(mf_get(c, "maintainers"));
+}
+END_TEST
+
+/* Helm's own conventions: the labels Helm users expect, NOTES.txt, test hooks,
+ * the Namespace only when asked, the name prefix off. */
+START_TEST(helm_conventions)
+{
+	const mf_node *v;
+
+	emit(SHOP);
+	ck_assert(mf_test_contains(&O, CH "templates/_helpers.tpl",
+				   "\"app.kubernetes.io/managed-by\" $root.Release.Service"));
+	ck_assert(mf_test_contains(&O, CH "templates/_helpers.tpl", "\"helm.sh/chart\""));
+	ck_assert(!mf_test_contains(&O, CH "templates/_helpers.tpl", "\"manifold\""));
+	ck_assert(mf_test_contains(&O, CH "templates/NOTES.txt", "helm test {{ .Release.Name }}"));
+	ck_assert(mf_test_contains(&O, CH "templates/tests/readiness.yaml",
+				   "\"helm.sh/hook\" \"test\""));
+	v = doc(CH "values.yaml");
+	ck_assert(!mf_get_bool(mf_get(v, "namespace"), "create", true));
+	ck_assert(!mf_get_bool(mf_get(v, "global"), "releasePrefix", true));
+	ck_assert(mf_get_bool(mf_get(v, "tests"), "enabled", false));
+	ck_assert_ptr_nonnull(mf_get_str(mf_get(v, "tests"), "image"));
+	/* the tenant's Namespace stays while the tenant is on */
+	ck_assert(mf_get_bool(mf_path(v, "tenants.acmeCorp"), "enabled", false));
 }
 END_TEST
 
@@ -200,7 +250,8 @@ START_TEST(env_values_hold_only_differences)
 	emit(SHOP);
 	prod = doc(CH "values-prod.yaml");
 	dev = doc(CH "values-dev.yaml");
-	ck_assert_str_eq(mf_str(mf_path(prod, "global.namespace")), "shop-prod");
+	/* the release namespace decides (helm -n), in every values file */
+	ck_assert_ptr_null(mf_path(prod, "global.namespace"));
 	ck_assert_int_eq(mf_get_int(mf_get(prod, "coderArm"), "replicaCount", -1), 4);
 	/* the same image, env and ports: not repeated */
 	ck_assert_ptr_null(mf_path(prod, "coderArm.image"));
@@ -270,6 +321,33 @@ START_TEST(schema_names_every_key)
 }
 END_TEST
 
+/* README.md's values table is read off the schema's definitions: every property
+ * of the service definition has its row, and every service instance its line. */
+START_TEST(readme_follows_the_schema)
+{
+	const char *defs = mf_embedded_find("templates/helm/values.schema.definitions.json", NULL);
+	json_t *root = json_loads(mf_printf(C.a, "{%s}", defs), 0, NULL);
+	const json_t *props = json_object_get(json_object_get(json_object_get(root, "definitions"),
+							      "service"),
+					      "properties");
+	const char *key;
+	json_t *p;
+
+	ck_assert_ptr_nonnull(props);
+	emit(SHOP);
+	json_object_foreach((json_t *)props, key, p)
+	ck_assert_msg(mf_test_contains(&O, CH "README.md", mf_printf(C.a, "| `SERVICE.%s` |", key)),
+		      "no row for %s", key);
+	ck_assert(mf_test_contains(&O, CH "README.md", "| `global.releasePrefix` | boolean |"));
+	ck_assert(mf_test_contains(&O, CH "README.md", "| `coderArm` | coder-arm | Deployment |"));
+	ck_assert(mf_test_contains(&O, CH "README.md",
+				   "| `chatAcmeCorp` | chat | Deployment | acmeCorp |"));
+	ck_assert(mf_test_contains(&O, CH "README.md",
+				   "-n shop-prod --create-namespace -f values-prod.yaml"));
+	json_decref(root);
+}
+END_TEST
+
 START_TEST(deterministic)
 {
 	mf_output first;
@@ -300,11 +378,14 @@ static Suite *helm_suite(void)
 	tcase_add_test(t, kind_line_declared_and_dropped);
 	tcase_add_test(t, chart_yaml);
 	tcase_add_test(t, chart_version_rules);
+	tcase_add_test(t, chart_yaml_fields);
+	tcase_add_test(t, helm_conventions);
 	tcase_add_test(t, values_keys_and_layout);
 	tcase_add_test(t, env_values_hold_only_differences);
 	tcase_add_test(t, null_removes_a_default);
 	tcase_add_test(t, key_clashes_fall_back);
 	tcase_add_test(t, schema_names_every_key);
+	tcase_add_test(t, readme_follows_the_schema);
 	tcase_add_test(t, deterministic);
 	suite_add_tcase(s, t);
 	return s;

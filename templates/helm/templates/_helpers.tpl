@@ -12,6 +12,23 @@ name in `name`): templates range over every top-level key but those.
 {{- .Chart.Name -}}
 {{- end }}
 
+{{/* helm.sh/chart: NAME-VERSION, '+' as '_' (a label value cannot hold '+'). */}}
+{{- define "@CHART@.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end }}
+
+{{/*
+Labels Helm's conventions add: who manages the object (the release service,
+"Helm"; manifold's own Kustomize output says manifold) and the chart version.
+Pod templates get managed-by only, so a new chart version alone rolls no pod.
+*/}}
+{{- define "@CHART@.helmLabels" -}}
+{{- $root := index . 0 -}}
+{{- $labels := dict "app.kubernetes.io/managed-by" $root.Release.Service -}}
+{{- if index . 1 }}{{ $_ := set $labels "helm.sh/chart" (include "@CHART@.chart" $root) }}{{ end -}}
+{{- toYaml $labels -}}
+{{- end }}
+
 {{/* The namespace of a tenant (list $ TENANT_KEY), or of the shared services (list $ ""). */}}
 {{- define "@CHART@.namespace" -}}
 {{- $root := index . 0 -}}
@@ -26,28 +43,110 @@ name in `name`): templates range over every top-level key but those.
 {{/* Labels of objects that belong to no one service: (list $ EXTRA_LABELS). */}}
 {{- define "@CHART@.commonLabels" -}}
 {{- $root := index . 0 -}}
-{{- $labels := dict "app.kubernetes.io/part-of" (include "@CHART@.name" $root) "app.kubernetes.io/managed-by" "manifold" -}}
-{{- toYaml (mergeOverwrite $labels ($root.Values.global.labels | default dict) (index . 1 | default dict)) -}}
+{{- $labels := dict "app.kubernetes.io/part-of" (include "@CHART@.name" $root) -}}
+{{- $helm := include "@CHART@.helmLabels" (list $root true) | fromYaml -}}
+{{- toYaml (mergeOverwrite $labels $helm ($root.Values.global.labels | default dict) (index . 1 | default dict)) -}}
 {{- end }}
 
-{{/* The instance label: the service name, or the tenant-qualified instance name. */}}
+{{/*
+The name of an object of the chart: (list $ NAME).  NAME as the description
+says, or RELEASE-NAME with global.releasePrefix, so that two releases can share
+a namespace.  Namespaces are never prefixed.
+*/}}
+{{- define "@CHART@.fullname" -}}
+{{- $root := index . 0 -}}
+{{- if $root.Values.global.releasePrefix -}}
+{{- printf "%s-%s" $root.Release.Name (index . 1) | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- index . 1 -}}
+{{- end -}}
+{{- end }}
+
+{{/* The instance label: the service name, or the tenant-qualified instance name
+     (prefixed like names, so two releases never select each other's pods): (list $ SVC). */}}
 {{- define "@CHART@.instance" -}}
-{{- .instance | default .name -}}
+{{- $svc := index . 1 -}}
+{{- include "@CHART@.fullname" (list (index . 0) ($svc.instance | default $svc.name)) -}}
 {{- end }}
 
-{{/* Selector labels of a service instance: only these two, on every selector. */}}
+{{/* Selector labels of a service instance: only these two, on every selector: (list $ SVC). */}}
 {{- define "@CHART@.selectorLabels" -}}
-app.kubernetes.io/name: {{ .name }}
+app.kubernetes.io/name: {{ (index . 1).name }}
 app.kubernetes.io/instance: {{ include "@CHART@.instance" . }}
 {{- end }}
 
-{{/* Labels of a service instance's objects: (list $ SERVICE_VALUES). */}}
+{{/*
+The names of the chart's own objects that values refer to (claims, config maps,
+Services, instance labels, the Secrets the chart makes): {NAME: true}.  Only these
+are prefixed in references; a Secret made elsewhere keeps its name.
+*/}}
+{{- define "@CHART@.ownNames" -}}
+{{- $root := . -}}
+{{- $names := dict -}}
+{{- range $key, $svc := omit $root.Values @RESERVED@ -}}
+{{- $_ := set $names $svc.name true -}}
+{{- $_ := set $names ($svc.instance | default $svc.name) true -}}
+{{- if $svc.service.headlessService }}{{ $_ := set $names (printf "%s-headless" $svc.name) true }}{{ end -}}
+{{- range $svc.persistence }}{{ $_ := set $names (printf "%s-%s" $svc.name .name) true }}{{ end -}}
+{{- end -}}
+{{- range $key, $cm := $root.Values.configMaps }}{{ $_ := set $names $cm.name true }}{{ end -}}
+{{- range $key, $sec := $root.Values.secrets }}{{ if $sec.enabled }}{{ $_ := set $names $sec.name true }}{{ end }}{{ end -}}
+{{- toYaml $names -}}
+{{- end }}
+
+{{/*
+A piece of values as YAML: (list $ VALUE [KEY]), KEY the field it is written at.  With global.releasePrefix, the
+references in it to the chart's own objects are prefixed as the objects are:
+persistentVolumeClaim.claimName, the name of a configMap, configMapRef,
+configMapKeyRef, secretRef or secretKeyRef, a secret volume's or an Ingress TLS
+entry's secretName, an Ingress backend's service.name, and app.kubernetes.io/instance in label selectors.  Text (environment values, config data) is left as written.
+*/}}
+{{- define "@CHART@.values" -}}
+{{- $root := index . 0 -}}
+{{- if $root.Values.global.releasePrefix -}}
+{{- $own := include "@CHART@.ownNames" $root | fromYaml -}}
+{{- $key := ternary (index . (sub (len .) 1)) "" (gt (len .) 2) -}}
+{{- (include "@CHART@.rewrite" (list $root $own (index . 1) $key) | fromYaml).v | toYaml -}}
+{{- else -}}
+{{- toYaml (index . 1) -}}
+{{- end -}}
+{{- end }}
+
+{{/* The walk of @CHART@.values: (list $ OWN VALUE PARENT_KEY) as {v: VALUE'}; the
+     items of a list have the list's key for parent. */}}
+{{- define "@CHART@.rewrite" -}}
+{{- $root := index . 0 -}}
+{{- $own := index . 1 -}}
+{{- $v := index . 2 -}}
+{{- $parent := index . 3 -}}
+{{- $refs := dict "persistentVolumeClaim" "claimName" "configMap" "name" "configMapRef" "name" "configMapKeyRef" "name" "secret" "secretName" "secretRef" "name" "secretKeyRef" "name" "tls" "secretName" "service" "name" "matchLabels" "app.kubernetes.io/instance" -}}
+{{- if kindIs "map" $v -}}
+{{- $out := dict -}}
+{{- range $k, $x := $v -}}
+{{- if and (eq $k (get $refs $parent)) (kindIs "string" $x) (hasKey $own $x) -}}
+{{- $_ := set $out $k (include "@CHART@.fullname" (list $root $x)) -}}
+{{- else -}}
+{{- $_ := set $out $k (include "@CHART@.rewrite" (list $root $own $x $k) | fromYaml).v -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml (dict "v" $out) -}}
+{{- else if kindIs "slice" $v -}}
+{{- $out := list -}}
+{{- range $v }}{{ $out = append $out (include "@CHART@.rewrite" (list $root $own . $parent) | fromYaml).v }}{{ end -}}
+{{- toYaml (dict "v" $out) -}}
+{{- else -}}
+{{- toYaml (dict "v" $v) -}}
+{{- end -}}
+{{- end }}
+
+{{/* Labels of a service instance's objects: (list $ SERVICE_VALUES [POD_TEMPLATE]). */}}
 {{- define "@CHART@.labels" -}}
 {{- $root := index . 0 -}}
 {{- $svc := index . 1 -}}
-{{- $labels := dict "app.kubernetes.io/part-of" (include "@CHART@.name" $root) "app.kubernetes.io/managed-by" "manifold" -}}
-{{- $own := dict "app.kubernetes.io/name" $svc.name "app.kubernetes.io/instance" (include "@CHART@.instance" $svc) "app.kubernetes.io/version" ($root.Chart.AppVersion | replace "+" "_") -}}
-{{- toYaml (mergeOverwrite $labels ($root.Values.global.labels | default dict) $own ($svc.labels | default dict)) -}}
+{{- $labels := dict "app.kubernetes.io/part-of" (include "@CHART@.name" $root) -}}
+{{- $helm := include "@CHART@.helmLabels" (list $root (lt (len .) 3)) | fromYaml -}}
+{{- $own := dict "app.kubernetes.io/name" $svc.name "app.kubernetes.io/instance" (include "@CHART@.instance" (list $root $svc)) "app.kubernetes.io/version" ($root.Chart.AppVersion | replace "+" "_") -}}
+{{- toYaml (mergeOverwrite $labels $helm ($root.Values.global.labels | default dict) $own ($svc.labels | default dict)) -}}
 {{- end }}
 
 {{/* "annotations:" with global.annotations and EXTRA, or nothing: (list $ EXTRA). */}}
@@ -65,7 +164,7 @@ SERVICE_VALUES "labels" EXTRA "annotations" EXTRA "clusterScoped" BOOL).  With
 svc, the labels are the service instance's; without, the common ones and EXTRA.
 */}}
 {{- define "@CHART@.metadata" -}}
-name: {{ .name }}
+name: {{ if .clusterScoped }}{{ .name }}{{ else }}{{ include "@CHART@.fullname" (list .root .name) }}{{ end }}
 {{- if not .clusterScoped }}
 namespace: {{ include "@CHART@.namespace" (list .root .tenant) }}
 {{- end }}
@@ -83,6 +182,7 @@ labels:
 {{- .repository }}{{ with .tag }}:{{ . }}{{ end }}{{ with .digest }}@{{ . }}{{ end -}}
 {{- end }}
 
+{{/* The service account's name as the description says (fullname prefixes it). */}}
 {{- define "@CHART@.serviceAccountName" -}}
 {{- .serviceAccount.name | default .name -}}
 {{- end }}
@@ -105,13 +205,13 @@ resources:
 {{- $svc := index . 1 -}}
 metadata:
   labels:
-    {{- include "@CHART@.labels" (list $root $svc) | nindent 4 }}
+    {{- include "@CHART@.labels" (list $root $svc true) | nindent 4 }}
   {{- with $svc.podAnnotations }}
   annotations:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 spec:
-  serviceAccountName: {{ include "@CHART@.serviceAccountName" $svc }}
+  serviceAccountName: {{ include "@CHART@.fullname" (list $root (include "@CHART@.serviceAccountName" $svc)) }}
   automountServiceAccountToken: {{ $svc.serviceAccount.automountToken }}
   {{- if $svc.hostNetwork }}
   hostNetwork: true
@@ -145,11 +245,11 @@ spec:
   {{- end }}
   {{- with $svc.affinity }}
   affinity:
-    {{- toYaml . | nindent 4 }}
+    {{- include "@CHART@.values" (list $root .) | nindent 4 }}
   {{- end }}
   {{- with $svc.topologySpreadConstraints }}
   topologySpreadConstraints:
-    {{- toYaml . | nindent 4 }}
+    {{- include "@CHART@.values" (list $root .) | nindent 4 }}
   {{- end }}
   containers:
     - name: {{ $svc.name }}
@@ -174,11 +274,11 @@ spec:
       {{- end }}
       {{- with $svc.env }}
       env:
-        {{- toYaml . | nindent 8 }}
+        {{- include "@CHART@.values" (list $root .) | nindent 8 }}
       {{- end }}
       {{- with $svc.envFrom }}
       envFrom:
-        {{- toYaml . | nindent 8 }}
+        {{- include "@CHART@.values" (list $root .) | nindent 8 }}
       {{- end }}
       {{- with $svc.resources }}
       resources:
@@ -209,7 +309,7 @@ spec:
       {{- end }}
   {{- with $svc.volumes }}
   volumes:
-    {{- toYaml . | nindent 4 }}
+    {{- include "@CHART@.values" (list $root .) | nindent 4 }}
   {{- end }}
   {{- with $svc.extraPodSpec }}
   {{- toYaml . | nindent 2 }}
