@@ -33,7 +33,7 @@ all: $(BIN)
 
 # ---- dependencies (Debian 12) -------------------------------------------------
 BUILD_DEBS := build-essential pkg-config libfyaml-dev libjansson-dev libpcre2-dev
-TEST_DEBS  := $(BUILD_DEBS) check libyaml-dev json-schema-test-suite docker-compose valgrind \
+TEST_DEBS  := $(BUILD_DEBS) check libyaml-dev json-schema-test-suite valgrind \
               clang libclang-rt-14-dev golang-go golang-github-masterminds-sprig-dev \
               golang-gopkg-yaml.v3-dev golang-github-xeipuuv-gojsonschema-dev
 deps:
