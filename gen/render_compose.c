@@ -6,9 +6,9 @@
 #include "render.h"
 
 /* docs/compose.md explains every rule below; the short version:
- *  - the file is what docker-compose 1.29 and Compose v2 both accept: no
- *    top-level `name` (COMPOSE_PROJECT_NAME goes to .env.example), no
- *    `depends_on.required`, published ports in short syntax bound to
+ *  - the file follows the Compose Specification (docker-compose 1.29, end of
+ *    life since 2023, is not a target): a top-level `name` (the project),
+ *    no `depends_on.required`, published ports in short syntax bound to
  *    127.0.0.1, config volumes as bind mounts of generated files;
  *  - a required dependency is never switched off by a profile: the
  *    dependent's profiles are added to it (or its profiles dropped);
@@ -1380,6 +1380,9 @@ mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const
 	render_services(&r);
 	mf_map_sort(r.volumes);
 	mf_map_sort(r.secrets);
+	/* the project's name: what `docker compose -p` would say (the Compose Specification) */
+	mf_tb_put_str(&r.tb, r.doc, "name", mf_tb_printf(&r.tb, "%s-%s", s->name, e->name),
+		      e->pos);
 	mf_tb_put(&r.tb, r.doc, "services", r.services);
 	if (r.volumes->n)
 		mf_tb_put(&r.tb, r.doc, "volumes", r.volumes);
