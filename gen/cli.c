@@ -216,15 +216,17 @@ static void opt_line(const mf_cli_opt *o, int width, FILE *fp)
 {
 	char col[128];
 	int n = opt_column(o, col, sizeof col);
+	bool words = o->kind == MF_CLI_WORDS && o->values;
 
 	fprintf(fp, "%s%*s%s", col, n < width ? width - n : 1, "", o->help);
-	if (o->kind == MF_CLI_WORDS && o->values) {
-		fputs(": ", fp);
-		for (const char *s = o->values + strspn(o->values, " "); *s; s++)
-			fputc(*s == ' ' ? '|' : *s, fp);
-	}
+	if (words || o->dflt)
+		fputs(" (", fp);
+	for (const char *s = words ? o->values + strspn(o->values, " ") : ""; *s; s++)
+		fputc(*s == ' ' ? '|' : *s, fp);
 	if (o->dflt)
-		fprintf(fp, " (default: %s)", o->dflt);
+		fprintf(fp, "%sdefault: %s", words ? "; " : "", o->dflt);
+	if (words || o->dflt)
+		fputc(')', fp);
 	fputs(o->many ? "; repeatable\n" : "\n", fp);
 }
 

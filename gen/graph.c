@@ -138,6 +138,7 @@ static void put_header(const gw *w)
 {
 	const char *lead = w->dot ? "//" : "%%";
 	const mf_node *machines = mf_get(w->s->doc, "machines");
+	size_t blocked = 0;
 
 	if (w->e->is_base)
 		fprintf(w->fp, "%s manifold graph of '%s', as written (no environment)", lead,
@@ -145,8 +146,13 @@ static void put_header(const gw *w)
 	else
 		fprintf(w->fp, "%s manifold graph of '%s', environment '%s'", lead, w->s->name,
 			w->e->name);
-	fprintf(w->fp, ": %zu service%s in %zu start-up wave%s\n", w->g->n, w->g->n == 1 ? "" : "s",
+	for (size_t u = 0; u < w->g->n; u++)
+		blocked += !w->g->wave[u];
+	fprintf(w->fp, ": %zu service%s in %zu start-up wave%s", w->g->n, w->g->n == 1 ? "" : "s",
 		w->g->waves, w->g->waves == 1 ? "" : "s");
+	if (blocked)
+		fprintf(w->fp, " (%zu wait on a dependency cycle)", blocked);
+	fputc('\n', w->fp);
 	fprintf(w->fp, "%s an arrow points from a dependency to the service that waits for it\n",
 		lead);
 	for (size_t i = 0; i < w->e->ntenants; i++)

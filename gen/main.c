@@ -82,8 +82,8 @@ static const mf_cli_opt options[] = {
 	 "print errors only: no warnings, notes or summary"},
 	{O_VERBOSE, 'v', "verbose", NULL, MF_CLI_NONE, NULL, NULL, false,
 	 "also list every file and what happens to it"},
-	{O_COLOR, 0, "color", "WHEN", MF_CLI_WORDS, "auto always never",
-	 "auto: on a terminal, unless NO_COLOR is set", false, "when to colour the text"},
+	{O_COLOR, 0, "color", "WHEN", MF_CLI_WORDS, "auto always never", "auto", false,
+	 "when to colour the text; auto: on a terminal, unless NO_COLOR is set"},
 	{O_CONTEXT, 'U', "unified", "N", MF_CLI_NONE, NULL, "3", false,
 	 "lines of context around each change"},
 	{O_INIT_OUTPUT, 'o', "output", "FILE", MF_CLI_FILE, NULL, "system.yaml", false,
@@ -95,6 +95,7 @@ static const mf_cli_opt options[] = {
 };
 
 #define OPTS(...) ((const int[]){__VA_ARGS__, O_HELP, 0})
+#define NO_OPTS ((const int[]){O_HELP, 0})
 #define EXIT_BUILD                                                                         \
 	"0 done, 1 findings at the --fail-on severity, 2 invalid input or usage (nothing " \
 	"written), 3 I/O error, 4 drift (--check)"
@@ -132,18 +133,18 @@ static const mf_cli_cmd commands[] = {
 		    "Write a minimal, commented description that builds and checks clean.",
 		    EXIT_SIMPLE " (an existing FILE is never overwritten)",
 		    OPTS(O_INIT_OUTPUT, O_NAME, O_FROM), 0, 0, MF_CLI_NONE, NULL},
-	[C_RULES] = {"rules", "", "List the built-in rules.", EXIT_SIMPLE, OPTS(O_HELP), 0, 0,
+	[C_RULES] = {"rules", "", "List the built-in rules.", EXIT_SIMPLE, NO_OPTS, 0, 0,
 		     MF_CLI_NONE, NULL},
-	[C_EXPLAIN] = {"explain", "RULE", "Explain one rule.", EXIT_SIMPLE, OPTS(O_HELP), 1, 1,
+	[C_EXPLAIN] = {"explain", "RULE", "Explain one rule.", EXIT_SIMPLE, NO_OPTS, 1, 1,
 		       MF_CLI_RULE, NULL},
 	[C_SCHEMA] = {"schema", "[system|profile|policy]",
-		      "Print a JSON Schema of manifold's input formats.", EXIT_SIMPLE, OPTS(O_HELP),
-		      0, 1, MF_CLI_WORDS, "system profile policy"},
+		      "Print a JSON Schema of manifold's input formats.", EXIT_SIMPLE, NO_OPTS, 0,
+		      1, MF_CLI_WORDS, "system profile policy"},
 	{"completion", "bash|zsh", "Print a completion script for bash or zsh.", EXIT_SIMPLE,
-	 OPTS(O_HELP), 1, 1, MF_CLI_WORDS, "bash zsh"},
-	{"version", "", "Print the version.", EXIT_SIMPLE, OPTS(O_HELP), 0, 0, MF_CLI_NONE, NULL},
-	{"help", "[COMMAND]", "Show the commands, or one command's options.", EXIT_SIMPLE,
-	 OPTS(O_HELP), 0, 1, MF_CLI_COMMAND, NULL},
+	 NO_OPTS, 1, 1, MF_CLI_WORDS, "bash zsh"},
+	{"version", "", "Print the version.", EXIT_SIMPLE, NO_OPTS, 0, 0, MF_CLI_NONE, NULL},
+	{"help", "[COMMAND]", "Show the commands, or one command's options.", EXIT_SIMPLE, NO_OPTS,
+	 0, 1, MF_CLI_COMMAND, NULL},
 };
 
 static const mf_cli cli = {"manifold", options, MF_NELEM(options), commands, MF_NELEM(commands)};
@@ -563,10 +564,11 @@ static void summary(const opts *o, const changes *ch, const mf_totals *t)
 
 	if (o->check_only)
 		fprintf(stderr,
-			"manifold: '%s': %zu %s differ (%zu missing, %zu changed), %zu stale, "
+			"manifold: '%s': %zu %s (%zu missing, %zu changed), %zu stale, "
 			"%zu unchanged",
-			o->out, made + changed, plural(made + changed, "file", "files"), made,
-			changed, gone, kept);
+			o->out, made + changed,
+			plural(made + changed, "file differs", "files differ"), made, changed, gone,
+			kept);
 	else
 		fprintf(stderr,
 			"manifold: '%s': %zu %s written (%zu new, %zu changed), %zu "
@@ -634,8 +636,9 @@ static int build_like(opts *o, unsigned mask)
 	}
 	if (rc == EXIT_OK && ch.diff.oom)
 		rc = (mf_error(&c, MF_NOPOS, "internal", "out of memory"), EXIT_INTERNAL);
+	/* the diff first, then what is said about it */
 	if (rc == EXIT_OK && ch.diff.len &&
-	    fwrite(ch.diff.data, 1, ch.diff.len, stdout) != ch.diff.len)
+	    (fwrite(ch.diff.data, 1, ch.diff.len, stdout) != ch.diff.len || fflush(stdout) != 0))
 		rc = EXIT_INTERNAL;
 	mf_buf_release(&ch.diff);
 	if (print_diags(&c, stderr, o) < 0 && rc == EXIT_OK)
