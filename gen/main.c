@@ -760,12 +760,36 @@ static int init_write(const char *text, const char *name, FILE *fp)
 	return fflush(fp) != 0 || ferror(fp) ? -1 : 0;
 }
 
+/* A new file only: "wx" refuses one that appeared since the check. */
+static int init_file(const char *path, const char *text, const char *name)
+{
+	struct stat st;
+	FILE *fp;
+	int wrote, closed;
+
+	if (lstat(path, &st) == 0) {
+		fprintf(stderr, "manifold: error: '%s' exists: nothing was written\n", path);
+		return EXIT_INPUT;
+	}
+	if (!(fp = fopen(path, "wx"))) {
+		fprintf(stderr, "manifold: error: cannot create '%s': %s\n", path, strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	wrote = init_write(text, name, fp);
+	closed = fclose(fp);
+	if (wrote < 0 || closed != 0) {
+		fprintf(stderr, "manifold: error: cannot write '%s'\n", path);
+		return EXIT_INTERNAL;
+	}
+	fprintf(stderr, "manifold: wrote '%s': try 'manifold check %s' and 'manifold build %s'\n",
+		path, path, path);
+	return EXIT_OK;
+}
+
 static int cmd_init(opts *o)
 {
 	const char *text = mf_embedded_find("templates/init/system.yaml", NULL);
 	const char *name = o->name ? o->name : "my-system";
-	struct stat st;
-	FILE *fp;
 
 	if (o->from)
 		return mf_cli_usage_error(&cli, o->cmd,
@@ -776,25 +800,13 @@ static int cmd_init(opts *o)
 					  "'%s' is not a name: lowercase letters, digits and '-', "
 					  "starting with a letter, at most 40",
 					  name);
-	if (!text)
-		return fprintf(stderr, "manifold: error: the init description is not built in\n"),
-		       EXIT_INTERNAL;
+	if (!text) {
+		fprintf(stderr, "manifold: error: the init description is not built in\n");
+		return EXIT_INTERNAL;
+	}
 	if (!strcmp(o->out, "-"))
 		return finish(init_write(text, name, stdout) < 0 ? EXIT_INTERNAL : EXIT_OK);
-	if (lstat(o->out, &st) == 0)
-		return fprintf(stderr, "manifold: error: '%s' exists: nothing was written\n",
-			       o->out),
-		       EXIT_INPUT;
-	if (!(fp = fopen(o->out, "wx")))
-		return fprintf(stderr, "manifold: error: cannot create '%s': %s\n", o->out,
-			       strerror(errno)),
-		       EXIT_INTERNAL;
-	if ((init_write(text, name, fp) < 0) | (fclose(fp) != 0))
-		return fprintf(stderr, "manifold: error: cannot write '%s'\n", o->out),
-		       EXIT_INTERNAL;
-	fprintf(stderr, "manifold: wrote '%s': try 'manifold check %s' and 'manifold build %s'\n",
-		o->out, o->out, o->out);
-	return EXIT_OK;
+	return init_file(o->out, text, name);
 }
 
 /* ---- the small commands --------------------------------------------------------------- */

@@ -319,9 +319,10 @@ static void sarif_related(const mf_ctx *c, const mf_diag *d, size_t n, json_t *r
 	json_t *related = json_array(), *envs = json_array();
 
 	for (size_t i = 0; i < n; i++) {
-		json_t *loc = sarif_location(c, d[i].pos);
+		json_t *loc;
 		if (!d[i].env)
 			continue;
+		loc = sarif_location(c, d[i].pos);
 		json_array_append_new(envs, json_string(d[i].env));
 		if (!loc)
 			loc = json_object();
