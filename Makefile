@@ -4,6 +4,9 @@
 CC       ?= cc
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+MANDIR   ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 BUILD    ?= build
 PKGS     := libfyaml jansson libpcre2-8
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -27,15 +30,18 @@ EXAMPLE  ?= examples/octollm/system.yaml
 
 .PHONY: all run test check deps deps-test unit unit-bins golden golden-update errors errors-update \
         rules workflow lint-suite conformance jsts asan leakcheck fuzz bench install uninstall \
-        clean format format-check FORCE
+        man completion clean format format-check FORCE
 
 all: $(BIN)
 
 # ---- dependencies (Debian 12) -------------------------------------------------
 BUILD_DEBS := build-essential pkg-config libfyaml-dev libjansson-dev libpcre2-dev
-TEST_DEBS  := $(BUILD_DEBS) check libyaml-dev json-schema-test-suite docker-compose valgrind \
+# scdoc renders the man page (make install; the workflow tests render it too), yamllint,
+# zsh and graphviz (dot) check the output, the completion scripts and `graph --format dot`.
+TEST_DEBS  := $(BUILD_DEBS) check libyaml-dev json-schema-test-suite valgrind \
               clang libclang-rt-14-dev golang-go golang-github-masterminds-sprig-dev \
-              golang-gopkg-yaml.v3-dev golang-github-xeipuuv-gojsonschema-dev
+              golang-gopkg-yaml.v3-dev golang-github-xeipuuv-gojsonschema-dev \
+              scdoc yamllint zsh graphviz
 deps:
 	@tools/install-deps $(BUILD_DEBS)
 deps-test:
@@ -137,13 +143,33 @@ fuzz:
 bench: all
 	@tests/bench/run $(BIN)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/manifold/schemas
+# ---- install: the binary, the schemas, manifold(1), bash and zsh completion -----
+# The man page is rendered here, not by `all`: scdoc is needed at install time only.
+$(BUILD)/manifold.1: docs/manifold.1.scd | $(BUILD)
+	@command -v scdoc >/dev/null 2>&1 || tools/install-deps scdoc
+	scdoc < $< > $@.tmp && mv $@.tmp $@
+
+# Both scripts are printed by the binary from its own option tables.
+$(BUILD)/completion/manifold $(BUILD)/completion/_manifold &: $(BIN)
+	mkdir -p $(BUILD)/completion
+	$(BIN) completion bash > $(BUILD)/completion/manifold
+	$(BIN) completion zsh > $(BUILD)/completion/_manifold
+
+man: $(BUILD)/manifold.1
+completion: $(BUILD)/completion/manifold $(BUILD)/completion/_manifold
+
+install: all man completion
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/manifold/schemas \
+	        $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/manifold
 	install -m 0644 schemas/*.json $(DESTDIR)$(PREFIX)/share/manifold/schemas/
+	install -m 0644 $(BUILD)/manifold.1 $(DESTDIR)$(MANDIR)/man1/manifold.1
+	install -m 0644 $(BUILD)/completion/manifold $(DESTDIR)$(BASHCOMPDIR)/manifold
+	install -m 0644 $(BUILD)/completion/_manifold $(DESTDIR)$(ZSHCOMPDIR)/_manifold
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/manifold
+	rm -f $(DESTDIR)$(PREFIX)/bin/manifold $(DESTDIR)$(MANDIR)/man1/manifold.1 \
+	      $(DESTDIR)$(BASHCOMPDIR)/manifold $(DESTDIR)$(ZSHCOMPDIR)/_manifold
 	rm -rf $(DESTDIR)$(PREFIX)/share/manifold
 
 # The style is .clang-format's (kernel-like, 100 columns).

@@ -385,6 +385,17 @@ static void print_source(const mf_source *src, const mf_diag *d, FILE *fp, bool 
 	free(masked);
 }
 
+uint32_t mf_token_end(const mf_ctx *c, mf_pos pos)
+{
+	const mf_source *src = mf_source_get(c, pos.file);
+	const char *line;
+	size_t len;
+
+	if (!src || !pos.line || !pos.col || !find_line(src, pos.line, &line, &len))
+		return 0;
+	return pos.col + (uint32_t)token_width(skip_cps(line, line + len, pos.col - 1), line + len);
+}
+
 int mf_diag_print(const mf_ctx *c, const mf_diag *d, FILE *fp, bool color)
 {
 	if (!d || !fp)

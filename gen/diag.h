@@ -74,6 +74,11 @@ void mf_diag_sort(mf_ctx *c);
  * a caret; colour when `color`.  Returns 0, or -1 when the stream failed. */
 int mf_diag_print(const mf_ctx *c, const mf_diag *d, FILE *fp, bool color);
 
+/* The column just past the token at pos (what the caret underlines: a
+ * quoted scalar, or a word up to a blank, a key's ':' or a flow indicator),
+ * in code points like pos.col; 0 when pos has no line and column. */
+uint32_t mf_token_end(const mf_ctx *c, mf_pos pos);
+
 /* Text from the input with control characters as \xNN (see diag.c). */
 void mf_put_escaped(const char *s, FILE *fp);
 

@@ -51,7 +51,28 @@ int mf_emit_secrets_md(mf_ctx *c, const mf_rendered *r, const mf_env *const *env
 enum {
 	MF_WRITE_CHECK = 1u << 0, /* compare only: report drift, write nothing */
 	MF_WRITE_FORCE = 1u << 1, /* overwrite hand-edited owned files */
+	MF_WRITE_DIFF = 1u << 2,  /* with CHECK: the caller shows what on_change shows (no
+				     drift diagnostic for a missing, changed or stale file) */
 };
 int mf_output_write(mf_ctx *c, const mf_output *o, const char *dir, unsigned flags, size_t *ndrift);
+
+/* What a build does (under MF_WRITE_CHECK: would do) to one file. */
+typedef enum mf_change {
+	MF_CHANGE_KEEP,   /* the bytes on disk are the ones produced */
+	MF_CHANGE_CREATE, /* missing */
+	MF_CHANGE_UPDATE, /* other bytes, or not a regular file (old is then NULL) */
+	MF_CHANGE_PRUNE,  /* owned, no longer produced (now is NULL) */
+} mf_change;
+
+/* Called for each file while the write is planned, before anything is
+ * written (and also when the write is then refused): the produced files in
+ * path order, then the pruned ones.  `old` is what is on disk (NULL: none
+ * or not a regular file), `now` what this run produces; both are only valid
+ * during the call. */
+typedef void (*mf_change_fn)(void *arg, mf_change what, const char *path, const char *old,
+			     size_t oldlen, const char *now, size_t nowlen);
+/* mf_output_write, telling on_change (may be NULL) about each file. */
+int mf_output_write_cb(mf_ctx *c, const mf_output *o, const char *dir, unsigned flags,
+		       size_t *ndrift, mf_change_fn on_change, void *arg);
 
 #endif

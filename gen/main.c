@@ -1,30 +1,158 @@
 /* main: the command line; the only place that picks an exit code */
-#include <getopt.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "cli.h"
 #include "cron.h"
+#include "diff.h"
 #include "emit.h"
+#include "embedded.h"
+#include "graph.h"
 #include "load.h"
 #include "report.h"
-
-#ifndef MF_VERSION
-#define MF_VERSION "0.1.0"
-#endif
 
 enum {
 	EXIT_OK = 0,
 	EXIT_FINDINGS = 1, /* policy findings at the failing severity */
-	EXIT_INPUT = 2,    /* invalid input or usage */
+	EXIT_INPUT = 2,    /* invalid input or usage: nothing written */
 	EXIT_INTERNAL = 3, /* I/O or internal error */
+	EXIT_DRIFT = 4,    /* build --check, diff: the output is not what a build writes */
 };
 
 #define MAX_LIST 64
+#define FAIL_NEVER 3 /* --fail-on none: above every severity */
+
+/* ---- the options and the commands: help, parsing and completion come from these ---- */
+
+enum {
+	O_OUTPUT = 1,
+	O_ENV,
+	O_ONE_ENV,
+	O_TARGET,
+	O_CHECK,
+	O_FORCE,
+	O_FAIL_ON,
+	O_FORMAT,
+	O_GRAPH_FORMAT,
+	O_EXPLAIN_DEFAULTS,
+	O_POLICY,
+	O_QUIET,
+	O_VERBOSE,
+	O_COLOR,
+	O_CONTEXT,
+	O_INIT_OUTPUT,
+	O_NAME,
+	O_FROM,
+	O_HELP,
+};
+
+#define TARGET(e, name) " " #name
+static const char target_words[] = ""
+#include "targets.def"
+	;
+#undef TARGET
+
+static const mf_cli_opt options[] = {
+	{O_OUTPUT, 'o', "output", "DIR", MF_CLI_DIR, NULL, "out", false, "the output directory"},
+	{O_ENV, 'e', "env", "NAME", MF_CLI_NONE, NULL, "every one", true, "only this environment"},
+	{O_ONE_ENV, 'e', "env", "NAME", MF_CLI_NONE, NULL, "the description before any environment",
+	 false, "this environment"},
+	{O_TARGET, 't', "target", "NAME", MF_CLI_WORDS, target_words, "every target", true,
+	 "only this target's files"},
+	{O_CHECK, 0, "check", NULL, MF_CLI_NONE, NULL, NULL, false,
+	 "write nothing; exit 4 when the output is not what a build writes"},
+	{O_FORCE, 0, "force", NULL, MF_CLI_NONE, NULL, NULL, false,
+	 "overwrite and prune files edited by hand or not manifold's"},
+	{O_FAIL_ON, 0, "fail-on", "LEVEL", MF_CLI_WORDS, "error warning none", "error", false,
+	 "exit 1 on findings at LEVEL or above"},
+	{O_FORMAT, 0, "format", "FORMAT", MF_CLI_WORDS, "text json sarif github gitlab", "text",
+	 false, "report format"},
+	{O_GRAPH_FORMAT, 0, "format", "FORMAT", MF_CLI_WORDS, "mermaid dot", "mermaid", false,
+	 "graph language"},
+	{O_EXPLAIN_DEFAULTS, 0, "explain-defaults", NULL, MF_CLI_NONE, NULL, NULL, false,
+	 "note per instance what its profile gave it"},
+	{O_POLICY, 0, "policy", "PACK", MF_CLI_FILE, NULL, "baseline", true,
+	 "a policy pack: a built-in name or a file"},
+	{O_QUIET, 'q', "quiet", NULL, MF_CLI_NONE, NULL, NULL, false,
+	 "print errors only: no warnings, notes or summary"},
+	{O_VERBOSE, 'v', "verbose", NULL, MF_CLI_NONE, NULL, NULL, false,
+	 "also list every file and what happens to it"},
+	{O_COLOR, 0, "color", "WHEN", MF_CLI_WORDS, "auto always never", "auto", false,
+	 "when to colour the text; auto: on a terminal, unless NO_COLOR is set"},
+	{O_CONTEXT, 'U', "unified", "N", MF_CLI_NONE, NULL, "3", false,
+	 "lines of context around each change"},
+	{O_INIT_OUTPUT, 'o', "output", "FILE", MF_CLI_FILE, NULL, "system.yaml", false,
+	 "write the description to FILE ('-': standard output)"},
+	{O_NAME, 0, "name", "NAME", MF_CLI_NONE, NULL, "my-system", false, "the system's name"},
+	{O_FROM, 0, "from", "COMPOSE", MF_CLI_FILE, NULL, NULL, false,
+	 "start from a Compose file (not yet: needs the Compose import)"},
+	{O_HELP, 'h', "help", NULL, MF_CLI_NONE, NULL, NULL, false, "show this help"},
+};
+
+#define OPTS(...) ((const int[]){__VA_ARGS__, O_HELP, 0})
+#define NO_OPTS ((const int[]){O_HELP, 0})
+#define EXIT_BUILD                                                                         \
+	"0 done, 1 findings at the --fail-on severity, 2 invalid input or usage (nothing " \
+	"written), 3 I/O error, 4 drift (--check)"
+#define EXIT_REPORT                                                                       \
+	"0 clean, 1 findings at the --fail-on severity, 2 invalid input or usage, 3 I/O " \
+	"error"
+#define EXIT_SIMPLE "0 done, 2 invalid input or usage, 3 I/O error"
+
+enum { C_BUILD, C_DIFF, C_CHECK, C_LINT, C_GRAPH, C_INIT, C_RULES, C_EXPLAIN, C_SCHEMA };
+
+static const mf_cli_cmd commands[] = {
+	[C_BUILD] = {"build", "SYSTEM",
+		     "Compile SYSTEM into Kustomize, Helm, Compose and Velero files.", EXIT_BUILD,
+		     OPTS(O_OUTPUT, O_ENV, O_TARGET, O_CHECK, O_FORCE, O_FAIL_ON, O_QUIET,
+			  O_VERBOSE, O_COLOR),
+		     1, 1, MF_CLI_FILE, NULL},
+	[C_DIFF] = {"diff", "SYSTEM",
+		    "Show, as a unified diff, what a build would change in the output.",
+		    "0 no change, 4 a build would change files, 2 invalid input or usage, 3 "
+		    "I/O error",
+		    OPTS(O_OUTPUT, O_ENV, O_TARGET, O_CONTEXT, O_QUIET, O_COLOR), 1, 1, MF_CLI_FILE,
+		    NULL},
+	[C_CHECK] = {"check", "SYSTEM...",
+		     "Validate descriptions and run the policy rules; write nothing.", EXIT_REPORT,
+		     OPTS(O_ENV, O_FORMAT, O_FAIL_ON, O_EXPLAIN_DEFAULTS, O_COLOR), 1, MAX_LIST,
+		     MF_CLI_FILE, NULL},
+	[C_LINT] = {"lint", "FILE|DIR|-...",
+		    "Run the policy rules over hand-written Kubernetes and Compose YAML.",
+		    EXIT_REPORT, OPTS(O_POLICY, O_FORMAT, O_FAIL_ON, O_COLOR), 1, MAX_LIST,
+		    MF_CLI_FILE, NULL},
+	[C_GRAPH] = {"graph", "SYSTEM",
+		     "Draw services, dependencies, start-up waves, tenants and machines.",
+		     EXIT_SIMPLE, OPTS(O_ONE_ENV, O_GRAPH_FORMAT), 1, 1, MF_CLI_FILE, NULL},
+	[C_INIT] = {"init", "",
+		    "Write a minimal, commented description that builds and checks clean.",
+		    EXIT_SIMPLE " (an existing FILE is never overwritten)",
+		    OPTS(O_INIT_OUTPUT, O_NAME, O_FROM), 0, 0, MF_CLI_NONE, NULL},
+	[C_RULES] = {"rules", "", "List the built-in rules.", EXIT_SIMPLE, NO_OPTS, 0, 0,
+		     MF_CLI_NONE, NULL},
+	[C_EXPLAIN] = {"explain", "RULE", "Explain one rule.", EXIT_SIMPLE, NO_OPTS, 1, 1,
+		       MF_CLI_RULE, NULL},
+	[C_SCHEMA] = {"schema", "[system|profile|policy]",
+		      "Print a JSON Schema of manifold's input formats.", EXIT_SIMPLE, NO_OPTS, 0,
+		      1, MF_CLI_WORDS, "system profile policy"},
+	{"completion", "bash|zsh", "Print a completion script for bash or zsh.", EXIT_SIMPLE,
+	 NO_OPTS, 1, 1, MF_CLI_WORDS, "bash zsh"},
+	{"version", "", "Print the version.", EXIT_SIMPLE, NO_OPTS, 0, 0, MF_CLI_NONE, NULL},
+	{"help", "[COMMAND]", "Show the commands, or one command's options.", EXIT_SIMPLE, NO_OPTS,
+	 0, 1, MF_CLI_COMMAND, NULL},
+};
+
+static const mf_cli cli = {"manifold", options, MF_NELEM(options), commands, MF_NELEM(commands)};
+
+/* ---- options ------------------------------------------------------------------------ */
 
 typedef struct opts {
+	const mf_cli_cmd *cmd;
 	const char *system;
 	const char *out;
 	const char *envs[MAX_LIST];
@@ -32,41 +160,111 @@ typedef struct opts {
 	const char *targets[MAX_LIST];
 	size_t ntargets;
 	mf_format format;
-	mf_severity fail_on;
-	bool check_only;
-	bool force;
-	bool explain_defaults;
+	int fail_on; /* an mf_severity, or FAIL_NEVER */
+	bool check_only, force, explain_defaults, quiet, verbose, diff;
+	const char *color;
+	mf_graph_format graph_format;
+	size_t context;
+	const char *name, *from;
 	const char *paths[MAX_LIST];
 	size_t npaths;
 	const char *packs[MAX_LIST];
 	size_t npacks;
 } opts;
 
-typedef struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *usage;
-	const char *summary;
-} command;
-
-static bool use_color(FILE *fp)
+static int add_list(opts *o, const char **list, size_t *n, const char *v)
 {
-	const char *term = getenv("TERM");
-
-	return !getenv("NO_COLOR") && isatty(fileno(fp)) && term && strcmp(term, "dumb");
+	if (*n >= MAX_LIST)
+		return mf_cli_usage_error(&cli, o->cmd, "too many values ('%s')", v);
+	list[(*n)++] = v;
+	return 0;
 }
 
-__attribute__((format(printf, 2, 3))) static int usage_error(const char *cmd, const char *fmt, ...)
+static int word_option(opts *o, const mf_cli_opt *opt, const char *v)
 {
-	va_list ap;
+	static const int fail_on[] = {MF_SEV_ERROR, MF_SEV_WARNING, FAIL_NEVER};
+	int i = mf_cli_word(&cli, o->cmd, opt, v);
 
-	fprintf(stderr, "manifold %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'manifold %s --help'.\n", cmd);
-	return EXIT_INPUT;
+	if (i < 0)
+		return EXIT_INPUT;
+	if (opt->id == O_FAIL_ON)
+		o->fail_on = fail_on[i];
+	else if (opt->id == O_FORMAT)
+		o->format = (mf_format)mf_format_parse(v);
+	else if (opt->id == O_GRAPH_FORMAT)
+		o->graph_format = (mf_graph_format)i;
+	else if (opt->id == O_COLOR)
+		o->color = v;
+	else
+		return add_list(o, o->targets, &o->ntargets, v);
+	return 0;
 }
+
+static int number_option(opts *o, const char *v)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < 0 || n > 100000)
+		return mf_cli_usage_error(&cli, o->cmd, "-U takes a number of lines, not '%s'", v);
+	o->context = (size_t)n;
+	return 0;
+}
+
+static int on_opt(void *arg, const mf_cli_opt *opt, const char *v)
+{
+	opts *o = arg;
+
+	switch (opt->id) {
+	case O_OUTPUT:
+	case O_INIT_OUTPUT:
+		o->out = v;
+		return *v ? 0 : mf_cli_usage_error(&cli, o->cmd, "-o needs a directory name");
+	case O_ENV:
+	case O_ONE_ENV:
+		if (opt->id == O_ONE_ENV && o->nenvs)
+			return mf_cli_usage_error(&cli, o->cmd, "one --env only");
+		return add_list(o, o->envs, &o->nenvs, v);
+	case O_POLICY:
+		return add_list(o, o->packs, &o->npacks, v);
+	case O_CONTEXT:
+		return number_option(o, v);
+	case O_NAME:
+		o->name = v;
+		return 0;
+	case O_FROM:
+		o->from = v;
+		return 0;
+	default:
+		break;
+	}
+	if (opt->kind == MF_CLI_WORDS)
+		return word_option(o, opt, v);
+	o->check_only |= opt->id == O_CHECK;
+	o->force |= opt->id == O_FORCE;
+	o->explain_defaults |= opt->id == O_EXPLAIN_DEFAULTS;
+	o->quiet |= opt->id == O_QUIET;
+	o->verbose |= opt->id == O_VERBOSE;
+	return 0;
+}
+
+/* 0, -1 after --help (exit 0), or an exit code. */
+static int parse(int argc, char **argv, opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->cmd = mf_cli_find(&cli, argv[0]);
+	o->out = o->cmd == &commands[C_INIT] ? "system.yaml" : "out";
+	o->fail_on = MF_SEV_ERROR;
+	o->color = "auto";
+	o->context = 3;
+	int rc = mf_cli_parse(&cli, o->cmd, argc, argv, on_opt, o, o->paths, MAX_LIST, &o->npaths);
+	o->system = o->npaths ? o->paths[0] : NULL;
+	return rc;
+}
+
+/* ---- small things ------------------------------------------------------------------- */
 
 /* Today's date for waiver expiry: MANIFOLD_TODAY pins it for tests. */
 static void set_today(mf_ctx *c)
@@ -95,117 +293,34 @@ static int finish(int rc)
 	return rc;
 }
 
-/* ---- option parsing ----------------------------------------------------- */
-
-enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_POLICY, OPT_EXPLAIN_DEFAULTS };
-
-static const struct option long_opts[] = {
-	{"output", required_argument, NULL, 'o'},
-	{"env", required_argument, NULL, 'e'},
-	{"target", required_argument, NULL, 't'},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
-	{"check", no_argument, NULL, OPT_CHECK},
-	{"force", no_argument, NULL, OPT_FORCE},
-	{"policy", required_argument, NULL, OPT_POLICY},
-	{"explain-defaults", no_argument, NULL, OPT_EXPLAIN_DEFAULTS},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
-
-static int add_list(const char **list, size_t *n, const char *v, const char *cmd)
+static bool failing(const mf_totals *t, int fail_on)
 {
-	if (*n >= MAX_LIST)
-		return usage_error(cmd, "too many values ('%s')", v);
-	list[(*n)++] = v;
-	return 0;
+	return fail_on == MF_SEV_ERROR     ? t->errors > 0
+	       : fail_on == MF_SEV_WARNING ? t->errors + t->warnings > 0
+					   : false;
 }
 
-static int parse_fail_on(opts *o, const char *v, const char *cmd)
+/* The diagnostics in a format; under --quiet only errors. */
+static int print_diags(mf_ctx *c, FILE *fp, const opts *o)
 {
-	if (!strcmp(v, "error"))
-		o->fail_on = MF_SEV_ERROR;
-	else if (!strcmp(v, "warning"))
-		o->fail_on = MF_SEV_WARNING;
-	else
-		return usage_error(cmd, "--fail-on takes 'error' or 'warning', not '%s'", v);
-	return 0;
-}
+	mf_ctx shown = *c;
 
-static int parse_one(opts *o, int ch, const char *cmd)
-{
-	int f;
-
-	switch (ch) {
-	case 'o':
-		o->out = optarg;
-		return *optarg ? 0 : usage_error(cmd, "%s", "-o needs a directory name");
-	case 'e':
-		return add_list(o->envs, &o->nenvs, optarg, cmd);
-	case 't':
-		return add_list(o->targets, &o->ntargets, optarg, cmd);
-	case OPT_FORMAT:
-		if ((f = mf_format_parse(optarg)) < 0)
-			return usage_error(cmd, "unknown format '%s' (text, json, sarif, github)",
-					   optarg);
-		o->format = (mf_format)f;
-		return 0;
-	case OPT_FAIL_ON:
-		return parse_fail_on(o, optarg, cmd);
-	case OPT_CHECK:
-		o->check_only = true;
-		return 0;
-	case OPT_FORCE:
-		o->force = true;
-		return 0;
-	case OPT_EXPLAIN_DEFAULTS:
-		o->explain_defaults = true;
-		return 0;
-	case OPT_POLICY:
-		return add_list(o->packs, &o->npacks, optarg, cmd);
-	default:
-		return usage_error(cmd, "%s", "invalid option");
+	mf_diag_sort(c);
+	shown = *c;
+	if (o->quiet) {
+		shown.diags = mf_alloc(c->a, (c->ndiags + 1) * sizeof *shown.diags);
+		shown.ndiags = 0;
+		for (size_t i = 0; shown.diags && i < c->ndiags; i++)
+			if (c->diags[i].sev == MF_SEV_ERROR && !c->diags[i].waived)
+				shown.diags[shown.ndiags++] = c->diags[i];
+		if (!shown.diags)
+			shown = *c;
 	}
+	return mf_report(&shown, fp, o->format,
+			 o->format == MF_FMT_TEXT && mf_cli_color(o->color, fp));
 }
 
-static const command *find_command(const char *name);
-
-static int parse(int argc, char **argv, opts *o, size_t min_paths, size_t max_paths)
-{
-	const char *cmd = argv[0];
-	int ch, rc;
-
-	memset(o, 0, sizeof *o);
-	o->out = "out";
-	o->fail_on = MF_SEV_ERROR;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "o:e:t:h", long_opts, NULL)) != -1) {
-		if (ch == 'h') {
-			printf("usage: %s\n\n%s\n", find_command(cmd)->usage,
-			       find_command(cmd)->summary);
-			return -1;
-		}
-		if (ch == '?')
-			return usage_error(cmd, "unknown or incomplete option '%s'",
-					   argv[optind - 1]);
-		if ((rc = parse_one(o, ch, cmd)) != 0)
-			return rc;
-	}
-	for (; optind < argc; optind++)
-		if ((rc = add_list(o->paths, &o->npaths, argv[optind], cmd)) != 0)
-			return rc;
-	if (o->npaths < min_paths)
-		return usage_error(cmd, "%s",
-				   min_paths == 1 && max_paths == 1 ? "missing SYSTEM file"
-								    : "missing PATH");
-	if (o->npaths > max_paths)
-		return usage_error(cmd, "unexpected argument '%s'", o->paths[max_paths]);
-	o->system = o->npaths ? o->paths[0] : NULL;
-	return 0;
-}
-
-/* ---- the pipeline ------------------------------------------------------- */
+/* ---- the pipeline ------------------------------------------------------------------- */
 
 /* One emitter per target, in targets.def order. */
 static const mf_emit_fn emitters[MF_NTARGETS] = {
@@ -214,26 +329,15 @@ static const mf_emit_fn emitters[MF_NTARGETS] = {
 #undef TARGET
 };
 
-static const char *target_list(mf_ctx *c)
+/* The targets asked for (all by default).  Their names were checked when
+ * parsed: a bad --target stops before anything is read. */
+static unsigned target_mask(const opts *o)
 {
-	const char *list = mf_target_names[0];
+	unsigned mask = o->ntargets ? 0 : ~0u;
 
-	for (size_t i = 1; i < MF_NTARGETS; i++)
-		list = mf_printf(c->a, "%s, %s", list, mf_target_names[i]);
-	return list;
-}
-
-static int target_mask(mf_ctx *c, const opts *o, unsigned *mask)
-{
-	*mask = o->ntargets ? 0 : ~0u;
-	for (size_t i = 0; i < o->ntargets; i++) {
-		unsigned bit = mf_target_bit(o->targets[i]);
-		if (!bit)
-			return usage_error("build", "unknown target '%s' (%s)", o->targets[i],
-					   target_list(c));
-		*mask |= bit;
-	}
-	return 0;
+	for (size_t i = 0; i < o->ntargets; i++)
+		mask |= mf_target_bit(o->targets[i]);
+	return mask;
 }
 
 /* What the stages make of one description, each product passed on explicitly:
@@ -244,18 +348,67 @@ typedef struct run {
 	bool render_failed; /* diagnostics explain it; nothing may be written */
 } run;
 
-/* Load, resolve and render: -1 means the input is invalid (exit 2). */
-static int front_end(mf_ctx *c, const opts *o, const mf_render_opts *ro, run *r)
+/* "the environments are 'a', 'b'" for the note of an unknown --env. */
+static const char *env_list(mf_ctx *c, const mf_node *envs, const char **names)
+{
+	const char *list = "";
+
+	for (size_t i = 0; envs && i < envs->n; i++) {
+		names[i] = envs->pairs[i].key;
+		list = mf_printf(c->a, "%s%s'%s'", list, i ? ", " : "", names[i]);
+	}
+	return !envs || !envs->n ? "the description has no environments"
+	       : envs->n == 1    ? mf_printf(c->a, "the only environment is %s", list)
+				 : mf_printf(c->a, "the environments are %s", list);
+}
+
+/* --env names the description's environments: checked before resolving,
+ * so that the note can list them. */
+static int check_env_names(mf_ctx *c, const mf_input *in, const opts *o)
+{
+	const mf_node *envs = mf_get(in->doc, "environments");
+	size_t n = envs ? envs->n : 0;
+	const char **names = mf_alloc(c->a, (n + 1) * sizeof *names), *which = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; names && i < o->nenvs; i++) {
+		const char *best;
+		mf_diag *d;
+		if (mf_get(envs, o->envs[i]))
+			continue;
+		which = which ? which : env_list(c, envs, names);
+		best = mf_did_you_mean(o->envs[i], names, n);
+		rc = -1;
+		d = mf_diag_add(c, MF_SEV_ERROR, MF_NOPOS, "unknown-environment",
+				"no environment '%s' in the description", o->envs[i]);
+		if (d && best)
+			mf_diag_note(c, d, "did you mean '%s'? %s", best, which);
+		else if (d)
+			mf_diag_note(c, d, "%s", which);
+	}
+	return rc;
+}
+
+/* Load and resolve: -1 means the input is invalid (exit 2). */
+static int load_resolve(mf_ctx *c, const opts *o, mf_system *sys)
 {
 	mf_input in;
 
 	if (mf_load(c, o->system, &in) < 0)
 		return -1;
 	mf_input_freeze(&in);
-	if (mf_resolve(c, &in, o->envs, o->nenvs, &r->sys) < 0 ||
-	    mf_velero_validate(c, &r->sys) < 0)
+	if (check_env_names(c, &in, o) < 0 || mf_resolve(c, &in, o->envs, o->nenvs, sys) < 0 ||
+	    mf_velero_validate(c, sys) < 0)
 		return -1;
-	mf_system_freeze(&r->sys);
+	mf_system_freeze(sys);
+	return 0;
+}
+
+/* Load, resolve and render: -1 means the input is invalid (exit 2). */
+static int front_end(mf_ctx *c, const opts *o, const mf_render_opts *ro, run *r)
+{
+	if (load_resolve(c, o, &r->sys) < 0)
+		return -1;
 	/* a failed render is still checked: its findings help explain it */
 	r->render_failed = mf_render(c, &r->sys, ro, &r->rd) < 0;
 	mf_rendered_freeze(&r->rd);
@@ -362,35 +515,110 @@ static int emit_all(mf_ctx *c, const mf_rendered *rd, unsigned mask, mf_output *
 	return rc;
 }
 
-static size_t count_at_least(const mf_ctx *c, mf_severity sev)
-{
-	size_t n = 0;
+/* ---- build and diff ------------------------------------------------------------------- */
 
-	for (size_t i = 0; i < c->ndiags; i++)
-		n += !c->diags[i].waived && c->diags[i].sev >= sev;
-	return n;
+/* What the write did (or would do) to each file: counted, listed under
+ * --verbose, shown as a diff by `diff`. */
+typedef struct listed {
+	mf_change what;
+	const char *path;
+} listed;
+
+typedef struct changes {
+	mf_ctx *c;
+	const opts *o;
+	size_t n[4]; /* per mf_change */
+	listed *list;
+	size_t len, cap;
+	mf_buf diff;
+	bool color;
+} changes;
+
+static void show_diff(changes *ch, mf_change what, const char *path, const char *old, size_t oldlen,
+		      const char *now, size_t nowlen)
+{
+	const char *shown = mf_printf(ch->c->a, "%s/%s", ch->o->out, path);
+
+	if (what == MF_CHANGE_UPDATE && !old)
+		return; /* not a regular file: the drift diagnostic says so */
+	if (!shown ||
+	    mf_diff_unified(&ch->diff, old ? old : "", old ? oldlen : 0, now ? now : "",
+			    now ? nowlen : 0, what == MF_CHANGE_CREATE ? NULL : shown,
+			    what == MF_CHANGE_PRUNE ? NULL : shown, ch->o->context, ch->color) < 0)
+		ch->diff.oom = true;
 }
 
-static int print_diags(mf_ctx *c, FILE *fp, mf_format fmt)
+static void on_change(void *arg, mf_change what, const char *path, const char *old, size_t oldlen,
+		      const char *now, size_t nowlen)
 {
-	mf_diag_sort(c);
-	return mf_report(c, fp, fmt, fmt == MF_FMT_TEXT && use_color(fp));
+	changes *ch = arg;
+	listed *grown;
+
+	ch->n[what]++;
+	if (ch->o->diff && what != MF_CHANGE_KEEP)
+		show_diff(ch, what, path, old, oldlen, now, nowlen);
+	if (!ch->o->verbose)
+		return;
+	if (!(grown = mf_grow(ch->c->a, ch->list, ch->len, &ch->cap, sizeof *grown)))
+		return;
+	ch->list = grown;
+	grown[ch->len++] = (listed){what, mf_strdup(ch->c->a, path)};
 }
 
-/* ---- commands ----------------------------------------------------------- */
-
-static int build_outputs(mf_ctx *c, const opts *o, const run *r, unsigned mask, size_t *ndrift)
+static const char *plural(size_t n, const char *one, const char *many)
 {
+	return n == 1 ? one : many;
+}
+
+/* One line: what happened to the files, and the findings' totals. */
+static void summary(const opts *o, const changes *ch, const mf_totals *t)
+{
+	size_t made = ch->n[MF_CHANGE_CREATE], changed = ch->n[MF_CHANGE_UPDATE],
+	       kept = ch->n[MF_CHANGE_KEEP], gone = ch->n[MF_CHANGE_PRUNE];
+
+	if (o->check_only)
+		fprintf(stderr,
+			"manifold: '%s': %zu %s (%zu missing, %zu changed), %zu stale, "
+			"%zu unchanged",
+			o->out, made + changed,
+			plural(made + changed, "file differs", "files differ"), made, changed, gone,
+			kept);
+	else
+		fprintf(stderr,
+			"manifold: '%s': %zu %s written (%zu new, %zu changed), %zu "
+			"unchanged, %zu pruned",
+			o->out, made + changed, plural(made + changed, "file", "files"), made,
+			changed, kept, gone);
+	fprintf(stderr, "; %zu %s, %zu %s, %zu info", t->errors,
+		plural(t->errors, "error", "errors"), t->warnings,
+		plural(t->warnings, "warning", "warnings"), t->infos);
+	if (t->waived)
+		fprintf(stderr, " (%zu waived)", t->waived);
+	fputc('\n', stderr);
+}
+
+static void verbose_list(const changes *ch)
+{
+	static const char *const check_words[] = {"unchanged", "missing", "differs", "stale"};
+	static const char *const build_words[] = {"unchanged", "new", "changed", "pruned"};
+	const char *const *words = ch->o->check_only ? check_words : build_words;
+
+	for (size_t i = 0; i < ch->len; i++)
+		fprintf(stderr, "  %-10s %s\n", words[ch->list[i].what], ch->list[i].path);
+}
+
+static int build_outputs(mf_ctx *c, const opts *o, const run *r, unsigned mask, size_t *ndrift,
+			 changes *ch)
+{
+	unsigned flags = (o->check_only ? MF_WRITE_CHECK : 0) | (o->force ? MF_WRITE_FORCE : 0) |
+			 (o->diff ? MF_WRITE_DIFF : 0);
 	mf_output out;
 	int rc;
 
 	mf_output_init(&out);
 	rc = emit_all(c, &r->rd, mask, &out) < 0 ? EXIT_INPUT : EXIT_OK;
 	if (rc == EXIT_OK) {
-		int w = mf_output_write(c, &out, o->out,
-					(o->check_only ? MF_WRITE_CHECK : 0) |
-						(o->force ? MF_WRITE_FORCE : 0),
-					ndrift);
+		int w = mf_output_write_cb(c, &out, o->out, flags, ndrift, on_change, ch);
 		/* a refused overwrite is the user's call (--force), not an I/O failure */
 		rc = w == -2 ? EXIT_INPUT : w < 0 ? EXIT_INTERNAL : EXIT_OK;
 	}
@@ -398,109 +626,228 @@ static int build_outputs(mf_ctx *c, const opts *o, const run *r, unsigned mask, 
 	return rc;
 }
 
-static int cmd_build(int argc, char **argv)
+/* build, build --check and diff: one run, three ways of telling it. */
+static int build_like(opts *o, unsigned mask)
 {
-	opts o;
 	mf_ctx c;
 	run r;
 	mf_render_opts ro;
-	unsigned mask;
+	mf_totals t = {0};
 	size_t ndrift = 0;
-	int rc = parse(argc, argv, &o, 1, 1);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
 	mf_ctx_init(&c);
 	set_today(&c);
-	if ((rc = target_mask(&c, &o, &mask)) != 0) {
-		mf_ctx_release(&c);
-		return rc;
-	}
-	ro.source_root = source_root(&c, &o);
-	ro.root_outside = ro.source_root && root_outside(&c, &o, source_dir(&c, &o));
-	if (front_end(&c, &o, &ro, &r) < 0 || run_check_stage(&c, &o, &r) < 0)
+	changes ch = {.c = &c, .o = o, .color = mf_cli_color(o->color, stdout)};
+	mf_buf_init(&ch.diff);
+	ro.source_root = source_root(&c, o);
+	ro.root_outside = ro.source_root && root_outside(&c, o, source_dir(&c, o));
+	if (front_end(&c, o, &ro, &r) < 0 || run_check_stage(&c, o, &r) < 0) {
 		rc = EXIT_INPUT;
-	else
-		rc = build_outputs(&c, &o, &r, mask, &ndrift);
-	if (print_diags(&c, stderr, MF_FMT_TEXT) < 0 && rc == EXIT_OK)
+	} else {
+		mf_diag_sort(&c);
+		mf_report_totals(&c, &t); /* the findings, before the output's own diagnostics */
+		rc = build_outputs(&c, o, &r, mask, &ndrift, &ch);
+	}
+	if (rc == EXIT_OK && ch.diff.oom)
+		rc = (mf_error(&c, MF_NOPOS, "internal", "out of memory"), EXIT_INTERNAL);
+	/* the diff first, then what is said about it */
+	if (rc == EXIT_OK && ch.diff.len &&
+	    (fwrite(ch.diff.data, 1, ch.diff.len, stdout) != ch.diff.len || fflush(stdout) != 0))
 		rc = EXIT_INTERNAL;
-	if (rc == EXIT_OK && (ndrift || count_at_least(&c, o.fail_on)))
-		rc = EXIT_FINDINGS;
+	mf_buf_release(&ch.diff);
+	if (print_diags(&c, stderr, o) < 0 && rc == EXIT_OK)
+		rc = EXIT_INTERNAL;
+	if (rc == EXIT_OK && o->verbose)
+		verbose_list(&ch);
+	if (rc == EXIT_OK && !o->quiet)
+		summary(o, &ch, &t);
+	if (rc == EXIT_OK)
+		rc = o->check_only && ndrift               ? EXIT_DRIFT
+		     : !o->diff && failing(&t, o->fail_on) ? EXIT_FINDINGS
+							   : EXIT_OK;
 	mf_ctx_release(&c);
 	return finish(rc);
 }
+
+static int cmd_build(opts *o)
+{
+	return build_like(o, target_mask(o));
+}
+
+/* diff: build --check, showing each difference as a diff on stdout. */
+static int cmd_diff(opts *o)
+{
+	o->check_only = o->diff = true;
+	return build_like(o, target_mask(o));
+}
+
+/* ---- check, lint, graph -------------------------------------------------------------- */
 
 /* Several descriptions may be checked at once (pre-commit passes every
  * staged one); their findings share one report. */
-static int cmd_check(int argc, char **argv)
+static int cmd_check(opts *o)
 {
-	opts o;
 	mf_ctx c;
-	int rc = parse(argc, argv, &o, 1, MAX_LIST);
+	mf_totals t;
+	int rc = EXIT_OK;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
 	mf_ctx_init(&c);
 	set_today(&c);
-	for (size_t i = 0; i < o.npaths; i++) {
+	for (size_t i = 0; i < o->npaths; i++) {
 		run r;
-		o.system = o.paths[i];
-		if (front_end(&c, &o, NULL, &r) < 0 || run_check_stage(&c, &o, &r) < 0)
+		o->system = o->paths[i];
+		if (front_end(&c, o, NULL, &r) < 0 || run_check_stage(&c, o, &r) < 0)
 			rc = EXIT_INPUT;
 	}
-	if (print_diags(&c, stdout, o.format) < 0)
+	if (print_diags(&c, stdout, o) < 0)
 		rc = EXIT_INTERNAL;
-	if (rc == EXIT_OK && count_at_least(&c, o.fail_on))
+	mf_report_totals(&c, &t);
+	if (rc == EXIT_OK && failing(&t, o->fail_on))
 		rc = EXIT_FINDINGS;
 	mf_ctx_release(&c);
 	return finish(rc);
 }
 
-static int cmd_lint(int argc, char **argv)
+static int cmd_lint(opts *o)
 {
-	opts o;
 	mf_ctx c;
-	int rc = parse(argc, argv, &o, 1, MAX_LIST);
+	mf_totals t;
+	int rc;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
 	mf_ctx_init(&c);
 	set_today(&c);
-	rc = mf_lint(&c, o.paths, o.npaths, o.packs, o.npacks) < 0 ? EXIT_INPUT : EXIT_OK;
-	if (print_diags(&c, stdout, o.format) < 0)
+	rc = mf_lint(&c, o->paths, o->npaths, o->packs, o->npacks) < 0 ? EXIT_INPUT : EXIT_OK;
+	if (print_diags(&c, stdout, o) < 0)
 		rc = EXIT_INTERNAL;
-	if (rc == EXIT_OK && count_at_least(&c, o.fail_on))
+	mf_report_totals(&c, &t);
+	if (rc == EXIT_OK && failing(&t, o->fail_on))
 		rc = EXIT_FINDINGS;
 	mf_ctx_release(&c);
 	return finish(rc);
 }
 
-static int cmd_schema(int argc, char **argv)
+/* graph: the description as written, or one environment; no rule runs. */
+static int cmd_graph(opts *o)
 {
-	static const char *const names[] = {"system", "profile", "policy"};
-	opts o;
-	size_t len;
-	const char *text;
-	int rc = parse(argc, argv, &o, 0, 1);
+	mf_ctx c;
+	mf_system sys;
+	int rc = EXIT_OK;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	for (size_t i = 0; i < 3; i++) {
-		if (strcmp(o.npaths ? o.paths[0] : "system", names[i]))
-			continue;
-		text = mf_schema_text(names[i], &len);
-		if (text)
-			fwrite(text, 1, len, stdout);
-		return finish(text ? EXIT_OK : EXIT_INTERNAL);
-	}
-	return usage_error("schema", "unknown schema '%s' (system, profile, policy)", o.paths[0]);
+	mf_ctx_init(&c);
+	set_today(&c);
+	if (load_resolve(&c, o, &sys) < 0)
+		rc = EXIT_INPUT;
+	else if (mf_graph_write(&c, &sys, o->nenvs ? &sys.envs[0] : &sys.base, o->graph_format,
+				stdout) < 0)
+		rc = EXIT_INTERNAL;
+	if (rc != EXIT_OK && print_diags(&c, stderr, o) < 0)
+		rc = EXIT_INTERNAL;
+	mf_ctx_release(&c);
+	return finish(rc);
 }
 
-static int cmd_rules(int argc, char **argv)
+/* ---- init ------------------------------------------------------------------------------ */
+
+static bool dns_label(const char *s)
 {
-	opts o;
-	int rc = parse(argc, argv, &o, 0, 0);
-	static const char *const sev[] = {"info", "warning", "error"};
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 40 || s[0] < 'a' || s[0] > 'z' || s[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* The embedded description with its name filled in. */
+static int init_write(const char *text, const char *name, FILE *fp)
+{
+	const char *at;
+
+	while ((at = strstr(text, "@NAME@")) != NULL) {
+		fwrite(text, 1, (size_t)(at - text), fp);
+		fputs(name, fp);
+		text = at + 6;
+	}
+	fputs(text, fp);
+	return fflush(fp) != 0 || ferror(fp) ? -1 : 0;
+}
+
+/* A new file only: "wx" refuses one that appeared since the check. */
+static int init_file(const char *path, const char *text, const char *name)
+{
+	struct stat st;
+	FILE *fp;
+	int wrote, closed;
+
+	if (lstat(path, &st) == 0) {
+		fprintf(stderr, "manifold: error: '%s' exists: nothing was written\n", path);
+		return EXIT_INPUT;
+	}
+	if (!(fp = fopen(path, "wx"))) {
+		fprintf(stderr, "manifold: error: cannot create '%s': %s\n", path, strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	wrote = init_write(text, name, fp);
+	closed = fclose(fp);
+	if (wrote < 0 || closed != 0) {
+		fprintf(stderr, "manifold: error: cannot write '%s'\n", path);
+		return EXIT_INTERNAL;
+	}
+	fprintf(stderr, "manifold: wrote '%s': try 'manifold check %s' and 'manifold build %s'\n",
+		path, path, path);
+	return EXIT_OK;
+}
+
+static int cmd_init(opts *o)
+{
+	const char *text = mf_embedded_find("templates/init/system.yaml", NULL);
+	const char *name = o->name ? o->name : "my-system";
+
+	if (o->from)
+		return mf_cli_usage_error(&cli, o->cmd,
+					  "--from is not there yet: it needs the Compose import, "
+					  "which manifold does not have yet");
+	if (!dns_label(name))
+		return mf_cli_usage_error(&cli, o->cmd,
+					  "'%s' is not a name: lowercase letters, digits and '-', "
+					  "starting with a letter, at most 40",
+					  name);
+	if (!text) {
+		fprintf(stderr, "manifold: error: the init description is not built in\n");
+		return EXIT_INTERNAL;
+	}
+	if (!strcmp(o->out, "-"))
+		return finish(init_write(text, name, stdout) < 0 ? EXIT_INTERNAL : EXIT_OK);
+	return init_file(o->out, text, name);
+}
+
+/* ---- the small commands --------------------------------------------------------------- */
+
+static int cmd_schema(opts *o)
+{
+	static const char *const names[] = {"system", "profile", "policy"};
+	const char *want = o->npaths ? o->paths[0] : "system", *text;
+	size_t len, i = mf_str_index(want, names, MF_NELEM(names));
+
+	if (i == MF_NELEM(names)) {
+		const char *best = mf_did_you_mean(want, names, MF_NELEM(names));
+		return mf_cli_usage_error(
+			&cli, o->cmd, "unknown schema '%s'%s%s%s (system, profile, policy)", want,
+			best ? ": did you mean '" : "", best ? best : "", best ? "'?" : "");
+	}
+	text = mf_schema_text(names[i], &len);
+	if (text)
+		fwrite(text, 1, len, stdout);
+	return finish(text ? EXIT_OK : EXIT_INTERNAL);
+}
+
+static const char *const severity_words[] = {"info", "warning", "error"};
+
+static int cmd_rules(opts *o)
+{
 	static const char *const where[] = {
 		[MF_WHERE_CHECK] = "check",
 		[MF_WHERE_LINT] = "lint",
@@ -508,100 +855,103 @@ static int cmd_rules(int argc, char **argv)
 		[MF_WHERE_CHECK | MF_WHERE_LINT | MF_WHERE_SHARED] = "check+lint",
 	};
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
+	(void)o;
 	for (size_t i = 0; i < MF_RULE_COUNT; i++) {
 		unsigned w = mf_rule_where((mf_rule_id)i);
-		printf("%-28s %-8s %-10s %s\n", mf_rules[i].id, sev[mf_rules[i].sev],
+		printf("%-28s %-8s %-10s %s\n", mf_rules[i].id, severity_words[mf_rules[i].sev],
 		       w < MF_NELEM(where) && where[w] ? where[w] : "?", mf_rules[i].summary);
 	}
 	return finish(EXIT_OK);
 }
 
-static int cmd_explain(int argc, char **argv)
+static int cmd_explain(opts *o)
 {
-	opts o;
-	const mf_rule *r;
-	int rc = parse(argc, argv, &o, 1, 1);
-	static const char *const sev[] = {"info", "warning", "error"};
+	const mf_rule *r = mf_rule_find(o->paths[0]);
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	r = mf_rule_find(o.paths[0]);
-	if (!r)
-		return usage_error("explain", "unknown rule '%s' (see 'manifold rules')",
-				   o.paths[0]);
-	printf("%s (%s): %s\n\n%s\n", r->id, sev[r->sev], r->summary, r->help);
+	if (!r) {
+		const char *ids[MF_RULE_COUNT], *best;
+		for (size_t i = 0; i < MF_RULE_COUNT; i++)
+			ids[i] = mf_rules[i].id;
+		best = mf_did_you_mean(o->paths[0], ids, MF_RULE_COUNT);
+		return mf_cli_usage_error(
+			&cli, o->cmd, "unknown rule '%s'%s%s%s (see 'manifold rules')", o->paths[0],
+			best ? ": did you mean '" : "", best ? best : "", best ? "'?" : "");
+	}
+	printf("%s (%s): %s\n\n%s\n", r->id, severity_words[r->sev], r->summary, r->help);
 	return finish(EXIT_OK);
 }
 
-static int cmd_version(int argc, char **argv)
+static int cmd_completion(opts *o)
 {
-	(void)argc;
-	(void)argv;
+	const char *ids[MF_RULE_COUNT];
+
+	for (size_t i = 0; i < MF_RULE_COUNT; i++)
+		ids[i] = mf_rules[i].id;
+	if (mf_cli_completion(&cli, o->paths[0], ids, MF_RULE_COUNT, stdout) < 0)
+		return mf_cli_usage_error(&cli, o->cmd, "no completion for '%s' (bash, zsh)",
+					  o->paths[0]);
+	return finish(EXIT_OK);
+}
+
+static int cmd_version(opts *o)
+{
+	(void)o;
 	printf("manifold %s\n", MF_VERSION);
 	return finish(EXIT_OK);
 }
 
-static int cmd_help(int argc, char **argv);
-
-static const command commands[] = {
-	{"build", cmd_build,
-	 "manifold build SYSTEM [-o DIR] [--env NAME]... [--target NAME]... [--check] [--force]",
-	 "Compile SYSTEM into Kustomize, Helm, Compose and Velero files under DIR (default out/)."},
-	{"check", cmd_check,
-	 "manifold check SYSTEM... [--env NAME]... [--format text|json|sarif|github] [--fail-on "
-	 "error|warning] [--explain-defaults]",
-	 "Validate SYSTEM and run the policy rules; write nothing."},
-	{"lint", cmd_lint,
-	 "manifold lint FILE|DIR|-... [--policy PACK]... [--format FORMAT] [--fail-on "
-	 "error|warning]",
-	 "Run the policy rules over hand-written Kubernetes and Compose YAML."},
-	{"rules", cmd_rules, "manifold rules", "List the built-in rules."},
-	{"explain", cmd_explain, "manifold explain RULE", "Explain one rule."},
-	{"schema", cmd_schema, "manifold schema [system|profile|policy]",
-	 "Print a JSON Schema of manifold's input formats."},
-	{"version", cmd_version, "manifold version", "Print the version."},
-	{"help", cmd_help, "manifold help", "Show this help."},
-};
-#define NCOMMANDS MF_NELEM(commands)
-
-static const command *find_command(const char *name)
+static int unknown_command(const char *name)
 {
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
-	return NULL;
+	const char *names[MF_NELEM(commands)], *best;
+
+	for (size_t i = 0; i < MF_NELEM(commands); i++)
+		names[i] = commands[i].name;
+	best = mf_did_you_mean(name, names, MF_NELEM(commands));
+	if (best)
+		return mf_cli_usage_error(&cli, NULL, "unknown command '%s': did you mean '%s'?",
+					  name, best);
+	return mf_cli_usage_error(&cli, NULL, "unknown command '%s'", name);
 }
 
-static int cmd_help(int argc, char **argv)
+static int cmd_help(opts *o)
 {
-	(void)argc;
-	(void)argv;
-	printf("usage: manifold COMMAND [ARGS]\n\ncommands:\n");
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		printf("  %-9s %s\n", commands[i].name, commands[i].summary);
-	printf("\nexit codes: 0 ok, 1 policy findings, 2 invalid input or usage, 3 I/O or internal "
-	       "error\n");
+	const mf_cli_cmd *cmd = o->npaths ? mf_cli_find(&cli, o->paths[0]) : NULL;
+
+	if (o->npaths && !cmd)
+		return unknown_command(o->paths[0]);
+	if (cmd)
+		mf_cli_help(&cli, cmd, stdout);
+	else
+		mf_cli_overview(&cli, stdout);
 	return finish(EXIT_OK);
 }
 
+/* The run function of each command, in the table's order. */
+static int (*const runs[])(opts *) = {
+	cmd_build, cmd_diff,    cmd_check,  cmd_lint,       cmd_graph,   cmd_init,
+	cmd_rules, cmd_explain, cmd_schema, cmd_completion, cmd_version, cmd_help,
+};
+_Static_assert(MF_NELEM(runs) == MF_NELEM(commands), "one run function per command");
+
 int main(int argc, char **argv)
 {
-	const command *cmd;
+	const mf_cli_cmd *cmd;
+	opts o;
+	int rc;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: manifold COMMAND [ARGS]\nTry 'manifold help'.\n");
+		fprintf(stderr, "usage: manifold COMMAND [ARG]...\nTry 'manifold help'.\n");
 		return EXIT_INPUT;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-		return cmd_help(argc, argv);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		mf_cli_overview(&cli, stdout);
+		return finish(EXIT_OK);
+	}
 	if (!strcmp(argv[1], "--version"))
-		return cmd_version(argc, argv);
-	cmd = find_command(argv[1]);
-	if (!cmd) {
-		fprintf(stderr, "manifold: unknown command '%s'\nTry 'manifold help'.\n", argv[1]);
-		return EXIT_INPUT;
-	}
-	return cmd->run(argc - 1, argv + 1);
+		argv[1] = "version";
+	if (!(cmd = mf_cli_find(&cli, argv[1])))
+		return unknown_command(argv[1]);
+	if ((rc = parse(argc - 1, argv + 1, &o)) != 0)
+		return rc < 0 ? finish(EXIT_OK) : rc;
+	return runs[cmd - commands](&o);
 }

@@ -650,6 +650,8 @@ typedef struct plan {
 	size_t changes;           /* files to create or update, stale files to prune */
 	size_t staged;            /* files to create or update */
 	int conflicts;            /* files we may not overwrite or remove */
+	mf_change_fn on_change;   /* the caller's, or NULL */
+	void *arg;
 } plan;
 
 /* `forcible`: --force would overwrite it; else nothing will. */
@@ -673,7 +675,9 @@ static void judge_file(mf_ctx *c, const mf_outfile *f, const ondisk *d, const ow
 		       size_t nown, unsigned flags, plan *p, action act)
 {
 	if (flags & MF_WRITE_CHECK) {
-		if (act != KEEP)
+		/* under DIFF the caller shows the file, unless it is not a regular one */
+		if (act != KEEP &&
+		    !((flags & MF_WRITE_DIFF) && d->kind != SPECIAL && d->kind != DIRECTORY))
 			drift(c,
 			      act == CREATE ? "'%s' is missing: run 'manifold build'"
 					    : "'%s' differs from what the description produces",
@@ -716,6 +720,12 @@ static void plan_file(mf_ctx *c, walker *w, const mf_outfile *f, manifest *m, un
 	p->changes += p->act[i] != KEEP;
 	p->staged += p->act[i] != KEEP;
 	judge_file(c, f, &d, own, own ? (size_t)(m->v + end - own) : 0, flags, p, p->act[i]);
+	if (p->on_change)
+		p->on_change(p->arg,
+			     p->act[i] == KEEP     ? MF_CHANGE_KEEP
+			     : p->act[i] == CREATE ? MF_CHANGE_CREATE
+						   : MF_CHANGE_UPDATE,
+			     f->path, d.data, d.len, f->data, f->len);
 	free(d.data);
 }
 
@@ -737,7 +747,9 @@ static void plan_gone(mf_ctx *c, walker *w, owned *v, size_t n, unsigned flags, 
 		return;
 	p->changes++;
 	v->present = true;
-	if (flags & MF_WRITE_CHECK)
+	if (p->on_change)
+		p->on_change(p->arg, MF_CHANGE_PRUNE, v->path, d.data, d.len, NULL, 0);
+	if ((flags & MF_WRITE_CHECK) && (!(flags & MF_WRITE_DIFF) || d.kind != REGULAR))
 		drift(c, "'%s' is stale: the description no longer produces it", v->path);
 	else if (d.kind == DIRECTORY)
 		conflict(c, p, false, "'%s' is no longer produced and is now a directory", v->path);
@@ -1176,9 +1188,15 @@ static int run_plan(mf_ctx *c, const outdir *od, const mf_output *o, manifest *m
 
 int mf_output_write(mf_ctx *c, const mf_output *o, const char *dir, unsigned flags, size_t *ndrift)
 {
+	return mf_output_write_cb(c, o, dir, flags, ndrift, NULL, NULL);
+}
+
+int mf_output_write_cb(mf_ctx *c, const mf_output *o, const char *dir, unsigned flags,
+		       size_t *ndrift, mf_change_fn on_change, void *arg)
+{
 	outdir od = {dir, -1, -1, -1, (flags & MF_WRITE_CHECK) != 0, false, false, false};
 	manifest m = {.shown = mf_printf(c->a, "%s/" META "/", dir)};
-	plan p = {0};
+	plan p = {.on_change = on_change, .arg = arg};
 	mf_buf text;
 	size_t cap;
 	int rc;

@@ -6,10 +6,11 @@
 #include "render.h"
 
 /* docs/compose.md explains every rule below; the short version:
- *  - the file is what docker-compose 1.29 and Compose v2 both accept: no
- *    top-level `name` (COMPOSE_PROJECT_NAME goes to .env.example), no
- *    `depends_on.required`, published ports in short syntax bound to
- *    127.0.0.1, config volumes as bind mounts of generated files;
+ *  - the file follows the Compose Specification (docker-compose 1.29, end of
+ *    life since 2023, is not a target): a top-level `name` (the project),
+ *    `depends_on.required: false` for an optional dependency, published
+ *    ports in short syntax bound to 127.0.0.1, config volumes as bind
+ *    mounts of generated files;
  *  - a required dependency is never switched off by a profile: the
  *    dependent's profiles are added to it (or its profiles dropped);
  *  - description text is literal: every '$' is written '$$'. */
@@ -368,8 +369,8 @@ static const char *condition_of(rc *r, const mf_instance *from, const dep *d)
 	return "service_started";
 }
 
-/* Long form, sorted; a dependency that is optional and may be switched off
- * by a profile is left out (docker-compose 1.29 has no `required: false`). */
+/* Long form, sorted; an optional dependency says `required: false`, so a
+ * profile may leave it off and the dependent still starts. */
 static void put_depends(rc *r, size_t i, mf_node *svc)
 {
 	const mf_instance *in = &r->e->inst[i];
@@ -380,13 +381,13 @@ static void put_depends(rc *r, size_t i, mf_node *svc)
 		const dep *d = &f->deps[k];
 		const mf_instance *t = &r->e->inst[d->to];
 		mf_node *one;
-		if (!d->required && switchable(f, &r->info[d->to]))
-			continue;
 		if (!deps)
 			deps = mf_tb_child(&r->tb, svc, "depends_on", d->pos);
 		one = mf_tb_map(&r->tb, d->pos);
 		mf_tb_put(&r->tb, one, "condition",
 			  mf_tb_str(&r->tb, condition_of(r, in, d), d->pos));
+		if (!d->required)
+			mf_tb_put_bool(&r->tb, one, "required", false, d->pos);
 		mf_tb_put(&r->tb, deps, t->compose_name, one);
 	}
 	mf_map_sort(deps);
@@ -1445,6 +1446,8 @@ mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const
 	render_services(&r);
 	mf_map_sort(r.volumes);
 	mf_map_sort(r.secrets);
+	/* the project's name: what `docker compose -p` would say (the Compose Specification) */
+	mf_tb_put_str(&r.tb, r.doc, "name", mf_tb_printf(&r.tb, "%s-%s", s->name, e->name), e->pos);
 	mf_tb_put(&r.tb, r.doc, "services", r.services);
 	if (r.volumes->n)
 		mf_tb_put(&r.tb, r.doc, "volumes", r.volumes);

@@ -1,13 +1,12 @@
-/* report: diagnostics and findings as compiler-style text, JSON, SARIF 2.1.0, GitHub */
+/* report: diagnostics and findings as compiler-style text, JSON, SARIF 2.1.0, GitHub, GitLab */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include "report.h"
 
 static const char *const format_names[] = {
-	[MF_FMT_TEXT] = "text",
-	[MF_FMT_JSON] = "json",
-	[MF_FMT_SARIF] = "sarif",
-	[MF_FMT_GITHUB] = "github",
+	[MF_FMT_TEXT] = "text",     [MF_FMT_JSON] = "json",     [MF_FMT_SARIF] = "sarif",
+	[MF_FMT_GITHUB] = "github", [MF_FMT_GITLAB] = "gitlab",
 };
 
 int mf_format_parse(const char *name)
@@ -34,6 +33,24 @@ static bool repeats(const mf_ctx *c, size_t i)
 	b = &c->diags[i];
 	return a->sev == b->sev && mf_pos_eq(a->pos, b->pos) && mf_streq(a->code, b->code) &&
 	       mf_streq(a->msg, b->msg) && mf_streq(a->note, b->note) && a->waived == b->waived;
+}
+
+void mf_report_totals(const mf_ctx *c, mf_totals *t)
+{
+	memset(t, 0, sizeof *t);
+	for (size_t i = 0; i < c->ndiags; i++) {
+		const mf_diag *d = &c->diags[i];
+		if (repeats(c, i))
+			continue;
+		if (d->waived)
+			t->waived++;
+		else if (d->sev == MF_SEV_ERROR)
+			t->errors++;
+		else if (d->sev == MF_SEV_WARNING)
+			t->warnings++;
+		else
+			t->infos++;
+	}
 }
 
 /* ---- text ------------------------------------------------------------------------ */
@@ -126,6 +143,49 @@ static int report_json(const mf_ctx *c, FILE *fp)
 		    fp);
 }
 
+/* ---- security ------------------------------------------------------------------------ */
+
+/* The rules about security, as code scanning ranks them: a CVSS-like score
+ * (9.0 and up critical, 7.0 high, 4.0 medium, below low) and the weakness
+ * (CWE) a finding is.  A unit test holds every id to rules.def. */
+const mf_security_rule mf_security_rules[] = {
+	{"privileged", "9.0", 250},
+	{"host-namespaces", "8.8", 653},
+	{"host-path", "8.2", 668},
+	{"secret-token", "8.0", 798},
+	{"secret-literal", "7.5", 798},
+	{"url-credentials", "7.5", 798},
+	{"capabilities-added", "7.5", 250},
+	{"privilege-escalation", "7.0", 269},
+	{"run-as-root-user", "7.0", 250},
+	{"proc-mount", "6.5", 668},
+	{"sysctls-unsafe", "6.5", 250},
+	{"seccomp-unconfined", "6.5", 693},
+	{"apparmor", "6.5", 693},
+	{"selinux", "6.5", 693},
+	{"run-as-non-root", "6.0", 250},
+	{"host-probes", "5.5", 918},
+	{"volume-types", "5.0", 668},
+	{"host-ports", "5.0", 668},
+	{"host-port-public", "5.0", 668},
+	{"seccomp-required", "5.0", 693},
+	{"capabilities-drop-all", "5.0", 250},
+	{"image-registry", "5.0", 829},
+	{"automount-token", "4.0", 522},
+	{"read-only-root-fs", "4.0", 732},
+	{"image-digest", "4.0", 494},
+	{"image-latest", "3.0", 1357},
+};
+const size_t mf_security_nrules = MF_NELEM(mf_security_rules);
+
+const mf_security_rule *mf_security_of(const char *rule)
+{
+	for (size_t i = 0; rule && i < mf_security_nrules; i++)
+		if (!strcmp(mf_security_rules[i].rule, rule))
+			return &mf_security_rules[i];
+	return NULL;
+}
+
 /* ---- SARIF ------------------------------------------------------------------------- */
 
 static const char *sarif_level(mf_severity s)
@@ -161,15 +221,31 @@ static char *uri_of(const mf_ctx *c, const char *path)
 	return out;
 }
 
+/* A security rule's tags and score, for code scanning's ranking. */
+static json_t *sarif_rule_properties(const char *id)
+{
+	const mf_security_rule *sec = mf_security_of(id);
+	char cwe[48];
+
+	if (!sec)
+		return NULL;
+	snprintf(cwe, sizeof cwe, "external/cwe/cwe-%u", sec->cwe);
+	return json_pack("{s:[s, s], s:s, s:s}", "tags", "security", cwe, "security-severity",
+			 sec->severity, "precision", "high");
+}
+
 static json_t *sarif_rule(const char *id, const char *summary, const char *help, mf_severity sev)
 {
 	json_t *r = json_pack("{s:s, s:{s:s}, s:{s:s}}", "id", id, "shortDescription", "text",
-			      summary, "defaultConfiguration", "level", sarif_level(sev));
+			      summary, "defaultConfiguration", "level", sarif_level(sev)),
+	       *props = sarif_rule_properties(id);
 
 	if (r && help) {
 		json_object_set_new(r, "fullDescription", json_pack("{s:s}", "text", help));
 		json_object_set_new(r, "help", json_pack("{s:s}", "text", help));
 	}
+	if (r && props)
+		json_object_set_new(r, "properties", props);
 	return r;
 }
 
@@ -203,6 +279,21 @@ static json_t *sarif_rules(const mf_ctx *c, const char ***ids, size_t *nids)
 	return rules;
 }
 
+/* Lines and columns as the description has them; the region ends after
+ * the token the caret underlines. */
+static json_t *sarif_region(const mf_ctx *c, mf_pos pos)
+{
+	uint32_t end = mf_token_end(c, pos);
+
+	if (!pos.col)
+		return json_pack("{s:i}", "startLine", (int)pos.line);
+	if (!end)
+		return json_pack("{s:i, s:i}", "startLine", (int)pos.line, "startColumn",
+				 (int)pos.col);
+	return json_pack("{s:i, s:i, s:i, s:i}", "startLine", (int)pos.line, "startColumn",
+			 (int)pos.col, "endLine", (int)pos.line, "endColumn", (int)end);
+}
+
 static json_t *sarif_location(const mf_ctx *c, mf_pos pos)
 {
 	const char *file = file_of(c, pos);
@@ -212,14 +303,64 @@ static json_t *sarif_location(const mf_ctx *c, mf_pos pos)
 		return NULL;
 	phys = json_pack("{s:{s:s}}", "artifactLocation", "uri", uri_of(c, file));
 	if (phys && pos.line)
-		json_object_set_new(phys, "region",
-				    pos.col ? json_pack("{s:i, s:i}", "startLine", (int)pos.line,
-							"startColumn", (int)pos.col)
-					    : json_pack("{s:i}", "startLine", (int)pos.line));
+		json_object_set_new(phys, "region", sarif_region(c, pos));
 	return json_pack("{s:o}", "physicalLocation", phys);
 }
 
-static json_t *sarif_result(const mf_ctx *c, const mf_diag *d, const char **ids, size_t nids)
+static json_t *logical(const char *object)
+{
+	return json_pack("[{s:s, s:s}]", "fullyQualifiedName", object, "kind", "resource");
+}
+
+/* Each environment (or tenant) the finding was made in: the same place in
+ * the description, the object it was found on there. */
+static void sarif_related(const mf_ctx *c, const mf_diag *d, size_t n, json_t *r, json_t *props)
+{
+	json_t *related = json_array(), *envs = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *loc;
+		if (!d[i].env)
+			continue;
+		loc = sarif_location(c, d[i].pos);
+		json_array_append_new(envs, json_string(d[i].env));
+		if (!loc)
+			loc = json_object();
+		json_object_set_new(loc, "id", json_integer((json_int_t)json_array_size(related)));
+		json_object_set_new(
+			loc, "message",
+			json_pack("{s:s}", "text",
+				  d[i].object ? mf_printf(c->a, "environment '%s': %s", d[i].env,
+							  d[i].object)
+					      : mf_printf(c->a, "environment '%s'", d[i].env)));
+		if (d[i].object)
+			json_object_set_new(loc, "logicalLocations", logical(d[i].object));
+		json_array_append_new(related, loc);
+	}
+	if (json_array_size(related))
+		json_object_set_new(r, "relatedLocations", related);
+	else
+		json_decref(related);
+	if (json_array_size(envs))
+		json_object_set_new(props, "environments", envs);
+	else
+		json_decref(envs);
+}
+
+static void sarif_suppression(const mf_ctx *c, const mf_diag *d, json_t *r)
+{
+	json_t *s = json_pack("{s:s, s:s}", "kind", "inSource", "status", "accepted"), *loc;
+
+	if (d->waiver_reason)
+		json_object_set_new(s, "justification", json_string(d->waiver_reason));
+	if ((loc = sarif_location(c, d->waiver_pos)) != NULL)
+		json_object_set_new(s, "location", loc);
+	json_object_set_new(r, "suppressions", json_pack("[o]", s));
+}
+
+/* One result for a finding and its repeats d[0..n) (other environments). */
+static json_t *sarif_result(const mf_ctx *c, const mf_diag *d, size_t n, const char **ids,
+			    size_t nids)
 {
 	const char *code = d->code ? d->code : "manifold";
 	const char *text = d->note ? mf_printf(c->a, "%s\nnote: %s", d->msg, d->note) : d->msg;
@@ -232,26 +373,17 @@ static json_t *sarif_result(const mf_ctx *c, const mf_diag *d, const char **ids,
 			json_object_set_new(r, "ruleIndex", json_integer((json_int_t)i));
 	if (loc) {
 		if (d->object)
-			json_object_set_new(loc, "logicalLocations",
-					    json_pack("[{s:s, s:s}]", "fullyQualifiedName",
-						      d->object, "kind", "resource"));
+			json_object_set_new(loc, "logicalLocations", logical(d->object));
 		json_object_set_new(r, "locations", json_pack("[o]", loc));
 	}
-	if (d->env)
-		json_object_set_new(props, "environment", json_string(d->env));
+	sarif_related(c, d, n, r, props);
 	if (d->object)
 		json_object_set_new(props, "object", json_string(d->object));
 	if (d->path)
 		json_object_set_new(props, "path", json_string(d->path));
 	json_object_set_new(r, "properties", props);
-	if (d->waived) {
-		json_t *s = json_pack("{s:s, s:s}", "kind", "inSource", "status", "accepted");
-		if (d->waiver_reason)
-			json_object_set_new(s, "justification", json_string(d->waiver_reason));
-		if ((loc = sarif_location(c, d->waiver_pos)) != NULL)
-			json_object_set_new(s, "location", loc);
-		json_object_set_new(r, "suppressions", json_pack("[o]", s));
-	}
+	if (d->waived)
+		sarif_suppression(c, d, r);
 	return r;
 }
 
@@ -261,14 +393,86 @@ static int report_sarif(const mf_ctx *c, FILE *fp)
 	size_t nids = 0;
 	json_t *rules = sarif_rules(c, &ids, &nids), *results = json_array();
 
-	for (size_t i = 0; ids && results && i < c->ndiags; i++)
-		json_array_append_new(results, sarif_result(c, &c->diags[i], ids, nids));
-	return dump(json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:o}}, s:o}]}", "$schema",
-			      "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
-			      "runs", "tool", "driver", "name", "manifold", "informationUri",
-			      "https://github.com/manifold-dev/manifold", "rules", rules, "results",
-			      results),
+	for (size_t i = 0, j; ids && results && i < c->ndiags; i = j) {
+		for (j = i + 1; j < c->ndiags && repeats(c, j); j++)
+			;
+		json_array_append_new(results, sarif_result(c, &c->diags[i], j - i, ids, nids));
+	}
+	return dump(json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:s, s:o}}, s:s, s:o}]}",
+			      "$schema", "https://json.schemastore.org/sarif-2.1.0.json", "version",
+			      "2.1.0", "runs", "tool", "driver", "name", "manifold", "version",
+			      MF_VERSION, "semanticVersion", MF_VERSION, "informationUri",
+			      "https://github.com/manifold-dev/manifold", "rules", rules,
+			      "columnKind", "unicodeCodePoints", "results", results),
 		    fp);
+}
+
+/* ---- GitLab Code Quality --------------------------------------------------------------- */
+
+/* GitLab's scale; a security rule scored high (7.0 and up) ranks one step higher. */
+static const char *gitlab_severity(const mf_diag *d)
+{
+	const mf_security_rule *r = mf_security_of(d->code);
+	bool sec = r && strtod(r->severity, NULL) >= 7.0;
+
+	return d->sev == MF_SEV_ERROR     ? (sec ? "critical" : "major")
+	       : d->sev == MF_SEV_WARNING ? (sec ? "major" : "minor")
+					  : "info";
+}
+
+/* What tells one finding from another across runs: its rule, file, place
+ * and message (FNV-1a, twice, as 32 hex digits). */
+static const char *gitlab_fingerprint(const mf_ctx *c, const mf_diag *d, const char *file)
+{
+	const char *key =
+		mf_printf(c->a, "%s\n%s\n%u\n%u\n%s", d->code ? d->code : "", file,
+			  (unsigned)d->pos.line, (unsigned)d->pos.col, d->msg ? d->msg : "");
+	unsigned long long h[2] = {1469598103934665603ULL, 7809847782465536322ULL};
+
+	for (const char *p = key; p && *p; p++)
+		for (int k = 0; k < 2; k++)
+			h[k] = (h[k] ^ (unsigned char)*p) * 1099511628211ULL;
+	return mf_printf(c->a, "%016llx%016llx", h[0], h[1]);
+}
+
+/* A diagnostic without a place (an unknown --env) is put on line 1 of the
+ * first file read, which GitLab requires to have. */
+static json_t *gitlab_issue(const mf_ctx *c, const mf_diag *d, size_t n)
+{
+	const char *file = file_of(c, d->pos), *envs = "";
+	uint32_t line = d->pos.line ? d->pos.line : 1;
+	const mf_security_rule *sec = mf_security_of(d->code);
+
+	if (!file)
+		file = c->nsources > 1 ? c->sources[1].path : "manifold";
+	for (size_t i = 0; i < n; i++)
+		if (d[i].env)
+			envs = mf_printf(c->a, "%s%s%s", envs, *envs ? ", " : "", d[i].env);
+	json_t *issue =
+		json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:s, s:{s:i}}}", "type", "issue",
+			  "check_name", d->code ? d->code : "manifold", "description",
+			  *envs ? mf_printf(c->a, "%s (%s)", d->msg, envs) : d->msg, "fingerprint",
+			  gitlab_fingerprint(c, d, file), "severity", gitlab_severity(d),
+			  "categories", sec ? "Security" : "Bug Risk", "location", "path", file,
+			  "lines", "begin", (int)line);
+
+	if (issue && d->note)
+		json_object_set_new(issue, "content", json_pack("{s:s}", "body", d->note));
+	return issue;
+}
+
+/* Waived findings are left out: GitLab has no way to mark one accepted. */
+static int report_gitlab(const mf_ctx *c, FILE *fp)
+{
+	json_t *issues = json_array();
+
+	for (size_t i = 0, j; issues && i < c->ndiags; i = j) {
+		for (j = i + 1; j < c->ndiags && repeats(c, j); j++)
+			;
+		if (!c->diags[i].waived)
+			json_array_append_new(issues, gitlab_issue(c, &c->diags[i], j - i));
+	}
+	return dump(issues, fp);
 }
 
 /* ---- GitHub workflow commands -------------------------------------------------------- */
@@ -347,6 +551,8 @@ int mf_report(const mf_ctx *c, FILE *fp, mf_format fmt, bool color)
 		return report_sarif(c, fp);
 	case MF_FMT_GITHUB:
 		return report_github(c, fp);
+	case MF_FMT_GITLAB:
+		return report_gitlab(c, fp);
 	case MF_FMT_TEXT:
 	default:
 		return report_text(c, fp, color);

@@ -261,7 +261,7 @@ START_TEST(depends_healthy_without_probe)
 END_TEST
 
 /* A required dependency is never switched off by a profile; an optional
- * one that may be is left out (docker-compose 1.29 has no required: false). */
+ * one says required: false, so a profile may leave it off. */
 START_TEST(depends_profiles)
 {
 	render_ok(HEAD "services:\n"
@@ -279,10 +279,12 @@ START_TEST(depends_profiles)
 	ck_at("services.metrics.profiles.0", "observability");
 	ck_assert_uint_eq(mf_path(DOC, "services.metrics.profiles")->n, 1);
 	ck_at("services.dash.depends_on.metrics.condition", "service_started");
-	/* optional and switchable: left out, tracing keeps its profile */
-	ck_none("services.dash.depends_on.tracing");
-	ck_none("services.api.depends_on.tracing");
+	/* optional: required: false, and tracing keeps its profile */
+	ck_at("services.dash.depends_on.tracing.condition", "service_started");
+	ck_at("services.dash.depends_on.tracing.required", "false");
+	ck_at("services.api.depends_on.tracing.required", "false");
 	ck_at("services.tracing.profiles.0", "tracing");
+	ck_none("services.api.depends_on.store.required");
 	/* api (no profile) requires store: store always starts */
 	ck_none("services.store.profiles");
 	ck_at("services.api.depends_on.store.condition", "service_started");
@@ -306,8 +308,9 @@ START_TEST(depends_profiles_propagate)
 	ck_at("services.api.profiles.0", "app");
 	ck_at("services.api.profiles.1", "jobs");
 	ck_none("services.db.profiles.1");
-	/* optional but never switched off while `both` runs: kept */
+	/* optional, even where both always start together: what the description says */
 	ck_at("services.both.depends_on.optional.condition", "service_started");
+	ck_at("services.both.depends_on.optional.required", "false");
 }
 END_TEST
 

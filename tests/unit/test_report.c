@@ -1,4 +1,4 @@
-/* report: unit tests of the text, JSON, SARIF and GitHub formats */
+/* report: unit tests of the text, JSON, SARIF, GitHub and GitLab formats */
 #include <check.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -62,6 +62,7 @@ START_TEST(format_names)
 	ck_assert_int_eq(mf_format_parse("json"), MF_FMT_JSON);
 	ck_assert_int_eq(mf_format_parse("sarif"), MF_FMT_SARIF);
 	ck_assert_int_eq(mf_format_parse("github"), MF_FMT_GITHUB);
+	ck_assert_int_eq(mf_format_parse("gitlab"), MF_FMT_GITLAB);
 	ck_assert_int_eq(mf_format_parse("xml"), -1);
 	ck_assert_int_eq(mf_format_parse(NULL), -1);
 }
@@ -159,6 +160,9 @@ START_TEST(sarif_log)
 	j = render_json(MF_FMT_SARIF);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "version")), "2.1.0");
 	run = json_array_get(json_object_get(j, "runs"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(run, "tool"), "driver"), "version")),
+			 MF_VERSION);
+	ck_assert_str_eq(json_string_value(json_object_get(run, "columnKind")), "unicodeCodePoints");
 	rules = json_object_get(json_object_get(json_object_get(run, "tool"), "driver"), "rules");
 	ck_assert_uint_eq(json_array_size(rules), MF_RULE_COUNT + 1);
 	for (size_t i = 0; i < MF_RULE_COUNT; i++)
@@ -174,10 +178,13 @@ START_TEST(sarif_log)
 		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(phys, "artifactLocation"), "uri")),
 				 "dir%20with%20space/system.yaml");
 		ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(phys, "region"), "startLine")), 3);
+		/* the region ends after the token the caret underlines: "nginx:latest" */
+		ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(phys, "region"), "endColumn")), 24);
 		ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(loc, "logicalLocations"), 0),
 								   "fullyQualifiedName")),
 				 "Deployment/ns/api");
-		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(res, "properties"), "environment")), "production");
+		ck_assert_str_eq(json_string_value(json_array_get(json_object_get(json_object_get(res, "properties"), "environments"), 0)),
+				 "production");
 	}
 	res = json_array_get(json_object_get(run, "results"), 1);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(res, "suppressions"), 0), "justification")),
@@ -186,6 +193,132 @@ START_TEST(sarif_log)
 	ck_assert_str_eq(json_string_value(json_object_get(res, "level")), "note");
 	ck_assert_ptr_null(json_object_get(res, "locations"));
 	json_decref(j);
+}
+END_TEST
+
+/* One finding made in two environments is one result, the environments
+ * its related locations; a third copy elsewhere is a result of its own. */
+START_TEST(sarif_one_result_per_finding)
+{
+	static const char *const envs[] = {"production", "staging"};
+	json_t *j, *res, *rel;
+
+	for (size_t i = 0; i < 2; i++) {
+		mf_diag *d = add(MF_SEV_ERROR, 2, 3, "privileged", "'api' runs privileged");
+		d->env = envs[i];
+		d->object = i ? "Deployment/shop-staging/api" : "Deployment/shop/api";
+	}
+	add(MF_SEV_ERROR, 3, 5, "privileged", "'api' runs privileged");
+	mf_diag_sort(&C);
+	j = render_json(MF_FMT_SARIF);
+	res = json_object_get(json_array_get(json_object_get(j, "runs"), 0), "results");
+	ck_assert_uint_eq(json_array_size(res), 2);
+	rel = json_object_get(json_array_get(res, 0), "relatedLocations");
+	ck_assert_uint_eq(json_array_size(rel), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(rel, 1), "id")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json_array_get(rel, 1), "message"), "text")),
+			 "environment 'staging': Deployment/shop-staging/api");
+	ck_assert_str_eq(json_string_value(json_array_get(
+				 json_object_get(json_object_get(json_array_get(res, 0), "properties"), "environments"), 1)),
+			 "staging");
+	ck_assert_ptr_null(json_object_get(json_array_get(res, 1), "relatedLocations"));
+	json_decref(j);
+}
+END_TEST
+
+/* Security rules carry code scanning's tags and score; other rules none. */
+START_TEST(sarif_security_rules)
+{
+	json_t *j = render_json(MF_FMT_SARIF), *rules, *props;
+
+	rules = json_object_get(json_object_get(json_object_get(json_array_get(json_object_get(j, "runs"), 0), "tool"),
+						"driver"),
+				"rules");
+	props = json_object_get(json_array_get(rules, MF_RULE_PRIVILEGED), "properties");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(props, "tags"), 0)), "security");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(props, "tags"), 1)), "external/cwe/cwe-250");
+	ck_assert_str_eq(json_string_value(json_object_get(props, "security-severity")), "9.0");
+	ck_assert_ptr_null(json_object_get(json_array_get(rules, MF_RULE_STARTUP_WAVES), "properties"));
+	json_decref(j);
+}
+END_TEST
+
+/* The table names rules that exist, once each, with a score in range. */
+START_TEST(security_table_is_rules_def)
+{
+	for (size_t i = 0; i < mf_security_nrules; i++) {
+		char *end;
+		double v = strtod(mf_security_rules[i].severity, &end);
+		ck_assert_msg(mf_rule_find(mf_security_rules[i].rule) != NULL, "'%s' is not a rule",
+			      mf_security_rules[i].rule);
+		ck_assert_msg(*end == 0 && v > 0 && v <= 10.0, "score '%s'", mf_security_rules[i].severity);
+		ck_assert_uint_gt(mf_security_rules[i].cwe, 0);
+		for (size_t k = 0; k < i; k++)
+			ck_assert_str_ne(mf_security_rules[k].rule, mf_security_rules[i].rule);
+	}
+	ck_assert_ptr_nonnull(mf_security_of("host-path"));
+	ck_assert_ptr_null(mf_security_of("startup-waves"));
+}
+END_TEST
+
+START_TEST(gitlab_code_quality)
+{
+	mf_diag *d = add(MF_SEV_ERROR, 3, 12, "privileged", "'api' runs privileged");
+	json_t *j, *issue;
+	const char *fp0;
+
+	d->env = "production";
+	d = add(MF_SEV_ERROR, 3, 12, "privileged", "'api' runs privileged");
+	d->env = "staging";
+	d = add(MF_SEV_WARNING, 2, 3, "probe-missing", "'api' has no probe");
+	d->note = "add probes";
+	d = add(MF_SEV_ERROR, 2, 3, "team-label", "no team");
+	d->waived = true;
+	add(MF_SEV_ERROR, 0, 0, "unknown-environment", "no environment 'prod'");
+	mf_diag_sort(&C);
+	j = render_json(MF_FMT_GITLAB);
+	ck_assert(json_is_array(j));
+	ck_assert_uint_eq(json_array_size(j), 3); /* repeats merged, the waived one left out */
+	issue = json_array_get(j, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(issue, "check_name")), "unknown-environment");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(issue, "location"), "path")),
+			 "dir with space/system.yaml");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_object_get(issue, "location"), "lines"), "begin")), 1);
+	issue = json_array_get(j, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(issue, "severity")), "minor");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(issue, "content"), "body")), "add probes");
+	fp0 = json_string_value(json_object_get(issue, "fingerprint"));
+	issue = json_array_get(j, 2);
+	ck_assert_str_eq(json_string_value(json_object_get(issue, "description")),
+			 "'api' runs privileged (production, staging)");
+	ck_assert_str_eq(json_string_value(json_object_get(issue, "severity")), "critical");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(issue, "categories"), 0)), "Security");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_object_get(issue, "location"), "lines"), "begin")), 3);
+	ck_assert_uint_eq(strlen(json_string_value(json_object_get(issue, "fingerprint"))), 32);
+	ck_assert_str_ne(json_string_value(json_object_get(issue, "fingerprint")), fp0);
+	json_decref(j);
+}
+END_TEST
+
+/* What the summary line counts: each finding once, waived ones apart. */
+START_TEST(totals_count_findings_once)
+{
+	mf_totals t;
+	mf_diag *d = add(MF_SEV_ERROR, 3, 12, "privileged", "'api' runs privileged");
+
+	d->env = "production";
+	d = add(MF_SEV_ERROR, 3, 12, "privileged", "'api' runs privileged");
+	d->env = "staging";
+	add(MF_SEV_WARNING, 2, 3, "probe-missing", "'api' has no probe");
+	add(MF_SEV_INFO, 2, 3, "startup-waves", "two waves");
+	d = add(MF_SEV_ERROR, 1, 1, "team-label", "no team");
+	d->waived = true;
+	mf_diag_sort(&C);
+	mf_report_totals(&C, &t);
+	ck_assert_uint_eq(t.errors, 1);
+	ck_assert_uint_eq(t.warnings, 1);
+	ck_assert_uint_eq(t.infos, 1);
+	ck_assert_uint_eq(t.waived, 1);
 }
 END_TEST
 
@@ -231,6 +364,11 @@ static Suite *report_suite(void)
 	tcase_add_test(t, text_waived_and_truncated);
 	tcase_add_test(t, json_findings_and_summary);
 	tcase_add_test(t, sarif_log);
+	tcase_add_test(t, sarif_one_result_per_finding);
+	tcase_add_test(t, sarif_security_rules);
+	tcase_add_test(t, security_table_is_rules_def);
+	tcase_add_test(t, gitlab_code_quality);
+	tcase_add_test(t, totals_count_findings_once);
 	tcase_add_test(t, github_annotations);
 	tcase_add_test(t, write_failure);
 	suite_add_tcase(s, t);
