@@ -37,6 +37,18 @@ enum {
 };
 unsigned mf_rule_where(mf_rule_id r);
 
+/* A declarative rule of a policy pack, as `manifold explain` shows it. */
+typedef struct mf_pack_rule {
+	const char *id, *pack, *summary, *help, *message;
+	mf_severity sev;
+} mf_pack_rule;
+
+/* Look a rule id up in the named packs (names or paths, as --policy takes
+ * them) and in every built-in pack; 1 found (*out set), 0 not found, -1
+ * when a pack does not load (diagnostics added). */
+int mf_pack_rule_find(mf_ctx *c, const char *id, const char *const *packs, size_t npacks,
+		      mf_pack_rule *out);
+
 typedef struct mf_check_opts {
 	const char *const *envs; /* restrict to these environments (NULL: all) */
 	size_t nenvs;

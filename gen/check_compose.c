@@ -346,6 +346,7 @@ int mf_compose_objects(mf_chk *k, const mf_node *compose, const mf_env *e, mf_ob
 			continue;
 		mf_tb_put(&tb, doc, "spec", pod);
 		mf_tb_put(&tb, doc, "replicas", (mf_node *)mf_path(svc, "deploy.replicas"));
+		mf_tb_put(&tb, doc, "profiles", (mf_node *)mf_get(svc, "profiles"));
 		if (mf_get_str(svc, "restart") && !strcmp(mf_get_str(svc, "restart"), "no"))
 			mf_tb_put_bool(&tb, doc, "once", true, svc->pos);
 		o.group = mf_tb_printf(&tb, "services.%s", p->key);

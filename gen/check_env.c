@@ -291,12 +291,28 @@ static int cmp_hostport(const void *x, const void *y)
 	return r ? r : (a->order > b->order) - (a->order < b->order);
 }
 
+/* Compose services that both name profiles, and none in common, belong to
+ * alternatives (a CPU and a GPU variant) that are not started together. */
+static bool exclusive(const mf_hostport *a, const mf_hostport *b)
+{
+	const mf_node *x = a->profiles, *y = b->profiles;
+
+	if (!x || !y || x->kind != MF_SEQ || y->kind != MF_SEQ || !x->n || !y->n)
+		return false;
+	for (size_t i = 0; i < x->n; i++)
+		for (size_t j = 0; j < y->n; j++)
+			if (mf_str(x->items[i]) && mf_str(y->items[j]) &&
+			    !strcmp(mf_str(x->items[i]), mf_str(y->items[j])))
+				return false;
+	return true;
+}
+
 /* One host (or every node), and interfaces that overlap: every interface
  * overlaps with any one. */
 static bool same_host(const mf_hostport *a, const mf_hostport *b)
 {
 	return (!strcmp(a->host, "*") || !strcmp(b->host, "*") || !strcmp(a->host, b->host)) &&
-	       (!a->ip || !b->ip || !strcmp(a->ip, b->ip));
+	       (!a->ip || !b->ip || !strcmp(a->ip, b->ip)) && !exclusive(a, b);
 }
 
 static void clash(mf_chk *k, const mf_hostport *second, const mf_hostport *first)

@@ -72,6 +72,10 @@ extern const mf_rule_impl mf_lint_rules[];
 extern const size_t mf_lint_nrules;
 extern const mf_rule_impl mf_flow_rules[];
 extern const size_t mf_flow_nrules;
+extern const mf_rule_impl mf_ref_rules[];
+extern const size_t mf_ref_nrules;
+extern const mf_rule_impl mf_rbac_rules[];
+extern const size_t mf_rbac_nrules;
 
 typedef struct mf_pack mf_pack;
 typedef struct mf_packset mf_packset;
@@ -156,6 +160,11 @@ long long mf_most_replicas(mf_chk *k, const mf_object *o, const mf_pod *p);
  * matchLabels map); up to max of them, in object order. */
 size_t mf_select(mf_chk *k, const mf_object *near, const mf_node *selector, const mf_object **out,
 		 size_t max);
+/* Objects of that kind in namespace ns whose metadata.labels match the
+ * selector (a matchLabels map), up to max of them: Services a
+ * ServiceMonitor selects. */
+size_t mf_select_meta(mf_chk *k, const char *kind, const char *ns, const mf_node *sel,
+		      const mf_object **out, size_t max);
 /* The object of that kind and name in near's namespace, or NULL. */
 const mf_object *mf_find_object(mf_chk *k, const char *kind, const char *name,
 				const mf_object *near);
@@ -166,15 +175,16 @@ const mf_object *mf_hpa_of(mf_chk *k, const mf_object *o);
 typedef struct mf_hostport {
 	long long port;
 	const char *proto;
-	const char *host;      /* machine or node; "" the one Compose host; "*" every node */
-	const char *host_kind; /* "machine": messages name the host; NULL: they do not */
-	const char *ip;        /* the interface, NULL for every one */
-	const char *who;       /* the owner's name in messages */
-	const mf_node *at;     /* where it is published */
-	const void *owner;     /* an instance or an object: its own ports never clash */
-	const mf_instance *in; /* the finding's subject: an instance, */
-	const mf_object *obj;  /* or an object */
-	size_t order;          /* keeps the input order among equal ports */
+	const char *host;        /* machine or node; "" the one Compose host; "*" every node */
+	const char *host_kind;   /* "machine": messages name the host; NULL: they do not */
+	const char *ip;          /* the interface, NULL for every one */
+	const char *who;         /* the owner's name in messages */
+	const mf_node *at;       /* where it is published */
+	const void *owner;       /* an instance or an object: its own ports never clash */
+	const mf_instance *in;   /* the finding's subject: an instance, */
+	const mf_object *obj;    /* or an object */
+	const mf_node *profiles; /* Compose profiles: services of disjoint ones never run together */
+	size_t order;            /* keeps the input order among equal ports */
 } mf_hostport;
 
 /* Report every host port that two owners on one host share (sorts v). */

@@ -142,6 +142,7 @@ static const struct {
 	{"DaemonSet", "spec.template.spec", "spec.template.metadata", true},
 	{"ReplicaSet", "spec.template.spec", "spec.template.metadata", true},
 	{"ReplicationController", "spec.template.spec", "spec.template.metadata", true},
+	{"DeploymentConfig", "spec.template.spec", "spec.template.metadata", true}, /* OpenShift */
 	{"Job", "spec.template.spec", "spec.template.metadata", false},
 	{"CronJob", "spec.jobTemplate.spec.template.spec",
 	 "spec.jobTemplate.spec.template.metadata", false},
@@ -175,6 +176,17 @@ static bool compose_pod(const mf_object *o, mf_pod *p)
 		o->inst ? mf_long_running(o->inst->kind) : !mf_is_true(mf_get(o->doc, "once"));
 	p->replicas = o->inst ? o->inst->replicas : r && r->kind == MF_INT ? r->v.i : 1;
 	return p->spec != NULL;
+}
+
+/* The labels of a workload's pods, read from its template even when the
+ * pod spec is missing (containers-missing reports that; what selects the
+ * pods still matches them). */
+static const mf_node *pod_labels(const mf_object *o)
+{
+	for (size_t i = 0; o && o->kind && i < MF_NELEM(pod_paths); i++)
+		if (!strcmp(o->kind, pod_paths[i].kind))
+			return mf_get(mf_path(o->doc, pod_paths[i].meta), "labels");
+	return NULL;
 }
 
 bool mf_pod_of(const mf_object *o, mf_pod *p)
@@ -275,8 +287,8 @@ struct mf_index {
 	const mf_objects *objs;
 	const mf_object *v; /* with nobjs, tells a list refilled in place (lint's, compose's) */
 	size_t nobjs;
-	entry *labels, *names, *hpas;
-	size_t nlabels, nnames, nhpas;
+	entry *labels, *names, *hpas, *meta; /* meta: every object's metadata.labels */
+	size_t nlabels, nnames, nhpas, nmeta;
 };
 
 static int cmp_str0(const char *x, const char *y)
@@ -321,23 +333,27 @@ static void index_object(mf_index *x, size_t i)
 {
 	const mf_object *o = &x->objs->v[i];
 	const mf_node *ref = mf_path(o->doc, "spec.scaleTargetRef"), *labels;
-	mf_pod p;
 
 	x->names[x->nnames++] = (entry){o->ns, o->kind, o->name, i};
 	if (o->kind && !strcmp(o->kind, "HorizontalPodAutoscaler"))
 		x->hpas[x->nhpas++] =
 			(entry){o->ns, mf_get_str(ref, "kind"), mf_get_str(ref, "name"), i};
-	labels = mf_pod_of(o, &p) ? mf_get(p.meta, "labels") : NULL;
+	labels = pod_labels(o);
 	for (size_t j = 0; labels && labels->kind == MF_MAP && j < labels->n; j++)
 		if (mf_str(labels->pairs[j].val))
 			x->labels[x->nlabels++] = (entry){o->ns, labels->pairs[j].key,
 							  mf_str(labels->pairs[j].val), i};
+	labels = mf_path(o->doc, "metadata.labels");
+	for (size_t j = 0; labels && labels->kind == MF_MAP && j < labels->n; j++)
+		if (mf_str(labels->pairs[j].val))
+			x->meta[x->nmeta++] = (entry){o->ns, labels->pairs[j].key,
+						      mf_str(labels->pairs[j].val), i};
 }
 
 static mf_index *index_of(mf_chk *k)
 {
 	mf_index *x = k->index;
-	size_t n = k->objs ? k->objs->n : 0, nlabels = 0;
+	size_t n = k->objs ? k->objs->n : 0, nlabels = 0, nmeta = 0;
 
 	if (x && x->objs == k->objs && x->v == (k->objs ? k->objs->v : NULL) && x->nobjs == n)
 		return x;
@@ -347,20 +363,23 @@ static mf_index *index_of(mf_chk *k)
 	x->v = k->objs ? k->objs->v : NULL;
 	x->nobjs = n;
 	for (size_t i = 0; i < n; i++) {
-		mf_pod p;
-		const mf_node *l = mf_pod_of(&k->objs->v[i], &p) ? mf_get(p.meta, "labels") : NULL;
+		const mf_node *l = pod_labels(&k->objs->v[i]);
 		nlabels += l && l->kind == MF_MAP ? l->n : 0;
+		l = mf_path(k->objs->v[i].doc, "metadata.labels");
+		nmeta += l && l->kind == MF_MAP ? l->n : 0;
 	}
 	x->labels = mf_alloc(k->c->a, (nlabels + 1) * sizeof *x->labels);
 	x->names = mf_alloc(k->c->a, (n + 1) * sizeof *x->names);
 	x->hpas = mf_alloc(k->c->a, (n + 1) * sizeof *x->hpas);
-	if (!x->labels || !x->names || !x->hpas)
+	x->meta = mf_alloc(k->c->a, (nmeta + 1) * sizeof *x->meta);
+	if (!x->labels || !x->names || !x->hpas || !x->meta)
 		return k->index = NULL;
 	for (size_t i = 0; i < n; i++)
 		index_object(x, i);
 	qsort(x->labels, x->nlabels, sizeof *x->labels, cmp_entry);
 	qsort(x->names, x->nnames, sizeof *x->names, cmp_entry);
 	qsort(x->hpas, x->nhpas, sizeof *x->hpas, cmp_entry);
+	qsort(x->meta, x->nmeta, sizeof *x->meta, cmp_entry);
 	return x;
 }
 
@@ -375,22 +394,73 @@ static bool labels_match(const mf_node *sel, const mf_node *labels)
 	return true;
 }
 
-/* Candidates share the selector's first label; the rest is checked. */
+/* The first entry above (a, b, c): one past the entries of that triple. */
+static size_t upper(const entry *v, size_t n, const char *a, const char *b, const char *c)
+{
+	entry key = {a, b, c, SIZE_MAX};
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cmp_entry(&v[mid], &key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The entries of the selector's rarest label, [*from, *to): a label many
+ * objects share (tier: web) is not the one to scan.  False when some
+ * label is not a string (nothing matches). */
+static bool rarest(const entry *v, size_t n, const char *ns, const mf_node *sel, size_t *from,
+		   size_t *to)
+{
+	*from = *to = 0;
+	for (size_t i = 0; i < sel->n; i++) {
+		const char *val = mf_str(sel->pairs[i].val);
+		size_t lo, hi;
+		if (!val)
+			return false;
+		lo = lower(v, n, ns, sel->pairs[i].key, val);
+		hi = upper(v, n, ns, sel->pairs[i].key, val);
+		if (!i || hi - lo < *to - *from)
+			*from = lo, *to = hi;
+	}
+	return true;
+}
+
+/* Candidates carry the selector's rarest label; the rest is checked. */
 size_t mf_select(mf_chk *k, const mf_object *near, const mf_node *sel, const mf_object **out,
 		 size_t max)
 {
 	mf_index *x = index_of(k);
-	const char *key, *val;
-	size_t n = 0;
+	size_t n = 0, from, to;
 
-	if (!x || !sel || sel->kind != MF_MAP || !sel->n || !(val = mf_str(sel->pairs[0].val)))
+	if (!x || !sel || sel->kind != MF_MAP || !sel->n ||
+	    !rarest(x->labels, x->nlabels, near->ns, sel, &from, &to))
 		return 0;
-	key = sel->pairs[0].key;
-	for (size_t i = lower(x->labels, x->nlabels, near->ns, key, val);
-	     i < x->nlabels && same3(&x->labels[i], near->ns, key, val) && n < max; i++) {
+	for (size_t i = from; i < to && n < max; i++) {
 		const mf_object *o = &x->objs->v[x->labels[i].obj];
-		mf_pod p;
-		if (mf_pod_of(o, &p) && labels_match(sel, mf_get(p.meta, "labels")))
+		if (labels_match(sel, pod_labels(o)))
+			out[n++] = o;
+	}
+	return n;
+}
+
+size_t mf_select_meta(mf_chk *k, const char *kind, const char *ns, const mf_node *sel,
+		      const mf_object **out, size_t max)
+{
+	mf_index *x = index_of(k);
+	size_t n = 0, from, to;
+
+	if (!x || !sel || sel->kind != MF_MAP || !sel->n ||
+	    !rarest(x->meta, x->nmeta, ns, sel, &from, &to))
+		return 0;
+	for (size_t i = from; i < to && n < max; i++) {
+		const mf_object *o = &x->objs->v[x->meta[i].obj];
+		if (o->kind && !strcmp(o->kind, kind) &&
+		    labels_match(sel, mf_path(o->doc, "metadata.labels")))
 			out[n++] = o;
 	}
 	return n;

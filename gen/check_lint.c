@@ -40,15 +40,18 @@ static size_t pod_ports(mf_chk *k, const mf_pod *p, const char *host, mf_hostpor
 			if (!hp || hp->kind != MF_INT || hp->v.i <= 0)
 				continue;
 			if (out)
-				out[n] = (mf_hostport){.port = hp->v.i,
-						       .proto = proto ? proto : "TCP",
-						       .host = host,
-						       .ip = mf_get_str(ports->items[j], "hostIP"),
-						       .who = p->obj->name,
-						       .at = hp,
-						       .owner = p->obj,
-						       .obj = p->obj,
-						       .order = n};
+				out[n] = (mf_hostport){
+					.port = hp->v.i,
+					.proto = proto ? proto : "TCP",
+					.host = host,
+					.ip = mf_get_str(ports->items[j], "hostIP"),
+					.who = p->obj->name,
+					.at = hp,
+					.owner = p->obj,
+					.obj = p->obj,
+					.profiles =
+						p->compose ? mf_get(p->obj->doc, "profiles") : NULL,
+					.order = n};
 			n++;
 		}
 	}

@@ -10,18 +10,35 @@ static bool kind_is(const mf_object *o, const char *kind)
 	return o->kind && !strcmp(o->kind, kind);
 }
 
-static bool any_declares(const mf_object *const *ws, size_t n, const mf_node *ref)
+/* Whether a container of the workloads has a port of that name and
+ * protocol (how Kubernetes resolves a named targetPort); *udp is set when
+ * the name exists for another protocol only. */
+static bool any_names(const mf_object *const *ws, size_t n, const char *name, const char *proto,
+		      bool *other)
 {
+	*other = false;
 	for (size_t i = 0; i < n; i++) {
 		mf_pod p;
 		const mf_node *cs = mf_pod_of(ws[i], &p) ? mf_get(p.spec, "containers") : NULL;
-		for (size_t j = 0; cs && cs->kind == MF_SEQ && j < cs->n; j++)
-			if (mf_ctr_declares(cs->items[j], ref))
-				return true;
+		for (size_t j = 0; cs && cs->kind == MF_SEQ && j < cs->n; j++) {
+			const mf_node *ports = mf_get(cs->items[j], "ports");
+			for (size_t q = 0; ports && ports->kind == MF_SEQ && q < ports->n; q++) {
+				const char *pn = mf_get_str(ports->items[q], "name"),
+					   *pp = mf_or(mf_get_str(ports->items[q], "protocol"),
+						       "TCP");
+				if (!pn || strcmp(pn, name))
+					continue;
+				if (!strcmp(pp, proto))
+					return true;
+				*other = true;
+			}
+		}
 	}
 	return false;
 }
 
+/* A numeric targetPort needs no declaration: Kubernetes sends traffic to
+ * it whether a container lists it or not.  A name must resolve. */
 static void service_ports(mf_chk *k, const mf_object *o)
 {
 	const mf_object *ws[64];
@@ -30,17 +47,25 @@ static void service_ports(mf_chk *k, const mf_object *o)
 
 	for (size_t i = 0; nw && ports && ports->kind == MF_SEQ && i < ports->n; i++) {
 		const mf_node *t = mf_get(ports->items[i], "targetPort");
-		if (!t)
-			t = mf_get(ports->items[i], "port");
-		if (!t || any_declares(ws, nw, t))
+		const char *proto = mf_or(mf_get_str(ports->items[i], "protocol"), "TCP");
+		bool other;
+		if (!t || t->kind != MF_STR || any_names(ws, nw, t->str, proto, &other))
 			continue;
 		k->obj = o;
 		k->in = o->inst;
-		mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, t),
-			   mf_printf(k->c->a, "spec.ports[%zu].targetPort", i),
-			   "Service '%s' targets port %s%s%s, which no container of '%s' declares",
-			   o->name, t->kind == MF_STR ? "'" : "", mf_str(t),
-			   t->kind == MF_STR ? "'" : "", ws[0]->name);
+		if (other)
+			mf_finding(
+				k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, t),
+				mf_printf(k->c->a, "spec.ports[%zu].targetPort", i),
+				"Service '%s' targets port '%s' over %s, which the containers of "
+				"'%s' declare for another protocol only",
+				o->name, t->str, proto, ws[0]->name);
+		else
+			mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, t),
+				   mf_printf(k->c->a, "spec.ports[%zu].targetPort", i),
+				   "Service '%s' targets port '%s', which no container of '%s' "
+				   "declares",
+				   o->name, t->str, ws[0]->name);
 	}
 }
 
@@ -62,57 +87,67 @@ static bool service_has_port(const mf_object *svc, const mf_node *ref)
 	return false;
 }
 
-static void backend_port(mf_chk *k, const mf_object *o, const char *svc, const mf_node *port,
-			 const char *path)
+/* One backend: under port-undeclared a port the Service lacks, under
+ * ingress-target-missing a Service that is not there (k->rule says which). */
+static void backend_port(mf_chk *k, const mf_object *o, const mf_node *svc, const mf_node *port,
+			 const char *path, const char *port_path)
 {
-	const mf_object *s = mf_find_object(k, "Service", svc, o);
+	const char *name = mf_str(svc);
+	const mf_object *s = name ? mf_find_object(k, "Service", name, o) : NULL;
 
 	k->obj = o;
 	k->in = o->inst;
-	if (!svc || !port)
+	if (!name)
 		return;
-	if (!s)
-		mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port), path,
+	if (!s && k->rule == MF_RULE_INGRESS_TARGET_MISSING)
+		mf_finding(k, MF_RULE_INGRESS_TARGET_MISSING, mf_chk_at(k, svc), path,
 			   "%s '%s' routes to Service '%s', which does not exist", o->kind, o->name,
-			   svc);
-	else if (!service_has_port(s, port))
+			   name);
+	else if (s && port && k->rule == MF_RULE_PORT_UNDECLARED && !service_has_port(s, port))
 		mf_finding(
-			k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port), path,
+			k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port), port_path,
 			"%s '%s' routes to port %s%s%s of Service '%s', which does not declare it",
 			o->kind, o->name, port->kind == MF_STR ? "'" : "", mf_str(port),
-			port->kind == MF_STR ? "'" : "", svc);
+			port->kind == MF_STR ? "'" : "", name);
 }
 
-/* Ingress spec.rules[].http.paths[].backend.service, defaultBackend; Route spec.to + spec.port */
+/* networking.k8s.io/v1 {service: {name, port: {number|name}}}, or the
+ * v1beta1 form {serviceName, servicePort} */
+static void backend(mf_chk *k, const mf_object *o, const mf_node *b, const char *path)
+{
+	const mf_node *svc = mf_get(b, "service"), *port = mf_get(svc, "port");
+
+	if (svc)
+		backend_port(k, o, mf_get(svc, "name"),
+			     mf_get(port, "number") ? mf_get(port, "number") : mf_get(port, "name"),
+			     mf_printf(k->c->a, "%s.service.name", path),
+			     mf_printf(k->c->a, "%s.service.port", path));
+	else if (mf_get(b, "serviceName"))
+		backend_port(k, o, mf_get(b, "serviceName"), mf_get(b, "servicePort"),
+			     mf_printf(k->c->a, "%s.serviceName", path),
+			     mf_printf(k->c->a, "%s.servicePort", path));
+}
+
+/* Ingress spec.rules[].http.paths[].backend, spec.defaultBackend (v1beta1:
+ * spec.backend); Route spec.to + spec.port */
 static void ingress_ports(mf_chk *k, const mf_object *o)
 {
-	const mf_node *rules = mf_path(o->doc, "spec.rules"),
-		      *def = mf_path(o->doc, "spec.defaultBackend.service");
+	const mf_node *rules = mf_path(o->doc, "spec.rules");
 
 	if (kind_is(o, "Route")) {
-		backend_port(k, o, mf_str(mf_path(o->doc, "spec.to.name")),
-			     mf_path(o->doc, "spec.port.targetPort"), "spec.port.targetPort");
+		backend_port(k, o, mf_path(o->doc, "spec.to.name"),
+			     mf_path(o->doc, "spec.port.targetPort"), "spec.to.name",
+			     "spec.port.targetPort");
 		return;
 	}
-	if (def)
-		backend_port(k, o, mf_get_str(def, "name"),
-			     mf_get(mf_get(def, "port"), "number")
-				     ? mf_get(mf_get(def, "port"), "number")
-				     : mf_get(mf_get(def, "port"), "name"),
-			     "spec.defaultBackend.service.port");
+	backend(k, o, mf_path(o->doc, "spec.defaultBackend"), "spec.defaultBackend");
+	backend(k, o, mf_path(o->doc, "spec.backend"), "spec.backend");
 	for (size_t i = 0; rules && rules->kind == MF_SEQ && i < rules->n; i++) {
 		const mf_node *paths = mf_path(rules->items[i], "http.paths");
-		for (size_t j = 0; paths && paths->kind == MF_SEQ && j < paths->n; j++) {
-			const mf_node *b = mf_path(paths->items[j], "backend.service"),
-				      *port = mf_get(b, "port");
-			const mf_node *ref = mf_get(port, "number") ? mf_get(port, "number")
-								    : mf_get(port, "name");
-			backend_port(
-				k, o, mf_get_str(b, "name"), ref,
-				mf_printf(k->c->a,
-					  "spec.rules[%zu].http.paths[%zu].backend.service.port", i,
+		for (size_t j = 0; paths && paths->kind == MF_SEQ && j < paths->n; j++)
+			backend(k, o, mf_get(paths->items[j], "backend"),
+				mf_printf(k->c->a, "spec.rules[%zu].http.paths[%zu].backend", i,
 					  j));
-		}
 	}
 }
 
@@ -125,6 +160,15 @@ static void object_ports(mf_chk *k)
 		else if (kind_is(o, "Ingress") || kind_is(o, "Route"))
 			ingress_ports(k, o);
 	}
+}
+
+static void ingress_targets(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++)
+		if (kind_is(&k->objs->v[i], "Ingress") || kind_is(&k->objs->v[i], "Route"))
+			ingress_ports(k, &k->objs->v[i]);
+	k->obj = NULL;
+	k->in = NULL;
 }
 
 /* The container port a Service port sends to, -1 when unknown. */
@@ -155,9 +199,9 @@ static void service_duplicates(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		const mf_node *ports = mf_path(o->doc, "spec.ports");
 		if (!kind_is(o, "Service"))
 			continue;
+		const mf_node *ports = mf_path(o->doc, "spec.ports");
 		k->obj = o;
 		k->in = o->inst;
 		for (size_t a = 0; ports && ports->kind == MF_SEQ && a < ports->n; a++)
@@ -195,6 +239,15 @@ static long long scaled(const mf_node *v, long long total)
 	return -1;
 }
 
+static void pdb_blocks_all(mf_chk *k, const mf_object *pdb, const mf_node *v, const char *path)
+{
+	k->obj = pdb;
+	k->in = pdb->inst;
+	mf_finding(k, MF_RULE_PDB_BLOCKS_EVICTION, mf_chk_at(k, v), path,
+		   "disruption budget '%s' sets %s to %s, so no pod it selects can be evicted",
+		   pdb->name, strrchr(path, '.') + 1, mf_str(v));
+}
+
 static void pdb_one(mf_chk *k, const mf_object *pdb)
 {
 	const mf_object *ws[8];
@@ -205,6 +258,15 @@ static void pdb_one(mf_chk *k, const mf_object *pdb)
 	long long pods = 0, allowed;
 	mf_pod p;
 
+	/* "maxUnavailable: 0" and "minAvailable: 100%" block whatever they select */
+	if (!minav && maxun && scaled(maxun, 1) == 0) {
+		pdb_blocks_all(k, pdb, maxun, "spec.maxUnavailable");
+		return;
+	}
+	if (minav && mf_str(minav) && !strcmp(mf_str(minav), "100%")) {
+		pdb_blocks_all(k, pdb, minav, "spec.minAvailable");
+		return;
+	}
 	if (!nw || !strcmp(ws[0]->kind, "DaemonSet") || !mf_pod_of(ws[0], &p))
 		return;
 	pods = hpa ? mf_get_int(mf_get(hpa->doc, "spec"), "minReplicas", 1) : p.replicas;
@@ -277,9 +339,11 @@ static void hpa_range(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
+		if (!kind_is(o, "HorizontalPodAutoscaler"))
+			continue;
 		const mf_node *min = mf_path(o->doc, "spec.minReplicas"),
 			      *max = mf_path(o->doc, "spec.maxReplicas");
-		if (!kind_is(o, "HorizontalPodAutoscaler") || !max || max->kind != MF_INT)
+		if (!max || max->kind != MF_INT)
 			continue;
 		if ((min && min->kind == MF_INT ? min->v.i : 1) <= max->v.i)
 			continue;
@@ -291,7 +355,227 @@ static void hpa_range(mf_chk *k)
 	}
 }
 
-/* spec.template.spec.affinity.podAntiAffinity / topologySpreadConstraints */
+static void hpa_fixed(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i];
+		if (!kind_is(o, "HorizontalPodAutoscaler"))
+			continue;
+		const mf_node *min = mf_path(o->doc, "spec.minReplicas"),
+			      *max = mf_path(o->doc, "spec.maxReplicas");
+		if (!max || max->kind != MF_INT ||
+		    (min && min->kind == MF_INT ? min->v.i : 1) != max->v.i)
+			continue;
+		k->obj = o;
+		k->in = o->inst;
+		mf_finding(k, MF_RULE_HPA_FIXED, mf_chk_at(k, max), "spec.maxReplicas",
+			   "autoscaler of '%s' has minimum and maximum %lld, so it never scales",
+			   mf_chk_name(k), max->v.i);
+	}
+	k->obj = NULL;
+	k->in = NULL;
+}
+
+/* ---- object hygiene ------------------------------------------------------------------ */
+
+static const char *const workload_kinds[] = {"Pod",       "Deployment", "StatefulSet",
+					     "DaemonSet", "ReplicaSet", "ReplicationController",
+					     "Job",       "CronJob",    "DeploymentConfig"};
+
+/* a workload kind with no pod spec, or a pod spec with no containers */
+static void containers_missing(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i];
+		mf_pod p;
+		const mf_node *cs;
+		if (!o->kind || !MF_IN_LIST(o->kind, workload_kinds))
+			continue;
+		k->obj = o;
+		k->in = o->inst;
+		if (!mf_pod_of(o, &p))
+			mf_finding(k, MF_RULE_CONTAINERS_MISSING,
+				   mf_chk_at(k, mf_get(o->doc, "spec")), "spec",
+				   "%s '%s' has no pod spec", o->kind, o->name);
+		else if (!(cs = mf_get(p.spec, "containers")) || cs->kind != MF_SEQ || !cs->n)
+			mf_finding(k, MF_RULE_CONTAINERS_MISSING, mf_chk_at(k, cs ? cs : p.spec),
+				   mf_printf(k->c->a, "%s.containers", p.base),
+				   "%s '%s' has no containers", o->kind, o->name);
+	}
+	k->obj = NULL;
+	k->in = NULL;
+}
+
+/* API versions Kubernetes deprecated and removed: the release 1.N of each
+ * (deprecated 0: no announced date; removed 0: still served). */
+static const struct api {
+	const char *version, *kind;
+	int deprecated, removed;
+	const char *use;
+} apis[] = {
+	{"extensions/v1beta1", "Deployment", 9, 16, "apps/v1"},
+	{"extensions/v1beta1", "DaemonSet", 9, 16, "apps/v1"},
+	{"extensions/v1beta1", "ReplicaSet", 9, 16, "apps/v1"},
+	{"extensions/v1beta1", "NetworkPolicy", 9, 16, "networking.k8s.io/v1"},
+	{"extensions/v1beta1", "PodSecurityPolicy", 10, 16, "policy/v1beta1"},
+	{"extensions/v1beta1", "Ingress", 14, 22, "networking.k8s.io/v1"},
+	{"apps/v1beta1", "*", 9, 16, "apps/v1"},
+	{"apps/v1beta2", "*", 9, 16, "apps/v1"},
+	{"networking.k8s.io/v1beta1", "*", 19, 22, "networking.k8s.io/v1"},
+	{"rbac.authorization.k8s.io/v1alpha1", "*", 17, 22, "rbac.authorization.k8s.io/v1"},
+	{"rbac.authorization.k8s.io/v1beta1", "*", 17, 22, "rbac.authorization.k8s.io/v1"},
+	{"admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration", 16, 22,
+	 "admissionregistration.k8s.io/v1"},
+	{"admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration", 16, 22,
+	 "admissionregistration.k8s.io/v1"},
+	{"apiextensions.k8s.io/v1beta1", "*", 16, 22, "apiextensions.k8s.io/v1"},
+	{"apiregistration.k8s.io/v1beta1", "*", 19, 22, "apiregistration.k8s.io/v1"},
+	{"authentication.k8s.io/v1beta1", "*", 19, 22, "authentication.k8s.io/v1"},
+	{"authorization.k8s.io/v1beta1", "*", 19, 22, "authorization.k8s.io/v1"},
+	{"certificates.k8s.io/v1beta1", "*", 19, 22, "certificates.k8s.io/v1"},
+	{"coordination.k8s.io/v1beta1", "*", 19, 22, "coordination.k8s.io/v1"},
+	{"scheduling.k8s.io/v1beta1", "*", 14, 22, "scheduling.k8s.io/v1"},
+	{"storage.k8s.io/v1beta1", "CSIStorageCapacity", 24, 27, "storage.k8s.io/v1"},
+	{"storage.k8s.io/v1beta1", "*", 19, 22, "storage.k8s.io/v1"},
+	{"batch/v1beta1", "*", 21, 25, "batch/v1"},
+	{"batch/v2alpha1", "*", 21, 25, "batch/v1"},
+	{"discovery.k8s.io/v1beta1", "*", 21, 25, "discovery.k8s.io/v1"},
+	{"events.k8s.io/v1beta1", "*", 19, 25, "events.k8s.io/v1"},
+	{"autoscaling/v2beta1", "*", 22, 25, "autoscaling/v2"},
+	{"autoscaling/v2beta2", "*", 23, 26, "autoscaling/v2"},
+	{"policy/v1beta1", "PodSecurityPolicy", 21, 25, NULL},
+	{"policy/v1beta1", "*", 21, 25, "policy/v1"},
+	{"node.k8s.io/v1beta1", "*", 19, 25, "node.k8s.io/v1"},
+	{"flowcontrol.apiserver.k8s.io/v1beta1", "*", 23, 26, "flowcontrol.apiserver.k8s.io/v1"},
+	{"flowcontrol.apiserver.k8s.io/v1beta2", "*", 26, 29, "flowcontrol.apiserver.k8s.io/v1"},
+	{"flowcontrol.apiserver.k8s.io/v1beta3", "*", 29, 32, "flowcontrol.apiserver.k8s.io/v1"},
+	{"v1", "Endpoints", 33, 0, "discovery.k8s.io/v1 EndpointSlice"},
+};
+
+static const struct api *api_of(const mf_object *o)
+{
+	for (size_t i = 0; o->api_version && o->kind && i < MF_NELEM(apis); i++)
+		if (!strcmp(apis[i].version, o->api_version) &&
+		    (!strcmp(apis[i].kind, "*") || !strcmp(apis[i].kind, o->kind)))
+			return &apis[i];
+	return NULL;
+}
+
+/* k->pss is the release the packs target (pssVersion; newest by default) */
+static void api_versions(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i];
+		const struct api *a = api_of(o);
+		const mf_node *at = mf_get(o->doc, "apiVersion");
+		const char *use = a && a->use ? mf_printf(k->c->a, "use %s", a->use)
+					      : "Kubernetes has no replacement";
+		k->obj = o;
+		k->in = o->inst;
+		if (!a || k->pss < a->deprecated)
+			continue;
+		if (a->removed && k->pss >= a->removed && k->rule == MF_RULE_API_REMOVED)
+			mf_finding(k, MF_RULE_API_REMOVED, mf_chk_at(k, at), "apiVersion",
+				   "%s '%s' uses %s, which Kubernetes 1.%d removed (%s)", o->kind,
+				   o->name, o->api_version, a->removed, use);
+		else if ((!a->removed || k->pss < a->removed) && k->rule == MF_RULE_API_DEPRECATED)
+			mf_finding(k, MF_RULE_API_DEPRECATED, mf_chk_at(k, at), "apiVersion",
+				   "%s '%s' uses %s, deprecated since Kubernetes 1.%d%s (%s)",
+				   o->kind, o->name, o->api_version, a->deprecated,
+				   a->removed
+					   ? mf_printf(k->c->a, " and removed in 1.%d", a->removed)
+					   : "",
+				   use);
+	}
+	k->obj = NULL;
+	k->in = NULL;
+}
+
+/* Jobs that Helm deletes itself (hook-delete-policy) are cleaned up anyway. */
+static void job_ttl_missing(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i];
+		if (!kind_is(o, "Job"))
+			continue;
+		const mf_node *spec = mf_get(o->doc, "spec");
+		if (!spec || mf_get(spec, "ttlSecondsAfterFinished") ||
+		    mf_get(mf_path(o->doc, "metadata.annotations"), "helm.sh/hook-delete-policy"))
+			continue;
+		k->obj = o;
+		k->in = o->inst;
+		mf_finding(
+			k, MF_RULE_JOB_TTL_MISSING, mf_chk_at(k, spec),
+			"spec.ttlSecondsAfterFinished",
+			"Job '%s' sets no ttlSecondsAfterFinished, so it stays after it finishes",
+			o->name);
+	}
+	k->obj = NULL;
+	k->in = NULL;
+}
+
+static void cronjob_deadline_missing(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i];
+		if (!kind_is(o, "CronJob"))
+			continue;
+		const mf_node *spec = mf_get(o->doc, "spec");
+		if (!spec || mf_get(spec, "startingDeadlineSeconds"))
+			continue;
+		k->obj = o;
+		k->in = o->inst;
+		mf_finding(k, MF_RULE_CRONJOB_DEADLINE_MISSING,
+			   mf_chk_at(k, mf_get(spec, "schedule")), "spec.startingDeadlineSeconds",
+			   "CronJob '%s' sets no startingDeadlineSeconds", o->name);
+	}
+	k->obj = NULL;
+	k->in = NULL;
+}
+
+/* the pod template of a Job, or of a CronJob's jobTemplate */
+static void job_restart_policy(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i];
+		mf_pod p;
+		const mf_node *rp;
+		const char *v;
+		if ((!kind_is(o, "Job") && !kind_is(o, "CronJob")) || !mf_pod_of(o, &p))
+			continue;
+		rp = mf_get(p.spec, "restartPolicy");
+		v = mf_str(rp);
+		if (v && (!strcmp(v, "Never") || !strcmp(v, "OnFailure")))
+			continue;
+		k->obj = o;
+		k->in = o->inst;
+		mf_finding(k, MF_RULE_JOB_RESTART_POLICY, mf_chk_at(k, rp ? rp : p.spec),
+			   mf_printf(k->c->a, "%s.restartPolicy", p.base),
+			   "%s '%s' has restartPolicy %s; a Job's pods need Never or OnFailure",
+			   o->kind, o->name, v ? v : "unset (Always)");
+	}
+	k->obj = NULL;
+	k->in = NULL;
+}
+
+static void service_nodeport(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i];
+		if (!kind_is(o, "Service"))
+			continue;
+		const mf_node *type = mf_path(o->doc, "spec.type");
+		if (!mf_str(type) || strcmp(mf_str(type), "NodePort"))
+			continue;
+		k->obj = o;
+		k->in = o->inst;
+		mf_finding(k, MF_RULE_SERVICE_NODEPORT, mf_chk_at(k, type), "spec.type",
+			   "Service '%s' is of type NodePort: its ports open on every node",
+			   o->name);
+	}
+	k->obj = NULL;
+	k->in = NULL;
+}
 
 /* ---- Compose ------------------------------------------------------------------------ */
 
@@ -415,10 +699,21 @@ const mf_rule_impl mf_object_rules[] = {
 	{MF_RULE_CAPACITY_EXCEEDED, MF_SC_OBJECTS, MF_RUN_LINT, namespace_quotas},
 	{MF_RULE_PORT_DUPLICATE, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, service_duplicates},
 	{MF_RULE_PORT_UNDECLARED, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, object_ports},
+	{MF_RULE_INGRESS_TARGET_MISSING, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT,
+	 ingress_targets},
 	{MF_RULE_PDB_BLOCKS_EVICTION, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT,
 	 pdb_blocks_eviction},
 	{MF_RULE_PDB_MISSING, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, pdb_missing},
 	{MF_RULE_HPA_RANGE, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, hpa_range},
+	{MF_RULE_HPA_FIXED, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, hpa_fixed},
+	{MF_RULE_CONTAINERS_MISSING, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, containers_missing},
+	{MF_RULE_API_REMOVED, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, api_versions},
+	{MF_RULE_API_DEPRECATED, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, api_versions},
+	{MF_RULE_JOB_TTL_MISSING, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, job_ttl_missing},
+	{MF_RULE_CRONJOB_DEADLINE_MISSING, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT,
+	 cronjob_deadline_missing},
+	{MF_RULE_JOB_RESTART_POLICY, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, job_restart_policy},
+	{MF_RULE_SERVICE_NODEPORT, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, service_nodeport},
 	{MF_RULE_DEPENDS_ON_UNHEALTHY, MF_SC_COMPOSE, MF_RUN_LINT, depends_on_unhealthy},
 };
 const size_t mf_object_nrules = MF_NELEM(mf_object_rules);

@@ -308,15 +308,41 @@ static const void *re_get(mf_chk *k, size_t i)
 	return k->re[i];
 }
 
-/* A literal that is a reference, a flag or a number is not a secret. */
-static bool literal_secret(const mf_node *v)
+/* The default of a Compose or shell reference written as the whole value,
+ * "${NAME:-DEFAULT}" or "${NAME-DEFAULT}": [*from, *to) in s, false when
+ * there is none (or it is empty). */
+static bool ref_default(const char *s, size_t *from, size_t *to)
+{
+	size_t i = 2, depth = 1;
+
+	if (s[0] != '$' || s[1] != '{')
+		return false;
+	while (s[i] && (s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') ||
+			(s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+		i++;
+	if (s[i] == ':')
+		i++;
+	if (s[i] != '-')
+		return false;
+	*from = ++i;
+	for (; s[i] && depth; i++)
+		depth += s[i] == '{' ? 1 : s[i] == '}' ? -1 : 0;
+	*to = i - 1;
+	return !depth && *to > *from;
+}
+
+/* A literal that is a reference, a flag or a number is not a secret; a
+ * reference's literal default is (stacks ship "${DB_PASSWORD:-changeme}"). */
+static bool literal_text(mf_chk *k, const char *s)
 {
 	static const char *const flags[] = {"true", "false", "yes",  "no",      "on",
 					    "off",  "none",  "null", "changeme"};
-	const char *s = mf_str(v);
+	size_t from, to;
 
-	if (!s || !*s || v->kind != MF_STR)
+	if (!s || !*s)
 		return false;
+	if (ref_default(s, &from, &to))
+		return literal_text(k, mf_strndup(k->c->a, s + from, to - from));
 	if ((s[0] == '$' && (s[1] == '{' || s[1] == '(')) || (s[0] == '{' && s[1] == '{'))
 		return false;
 	if (strspn(s, "0123456789") == strlen(s))
@@ -327,10 +353,17 @@ static bool literal_secret(const mf_node *v)
 	return true;
 }
 
-/* user:password@ with a password that is not a placeholder */
-static bool real_password(const char *s, size_t so, size_t eo)
+static bool literal_secret(mf_chk *k, const mf_node *v)
+{
+	return v && v->kind == MF_STR && literal_text(k, v->str);
+}
+
+/* user:password@ (the user may be empty: redis://:pw@host) with a password
+ * that is not a placeholder, or is one with a literal default */
+static bool real_password(mf_chk *k, const char *s, size_t so, size_t eo)
 {
 	const char *scheme = strstr(s + so, "://"), *colon, *at;
+	size_t from, to;
 
 	if (!scheme || (size_t)(scheme - s) >= eo)
 		return false;
@@ -338,13 +371,24 @@ static bool real_password(const char *s, size_t so, size_t eo)
 	at = colon ? memchr(colon, '@', eo - (size_t)(colon - s)) : NULL;
 	if (!colon || !at || at == colon + 1)
 		return false;
-	return !strchr("$<{*%", colon[1]);
+	if (colon[1] == '$') {
+		const char *pw = mf_strndup(k->c->a, colon + 1, (size_t)(at - colon - 1));
+		return pw && ref_default(pw, &from, &to) && literal_text(k, pw);
+	}
+	return !strchr("<{*%", colon[1]);
 }
 
 static bool exempt_ip(const char *s, size_t so)
 {
 	return !strncmp(s + so, "127.", 4) || !strncmp(s + so, "0.0.0.0", 7) ||
 	       !strncmp(s + so, "255.", 4);
+}
+
+/* The excerpt under a finding does not show the secret it is about. */
+static void hide(mf_diag *d)
+{
+	if (d)
+		d->mask_token = true;
 }
 
 /* The text scanners: `what` names the value in messages ("'DATABASE_URL'",
@@ -361,14 +405,15 @@ static void scan_value(mf_chk *k, mf_rule_id r, const mf_node *v, const char *wh
 	if (r == MF_RULE_SECRET_TOKEN) {
 		for (size_t i = 0; i < mf_ntoken_shapes; i++)
 			if (mf_re_find(re_get(k, RE_TOKEN0 + i), s, 0, &so, &eo)) {
-				mf_finding(k, r, mf_chk_at(k, v), path,
-					   "%s holds what looks like %s in %s", mf_chk_who(k, NULL),
-					   mf_token_shapes[i].what, what);
+				hide(mf_finding(k, r, mf_chk_at(k, v), path,
+						"%s holds what looks like %s in %s",
+						mf_chk_who(k, NULL), mf_token_shapes[i].what,
+						what));
 				return;
 			}
 	} else if (r == MF_RULE_URL_CREDENTIALS) {
 		while (mf_re_find(re_get(k, RE_URL_CRED), s, from, &so, &eo)) {
-			if (real_password(s, so, eo)) {
+			if (real_password(k, s, so, eo)) {
 				mf_finding(k, r, mf_chk_at(k, v), path,
 					   "%s embeds a password in a URL in %s",
 					   mf_chk_who(k, NULL), what);
@@ -398,9 +443,10 @@ static void scan_named(mf_chk *k, mf_rule_id r, const char *name, const mf_node 
 {
 	if (r != MF_RULE_SECRET_LITERAL)
 		scan_value(k, r, v, what, path);
-	else if (name && mf_secret_name(name) && literal_secret(v))
-		mf_finding(k, r, mf_chk_at(k, v), path, "%s sets %s to a literal value",
-			   mf_chk_who(k, NULL), what);
+	else if (name && mf_secret_value(name, mf_str(v)) && literal_secret(k, v))
+		hide(mf_finding(k, r, mf_chk_at(k, v), path, "%s sets %s to a literal %s",
+				mf_chk_who(k, NULL), what,
+				v->str[0] == '$' ? "default value" : "value"));
 }
 
 static void scan_list(mf_chk *k, mf_rule_id r, const mf_ctr *ct, const char *field,
@@ -411,6 +457,50 @@ static void scan_list(mf_chk *k, mf_rule_id r, const mf_ctr *ct, const char *fie
 	for (size_t i = 0; seq && seq->kind == MF_SEQ && i < seq->n; i++)
 		scan_value(k, r, seq->items[i], what,
 			   mf_printf(k->c->a, "%s.%s[%zu]", ct->path, field, i));
+}
+
+/* A word of a command line as the shell reads it: quotes around it go,
+ * and "$VAR" or "$(cat /run/secrets/x)" is a reference, not a literal. */
+static bool literal_arg(mf_chk *k, const char *w)
+{
+	size_t n = strlen(w);
+
+	while (n && (w[n - 1] == '"' || w[n - 1] == '\''))
+		n--;
+	while (n && (*w == '"' || *w == '\''))
+		w++, n--;
+	return n && *w != '$' && literal_text(k, mf_strndup(k->c->a, w, n));
+}
+
+/* "--flag value" and "--flag=value" in the words of an argv (a word may be
+ * a shell line: `sh -c "redis-server --requirepass x"`). */
+static void scan_flags(mf_chk *k, const mf_ctr *ct, const char *field, const char *what)
+{
+	const mf_node *seq = mf_get(ct->node, field);
+	bool want = false;
+
+	for (size_t i = 0; seq && seq->kind == MF_SEQ && i < seq->n; i++) {
+		const char *s = mf_str(seq->items[i]);
+		for (const char *w = s; w && *w;) {
+			size_t n = strcspn(w, " \t"), eq = strcspn(w, "=");
+			const char *val = NULL;
+			if (want && n && w[0] != '-')
+				val = mf_strndup(k->c->a, w, n);
+			else if (n > 2 && w[0] == '-' && eq < n && mf_secret_flag(w, eq))
+				val = mf_strndup(k->c->a, w + eq + 1, n - eq - 1);
+			want = n > 2 && w[0] == '-' && eq >= n && mf_secret_flag(w, n);
+			if (val && literal_arg(k, val)) {
+				/* the excerpt masks flag values itself (pattern.c) */
+				mf_finding(k, MF_RULE_SECRET_LITERAL, mf_chk_at(k, seq->items[i]),
+					   mf_printf(k->c->a, "%s.%s[%zu]", ct->path, field, i),
+					   "%s passes a literal secret in %s", mf_chk_who(k, NULL),
+					   what);
+				return;
+			}
+			w += n;
+			w += strspn(w, " \t");
+		}
+	}
 }
 
 /* containers[].env[].value, command, args (every scanning rule) */
@@ -430,8 +520,11 @@ static void scan_pod(mf_chk *k)
 					   mf_printf(k->c->a, "'%s'", name ? name : "?"),
 					   mf_printf(k->c->a, "%s.env[%zu].value", cs[i].path, j));
 		}
-		if (r == MF_RULE_SECRET_LITERAL)
+		if (r == MF_RULE_SECRET_LITERAL) {
+			scan_flags(k, &cs[i], "command", "its command");
+			scan_flags(k, &cs[i], "args", "its arguments");
 			continue;
+		}
 		scan_list(k, r, &cs[i], "command", "its command");
 		scan_list(k, r, &cs[i], "args", "its arguments");
 	}
@@ -540,7 +633,48 @@ static void port_duplicate(mf_chk *k)
 				   v[i].name);
 }
 
-/* containers[].*Probe.{httpGet,tcpSocket,grpc}.port */
+/* The container port named `name`, preferring one of protocol `proto`. */
+static const mf_node *named_port(const mf_node *ctr, const char *name, const char *proto,
+				 bool *other_proto)
+{
+	const mf_node *ports = mf_get(ctr, "ports");
+
+	*other_proto = false;
+	for (size_t i = 0; ports && ports->kind == MF_SEQ && i < ports->n; i++) {
+		const char *n = mf_get_str(ports->items[i], "name"),
+			   *p = mf_or(mf_get_str(ports->items[i], "protocol"), "TCP");
+		if (!n || strcmp(n, name))
+			continue;
+		if (!strcmp(p, proto))
+			return ports->items[i];
+		*other_proto = true;
+	}
+	return NULL;
+}
+
+/* containers[].*Probe.{httpGet,tcpSocket,grpc}.port: a number needs no
+ * declaration (Kubernetes connects to it as given), a name must be a TCP
+ * port of the container, since every probe connects over TCP */
+static void probe_port(mf_chk *k, const mf_ctr *ct, size_t p, const char *action,
+		       const mf_node *port)
+{
+	bool udp;
+	const char *path;
+
+	if (!port || port->kind != MF_STR || named_port(ct->node, port->str, "TCP", &udp))
+		return;
+	path = mf_printf(k->c->a, "%s.%s.%s.port", ct->path, probe_kinds[p], action);
+	if (udp)
+		mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port), path,
+			   "%s %s probe targets port '%s', which the container declares for "
+			   "UDP only (probes connect over TCP)",
+			   mf_chk_who(k, ct), probe_words[p], port->str);
+	else
+		mf_finding(k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port), path,
+			   "%s %s probe targets port '%s', which the container does not declare",
+			   mf_chk_who(k, ct), probe_words[p], port->str);
+}
+
 static void probe_ports(mf_chk *k)
 {
 	static const char *const actions[] = {"httpGet", "tcpSocket", "grpc"};
@@ -549,23 +683,51 @@ static void probe_ports(mf_chk *k)
 
 	for (size_t i = 0; i < n && !k->pod->compose; i++)
 		for (size_t p = 0; p < MF_NELEM(probe_kinds); p++)
-			for (size_t a = 0; a < MF_NELEM(actions); a++) {
-				const mf_node *port = mf_get(
-					mf_get(mf_get(cs[i].node, probe_kinds[p]), actions[a]),
-					"port");
-				if (!port || (port->kind != MF_INT && port->kind != MF_STR) ||
-				    mf_ctr_declares(cs[i].node, port))
-					continue;
-				mf_finding(
-					k, MF_RULE_PORT_UNDECLARED, mf_chk_at(k, port),
-					mf_printf(k->c->a, "%s.%s.%s.port", cs[i].path,
-						  probe_kinds[p], actions[a]),
-					"%s %s probe targets port %s%s%s, which the container does "
-					"not declare",
-					mf_chk_who(k, &cs[i]), probe_words[p],
-					port->kind == MF_STR ? "'" : "", mf_str(port),
-					port->kind == MF_STR ? "'" : "");
-			}
+			for (size_t a = 0; a < MF_NELEM(actions); a++)
+				probe_port(k, &cs[i], p, actions[a],
+					   mf_get(mf_get(mf_get(cs[i].node, probe_kinds[p]),
+							 actions[a]),
+						  "port"));
+}
+
+/* Whether a term's labelSelector selects the workload's own pods (the
+ * matchLabels; expressions are taken to match): a term without one, or
+ * one for other pods, keeps these replicas together. */
+static bool selects_own(const mf_node *sel, const mf_node *labels)
+{
+	const mf_node *ml = mf_get(sel, "matchLabels");
+
+	if (!sel || sel->kind != MF_MAP)
+		return false;
+	for (size_t i = 0; ml && ml->kind == MF_MAP && i < ml->n; i++)
+		if (!mf_str(ml->pairs[i].val) || !mf_str(mf_get(labels, ml->pairs[i].key)) ||
+		    strcmp(mf_str(ml->pairs[i].val), mf_str(mf_get(labels, ml->pairs[i].key))))
+			return false;
+	return true;
+}
+
+static bool any_term(const mf_node *seq, const char *via, const mf_node *labels)
+{
+	for (size_t i = 0; seq && seq->kind == MF_SEQ && i < seq->n; i++) {
+		const mf_node *t = via ? mf_get(seq->items[i], via) : seq->items[i];
+		if (selects_own(mf_get(t, "labelSelector"), labels))
+			return true;
+	}
+	return false;
+}
+
+/* An anti-affinity term or a spread constraint over the workload's own
+ * pods: `podAntiAffinity: {}`, `topologySpreadConstraints: []` and terms
+ * that select other pods ask for nothing. */
+static bool spreads(const mf_node *spec, const mf_node *labels)
+{
+	const mf_node *anti = mf_path(spec, "affinity.podAntiAffinity");
+
+	return any_term(mf_get(spec, "topologySpreadConstraints"), NULL, labels) ||
+	       any_term(mf_get(anti, "requiredDuringSchedulingIgnoredDuringExecution"), NULL,
+			labels) ||
+	       any_term(mf_get(anti, "preferredDuringSchedulingIgnoredDuringExecution"),
+			"podAffinityTerm", labels);
 }
 
 static void spread_missing(mf_chk *k)
@@ -577,13 +739,215 @@ static void spread_missing(mf_chk *k)
 	    (strcmp(o->kind, "Deployment") && strcmp(o->kind, "StatefulSet")))
 		return;
 	n = mf_most_replicas(k, o, k->pod);
-	if (n <= 1 || mf_path(k->pod->spec, "affinity.podAntiAffinity") ||
-	    mf_get(k->pod->spec, "topologySpreadConstraints"))
+	if (n <= 1 || spreads(k->pod->spec, mf_get(k->pod->meta, "labels")))
 		return;
 	mf_finding(k, MF_RULE_SPREAD_MISSING, mf_chk_at(k, mf_path(o->doc, "spec.replicas")),
 		   mf_printf(k->c->a, "%s.affinity", k->pod->base),
 		   "'%s' runs up to %lld replicas with no anti-affinity or topology spread",
 		   mf_chk_name(k), n);
+}
+
+/* ---- hygiene of pod specs -------------------------------------------------------- */
+
+typedef struct env_ent {
+	const char *name;
+	size_t index;
+} env_ent;
+
+static int cmp_env(const void *x, const void *y)
+{
+	const env_ent *a = x, *b = y;
+	int r = strcmp(a->name, b->name);
+
+	return r ? r : (a->index > b->index) - (a->index < b->index);
+}
+
+/* containers[].env[].name: sorted, so a later duplicate sits after its first */
+static void env_one(mf_chk *k, const mf_ctr *ct)
+{
+	const mf_node *env = mf_get(ct->node, "env");
+	env_ent *v =
+		env && env->kind == MF_SEQ ? mf_alloc(k->c->a, (env->n + 1) * sizeof *v) : NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; v && i < env->n; i++)
+		if (mf_get_str(env->items[i], "name"))
+			v[n++] = (env_ent){mf_get_str(env->items[i], "name"), i};
+	if (v)
+		qsort(v, n, sizeof *v, cmp_env);
+	for (size_t i = 1; v && i < n; i++) {
+		mf_diag *d;
+		if (strcmp(v[i].name, v[i - 1].name))
+			continue;
+		d = mf_finding(k, MF_RULE_ENV_DUPLICATE,
+			       mf_chk_at(k, mf_get(env->items[v[i].index], "name")),
+			       mf_printf(k->c->a, "%s.env[%zu].name", ct->path, v[i].index),
+			       "%s sets '%s' twice; the last one wins", mf_chk_who(k, ct),
+			       v[i].name);
+		if (d && mf_get(env->items[v[i - 1].index], "name")->pos.file)
+			mf_diag_note(k->c, d, "first set at line %u",
+				     mf_get(env->items[v[i - 1].index], "name")->pos.line);
+	}
+}
+
+static void env_duplicate(mf_chk *k)
+{
+	size_t n;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+
+	for (size_t i = 0; i < n; i++)
+		env_one(k, &cs[i]);
+}
+
+/* The entry of a capability list that names cap (or ALL), or NULL. */
+static const char *caps_list(const mf_node *seq, const char *cap)
+{
+	for (size_t i = 0; seq && seq->kind == MF_SEQ && i < seq->n; i++) {
+		const char *s = mf_str(seq->items[i]);
+		/* Compose folds case and drops CAP_; the checks of the adapted pod see both */
+		if (s && !strncasecmp(s, "CAP_", 4))
+			s += 4;
+		if (s && (!strcasecmp(s, cap) || !strcasecmp(s, "ALL")))
+			return s;
+	}
+	return NULL;
+}
+
+/* Why the container cannot bind a port below 1024, or NULL when it can. */
+static const char *no_bind(mf_chk *k, const mf_ctr *ct)
+{
+	const mf_node *caps = mf_path(ct->node, "securityContext.capabilities");
+	const mf_node *sysctls = mf_path(k->pod->spec, "securityContext.sysctls");
+	const char *path, *dropped;
+	const mf_node *user = mf_sec_field(k, k->pod, ct, "runAsUser", &path),
+		      *nonroot = mf_sec_field(k, k->pod, ct, "runAsNonRoot", &path);
+
+	for (size_t i = 0; sysctls && sysctls->kind == MF_SEQ && i < sysctls->n; i++)
+		if (mf_get_str(sysctls->items[i], "name") &&
+		    !strcmp(mf_get_str(sysctls->items[i], "name"),
+			    "net.ipv4.ip_unprivileged_port_start"))
+			return NULL;
+	if (caps_list(mf_get(caps, "add"), "NET_BIND_SERVICE"))
+		return NULL;
+	if ((dropped = caps_list(mf_get(caps, "drop"), "NET_BIND_SERVICE")) != NULL)
+		return strcasecmp(dropped, "ALL") ? "drops NET_BIND_SERVICE"
+						  : "drops ALL capabilities without adding "
+						    "NET_BIND_SERVICE back";
+	if ((user && user->kind == MF_INT && user->v.i != 0) || mf_is_true(nonroot))
+		return "runs as a non-root user without NET_BIND_SERVICE";
+	return NULL;
+}
+
+/* containers[].ports[].containerPort below 1024 (the host's, on the host network) */
+static void port_privileged(mf_chk *k)
+{
+	size_t n;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+	const char *os = mf_str(mf_path(k->pod->spec, "os.name"));
+
+	/* Docker lowers ip_unprivileged_port_start to 0 in every container */
+	if (k->pod->compose || (os && !strcmp(os, "windows")))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const mf_node *ports = mf_get(cs[i].node, "ports");
+		const char *why = ports ? no_bind(k, &cs[i]) : NULL;
+		for (size_t j = 0; why && ports->kind == MF_SEQ && j < ports->n; j++) {
+			const mf_node *p = mf_get(ports->items[j], "containerPort");
+			if (!p || p->kind != MF_INT || p->v.i <= 0 || p->v.i >= 1024)
+				continue;
+			mf_finding(k, MF_RULE_PORT_PRIVILEGED, mf_chk_at(k, p),
+				   mf_printf(k->c->a, "%s.ports[%zu].containerPort", cs[i].path, j),
+				   "%s listens on privileged port %lld but %s",
+				   mf_chk_who(k, &cs[i]), p->v.i, why);
+		}
+	}
+}
+
+static void port_ssh(mf_chk *k)
+{
+	size_t n;
+	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		const mf_node *ports = mf_get(cs[i].node, "ports");
+		for (size_t j = 0; ports && ports->kind == MF_SEQ && j < ports->n; j++) {
+			const mf_node *p = mf_get(ports->items[j], "containerPort");
+			if (p && p->kind == MF_INT && p->v.i == 22)
+				mf_finding(k, MF_RULE_PORT_SSH, mf_chk_at(k, p),
+					   mf_printf(k->c->a, "%s.ports[%zu].containerPort",
+						     cs[i].path, j),
+					   "%s exposes port 22 (SSH)", mf_chk_who(k, &cs[i]));
+		}
+	}
+}
+
+static void pull_one(mf_chk *k, const mf_ctr *ct, const mf_node *img, mf_image r)
+{
+	const mf_node *policy = mf_get(ct->node, "imagePullPolicy");
+	const char *p = mf_str(policy);
+
+	if (r.digest || (r.tag && strcmp(r.tag, "latest")) || !p || !strcmp(p, "Always"))
+		return;
+	mf_finding(k, MF_RULE_IMAGE_PULL_POLICY, mf_chk_at(k, policy),
+		   mf_printf(k->c->a, "%s.imagePullPolicy", ct->path),
+		   "%s pulls the mutable image '%s' with imagePullPolicy %s, so nodes keep "
+		   "whatever they pulled first",
+		   mf_chk_who(k, ct), mf_str(img), p);
+}
+
+static void image_pull_policy(mf_chk *k)
+{
+	if (!k->pod->compose)
+		each_image(k, pull_one);
+}
+
+static void ephemeral_storage_missing(mf_chk *k)
+{
+	size_t n;
+	mf_ctr *cs = k->pod->compose ? NULL : mf_pod_containers(k, k->pod, &n);
+
+	for (size_t i = 0; cs && i < n; i++) {
+		const mf_node *res = mf_get(cs[i].node, "resources");
+		bool req = mf_path(res, "requests.ephemeral-storage") != NULL,
+		     lim = mf_path(res, "limits.ephemeral-storage") != NULL;
+		if (req && lim)
+			continue;
+		mf_finding(k, MF_RULE_EPHEMERAL_STORAGE_MISSING,
+			   mf_chk_at(k, res ? res : cs[i].node),
+			   mf_printf(k->c->a, "%s.resources", cs[i].path),
+			   "%s sets no ephemeral-storage %s", mf_chk_who(k, &cs[i]),
+			   req   ? "limit"
+			   : lim ? "request"
+				 : "request or limit");
+	}
+}
+
+/* spec.serviceAccountName unset or "default", with the token mounted */
+static void service_account_default(mf_chk *k)
+{
+	const mf_node *spec = k->pod->spec;
+	const char *sa = mf_get_str(spec, "serviceAccountName");
+
+	if (!sa)
+		sa = mf_get_str(spec, "serviceAccount");
+	if (k->pod->compose || (sa && *sa && strcmp(sa, "default")) ||
+	    mf_is_false(mf_get(spec, "automountServiceAccountToken")))
+		return;
+	mf_finding(k, MF_RULE_SERVICE_ACCOUNT_DEFAULT,
+		   mf_chk_at(k, mf_get(spec, sa ? "serviceAccountName" : "containers")),
+		   mf_printf(k->c->a, "%s.serviceAccountName", k->pod->base),
+		   "'%s' runs as the namespace's default service account", mf_chk_name(k));
+}
+
+static void service_account_deprecated(mf_chk *k)
+{
+	const mf_node *sa = mf_get(k->pod->spec, "serviceAccount");
+
+	if (!k->pod->compose && sa && mf_str(sa))
+		mf_finding(k, MF_RULE_SERVICE_ACCOUNT_DEPRECATED, mf_chk_at(k, sa),
+			   mf_printf(k->c->a, "%s.serviceAccount", k->pod->base),
+			   "'%s' sets the deprecated 'serviceAccount'; use 'serviceAccountName'",
+			   mf_chk_name(k));
 }
 
 const mf_rule_impl mf_core_rules[] = {
@@ -609,5 +973,15 @@ const mf_rule_impl mf_core_rules[] = {
 	{MF_RULE_PORT_DUPLICATE, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, port_duplicate},
 	{MF_RULE_PORT_UNDECLARED, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, probe_ports},
 	{MF_RULE_SPREAD_MISSING, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, spread_missing},
+	{MF_RULE_ENV_DUPLICATE, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, env_duplicate},
+	{MF_RULE_PORT_PRIVILEGED, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, port_privileged},
+	{MF_RULE_PORT_SSH, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, port_ssh},
+	{MF_RULE_IMAGE_PULL_POLICY, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, image_pull_policy},
+	{MF_RULE_EPHEMERAL_STORAGE_MISSING, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT,
+	 ephemeral_storage_missing},
+	{MF_RULE_SERVICE_ACCOUNT_DEFAULT, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT,
+	 service_account_default},
+	{MF_RULE_SERVICE_ACCOUNT_DEPRECATED, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT,
+	 service_account_deprecated},
 };
 const size_t mf_core_nrules = MF_NELEM(mf_core_rules);

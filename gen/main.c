@@ -135,8 +135,8 @@ static const mf_cli_cmd commands[] = {
 		    OPTS(O_INIT_OUTPUT, O_NAME, O_FROM), 0, 0, MF_CLI_NONE, NULL},
 	[C_RULES] = {"rules", "", "List the built-in rules.", EXIT_SIMPLE, NO_OPTS, 0, 0,
 		     MF_CLI_NONE, NULL},
-	[C_EXPLAIN] = {"explain", "RULE", "Explain one rule.", EXIT_SIMPLE, NO_OPTS, 1, 1,
-		       MF_CLI_RULE, NULL},
+	[C_EXPLAIN] = {"explain", "RULE", "Explain one rule, built in or of a policy pack.",
+		       EXIT_SIMPLE, OPTS(O_POLICY), 1, 1, MF_CLI_RULE, NULL},
 	[C_SCHEMA] = {"schema", "[system|profile|policy]",
 		      "Print a JSON Schema of manifold's input formats.", EXIT_SIMPLE, NO_OPTS, 0,
 		      1, MF_CLI_WORDS, "system profile policy"},
@@ -864,10 +864,39 @@ static int cmd_rules(opts *o)
 	return finish(EXIT_OK);
 }
 
+/* A rule of a built-in pack or of a pack --policy names. */
+static int explain_pack_rule(const opts *o)
+{
+	mf_ctx c;
+	mf_pack_rule r;
+	int rc;
+
+	mf_ctx_init(&c);
+	rc = mf_pack_rule_find(&c, o->paths[0], o->packs, o->npacks, &r);
+	if (rc < 0) {
+		rc = print_diags(&c, stderr, o) < 0 ? EXIT_INTERNAL : EXIT_INPUT;
+	} else if (rc == 0) {
+		rc = -1; /* no such rule: the caller says so */
+	} else {
+		printf("%s (%s, policy pack '%s'): %s\n", r.id, severity_words[r.sev], r.pack,
+		       r.summary);
+		if (r.help)
+			printf("\n%s\n", r.help);
+		if (r.message)
+			printf("\nmessage: %s\n", r.message);
+		rc = EXIT_OK;
+	}
+	mf_ctx_release(&c);
+	return rc < 0 ? rc : finish(rc);
+}
+
 static int cmd_explain(opts *o)
 {
 	const mf_rule *r = mf_rule_find(o->paths[0]);
+	int rc = r ? 0 : explain_pack_rule(o);
 
+	if (!r && rc >= 0)
+		return rc;
 	if (!r) {
 		const char *ids[MF_RULE_COUNT], *best;
 		for (size_t i = 0; i < MF_RULE_COUNT; i++)

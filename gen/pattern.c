@@ -63,10 +63,12 @@ bool mf_re_find(const void *re, const char *s, size_t from, size_t *so, size_t *
 
 const char mf_secret_name_re[] =
 	"(?:^|[_.-])(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|"
-	"PRIVATE[_-]?KEY|SECRET[_-]?KEY|CLIENT[_-]?SECRET|CREDENTIALS?|AUTH[_-]?KEY)"
-	"(?:$|[_.-])";
+	"PRIVATE[_-]?KEY|SECRET[_-]?KEY|CLIENT[_-]?SECRET|CREDENTIALS?|AUTH[_-]?KEY|"
+	"ENCRYPTION[_-]?KEY|SALT)(?:$|[_.-])|ENCRYPTION[_-]?KEY$|[_.-]AUTH$";
 
-const char mf_url_password_re[] = "\\b[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]+:[^/\\s@]+@[^\\s/]";
+const char mf_secret_key_re[] = "(?:^|[_.-])KEY(?:$|[_.-])";
+
+const char mf_url_password_re[] = "\\b[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]*:[^/\\s@]+@[^\\s/]";
 
 const mf_token_shape mf_token_shapes[] = {
 	{"an AWS access key", "\\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\\b"},
@@ -83,7 +85,7 @@ const size_t mf_ntoken_shapes = sizeof mf_token_shapes / sizeof mf_token_shapes[
 /* ---- masking source excerpts -------------------------------------------------------- */
 
 /* The patterns, compiled once per process and kept (a few, small). */
-enum { P_NAME, P_URL, P_TOKEN0, P_MAX = P_TOKEN0 + 16 };
+enum { P_NAME, P_URL, P_KEY, P_TOKEN0, P_MAX = P_TOKEN0 + 16 };
 static void *compiled[P_MAX];
 
 static const void *pattern(size_t i)
@@ -93,6 +95,7 @@ static const void *pattern(size_t i)
 	if (!compiled[i])
 		compiled[i] = i == P_NAME  ? mf_re_compile(mf_secret_name_re, true, NULL, 0)
 			      : i == P_URL ? mf_re_compile(mf_url_password_re, false, NULL, 0)
+			      : i == P_KEY ? mf_re_compile(mf_secret_key_re, true, NULL, 0)
 					   : mf_re_compile(mf_token_shapes[i - P_TOKEN0].re, false,
 							   NULL, 0);
 	return compiled[i];
@@ -100,10 +103,11 @@ static const void *pattern(size_t i)
 
 /* Names that hold where a secret is, or something about it, not the secret. */
 static const char *const not_secret[] = {
-	"_FILE",      "_PATH",       "_DIR",      "_NAME",    "_ID",      "_TTL",      "_EXPIRY",
-	"_EXPIRES",   "_EXPIRATION", "_LENGTH",   "_TIMEOUT", "_ENABLED", "_HEADER",   "_TYPE",
-	"_ALGORITHM", "_FORMAT",     "_SIZE",     "_VERSION", "_PREFIX",  "_ENDPOINT", "_HOST",
-	"_PORT",      "_USER",       "_USERNAME", "_MODE",    "_POLICY",  "_URL",      "_REF"};
+	"_FILE",   "_PATH",     "_DIR",        "_NAME",   "_ID",      "_TTL",
+	"_EXPIRY", "_EXPIRES",  "_EXPIRATION", "_LENGTH", "_TIMEOUT", "_ENABLED",
+	"_HEADER", "_TYPE",     "_ALGORITHM",  "_FORMAT", "_SIZE",    "_VERSION",
+	"_PREFIX", "_ENDPOINT", "_HOST",       "_PORT",   "_USER",    "_USERNAME",
+	"_MODE",   "_POLICY",   "_URL",        "_REF",    "_USERS",   "_STDIN"};
 
 bool mf_secret_name(const char *name)
 {
@@ -117,6 +121,55 @@ bool mf_secret_name(const char *name)
 			return false;
 	}
 	return true;
+}
+
+/* A generated key: 32 or more hex digits, or 32 or more base64 (or
+ * base64url) characters with letters and digits ("base64:" may lead). */
+static bool keyish(const char *v)
+{
+	size_t n, letters = 0, digits = 0;
+
+	if (!strncmp(v, "base64:", 7))
+		v += 7;
+	n = strspn(v, "0123456789abcdefABCDEF");
+	if (n >= 32 && !v[n])
+		return true;
+	n = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-=");
+	if (n < 32 || v[n])
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		letters += (v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= 'a' && v[i] <= 'z');
+		digits += v[i] >= '0' && v[i] <= '9';
+	}
+	return letters && digits && v[0] != '/';
+}
+
+bool mf_secret_value(const char *name, const char *value)
+{
+	size_t so, eo;
+
+	if (mf_secret_name(name))
+		return true;
+	return name && value && mf_re_find(pattern(P_KEY), name, 0, &so, &eo) && keyish(value);
+}
+
+bool mf_secret_flag(const char *flag, size_t len)
+{
+	static const char *const own[] = {"requirepass", "masterauth", "pass", "passwd"};
+	char name[64];
+
+	while (len && *flag == '-')
+		flag++, len--;
+	if (!len || len >= sizeof name)
+		return false;
+	memcpy(name, flag, len);
+	name[len] = 0;
+	for (char *c = name; *c; c++)
+		*c = *c == '-' ? '_' : *c;
+	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (!strcmp(name, own[i]))
+			return true;
+	return mf_secret_name(name);
 }
 
 static bool name_char(char ch)
@@ -156,17 +209,16 @@ static bool value_after(const char *s, size_t len, size_t i, bool flow, size_t *
 	return e > v;
 }
 
-/* Is the name ending just before s[i] (quotes allowed) one that holds a secret? */
-static bool secret_name_before(const char *s, size_t i, bool *flow)
+/* The name ending just before s[i] (quotes allowed), copied into name. */
+static bool name_before(const char *s, size_t i, bool *flow, char *name, size_t cap)
 {
 	size_t e = i, b;
-	char name[128];
 
 	if (e && (s[e - 1] == '"' || s[e - 1] == '\''))
 		e--;
 	for (b = e; b > 0 && name_char(s[b - 1]); b--)
 		;
-	if (b == e || e - b >= sizeof name)
+	if (b == e || e - b >= cap)
 		return false;
 	for (size_t k = b; k > 0; k--) {
 		char ch = s[k - 1];
@@ -180,7 +232,7 @@ static bool secret_name_before(const char *s, size_t i, bool *flow)
 	memcpy(name, s + b, e - b);
 	name[e - b] = 0;
 	/* `secret: db` names a secret of the description, it is not one */
-	return strcmp(name, "secret") && mf_secret_name(name);
+	return strcmp(name, "secret") != 0;
 }
 
 static void mark(bool *hide, size_t from, size_t to)
@@ -191,12 +243,44 @@ static void mark(bool *hide, size_t from, size_t to)
 
 static void mark_names(const char *s, size_t len, bool *hide)
 {
+	char name[128], value[256];
+
 	for (size_t i = 0; i < len; i++) {
 		bool flow = false, yaml = s[i] == ':' && (i + 1 == len || s[i + 1] == ' ');
 		size_t from, to;
-		if ((yaml || s[i] == '=') && secret_name_before(s, i, &flow) &&
-		    value_after(s, len, i, flow, &from, &to))
+		if (!(yaml || s[i] == '=') || !name_before(s, i, &flow, name, sizeof name) ||
+		    !value_after(s, len, i, flow, &from, &to))
+			continue;
+		snprintf(value, sizeof value, "%.*s", (int)(to - from), s + from);
+		if (mf_secret_value(name, value))
 			mark(hide, from, to);
+	}
+}
+
+/* "--requirepass VALUE", "--db-password=VALUE": the value, unless a reference */
+static void mark_flags(const char *s, size_t len, bool *hide)
+{
+	static const char stop[] = " \t\"',]";
+
+	for (size_t i = 0; i + 2 < len; i++) {
+		size_t n, v, e;
+		if (s[i] != '-' || s[i + 1] != '-' || (i && !strchr(" \t\"'[,=", s[i - 1])))
+			continue;
+		for (n = i + 2; n < len && (name_char(s[n]) && s[n] != '.'); n++)
+			;
+		if (!mf_secret_flag(s + i, n - i))
+			continue;
+		bool eq = n < len && s[n] == '=';
+		v = eq ? n + 1 : n;
+		while (!eq && v < len && strchr(stop, s[v]))
+			v++;
+		if (v < len && s[v] == '-' && !eq)
+			continue;
+		for (e = v; e < len && !strchr(stop, s[e]); e++)
+			;
+		if (e > v && s[v] != '$')
+			mark(hide, v, e);
+		i = n;
 	}
 }
 
@@ -236,6 +320,7 @@ char *mf_mask_secrets(const char *text, size_t len, size_t *outlen)
 	memcpy(s, text, len);
 	s[len] = 0;
 	mark_names(s, len, hide);
+	mark_flags(s, len, hide);
 	mark_shapes(s, len, hide);
 	for (size_t i = 0; i < len; i++)
 		if (!hide[i])

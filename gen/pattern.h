@@ -21,6 +21,13 @@ extern const char mf_url_password_re[];
 /* Whether a key or variable name holds a secret (DB_PASSWORD, API_KEY) and
  * not where one is or something about it (PASSWORD_FILE, TOKEN_TTL). */
 bool mf_secret_name(const char *name);
+/* Whether a name and its value hold a secret: a secret name, or a KEY
+ * (SIGNING_KEY, APP_KEY) whose value looks generated (long hex or base64). */
+bool mf_secret_value(const char *name, const char *value);
+extern const char mf_secret_key_re[];
+/* Whether a command-line flag ("--requirepass", "--db-password", len bytes
+ * from flag) takes a secret: a secret name, or a server's own spelling. */
+bool mf_secret_flag(const char *flag, size_t len);
 typedef struct mf_token_shape {
 	const char *what; /* "an AWS access key" */
 	const char *re;

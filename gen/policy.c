@@ -52,6 +52,7 @@ typedef struct prule {
 	const char *id;
 	mf_severity sev;
 	const char *message;
+	const char *summary, *help, *pack; /* for explain and SARIF's rules[] */
 	reads on;
 	const mf_node *envs, *kinds, *tenants, *services;
 	unsigned targets;
@@ -337,6 +338,8 @@ static void compile_rule(build *b, const mf_node *n, prule *r)
 	r->id = mf_str(id);
 	r->sev = sev ? *sev : MF_SEV_WARNING;
 	r->message = mf_get_str(n, "message");
+	r->summary = mf_get_str(n, "summary");
+	r->help = mf_get_str(n, "help");
 	r->on = on && !strcmp(on, "service")   ? ON_SERVICE
 		: on && !strcmp(on, "compose") ? ON_COMPOSE
 					       : ON_OBJECT;
@@ -397,8 +400,10 @@ static mf_pack *compile_pack(build *b, const mf_node *doc)
 	compile_extends(b, doc, p);
 	compile_switches(b, doc, p);
 	p->rules = mf_alloc(b->c->a, ((rules ? rules->n : 0) + 1) * sizeof *p->rules);
-	for (size_t i = 0; p->rules && rules && i < rules->n; i++)
-		compile_rule(b, rules->items[i], &p->rules[p->nrules++]);
+	for (size_t i = 0; p->rules && rules && i < rules->n; i++) {
+		compile_rule(b, rules->items[i], &p->rules[p->nrules]);
+		p->rules[p->nrules++].pack = p->name;
+	}
 	for (size_t i = 0; p->rules && i < p->nrules; i++)
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(p->rules[i].id, p->rules[j].id))
@@ -668,6 +673,24 @@ static const char *placeholder(mf_chk *k, const target *t, const prule *r, const
 	return NULL;
 }
 
+/* An empty placeholder in quotes drops the phrase it ends: " in '{env}'"
+ * in lint, which has no environment, says nothing rather than "in ''". */
+static const char *drop_phrase(mf_chk *k, const char *out)
+{
+	size_t n = strlen(out);
+
+	if (!n || out[n - 1] != '\'')
+		return NULL;
+	n--;
+	while (n && out[n - 1] == ' ')
+		n--;
+	while (n && out[n - 1] != ' ')
+		n--;
+	while (n && out[n - 1] == ' ')
+		n--;
+	return mf_strndup(k->c->a, out, n);
+}
+
 static const char *expand_message(mf_chk *k, const target *t, const prule *r, const cond *c,
 				  const hit *h)
 {
@@ -675,14 +698,19 @@ static const char *expand_message(mf_chk *k, const target *t, const prule *r, co
 
 	while (*m) {
 		size_t lit = strcspn(m, "{"), len;
-		const char *v;
+		const char *v, *cut;
 		out = mf_printf(k->c->a, "%s%.*s", out, (int)lit, m);
 		m += lit;
 		if (!*m)
 			break;
 		v = placeholder(k, t, r, c, h, m, &len);
-		out = v ? mf_printf(k->c->a, "%s%s", out, v) : mf_printf(k->c->a, "%s{", out);
 		m += len;
+		if (v && !*v && *m == '\'' && (cut = drop_phrase(k, out)) != NULL) {
+			out = cut;
+			m++;
+			continue;
+		}
+		out = v ? mf_printf(k->c->a, "%s%s", out, v) : mf_printf(k->c->a, "%s{", out);
 	}
 	return out;
 }
@@ -719,6 +747,15 @@ static bool in_scope(const mf_chk *k, const prule *r, const target *t)
 	       listed(r->services, t->service);
 }
 
+/* SARIF's rules[] describes a pack rule from its findings. */
+static void describe(mf_diag *d, const prule *r)
+{
+	if (!d)
+		return;
+	d->rule_summary = r->summary ? r->summary : r->id;
+	d->rule_help = r->help;
+}
+
 static void apply(mf_chk *k, const prule *r, const target *t)
 {
 	if (!in_scope(k, r, t) || !all_hold(k, r->when, r->nwhen, t->root))
@@ -740,16 +777,44 @@ static void apply(mf_chk *k, const prule *r, const target *t)
 					 : x->path;
 			if (holds(&r->assert[i], x->n))
 				continue;
-			mf_finding_custom(k, r->id, r->sev,
-					  x->n && x->n->pos.file         ? x->n->pos
-					  : x->near && x->near->pos.file ? x->near->pos
-									 : t->pos,
-					  path, expand_message(k, t, r, &r->assert[i], x));
+			describe(mf_finding_custom(k, r->id, r->sev,
+						   x->n && x->n->pos.file         ? x->n->pos
+						   : x->near && x->near->pos.file ? x->near->pos
+										  : t->pos,
+						   path, expand_message(k, t, r, &r->assert[i], x)),
+				 r);
 		}
 	}
 	k->in = NULL;
 	k->obj = NULL;
 	k->object = NULL;
+}
+
+/* What {service} names for an object: its instance's service, else the
+ * Service an Ingress or Route sends to, else the app label, else its name. */
+static const char *object_service(const mf_object *o)
+{
+	static const char *const paths[] = {"spec.defaultBackend.service.name",
+					    "spec.backend.serviceName", "spec.to.name"};
+	const mf_node *rules = mf_path(o->doc, "spec.rules"), *labels;
+	const char *s;
+
+	if (o->inst)
+		return o->inst->service;
+	for (size_t i = 0; rules && rules->kind == MF_SEQ && i < rules->n; i++) {
+		const mf_node *paths_ = mf_path(rules->items[i], "http.paths");
+		for (size_t j = 0; paths_ && paths_->kind == MF_SEQ && j < paths_->n; j++)
+			if ((s = mf_str(mf_path(paths_->items[j], "backend.service.name"))) ||
+			    (s = mf_str(mf_path(paths_->items[j], "backend.serviceName"))))
+				return s;
+	}
+	for (size_t i = 0; i < MF_NELEM(paths); i++)
+		if ((s = mf_str(mf_path(o->doc, paths[i]))) != NULL)
+			return s;
+	labels = mf_path(o->doc, "metadata.labels");
+	if ((s = mf_get_str(labels, "app.kubernetes.io/name")) || (s = mf_get_str(labels, "app")))
+		return s;
+	return o->name;
 }
 
 static void run_objects(mf_chk *k, const prule *r)
@@ -762,7 +827,7 @@ static void run_objects(mf_chk *k, const prule *r)
 			    o->kind,
 			    o->name,
 			    o->ns,
-			    o->inst ? o->inst->service : o->name,
+			    object_service(o),
 			    o->tenant                    ? o->tenant
 			    : o->inst && o->inst->tenant ? o->inst->tenant->name
 							 : NULL,
@@ -831,4 +896,51 @@ void mf_pack_run(const mf_pack *p, mf_chk *k)
 		else if (k->compose)
 			run_compose(k, &p->rules[i]);
 	}
+}
+
+/* ---- explain ---------------------------------------------------------------------------- */
+
+static bool find_in(const mf_pack *const *v, size_t n, const char *id, mf_pack_rule *out)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < v[i]->nrules; j++) {
+			const prule *r = &v[i]->rules[j];
+			if (strcmp(r->id, id))
+				continue;
+			*out = (mf_pack_rule){r->id,   r->pack,    mf_or(r->summary, ""),
+					      r->help, r->message, r->sev};
+			return true;
+		}
+	return false;
+}
+
+/* The named packs first (a team's pack may reuse an id a built-in pack
+ * has), then every built-in pack (policies/NAME.yaml, embedded). */
+int mf_pack_rule_find(mf_ctx *c, const char *id, const char *const *names, size_t n,
+		      mf_pack_rule *out)
+{
+	mf_packset *ps = mf_packset_new(c);
+	const char **all = mf_alloc(c->a, (n + mf_embedded_count + 1) * sizeof *all);
+	mf_pos *pos = mf_alloc(c->a, (n + mf_embedded_count + 1) * sizeof *pos);
+	const mf_pack **v;
+	size_t nall = 0, nv;
+	int rc;
+
+	if (!ps || !all || !pos) {
+		mf_packset_free(ps);
+		return mf_error(c, MF_NOPOS, "internal", "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		all[nall++] = names[i];
+	for (size_t i = 0; i < mf_embedded_count; i++) {
+		const char *p = mf_embedded_files[i].path;
+		size_t len = strlen(p);
+		if (!strncmp(p, "policies/", 9) && len > 14 && !strcmp(p + len - 5, ".yaml"))
+			all[nall++] = mf_strndup(c->a, p + 9, len - 14);
+	}
+	memset(pos, 0, (nall + 1) * sizeof *pos);
+	rc = mf_packset_load(ps, all, pos, nall, &v, &nv);
+	rc = rc < 0 ? -1 : find_in(v, nv, id, out) ? 1 : 0;
+	mf_packset_free(ps);
+	return rc;
 }

@@ -271,8 +271,12 @@ static json_t *sarif_rules(const mf_ctx *c, const char ***ids, size_t *nids)
 			continue;
 		v[n++] = code;
 		json_array_append_new(
-			rules, sarif_rule(code, mf_printf(c->a, "manifold diagnostic '%s'", code),
-					  NULL, c->diags[i].sev));
+			rules,
+			sarif_rule(code,
+				   c->diags[i].rule_summary
+					   ? c->diags[i].rule_summary
+					   : mf_printf(c->a, "manifold diagnostic '%s'", code),
+				   c->diags[i].rule_help, c->diags[i].sev));
 	}
 	*ids = v;
 	*nids = n;
