@@ -587,7 +587,9 @@ static void take_policy(ix *x, const mf_object *o)
 	mf_node *np = mf_tb_child(&x->h->tb, x->m, "networkPolicy", MF_NOPOS);
 
 	mf_tb_put_bool(&x->h->tb, np, "enabled", true, MF_NOPOS);
+	mf_tb_put(&x->h->tb, np, "policyTypes", mf_path(o->doc, "spec.policyTypes"));
 	mf_tb_put(&x->h->tb, np, "ingress", mf_path(o->doc, "spec.ingress"));
+	mf_tb_put(&x->h->tb, np, "egress", mf_path(o->doc, "spec.egress"));
 }
 
 static void take_route(ix *x, const mf_object *o)
