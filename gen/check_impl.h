@@ -139,6 +139,8 @@ const char *mf_chk_name(const mf_chk *k);
 
 /* ---- pod specs (check_lib.c) ------------------------------------------------- */
 
+/* Whether o is an object of this kind (o->kind may be NULL in malformed input). */
+bool mf_kind_is(const mf_object *o, const char *kind);
 /* The pod spec inside a workload object, or NULL; sets p's paths. */
 bool mf_pod_of(const mf_object *o, mf_pod *p);
 /* Every container of a pod (containers, then init and ephemeral ones). */

@@ -189,6 +189,11 @@ static const mf_node *pod_labels(const mf_object *o)
 	return NULL;
 }
 
+bool mf_kind_is(const mf_object *o, const char *kind)
+{
+	return o->kind && !strcmp(o->kind, kind);
+}
+
 bool mf_pod_of(const mf_object *o, mf_pod *p)
 {
 	memset(p, 0, sizeof *p);

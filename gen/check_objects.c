@@ -5,11 +5,6 @@
 
 /* ---- objects ---------------------------------------------------------------------- */
 
-static bool kind_is(const mf_object *o, const char *kind)
-{
-	return o->kind && !strcmp(o->kind, kind);
-}
-
 /* Whether a container of the workloads has a port of that name and
  * protocol (how Kubernetes resolves a named targetPort); *udp is set when
  * the name exists for another protocol only. */
@@ -134,7 +129,7 @@ static void ingress_ports(mf_chk *k, const mf_object *o)
 {
 	const mf_node *rules = mf_path(o->doc, "spec.rules");
 
-	if (kind_is(o, "Route")) {
+	if (mf_kind_is(o, "Route")) {
 		backend_port(k, o, mf_path(o->doc, "spec.to.name"),
 			     mf_path(o->doc, "spec.port.targetPort"), "spec.to.name",
 			     "spec.port.targetPort");
@@ -155,9 +150,9 @@ static void object_ports(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		if (kind_is(o, "Service"))
+		if (mf_kind_is(o, "Service"))
 			service_ports(k, o);
-		else if (kind_is(o, "Ingress") || kind_is(o, "Route"))
+		else if (mf_kind_is(o, "Ingress") || mf_kind_is(o, "Route"))
 			ingress_ports(k, o);
 	}
 }
@@ -165,7 +160,7 @@ static void object_ports(mf_chk *k)
 static void ingress_targets(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++)
-		if (kind_is(&k->objs->v[i], "Ingress") || kind_is(&k->objs->v[i], "Route"))
+		if (mf_kind_is(&k->objs->v[i], "Ingress") || mf_kind_is(&k->objs->v[i], "Route"))
 			ingress_ports(k, &k->objs->v[i]);
 	k->obj = NULL;
 	k->in = NULL;
@@ -199,7 +194,7 @@ static void service_duplicates(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		if (!kind_is(o, "Service"))
+		if (!mf_kind_is(o, "Service"))
 			continue;
 		const mf_node *ports = mf_path(o->doc, "spec.ports");
 		k->obj = o;
@@ -293,7 +288,7 @@ static void pdb_one(mf_chk *k, const mf_object *pdb)
 static void pdb_blocks_eviction(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++)
-		if (kind_is(&k->objs->v[i], "PodDisruptionBudget"))
+		if (mf_kind_is(&k->objs->v[i], "PodDisruptionBudget"))
 			pdb_one(k, &k->objs->v[i]);
 }
 
@@ -305,7 +300,7 @@ static bool *budgeted(mf_chk *k)
 	for (size_t i = 0; marks && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i], *ws[64];
 		size_t nw;
-		if (!kind_is(o, "PodDisruptionBudget"))
+		if (!mf_kind_is(o, "PodDisruptionBudget"))
 			continue;
 		nw = mf_select(k, o, mf_path(o->doc, "spec.selector.matchLabels"), ws, 64);
 		for (size_t j = 0; j < nw; j++)
@@ -322,7 +317,8 @@ static void pdb_missing(mf_chk *k)
 		const mf_object *o = &k->objs->v[i];
 		mf_pod p;
 		long long n;
-		if ((!kind_is(o, "Deployment") && !kind_is(o, "StatefulSet")) || !mf_pod_of(o, &p))
+		if ((!mf_kind_is(o, "Deployment") && !mf_kind_is(o, "StatefulSet")) ||
+		    !mf_pod_of(o, &p))
 			continue;
 		n = mf_most_replicas(k, o, &p);
 		if (n <= 1 || marks[i])
@@ -339,7 +335,7 @@ static void hpa_range(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		if (!kind_is(o, "HorizontalPodAutoscaler"))
+		if (!mf_kind_is(o, "HorizontalPodAutoscaler"))
 			continue;
 		const mf_node *min = mf_path(o->doc, "spec.minReplicas"),
 			      *max = mf_path(o->doc, "spec.maxReplicas");
@@ -359,7 +355,7 @@ static void hpa_fixed(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		if (!kind_is(o, "HorizontalPodAutoscaler"))
+		if (!mf_kind_is(o, "HorizontalPodAutoscaler"))
 			continue;
 		const mf_node *min = mf_path(o->doc, "spec.minReplicas"),
 			      *max = mf_path(o->doc, "spec.maxReplicas");
@@ -496,7 +492,7 @@ static void job_ttl_missing(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		if (!kind_is(o, "Job"))
+		if (!mf_kind_is(o, "Job"))
 			continue;
 		const mf_node *spec = mf_get(o->doc, "spec");
 		if (!spec || mf_get(spec, "ttlSecondsAfterFinished") ||
@@ -518,7 +514,7 @@ static void cronjob_deadline_missing(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		if (!kind_is(o, "CronJob"))
+		if (!mf_kind_is(o, "CronJob"))
 			continue;
 		const mf_node *spec = mf_get(o->doc, "spec");
 		if (!spec || mf_get(spec, "startingDeadlineSeconds"))
@@ -541,7 +537,7 @@ static void job_restart_policy(mf_chk *k)
 		mf_pod p;
 		const mf_node *rp;
 		const char *v;
-		if ((!kind_is(o, "Job") && !kind_is(o, "CronJob")) || !mf_pod_of(o, &p))
+		if ((!mf_kind_is(o, "Job") && !mf_kind_is(o, "CronJob")) || !mf_pod_of(o, &p))
 			continue;
 		rp = mf_get(p.spec, "restartPolicy");
 		v = mf_str(rp);
@@ -562,7 +558,7 @@ static void service_nodeport(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		if (!kind_is(o, "Service"))
+		if (!mf_kind_is(o, "Service"))
 			continue;
 		const mf_node *type = mf_path(o->doc, "spec.type");
 		if (!mf_str(type) || strcmp(mf_str(type), "NodePort"))
@@ -691,7 +687,7 @@ static void quota_one(mf_chk *k, const mf_object *rq)
 static void namespace_quotas(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++)
-		if (kind_is(&k->objs->v[i], "ResourceQuota"))
+		if (mf_kind_is(&k->objs->v[i], "ResourceQuota"))
 			quota_one(k, &k->objs->v[i]);
 }
 

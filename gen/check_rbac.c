@@ -7,19 +7,14 @@
  * manifest may copy) are left alone.  A description renders no roles
  * (so in check these find nothing); they are meant for lint. */
 
-static bool kind_is(const mf_object *o, const char *kind)
-{
-	return o->kind && !strcmp(o->kind, kind);
-}
-
 static bool is_role(const mf_object *o)
 {
-	return kind_is(o, "Role") || kind_is(o, "ClusterRole");
+	return mf_kind_is(o, "Role") || mf_kind_is(o, "ClusterRole");
 }
 
 static bool is_binding(const mf_object *o)
 {
-	return kind_is(o, "RoleBinding") || kind_is(o, "ClusterRoleBinding");
+	return mf_kind_is(o, "RoleBinding") || mf_kind_is(o, "ClusterRoleBinding");
 }
 
 /* The roles every cluster has: the user-facing ClusterRoles, and system:*

@@ -10,11 +10,6 @@
 
 enum { CANDIDATES = 256 }; /* objects a selector's matchLabels may match before we stop looking */
 
-static bool kind_is(const mf_object *o, const char *kind)
-{
-	return o->kind && !strcmp(o->kind, kind);
-}
-
 static void subject(mf_chk *k, const mf_object *o)
 {
 	k->obj = o;
@@ -159,9 +154,9 @@ static void selector_one(mf_chk *k, const mf_object *o)
 					       "ReplicaSet"};
 	const mf_node *sel = mf_path(o->doc, "spec.selector"),
 		      *labels = mf_path(o->doc, "spec.template.metadata.labels");
-	bool rc = kind_is(o, "ReplicationController") || kind_is(o, "DeploymentConfig");
+	bool rc = mf_kind_is(o, "ReplicationController") || mf_kind_is(o, "DeploymentConfig");
 
-	if (!o->kind || (!MF_IN_LIST(o->kind, required) && !rc && !kind_is(o, "Job")))
+	if (!o->kind || (!MF_IN_LIST(o->kind, required) && !rc && !mf_kind_is(o, "Job")))
 		return;
 	subject(k, o);
 	if (!sel && MF_IN_LIST(o->kind, required) && o->api_version &&
@@ -189,7 +184,7 @@ static void service_selects_nothing(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i], *ws[1];
-		if (!kind_is(o, "Service"))
+		if (!mf_kind_is(o, "Service"))
 			continue;
 		const mf_node *sel = mf_path(o->doc, "spec.selector");
 		const char *type = mf_str(mf_path(o->doc, "spec.type"));
@@ -208,7 +203,7 @@ static void pdb_selects_nothing(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		if (!kind_is(o, "PodDisruptionBudget"))
+		if (!mf_kind_is(o, "PodDisruptionBudget"))
 			continue;
 		const mf_node *sel = mf_path(o->doc, "spec.selector");
 		subject(k, o);
@@ -253,7 +248,7 @@ static void networkpolicy_selects_nothing(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		if (!kind_is(o, "NetworkPolicy"))
+		if (!mf_kind_is(o, "NetworkPolicy"))
 			continue;
 		const mf_node *sel = mf_path(o->doc, "spec.podSelector");
 		subject(k, o);
@@ -301,7 +296,7 @@ static void monitor_one(mf_chk *k, const mf_object *o)
 static void servicemonitor_selects_nothing(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++)
-		if (kind_is(&k->objs->v[i], "ServiceMonitor"))
+		if (mf_kind_is(&k->objs->v[i], "ServiceMonitor"))
 			monitor_one(k, &k->objs->v[i]);
 	subject(k, NULL);
 }
@@ -383,7 +378,7 @@ static bool *isolated(mf_chk *k, ns_ent *all, size_t *nall)
 	for (size_t i = 0; marks && ws && sels && i < n; i++) {
 		const mf_object *o = &k->objs->v[i];
 		const mf_node *sel = mf_path(o->doc, "spec.podSelector");
-		if (!kind_is(o, "NetworkPolicy") || !sel || !isolates_ingress(o))
+		if (!mf_kind_is(o, "NetworkPolicy") || !sel || !isolates_ingress(o))
 			continue;
 		if (empty_selector(sel))
 			all[(*nall)++] = (ns_ent){o->ns};
@@ -429,7 +424,7 @@ static void hpa_target_missing(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		if (!kind_is(o, "HorizontalPodAutoscaler"))
+		if (!mf_kind_is(o, "HorizontalPodAutoscaler"))
 			continue;
 		const mf_node *ref = mf_path(o->doc, "spec.scaleTargetRef");
 		const char *kind = mf_get_str(ref, "kind"), *name = mf_get_str(ref, "name");
@@ -449,7 +444,7 @@ static void statefulset_service_missing(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i], *svc;
-		if (!kind_is(o, "StatefulSet"))
+		if (!mf_kind_is(o, "StatefulSet"))
 			continue;
 		const mf_node *name = mf_path(o->doc, "spec.serviceName");
 		const char *ip;
@@ -485,7 +480,7 @@ static void hpa_replicas_conflict(mf_chk *k)
 {
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
-		if (!kind_is(o, "Deployment") && !kind_is(o, "StatefulSet"))
+		if (!mf_kind_is(o, "Deployment") && !mf_kind_is(o, "StatefulSet"))
 			continue;
 		const mf_node *rep = mf_path(o->doc, "spec.replicas");
 		if (!rep || !mf_hpa_of(k, o))
