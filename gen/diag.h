@@ -31,6 +31,7 @@ typedef struct mf_diag {
 	const char *object; /* optional: "Deployment/ns/name" or "service/tenant" */
 	const char *path;   /* optional: field path in the rendered object */
 	bool mask_token;    /* the token at pos is a secret: the excerpt hides it */
+	bool mask_rest;     /* and what follows it on the line (a refused secret's data) */
 	const char *rule_summary, *rule_help; /* a policy pack's rule: SARIF's rules[] entry */
 	bool waived;
 	const char *waiver_reason;

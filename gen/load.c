@@ -334,6 +334,23 @@ static size_t property_names(const json_t *schema, const char **names, size_t ca
 	return n;
 }
 
+/* Whether a schema error at this pointer is about what may be a secret's
+ * value: anything under secrets.NAME but the fields that name and describe. */
+static bool secret_value_at(const char *pointer)
+{
+	static const char *const named[] = {"keys", "type", "external", "compose", "description"};
+	const char *field = !strncmp(pointer, "/secrets/", 9) ? strchr(pointer + 9, '/') : NULL;
+	size_t fl;
+
+	if (!field)
+		return !strncmp(pointer, "/secrets/", 9);
+	fl = strcspn(++field, "/");
+	for (size_t i = 0; i < MF_NELEM(named); i++)
+		if (strlen(named[i]) == fl && !strncmp(field, named[i], fl))
+			return false;
+	return true;
+}
+
 static void on_schema_error(void *user, const mf_schema_error *e)
 {
 	vctx *v = user;
@@ -354,8 +371,10 @@ static void on_schema_error(void *user, const mf_schema_error *e)
 	d = mf_diag_add(v->c, MF_SEV_ERROR, pos, "schema", "%s", e->message);
 	/* a value refused under secrets (the description holds names and keys
 	 * only) may be the secret itself: the excerpt does not show it */
-	if (d && !strncmp(e->pointer, "/secrets/", 9) && n && mf_is_scalar(n))
-		d->mask_token = true;
+	if (d && secret_value_at(e->pointer) && n) {
+		d->mask_token = pos.line == n->pos.line && pos.col == n->pos.col;
+		d->mask_rest = true;
+	}
 	if (!d || !unknown)
 		return;
 	mf_diag_suggest(v->c, d, e->property, names, property_names(e->schema, names, 128));

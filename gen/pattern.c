@@ -304,12 +304,37 @@ static void mark_shapes(const char *s, size_t len, bool *hide)
 			mark(hide, so, eo);
 }
 
+/* The marked bytes of s[0..len) as one '*' per code point; returns the new length. */
+static size_t squeeze(char *out, const char *s, size_t len, const bool *hide)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (!hide[i])
+			out[n++] = s[i];
+		else if (((unsigned char)s[i] & 0xC0) != 0x80)
+			out[n++] = '*';
+	out[n] = 0;
+	return n;
+}
+
+void mf_mask_tokens(char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	bool *hide = len ? calloc(len + 1, sizeof *hide) : NULL;
+
+	if (!hide)
+		return;
+	mark_shapes(s, len, hide);
+	squeeze(s, s, len, hide);
+	free(hide);
+}
+
 /* One '*' per code point hidden, so columns count as before. */
 char *mf_mask_secrets(const char *text, size_t len, size_t *outlen)
 {
 	char *s = malloc(len + 1), *out = malloc(len + 1);
 	bool *hide = calloc(len + 1, sizeof *hide);
-	size_t n = 0;
 
 	if (!s || !out || !hide) {
 		free(s);
@@ -322,13 +347,7 @@ char *mf_mask_secrets(const char *text, size_t len, size_t *outlen)
 	mark_names(s, len, hide);
 	mark_flags(s, len, hide);
 	mark_shapes(s, len, hide);
-	for (size_t i = 0; i < len; i++)
-		if (!hide[i])
-			out[n++] = s[i];
-		else if (((unsigned char)s[i] & 0xC0) != 0x80)
-			out[n++] = '*';
-	out[n] = 0;
-	*outlen = n;
+	*outlen = squeeze(out, s, len, hide);
 	free(s);
 	free(hide);
 	return out;

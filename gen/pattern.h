@@ -41,5 +41,8 @@ extern const size_t mf_ntoken_shapes;
  * they were.  Returns a malloc'd copy (NUL-terminated, *outlen bytes: the
  * text may hold NUL bytes) the caller frees, or NULL when out of memory. */
 char *mf_mask_secrets(const char *text, size_t len, size_t *outlen);
+/* A message in place: a URL's password and anything shaped like a known
+ * token as '*' (a key from the input, quoted in a message, may be one). */
+void mf_mask_tokens(char *s);
 
 #endif
