@@ -64,11 +64,17 @@ bool mf_re_find(const void *re, const char *s, size_t from, size_t *so, size_t *
 const char mf_secret_name_re[] =
 	"(?:^|[_.-])(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|"
 	"PRIVATE[_-]?KEY|SECRET[_-]?KEY|CLIENT[_-]?SECRET|CREDENTIALS?|AUTH[_-]?KEY|"
-	"ENCRYPTION[_-]?KEY|SALT)(?:$|[_.-])|ENCRYPTION[_-]?KEY$|[_.-]AUTH$";
+	"ENCRYPTION[_-]?KEY|SALT)(?:$|[_.-])|ENCRYPTION[_-]?KEY$|[_.-]AUTH$|"
+	"^PGPASSWORD$"; /* libpq's, no separator */
 
 const char mf_secret_key_re[] = "(?:^|[_.-])KEY(?:$|[_.-])";
 
 const char mf_url_password_re[] = "\\b[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]*:[^/\\s@]+@[^\\s/]";
+
+/* user:password@registry/repo: an image reference with credentials (a
+ * digest, app:1.0@sha256:..., has no registry and '/' after the '@') */
+const char mf_image_password_re[] =
+	"(?<![^\\s\"'=\\[,{])[A-Za-z0-9._-]+:[^/@\\s:\"']+@[A-Za-z0-9.-]+(?::[0-9]+)?/";
 
 const mf_token_shape mf_token_shapes[] = {
 	{"an AWS access key", "\\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\\b"},
@@ -85,7 +91,7 @@ const size_t mf_ntoken_shapes = sizeof mf_token_shapes / sizeof mf_token_shapes[
 /* ---- masking source excerpts -------------------------------------------------------- */
 
 /* The patterns, compiled once per process and kept (a few, small). */
-enum { P_NAME, P_URL, P_KEY, P_TOKEN0, P_MAX = P_TOKEN0 + 16 };
+enum { P_NAME, P_URL, P_KEY, P_IMAGE, P_TOKEN0, P_MAX = P_TOKEN0 + 16 };
 static void *compiled[P_MAX];
 
 static const void *pattern(size_t i)
@@ -93,11 +99,12 @@ static const void *pattern(size_t i)
 	if (i >= P_TOKEN0 + mf_ntoken_shapes || i >= P_MAX)
 		return NULL;
 	if (!compiled[i])
-		compiled[i] = i == P_NAME  ? mf_re_compile(mf_secret_name_re, true, NULL, 0)
-			      : i == P_URL ? mf_re_compile(mf_url_password_re, false, NULL, 0)
-			      : i == P_KEY ? mf_re_compile(mf_secret_key_re, true, NULL, 0)
-					   : mf_re_compile(mf_token_shapes[i - P_TOKEN0].re, false,
-							   NULL, 0);
+		compiled[i] = i == P_NAME    ? mf_re_compile(mf_secret_name_re, true, NULL, 0)
+			      : i == P_URL   ? mf_re_compile(mf_url_password_re, false, NULL, 0)
+			      : i == P_KEY   ? mf_re_compile(mf_secret_key_re, true, NULL, 0)
+			      : i == P_IMAGE ? mf_re_compile(mf_image_password_re, false, NULL, 0)
+					     : mf_re_compile(mf_token_shapes[i - P_TOKEN0].re,
+							     false, NULL, 0);
 	return compiled[i];
 }
 
@@ -293,6 +300,13 @@ static void mark_shapes(const char *s, size_t len, bool *hide)
 	     from = eo) {
 		const char *sep = strstr(s + so, "://"), *colon, *at;
 		colon = sep ? memchr(sep + 3, ':', (size_t)(s + eo - sep - 3)) : NULL;
+		at = colon ? memchr(colon, '@', (size_t)(s + eo - colon)) : NULL;
+		if (at)
+			mark(hide, (size_t)(colon + 1 - s), (size_t)(at - s));
+	}
+	for (size_t from = 0; from < len && mf_re_find(pattern(P_IMAGE), s, from, &so, &eo);
+	     from = eo) {
+		const char *colon = memchr(s + so, ':', eo - so), *at;
 		at = colon ? memchr(colon, '@', (size_t)(s + eo - colon)) : NULL;
 		if (at)
 			mark(hide, (size_t)(colon + 1 - s), (size_t)(at - s));
