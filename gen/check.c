@@ -189,6 +189,7 @@ static void check_env(mf_chk *k, const mf_env *e, int *rc)
 		*rc = -1;
 	configure(k, e->require, packs, n);
 	k->compose = re ? re->compose : NULL;
+	k->velero = re ? &re->velero : NULL;
 	k->objs = &adapted;
 	if (k8s && re)
 		k->objs = &re->k8s;
@@ -197,6 +198,7 @@ static void check_env(mf_chk *k, const mf_env *e, int *rc)
 	mf_chk_run(k, packs, n);
 	k->objs = NULL;
 	k->compose = NULL;
+	k->velero = NULL;
 	k->e = NULL;
 }
 
