@@ -1393,6 +1393,38 @@ static void shared_volume_names(rctx *r)
 			report_clash(r, &cl[i]);
 }
 
+/* Whether n is a `defaults` layer's value (the profile's, the system's, the
+ * environment's): a default meant for services, not said of this one. */
+static bool from_defaults(const rctx *r, const mf_env *e, const char *key, const mf_node *n)
+{
+	const mf_node *layers[] = {mf_get(e->profile, "defaults"), mf_get(r->doc, "defaults"),
+				   mf_get(e->node, "defaults")};
+
+	for (size_t i = 0; i < MF_NELEM(layers); i++) {
+		const mf_node *d = mf_get(layers[i], key);
+		if (d && mf_pos_eq(d->pos, n->pos))
+			return true;
+	}
+	return false;
+}
+
+/* services.*.restart: always or unless-stopped on a job or cron job, which
+ * no target honours: a job that succeeded must not run again */
+static void job_restart(rctx *r, const mf_instance *in)
+{
+	static const char *const forever[] = {"always", "unless-stopped"};
+	const mf_node *n = mf_get(in->spec, "restart");
+
+	if (mf_long_running(in->kind) || !mf_str(n) || !MF_IN_LIST(mf_str(n), forever) ||
+	    from_defaults(r, in->env, "restart", n) || !first_report(r, n->pos))
+		return;
+	mf_warning(r->c, n->pos, "restart-job",
+		   "'restart: %s' does not apply to %s '%s', which must not run again once it "
+		   "succeeded: Kubernetes restarts its pod on failure, Compose only with "
+		   "'job.backoffLimit'",
+		   mf_str(n), in->kind == MF_W_JOB ? "job" : "cron job", in->service);
+}
+
 static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *svc,
 			  const mf_tenant *t)
 {
@@ -1411,6 +1443,7 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	replicas_of(in, e);
 	instance_ports(r, in);
 	instance_volumes(r, in);
+	job_restart(r, in);
 }
 
 /* The defaults of an environment: profile < system < environment.  With
