@@ -745,10 +745,28 @@ static void put_replicas(rc *r, const mf_instance *in, mf_node *deploy, bool pub
 	mf_tb_put(&r->tb, deploy, "replicas", mf_tb_int(&r->tb, in->replicas, in->replicas_pos));
 }
 
+/* resources.{requests,limits}.ephemeralStorage: Compose has no such limit */
+static void no_ephemeral(rc *r, const mf_instance *in, const mf_node *res)
+{
+	static const char *const sets[] = {"requests", "limits"};
+
+	for (size_t i = 0; i < MF_NELEM(sets); i++) {
+		const mf_node *n = mf_get(mf_get(res, sets[i]), "ephemeralStorage");
+		if (n)
+			diag(r, MF_SEV_WARNING, n->pos, "compose-ephemeral-storage",
+			     "'%s' %s %s of ephemeral storage, which Compose cannot say: it is "
+			     "not written",
+			     in->compose_name, i ? "is limited to" : "requests",
+			     mf_or(mf_str(n), "?"));
+	}
+}
+
 static void put_deploy(rc *r, const mf_instance *in, mf_node *svc, bool published)
 {
 	const mf_node *res = mf_get(in->spec, "resources");
 	mf_node *deploy = mf_tb_map(&r->tb, in->pos);
+
+	no_ephemeral(r, in, res);
 
 	put_replicas(r, in, deploy, published);
 	if (mf_get(res, "limits"))
