@@ -1376,6 +1376,52 @@ static void report_clash(rctx *r, const vol_clash *x)
 		r->rc = -1;
 }
 
+/* ---- Compose projects that share a name ----------------------------------- */
+
+/* Two Compose environments with one project name, run on one host, are one
+ * project: the second `up` replaces the first's containers and both use the
+ * same volumes.  environments.*.compose.project, else SYSTEM-ENV. */
+typedef struct project {
+	const char *name;
+	const mf_env *e;
+	mf_pos at; /* its `project:`, else the environment's key */
+} project;
+
+static int cmp_project(const void *x, const void *y)
+{
+	const project *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : cmp_pos(a->at, b->at);
+}
+
+static void shared_projects(rctx *r)
+{
+	project *v = mf_alloc(r->c->a, (r->s->nenvs + 1) * sizeof *v);
+	size_t n = 0;
+
+	for (size_t i = 0; v && i < r->s->nenvs; i++) {
+		const mf_env *e = &r->s->envs[i];
+		const mf_node *p = mf_path(e->node, "compose.project");
+		if (!(e->targets & MF_T_COMPOSE))
+			continue;
+		v[n++] =
+			(project){p && mf_str(p) ? mf_str(p)
+						 : mf_printf(r->c->a, "%s-%s", r->s->name, e->name),
+				  e, p ? p->pos : e->pos};
+	}
+	if (n > 1)
+		mf_stable_sort(v, n, sizeof *v, cmp_project);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(v[i].name, v[i - 1].name))
+			mf_warning(
+				r->c, v[i].at, "compose-project-shared",
+				"environments '%s' and '%s' are one Compose project '%s': on one "
+				"host, each 'up' replaces the other's containers and both use the "
+				"same volumes",
+				v[i - 1].e->name, v[i].e->name, v[i].name);
+}
+
 /* After every environment: each `name:` once, at its most severe. */
 static void shared_volume_names(rctx *r)
 {
@@ -1989,5 +2035,6 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 	for (size_t i = 0; i < out->nenvs; i++)
 		build_env(&r, &out->envs[i], expanded);
 	shared_volume_names(&r);
+	shared_projects(&r);
 	return r.rc;
 }
