@@ -202,17 +202,39 @@ static bool find_line(const mf_source *s, uint32_t line, const char **start, siz
 	return true;
 }
 
-/* Text from the input as a terminal should see it: a control character
- * (ESC could rewrite the screen or fake a diagnostic) as \xNN. */
-void mf_put_escaped(const char *s, FILE *fp)
+/* The length of the C1 control character (U+0080..U+009F, UTF-8 C2 80..C2 9F:
+ * U+009B is a CSI to many terminals) at s, or 0. */
+size_t mf_c1_len(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	return u[0] == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F ? 2 : 0;
+}
+
+static void put_escaped(const char *s, FILE *fp, bool lines)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
-		if (ch < 0x20 || ch == 0x7F)
+		if (mf_c1_len(s))
+			fprintf(fp, "\\u%04x", (unsigned char)*++s);
+		else if ((ch < 0x20 || ch == 0x7F) && !(lines && (ch == '\n' || ch == '\t')))
 			fprintf(fp, "\\x%02x", ch);
 		else
 			fputc(*s, fp);
 	}
+}
+
+/* Text from the input as a terminal should see it: a control character
+ * (ESC could rewrite the screen or fake a diagnostic) as \xNN, a C1 one
+ * as \u00NN. */
+void mf_put_escaped(const char *s, FILE *fp)
+{
+	put_escaped(s ? s : "", fp, false);
+}
+
+void mf_put_escaped_lines(const char *s, FILE *fp)
+{
+	put_escaped(s ? s : "", fp, true);
 }
 
 /* "PATH:LINE:COL: SEVERITY: MSG [CODE] (waived: REASON)" */
@@ -220,14 +242,16 @@ static void print_header(const mf_source *src, const mf_diag *d, FILE *fp, bool 
 {
 	size_t sev = (size_t)d->sev < MF_NELEM(severities) ? (size_t)d->sev : MF_SEV_ERROR;
 	fputs(color ? BOLD : "", fp);
-	if (!src)
+	if (!src) {
 		fputs("manifold:", fp);
-	else if (!d->pos.line)
-		fprintf(fp, "%s:", src->path);
-	else if (!d->pos.col)
-		fprintf(fp, "%s:%u:", src->path, (unsigned)d->pos.line);
-	else
-		fprintf(fp, "%s:%u:%u:", src->path, (unsigned)d->pos.line, (unsigned)d->pos.col);
+	} else {
+		mf_put_escaped(src->path, fp); /* a file name is input too */
+		if (d->pos.line && d->pos.col)
+			fprintf(fp, ":%u:%u", (unsigned)d->pos.line, (unsigned)d->pos.col);
+		else if (d->pos.line)
+			fprintf(fp, ":%u", (unsigned)d->pos.line);
+		fputc(':', fp);
+	}
 	fprintf(fp, "%s %s%s%s: ", color ? RESET : "", color ? severities[sev].color : "",
 		severities[sev].word, color ? RESET : "");
 	mf_put_escaped(d->msg ? d->msg : "", fp);
@@ -294,14 +318,14 @@ static void put_text(const char *p, const char *end, FILE *fp)
 			   : (*u & 0xF8) == 0xF0 ? 4
 						 : 0;
 		bool ok = n > 0 && (size_t)(end - p) >= n && *u >= 0x20 - (*u == '\t' ? 0x20 : 0) &&
-			  *u != 0x7F;
+			  *u != 0x7F && !(n == 2 && mf_c1_len(p));
 		for (size_t i = 1; ok && i < n; i++)
 			ok = (u[i] & 0xC0) == 0x80;
 		if (ok)
 			fwrite(p, 1, n, fp);
 		else
 			fputc('?', fp);
-		p += ok ? n : 1;
+		p += ok || (n == 2 && mf_c1_len(p)) ? n : 1; /* one '?' a code point */
 	}
 }
 
