@@ -30,6 +30,26 @@ void mf_ctx_release(mf_ctx *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* The start of every line, so that showing the line of each of many
+ * diagnostics is a lookup, not a scan from the top of the file. */
+static size_t *line_starts(mf_ctx *c, const char *text, size_t len, size_t *n)
+{
+	size_t count = len > 0, at = 0;
+	size_t *v;
+
+	for (const char *p = text; p && (p = memchr(p, '\n', len - (size_t)(p - text))) != NULL;)
+		count += (size_t)(++p - text) < len;
+	if (!(v = mf_alloc(c->a, (count + 1) * sizeof *v)))
+		return NULL;
+	if (len)
+		v[at++] = 0;
+	for (const char *p = text; p && (p = memchr(p, '\n', len - (size_t)(p - text))) != NULL;)
+		if ((size_t)(++p - text) < len)
+			v[at++] = (size_t)(p - text);
+	*n = at;
+	return v;
+}
+
 uint32_t mf_source_add(mf_ctx *c, const char *path, const char *text, size_t len)
 {
 	if (!c || !c->sources || c->nsources >= UINT32_MAX)
@@ -37,12 +57,18 @@ uint32_t mf_source_add(mf_ctx *c, const char *path, const char *text, size_t len
 	mf_source *s = mf_grow(c->a, c->sources, c->nsources, &c->capsources, sizeof *s);
 	char *copy = mf_alloc(c->a, len + 1);
 	const char *p = mf_strdup(c->a, path ? path : "");
+	size_t nlines = 0, *lines;
 	if (!s || !copy || !p)
 		return 0;
-	if (text && len)
+	if (!text)
+		len = 0;
+	if (len)
 		memcpy(copy, text, len);
+	if (!(lines = line_starts(c, copy, len, &nlines)))
+		return 0;
 	c->sources = s;
-	s[c->nsources] = (mf_source){.path = p, .text = copy, .len = text ? len : 0};
+	s[c->nsources] =
+		(mf_source){.path = p, .text = copy, .len = len, .lines = lines, .nlines = nlines};
 	return (uint32_t)c->nsources++;
 }
 
@@ -184,15 +210,9 @@ static bool cp_start(unsigned char ch)
 /* the line'th line (1-based) without its "\n" or "\r\n"; false past the end */
 static bool find_line(const mf_source *s, uint32_t line, const char **start, size_t *len)
 {
-	const char *p = s->text, *end = s->text + s->len;
-	for (uint32_t l = 1; l < line; l++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			return false;
-		p = nl + 1;
-	}
-	if (line == 0 || p >= end)
+	if (line == 0 || line > s->nlines || !s->lines)
 		return false;
+	const char *p = s->text + s->lines[line - 1], *end = s->text + s->len;
 	const char *nl = memchr(p, '\n', (size_t)(end - p));
 	size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 	if (n && p[n - 1] == '\r')

@@ -17,6 +17,8 @@ typedef struct mf_source {
 	const char *path; /* as given / as shown in diagnostics */
 	const char *text;
 	size_t len;
+	const size_t *lines; /* where each line starts (lines[0] = 0), built once */
+	size_t nlines;       /* lines that start before the end of text */
 } mf_source;
 
 /* A diagnostic or a policy finding: the same record, so one report stage
