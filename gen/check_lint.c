@@ -345,6 +345,8 @@ static void objects_malformed(mf_chk *k)
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
 		const mf_node *spec = mf_get(o->doc, "spec");
+		if (mf_kind_is(o, "compose"))
+			continue; /* an adapted Compose service: its own rules read it */
 		k->obj = o;
 		if (!fields_ok(k, o->doc, object_fields, MF_NELEM(object_fields), "") ||
 		    !fields_ok(k, mf_get(o->doc, "metadata"), meta_fields, MF_NELEM(meta_fields),
@@ -362,8 +364,9 @@ static void objects_malformed(mf_chk *k)
 
 const mf_rule_impl mf_lint_rules[] = {
 	{MF_RULE_HOST_PORT_CONFLICT, MF_SC_OBJECTS, MF_RUN_LINT, lint_host_ports},
-	{MF_RULE_YAML11_VALUE, MF_SC_OBJECTS, MF_RUN_LINT, yaml11_values},
-	{MF_RULE_OBJECT_MALFORMED, MF_SC_OBJECTS, MF_RUN_LINT, objects_malformed},
+	/* in check they judge the rendered objects, which should never trip them */
+	{MF_RULE_YAML11_VALUE, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, yaml11_values},
+	{MF_RULE_OBJECT_MALFORMED, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, objects_malformed},
 };
 const size_t mf_lint_nrules = MF_NELEM(mf_lint_rules);
 
