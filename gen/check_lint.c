@@ -378,6 +378,12 @@ typedef struct lint {
 	const mf_node **composes;
 	size_t ncompose, capcompose;
 	int rc;
+	/* the real paths of the kustomizations being read, from the outermost
+	 * (one that lists one of them lists itself), and of all read so far
+	 * (a base two overlays list is read once) */
+	const char *chain[17];
+	const char **seen;
+	size_t nseen, capseen;
 } lint;
 
 static void add_k8s(lint *l, const mf_node *doc)
@@ -452,6 +458,37 @@ static void lint_path(lint *l, const char *path, unsigned depth);
 
 /* A Kustomize directory: the files and directories its `resources` name
  * (patches are fragments, not objects); false when there is none. */
+/* The real path of the folder of a kustomization not read before (kept in
+ * l->seen), or NULL: a base that two overlays list is read once. */
+static const char *kustomization_once(lint *l, const char *path)
+{
+	char *real = realpath(path, NULL);
+	const char *kept = real ? mf_strdup(l->k->c->a, real) : NULL, **grown;
+
+	free(real);
+	for (size_t i = 0; kept && i < l->nseen; i++)
+		if (!strcmp(l->seen[i], kept))
+			return NULL;
+	grown = kept ? mf_grow(l->k->c->a, l->seen, l->nseen, &l->capseen, sizeof *grown) : NULL;
+	if (!grown)
+		return kept;
+	l->seen = grown;
+	l->seen[l->nseen++] = kept;
+	return kept;
+}
+
+/* Whether the folder `path` is one of the kustomizations being read. */
+static bool in_chain(lint *l, const char *path, unsigned depth)
+{
+	char *real = realpath(path, NULL);
+	bool found = false;
+
+	for (unsigned i = 0; real && i <= depth && i < MF_NELEM(l->chain); i++)
+		found |= l->chain[i] && !strcmp(l->chain[i], real);
+	free(real);
+	return found;
+}
+
 static bool lint_kustomization(lint *l, const char *path, unsigned depth)
 {
 	static const char *const names[] = {"kustomization.yaml", "kustomization.yml",
@@ -469,12 +506,24 @@ static bool lint_kustomization(lint *l, const char *path, unsigned depth)
 	}
 	if (!doc)
 		return false;
+	if (!(l->chain[depth] = kustomization_once(l, path)))
+		return true;
 	res = mf_get(doc, "resources");
 	for (size_t i = 0; res && res->kind == MF_SEQ && i < res->n; i++) {
-		const char *r = mf_str(res->items[i]);
-		if (r && !strstr(r, "://") && r[0] != '/')
-			lint_path(l, mf_printf(l->k->c->a, "%s/%s", path, r), depth + 1);
+		const char *r = mf_str(res->items[i]), *sub;
+		if (!r || strstr(r, "://") || r[0] == '/')
+			continue;
+		sub = mf_printf(l->k->c->a, "%s/%s", path, r);
+		if (!in_chain(l, sub, depth))
+			lint_path(l, sub, depth + 1);
+		else
+			l->rc = mf_error(
+				l->k->c, res->items[i]->pos, "kustomization-cycle",
+				"'%s' names a kustomization already being read: the resources form a "
+				"cycle",
+				r);
 	}
+	l->chain[depth] = NULL;
 	return true;
 }
 
