@@ -517,11 +517,9 @@ static bool lint_kustomization(lint *l, const char *path, unsigned depth)
 		if (!in_chain(l, sub, depth))
 			lint_path(l, sub, depth + 1);
 		else
-			l->rc = mf_error(
-				l->k->c, res->items[i]->pos, "kustomization-cycle",
-				"'%s' names a kustomization already being read: the resources form a "
-				"cycle",
-				r);
+			l->rc = mf_error(l->k->c, res->items[i]->pos, "kustomization-cycle",
+					 "'%s' names a kustomization already being read (a cycle)",
+					 r);
 	}
 	l->chain[depth] = NULL;
 	return true;

@@ -1,4 +1,4 @@
-/* fuzz: a standalone driver for the harnesses where clang's libFuzzer is missing: runs every file given (or in a folder given) once, then mutates them at random until the time is up */
+/* fuzz: a standalone driver where clang's libFuzzer is missing: each seed once, then mutations */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>

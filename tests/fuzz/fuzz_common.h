@@ -1,4 +1,4 @@
-/* fuzz: what the harnesses share: which inputs are worth running, and the promise every stage keeps */
+/* fuzz: what the harnesses share: which inputs are worth running, the promise every stage keeps */
 #ifndef MF_FUZZ_COMMON_H
 #define MF_FUZZ_COMMON_H
 

@@ -1,4 +1,4 @@
-/* fuzz: libFuzzer harness over `manifold lint`: hand-written Kubernetes and Compose YAML, every rule, every report */
+/* fuzz: libFuzzer harness over `manifold lint`: hand-written Kubernetes and Compose YAML */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-/* fuzz: libFuzzer harness over the whole pipeline in memory: load, resolve, render, check, emit, report */
+/* fuzz: libFuzzer harness over the whole pipeline in memory: load to render, check, emit, report */
 #include <string.h>
 #include "check.h"
 #include "cron.h"
