@@ -100,5 +100,8 @@ int main(int argc, char **argv)
 		LLVMFuzzerTestOneInput(buf, mutate(buf, n));
 	}
 	printf("driver: %llu runs over %zu seeds, no crash\n", runs, nseeds);
+	free(buf);
+	for (size_t i = 0; i < nseeds; i++)
+		free(seeds[i]);
 	return 0;
 }
