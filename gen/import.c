@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "import.h"
 #include "load.h"
@@ -35,10 +36,10 @@ typedef struct imp {
 
 /* One Compose service while it is carried. */
 typedef struct svc {
-	const char *cname; /* its Compose name */
-	const char *name;  /* its description name */
-	const mf_node *in; /* the merged Compose service */
-	mf_node *out;      /* the description's service */
+	const char *cname;   /* its Compose name */
+	const char *name;    /* its description name */
+	const mf_node *in;   /* the merged Compose service */
+	mf_node *out;        /* the description's service */
 	mf_node *used;       /* names of its storage and volumes, for unique keys */
 	mf_node *port_names; /* names of its ports */
 	bool probe;
@@ -199,8 +200,9 @@ static const char *folder_of(imp *m, const char *path)
 {
 	char cwd[PATH_MAX];
 	const char *slash = strrchr(path, '/');
-	const char *dir = !slash ? "." : slash == path ? "/" : mf_tb_printf(&m->tb, "%.*s",
-									  (int)(slash - path), path);
+	const char *dir = !slash          ? "."
+			  : slash == path ? "/"
+					  : mf_tb_printf(&m->tb, "%.*s", (int)(slash - path), path);
 
 	if (dir && dir[0] != '/' && getcwd(cwd, sizeof cwd))
 		return abs_path(m, cwd, dir);
@@ -221,8 +223,8 @@ static const char *env_value(imp *m, const char *v, size_t len, mf_pos pos)
 	while (len && (v[len - 1] == ' ' || v[len - 1] == '\t' || v[len - 1] == '\r'))
 		len--;
 	if (len >= 2 && v[0] == '\'' && memchr(v + 1, '\'', len - 1))
-		return mf_tb_strn(&m->tb, v + 1, (size_t)((char *)memchr(v + 1, '\'', len - 1) - v - 1),
-				  pos)
+		return mf_tb_strn(&m->tb, v + 1,
+				  (size_t)((char *)memchr(v + 1, '\'', len - 1) - v - 1), pos)
 			->str;
 	mf_buf_init(&b);
 	if (len >= 1 && v[0] == '"') {
@@ -264,7 +266,8 @@ static void read_env_text(imp *m, uint32_t file, mf_node *into)
 		if (end - p > 7 && !strncmp(p, "export ", 7))
 			p += 7;
 		len = (size_t)(end - p);
-		name = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+		name = strspn(p,
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
 		if (!len || *p == '#' || name == 0 || name >= len || p[name] != '=') {
 			if (len && *p != '#' && *p != '\r')
 				warn_at(m, (mf_pos){file, line, 1}, "import-env",
@@ -320,7 +323,7 @@ static size_t brace_end(const char *s)
 {
 	int depth = 0;
 
-	for (size_t i = 1; s[i]; i++) {
+	for (size_t i = 0; s[i]; i++) {
 		if (s[i] == '$' && s[i + 1] == '{')
 			depth++, i++;
 		else if (s[i] == '}' && --depth == 0)
@@ -342,7 +345,9 @@ static bool parse_expr(imp *m, const char *s, size_t n, expr *e)
 	const char *rest;
 
 	if (n && (isalpha((unsigned char)s[0]) || s[0] == '_'))
-		name = 1 + strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+		name = 1 +
+		       strspn(s + 1,
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
 	if (!name || name > n)
 		return false;
 	e->name = mf_tb_strn(&m->tb, s, name, MF_NOPOS)->str;
@@ -484,7 +489,8 @@ static mf_node *as_map(imp *m, mf_node *n)
 		const char *s = text_of(n->items[i]), *eq = s ? strchr(s, '=') : NULL;
 		mf_pos pos = n->items[i]->pos;
 		if (!s) {
-			fail_at(m, pos, "import-compose", "an entry here is 'NAME=value' or 'NAME'");
+			fail_at(m, pos, "import-compose",
+				"an entry here is 'NAME=value' or 'NAME'");
 			continue;
 		}
 		mf_tb_put(&m->tb, map, eq ? mf_tb_strn(&m->tb, s, (size_t)(eq - s), pos)->str : s,
@@ -658,12 +664,23 @@ static const char *memory_of(imp *m, const mf_node *n)
 	if (!s || end == s || v < 0)
 		return NULL;
 	switch (tolower((unsigned char)*end)) {
-	case 'k': shift = 1; break;
-	case 'm': shift = 2; break;
-	case 'g': shift = 3; break;
-	case 't': shift = 4; break;
-	case 'b': case 0: break;
-	default: return NULL;
+	case 'k':
+		shift = 1;
+		break;
+	case 'm':
+		shift = 2;
+		break;
+	case 'g':
+		shift = 3;
+		break;
+	case 't':
+		shift = 4;
+		break;
+	case 'b':
+	case 0:
+		break;
+	default:
+		return NULL;
 	}
 	if (*end && end[1] && !(tolower((unsigned char)end[1]) == 'b' && !end[2]) &&
 	    !(tolower((unsigned char)*end) == 'b' && !end[1]))
@@ -679,8 +696,11 @@ static const char *memory_of(imp *m, const mf_node *n)
 /* A Go duration ("1m30s", "1.5s", "500ms") as a description duration, or NULL. */
 static const char *duration_of(imp *m, const mf_node *n)
 {
-	static const struct { const char *unit; double ms; } units[] = {
-		{"ms", 1}, {"us", 0.001}, {"ns", 1e-6}, {"h", 3600000}, {"m", 60000}, {"s", 1000}};
+	static const struct {
+		const char *unit;
+		double ms;
+	} units[] = {{"ms", 1},      {"us", 0.001}, {"ns", 1e-6},
+		     {"h", 3600000}, {"m", 60000},  {"s", 1000}};
 	const char *s = text_of(n);
 	double total = 0;
 
@@ -702,7 +722,8 @@ static const char *duration_of(imp *m, const mf_node *n)
 		s = *end ? end + strlen(units[i].unit) : end;
 	}
 	long long ms = (long long)(total + 0.5);
-	return ms % 1000 ? mf_tb_printf(&m->tb, "%lldms", ms) : mf_tb_printf(&m->tb, "%llds", ms / 1000);
+	return ms % 1000 ? mf_tb_printf(&m->tb, "%lldms", ms)
+			 : mf_tb_printf(&m->tb, "%llds", ms / 1000);
 }
 
 /* A CPU count ("0.5", 2) as the description writes one, or NULL. */
@@ -742,9 +763,8 @@ static mf_node *secret_ref(imp *m, svc *s, const char *name, const char *value, 
 	const char *where;
 	mf_node *ref;
 
-	for (int i = 2; mf_get(m->secret_keys, key) &&
-			!mf_streq(mf_get_str(m->secret_keys, key), value);
-	     i++)
+	for (int i = 2;
+	     mf_get(m->secret_keys, key) && !mf_streq(mf_get_str(m->secret_keys, key), value); i++)
 		key = mf_tb_printf(&m->tb, "%s_%d", name, i);
 	where = mf_tb_printf(&m->tb, "%s%s%s (%s:%u)", mf_or(mf_get_str(m->secret_where, key), ""),
 			     mf_get(m->secret_where, key) ? ", " : "", s->name,
@@ -838,21 +858,89 @@ static mf_node *command_of(imp *m, const mf_node *n)
 		return text_of(n) ? mf_tb_str(&m->tb, text_of(n), n->pos) : NULL;
 	seq = mf_tb_seq(&m->tb, n->pos);
 	for (size_t i = 0; i < n->n; i++)
-		mf_tb_push(&m->tb, seq, mf_tb_str(&m->tb, mf_or(text_of(n->items[i]), ""),
-						  n->items[i]->pos));
+		mf_tb_push(&m->tb, seq,
+			   mf_tb_str(&m->tb, mf_or(text_of(n->items[i]), ""), n->items[i]->pos));
 	return seq;
+}
+
+/* Whether the words of a command pass a secret ("--requirepass x",
+ * "--password=x"), as the secret-literal rule reads them. */
+static bool secret_in_words(const char *s)
+{
+	bool want = false;
+
+	for (const char *w = s; w && *w;) {
+		size_t n = strcspn(w, " \t\n"), eq = strcspn(w, "=");
+		if (want && n && w[0] != '-' && w[0] != '$')
+			return true;
+		if (n > 2 && w[0] == '-' && eq < n && mf_secret_flag(w, eq) && eq + 1 < n)
+			return true;
+		want = n > 2 && w[0] == '-' && eq >= n && mf_secret_flag(w, n);
+		w += n;
+		w += strspn(w, " \t\n");
+	}
+	return false;
+}
+
+/* A date `days` after YYYY-MM-DD, or NULL. */
+static const char *date_after(imp *m, const char *today, int days)
+{
+	struct tm tm = {0};
+	char buf[16];
+	time_t t;
+
+	if (!today || sscanf(today, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+		return NULL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_mday += days;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	if (t == (time_t)-1 || !gmtime_r(&t, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%d", &tm))
+		return NULL;
+	return mf_tb_printf(&m->tb, "%s", buf);
+}
+
+/* A secret on a command line stays there (a description cannot interpolate
+ * it): warned about, and waived for 90 days so the import checks clean. */
+static void command_secret(imp *m, svc *s, const mf_node *cmd, const char *key)
+{
+	bool found = false;
+	mf_node *w;
+
+	for (size_t i = 0; cmd->kind == MF_SEQ && i < cmd->n; i++)
+		found |= secret_in_words(text_of(cmd->items[i]));
+	found |= cmd->kind != MF_SEQ && secret_in_words(text_of(cmd));
+	if (!found || mf_get(s->used, " waived"))
+		return;
+	warn_at(m, cmd->pos, "import-secret",
+		"the '%s' of '%s' passes a literal secret: it stays in the description, with a "
+		"'secret-literal' waiver for 90 days",
+		key, s->cname);
+	mf_tb_put_bool(&m->tb, s->used, " waived", true, cmd->pos);
+	w = mf_tb_map(&m->tb, cmd->pos);
+	mf_tb_put_str(&m->tb, w, "rule", "secret-literal", cmd->pos);
+	mf_tb_put_str(&m->tb, w, "reason",
+		      "imported from Compose: the command line holds a secret; read it from a "
+		      "secret instead",
+		      cmd->pos);
+	mf_tb_put_str(&m->tb, w, "expires", mf_or(date_after(m, m->c->today, 90), "2099-12-31"),
+		      cmd->pos);
+	mf_tb_push(&m->tb, mf_tb_child_seq(&m->tb, s->out, "waivers", cmd->pos), w);
 }
 
 /* services.*.command is the description's args (Kubernetes' args) */
 static void carry_command(imp *m, svc *s, const mf_pair *p)
 {
 	mf_tb_put(&m->tb, s->out, "args", command_of(m, p->val));
+	command_secret(m, s, p->val, "command");
 }
 
 /* services.*.entrypoint is the description's command */
 static void carry_entrypoint(imp *m, svc *s, const mf_pair *p)
 {
 	mf_tb_put(&m->tb, s->out, "command", command_of(m, p->val));
+	command_secret(m, s, p->val, "entrypoint");
 }
 
 /* services.*.environment (a map by now) */
@@ -933,7 +1021,8 @@ static void carry_restart(imp *m, svc *s, const mf_pair *p)
 	if (i < MF_NELEM(compose))
 		mf_tb_put_str(&m->tb, s->out, "restart", ours[i], p->val->pos);
 	else
-		not_carried(m, p->pos, "restart", "it is not no, always, unless-stopped or on-failure");
+		not_carried(m, p->pos, "restart",
+			    "it is not no, always, unless-stopped or on-failure");
 }
 
 /* services.*.profiles */
@@ -946,7 +1035,8 @@ static void carry_profiles(imp *m, svc *s, const mf_pair *p)
 		const char *l = v ? label_of(m, v, 40) : NULL;
 		if (l && strcmp(l, v))
 			warn_at(m, p->val->items[i]->pos, "import-rename",
-				"profile '%s' is renamed '%s': a profile's name is a DNS label", v, l);
+				"profile '%s' is renamed '%s': a profile's name is a DNS label", v,
+				l);
 		if (l)
 			mf_tb_push(&m->tb, seq, mf_tb_str(&m->tb, l, p->val->items[i]->pos));
 	}
@@ -1038,9 +1128,10 @@ static void put_port(imp *m, svc *s, const port *pt, bool publish)
 	if (had && (!host || !mf_get(had, "host"))) {
 		spec = had; /* `expose` and `ports` name it twice */
 	} else {
-		const char *base = pt->name ? label_of(m, pt->name, 15)
-					    : mf_tb_printf(&m->tb, "%s%lld", strcmp(proto, "TCP") ? "u" : "p",
-							   number);
+		const char *base = pt->name
+					   ? label_of(m, pt->name, 15)
+					   : mf_tb_printf(&m->tb, "%s%lld",
+							  strcmp(proto, "TCP") ? "u" : "p", number);
 		spec = mf_tb_map(&m->tb, pt->pos);
 		mf_tb_put(&m->tb, ports, unique(m, s->port_names, base), spec);
 		mf_tb_put_int(&m->tb, spec, "port", number, pt->pos);
@@ -1071,7 +1162,8 @@ static void carry_ports(imp *m, svc *s, const mf_pair *p)
 			long_port(n, &pt);
 		else if (!short_port(m, n, &pt))
 			continue;
-		if (n->kind == MF_MAP && mf_get(n, "mode") && strcmp(mf_get_str(n, "mode"), "ingress"))
+		if (n->kind == MF_MAP && mf_get(n, "mode") &&
+		    strcmp(mf_get_str(n, "mode"), "ingress"))
 			not_carried(m, mf_get(n, "mode")->pos, "ports.mode", "Swarm's port modes");
 		put_port(m, s, &pt, true);
 	}
@@ -1093,7 +1185,7 @@ static void carry_expose(imp *m, svc *s, const mf_pair *p)
 static void carry_depends_on(imp *m, svc *s, const mf_pair *p)
 {
 	static const char *const compose[] = {"service_healthy", "service_started",
-					       "service_completed_successfully"};
+					      "service_completed_successfully"};
 	static const char *const ours[] = {"healthy", "started", "completed"};
 	mf_node *deps = mf_tb_map(&m->tb, p->pos);
 
@@ -1105,8 +1197,8 @@ static void carry_depends_on(imp *m, svc *s, const mf_pair *p)
 		bool required = true;
 		mf_node *dep;
 		if (!to) {
-			fail_at(m, q->pos, "import-compose", "'%s' depends on '%s', which is not a service",
-				s->cname, q->key);
+			fail_at(m, q->pos, "import-compose",
+				"'%s' depends on '%s', which is not a service", s->cname, q->key);
 			continue;
 		}
 		if (c == MF_NELEM(compose)) {
@@ -1116,8 +1208,9 @@ static void carry_depends_on(imp *m, svc *s, const mf_pair *p)
 		}
 		truthy_text(mf_get(q->val, "required"), &required);
 		if (mf_get(q->val, "restart"))
-			not_carried(m, mf_get_pair(q->val, "restart")->pos, "depends_on.*.restart",
-				    "a description cannot restart a service when its dependency does");
+			not_carried(
+				m, mf_get_pair(q->val, "restart")->pos, "depends_on.*.restart",
+				"a description cannot restart a service when its dependency does");
 		dep = required ? mf_tb_str(&m->tb, ours[c], q->pos) : mf_tb_map(&m->tb, q->pos);
 		if (!required) {
 			mf_tb_put_str(&m->tb, dep, "condition", ours[c], q->pos);
@@ -1148,8 +1241,8 @@ static mf_node *health_exec(imp *m, const mf_node *t)
 	}
 	seq = mf_tb_seq(&m->tb, t->pos);
 	for (size_t i = mf_streq(first, "CMD"); i < t->n; i++)
-		mf_tb_push(&m->tb, seq, mf_tb_str(&m->tb, mf_or(text_of(t->items[i]), ""),
-						  t->items[i]->pos));
+		mf_tb_push(&m->tb, seq,
+			   mf_tb_str(&m->tb, mf_or(text_of(t->items[i]), ""), t->items[i]->pos));
 	return seq;
 }
 
@@ -1254,7 +1347,8 @@ static void long_mount(imp *m, const mf_node *n, mount *mt)
 		mt->type = "anonymous";
 	for (size_t i = 0; i < n->n; i++)
 		if (!MF_IN_LIST(n->pairs[i].key, keys))
-			not_carried(m, n->pairs[i].pos, mf_tb_printf(&m->tb, "volumes.%s", n->pairs[i].key),
+			not_carried(m, n->pairs[i].pos,
+				    mf_tb_printf(&m->tb, "volumes.%s", n->pairs[i].key),
 				    "a description's mount has a source, a target and read-only");
 	for (size_t i = 0; tmpfs && tmpfs->kind == MF_MAP && i < tmpfs->n; i++)
 		if (strcmp(tmpfs->pairs[i].key, "size"))
@@ -1286,17 +1380,20 @@ static void put_storage(imp *m, svc *s, const mount *mt)
 		return;
 	}
 	if (owner) {
-		not_carried(m, mt->pos, mt->src,
-			    mf_tb_printf(&m->tb,
-					 "volume '%s' is the storage of '%s' already: a description's "
-					 "storage belongs to one service",
-					 mt->src, owner));
+		not_carried(
+			m, mt->pos, mt->src,
+			mf_tb_printf(&m->tb,
+				     "volume '%s' is the storage of '%s' already: a description's "
+				     "storage belongs to one service",
+				     mt->src, owner));
 		return;
 	}
 	mf_tb_put_str(&m->tb, m->vol_owner, mt->src, s->name, mt->pos);
 	truthy_text(mf_get(decl, "external"), &external);
 	name = mf_get_str(decl, "name");
-	name = name ? name : external ? mt->src : mf_tb_printf(&m->tb, "%s_%s", m->project, mt->src);
+	name = name       ? name
+	       : external ? mt->src
+			  : mf_tb_printf(&m->tb, "%s_%s", m->project, mt->src);
 	st = mf_tb_map(&m->tb, mt->pos);
 	mf_tb_put_str(&m->tb, st, "mount", mt->dst, mt->pos);
 	mf_tb_put_str(&m->tb, st, "name", name, mt->pos);
@@ -1371,13 +1468,15 @@ static void carry_tmpfs(imp *m, svc *s, const mf_pair *p)
 		if (!v)
 			continue;
 		mt.dst = colon ? mf_strndup(m->tb.a, v, (size_t)(colon - v)) : v;
-		for (const char *o = colon ? colon + 1 : NULL, *end; o && *o; o = *end ? end + 1 : end) {
+		for (const char *o = colon ? colon + 1 : NULL, *end; o && *o;
+		     o = *end ? end + 1 : end) {
 			end = o + strcspn(o, ",");
 			if (!strncmp(o, "size=", 5))
-				mt.size = memory_of(m, mf_tb_strn(&m->tb, o + 5, (size_t)(end - o - 5),
-								  it->pos));
+				mt.size = memory_of(m, mf_tb_strn(&m->tb, o + 5,
+								  (size_t)(end - o - 5), it->pos));
 			else
-				not_carried(m, it->pos, mf_tb_printf(&m->tb, "%.*s", (int)(end - o), o),
+				not_carried(m, it->pos,
+					    mf_tb_printf(&m->tb, "%.*s", (int)(end - o), o),
 					    "a description's memory folder has a size only");
 		}
 		put_mount(m, s, &mt);
@@ -1396,9 +1495,10 @@ static void put_gpus(imp *m, mf_node *limits, const mf_node *devs)
 		const char *count = mf_get_str(d, "count");
 		const char *driver = mf_or(mf_get_str(d, "driver"), "nvidia");
 		if (!digits(count) || strcmp(driver, "nvidia") || mf_get(d, "device_ids")) {
-			not_carried(m, d->pos, "devices",
-				    "a description reserves a number of NVIDIA GPUs ('count: N'), not "
-				    "'all', device ids or other drivers");
+			not_carried(
+				m, d->pos, "devices",
+				"a description reserves a number of NVIDIA GPUs ('count: N'), not "
+				"'all', device ids or other drivers");
 			continue;
 		}
 		gpus += atoll(count);
@@ -1422,10 +1522,12 @@ static void put_resources(imp *m, svc *s, const mf_node *in, const char *ours)
 			mf_tb_put_str(&m->tb, r, !strcmp(q->key, "cpus") ? "cpu" : "memory", v,
 				      q->val->pos);
 		else if (!strcmp(q->key, "devices"))
-			put_gpus(m, mf_tb_child(&m->tb, mf_get(s->out, "resources"), "limits", q->pos),
+			put_gpus(m,
+				 mf_tb_child(&m->tb, mf_get(s->out, "resources"), "limits", q->pos),
 				 q->val);
 		else
-			not_carried(m, q->pos, q->key, "a description's resources are cpu, memory and gpu");
+			not_carried(m, q->pos, q->key,
+				    "a description's resources are cpu, memory and gpu");
 	}
 }
 
@@ -1441,13 +1543,15 @@ static void carry_deploy(imp *m, svc *s, const mf_pair *p)
 				const mf_pair *r = &q->val->pairs[j];
 				if (!strcmp(r->key, "limits") || !strcmp(r->key, "reservations"))
 					put_resources(m, s, r->val,
-						      !strcmp(r->key, "limits") ? "limits" : "requests");
+						      !strcmp(r->key, "limits") ? "limits"
+										: "requests");
 				else
 					not_carried(m, r->pos, r->key, "Swarm's resources");
 			}
 		else
-			not_carried(m, q->pos, mf_tb_printf(&m->tb, "deploy.%s", q->key),
-				    "a description says replicas and resources, not Swarm's settings");
+			not_carried(
+				m, q->pos, mf_tb_printf(&m->tb, "deploy.%s", q->key),
+				"a description says replicas and resources, not Swarm's settings");
 	}
 }
 
@@ -1501,8 +1605,8 @@ static void carry_caps(imp *m, svc *s, const mf_pair *p)
 
 	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++)
 		if (text_of(p->val->items[i]))
-			mf_tb_push(&m->tb, seq, mf_tb_str(&m->tb, p->val->items[i]->str,
-							  p->val->items[i]->pos));
+			mf_tb_push(&m->tb, seq,
+				   mf_tb_str(&m->tb, p->val->items[i]->str, p->val->items[i]->pos));
 	mf_tb_put(&m->tb, caps, !strcmp(p->key, "cap_add") ? "add" : "drop", seq);
 }
 
@@ -1514,15 +1618,18 @@ static void carry_security_opt(imp *m, svc *s, const mf_pair *p)
 		mf_pos pos = p->val->items[i]->pos;
 		if (!strcmp(v, "no-new-privileges") || !strcmp(v, "no-new-privileges:true") ||
 		    !strcmp(v, "no-new-privileges=true"))
-			mf_tb_put_bool(&m->tb, security(m, s, pos), "allowPrivilegeEscalation", false,
-				       pos);
+			mf_tb_put_bool(&m->tb, security(m, s, pos), "allowPrivilegeEscalation",
+				       false, pos);
 		else if (!strcmp(v, "seccomp:unconfined") || !strcmp(v, "seccomp=unconfined"))
-			mf_tb_put_str(&m->tb, security(m, s, pos), "seccompProfile", "Unconfined", pos);
+			mf_tb_put_str(&m->tb, security(m, s, pos), "seccompProfile", "Unconfined",
+				      pos);
 		else if (!strcmp(v, "apparmor:unconfined") || !strcmp(v, "apparmor=unconfined"))
-			mf_tb_put_str(&m->tb, security(m, s, pos), "appArmorProfile", "unconfined", pos);
+			mf_tb_put_str(&m->tb, security(m, s, pos), "appArmorProfile", "unconfined",
+				      pos);
 		else
-			not_carried(m, pos, v, "a description says no-new-privileges, and seccomp or "
-					       "apparmor unconfined");
+			not_carried(m, pos, v,
+				    "a description says no-new-privileges, and seccomp or "
+				    "apparmor unconfined");
 	}
 }
 
@@ -1543,10 +1650,10 @@ static void carry_host_mode(imp *m, svc *s, const mf_pair *p)
 static void carry_networks(imp *m, svc *s, const mf_pair *p)
 {
 	const mf_node *n = p->val;
-	bool only_default = n->n == 1 && ((n->kind == MF_SEQ && mf_streq(text_of(n->items[0]),
-									  "default")) ||
-					  (n->kind == MF_MAP && !strcmp(n->pairs[0].key, "default") &&
-					   !mf_truthy(n->pairs[0].val)));
+	bool only_default =
+		n->n == 1 && ((n->kind == MF_SEQ && mf_streq(text_of(n->items[0]), "default")) ||
+			      (n->kind == MF_MAP && !strcmp(n->pairs[0].key, "default") &&
+			       !mf_truthy(n->pairs[0].val)));
 
 	(void)s;
 	if (!only_default)
@@ -1707,7 +1814,8 @@ static mf_node *carry_service(imp *m, const mf_pair *p)
 			m->carried++;
 			r->carry(m, &s, q);
 		} else {
-			not_carried(m, q->pos, q->key, r ? r->why : "manifold does not know this key");
+			not_carried(m, q->pos, q->key,
+				    r ? r->why : "manifold does not know this key");
 		}
 	}
 	if (!mf_get(s.out, "image") && !mf_get(s.out, "build"))
@@ -1779,15 +1887,17 @@ static void check_top(imp *m, const mf_node *doc)
 				    "'version' is left out: it is obsolete and means nothing");
 		else if (!strcmp(p->key, "networks") && p->val->kind == MF_MAP)
 			for (size_t j = 0; j < p->val->n; j++)
-				not_carried(m, p->val->pairs[j].pos, p->val->pairs[j].key,
-					    "a description has no networks yet: every service is on "
-					    "the project's network");
+				not_carried(
+					m, p->val->pairs[j].pos, p->val->pairs[j].key,
+					"a description has no networks yet: every service is on "
+					"the project's network");
 		else
 			not_carried(m, p->pos, p->key,
 				    !strcmp(p->key, "secrets")   ? NOT_YET " (Compose secret files)"
 				    : !strcmp(p->key, "configs") ? NOT_YET " (Compose configs)"
-				    : !strcmp(p->key, "include") ? "an import does not follow 'include'"
-								 : "manifold does not know this key");
+				    : !strcmp(p->key, "include")
+					    ? "an import does not follow 'include'"
+					    : "manifold does not know this key");
 	}
 	for (size_t i = 0; m->volumes && m->volumes->kind == MF_MAP && i < m->volumes->n; i++)
 		check_volume(m, &m->volumes->pairs[i]);
@@ -1829,8 +1939,8 @@ static mf_node *environments_of(imp *m)
 		      MF_NOPOS);
 	/* the Compose file's services without a healthcheck keep running without one */
 	if (m->no_probe)
-		mf_tb_put_bool(&m->tb, mf_tb_child(&m->tb, dev, "require", MF_NOPOS), "probes", false,
-			       MF_NOPOS);
+		mf_tb_put_bool(&m->tb, mf_tb_child(&m->tb, dev, "require", MF_NOPOS), "probes",
+			       false, MF_NOPOS);
 	return envs;
 }
 
@@ -1885,8 +1995,10 @@ static mf_node *description(imp *m, const mf_node *doc)
 /* A value as a `.env` line holds it: bare when safe, else single-quoted. */
 static void env_line(mf_buf *b, const char *name, const char *v)
 {
-	bool bare = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./:@+,=") ==
-		    strlen(v);
+	bool bare =
+		strspn(v,
+		       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./:@+,=") ==
+		strlen(v);
 
 	if (bare || strchr(v, '\''))
 		mf_buf_printf(b, "%s=%s%s%s\n", name, bare ? "" : "\"", v, bare ? "" : "\"");
@@ -1898,10 +2010,11 @@ static void listing(imp *m, mf_imported *r)
 {
 	if (!m->secret_keys->n)
 		return;
-	mf_buf_puts(&r->secrets, "# The literal secrets of the Compose files, moved out of the description\n"
-				 "# by 'manifold import': they are the keys of secret '" SECRET "'.\n"
-				 "# Copy these lines into the .env beside the generated compose.yaml,\n"
-				 "# and keep this file out of version control.\n");
+	mf_buf_puts(&r->secrets,
+		    "# The literal secrets of the Compose files, moved out of the description\n"
+		    "# by 'manifold import': they are the keys of secret '" SECRET "'.\n"
+		    "# Copy these lines into the .env beside the generated compose.yaml,\n"
+		    "# and keep this file out of version control.\n");
 	for (size_t i = 0; i < m->secret_keys->n; i++) {
 		const mf_pair *p = &m->secret_keys->pairs[i];
 		mf_buf_printf(&r->secrets, "\n# %s\n", mf_get_str(m->secret_where, p->key));
@@ -1924,8 +2037,9 @@ static int finish_import(imp *m, const mf_node *desc, mf_imported *r)
 	if (m->tb.failed)
 		return mf_error(m->c, MF_NOPOS, "internal", "out of memory");
 	if (mf_validate(m->c, desc, "system") < 0)
-		return mf_error(m->c, MF_NOPOS, "internal",
-				"the imported description is not valid: a bug of 'manifold import'");
+		return mf_error(
+			m->c, MF_NOPOS, "internal",
+			"the imported description is not valid: a bug of 'manifold import'");
 	header(m, &r->text);
 	if (mf_yaml_write(&r->text, desc) < 0 || r->text.oom)
 		return mf_error(m->c, MF_NOPOS, "internal", "cannot write the description");
@@ -1962,8 +2076,8 @@ int mf_import(mf_ctx *c, const mf_import_opts *o, mf_imported *out)
 	m.secret_where = mf_tb_map(&m.tb, MF_NOPOS);
 	m.dir = folder_of(&m, o->files[0]);
 	m.out_dir = o->out_dir && getcwd(cwd, sizeof cwd) ? abs_path(&m, cwd, o->out_dir)
-			   : getcwd(cwd, sizeof cwd)        ? abs_path(&m, cwd, ".")
-							    : "/";
+		    : getcwd(cwd, sizeof cwd)             ? abs_path(&m, cwd, ".")
+							  : "/";
 	read_dotenv(&m);
 	doc = m.failed ? NULL : read_all(&m);
 	if (!doc)

@@ -111,18 +111,7 @@ static const mf_cli_opt options[] = {
 	"error"
 #define EXIT_SIMPLE "0 done, 2 invalid input or usage, 3 I/O error"
 
-enum {
-	C_BUILD,
-	C_DIFF,
-	C_CHECK,
-	C_LINT,
-	C_GRAPH,
-	C_INIT,
-	C_IMPORT,
-	C_RULES,
-	C_EXPLAIN,
-	C_SCHEMA
-};
+enum { C_BUILD, C_DIFF, C_CHECK, C_LINT, C_GRAPH, C_INIT, C_IMPORT, C_RULES, C_EXPLAIN, C_SCHEMA };
 
 static const mf_cli_cmd commands[] = {
 	[C_BUILD] = {"build", "SYSTEM",
@@ -151,11 +140,12 @@ static const mf_cli_cmd commands[] = {
 		    "Write a minimal, commented description that builds and checks clean.",
 		    EXIT_SIMPLE " (an existing FILE is never overwritten)",
 		    OPTS(O_INIT_OUTPUT, O_NAME, O_FROM), 0, 0, MF_CLI_NONE, NULL},
-	[C_IMPORT] = {"import", "COMPOSE",
-		      "Write a description that says what Compose files say; warn at what it cannot.",
-		      EXIT_SIMPLE " (nothing is written on 2)",
-		      OPTS(O_FILE, O_INIT_OUTPUT, O_NAME, O_REPLACE, O_QUIET, O_COLOR), 1, 1,
-		      MF_CLI_FILE, NULL},
+	[C_IMPORT] =
+		{"import", "COMPOSE",
+		 "Write a description that says what Compose files say; warn at what it cannot.",
+		 EXIT_SIMPLE " (nothing is written on 2)",
+		 OPTS(O_FILE, O_INIT_OUTPUT, O_NAME, O_REPLACE, O_QUIET, O_COLOR), 1, 1,
+		 MF_CLI_FILE, NULL},
 	[C_RULES] = {"rules", "", "List the built-in rules.", EXIT_SIMPLE, NO_OPTS, 0, 0,
 		     MF_CLI_NONE, NULL},
 	[C_EXPLAIN] = {"explain", "RULE", "Explain one rule, built in or of a policy pack.",
@@ -284,7 +274,8 @@ static int parse(int argc, char **argv, opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->cmd = mf_cli_find(&cli, argv[0]);
-	o->out = o->cmd == &commands[C_INIT] || o->cmd == &commands[C_IMPORT] ? "system.yaml" : "out";
+	o->out = o->cmd == &commands[C_INIT] || o->cmd == &commands[C_IMPORT] ? "system.yaml"
+									      : "out";
 	o->fail_on = MF_SEV_ERROR;
 	o->color = "auto";
 	o->context = 3;
@@ -924,12 +915,14 @@ static int write_import(const opts *o, const mf_imported *r, bool replace)
 	if (!list)
 		return EXIT_INTERNAL;
 	if (!replace && (lstat(o->out, &st) == 0 || (r->secrets.len && lstat(list, &st) == 0))) {
-		fprintf(stderr, "manifold: error: '%s' exists: nothing was written (--force replaces it)\n",
+		fprintf(stderr,
+			"manifold: error: '%s' exists: nothing was written (--force replaces it)\n",
 			lstat(o->out, &st) == 0 ? o->out : list);
 		rc = EXIT_INPUT;
 	} else if ((r->secrets.len && write_whole(list, &r->secrets, replace, 0600) != 0) ||
 		   write_whole(o->out, &r->text, replace, 0666) != 0) {
-		fprintf(stderr, "manifold: error: cannot write '%s': %s\n", o->out, strerror(errno));
+		fprintf(stderr, "manifold: error: cannot write '%s': %s\n", o->out,
+			strerror(errno));
 		rc = EXIT_INTERNAL;
 	} else {
 		fprintf(stderr, "manifold: wrote '%s'%s%s%s: try 'manifold check %s'\n", o->out,
@@ -958,16 +951,19 @@ static int import_to(opts *o, const char *const *files, size_t n, bool replace)
 	int rc;
 
 	mf_ctx_init(&c);
+	set_today(&c);
 	mf_imported_init(&r);
 	io.out_dir = to_stdout ? "." : dir_of(&c, o->out);
-	rc = mf_import(&c, &io, &r) < 0 ? (internal_error(&c) ? EXIT_INTERNAL : EXIT_INPUT) : EXIT_OK;
+	rc = mf_import(&c, &io, &r) < 0 ? (internal_error(&c) ? EXIT_INTERNAL : EXIT_INPUT)
+					: EXIT_OK;
 	if (print_diags(&c, stderr, o) < 0)
 		rc = EXIT_INTERNAL;
 	if (rc == EXIT_OK && !o->quiet)
 		fprintf(stderr, "manifold: %zu services, %zu of %zu Compose keys carried\n",
 			r.services, r.carried, r.keys);
 	if (rc == EXIT_OK && to_stdout)
-		rc = fwrite(r.text.data, 1, r.text.len, stdout) == r.text.len ? EXIT_OK : EXIT_INTERNAL;
+		rc = fwrite(r.text.data, 1, r.text.len, stdout) == r.text.len ? EXIT_OK
+									      : EXIT_INTERNAL;
 	else if (rc == EXIT_OK)
 		rc = write_import(o, &r, replace);
 	mf_imported_release(&r);
@@ -1118,8 +1114,8 @@ static int cmd_help(opts *o)
 
 /* The run function of each command, in the table's order. */
 static int (*const runs[])(opts *) = {
-	cmd_build,  cmd_diff,    cmd_check,      cmd_lint,    cmd_graph, cmd_init, cmd_import,
-	cmd_rules,  cmd_explain, cmd_schema,     cmd_completion, cmd_version, cmd_help,
+	cmd_build, cmd_diff,    cmd_check,  cmd_lint,       cmd_graph,   cmd_init, cmd_import,
+	cmd_rules, cmd_explain, cmd_schema, cmd_completion, cmd_version, cmd_help,
 };
 _Static_assert(MF_NELEM(runs) == MF_NELEM(commands), "one run function per command");
 

@@ -1416,16 +1416,22 @@ static mf_node *all_profiles(rc *r)
 	return out;
 }
 
+/* environments.*.compose.project, else SYSTEM-ENV: the file's `name:` and
+ * COMPOSE_PROJECT_NAME in .env.example say the same. */
+static mf_node *project_of(rc *r)
+{
+	const mf_node *project = mf_path(r->e->node, "compose.project");
+
+	return project ? mf_tb_copy(&r->tb, project)
+		       : mf_tb_str(&r->tb, mf_tb_printf(&r->tb, "%s-%s", r->s->name, r->e->name),
+				   r->e->pos);
+}
+
 static mf_node *side_of(rc *r)
 {
 	mf_node *side = mf_tb_map(&r->tb, r->e->pos);
-	const mf_node *project = mf_path(r->e->node, "compose.project");
 
-	/* environments.*.compose.project, else SYSTEM-ENV */
-	mf_tb_put(&r->tb, side, "project",
-		  project ? mf_tb_copy(&r->tb, project)
-			  : mf_tb_str(&r->tb, mf_tb_printf(&r->tb, "%s-%s", r->s->name, r->e->name),
-				      r->e->pos));
+	mf_tb_put(&r->tb, side, "project", project_of(r));
 	mf_tb_put(&r->tb, side, "profiles", all_profiles(r));
 	mf_tb_put(&r->tb, side, "variables", r->vars);
 	mf_tb_put(&r->tb, side, "secret-files", r->sfiles);
@@ -1447,7 +1453,7 @@ mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const
 	mf_map_sort(r.volumes);
 	mf_map_sort(r.secrets);
 	/* the project's name: what `docker compose -p` would say (the Compose Specification) */
-	mf_tb_put_str(&r.tb, r.doc, "name", mf_tb_printf(&r.tb, "%s-%s", s->name, e->name), e->pos);
+	mf_tb_put(&r.tb, r.doc, "name", project_of(&r));
 	mf_tb_put(&r.tb, r.doc, "services", r.services);
 	if (r.volumes->n)
 		mf_tb_put(&r.tb, r.doc, "volumes", r.volumes);
