@@ -244,9 +244,10 @@ static const char *env_value(imp *m, const char *v, size_t len, mf_pos pos)
 			len--;
 		mf_buf_add(&b, v, len);
 	}
-	out = interpolate(m, b.data ? b.data : "", pos);
+	/* interpolate() may return its argument: an arena copy outlives the buffer */
+	out = b.oom ? NULL : mf_tb_str(&m->tb, b.data ? b.data : "", pos)->str;
 	mf_buf_release(&b);
-	return out;
+	return out ? interpolate(m, out, pos) : NULL;
 }
 
 /* `NAME=value` lines of a `.env` or `env_file` into `into` (later lines win);
