@@ -959,8 +959,8 @@ static int import_to(opts *o, const char *const *files, size_t n, bool replace)
 	if (print_diags(&c, stderr, o) < 0)
 		rc = EXIT_INTERNAL;
 	if (rc == EXIT_OK && !o->quiet)
-		fprintf(stderr, "manifold: %zu services, %zu of %zu Compose keys carried\n",
-			r.services, r.carried, r.keys);
+		fprintf(stderr, "manifold: %zu service%s, %zu of %zu Compose keys carried\n",
+			r.services, r.services == 1 ? "" : "s", r.carried, r.keys);
 	if (rc == EXIT_OK && to_stdout)
 		rc = fwrite(r.text.data, 1, r.text.len, stdout) == r.text.len ? EXIT_OK
 									      : EXIT_INTERNAL;
