@@ -866,9 +866,9 @@ static mf_node *command_of(imp *m, const mf_node *n)
 
 /* Whether the words of a command pass a secret ("--requirepass x",
  * "--password=x"), as the secret-literal rule reads them. */
-static bool secret_in_words(const char *s)
+static bool secret_in_words(const char *s, bool *want_)
 {
-	bool want = false;
+	bool want = *want_;
 
 	for (const char *w = s; w && *w;) {
 		size_t n = strcspn(w, " \t\n"), eq = strcspn(w, "=");
@@ -880,6 +880,7 @@ static bool secret_in_words(const char *s)
 		w += n;
 		w += strspn(w, " \t\n");
 	}
+	*want_ = want;
 	return false;
 }
 
@@ -906,12 +907,12 @@ static const char *date_after(imp *m, const char *today, int days)
  * it): warned about, and waived for 90 days so the import checks clean. */
 static void command_secret(imp *m, svc *s, const mf_node *cmd, const char *key)
 {
-	bool found = false;
+	bool found = false, want = false; /* the flag's value may be the next item */
 	mf_node *w;
 
 	for (size_t i = 0; cmd->kind == MF_SEQ && i < cmd->n; i++)
-		found |= secret_in_words(text_of(cmd->items[i]));
-	found |= cmd->kind != MF_SEQ && secret_in_words(text_of(cmd));
+		found |= secret_in_words(text_of(cmd->items[i]), &want);
+	found |= cmd->kind != MF_SEQ && secret_in_words(text_of(cmd), &want);
 	if (!found || mf_get(s->used, " waived"))
 		return;
 	warn_at(m, cmd->pos, "import-secret",

@@ -905,6 +905,20 @@ static const char *dir_of(mf_ctx *c, const char *path)
 	return !slash ? "." : slash == path ? "/" : mf_strndup(c->a, path, (size_t)(slash - path));
 }
 
+/* The folder part of a path ("." for none), in a static buffer. */
+static const char *dir_of_path(const char *path)
+{
+	static char buf[4096];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	if (!slash || n >= sizeof buf)
+		return slash ? "/" : ".";
+	memcpy(buf, path, n ? n : 1);
+	buf[n ? n : 1] = 0;
+	return buf;
+}
+
 /* Both files, or neither (nothing exists yet unless `replace`). */
 static int write_import(const opts *o, const mf_imported *r, bool replace)
 {
@@ -914,6 +928,14 @@ static int write_import(const opts *o, const mf_imported *r, bool replace)
 
 	if (!list)
 		return EXIT_INTERNAL;
+	/* the description's own folder may be new (one level, as `build -o` makes its own) */
+	if (stat(dir_of_path(o->out), &st) != 0 && mkdir(dir_of_path(o->out), 0777) != 0 &&
+	    errno != EEXIST) {
+		fprintf(stderr, "manifold: error: cannot make the folder of '%s': %s\n", o->out,
+			strerror(errno));
+		free(list);
+		return EXIT_INTERNAL;
+	}
 	if (!replace && (lstat(o->out, &st) == 0 || (r->secrets.len && lstat(list, &st) == 0))) {
 		fprintf(stderr,
 			"manifold: error: '%s' exists: nothing was written (--force replaces it)\n",
