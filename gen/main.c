@@ -51,6 +51,7 @@ enum {
 	O_FROM,
 	O_FILE,
 	O_REPLACE,
+	O_IMPORT_NAME,
 	O_HELP,
 };
 
@@ -96,6 +97,8 @@ static const mf_cli_opt options[] = {
 	 "start from a Compose file: what 'manifold import' makes of it"},
 	{O_FILE, 'f', "file", "COMPOSE", MF_CLI_FILE, NULL, NULL, true,
 	 "another Compose file merged over the ones before it (an override)"},
+	{O_IMPORT_NAME, 0, "name", "NAME", MF_CLI_NONE, NULL, "the Compose project's", false,
+	 "the system's name"},
 	{O_REPLACE, 0, "force", NULL, MF_CLI_NONE, NULL, NULL, false,
 	 "replace FILE (and its secrets listing) when it exists"},
 	{O_HELP, 'h', "help", NULL, MF_CLI_NONE, NULL, NULL, false, "show this help"},
@@ -144,7 +147,7 @@ static const mf_cli_cmd commands[] = {
 		{"import", "COMPOSE",
 		 "Write a description that says what Compose files say; warn at what it cannot.",
 		 EXIT_SIMPLE " (nothing is written on 2)",
-		 OPTS(O_FILE, O_INIT_OUTPUT, O_NAME, O_REPLACE, O_QUIET, O_COLOR), 1, 1,
+		 OPTS(O_FILE, O_INIT_OUTPUT, O_IMPORT_NAME, O_REPLACE, O_QUIET, O_COLOR), 1, 1,
 		 MF_CLI_FILE, NULL},
 	[C_RULES] = {"rules", "", "List the built-in rules.", EXIT_SIMPLE, NO_OPTS, 0, 0,
 		     MF_CLI_NONE, NULL},
@@ -248,6 +251,7 @@ static int on_opt(void *arg, const mf_cli_opt *opt, const char *v)
 	case O_CONTEXT:
 		return number_option(o, v);
 	case O_NAME:
+	case O_IMPORT_NAME:
 		o->name = v;
 		return 0;
 	case O_FROM:
@@ -972,6 +976,11 @@ static int import_to(opts *o, const char *const *files, size_t n, bool replace)
 	mf_ctx c;
 	int rc;
 
+	if (o->name && !dns_label(o->name))
+		return mf_cli_usage_error(&cli, o->cmd,
+					  "'%s' is not a name: lowercase letters, digits and '-', "
+					  "starting with a letter, at most 40",
+					  o->name);
 	mf_ctx_init(&c);
 	set_today(&c);
 	mf_imported_init(&r);
