@@ -391,6 +391,34 @@ static const char *eval_expr(imp *m, const expr *e, mf_pos pos)
 	return v ? v->str : "";
 }
 
+/* One `$...` at s[0] (not `$$`): its value in *v and the bytes it takes, or
+ * 0 for a lone '$', which stays (m->failed after an error). */
+static size_t expand_one(imp *m, const char *s, mf_pos pos, const char **v)
+{
+	size_t end, name;
+	expr e;
+
+	if (s[1] == '{') {
+		end = brace_end(s);
+		if (!end || !parse_expr(m, s + 2, end - 2, &e)) {
+			fail_at(m, pos, "import-interpolation",
+				"'%s' is not a Compose variable: '${NAME}', '${NAME:-default}' or '$$' "
+				"for a '$'",
+				s);
+			return 1;
+		}
+		*v = eval_expr(m, &e, pos);
+		return end + 1;
+	}
+	if (!isalpha((unsigned char)s[1]) && s[1] != '_')
+		return 0;
+	name = strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+	e.name = mf_tb_strn(&m->tb, s + 1, name, pos)->str;
+	e.op = e.arg = "";
+	*v = eval_expr(m, &e, pos);
+	return 1 + name;
+}
+
 /* Compose's interpolation of one value: `$$` is `$`, `$NAME`, `${NAME}` and
  * the `:-`, `-`, `:?`, `?`, `:+`, `+` forms read `.env`.  NULL after an error. */
 static const char *interpolate(imp *m, const char *s, mf_pos pos)
@@ -401,43 +429,15 @@ static const char *interpolate(imp *m, const char *s, mf_pos pos)
 	if (!strchr(s, '$'))
 		return s;
 	mf_buf_init(&b);
-	for (size_t i = 0; s[i] && !m->failed;) {
-		size_t end, name;
-		expr e;
+	for (size_t i = 0, n; s[i] && !m->failed; i += n) {
 		const char *v = NULL;
-		if (s[i] != '$') {
-			mf_buf_add(&b, s + i++, 1);
-			continue;
-		}
-		if (s[i + 1] == '$') {
+		n = s[i] != '$' ? 0 : s[i + 1] == '$' ? 2 : expand_one(m, s + i, pos, &v);
+		if (n == 0)
+			mf_buf_add(&b, s + i, n = 1); /* text, or a lone '$' */
+		else if (n == 2 && s[i + 1] == '$')
 			mf_buf_add(&b, "$", 1);
-			i += 2;
-			continue;
-		}
-		if (s[i + 1] == '{') {
-			end = brace_end(s + i);
-			if (!end || !parse_expr(m, s + i + 2, end - 2, &e)) {
-				fail_at(m, pos, "import-interpolation",
-					"'%s' is not a Compose variable: '${NAME}', '${NAME:-default}' "
-					"or '$$' for a '$'",
-					s + i);
-				break;
-			}
-			v = eval_expr(m, &e, pos);
-			i += end + 1;
-		} else if (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '_') {
-			name = parse_expr(m, s + i + 1, strcspn(s + i + 1, "-:?+}/ .,\"'$@"), &e)
-				       ? strlen(e.name)
-				       : 0;
-			e.name = mf_tb_strn(&m->tb, s + i + 1, name, pos)->str;
-			e.op = "";
-			v = eval_expr(m, &e, pos);
-			i += 1 + name;
-		} else {
-			mf_buf_add(&b, s + i++, 1); /* a lone '$' stays */
-			continue;
-		}
-		mf_buf_puts(&b, v ? v : "");
+		else
+			mf_buf_puts(&b, v ? v : "");
 	}
 	out = m->failed || b.oom ? NULL : mf_tb_str(&m->tb, b.data ? b.data : "", pos)->str;
 	mf_buf_release(&b);
@@ -1045,7 +1045,7 @@ static void carry_profiles(imp *m, svc *s, const mf_pair *p)
 	mf_tb_put_nonempty(&m->tb, s->out, "profiles", seq);
 }
 
-/* ---- ports ------------------------------------------------------------------------------------ */
+/* ---- ports ------------------------------------------------------------------------------- */
 
 typedef struct port {
 	const char *ip, *host, *target, *proto, *name, *app;
