@@ -376,7 +376,10 @@ export function serviceLeaves(s, ctx) {
       case "restart": add("restart", v === false ? "no" : String(v)); break;
       case "read_only": case "privileged": case "tty": case "stdin_open": case "init":
         if (v === true || v === "true") add(key, true); break;
-      case "cap_add": case "cap_drop": case "security_opt": case "profiles": case "dns":
+      case "security_opt": // Docker reads `no-new-privileges` as `no-new-privileges:true`
+        for (const e of [].concat(v)) add(`${key}[${String(e).replace(/^no-new-privileges([:=]true)?$/, "no-new-privileges:true").replace("=", ":")}]`, true);
+        break;
+      case "cap_add": case "cap_drop": case "profiles": case "dns":
         for (const e of [].concat(v)) add(`${key}[${e}]`, true); break;
       case "networks": {
         const names = Array.isArray(v) ? v : Object.keys(v ?? {});
