@@ -992,6 +992,9 @@ static int import_to(opts *o, const char *const *files, size_t n, bool replace)
 	if (rc == EXIT_OK && !o->quiet)
 		fprintf(stderr, "manifold: %zu service%s, %zu of %zu Compose keys carried\n",
 			r.services, r.services == 1 ? "" : "s", r.carried, r.keys);
+	if (rc == EXIT_OK && to_stdout && r.secrets.len && !o->quiet)
+		fprintf(stderr, "manifold: warning: the literal secrets' values are not written "
+				"with '-o -': import to a file to get its .secrets.env listing\n");
 	if (rc == EXIT_OK && to_stdout)
 		rc = fwrite(r.text.data, 1, r.text.len, stdout) == r.text.len ? EXIT_OK
 									      : EXIT_INTERNAL;
