@@ -139,6 +139,11 @@ fuzz:
 	mkdir -p build-fuzz/corpus
 	build-fuzz/fuzz_load -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 -timeout=25 \
 	      -artifact_prefix=build-fuzz/ build-fuzz/corpus tests/fuzz/corpus examples
+	clang -std=c17 -O1 -g -fsanitize=fuzzer,address,undefined -iquote gen -iquote build-fuzz $(PKG_CFLAGS) \
+	      -o build-fuzz/fuzz_import tests/fuzz/fuzz_import.c build-fuzz/libmanifold.a $(PKG_LIBS)
+	mkdir -p build-fuzz/corpus-import
+	build-fuzz/fuzz_import -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 -timeout=25 \
+	      -artifact_prefix=build-fuzz/import- build-fuzz/corpus-import tests/golden/import-features
 
 bench: all
 	@tests/bench/run $(BIN)

@@ -1110,20 +1110,52 @@ static const char *proto_of(const char *p)
 	return !p || !strcasecmp(p, "tcp") ? "TCP" : !strcasecmp(p, "udp") ? "UDP" : "SCTP";
 }
 
+/* An address a port may be published on: IPv4 dotted, or IPv6 (the
+ * description's schema says the same). */
+static bool ip_like(const char *s)
+{
+	int parts = 0;
+
+	if (strchr(s, ':'))
+		return strspn(s, "0123456789abcdefABCDEF:.") == strlen(s);
+	for (const char *p = s; *p; parts++) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p || end - p > 3 || v > 255 || (*end && *end != '.'))
+			return false;
+		p = *end ? end + 1 : end;
+	}
+	return parts == 4 && s[strlen(s) - 1] != '.';
+}
+
+static bool port_number(const char *s)
+{
+	return digits(s) && strlen(s) <= 5 && atoll(s) >= 1 && atoll(s) <= 65535;
+}
+
+/* What a description's port can say: the schema's limits. */
+static bool port_ok(const port *pt, bool host, long long number)
+{
+	if (number < 1 || number > 65535 || (host && !port_number(pt->host)))
+		return false;
+	if (host && pt->ip && *pt->ip && !ip_like(pt->ip))
+		return false;
+	return !pt->proto || !strcasecmp(pt->proto, "tcp") || !strcasecmp(pt->proto, "udp") ||
+	       !strcasecmp(pt->proto, "sctp");
+}
+
 /* One port of a service: a container port, maybe published. */
 static void put_port(imp *m, svc *s, const port *pt, bool publish)
 {
 	mf_node *ports = mf_tb_child(&m->tb, s->out, "ports", pt->pos), *spec, *had;
 	const char *proto = proto_of(pt->proto);
-	long long number = digits(pt->target) ? atoll(pt->target) : 0;
+	long long number = port_number(pt->target) ? atoll(pt->target) : 0;
 	bool host = publish && pt->host && *pt->host;
 
-	if (number < 1 || number > 65535 || (host && !digits(pt->host)) ||
-	    (pt->proto && strcasecmp(pt->proto, "tcp") && strcasecmp(pt->proto, "udp") &&
-	     strcasecmp(pt->proto, "sctp"))) {
+	if (!port_ok(pt, host, number)) {
 		not_carried(m, pt->pos, "ports",
-			    "a description's port is one number (no range) with a published port "
-			    "of one number");
+			    "a description's port is one number (no range), published on one "
+			    "number and an IP address, over tcp, udp or sctp");
 		return;
 	}
 	had = find_port(ports, number, proto);
