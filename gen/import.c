@@ -1303,8 +1303,11 @@ static void carry_healthcheck(imp *m, svc *s, const mf_pair *p)
 
 	truthy_text(mf_get(hc, "disable"), &off);
 	if (off || (test && !(exec = health_exec(m, test)))) {
-		not_carried(m, p->pos, "healthcheck.disable",
-			    "a description cannot turn off the image's own healthcheck");
+		/* Compose's own way to turn the image's healthcheck off; Kubernetes has
+		 * none to turn off */
+		mf_node *none = mf_tb_seq(&m->tb, p->pos);
+		mf_tb_push(&m->tb, none, mf_tb_str(&m->tb, "NONE", p->pos));
+		mf_tb_put(&m->tb, mf_tb_child(&m->tb, s->out, "probes", p->pos), "compose", none);
 		return;
 	}
 	if (!test)

@@ -79,7 +79,6 @@ export const REASONS = [
   ["attach", "attach is how `up` shows logs, not what the service does"],
   ["security_opt", "only no-new-privileges and seccomp/apparmor unconfined are said"],
   ["environment", "a variable name with '.' or one passed through from the shell (issue 13)"],
-  ["healthcheck.disable", "a description cannot turn off the image's own healthcheck"],
   ["healthcheck", "a healthcheck the description cannot say the same way"],
   ["restart", "restart: on-failure:N has no count in the language"],
   ["volumes[volume:", "a named volume shared between services (a storage has one owner: issue 13)"],
