@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -651,6 +652,12 @@ static bool digits(const char *s)
 	return s && *s && strspn(s, "0123456789") == strlen(s);
 }
 
+/* A count or an id small enough for every reader (nine digits at most). */
+static bool count_of(const char *s)
+{
+	return digits(s) && strlen(s) <= 9;
+}
+
 /* A Compose byte value ("2g", "512m", "1gb", 1048576) as a description
  * quantity in powers of 1024 (Compose's units are binary: 2g is 2Gi), or NULL. */
 static const char *memory_of(imp *m, const mf_node *n)
@@ -662,7 +669,7 @@ static const char *memory_of(imp *m, const mf_node *n)
 	int shift = 0;
 	unsigned long long bytes;
 
-	if (!s || end == s || v < 0)
+	if (!s || end == s || !isfinite(v) || v < 0 || v > 1e15)
 		return NULL;
 	switch (tolower((unsigned char)*end)) {
 	case 'k':
@@ -711,7 +718,7 @@ static const char *duration_of(imp *m, const mf_node *n)
 		char *end;
 		double v = strtod(s, &end);
 		size_t i = 0;
-		if (end == s || *s == '-' || *s == '+')
+		if (end == s || *s == '-' || *s == '+' || !isfinite(v) || v > 1e9)
 			return NULL;
 		while (i < MF_NELEM(units) && strncmp(end, units[i].unit, strlen(units[i].unit)))
 			i++;
@@ -734,7 +741,7 @@ static const char *cpu_of(imp *m, const mf_node *n)
 	char *end;
 	double v = s ? strtod(s, &end) : -1;
 
-	if (!s || end == s || *end || v < 0)
+	if (!s || end == s || *end || !isfinite(v) || v < 0 || v > 1e9)
 		return NULL;
 	long long milli = (long long)(v * 1000 + 0.5);
 	return milli % 1000 ? mf_tb_printf(&m->tb, "%lldm", milli)
@@ -1318,7 +1325,7 @@ static void carry_healthcheck(imp *m, svc *s, const mf_pair *p)
 	health_time(m, probe, hc, "interval", "period", "30s");
 	health_time(m, probe, hc, "timeout", "timeout", "30s");
 	health_time(m, probe, hc, "start_period", "initialDelay", NULL);
-	if (retries && digits(text_of(retries)) && atoll(retries->str) > 0)
+	if (retries && count_of(text_of(retries)) && atoll(retries->str) > 0)
 		mf_tb_put_int(&m->tb, probe, "failureThreshold", atoll(retries->str), retries->pos);
 	else
 		mf_tb_put_int(&m->tb, probe, "failureThreshold", 3, hc->pos);
@@ -1531,7 +1538,7 @@ static void put_gpus(imp *m, mf_node *limits, const mf_node *devs)
 		const mf_node *d = devs->items[i];
 		const char *count = mf_get_str(d, "count");
 		const char *driver = mf_or(mf_get_str(d, "driver"), "nvidia");
-		if (!digits(count) || strcmp(driver, "nvidia") || mf_get(d, "device_ids")) {
+		if (!count_of(count) || strcmp(driver, "nvidia") || mf_get(d, "device_ids")) {
 			not_carried(
 				m, d->pos, "devices",
 				"a description reserves a number of NVIDIA GPUs ('count: N'), not "
@@ -1568,12 +1575,21 @@ static void put_resources(imp *m, svc *s, const mf_node *in, const char *ours)
 	}
 }
 
+/* Nothing carried into a map made on the way: leave it out. */
+static void drop_empty(mf_node *map, const char *key)
+{
+	const mf_node *v = mf_get(map, key);
+
+	if (v && v->kind == MF_MAP && v->n == 0)
+		mf_map_del(map, key);
+}
+
 /* services.*.deploy: replicas and resources */
 static void carry_deploy(imp *m, svc *s, const mf_pair *p)
 {
 	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++) {
 		const mf_pair *q = &p->val->pairs[i];
-		if (!strcmp(q->key, "replicas") && digits(text_of(q->val)))
+		if (!strcmp(q->key, "replicas") && count_of(text_of(q->val)))
 			mf_tb_put_int(&m->tb, s->out, "replicas", atoll(q->val->str), q->val->pos);
 		else if (!strcmp(q->key, "resources") && q->val->kind == MF_MAP)
 			for (size_t j = 0; j < q->val->n; j++) {
@@ -1590,6 +1606,9 @@ static void carry_deploy(imp *m, svc *s, const mf_pair *p)
 				m, q->pos, mf_tb_printf(&m->tb, "deploy.%s", q->key),
 				"a description says replicas and resources, not Swarm's settings");
 	}
+	drop_empty(mf_get(s->out, "resources"), "limits");
+	drop_empty(mf_get(s->out, "resources"), "requests");
+	drop_empty(s->out, "resources");
 }
 
 static mf_node *security(imp *m, svc *s, mf_pos pos)
@@ -1603,7 +1622,7 @@ static void carry_user(imp *m, svc *s, const mf_pair *p)
 	const char *v = text_of(p->val), *colon = v ? strchr(v, ':') : NULL;
 	const char *uid = colon ? mf_strndup(m->tb.a, v, (size_t)(colon - v)) : v;
 
-	if (!digits(uid) || (colon && !digits(colon + 1))) {
+	if (!count_of(uid) || (colon && !count_of(colon + 1))) {
 		not_carried(m, p->pos, "user", "a description's user is a number ('UID[:GID]')");
 		return;
 	}
@@ -1640,10 +1659,17 @@ static void carry_caps(imp *m, svc *s, const mf_pair *p)
 	mf_node *caps = mf_tb_child(&m->tb, security(m, s, p->pos), "capabilities", p->pos);
 	mf_node *seq = mf_tb_seq(&m->tb, p->pos);
 
-	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++)
-		if (text_of(p->val->items[i]))
-			mf_tb_push(&m->tb, seq,
-				   mf_tb_str(&m->tb, p->val->items[i]->str, p->val->items[i]->pos));
+	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++) {
+		const mf_node *it = p->val->items[i];
+		char *cap = text_of(it) ? mf_strdup(m->tb.a, it->str) : NULL;
+		for (char *c = cap; c && *c; c++)
+			*c = (char)toupper((unsigned char)*c); /* Docker reads them in any case */
+		if (cap && *cap && strspn(cap, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == strlen(cap))
+			mf_tb_push(&m->tb, seq, mf_tb_str(&m->tb, cap, it->pos));
+		else
+			not_carried(m, it->pos, mf_or(text_of(it), p->key),
+				    "it is not a capability");
+	}
 	mf_tb_put(&m->tb, caps, !strcmp(p->key, "cap_add") ? "add" : "drop", seq);
 }
 
