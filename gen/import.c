@@ -1423,16 +1423,10 @@ static void put_storage(imp *m, svc *s, const mount *mt)
 			mt->src);
 		return;
 	}
-	if (owner) {
-		not_carried(
-			m, mt->pos, mt->src,
-			mf_tb_printf(&m->tb,
-				     "volume '%s' is the storage of '%s' already: a description's "
-				     "storage belongs to one service",
-				     mt->src, owner));
-		return;
-	}
-	mf_tb_put_str(&m->tb, m->vol_owner, mt->src, s->name, mt->pos);
+	/* a volume several services mount: each one's storage takes the same Docker
+	 * name (check's volume-shared says where the data is shared) */
+	if (!owner)
+		mf_tb_put_str(&m->tb, m->vol_owner, mt->src, s->name, mt->pos);
 	truthy_text(mf_get(decl, "external"), &external);
 	name = mf_get_str(decl, "name");
 	name = name       ? name

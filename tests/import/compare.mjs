@@ -81,7 +81,7 @@ export const REASONS = [
   ["environment", "a variable name with '.' or one passed through from the shell (issue 13)"],
   ["healthcheck", "a healthcheck the description cannot say the same way"],
   ["restart", "restart: on-failure:N has no count in the language"],
-  ["volumes[volume:", "a named volume shared between services (a storage has one owner: issue 13)"],
+  ["volumes[volume:", "a named volume's option (nocopy, :z)"],
   ["volumes[bind:~", "a bind source under '~' (the user's home folder) is not imported"],
   ["volumes[bind:", "a bind mount option other than ro/rw (:z/:Z relabelling)"],
   ["volumes[anonymous", "an anonymous volume has no equivalent"],
