@@ -13,6 +13,7 @@
 #include "emit.h"
 #include "embedded.h"
 #include "graph.h"
+#include "import.h"
 #include "load.h"
 #include "report.h"
 
@@ -49,6 +50,9 @@ enum {
 	O_INIT_OUTPUT,
 	O_NAME,
 	O_FROM,
+	O_FILE,
+	O_REPLACE,
+	O_IMPORT_NAME,
 	O_HELP,
 };
 
@@ -93,7 +97,13 @@ static const mf_cli_opt options[] = {
 	 "write the description to FILE ('-': standard output)"},
 	{O_NAME, 0, "name", "NAME", MF_CLI_NONE, NULL, "my-system", false, "the system's name"},
 	{O_FROM, 0, "from", "COMPOSE", MF_CLI_FILE, NULL, NULL, false,
-	 "start from a Compose file (not yet: needs the Compose import)"},
+	 "start from a Compose file: what 'manifold import' makes of it"},
+	{O_FILE, 'f', "file", "COMPOSE", MF_CLI_FILE, NULL, NULL, true,
+	 "another Compose file merged over the ones before it (an override)"},
+	{O_IMPORT_NAME, 0, "name", "NAME", MF_CLI_NONE, NULL, "the Compose project's", false,
+	 "the system's name"},
+	{O_REPLACE, 0, "force", NULL, MF_CLI_NONE, NULL, NULL, false,
+	 "replace FILE (and its secrets listing) when it exists"},
 	{O_HELP, 'h', "help", NULL, MF_CLI_NONE, NULL, NULL, false, "show this help"},
 };
 
@@ -107,7 +117,7 @@ static const mf_cli_opt options[] = {
 	"error"
 #define EXIT_SIMPLE "0 done, 2 invalid input or usage, 3 I/O error"
 
-enum { C_BUILD, C_DIFF, C_CHECK, C_LINT, C_GRAPH, C_INIT, C_RULES, C_EXPLAIN, C_SCHEMA };
+enum { C_BUILD, C_DIFF, C_CHECK, C_LINT, C_GRAPH, C_INIT, C_IMPORT, C_RULES, C_EXPLAIN, C_SCHEMA };
 
 static const mf_cli_cmd commands[] = {
 	[C_BUILD] = {"build", "SYSTEM",
@@ -136,6 +146,12 @@ static const mf_cli_cmd commands[] = {
 		    "Write a minimal, commented description that builds and checks clean.",
 		    EXIT_SIMPLE " (an existing FILE is never overwritten)",
 		    OPTS(O_INIT_OUTPUT, O_NAME, O_FROM), 0, 0, MF_CLI_NONE, NULL},
+	[C_IMPORT] =
+		{"import", "COMPOSE",
+		 "Write a description that says what Compose files say; warn at what it cannot.",
+		 EXIT_SIMPLE " (nothing is written on 2)",
+		 OPTS(O_FILE, O_INIT_OUTPUT, O_IMPORT_NAME, O_REPLACE, O_QUIET, O_COLOR), 1, 1,
+		 MF_CLI_FILE, NULL},
 	[C_RULES] = {"rules", "", "List the built-in rules.", EXIT_SIMPLE, NO_OPTS, 0, 0,
 		     MF_CLI_NONE, NULL},
 	[C_EXPLAIN] = {"explain", "RULE", "Explain one rule, built in or of a policy pack.",
@@ -169,6 +185,9 @@ typedef struct opts {
 	mf_graph_format graph_format;
 	size_t context;
 	const char *name, *from;
+	bool replace;
+	const char *files[MAX_LIST]; /* import: the Compose files, the operand first */
+	size_t nfiles;
 	const char *paths[MAX_LIST];
 	size_t npaths;
 	const char *packs[MAX_LIST];
@@ -235,11 +254,14 @@ static int on_opt(void *arg, const mf_cli_opt *opt, const char *v)
 	case O_CONTEXT:
 		return number_option(o, v);
 	case O_NAME:
+	case O_IMPORT_NAME:
 		o->name = v;
 		return 0;
 	case O_FROM:
 		o->from = v;
 		return 0;
+	case O_FILE:
+		return add_list(o, o->files, &o->nfiles, v);
 	default:
 		break;
 	}
@@ -251,6 +273,7 @@ static int on_opt(void *arg, const mf_cli_opt *opt, const char *v)
 	o->no_fold |= opt->id == O_NO_FOLD;
 	o->quiet |= opt->id == O_QUIET;
 	o->verbose |= opt->id == O_VERBOSE;
+	o->replace |= opt->id == O_REPLACE;
 	return 0;
 }
 
@@ -259,7 +282,8 @@ static int parse(int argc, char **argv, opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->cmd = mf_cli_find(&cli, argv[0]);
-	o->out = o->cmd == &commands[C_INIT] ? "system.yaml" : "out";
+	o->out = o->cmd == &commands[C_INIT] || o->cmd == &commands[C_IMPORT] ? "system.yaml"
+									      : "out";
 	o->fail_on = MF_SEV_ERROR;
 	o->color = "auto";
 	o->context = 3;
@@ -805,15 +829,20 @@ static int init_file(const char *path, const char *text, const char *name)
 	return EXIT_OK;
 }
 
+static int import_to(opts *o, const char *const *files, size_t n, bool replace);
+
 static int cmd_init(opts *o)
 {
 	const char *text = mf_embedded_find("templates/init/system.yaml", NULL);
 	const char *name = o->name ? o->name : "my-system";
 
-	if (o->from)
+	if (o->name && !dns_label(name))
 		return mf_cli_usage_error(&cli, o->cmd,
-					  "--from is not there yet: it needs the Compose import, "
-					  "which manifold does not have yet");
+					  "'%s' is not a name: lowercase letters, digits and '-', "
+					  "starting with a letter, at most 40",
+					  name);
+	if (o->from)
+		return import_to(o, &o->from, 1, false);
 	if (!dns_label(name))
 		return mf_cli_usage_error(&cli, o->cmd,
 					  "'%s' is not a name: lowercase letters, digits and '-', "
@@ -826,6 +855,168 @@ static int cmd_init(opts *o)
 	if (!strcmp(o->out, "-"))
 		return finish(init_write(text, name, stdout) < 0 ? EXIT_INTERNAL : EXIT_OK);
 	return init_file(o->out, text, name);
+}
+
+/* ---- import ---------------------------------------------------------------------------- */
+
+/* A file written whole or not at all: a temporary beside it, then linked
+ * into place (refused when one appeared since: never overwritten) or, with
+ * `replace`, renamed over it.  `mode` before the umask. */
+static int write_whole(const char *path, const mf_buf *b, bool replace, mode_t mode)
+{
+	size_t len = strlen(path) + 16, done = 0;
+	char *tmp = malloc(len);
+	mode_t mask = umask(0);
+	int fd, rc = 0;
+
+	umask(mask);
+	if (!tmp)
+		return -1;
+	snprintf(tmp, len, "%s.tmp-XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0) {
+		free(tmp);
+		return -1;
+	}
+	while (done < b->len && rc == 0) {
+		ssize_t w = write(fd, b->data + done, b->len - done);
+		rc = w < 0 && errno != EINTR ? -1 : 0;
+		done += w > 0 ? (size_t)w : 0;
+	}
+	if (rc == 0 && (fchmod(fd, mode & ~mask) != 0 || fsync(fd) != 0))
+		rc = -1;
+	rc = close(fd) != 0 ? -1 : rc;
+	if (rc == 0)
+		rc = replace ? rename(tmp, path) : link(tmp, path);
+	if (rc != 0 || !replace)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* Where the secrets listing goes: system.yaml -> system.secrets.env. */
+static char *listing_path(const char *out)
+{
+	size_t n = strlen(out), len = n + 16;
+	char *p = malloc(len);
+
+	if (n > 5 && (!strcmp(out + n - 5, ".yaml") || !strcmp(out + n - 4, ".yml")))
+		n -= out[n - 4] == '.' ? 4 : 5;
+	if (p)
+		snprintf(p, len, "%.*s.secrets.env", (int)n, out);
+	return p;
+}
+
+static const char *dir_of(mf_ctx *c, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return !slash ? "." : slash == path ? "/" : mf_strndup(c->a, path, (size_t)(slash - path));
+}
+
+/* The folder part of a path ("." for none), in a static buffer. */
+static const char *dir_of_path(const char *path)
+{
+	static char buf[4096];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	if (!slash || n >= sizeof buf)
+		return slash ? "/" : ".";
+	memcpy(buf, path, n ? n : 1);
+	buf[n ? n : 1] = 0;
+	return buf;
+}
+
+/* Both files, or neither (nothing exists yet unless `replace`). */
+static int write_import(const opts *o, const mf_imported *r, bool replace)
+{
+	char *list = listing_path(o->out);
+	struct stat st;
+	int rc = EXIT_OK;
+
+	if (!list)
+		return EXIT_INTERNAL;
+	/* the description's own folder may be new (one level, as `build -o` makes its own) */
+	if (stat(dir_of_path(o->out), &st) != 0 && mkdir(dir_of_path(o->out), 0777) != 0 &&
+	    errno != EEXIST) {
+		fprintf(stderr, "manifold: error: cannot make the folder of '%s': %s\n", o->out,
+			strerror(errno));
+		free(list);
+		return EXIT_INTERNAL;
+	}
+	if (!replace && (lstat(o->out, &st) == 0 || (r->secrets.len && lstat(list, &st) == 0))) {
+		fprintf(stderr,
+			"manifold: error: '%s' exists: nothing was written (--force replaces it)\n",
+			lstat(o->out, &st) == 0 ? o->out : list);
+		rc = EXIT_INPUT;
+	} else if ((r->secrets.len && write_whole(list, &r->secrets, replace, 0600) != 0) ||
+		   write_whole(o->out, &r->text, replace, 0666) != 0) {
+		fprintf(stderr, "manifold: error: cannot write '%s': %s\n", o->out,
+			strerror(errno));
+		rc = EXIT_INTERNAL;
+	} else {
+		fprintf(stderr, "manifold: wrote '%s'%s%s%s: try 'manifold check %s'\n", o->out,
+			r->secrets.len ? " and its secrets in '" : "", r->secrets.len ? list : "",
+			r->secrets.len ? "'" : "", o->out);
+	}
+	free(list);
+	return rc;
+}
+
+static bool internal_error(const mf_ctx *c)
+{
+	for (size_t i = 0; i < c->ndiags; i++)
+		if (!strcmp(c->diags[i].code, "internal"))
+			return true;
+	return false;
+}
+
+/* import, init --from: the diagnostics on stderr, the description to FILE. */
+static int import_to(opts *o, const char *const *files, size_t n, bool replace)
+{
+	mf_import_opts io = {files, n, NULL, o->name};
+	bool to_stdout = !strcmp(o->out, "-");
+	mf_imported r;
+	mf_ctx c;
+	int rc;
+
+	if (o->name && !dns_label(o->name))
+		return mf_cli_usage_error(&cli, o->cmd,
+					  "'%s' is not a name: lowercase letters, digits and '-', "
+					  "starting with a letter, at most 40",
+					  o->name);
+	mf_ctx_init(&c);
+	set_today(&c);
+	mf_imported_init(&r);
+	io.out_dir = to_stdout ? "." : dir_of(&c, o->out);
+	rc = mf_import(&c, &io, &r) < 0 ? (internal_error(&c) ? EXIT_INTERNAL : EXIT_INPUT)
+					: EXIT_OK;
+	if (print_diags(&c, stderr, o) < 0)
+		rc = EXIT_INTERNAL;
+	if (rc == EXIT_OK && !o->quiet)
+		fprintf(stderr, "manifold: %zu service%s, %zu of %zu Compose keys carried\n",
+			r.services, r.services == 1 ? "" : "s", r.carried, r.keys);
+	if (rc == EXIT_OK && to_stdout && r.secrets.len && !o->quiet)
+		fprintf(stderr, "manifold: warning: the literal secrets' values are not written "
+				"with '-o -': import to a file to get its .secrets.env listing\n");
+	if (rc == EXIT_OK && to_stdout)
+		rc = fwrite(r.text.data, 1, r.text.len, stdout) == r.text.len ? EXIT_OK
+									      : EXIT_INTERNAL;
+	else if (rc == EXIT_OK)
+		rc = write_import(o, &r, replace);
+	mf_imported_release(&r);
+	mf_ctx_release(&c);
+	return finish(rc);
+}
+
+static int cmd_import(opts *o)
+{
+	const char *files[MAX_LIST + 1];
+
+	files[0] = o->paths[0];
+	for (size_t i = 0; i < o->nfiles; i++)
+		files[i + 1] = o->files[i];
+	return import_to(o, files, o->nfiles + 1, o->replace);
 }
 
 /* ---- the small commands --------------------------------------------------------------- */
@@ -970,7 +1161,7 @@ static int cmd_help(opts *o)
 
 /* The run function of each command, in the table's order. */
 static int (*const runs[])(opts *) = {
-	cmd_build, cmd_diff,    cmd_check,  cmd_lint,       cmd_graph,   cmd_init,
+	cmd_build, cmd_diff,    cmd_check,  cmd_lint,       cmd_graph,   cmd_init, cmd_import,
 	cmd_rules, cmd_explain, cmd_schema, cmd_completion, cmd_version, cmd_help,
 };
 _Static_assert(MF_NELEM(runs) == MF_NELEM(commands), "one run function per command");

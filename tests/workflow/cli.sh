@@ -9,7 +9,7 @@
 # every command) and `make install`.
 root=$(cd "$here/../.." && pwd)
 commands=$($run help | awk '/^commands:/{on=1; next} on && /^  [a-z]/{print $1} on && /^$/{exit}')
-t help-lists-commands test "$(echo $commands)" = "build diff check lint graph init rules explain schema completion version help"
+t help-lists-commands test "$(echo $commands)" = "build diff check lint graph init import rules explain schema completion version help"
 # every command's own options, long names, from its --help
 opts_of() { $run "$1" --help | sed -n 's/^  \(-[a-zA-Z], \|    \)--\([a-z-]*\).*/\2/p'; }
 same=1 oneline=1
@@ -94,8 +94,22 @@ $run init -o - --name shop | grep -qx '  name: shop .*'
 t init-stdout-name test $? -eq 0
 $run init -o - --name Shop >/dev/null 2>&1
 t init-bad-name test $? -eq 2
-$run init -o "$work/from.yaml" --from compose.yaml >/dev/null 2>"$work/log"; rc=$?
-t init-from-not-yet test "$rc" -eq 2 -a ! -e "$work/from.yaml" -a -n "$(grep 'not there yet' "$work/log")"
+# init --from: the import of a Compose file, which checks without errors, never overwritten
+printf 'services:\n  web:\n    image: nginx:1.27\n    ports: ["8080:80"]\n' >"$work/compose.yaml"
+$run init -o "$work/from.yaml" --from "$work/compose.yaml" >/dev/null 2>"$work/log"; rc=$?
+t init-from-imports test "$rc" -eq 0 -a -f "$work/from.yaml"
+$run check "$work/from.yaml" >"$work/log" 2>&1
+t init-from-checks test $? -eq 0
+before=$(cksum < "$work/from.yaml")
+$run init -o "$work/from.yaml" --from "$work/compose.yaml" >/dev/null 2>&1; rc=$?
+t init-from-never-overwrites test "$rc" -eq 2 -a "$before" = "$(cksum < "$work/from.yaml")"
+$run init -o "$work/from2.yaml" --from "$work/nosuch.yaml" >/dev/null 2>&1; rc=$?
+t init-from-missing test "$rc" -eq 2 -a ! -e "$work/from2.yaml"
+# import: the same bytes every time, and the same on standard output as in a file
+$run import "$work/compose.yaml" -o - 2>/dev/null >"$work/imp1.yaml"
+$run import "$work/compose.yaml" -o - 2>/dev/null >"$work/imp2.yaml"
+t import-deterministic cmp -s "$work/imp1.yaml" "$work/imp2.yaml"
+t import-stdout-is-init cmp -s "$work/imp1.yaml" "$work/from.yaml"
 
 # bash completion, from the tables: every option of every command is offered
 $run completion bash >"$work/manifold.bash"

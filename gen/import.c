@@ -1,0 +1,2152 @@
+/* import: Compose files to a system description: read, interpolate, merge, carry */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "import.h"
+#include "load.h"
+#include "pattern.h"
+
+/* The one secret literal secrets move to, and what its keys are called. */
+#define SECRET "imported"
+
+typedef struct imp {
+	mf_ctx *c;
+	mf_tb tb;
+	const mf_import_opts *o;
+	const char *dir;       /* the first file's folder, absolute: Compose's project folder */
+	const char *out_dir;   /* where the description goes, absolute */
+	mf_node *env;          /* `.env`: name -> value (positioned at its line) */
+	mf_node *told;         /* variables already reported (one warning each) */
+	mf_node *names;        /* Compose service name -> description name */
+	mf_node *jobs;         /* Compose services something waits to complete */
+	mf_node *volumes;      /* the merged top-level `volumes` */
+	mf_node *vol_owner;    /* Compose volume name -> the service whose storage it is */
+	mf_node *secret_keys;  /* key of secret 'imported' -> value */
+	mf_node *secret_where; /* key -> "service (file:line), ..." */
+	const char *project;   /* Compose project name */
+	bool no_probe;         /* a service has no healthcheck */
+	size_t keys, carried;
+	int failed;
+} imp;
+
+/* One Compose service while it is carried. */
+typedef struct svc {
+	const char *cname;   /* its Compose name */
+	const char *name;    /* its description name */
+	const mf_node *in;   /* the merged Compose service */
+	mf_node *out;        /* the description's service */
+	mf_node *used;       /* names of its storage and volumes, for unique keys */
+	mf_node *port_names; /* names of its ports */
+	bool probe;
+} svc;
+
+/* ---- small helpers --------------------------------------------------------------------- */
+
+static void warn_at(imp *m, mf_pos pos, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void warn_at(imp *m, mf_pos pos, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = mf_vprintf(m->c->a, fmt, ap);
+	va_end(ap);
+	if (msg)
+		mf_warning(m->c, pos, code, "%s", msg);
+}
+
+static int fail_at(imp *m, mf_pos pos, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail_at(imp *m, mf_pos pos, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = mf_vprintf(m->c->a, fmt, ap);
+	va_end(ap);
+	m->failed = -1;
+	return mf_error(m->c, pos, code, "%s", msg ? msg : "out of memory");
+}
+
+static const char *text_of(const mf_node *n)
+{
+	return n && mf_is_scalar(n) && n->kind != MF_NULL ? n->str : NULL;
+}
+
+/* A Compose boolean: YAML's, or the strings interpolation leaves. */
+static bool truthy_text(const mf_node *n, bool *v)
+{
+	static const char *const yes[] = {"true", "True", "TRUE", "yes", "1"};
+	static const char *const no[] = {"false", "False", "FALSE", "no", "0", ""};
+	const char *s = text_of(n);
+
+	if (n && n->kind == MF_BOOL)
+		*v = n->v.b;
+	else if (s && (MF_IN_LIST(s, yes) || MF_IN_LIST(s, no)))
+		*v = MF_IN_LIST(s, yes);
+	else
+		return false;
+	return true;
+}
+
+/* A lowercase DNS label of at most `max` characters made from s: letters
+ * lowered, anything else '-', no doubled or edge '-', a letter first. */
+static const char *label_of(imp *m, const char *s, size_t max)
+{
+	char *out = mf_tb_alloc(&m->tb, strlen(s) + 3);
+	size_t n = 0;
+
+	if (!out)
+		return "x";
+	for (; *s; s++) {
+		char ch = (char)tolower((unsigned char)*s);
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+		if (ok && n == 0 && !(ch >= 'a' && ch <= 'z')) {
+			out[n++] = 'x';
+			out[n++] = '-';
+		}
+		if (ok)
+			out[n++] = ch;
+		else if (n && out[n - 1] != '-')
+			out[n++] = '-';
+	}
+	n = n > max ? max : n;
+	while (n && out[n - 1] == '-')
+		n--;
+	out[n] = 0;
+	return n ? out : "x";
+}
+
+/* `base`, or `base-2`, `base-3`... the first that `used` does not hold yet. */
+static const char *unique(imp *m, mf_node *used, const char *base)
+{
+	const char *name = base;
+
+	for (int i = 2; mf_get(used, name); i++)
+		name = mf_tb_printf(&m->tb, "%s-%d", base, i);
+	mf_tb_put_bool(&m->tb, used, name, true, MF_NOPOS);
+	return name ? name : base;
+}
+
+/* ---- paths ----------------------------------------------------------------------------- */
+
+/* `path` made absolute against `dir` and tidied: no ".", "..", or doubled '/'. */
+static char *abs_path(imp *m, const char *dir, const char *path)
+{
+	const char *full = path[0] == '/' ? path : mf_tb_printf(&m->tb, "%s/%s", dir, path);
+	char *out = mf_tb_alloc(&m->tb, full ? strlen(full) + 2 : 2);
+	size_t n = 0;
+
+	if (!full || !out)
+		return NULL;
+	for (const char *q = full; *q;) {
+		size_t len = strcspn(q, "/");
+		if (len == 2 && q[0] == '.' && q[1] == '.') {
+			while (n && out[n - 1] != '/')
+				n--;
+			n -= n > 0;
+		} else if (len && !(len == 1 && q[0] == '.')) {
+			out[n++] = '/';
+			memcpy(out + n, q, len);
+			n += len;
+		}
+		q += len + (q[len] == '/');
+	}
+	if (!n)
+		out[n++] = '/';
+	out[n] = 0;
+	return out;
+}
+
+/* The way from folder `from` to `to` (both absolute and tidy). */
+static const char *rel_path(imp *m, const char *from, const char *to)
+{
+	size_t common = 0, i;
+	const char *out = "";
+
+	for (i = 0; from[i] && from[i] == to[i]; i++)
+		if (from[i] == '/')
+			common = i;
+	if (!from[i] && (to[i] == '/' || !to[i]))
+		common = i;
+	if (!strcmp(from, "/"))
+		common = 0;
+	for (const char *q = from + common; *q; q++)
+		if (*q == '/')
+			out = mf_tb_printf(&m->tb, "%s../", out);
+	out = mf_tb_printf(&m->tb, "%s%s", out, to[common] == '/' ? to + common + 1 : to + common);
+	return !out || !*out ? "." : out;
+}
+
+/* A path relative to the Compose project as the description must say it. */
+static const char *project_path(imp *m, const char *path)
+{
+	char *full;
+
+	if (path[0] == '/')
+		return path;
+	full = abs_path(m, m->dir, path);
+	return full ? rel_path(m, m->out_dir, full) : path;
+}
+
+static const char *folder_of(imp *m, const char *path)
+{
+	char cwd[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	const char *dir = !slash          ? "."
+			  : slash == path ? "/"
+					  : mf_tb_printf(&m->tb, "%.*s", (int)(slash - path), path);
+
+	if (dir && dir[0] != '/' && getcwd(cwd, sizeof cwd))
+		return abs_path(m, cwd, dir);
+	return dir ? abs_path(m, "/", dir) : "/";
+}
+
+/* ---- .env -------------------------------------------------------------------------------- */
+
+static const char *interpolate(imp *m, const char *s, mf_pos pos);
+
+/* One `.env` value: 'single' (literal), "double" (escapes, interpolated), or
+ * bare up to a " #" comment (interpolated). */
+static const char *env_value(imp *m, const char *v, size_t len, mf_pos pos)
+{
+	mf_buf b;
+	const char *out;
+
+	while (len && (v[len - 1] == ' ' || v[len - 1] == '\t' || v[len - 1] == '\r'))
+		len--;
+	if (len >= 2 && v[0] == '\'' && memchr(v + 1, '\'', len - 1))
+		return mf_tb_strn(&m->tb, v + 1,
+				  (size_t)((char *)memchr(v + 1, '\'', len - 1) - v - 1), pos)
+			->str;
+	mf_buf_init(&b);
+	if (len >= 1 && v[0] == '"') {
+		for (size_t i = 1; i < len && v[i] != '"'; i++) {
+			char ch = v[i];
+			if (ch == '\\' && i + 1 < len)
+				ch = v[++i] == 'n' ? '\n' : v[i] == 't' ? '\t' : v[i];
+			mf_buf_add(&b, &ch, 1);
+		}
+	} else {
+		const char *hash = NULL;
+		for (size_t i = 1; i < len && !hash; i++)
+			if (v[i] == '#' && (v[i - 1] == ' ' || v[i - 1] == '\t'))
+				hash = v + i;
+		len = hash ? (size_t)(hash - v) : len;
+		while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+			len--;
+		mf_buf_add(&b, v, len);
+	}
+	/* interpolate() may return its argument: an arena copy outlives the buffer */
+	out = b.oom ? NULL : mf_tb_str(&m->tb, b.data ? b.data : "", pos)->str;
+	mf_buf_release(&b);
+	return out ? interpolate(m, out, pos) : NULL;
+}
+
+/* `NAME=value` lines of a `.env` or `env_file` into `into` (later lines win);
+ * blank lines, comments and a leading `export` are skipped. */
+static void read_env_text(imp *m, uint32_t file, mf_node *into)
+{
+	const mf_source *src = mf_source_get(m->c, file);
+	const char *p = src ? src->text : "";
+	uint32_t line = 0;
+
+	for (const char *end; *p; p = *end ? end + 1 : end) {
+		size_t len, name;
+		end = p + strcspn(p, "\n");
+		line++;
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (end - p > 7 && !strncmp(p, "export ", 7))
+			p += 7;
+		len = (size_t)(end - p);
+		name = strspn(p,
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+		if (!len || *p == '#' || name == 0 || name >= len || p[name] != '=') {
+			if (len && *p != '#' && *p != '\r')
+				warn_at(m, (mf_pos){file, line, 1}, "import-env",
+					"this line is not 'NAME=value': it is ignored");
+			continue;
+		}
+		mf_pos pos = {file, line, 1};
+		const char *v = env_value(m, p + name + 1, len - name - 1, pos);
+		mf_tb_put(&m->tb, into, mf_tb_strn(&m->tb, p, name, pos)->str,
+			  mf_tb_str(&m->tb, v ? v : "", pos));
+	}
+}
+
+/* `.env` of the project folder, when there is one (Compose reads it; the
+ * shell's environment is not read: an import does not depend on who runs it). */
+static void read_dotenv(imp *m)
+{
+	const char *path = mf_tb_printf(&m->tb, "%s/.env", m->dir);
+	uint32_t file;
+
+	m->env = mf_tb_map(&m->tb, MF_NOPOS);
+	if (!path || access(path, R_OK) != 0)
+		return;
+	file = mf_read_source(m->c, path, MF_NOPOS);
+	if (!file) {
+		m->failed = -1;
+		return;
+	}
+	read_env_text(m, file, m->env);
+}
+
+/* ---- interpolation ------------------------------------------------------------------------ */
+
+/* One warning per variable: the description holds values, not variables. */
+static void tell_variable(imp *m, const char *name, const mf_node *v, bool dflt, mf_pos pos)
+{
+	if (mf_get(m->told, name))
+		return;
+	mf_tb_put_bool(&m->tb, m->told, name, true, pos);
+	if (v)
+		warn_at(m, pos, "import-variable",
+			"'${%s}' is replaced by its value from .env: a description holds values, "
+			"not variables",
+			name);
+	else
+		warn_at(m, pos, "import-variable",
+			"'%s' is not set in .env: its %s is written in its place", name,
+			dflt ? "default" : "empty value");
+}
+
+/* The end of the `${...}` starting at s[0] == '$' (the index of its '}'), or 0. */
+static size_t brace_end(const char *s)
+{
+	int depth = 0;
+
+	for (size_t i = 0; s[i]; i++) {
+		if (s[i] == '$' && s[i + 1] == '{')
+			depth++, i++;
+		else if (s[i] == '}' && --depth == 0)
+			return i;
+	}
+	return 0;
+}
+
+typedef struct expr {
+	const char *name;
+	const char *op;  /* "", ":-", "-", ":?", "?", ":+", "+" */
+	const char *arg; /* the text after op */
+} expr;
+
+static bool parse_expr(imp *m, const char *s, size_t n, expr *e)
+{
+	static const char *const ops[] = {":-", ":?", ":+", "-", "?", "+"};
+	size_t name = 0;
+	const char *rest;
+
+	if (n && (isalpha((unsigned char)s[0]) || s[0] == '_'))
+		name = 1 +
+		       strspn(s + 1,
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+	if (!name || name > n)
+		return false;
+	e->name = mf_tb_strn(&m->tb, s, name, MF_NOPOS)->str;
+	rest = s + name;
+	e->op = "";
+	e->arg = "";
+	if (rest == s + n)
+		return true;
+	for (size_t i = 0; i < MF_NELEM(ops); i++)
+		if (!strncmp(rest, ops[i], strlen(ops[i]))) {
+			e->op = ops[i];
+			e->arg = mf_tb_strn(&m->tb, rest + strlen(ops[i]),
+					    n - name - strlen(ops[i]), MF_NOPOS)
+					 ->str;
+			return true;
+		}
+	return false;
+}
+
+/* The value of one parsed `${...}`, or NULL after an error. */
+static const char *eval_expr(imp *m, const expr *e, mf_pos pos)
+{
+	const mf_node *v = mf_get(m->env, e->name);
+	bool set = v != NULL, full = v && v->len > 0, colon = e->op[0] == ':';
+	char op = e->op[colon];
+	bool have = colon ? full : set;
+
+	if (op == '?' && !have) {
+		fail_at(m, pos, "import-variable", "'%s' is %s: %s", e->name,
+			set ? "empty" : "not set", *e->arg ? e->arg : "Compose requires it");
+		return NULL;
+	}
+	if (op == '+')
+		return have ? interpolate(m, e->arg, pos) : "";
+	if (op == '-' && !have) {
+		tell_variable(m, e->name, NULL, true, pos);
+		return interpolate(m, e->arg, pos);
+	}
+	tell_variable(m, e->name, v, false, pos);
+	return v ? v->str : "";
+}
+
+/* One `$...` at s[0] (not `$$`): its value in *v and the bytes it takes, or
+ * 0 for a lone '$', which stays (m->failed after an error). */
+static size_t expand_one(imp *m, const char *s, mf_pos pos, const char **v)
+{
+	size_t end, name;
+	expr e;
+
+	if (s[1] == '{') {
+		end = brace_end(s);
+		if (!end || !parse_expr(m, s + 2, end - 2, &e)) {
+			fail_at(m, pos, "import-interpolation",
+				"'%s' is not a Compose variable: '${NAME}', '${NAME:-default}' or '$$' "
+				"for a '$'",
+				s);
+			return 1;
+		}
+		*v = eval_expr(m, &e, pos);
+		return end + 1;
+	}
+	if (!isalpha((unsigned char)s[1]) && s[1] != '_')
+		return 0;
+	name = strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+	e.name = mf_tb_strn(&m->tb, s + 1, name, pos)->str;
+	e.op = e.arg = "";
+	*v = eval_expr(m, &e, pos);
+	return 1 + name;
+}
+
+/* Compose's interpolation of one value: `$$` is `$`, `$NAME`, `${NAME}` and
+ * the `:-`, `-`, `:?`, `?`, `:+`, `+` forms read `.env`.  NULL after an error. */
+static const char *interpolate(imp *m, const char *s, mf_pos pos)
+{
+	mf_buf b;
+	const char *out;
+
+	if (!strchr(s, '$'))
+		return s;
+	mf_buf_init(&b);
+	for (size_t i = 0, n; s[i] && !m->failed; i += n) {
+		const char *v = NULL;
+		n = s[i] != '$' ? 0 : s[i + 1] == '$' ? 2 : expand_one(m, s + i, pos, &v);
+		if (n == 0)
+			mf_buf_add(&b, s + i, n = 1); /* text, or a lone '$' */
+		else if (n == 2 && s[i + 1] == '$')
+			mf_buf_add(&b, "$", 1);
+		else
+			mf_buf_puts(&b, v ? v : "");
+	}
+	out = m->failed || b.oom ? NULL : mf_tb_str(&m->tb, b.data ? b.data : "", pos)->str;
+	mf_buf_release(&b);
+	return out;
+}
+
+/* A copy of a Compose tree with every string value interpolated (keys are
+ * not, as in Compose; `x-` blocks are not: they mean nothing by themselves). */
+static mf_node *interp_tree(imp *m, const mf_node *n)
+{
+	mf_node *out;
+
+	if (!n || m->failed)
+		return NULL;
+	if (n->kind == MF_STR) {
+		const char *v = interpolate(m, n->str, n->pos);
+		out = v ? mf_tb_str(&m->tb, v, n->pos) : NULL;
+		if (out)
+			out->flags = n->flags & MF_QUOTED;
+		return out;
+	}
+	if (n->kind != MF_SEQ && n->kind != MF_MAP)
+		return mf_tb_copy(&m->tb, n);
+	out = n->kind == MF_MAP ? mf_tb_map(&m->tb, n->pos) : mf_tb_seq(&m->tb, n->pos);
+	for (size_t i = 0; out && i < n->n; i++) {
+		if (n->kind == MF_SEQ) {
+			mf_tb_push(&m->tb, out, interp_tree(m, n->items[i]));
+			continue;
+		}
+		const mf_pair *p = &n->pairs[i];
+		mf_node *v = strncmp(p->key, "x-", 2) ? interp_tree(m, p->val)
+						      : mf_tb_copy(&m->tb, p->val);
+		if (v && mf_map_add(m->tb.a, out, p->key, p->pos, v) < 0)
+			m->tb.failed = true;
+	}
+	return out;
+}
+
+/* ---- normalising and merging (Compose's rules for several -f files) ----------------------- */
+
+/* services.*.environment, labels: the list form ("K=V", "K") as a map. */
+static mf_node *as_map(imp *m, mf_node *n)
+{
+	mf_node *map;
+
+	if (!n || n->kind != MF_SEQ)
+		return n;
+	map = mf_tb_map(&m->tb, n->pos);
+	for (size_t i = 0; map && i < n->n; i++) {
+		const char *s = text_of(n->items[i]), *eq = s ? strchr(s, '=') : NULL;
+		mf_pos pos = n->items[i]->pos;
+		if (!s) {
+			fail_at(m, pos, "import-compose",
+				"an entry here is 'NAME=value' or 'NAME'");
+			continue;
+		}
+		mf_tb_put(&m->tb, map, eq ? mf_tb_strn(&m->tb, s, (size_t)(eq - s), pos)->str : s,
+			  eq ? mf_tb_str(&m->tb, eq + 1, pos) : mf_tb_null(&m->tb, pos));
+	}
+	return map;
+}
+
+/* services.*.depends_on: the list form is `condition: service_started`. */
+static mf_node *deps_map(imp *m, mf_node *n)
+{
+	mf_node *map;
+
+	if (!n || n->kind != MF_SEQ)
+		return n;
+	map = mf_tb_map(&m->tb, n->pos);
+	for (size_t i = 0; map && i < n->n; i++) {
+		const char *s = text_of(n->items[i]);
+		mf_node *dep = mf_tb_map(&m->tb, n->items[i]->pos);
+		mf_tb_put_str(&m->tb, dep, "condition", "service_started", n->items[i]->pos);
+		if (s)
+			mf_tb_put(&m->tb, map, s, dep);
+	}
+	return map;
+}
+
+static void normalise_service(imp *m, mf_node *s)
+{
+	static const char *const maps[] = {"environment", "labels", "sysctls", "annotations"};
+
+	for (size_t i = 0; s && s->kind == MF_MAP && i < s->n; i++) {
+		mf_pair *p = &s->pairs[i];
+		if (MF_IN_LIST(p->key, maps))
+			p->val = as_map(m, p->val);
+		else if (!strcmp(p->key, "depends_on"))
+			p->val = deps_map(m, p->val);
+	}
+}
+
+/* Where a mount or device entry mounts (what -f files merge on). */
+static const char *target_of(imp *m, const mf_node *item)
+{
+	const char *s = text_of(item), *a, *b;
+
+	if (item && item->kind == MF_MAP)
+		return mf_get_str(item, "target");
+	if (!s)
+		return NULL;
+	a = strchr(s, ':');
+	b = a ? strchr(a + 1, ':') : NULL;
+	if (!a)
+		return s;
+	return mf_tb_strn(&m->tb, a + 1, b ? (size_t)(b - a - 1) : strlen(a + 1), MF_NOPOS)->str;
+}
+
+static mf_node *merge_node(imp *m, const mf_node *base, const mf_node *over);
+
+/* volumes, devices: an entry replaces the base's entry with its target. */
+static mf_node *merge_by_target(imp *m, const mf_node *base, const mf_node *over)
+{
+	mf_node *out = mf_tb_copy(&m->tb, base);
+
+	for (size_t i = 0; out && i < over->n; i++) {
+		const char *t = target_of(m, over->items[i]);
+		size_t j = 0;
+		while (j < out->n && !mf_streq(t, target_of(m, out->items[j])))
+			j++;
+		if (t && j < out->n)
+			out->items[j] = over->items[i];
+		else
+			mf_tb_push(&m->tb, out, over->items[i]);
+	}
+	return out;
+}
+
+/* Sequences are appended (ports, expose) or appended without repeats. */
+static mf_node *append(imp *m, const mf_node *base, const mf_node *over, bool repeats)
+{
+	mf_node *out = mf_tb_copy(&m->tb, base);
+
+	for (size_t i = 0; out && i < over->n; i++) {
+		bool seen = false;
+		for (size_t j = 0; !repeats && !seen && j < base->n; j++)
+			seen = mf_equal(base->items[j], over->items[i]);
+		if (!seen)
+			mf_tb_push(&m->tb, out, over->items[i]);
+	}
+	return out;
+}
+
+/* One key of a service in a later file over the same key in an earlier one. */
+static mf_node *merge_key(imp *m, const char *key, const mf_node *base, const mf_node *over)
+{
+	static const char *const replaced[] = {"command", "entrypoint", "test"};
+	static const char *const by_target[] = {"volumes", "devices"};
+	static const char *const appended[] = {"ports", "expose"};
+
+	if (!base || !over || MF_IN_LIST(key, replaced) || base->kind != over->kind)
+		return mf_tb_copy(&m->tb, over);
+	if (over->kind == MF_SEQ && MF_IN_LIST(key, by_target))
+		return merge_by_target(m, base, over);
+	if (over->kind == MF_SEQ)
+		return append(m, base, over, MF_IN_LIST(key, appended));
+	return merge_node(m, base, over);
+}
+
+/* Maps merge key by key (environment, labels, sysctls and depends_on by name,
+ * a healthcheck's `test` is replaced); scalars are replaced. */
+static mf_node *merge_node(imp *m, const mf_node *base, const mf_node *over)
+{
+	mf_node *out;
+
+	if (!base || !over || base->kind != MF_MAP || over->kind != MF_MAP)
+		return mf_tb_copy(&m->tb, over ? over : base);
+	out = mf_tb_copy(&m->tb, base);
+	for (size_t i = 0; out && i < over->n; i++) {
+		const mf_pair *p = &over->pairs[i];
+		mf_node *v = merge_key(m, p->key, mf_get(out, p->key), p->val);
+		const mf_pair *had = mf_get_pair(out, p->key);
+		if (had)
+			mf_tb_put(&m->tb, out, p->key, v);
+		else if (v && mf_map_add(m->tb.a, out, p->key, p->pos, v) < 0)
+			m->tb.failed = true;
+	}
+	return out;
+}
+
+/* Read, parse and interpolate one Compose file; NULL after errors. */
+static mf_node *read_compose(imp *m, const char *path)
+{
+	uint32_t file = mf_read_source(m->c, path, MF_NOPOS);
+	mf_node *doc = file ? mf_yaml_parse(m->c, file, false) : NULL, *svcs;
+
+	if (!doc)
+		return NULL;
+	if (doc->kind != MF_MAP) {
+		fail_at(m, doc->pos, "import-compose", "a Compose file is a map ('services: ...')");
+		return NULL;
+	}
+	doc = interp_tree(m, doc);
+	svcs = mf_get(doc, "services");
+	if (svcs && svcs->kind != MF_MAP)
+		fail_at(m, svcs->pos, "import-compose", "'services' is a map of services by name");
+	for (size_t i = 0; svcs && svcs->kind == MF_MAP && i < svcs->n; i++) {
+		if (svcs->pairs[i].val->kind != MF_MAP && strncmp(svcs->pairs[i].key, "x-", 2))
+			fail_at(m, svcs->pairs[i].pos, "import-compose",
+				"service '%s' is not a map of settings", svcs->pairs[i].key);
+		normalise_service(m, svcs->pairs[i].val);
+	}
+	return m->failed ? NULL : doc;
+}
+
+/* ---- values ---------------------------------------------------------------------------------- */
+
+static bool digits(const char *s)
+{
+	return s && *s && strspn(s, "0123456789") == strlen(s);
+}
+
+/* A count or an id small enough for every reader (nine digits at most). */
+static bool count_of(const char *s)
+{
+	return digits(s) && strlen(s) <= 9;
+}
+
+/* A Compose byte value ("2g", "512m", "1gb", 1048576) as a description
+ * quantity in powers of 1024 (Compose's units are binary: 2g is 2Gi), or NULL. */
+static const char *memory_of(imp *m, const mf_node *n)
+{
+	static const char *const units[] = {"", "Ki", "Mi", "Gi", "Ti"};
+	const char *s = text_of(n);
+	char *end;
+	double v = s ? strtod(s, &end) : 0;
+	int shift = 0;
+	unsigned long long bytes;
+
+	if (!s || end == s || !isfinite(v) || v < 0 || v > 1e15)
+		return NULL;
+	switch (tolower((unsigned char)*end)) {
+	case 'k':
+		shift = 1;
+		break;
+	case 'm':
+		shift = 2;
+		break;
+	case 'g':
+		shift = 3;
+		break;
+	case 't':
+		shift = 4;
+		break;
+	case 'b':
+	case 0:
+		break;
+	default:
+		return NULL;
+	}
+	if (*end && end[1] && !(tolower((unsigned char)end[1]) == 'b' && !end[2]) &&
+	    !(tolower((unsigned char)*end) == 'b' && !end[1]))
+		return NULL;
+	for (int i = 0; i < shift; i++)
+		v *= 1024;
+	bytes = (unsigned long long)v;
+	for (shift = 4; shift > 0 && bytes % (1ull << (10 * shift)); shift--)
+		;
+	return mf_tb_printf(&m->tb, "%llu%s", bytes >> (10 * shift), units[shift]);
+}
+
+/* A Go duration ("1m30s", "1.5s", "500ms") as a description duration, or NULL. */
+static const char *duration_of(imp *m, const mf_node *n)
+{
+	static const struct {
+		const char *unit;
+		double ms;
+	} units[] = {{"ms", 1},      {"us", 0.001}, {"ns", 1e-6},
+		     {"h", 3600000}, {"m", 60000},  {"s", 1000}};
+	const char *s = text_of(n);
+	double total = 0;
+
+	if (!s || !*s)
+		return NULL;
+	while (*s) {
+		char *end;
+		double v = strtod(s, &end);
+		size_t i = 0;
+		if (end == s || *s == '-' || *s == '+' || !isfinite(v) || v > 1e9)
+			return NULL;
+		while (i < MF_NELEM(units) && strncmp(end, units[i].unit, strlen(units[i].unit)))
+			i++;
+		if (i == MF_NELEM(units) && !*end && n->kind == MF_INT)
+			i = MF_NELEM(units) - 1; /* a bare number: seconds */
+		else if (i == MF_NELEM(units))
+			return NULL;
+		total += v * units[i].ms;
+		s = *end ? end + strlen(units[i].unit) : end;
+	}
+	long long ms = (long long)(total + 0.5);
+	return ms % 1000 ? mf_tb_printf(&m->tb, "%lldms", ms)
+			 : mf_tb_printf(&m->tb, "%llds", ms / 1000);
+}
+
+/* A CPU count ("0.5", 2) as the description writes one, or NULL. */
+static const char *cpu_of(imp *m, const mf_node *n)
+{
+	const char *s = text_of(n);
+	char *end;
+	double v = s ? strtod(s, &end) : -1;
+
+	if (!s || end == s || *end || !isfinite(v) || v < 0 || v > 1e9)
+		return NULL;
+	long long milli = (long long)(v * 1000 + 0.5);
+	return milli % 1000 ? mf_tb_printf(&m->tb, "%lldm", milli)
+			    : mf_tb_printf(&m->tb, "%lld", milli / 1000);
+}
+
+/* ---- secrets --------------------------------------------------------------------------------- */
+
+static bool url_password(imp *m, const char *v)
+{
+	static void *re;
+	char err[128];
+	size_t so, eo;
+
+	if (!re)
+		re = mf_re_compile(mf_url_password_re, false, err, sizeof err);
+	return re && v && mf_re_find(re, v, 0, &so, &eo);
+}
+
+/* A literal secret becomes a key of secret 'imported' named after the
+ * variable (Compose then reads the same variable name from .env); the value
+ * goes to the listing, never into the description. */
+static mf_node *secret_ref(imp *m, svc *s, const char *name, const char *value, mf_pos pos)
+{
+	const char *key = name;
+	const mf_source *src = mf_source_get(m->c, pos.file);
+	const char *where;
+	mf_node *ref;
+
+	for (int i = 2;
+	     mf_get(m->secret_keys, key) && !mf_streq(mf_get_str(m->secret_keys, key), value); i++)
+		key = mf_tb_printf(&m->tb, "%s_%d", name, i);
+	where = mf_tb_printf(&m->tb, "%s%s%s (%s:%u)", mf_or(mf_get_str(m->secret_where, key), ""),
+			     mf_get(m->secret_where, key) ? ", " : "", s->name,
+			     src ? src->path : "?", pos.line);
+	mf_tb_put_str(&m->tb, m->secret_keys, key, value, pos);
+	mf_tb_put_str(&m->tb, m->secret_where, key, where, pos);
+	mf_diag_add(m->c, MF_SEV_INFO, pos, "import-secret",
+		    "'%s' holds a literal secret: it is key '%s' of secret '" SECRET
+		    "' now, its value is in the listing beside the description",
+		    name, key);
+	ref = mf_tb_map(&m->tb, pos);
+	mf_tb_put_str(&m->tb, ref, "secret", SECRET, pos);
+	mf_tb_put_str(&m->tb, ref, "key", key, pos);
+	return ref;
+}
+
+static bool env_name(const char *s)
+{
+	return s && (isalpha((unsigned char)*s) || *s == '_') &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+		       strlen(s);
+}
+
+/* One environment variable of a service: a literal, or a secret reference. */
+static void put_env(imp *m, svc *s, const char *name, const char *value, mf_pos pos)
+{
+	mf_node *env = mf_tb_child(&m->tb, s->out, "env", pos);
+
+	if (!env_name(name)) {
+		warn_at(m, pos, "import-key",
+			"'%s' is not carried: a variable name in a description is letters, digits "
+			"and '_'",
+			name);
+		return;
+	}
+	if (*value && (mf_secret_value(name, value) || url_password(m, value)))
+		mf_tb_put(&m->tb, env, name, secret_ref(m, s, name, value, pos));
+	else
+		mf_tb_put(&m->tb, env, name, mf_tb_str(&m->tb, value, pos));
+}
+
+/* ---- services.*: one carry function per key ------------------------------------------------ */
+
+typedef void (*carry_fn)(imp *m, svc *s, const mf_pair *p);
+
+static void not_carried(imp *m, mf_pos pos, const char *key, const char *why)
+{
+	warn_at(m, pos, "import-key", "'%s' is not carried: %s", key, why);
+}
+
+/* services.*.image */
+static void carry_image(imp *m, svc *s, const mf_pair *p)
+{
+	const char *v = text_of(p->val);
+
+	if (!v || !*v || strpbrk(v, " \t\n"))
+		not_carried(m, p->pos, "image", "it is not 'repository[:tag][@digest]'");
+	else
+		mf_tb_put_str(&m->tb, s->out, "image", v, p->val->pos);
+}
+
+/* services.*.build: a folder, or {context, dockerfile, target} */
+static void carry_build(imp *m, svc *s, const mf_pair *p)
+{
+	static const char *const keys[] = {"context", "dockerfile", "target"};
+	mf_node *b = mf_tb_map(&m->tb, p->pos);
+	const char *ctx = text_of(p->val);
+
+	if (p->val->kind == MF_MAP)
+		ctx = mf_or(mf_get_str(p->val, "context"), ".");
+	mf_tb_put_str(&m->tb, b, "context", project_path(m, ctx ? ctx : "."), p->pos);
+	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++) {
+		const mf_pair *q = &p->val->pairs[i];
+		if (!MF_IN_LIST(q->key, keys) || !text_of(q->val))
+			not_carried(m, q->pos, mf_tb_printf(&m->tb, "build.%s", q->key),
+				    "a description's build has only 'context', 'dockerfile' and "
+				    "'target'");
+		else if (strcmp(q->key, "context"))
+			mf_tb_put_str(&m->tb, b, q->key, text_of(q->val), q->val->pos);
+	}
+	mf_tb_put(&m->tb, s->out, "build", b);
+}
+
+/* A Compose command as the description's command: a list stays a list, a
+ * string stays a string (both split it into words, without a shell). */
+static mf_node *command_of(imp *m, const mf_node *n)
+{
+	mf_node *seq;
+
+	if (n->kind != MF_SEQ)
+		return text_of(n) ? mf_tb_str(&m->tb, text_of(n), n->pos) : NULL;
+	seq = mf_tb_seq(&m->tb, n->pos);
+	for (size_t i = 0; i < n->n; i++)
+		mf_tb_push(&m->tb, seq,
+			   mf_tb_str(&m->tb, mf_or(text_of(n->items[i]), ""), n->items[i]->pos));
+	return seq;
+}
+
+/* Whether the words of a command pass a secret ("--requirepass x",
+ * "--password=x"), as the secret-literal rule reads them. */
+static bool secret_in_words(const char *s, bool *want_)
+{
+	bool want = *want_;
+
+	for (const char *w = s; w && *w;) {
+		size_t n = strcspn(w, " \t\n"), eq = strcspn(w, "=");
+		if (want && n && w[0] != '-' && w[0] != '$')
+			return true;
+		if (n > 2 && w[0] == '-' && eq < n && mf_secret_flag(w, eq) && eq + 1 < n)
+			return true;
+		want = n > 2 && w[0] == '-' && eq >= n && mf_secret_flag(w, n);
+		w += n;
+		w += strspn(w, " \t\n");
+	}
+	*want_ = want;
+	return false;
+}
+
+/* A date `days` after YYYY-MM-DD, or NULL. */
+static const char *date_after(imp *m, const char *today, int days)
+{
+	struct tm tm = {0};
+	char buf[16];
+	time_t t;
+
+	if (!today || sscanf(today, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+		return NULL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_mday += days;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	if (t == (time_t)-1 || !gmtime_r(&t, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%d", &tm))
+		return NULL;
+	return mf_tb_printf(&m->tb, "%s", buf);
+}
+
+/* A secret on a command line stays there (a description cannot interpolate
+ * it): warned about, and waived for 90 days so the import checks clean. */
+static void command_secret(imp *m, svc *s, const mf_node *cmd, const char *key)
+{
+	bool found = false, want = false; /* the flag's value may be the next item */
+	mf_node *w;
+
+	for (size_t i = 0; cmd->kind == MF_SEQ && i < cmd->n; i++)
+		found |= secret_in_words(text_of(cmd->items[i]), &want);
+	found |= cmd->kind != MF_SEQ && secret_in_words(text_of(cmd), &want);
+	if (!found || mf_get(s->used, " waived"))
+		return;
+	warn_at(m, cmd->pos, "import-secret",
+		"the '%s' of '%s' passes a literal secret: it stays in the description, with a "
+		"'secret-literal' waiver for 90 days",
+		key, s->cname);
+	mf_tb_put_bool(&m->tb, s->used, " waived", true, cmd->pos);
+	w = mf_tb_map(&m->tb, cmd->pos);
+	mf_tb_put_str(&m->tb, w, "rule", "secret-literal", cmd->pos);
+	mf_tb_put_str(&m->tb, w, "reason",
+		      "imported from Compose: the command line holds a secret; read it from a "
+		      "secret instead",
+		      cmd->pos);
+	mf_tb_put_str(&m->tb, w, "expires", mf_or(date_after(m, m->c->today, 90), "2099-12-31"),
+		      cmd->pos);
+	mf_tb_push(&m->tb, mf_tb_child_seq(&m->tb, s->out, "waivers", cmd->pos), w);
+}
+
+/* services.*.command is the description's args (Kubernetes' args) */
+static void carry_command(imp *m, svc *s, const mf_pair *p)
+{
+	mf_tb_put(&m->tb, s->out, "args", command_of(m, p->val));
+	command_secret(m, s, p->val, "command");
+}
+
+/* services.*.entrypoint is the description's command */
+static void carry_entrypoint(imp *m, svc *s, const mf_pair *p)
+{
+	mf_tb_put(&m->tb, s->out, "command", command_of(m, p->val));
+	command_secret(m, s, p->val, "entrypoint");
+}
+
+/* services.*.environment (a map by now) */
+static void carry_environment(imp *m, svc *s, const mf_pair *p)
+{
+	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++) {
+		const mf_pair *q = &p->val->pairs[i];
+		const mf_node *dflt = mf_get(m->env, q->key);
+		if (q->val->kind != MF_NULL) {
+			put_env(m, s, q->key, mf_or(text_of(q->val), ""), q->val->pos);
+		} else if (dflt) {
+			warn_at(m, q->pos, "import-variable",
+				"'%s' is passed through from .env: the description holds its value",
+				q->key);
+			put_env(m, s, q->key, dflt->str, q->pos);
+		} else {
+			not_carried(m, q->pos, q->key,
+				    "it takes its value from the shell, and .env does not set it");
+		}
+	}
+}
+
+/* One env_file entry: its variables, where the service's environment does
+ * not set them (Compose's order). */
+static void env_file_one(imp *m, svc *s, const mf_node *item)
+{
+	const char *path = item->kind == MF_MAP ? mf_get_str(item, "path") : text_of(item);
+	bool required = true, quiet;
+	const char *full = path ? abs_path(m, m->dir, path) : NULL;
+	mf_node *vars = mf_tb_map(&m->tb, item->pos);
+	const mf_node *env = mf_get(s->in, "environment");
+	uint32_t file;
+
+	if (item->kind == MF_MAP && truthy_text(mf_get(item, "required"), &quiet))
+		required = quiet;
+	if (!full || (!required && access(full, R_OK) != 0))
+		return;
+	if (!(file = mf_read_source(m->c, full, item->pos))) {
+		m->failed = -1;
+		return;
+	}
+	read_env_text(m, file, vars);
+	for (size_t i = 0; vars && i < vars->n; i++)
+		if (!mf_get(env, vars->pairs[i].key))
+			put_env(m, s, vars->pairs[i].key, vars->pairs[i].val->str,
+				vars->pairs[i].val->pos);
+	warn_at(m, item->pos, "import-env-file",
+		"'%s' is copied into the description: later edits of it do not reach the service",
+		path);
+}
+
+/* services.*.env_file: a path, or a list of paths or {path, required} */
+static void carry_env_file(imp *m, svc *s, const mf_pair *p)
+{
+	if (p->val->kind != MF_SEQ) {
+		env_file_one(m, s, p->val);
+		return;
+	}
+	for (size_t i = 0; i < p->val->n; i++)
+		env_file_one(m, s, p->val->items[i]);
+}
+
+/* services.*.restart */
+static void carry_restart(imp *m, svc *s, const mf_pair *p)
+{
+	static const char *const compose[] = {"no", "always", "unless-stopped", "on-failure"};
+	static const char *const ours[] = {"never", "always", "unless-stopped", "on-failure"};
+	const char *v = text_of(p->val);
+	size_t i = mf_str_index(v, compose, MF_NELEM(compose));
+
+	if (v && !strncmp(v, "on-failure:", 11)) {
+		i = 3;
+		warn_at(m, p->val->pos, "import-value",
+			"'%s' is carried as 'on-failure': a description's restart has no count", v);
+	}
+	if (p->val->kind == MF_BOOL && !p->val->v.b)
+		i = 0;
+	if (i < MF_NELEM(compose))
+		mf_tb_put_str(&m->tb, s->out, "restart", ours[i], p->val->pos);
+	else
+		not_carried(m, p->pos, "restart",
+			    "it is not no, always, unless-stopped or on-failure");
+}
+
+/* services.*.profiles */
+static void carry_profiles(imp *m, svc *s, const mf_pair *p)
+{
+	mf_node *seq = mf_tb_seq(&m->tb, p->pos);
+
+	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++) {
+		const char *v = text_of(p->val->items[i]);
+		const char *l = v ? label_of(m, v, 40) : NULL;
+		if (l && strcmp(l, v))
+			warn_at(m, p->val->items[i]->pos, "import-rename",
+				"profile '%s' is renamed '%s': a profile's name is a DNS label", v,
+				l);
+		if (l)
+			mf_tb_push(&m->tb, seq, mf_tb_str(&m->tb, l, p->val->items[i]->pos));
+	}
+	mf_tb_put_nonempty(&m->tb, s->out, "profiles", seq);
+}
+
+/* ---- ports ------------------------------------------------------------------------------- */
+
+typedef struct port {
+	const char *ip, *host, *target, *proto, *name, *app;
+	mf_pos pos;
+} port;
+
+/* "[IP:][HOST:]PORT[/PROTO]" (IPv6 in brackets), or a number. */
+static bool short_port(imp *m, const mf_node *n, port *pt)
+{
+	const char *s = text_of(n);
+	char *t = s ? mf_strdup(m->tb.a, s) : NULL, *slash, *last, *ipend;
+
+	if (!t)
+		return false;
+	if ((slash = strrchr(t, '/')) != NULL) {
+		pt->proto = slash + 1;
+		*slash = 0;
+	}
+	last = strrchr(t, ':');
+	pt->target = last ? last + 1 : t;
+	if (!last)
+		return true;
+	*last = 0;
+	ipend = t[0] == '[' ? strchr(t, ']') : strrchr(t, ':');
+	if (t[0] == '[' && ipend) {
+		pt->ip = mf_strndup(m->tb.a, t + 1, (size_t)(ipend - t - 1));
+		pt->host = ipend[1] == ':' ? ipend + 2 : "";
+	} else if (ipend) {
+		*ipend = 0;
+		pt->ip = t;
+		pt->host = ipend + 1;
+	} else {
+		pt->host = t;
+	}
+	return true;
+}
+
+static void long_port(const mf_node *n, port *pt)
+{
+	pt->target = text_of(mf_get(n, "target"));
+	pt->host = text_of(mf_get(n, "published"));
+	pt->ip = text_of(mf_get(n, "host_ip"));
+	pt->proto = text_of(mf_get(n, "protocol"));
+	pt->name = text_of(mf_get(n, "name"));
+	pt->app = text_of(mf_get(n, "app_protocol"));
+}
+
+/* The description's port of this number and protocol, or NULL. */
+static mf_node *find_port(const mf_node *ports, long long number, const char *proto)
+{
+	for (size_t i = 0; ports && i < ports->n; i++) {
+		const mf_node *v = ports->pairs[i].val;
+		if (mf_get_int(v, "port", 0) == number &&
+		    mf_streq(mf_or(mf_get_str(v, "protocol"), "TCP"), proto))
+			return ports->pairs[i].val;
+	}
+	return NULL;
+}
+
+static const char *proto_of(const char *p)
+{
+	return !p || !strcasecmp(p, "tcp") ? "TCP" : !strcasecmp(p, "udp") ? "UDP" : "SCTP";
+}
+
+/* An address a port may be published on: IPv4 dotted, or IPv6 (the
+ * description's schema says the same). */
+static bool ip_like(const char *s)
+{
+	int parts = 0;
+
+	if (strchr(s, ':'))
+		return strspn(s, "0123456789abcdefABCDEF:.") == strlen(s);
+	for (const char *p = s; *p; parts++) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p || end - p > 3 || v > 255 || (*end && *end != '.'))
+			return false;
+		p = *end ? end + 1 : end;
+	}
+	return parts == 4 && s[strlen(s) - 1] != '.';
+}
+
+static bool port_number(const char *s)
+{
+	return digits(s) && strlen(s) <= 5 && atoll(s) >= 1 && atoll(s) <= 65535;
+}
+
+/* What a description's port can say: the schema's limits. */
+static bool port_ok(const port *pt, bool host, long long number)
+{
+	if (number < 1 || number > 65535 || (host && !port_number(pt->host)))
+		return false;
+	if (host && pt->ip && *pt->ip && !ip_like(pt->ip))
+		return false;
+	return !pt->proto || !strcasecmp(pt->proto, "tcp") || !strcasecmp(pt->proto, "udp") ||
+	       !strcasecmp(pt->proto, "sctp");
+}
+
+/* One port of a service: a container port, maybe published. */
+static void put_port(imp *m, svc *s, const port *pt, bool publish)
+{
+	mf_node *ports = mf_tb_child(&m->tb, s->out, "ports", pt->pos), *spec, *had;
+	const char *proto = proto_of(pt->proto);
+	long long number = port_number(pt->target) ? atoll(pt->target) : 0;
+	bool host = publish && pt->host && *pt->host;
+
+	if (!port_ok(pt, host, number)) {
+		not_carried(m, pt->pos, "ports",
+			    "a description's port is one number (no range), published on one "
+			    "number and an IP address, over tcp, udp or sctp");
+		return;
+	}
+	had = find_port(ports, number, proto);
+	if (had && (!host || !mf_get(had, "host"))) {
+		spec = had; /* `expose` and `ports` name it twice */
+	} else {
+		const char *base = pt->name
+					   ? label_of(m, pt->name, 15)
+					   : mf_tb_printf(&m->tb, "%s%lld",
+							  strcmp(proto, "TCP") ? "u" : "p", number);
+		spec = mf_tb_map(&m->tb, pt->pos);
+		mf_tb_put(&m->tb, ports, unique(m, s->port_names, base), spec);
+		mf_tb_put_int(&m->tb, spec, "port", number, pt->pos);
+		if (strcmp(proto, "TCP"))
+			mf_tb_put_str(&m->tb, spec, "protocol", proto, pt->pos);
+	}
+	if (pt->app)
+		mf_tb_put_str(&m->tb, spec, "appProtocol", pt->app, pt->pos);
+	if (publish && !host)
+		warn_at(m, pt->pos, "import-value",
+			"port %lld is published on a port the host picks: the description does not "
+			"publish it",
+			number);
+	if (!host)
+		return;
+	mf_tb_put_int(&m->tb, spec, "host", atoll(pt->host), pt->pos);
+	if (pt->ip && *pt->ip && strcmp(pt->ip, "0.0.0.0") && strcmp(pt->ip, "::"))
+		mf_tb_put_str(&m->tb, spec, "hostIP", pt->ip, pt->pos);
+}
+
+/* services.*.ports */
+static void carry_ports(imp *m, svc *s, const mf_pair *p)
+{
+	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++) {
+		const mf_node *n = p->val->items[i];
+		port pt = {.pos = n->pos};
+		if (n->kind == MF_MAP)
+			long_port(n, &pt);
+		else if (!short_port(m, n, &pt))
+			continue;
+		if (n->kind == MF_MAP && mf_get(n, "mode") &&
+		    strcmp(mf_get_str(n, "mode"), "ingress"))
+			not_carried(m, mf_get(n, "mode")->pos, "ports.mode", "Swarm's port modes");
+		put_port(m, s, &pt, true);
+	}
+}
+
+/* services.*.expose: ports reachable on the project network only */
+static void carry_expose(imp *m, svc *s, const mf_pair *p)
+{
+	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++) {
+		port pt = {.pos = p->val->items[i]->pos};
+		if (short_port(m, p->val->items[i], &pt))
+			put_port(m, s, &pt, false);
+	}
+}
+
+/* ---- depends_on, healthcheck --------------------------------------------------------------- */
+
+/* services.*.depends_on (a map by now) */
+static void carry_depends_on(imp *m, svc *s, const mf_pair *p)
+{
+	static const char *const compose[] = {"service_healthy", "service_started",
+					      "service_completed_successfully"};
+	static const char *const ours[] = {"healthy", "started", "completed"};
+	mf_node *deps = mf_tb_map(&m->tb, p->pos);
+
+	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++) {
+		const mf_pair *q = &p->val->pairs[i];
+		const char *to = mf_get_str(m->names, q->key);
+		const char *cond = mf_or(mf_get_str(q->val, "condition"), "service_started");
+		size_t c = mf_str_index(cond, compose, MF_NELEM(compose));
+		bool required = true;
+		mf_node *dep;
+		if (!to) {
+			fail_at(m, q->pos, "import-compose",
+				"'%s' depends on '%s', which is not a service", s->cname, q->key);
+			continue;
+		}
+		if (c == MF_NELEM(compose)) {
+			not_carried(m, mf_get(q->val, "condition")->pos, "condition",
+				    "it is not a Compose condition");
+			c = 1;
+		}
+		truthy_text(mf_get(q->val, "required"), &required);
+		if (mf_get(q->val, "restart"))
+			not_carried(
+				m, mf_get_pair(q->val, "restart")->pos, "depends_on.*.restart",
+				"a description cannot restart a service when its dependency does");
+		dep = required ? mf_tb_str(&m->tb, ours[c], q->pos) : mf_tb_map(&m->tb, q->pos);
+		if (!required) {
+			mf_tb_put_str(&m->tb, dep, "condition", ours[c], q->pos);
+			mf_tb_put_bool(&m->tb, dep, "required", false, q->pos);
+		}
+		mf_tb_put(&m->tb, deps, to, dep);
+	}
+	mf_tb_put_nonempty(&m->tb, s->out, "dependsOn", deps);
+}
+
+/* healthcheck.test as a probe's exec: CMD is the argv, CMD-SHELL and a string
+ * run in a shell; NULL for NONE. */
+static mf_node *health_exec(imp *m, const mf_node *t)
+{
+	mf_node *sh = mf_tb_map(&m->tb, t->pos), *seq;
+	const char *first = t->kind == MF_SEQ && t->n ? text_of(t->items[0]) : NULL;
+
+	if (t->kind != MF_SEQ) {
+		mf_tb_put_str(&m->tb, sh, "shell", mf_or(text_of(t), ""), t->pos);
+		return sh;
+	}
+	if (mf_streq(first, "NONE") || !t->n)
+		return NULL;
+	if (mf_streq(first, "CMD-SHELL")) {
+		mf_tb_put_str(&m->tb, sh, "shell", t->n > 1 ? mf_or(text_of(t->items[1]), "") : "",
+			      t->pos);
+		return sh;
+	}
+	seq = mf_tb_seq(&m->tb, t->pos);
+	for (size_t i = mf_streq(first, "CMD"); i < t->n; i++)
+		mf_tb_push(&m->tb, seq,
+			   mf_tb_str(&m->tb, mf_or(text_of(t->items[i]), ""), t->items[i]->pos));
+	return seq;
+}
+
+/* One timing of a healthcheck, or Docker's default where it says none: the
+ * description's probes default to Kubernetes' timings, Compose's to Docker's. */
+static void health_time(imp *m, mf_node *probe, const mf_node *hc, const char *key,
+			const char *ours, const char *dflt)
+{
+	const mf_node *v = mf_get(hc, key);
+	const char *d = v ? duration_of(m, v) : dflt;
+
+	if (v && !d)
+		not_carried(m, v->pos, key, "it is not a duration");
+	else if (d)
+		mf_tb_put_str(&m->tb, probe, ours, d, v ? v->pos : hc->pos);
+}
+
+/* services.*.healthcheck: the readiness probe (Compose's healthcheck is made from it) */
+static void carry_healthcheck(imp *m, svc *s, const mf_pair *p)
+{
+	const mf_node *hc = p->val, *test = mf_get(hc, "test"), *retries = mf_get(hc, "retries");
+	bool off = false;
+	mf_node *probe, *exec;
+
+	truthy_text(mf_get(hc, "disable"), &off);
+	if (off || (test && !(exec = health_exec(m, test)))) {
+		/* Compose's own way to turn the image's healthcheck off; Kubernetes has
+		 * none to turn off */
+		mf_node *none = mf_tb_seq(&m->tb, p->pos);
+		mf_tb_push(&m->tb, none, mf_tb_str(&m->tb, "NONE", p->pos));
+		mf_tb_put(&m->tb, mf_tb_child(&m->tb, s->out, "probes", p->pos), "compose", none);
+		return;
+	}
+	if (!test)
+		return; /* the image's own healthcheck, as Compose keeps it */
+	probe = mf_tb_child(&m->tb, mf_tb_child(&m->tb, s->out, "probes", p->pos), "readiness",
+			    p->pos);
+	mf_tb_put(&m->tb, probe, "exec", exec);
+	health_time(m, probe, hc, "interval", "period", "30s");
+	health_time(m, probe, hc, "timeout", "timeout", "30s");
+	health_time(m, probe, hc, "start_period", "initialDelay", NULL);
+	if (retries && count_of(text_of(retries)) && atoll(retries->str) > 0)
+		mf_tb_put_int(&m->tb, probe, "failureThreshold", atoll(retries->str), retries->pos);
+	else
+		mf_tb_put_int(&m->tb, probe, "failureThreshold", 3, hc->pos);
+	if (mf_get(hc, "start_interval"))
+		not_carried(m, mf_get_pair(hc, "start_interval")->pos, "healthcheck.start_interval",
+			    "a description's probes have no start interval");
+	s->probe = true;
+}
+
+/* ---- volumes ------------------------------------------------------------------------------- */
+
+typedef struct mount {
+	const char *type; /* volume, bind, tmpfs */
+	const char *src, *dst;
+	bool ro;
+	const char *size; /* tmpfs */
+	mf_pos pos;
+} mount;
+
+static bool path_like(const char *s)
+{
+	return s[0] == '.' || s[0] == '/' || s[0] == '~' || strchr(s, '/');
+}
+
+/* "SRC:DST[:MODE]" or "DST"; modes other than ro and rw are warned about. */
+static void short_mount(imp *m, const mf_node *n, mount *mt)
+{
+	char *t = mf_strdup(m->tb.a, n->str), *a = t ? strchr(t, ':') : NULL, *b;
+
+	if (!a) {
+		mt->dst = t;
+		mt->type = "anonymous";
+		return;
+	}
+	*a = 0;
+	b = strchr(a + 1, ':');
+	if (b)
+		*b = 0;
+	mt->src = t;
+	mt->dst = a + 1;
+	mt->type = path_like(t) ? "bind" : "volume";
+	for (char *o = b ? b + 1 : NULL, *end; o && *o; o = *end ? end + 1 : end) {
+		end = o + strcspn(o, ",");
+		if (!strncmp(o, "ro", 2) && end - o == 2)
+			mt->ro = true;
+		else if (!(end - o == 2 && !strncmp(o, "rw", 2)))
+			not_carried(m, n->pos, mf_tb_printf(&m->tb, "%.*s", (int)(end - o), o),
+				    "a description's mount is read-only or not, nothing else");
+	}
+}
+
+static void long_mount(imp *m, const mf_node *n, mount *mt)
+{
+	static const char *const keys[] = {"type", "source", "target", "read_only", "tmpfs"};
+	const mf_node *tmpfs = mf_get(n, "tmpfs");
+
+	mt->type = mf_or(mf_get_str(n, "type"), "volume");
+	mt->src = mf_get_str(n, "source");
+	mt->dst = mf_get_str(n, "target");
+	truthy_text(mf_get(n, "read_only"), &mt->ro);
+	mt->size = memory_of(m, mf_get(tmpfs, "size"));
+	if (!mt->src && !strcmp(mt->type, "volume"))
+		mt->type = "anonymous";
+	for (size_t i = 0; i < n->n; i++)
+		if (!MF_IN_LIST(n->pairs[i].key, keys))
+			not_carried(m, n->pairs[i].pos,
+				    mf_tb_printf(&m->tb, "volumes.%s", n->pairs[i].key),
+				    "a description's mount has a source, a target and read-only");
+	for (size_t i = 0; tmpfs && tmpfs->kind == MF_MAP && i < tmpfs->n; i++)
+		if (strcmp(tmpfs->pairs[i].key, "size"))
+			not_carried(m, tmpfs->pairs[i].pos,
+				    mf_tb_printf(&m->tb, "tmpfs.%s", tmpfs->pairs[i].key),
+				    "a description's memory folder has a size only");
+}
+
+/* The volume key of a mount: its target's last part, unique in the service. */
+static const char *mount_key(imp *m, svc *s, const char *dst)
+{
+	const char *slash = strrchr(dst, '/');
+
+	return unique(m, s->used, label_of(m, slash && slash[1] ? slash + 1 : dst, 30));
+}
+
+/* A named volume: the storage of the first service that mounts it, under
+ * the name Docker gave it (`PROJECT_VOLUME`), so existing data is found. */
+static void put_storage(imp *m, svc *s, const mount *mt)
+{
+	const mf_node *decl = mf_get(m->volumes, mt->src);
+	bool external = false;
+	const char *owner = mf_get_str(m->vol_owner, mt->src), *name;
+	mf_node *st;
+
+	if (!mf_get_pair(m->volumes, mt->src)) {
+		fail_at(m, mt->pos, "import-compose", "volume '%s' is not declared under 'volumes'",
+			mt->src);
+		return;
+	}
+	/* a volume several services mount: each one's storage takes the same Docker
+	 * name (check's volume-shared says where the data is shared) */
+	if (!owner)
+		mf_tb_put_str(&m->tb, m->vol_owner, mt->src, s->name, mt->pos);
+	truthy_text(mf_get(decl, "external"), &external);
+	name = mf_get_str(decl, "name");
+	name = name       ? name
+	       : external ? mt->src
+			  : mf_tb_printf(&m->tb, "%s_%s", m->project, mt->src);
+	st = mf_tb_map(&m->tb, mt->pos);
+	mf_tb_put_str(&m->tb, st, "mount", mt->dst, mt->pos);
+	mf_tb_put_str(&m->tb, st, "name", name, mt->pos);
+	if (external)
+		mf_tb_put_bool(&m->tb, st, "external", true, mt->pos);
+	mf_tb_put(&m->tb, mf_tb_child(&m->tb, s->out, "storage", mt->pos),
+		  unique(m, s->used, label_of(m, mt->src, 30)), st);
+}
+
+static void put_mount(imp *m, svc *s, const mount *mt)
+{
+	mf_node *v;
+
+	if (!mt->dst || mt->dst[0] != '/') {
+		not_carried(m, mt->pos, "volumes", "the target is not an absolute path");
+		return;
+	}
+	if (!strcmp(mt->type, "volume")) {
+		put_storage(m, s, mt);
+		return;
+	}
+	if (strcmp(mt->type, "bind") && strcmp(mt->type, "tmpfs")) {
+		not_carried(m, mt->pos, mf_tb_printf(&m->tb, "%s volume", mt->type),
+			    "a description has no volume without a name (an emptyDir is a tmpfs)");
+		return;
+	}
+	if (mt->src && mt->src[0] == '~') {
+		not_carried(m, mt->pos, mt->src, "a path under '~' is the user's home folder");
+		return;
+	}
+	v = mf_tb_map(&m->tb, mt->pos);
+	if (!strcmp(mt->type, "bind"))
+		mf_tb_put_str(&m->tb, v, "bind", project_path(m, mf_or(mt->src, ".")), mt->pos);
+	else {
+		mf_node *e = mf_tb_child(&m->tb, v, "emptyDir", mt->pos);
+		mf_tb_put_str(&m->tb, e, "medium", "Memory", mt->pos);
+		if (mt->size)
+			mf_tb_put_str(&m->tb, e, "sizeLimit", mt->size, mt->pos);
+	}
+	mf_tb_put_str(&m->tb, v, "mount", mt->dst, mt->pos);
+	if (mt->ro)
+		mf_tb_put_bool(&m->tb, v, "readOnly", true, mt->pos);
+	mf_tb_put(&m->tb, mf_tb_child(&m->tb, s->out, "volumes", mt->pos), mount_key(m, s, mt->dst),
+		  v);
+}
+
+/* services.*.volumes */
+static void carry_volumes(imp *m, svc *s, const mf_pair *p)
+{
+	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++) {
+		const mf_node *n = p->val->items[i];
+		mount mt = {.pos = n->pos};
+		if (n->kind == MF_MAP)
+			long_mount(m, n, &mt);
+		else if (text_of(n))
+			short_mount(m, n, &mt);
+		else
+			continue;
+		put_mount(m, s, &mt);
+	}
+}
+
+/* services.*.tmpfs: "PATH[:size=N,...]" or a list of them */
+static void carry_tmpfs(imp *m, svc *s, const mf_pair *p)
+{
+	size_t n = p->val->kind == MF_SEQ ? p->val->n : 1;
+
+	for (size_t i = 0; i < n; i++) {
+		const mf_node *it = p->val->kind == MF_SEQ ? p->val->items[i] : p->val;
+		const char *v = text_of(it), *colon = v ? strchr(v, ':') : NULL;
+		mount mt = {.type = "tmpfs", .pos = it->pos};
+		if (!v)
+			continue;
+		mt.dst = colon ? mf_strndup(m->tb.a, v, (size_t)(colon - v)) : v;
+		for (const char *o = colon ? colon + 1 : NULL, *end; o && *o;
+		     o = *end ? end + 1 : end) {
+			end = o + strcspn(o, ",");
+			if (!strncmp(o, "size=", 5))
+				mt.size = memory_of(m, mf_tb_strn(&m->tb, o + 5,
+								  (size_t)(end - o - 5), it->pos));
+			else
+				not_carried(m, it->pos,
+					    mf_tb_printf(&m->tb, "%.*s", (int)(end - o), o),
+					    "a description's memory folder has a size only");
+		}
+		put_mount(m, s, &mt);
+	}
+}
+
+/* ---- deploy, security ------------------------------------------------------------------------ */
+
+/* deploy.resources.reservations.devices: NVIDIA GPUs by count */
+static void put_gpus(imp *m, mf_node *limits, const mf_node *devs)
+{
+	long long gpus = 0;
+
+	for (size_t i = 0; devs && devs->kind == MF_SEQ && i < devs->n; i++) {
+		const mf_node *d = devs->items[i];
+		const char *count = mf_get_str(d, "count");
+		const char *driver = mf_or(mf_get_str(d, "driver"), "nvidia");
+		if (!count_of(count) || strcmp(driver, "nvidia") || mf_get(d, "device_ids")) {
+			not_carried(
+				m, d->pos, "devices",
+				"a description reserves a number of NVIDIA GPUs ('count: N'), not "
+				"'all', device ids or other drivers");
+			continue;
+		}
+		gpus += atoll(count);
+	}
+	if (gpus)
+		mf_tb_put_int(&m->tb, limits, "gpu", gpus, devs->pos);
+}
+
+/* deploy.resources.limits / reservations as resources.limits / requests */
+static void put_resources(imp *m, svc *s, const mf_node *in, const char *ours)
+{
+	mf_node *r = mf_tb_child(&m->tb, mf_tb_child(&m->tb, s->out, "resources", in->pos), ours,
+				 in->pos);
+
+	for (size_t i = 0; in->kind == MF_MAP && i < in->n; i++) {
+		const mf_pair *q = &in->pairs[i];
+		const char *v = !strcmp(q->key, "cpus")     ? cpu_of(m, q->val)
+				: !strcmp(q->key, "memory") ? memory_of(m, q->val)
+							    : NULL;
+		if (v)
+			mf_tb_put_str(&m->tb, r, !strcmp(q->key, "cpus") ? "cpu" : "memory", v,
+				      q->val->pos);
+		else if (!strcmp(q->key, "devices"))
+			put_gpus(m,
+				 mf_tb_child(&m->tb, mf_get(s->out, "resources"), "limits", q->pos),
+				 q->val);
+		else
+			not_carried(m, q->pos, q->key,
+				    "a description's resources are cpu, memory and gpu");
+	}
+}
+
+/* Nothing carried into a map made on the way: leave it out. */
+static void drop_empty(mf_node *map, const char *key)
+{
+	const mf_node *v = mf_get(map, key);
+
+	if (v && v->kind == MF_MAP && v->n == 0)
+		mf_map_del(map, key);
+}
+
+/* services.*.deploy: replicas and resources */
+static void carry_deploy(imp *m, svc *s, const mf_pair *p)
+{
+	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++) {
+		const mf_pair *q = &p->val->pairs[i];
+		if (!strcmp(q->key, "replicas") && count_of(text_of(q->val)))
+			mf_tb_put_int(&m->tb, s->out, "replicas", atoll(q->val->str), q->val->pos);
+		else if (!strcmp(q->key, "resources") && q->val->kind == MF_MAP)
+			for (size_t j = 0; j < q->val->n; j++) {
+				const mf_pair *r = &q->val->pairs[j];
+				if (!strcmp(r->key, "limits") || !strcmp(r->key, "reservations"))
+					put_resources(m, s, r->val,
+						      !strcmp(r->key, "limits") ? "limits"
+										: "requests");
+				else
+					not_carried(m, r->pos, r->key, "Swarm's resources");
+			}
+		else
+			not_carried(
+				m, q->pos, mf_tb_printf(&m->tb, "deploy.%s", q->key),
+				"a description says replicas and resources, not Swarm's settings");
+	}
+	drop_empty(mf_get(s->out, "resources"), "limits");
+	drop_empty(mf_get(s->out, "resources"), "requests");
+	drop_empty(s->out, "resources");
+}
+
+static mf_node *security(imp *m, svc *s, mf_pos pos)
+{
+	return mf_tb_child(&m->tb, s->out, "security", pos);
+}
+
+/* services.*.user: "UID[:GID]" */
+static void carry_user(imp *m, svc *s, const mf_pair *p)
+{
+	const char *v = text_of(p->val), *colon = v ? strchr(v, ':') : NULL;
+	const char *uid = colon ? mf_strndup(m->tb.a, v, (size_t)(colon - v)) : v;
+
+	if (!count_of(uid) || (colon && !count_of(colon + 1))) {
+		not_carried(m, p->pos, "user", "a description's user is a number ('UID[:GID]')");
+		return;
+	}
+	mf_tb_put_int(&m->tb, security(m, s, p->pos), "runAsUser", atoll(uid), p->val->pos);
+	if (colon)
+		mf_tb_put_int(&m->tb, security(m, s, p->pos), "runAsGroup", atoll(colon + 1),
+			      p->val->pos);
+}
+
+/* read_only, privileged: a boolean of the security settings */
+static void put_flag(imp *m, svc *s, const mf_pair *p, const char *ours)
+{
+	bool v;
+
+	if (truthy_text(p->val, &v))
+		mf_tb_put_bool(&m->tb, security(m, s, p->pos), ours, v, p->val->pos);
+	else
+		not_carried(m, p->pos, p->key, "it is not true or false");
+}
+
+static void carry_read_only(imp *m, svc *s, const mf_pair *p)
+{
+	put_flag(m, s, p, "readOnlyRootFilesystem");
+}
+
+static void carry_privileged(imp *m, svc *s, const mf_pair *p)
+{
+	put_flag(m, s, p, "privileged");
+}
+
+/* cap_add, cap_drop */
+static void carry_caps(imp *m, svc *s, const mf_pair *p)
+{
+	mf_node *caps = mf_tb_child(&m->tb, security(m, s, p->pos), "capabilities", p->pos);
+	mf_node *seq = mf_tb_seq(&m->tb, p->pos);
+
+	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++) {
+		const mf_node *it = p->val->items[i];
+		char *cap = text_of(it) ? mf_strdup(m->tb.a, it->str) : NULL;
+		for (char *c = cap; c && *c; c++)
+			*c = (char)toupper((unsigned char)*c); /* Docker reads them in any case */
+		if (cap && *cap && strspn(cap, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == strlen(cap))
+			mf_tb_push(&m->tb, seq, mf_tb_str(&m->tb, cap, it->pos));
+		else
+			not_carried(m, it->pos, mf_or(text_of(it), p->key),
+				    "it is not a capability");
+	}
+	mf_tb_put(&m->tb, caps, !strcmp(p->key, "cap_add") ? "add" : "drop", seq);
+}
+
+/* security_opt: no-new-privileges, seccomp and apparmor unconfined */
+static void carry_security_opt(imp *m, svc *s, const mf_pair *p)
+{
+	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++) {
+		const char *v = mf_or(text_of(p->val->items[i]), "");
+		mf_pos pos = p->val->items[i]->pos;
+		if (!strcmp(v, "no-new-privileges") || !strcmp(v, "no-new-privileges:true") ||
+		    !strcmp(v, "no-new-privileges=true"))
+			mf_tb_put_bool(&m->tb, security(m, s, pos), "allowPrivilegeEscalation",
+				       false, pos);
+		else if (!strcmp(v, "seccomp:unconfined") || !strcmp(v, "seccomp=unconfined"))
+			mf_tb_put_str(&m->tb, security(m, s, pos), "seccompProfile", "Unconfined",
+				      pos);
+		else if (!strcmp(v, "apparmor:unconfined") || !strcmp(v, "apparmor=unconfined"))
+			mf_tb_put_str(&m->tb, security(m, s, pos), "appArmorProfile", "unconfined",
+				      pos);
+		else
+			not_carried(m, pos, v,
+				    "a description says no-new-privileges, and seccomp or "
+				    "apparmor unconfined");
+	}
+}
+
+/* network_mode, pid, ipc: "host" */
+static void carry_host_mode(imp *m, svc *s, const mf_pair *p)
+{
+	const char *ours = !strcmp(p->key, "network_mode") ? "hostNetwork"
+			   : !strcmp(p->key, "pid")        ? "hostPID"
+							   : "hostIPC";
+
+	if (mf_streq(text_of(p->val), "host"))
+		mf_tb_put_bool(&m->tb, security(m, s, p->pos), ours, true, p->val->pos);
+	else
+		not_carried(m, p->pos, p->key, "a description shares the host's only ('host')");
+}
+
+/* services.*.networks: only the default network is said (every service is on it) */
+static void carry_networks(imp *m, svc *s, const mf_pair *p)
+{
+	const mf_node *n = p->val;
+	bool only_default =
+		n->n == 1 && ((n->kind == MF_SEQ && mf_streq(text_of(n->items[0]), "default")) ||
+			      (n->kind == MF_MAP && !strcmp(n->pairs[0].key, "default") &&
+			       !mf_truthy(n->pairs[0].val)));
+
+	(void)s;
+	if (!only_default)
+		not_carried(m, p->pos, "networks",
+			    "a description has no networks yet: every service is on the project's "
+			    "network");
+}
+
+/* ---- the key table ----------------------------------------------------------------------- */
+
+#define NOT_YET "a description cannot say it yet"
+
+/* Every Compose service key manifold knows: how it is carried, or why not.
+ * A key not here is not carried either; both get an `import-key` warning. */
+static const struct key_rule {
+	const char *key;
+	carry_fn carry;
+	const char *why; /* when carry is NULL */
+} service_keys[] = {
+	{"image", carry_image, NULL},
+	{"build", carry_build, NULL},
+	{"command", carry_command, NULL},
+	{"entrypoint", carry_entrypoint, NULL},
+	{"environment", carry_environment, NULL},
+	{"env_file", carry_env_file, NULL},
+	{"ports", carry_ports, NULL},
+	{"expose", carry_expose, NULL},
+	{"depends_on", carry_depends_on, NULL},
+	{"healthcheck", carry_healthcheck, NULL},
+	{"volumes", carry_volumes, NULL},
+	{"tmpfs", carry_tmpfs, NULL},
+	{"restart", carry_restart, NULL},
+	{"deploy", carry_deploy, NULL},
+	{"profiles", carry_profiles, NULL},
+	{"user", carry_user, NULL},
+	{"read_only", carry_read_only, NULL},
+	{"privileged", carry_privileged, NULL},
+	{"cap_add", carry_caps, NULL},
+	{"cap_drop", carry_caps, NULL},
+	{"security_opt", carry_security_opt, NULL},
+	{"network_mode", carry_host_mode, NULL},
+	{"pid", carry_host_mode, NULL},
+	{"ipc", carry_host_mode, NULL},
+	{"networks", carry_networks, NULL},
+	/* container settings the language is gaining (issue 13) */
+	{"container_name", NULL, NOT_YET " (Compose names the container after the service)"},
+	{"hostname", NULL, NOT_YET " (the host name is the service's name)"},
+	{"devices", NULL, NOT_YET " (only NVIDIA GPUs by count, under 'deploy')"},
+	{"ulimits", NULL, NOT_YET},
+	{"shm_size", NULL, NOT_YET},
+	{"tty", NULL, NOT_YET},
+	{"stdin_open", NULL, NOT_YET},
+	{"stop_grace_period", NULL, NOT_YET},
+	{"stop_signal", NULL, NOT_YET},
+	{"sysctls", NULL, NOT_YET},
+	{"init", NULL, NOT_YET},
+	{"working_dir", NULL, NOT_YET},
+	{"labels", NULL, NOT_YET},
+	{"logging", NULL, NOT_YET},
+	{"extra_hosts", NULL, NOT_YET},
+	{"dns", NULL, NOT_YET},
+	{"dns_search", NULL, NOT_YET},
+	{"dns_opt", NULL, NOT_YET},
+	{"secrets", NULL, NOT_YET " (a secret file at /run/secrets/NAME)"},
+	{"configs", NULL, NOT_YET},
+	{"pull_policy", NULL, NOT_YET " (in the image's long form only)"},
+	{"attach", NULL, "it is how 'docker compose up' shows logs, not what the service does"},
+	{"platform", NULL, NOT_YET},
+	{"extends", NULL, "an import does not follow 'extends'"},
+	{"links", NULL, "legacy links: services reach each other by name"},
+	{"external_links", NULL, "legacy links: services reach each other by name"},
+	{"volumes_from", NULL, "a description mounts volumes by name"},
+	{"mem_limit", NULL, "the old form of 'deploy.resources.limits.memory'"},
+	{"mem_reservation", NULL, "the old form of 'deploy.resources.reservations.memory'"},
+	{"cpus", NULL, "the old form of 'deploy.resources.limits.cpus'"},
+	{"cpu_shares", NULL, NOT_YET},
+	{"group_add", NULL, NOT_YET},
+	{"domainname", NULL, NOT_YET},
+	{"mac_address", NULL, NOT_YET},
+	{"runtime", NULL, NOT_YET},
+	{"scale", NULL, "the old form of 'deploy.replicas'"},
+	{"annotations", NULL, NOT_YET},
+	{"userns_mode", NULL, NOT_YET},
+	{"cgroup", NULL, NOT_YET},
+	{"oom_score_adj", NULL, NOT_YET},
+	{"develop", NULL, "Compose Watch is a development loop, not the service"},
+};
+
+static const struct key_rule *key_rule_of(const char *key)
+{
+	for (size_t i = 0; i < MF_NELEM(service_keys); i++)
+		if (!strcmp(service_keys[i].key, key))
+			return &service_keys[i];
+	return NULL;
+}
+
+/* ---- services ------------------------------------------------------------------------------ */
+
+/* Description names for every Compose service (DNS labels, renamed with a
+ * warning) and which services something waits to complete (jobs). */
+static void name_services(imp *m, const mf_node *svcs)
+{
+	mf_node *used = mf_tb_map(&m->tb, MF_NOPOS);
+
+	m->names = mf_tb_map(&m->tb, MF_NOPOS);
+	m->jobs = mf_tb_map(&m->tb, MF_NOPOS);
+	for (size_t i = 0; i < svcs->n; i++) {
+		const mf_pair *p = &svcs->pairs[i];
+		const char *name = unique(m, used, label_of(m, p->key, 40));
+		mf_tb_put_str(&m->tb, m->names, p->key, name, p->pos);
+		if (strcmp(name, p->key))
+			warn_at(m, p->pos, "import-rename",
+				"service '%s' is renamed '%s': a service's name is a DNS label (other "
+				"services that call it by its old name need their settings changed)",
+				p->key, name);
+		const mf_node *deps = mf_get(p->val, "depends_on");
+		for (size_t j = 0; deps && deps->kind == MF_MAP && j < deps->n; j++)
+			if (mf_streq(mf_get_str(deps->pairs[j].val, "condition"),
+				     "service_completed_successfully"))
+				mf_tb_put_bool(&m->tb, m->jobs, deps->pairs[j].key, true, MF_NOPOS);
+	}
+}
+
+/* The service with `kind` as its first key, where a reader looks for it. */
+static mf_node *kind_first(imp *m, mf_node *svc_out, const char *kind)
+{
+	mf_node *out = mf_tb_map(&m->tb, svc_out->pos);
+
+	mf_tb_put_str(&m->tb, out, "kind", kind, svc_out->pos);
+	for (size_t i = 0; out && i < svc_out->n; i++)
+		if (mf_map_add(m->tb.a, out, svc_out->pairs[i].key, svc_out->pairs[i].pos,
+			       svc_out->pairs[i].val) < 0)
+			m->tb.failed = true;
+	return out;
+}
+
+/* One Compose service as a description service. */
+static mf_node *carry_service(imp *m, const mf_pair *p)
+{
+	svc s = {p->key,
+		 mf_get_str(m->names, p->key),
+		 p->val,
+		 mf_tb_map(&m->tb, p->pos),
+		 mf_tb_map(&m->tb, p->pos),
+		 mf_tb_map(&m->tb, p->pos),
+		 false};
+	bool job = mf_get(m->jobs, p->key) != NULL;
+
+	if (job)
+		mf_tb_put_str(&m->tb, s.out, "kind", "job", p->pos);
+	for (size_t i = 0; i < p->val->n; i++) {
+		const mf_pair *q = &p->val->pairs[i];
+		const struct key_rule *r = key_rule_of(q->key);
+		if (!strncmp(q->key, "x-", 2))
+			continue;
+		m->keys++;
+		if (r && r->carry) {
+			m->carried++;
+			r->carry(m, &s, q);
+		} else {
+			not_carried(m, q->pos, q->key,
+				    r ? r->why : "manifold does not know this key");
+		}
+	}
+	if (!mf_get(s.out, "image") && !mf_get(s.out, "build"))
+		fail_at(m, p->pos, "import-compose", "service '%s' has neither 'image' nor 'build'",
+			p->key);
+	if (mf_get(s.out, "storage") && !job)
+		s.out = kind_first(m, s.out, "stateful");
+	if (!mf_get(s.out, "restart") && !job)
+		mf_tb_put_str(&m->tb, s.out, "restart", "never", p->pos); /* Compose's default */
+	m->no_probe |= !s.probe && !job;
+	return s.out;
+}
+
+/* ---- the top level ------------------------------------------------------------------------- */
+
+/* Compose's project name: `name:`, COMPOSE_PROJECT_NAME in .env, else the
+ * project folder's name, lowered, with what Compose refuses taken out. */
+static const char *project_name(imp *m, const mf_node *doc)
+{
+	const char *name = mf_get_str(doc, "name");
+	const char *base = strrchr(m->dir, '/');
+	char *out;
+	size_t n = 0;
+
+	if (!name)
+		name = mf_get_str(m->env, "COMPOSE_PROJECT_NAME");
+	if (!name)
+		name = base && base[1] ? base + 1 : "default";
+	out = mf_tb_alloc(&m->tb, strlen(name) + 1);
+	for (; out && *name; name++) {
+		char ch = (char)tolower((unsigned char)*name);
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    (n && (ch == '-' || ch == '_')))
+			out[n++] = ch;
+	}
+	if (out)
+		out[n] = 0;
+	return out && n ? out : "default";
+}
+
+/* volumes.<name>: what a storage can say (name, external, the local driver) */
+static void check_volume(imp *m, const mf_pair *p)
+{
+	static const char *const carried[] = {"name", "external"};
+
+	if (!mf_get(m->vol_owner, p->key))
+		not_carried(m, p->pos, p->key, "no service mounts this volume");
+	for (size_t i = 0; p->val && p->val->kind == MF_MAP && i < p->val->n; i++) {
+		const mf_pair *q = &p->val->pairs[i];
+		if (MF_IN_LIST(q->key, carried) ||
+		    (!strcmp(q->key, "driver") && mf_streq(text_of(q->val), "local")))
+			continue;
+		not_carried(m, q->pos, mf_tb_printf(&m->tb, "volumes.%s", q->key),
+			    "a description's storage is Docker's local volume");
+	}
+}
+
+/* The top-level keys other than services and volumes. */
+static void check_top(imp *m, const mf_node *doc)
+{
+	static const char *const quiet[] = {"services", "volumes", "name"};
+
+	for (size_t i = 0; i < doc->n; i++) {
+		const mf_pair *p = &doc->pairs[i];
+		if (MF_IN_LIST(p->key, quiet) || !strncmp(p->key, "x-", 2))
+			continue;
+		if (!strcmp(p->key, "version"))
+			mf_diag_add(m->c, MF_SEV_INFO, p->pos, "import-key",
+				    "'version' is left out: it is obsolete and means nothing");
+		else if (!strcmp(p->key, "networks") && p->val->kind == MF_MAP)
+			for (size_t j = 0; j < p->val->n; j++)
+				not_carried(
+					m, p->val->pairs[j].pos, p->val->pairs[j].key,
+					"a description has no networks yet: every service is on "
+					"the project's network");
+		else
+			not_carried(m, p->pos, p->key,
+				    !strcmp(p->key, "secrets")   ? NOT_YET " (Compose secret files)"
+				    : !strcmp(p->key, "configs") ? NOT_YET " (Compose configs)"
+				    : !strcmp(p->key, "include")
+					    ? "an import does not follow 'include'"
+					    : "manifold does not know this key");
+	}
+	for (size_t i = 0; m->volumes && m->volumes->kind == MF_MAP && i < m->volumes->n; i++)
+		check_volume(m, &m->volumes->pairs[i]);
+}
+
+/* .env lines Compose reads for itself. */
+static void check_dotenv(imp *m)
+{
+	const mf_pair *p = mf_get_pair(m->env, "COMPOSE_PROFILES");
+
+	if (p)
+		not_carried(m, p->pos, "COMPOSE_PROFILES",
+			    "a description has no default profiles: start them with '--profile'");
+}
+
+static mf_node *secrets_of(imp *m)
+{
+	mf_node *secrets = mf_tb_map(&m->tb, MF_NOPOS), *sec, *keys, *compose;
+
+	if (!m->secret_keys->n)
+		return NULL;
+	sec = mf_tb_child(&m->tb, secrets, SECRET, MF_NOPOS);
+	keys = mf_tb_child_seq(&m->tb, sec, "keys", MF_NOPOS);
+	for (size_t i = 0; i < m->secret_keys->n; i++)
+		mf_tb_push(&m->tb, keys, mf_tb_str(&m->tb, m->secret_keys->pairs[i].key, MF_NOPOS));
+	compose = mf_tb_child(&m->tb, sec, "compose", MF_NOPOS);
+	/* no prefix: Compose reads each key from the variable the Compose file used */
+	mf_tb_put_str(&m->tb, compose, "environment", "", MF_NOPOS);
+	return secrets;
+}
+
+static mf_node *environments_of(imp *m)
+{
+	mf_node *envs = mf_tb_map(&m->tb, MF_NOPOS);
+	mf_node *dev = mf_tb_child(&m->tb, envs, "development", MF_NOPOS);
+
+	mf_tb_put_str(&m->tb, dev, "profile", "development", MF_NOPOS);
+	mf_tb_put_str(&m->tb, mf_tb_child(&m->tb, dev, "compose", MF_NOPOS), "project", m->project,
+		      MF_NOPOS);
+	/* the Compose file's services without a healthcheck keep running without one */
+	if (m->no_probe)
+		mf_tb_put_bool(&m->tb, mf_tb_child(&m->tb, dev, "require", MF_NOPOS), "probes",
+			       false, MF_NOPOS);
+	return envs;
+}
+
+/* ---- the whole import ------------------------------------------------------------------------ */
+
+/* Every file read, interpolated and merged over the ones before it. */
+static mf_node *read_all(imp *m)
+{
+	mf_node *doc = NULL;
+
+	for (size_t i = 0; i < m->o->nfiles; i++) {
+		mf_node *one = read_compose(m, m->o->files[i]);
+		if (!one)
+			return NULL;
+		doc = doc ? merge_node(m, doc, one) : one;
+	}
+	if (doc && !mf_get(doc, "services")) {
+		fail_at(m, doc->pos, "import-compose", "no 'services' in the Compose file%s",
+			m->o->nfiles > 1 ? "s" : "");
+		return NULL;
+	}
+	return doc;
+}
+
+static mf_node *description(imp *m, const mf_node *doc)
+{
+	const mf_node *svcs = mf_get(doc, "services");
+	mf_node *out = mf_tb_map(&m->tb, MF_NOPOS), *sys, *services = mf_tb_map(&m->tb, MF_NOPOS);
+
+	m->project = project_name(m, doc);
+	m->volumes = mf_get(doc, "volumes");
+	name_services(m, svcs);
+	for (size_t i = 0; i < svcs->n; i++)
+		if (strncmp(svcs->pairs[i].key, "x-", 2))
+			mf_tb_put(&m->tb, services, mf_get_str(m->names, svcs->pairs[i].key),
+				  carry_service(m, &svcs->pairs[i]));
+	check_top(m, doc);
+	check_dotenv(m);
+	mf_tb_put_int(&m->tb, out, "manifold", 1, MF_NOPOS);
+	sys = mf_tb_child(&m->tb, out, "system", MF_NOPOS);
+	mf_tb_put_str(&m->tb, sys, "name", m->o->name ? m->o->name : label_of(m, m->project, 40),
+		      MF_NOPOS);
+	mf_tb_put_str(&m->tb, sys, "description",
+		      mf_tb_printf(&m->tb, "imported from the Compose project '%s'", m->project),
+		      MF_NOPOS);
+	mf_tb_put(&m->tb, out, "secrets", secrets_of(m));
+	mf_tb_put(&m->tb, out, "services", services);
+	mf_tb_put(&m->tb, out, "environments", environments_of(m));
+	return out;
+}
+
+/* A value as a `.env` line holds it: bare when safe, else single-quoted. */
+static void env_line(mf_buf *b, const char *name, const char *v)
+{
+	bool bare =
+		strspn(v,
+		       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./:@+,=") ==
+		strlen(v);
+
+	if (bare || strchr(v, '\''))
+		mf_buf_printf(b, "%s=%s%s%s\n", name, bare ? "" : "\"", v, bare ? "" : "\"");
+	else
+		mf_buf_printf(b, "%s='%s'\n", name, v);
+}
+
+static void listing(imp *m, mf_imported *r)
+{
+	if (!m->secret_keys->n)
+		return;
+	mf_buf_puts(&r->secrets,
+		    "# The literal secrets of the Compose files, moved out of the description\n"
+		    "# by 'manifold import': they are the keys of secret '" SECRET "'.\n"
+		    "# Copy these lines into the .env beside the generated compose.yaml,\n"
+		    "# and keep this file out of version control.\n");
+	for (size_t i = 0; i < m->secret_keys->n; i++) {
+		const mf_pair *p = &m->secret_keys->pairs[i];
+		mf_buf_printf(&r->secrets, "\n# %s\n", mf_get_str(m->secret_where, p->key));
+		env_line(&r->secrets, p->key, p->val->str);
+	}
+}
+
+static void header(imp *m, mf_buf *b)
+{
+	mf_buf_puts(b, "# A system description imported by 'manifold import' from:\n");
+	for (size_t i = 0; i < m->o->nfiles; i++)
+		mf_buf_printf(b, "#   %s\n", m->o->files[i]);
+	mf_buf_puts(b, "# Every Compose key it could not carry was a warning at its line.\n"
+		       "#   manifold check FILE      validate it and run the policy rules\n"
+		       "#   manifold build FILE      write out/compose/development/ (and more)\n");
+}
+
+static int finish_import(imp *m, const mf_node *desc, mf_imported *r)
+{
+	if (m->tb.failed)
+		return mf_error(m->c, MF_NOPOS, "internal", "out of memory");
+	if (mf_validate(m->c, desc, "system") < 0)
+		return mf_error(
+			m->c, MF_NOPOS, "internal",
+			"the imported description is not valid: a bug of 'manifold import'");
+	header(m, &r->text);
+	if (mf_yaml_write(&r->text, desc) < 0 || r->text.oom)
+		return mf_error(m->c, MF_NOPOS, "internal", "cannot write the description");
+	listing(m, r);
+	r->keys = m->keys;
+	r->carried = m->carried;
+	return 0;
+}
+
+void mf_imported_init(mf_imported *r)
+{
+	memset(r, 0, sizeof *r);
+	mf_buf_init(&r->text);
+	mf_buf_init(&r->secrets);
+}
+
+void mf_imported_release(mf_imported *r)
+{
+	mf_buf_release(&r->text);
+	mf_buf_release(&r->secrets);
+}
+
+int mf_import(mf_ctx *c, const mf_import_opts *o, mf_imported *out)
+{
+	imp m = {.c = c, .tb = {.a = c->a}, .o = o};
+	char cwd[PATH_MAX];
+	mf_node *doc, *desc;
+
+	if (!o->nfiles)
+		return mf_error(c, MF_NOPOS, "import-compose", "no Compose file to import");
+	m.told = mf_tb_map(&m.tb, MF_NOPOS);
+	m.vol_owner = mf_tb_map(&m.tb, MF_NOPOS);
+	m.secret_keys = mf_tb_map(&m.tb, MF_NOPOS);
+	m.secret_where = mf_tb_map(&m.tb, MF_NOPOS);
+	m.dir = folder_of(&m, o->files[0]);
+	m.out_dir = o->out_dir && getcwd(cwd, sizeof cwd) ? abs_path(&m, cwd, o->out_dir)
+		    : getcwd(cwd, sizeof cwd)             ? abs_path(&m, cwd, ".")
+							  : "/";
+	read_dotenv(&m);
+	doc = m.failed ? NULL : read_all(&m);
+	if (!doc)
+		return -1;
+	desc = description(&m, doc);
+	if (m.failed || c->nerrors)
+		return -1;
+	out->services = mf_get(doc, "services")->n;
+	if (finish_import(&m, desc, out) < 0) {
+		mf_imported_release(out);
+		mf_imported_init(out);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* import: Compose files to a system description (a front end beside load) */
+#ifndef MF_IMPORT_H
+#define MF_IMPORT_H
+
+#include "diag.h"
+#include "yamlw.h"
+
+typedef struct mf_import_opts {
+	const char *const *files; /* the Compose files, merged in order (at least one) */
+	size_t nfiles;
+	/* the folder the description will be written to: relative bind and build
+	 * paths are rewritten relative to it (NULL: the working directory) */
+	const char *out_dir;
+	const char *name; /* the system's name; NULL: the Compose project's */
+} mf_import_opts;
+
+/* What an import makes: malloc-owned text the caller writes and releases
+ * with mf_imported_release. */
+typedef struct mf_imported {
+	mf_buf text;    /* the description */
+	mf_buf secrets; /* `.env` lines of the literal secrets moved to secret 'imported' */
+	size_t services, keys, carried; /* Compose services, keys seen, keys carried */
+} mf_imported;
+
+/* Read the Compose files (and `.env` beside the first one), merge them as
+ * Compose does, and build a description that says what they say: every key
+ * it cannot carry is a positioned `import-key` warning, every change of
+ * meaning another warning.  The description is validated against the system
+ * schema before it is returned.  Returns 0, or -1 after errors (nothing in
+ * out then). */
+int mf_import(mf_ctx *c, const mf_import_opts *o, mf_imported *out);
+void mf_imported_init(mf_imported *r);
+void mf_imported_release(mf_imported *r);
+
+#endif
