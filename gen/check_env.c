@@ -909,8 +909,8 @@ static void replicas_single_writer(mf_chk *k)
 /* Keys whose scalar is a memory quantity, wherever they are in the
  * description (resources, storage, emptyDir, capacity, quotas); the
  * subtrees of free text are skipped. */
-static const char *const memory_keys[] = {"memory", "size", "sizeLimit", "ephemeralStorage",
-					  "storage"};
+static const char *const memory_keys[] = {"memory",           "size",    "sizeLimit",
+					  "ephemeralStorage", "storage", "shmSize"};
 static const char *const free_text[] = {"env",     "labels",  "annotations", "configs",
 					"secrets", "command", "args",        "description"};
 

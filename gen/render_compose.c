@@ -1289,6 +1289,59 @@ static void put_labels_profiles(rc *r, size_t i, mf_node *svc)
 				     pos_of(mf_get(in->spec, "profiles"), in->pos)));
 }
 
+/* ---- container settings (settings.def), shm, extra hosts ---------------------- */
+
+/* A copy of description data with every string literal ('$' doubled). */
+static mf_node *lit_copy(rc *r, const mf_node *n)
+{
+	mf_node *out;
+
+	if (!n || n->kind == MF_STR)
+		return n ? lit(r, n->str, n->pos) : NULL;
+	if (n->kind != MF_SEQ && n->kind != MF_MAP)
+		return mf_tb_copy(&r->tb, n);
+	out = n->kind == MF_SEQ ? mf_tb_seq(&r->tb, n->pos) : mf_tb_map(&r->tb, n->pos);
+	for (size_t i = 0; n->kind == MF_SEQ && i < n->n; i++)
+		mf_tb_push(&r->tb, out, lit_copy(r, n->items[i]));
+	for (size_t i = 0; n->kind == MF_MAP && i < n->n; i++)
+		mf_tb_put(&r->tb, out, n->pairs[i].key, lit_copy(r, n->pairs[i].val));
+	return out;
+}
+
+/* shmSize in Compose's units; extraHosts as a map, sorted by host name. */
+static void put_shm_hosts(rc *r, const mf_instance *in, mf_node *svc)
+{
+	const mf_node *shm = mf_get(in->spec, "shmSize"), *hosts = mf_get(in->spec, "extraHosts");
+	mf_node *out;
+
+	if (shm && mf_mem_bytes(shm) > 0)
+		mf_tb_put(&r->tb, svc, "shm_size",
+			  mf_tb_str(&r->tb, bytes_text(r, mf_mem_bytes(shm)), shm->pos));
+	if (!hosts || hosts->kind != MF_MAP || !hosts->n)
+		return;
+	out = mf_tb_child(&r->tb, svc, "extra_hosts", hosts->pos);
+	for (size_t i = 0; i < hosts->n; i++)
+		mf_tb_put(&r->tb, out, hosts->pairs[i].key, lit_copy(r, hosts->pairs[i].val));
+	if (out)
+		mf_map_sort(out);
+}
+
+static void put_settings(rc *r, const mf_instance *in, mf_node *svc)
+{
+	const mf_node *ann = mf_get(in->spec, "annotations"), *v;
+
+	for (size_t i = 0; i < mf_nsettings; i++)
+		if ((v = mf_get(in->spec, mf_settings[i].key)) && v->kind != MF_NULL)
+			mf_tb_put(&r->tb, svc, mf_settings[i].compose, lit_copy(r, v));
+	put_shm_hosts(r, in, svc);
+	/* annotations are free text: Compose labels (a `labels` key of the same name wins) */
+	for (size_t k = 0; ann && ann->kind == MF_MAP && k < ann->n; k++)
+		if (!mf_get(mf_get(in->spec, "labels"), ann->pairs[k].key))
+			mf_tb_put(&r->tb, mf_tb_child(&r->tb, svc, "labels", ann->pos),
+				  ann->pairs[k].key,
+				  lit(r, mf_str(ann->pairs[k].val), ann->pairs[k].val->pos));
+}
+
 /* ---- one service, the document -------------------------------------------- */
 
 /* dclint's service-keys-order; keys it does not name follow, sorted. */
@@ -1358,6 +1411,7 @@ static mf_node *render_service(rc *r, size_t i)
 	put_labels_profiles(r, i, svc);
 	put_identity(r, sec, svc);
 	put_isolation(r, sec, svc);
+	put_settings(r, in, svc);
 	compose_cannot(r, in);
 	mf_stable_sort(svc->pairs, svc->n, sizeof *svc->pairs, cmp_key);
 	svc->index = NULL; /* the key index follows pair order */

@@ -354,6 +354,7 @@ static const struct {
 	{"sizeLimit", MF_Q_MEMORY},
 	{"ephemeralStorage", MF_Q_MEMORY},
 	{"storage", MF_Q_MEMORY},
+	{"shmSize", MF_Q_MEMORY},
 	{"initialDelay", MF_Q_DURATION},
 	{"period", MF_Q_DURATION},
 	{"timeout", MF_Q_DURATION},
@@ -382,9 +383,10 @@ mf_qty mf_quantity_of(const char *key)
 
 bool mf_free_text(const char *key)
 {
-	static const char *const keys[] = {"env",          "labels",  "annotations", "configs",
-					   "secrets",      "command", "args",        "description",
-					   "environments", "waivers", "include"};
+	static const char *const keys[] = {
+		"env",     "labels",  "annotations", "configs",      "secrets",
+		"command", "args",    "description", "environments", "waivers",
+		"include", "ulimits", "logging",     "extraHosts"};
 
 	return MF_IN_LIST(key, keys);
 }

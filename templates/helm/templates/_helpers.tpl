@@ -225,6 +225,13 @@ spec:
   {{- with $svc.dnsPolicy }}
   dnsPolicy: {{ . }}
   {{- end }}
+  {{- if hasKey $svc "shareProcessNamespace" }}
+  shareProcessNamespace: {{ $svc.shareProcessNamespace }}
+  {{- end }}
+  {{- with $svc.hostAliases }}
+  hostAliases:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
   {{- with $svc.podSecurityContext }}
   securityContext:
     {{- toYaml . | nindent 4 }}
@@ -303,6 +310,12 @@ spec:
       {{- with $svc.volumeMounts }}
       volumeMounts:
         {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- if hasKey $svc "tty" }}
+      tty: {{ $svc.tty }}
+      {{- end }}
+      {{- if hasKey $svc "stdin" }}
+      stdin: {{ $svc.stdin }}
       {{- end }}
       {{- with $svc.extraContainer }}
       {{- toYaml . | nindent 6 }}
