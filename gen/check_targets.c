@@ -26,6 +26,21 @@ static void host_gateway(mf_chk *k, const mf_instance *in)
 				   h->pairs[i].key, in->service, k->e->name);
 }
 
+/* probes.image and no probe Kubernetes runs: the image's HEALTHCHECK is Docker's */
+static void image_health(mf_chk *k, const mf_instance *in)
+{
+	const mf_node *p = mf_get(in->spec, "probes");
+	const mf_pair *at = mf_get_pair(p, "image");
+
+	if (!in->image_health || !mf_long_running(in->kind) || mf_get(p, "readiness") ||
+	    mf_get(p, "liveness"))
+		return;
+	mf_finding(k, MF_RULE_K8S_NO_EQUIVALENT, at ? at->pos : in->pos, NULL,
+		   "'%s' has no probe in '%s': Kubernetes does not run the image's HEALTHCHECK, "
+		   "so a container that hangs keeps its traffic; add a readiness probe",
+		   in->service, k->e->name);
+}
+
 /* settings.def entries Kubernetes has no field for */
 static void k8s_no_equivalent(mf_chk *k)
 {
@@ -46,6 +61,7 @@ static void k8s_no_equivalent(mf_chk *k)
 					   mf_settings[s].key, in->service, e->name,
 					   mf_settings[s].lost);
 		host_gateway(k, in);
+		image_health(k, in);
 	}
 	k->in = NULL;
 }

@@ -311,12 +311,6 @@ static const mf_node *probe_of(const mf_node *spec)
 	return mf_get(p, "liveness") ? mf_get(p, "liveness") : mf_get(p, "startup");
 }
 
-static bool has_health(const mf_instance *in)
-{
-	return mf_long_running(in->kind) &&
-	       (probe_of(in->spec) || mf_get(mf_get(in->spec, "probes"), "compose"));
-}
-
 /* services.*.dependsOn: "healthy" | {condition, required}; a dependency on a
  * per-tenant service is the same tenant's instance (mf_ref_target). */
 static void collect_deps(rc *r, size_t i)
@@ -543,7 +537,8 @@ static void put_health(rc *r, const mf_instance *in, mf_node *svc)
 	mf_node *hc, *test;
 	long long sp;
 
-	if (!mf_long_running(in->kind) || (!probe && !over))
+	/* probes.image: the image's HEALTHCHECK applies, as with no healthcheck key */
+	if (!mf_long_running(in->kind) || (!probe && !over) || in->image_health)
 		return;
 	if (!(test = over ? test_of_command(r, over) : test_of_probe(r, in, probe)))
 		return;
@@ -1427,7 +1422,7 @@ static void render_services(rc *r)
 	for (size_t i = 0; i < e->ninst; i++) {
 		own_profiles(r, i);
 		collect_deps(r, i);
-		r->info[i].health = has_health(&e->inst[i]);
+		r->info[i].health = e->inst[i].health;
 	}
 	propagate(r);
 	for (size_t i = 0; i < e->ninst && !r->tb.failed; i++) {

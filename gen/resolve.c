@@ -1161,6 +1161,17 @@ static bool single_writer(const mf_node *spec)
 	return (st && st->kind == MF_MAP && st->n) || (kind && !strcmp(kind, "stateful"));
 }
 
+/* A long-running service Compose can health-check: a probe, probes.compose,
+ * or probes.image (the image's own HEALTHCHECK). */
+static bool has_health(const mf_instance *in)
+{
+	const mf_node *p = mf_get(in->spec, "probes");
+
+	return mf_long_running(in->kind) &&
+	       (mf_get(p, "readiness") || mf_get(p, "liveness") || mf_get(p, "startup") ||
+		mf_get(p, "compose") || in->image_health);
+}
+
 /* services.*.ports: everything but the allocated host ports (env_ports) */
 static void instance_ports(rctx *r, mf_instance *in)
 {
@@ -1280,6 +1291,8 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	in->machine = mf_get_str(mf_get(in->spec, "placement"), "machine");
 	in->host_network = mf_truthy(mf_path(in->spec, "security.hostNetwork"));
 	in->single_writer = single_writer(in->spec);
+	in->image_health = mf_truthy(mf_path(in->spec, "probes.image"));
+	in->health = has_health(in);
 	in->image = image_of(r->c, r->s, in);
 	replicas_of(in, e);
 	instance_ports(r, in);
