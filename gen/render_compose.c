@@ -1038,13 +1038,15 @@ static void put_volumes(rc *r, const mf_instance *in, mf_node *svc)
 
 /* ---- environment ---------------------------------------------------------- */
 
+/* The names Kubernetes takes for env vars ([-._a-zA-Z][-._a-zA-Z0-9]*, its
+ * envFrom keys too), so both targets get the same variables. */
 static bool env_name_ok(const char *s)
 {
-	if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+	if (!s || !*s || (*s >= '0' && *s <= '9'))
 		return false;
 	for (; *s; s++)
 		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.'))
 			return false;
 	return true;
 }
