@@ -471,6 +471,56 @@ static void host_port_range(mf_chk *k)
 	k->in = NULL;
 }
 
+/* What a Kubernetes client reaches instead of the host port, for k8s_host_port. */
+static const char *k8s_instead(mf_chk *k, const mf_instance *in, const mf_port *pt)
+{
+	if (!mf_long_running(in->kind))
+		return "a job has no Service";
+	if (!pt->in_service)
+		return "'service: false' leaves it out of the Service too";
+	return mf_printf(k->c->a, "it gets Service '%s' port %lld, inside the cluster", in->name,
+			 pt->service_port);
+}
+
+/* Whether the description says how clients outside the cluster reach the
+ * port in Kubernetes: an ingress or route on it, or a Service of a type
+ * that the nodes or a load balancer publish. */
+static bool k8s_reached(const mf_instance *in, const mf_port *pt)
+{
+	static const char *const outside[] = {"LoadBalancer", "NodePort"};
+	const char *type = mf_str(mf_path(in->spec, "service.type"));
+
+	if (mf_get(pt->node, "expose"))
+		return true;
+	return pt->in_service && type && MF_IN_LIST(type, outside);
+}
+
+/* services.*.ports.*.host of a workload that is not a daemon: only a
+ * daemon's pods bind host ports in Kubernetes (render_k8s.c); where the
+ * port is exposed otherwise, the host port is Compose's way in, and
+ * Kubernetes has the one the description gives it */
+static void k8s_host_port(mf_chk *k)
+{
+	if (!(k->e->targets & (MF_T_KUSTOMIZE | MF_T_HELM)) && !k->e->is_base)
+		return;
+	for (size_t i = 0; i < k->e->ninst; i++) {
+		const mf_instance *in = &k->e->inst[i];
+		if (in->kind == MF_W_DAEMON || in->host_network)
+			continue;
+		k->in = in;
+		for (size_t p = 0; p < in->nports; p++) {
+			const mf_port *pt = &in->ports[p];
+			if (!pt->host || k8s_reached(in, pt))
+				continue;
+			mf_finding(k, MF_RULE_K8S_HOST_PORT, mf_chk_at(k, pt->host_node), NULL,
+				   "'%s' publishes host port %d, which Kubernetes binds only for a "
+				   "daemon: %s",
+				   in->service, pt->host, k8s_instead(k, in, pt));
+		}
+	}
+	k->in = NULL;
+}
+
 /* ---- storage and replicas ------------------------------------------------------------- */
 
 /* services.*.storage of a Deployment with several replicas */
@@ -818,6 +868,7 @@ const mf_rule_impl mf_env_rules[] = {
 	{MF_RULE_HOST_PORT_CONFLICT, MF_SC_ENV, MF_RUN_CHECK, host_port_conflict},
 	{MF_RULE_HOST_PORT_RANGE, MF_SC_ENV, MF_RUN_CHECK, host_port_range},
 	{MF_RULE_HOST_PORT_PUBLIC, MF_SC_ENV, MF_RUN_CHECK, host_port_public},
+	{MF_RULE_K8S_HOST_PORT, MF_SC_ENV, MF_RUN_CHECK, k8s_host_port},
 	{MF_RULE_STORAGE_SHARED_RWO, MF_SC_ENV, MF_RUN_CHECK, storage_shared_rwo},
 	{MF_RULE_REPLICAS_MIN, MF_SC_ENV, MF_RUN_CHECK, replicas_min},
 	{MF_RULE_REPLICAS_SINGLE_WRITER, MF_SC_ENV, MF_RUN_CHECK, replicas_single_writer},
