@@ -186,10 +186,77 @@ static const mf_node *prune_exclusive(rctx *r, const mf_node *base, const mf_nod
 	return base;
 }
 
+/* Sections whose entries a later layer removes with null (the schema's
+ * "removed"): an env var, a dependency, a port, a probe, a flow, a volume. */
+static const char *const removable[] = {"env",        "dependsOn", "ports",  "probes",
+					"connectsTo", "volumes",   "storage"};
+
+/* A null that found nothing to remove in `base` stays in `merged`, so a
+ * lower layer merged later (the defaults under a service and its
+ * templates) still loses the entry; what is left at the end removed
+ * nothing (removed_nothing). */
+static void keep_removals(rctx *r, mf_node *merged, const mf_node *base, const mf_node *over)
+{
+	for (size_t k = 0; merged && k < MF_NELEM(removable); k++) {
+		const mf_node *os = mf_get(over, removable[k]), *bs = mf_get(base, removable[k]);
+		mf_node *ms = NULL;
+		for (size_t i = 0; os && os->kind == MF_MAP && i < os->n; i++) {
+			const mf_pair *p = &os->pairs[i];
+			if (!p->val || p->val->kind != MF_NULL ||
+			    (mf_get(bs, p->key) && mf_get(bs, p->key)->kind != MF_NULL))
+				continue;
+			if (!ms && !(ms = mf_map_child(r->c->a, merged, removable[k], os->pos)))
+				return;
+			mf_map_add(r->c->a, ms, p->key, p->pos, p->val);
+		}
+	}
+}
+
 /* The merge of two layers of service fields (see mf_merge). */
 static const mf_node *merge_fields(rctx *r, const mf_node *base, const mf_node *over)
 {
-	return mf_merge(r->c->a, over ? prune_exclusive(r, base, over) : base, over);
+	mf_node *m = mf_merge(r->c->a, over ? prune_exclusive(r, base, over) : base, over);
+
+	if (over && over->kind == MF_MAP)
+		keep_removals(r, m, base, over);
+	return m;
+}
+
+/* The entries of a section that are there (not nulls), for did-you-mean. */
+static const char **present(rctx *r, const mf_node *sec, size_t *n)
+{
+	const char **v = mf_alloc(r->c->a, (sec->n + 1) * sizeof *v);
+
+	*n = 0;
+	for (size_t i = 0; v && i < sec->n; i++)
+		if (sec->pairs[i].val->kind != MF_NULL)
+			v[(*n)++] = sec->pairs[i].key;
+	return v;
+}
+
+/* A null left in a merged service removed what no lower layer sets: a
+ * misspelt name, or an entry that moved. */
+static void removed_nothing(rctx *r, const mf_instance *in)
+{
+	for (size_t k = 0; k < MF_NELEM(removable); k++) {
+		const mf_node *sec = mf_get(in->spec, removable[k]);
+		const char **names = NULL;
+		size_t n = 0;
+		for (size_t i = 0; sec && sec->kind == MF_MAP && i < sec->n; i++) {
+			const mf_pair *p = &sec->pairs[i];
+			mf_diag *d;
+			if (p->val->kind != MF_NULL || !first_report(r, p->pos))
+				continue;
+			r->rc = -1;
+			d = mf_diag_add(
+				r->c, MF_SEV_ERROR, p->pos, "remove-missing",
+				"null removes '%s' from '%s' of '%s', which no lower layer sets",
+				p->key, removable[k], in->service);
+			if (!names)
+				names = present(r, sec, &n);
+			mf_diag_suggest(r->c, d, p->key, names, names ? n : 0);
+		}
+	}
 }
 
 /* ---- templates ---------------------------------------------------------- */
@@ -1295,6 +1362,7 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	in->health = has_health(in);
 	in->image = image_of(r->c, r->s, in);
 	replicas_of(in, e);
+	removed_nothing(r, in);
 	instance_ports(r, in);
 	instance_volumes(r, in);
 }
