@@ -1303,6 +1303,35 @@ static bool dns_label(const char *s)
 	       s[0] != '-' && s[n - 1] != '-';
 }
 
+/* containerName is one container's name: not several tenants' or replicas'
+ * (Compose refuses to scale it); hostname is a pod's in Kubernetes, where it
+ * must be a DNS label. */
+static void check_names(rctx *r, const mf_instance *in)
+{
+	const mf_node *cn = mf_get(in->spec, "containerName"), *hn = mf_get(in->spec, "hostname");
+	bool k8s = in->env->targets & (MF_T_KUSTOMIZE | MF_T_HELM),
+	     compose = in->env->targets & MF_T_COMPOSE;
+
+	if (mf_str(cn) && in->tenant && first_report(r, cn->pos))
+		r->rc = mf_error(r->c, cn->pos, "container-name",
+				 "'%s' has one instance per tenant, so container name '%s' would "
+				 "name several containers",
+				 in->service, mf_str(cn));
+	else if (mf_str(cn) && compose && in->max_replicas > 1 && first_report(r, cn->pos))
+		r->rc = mf_error(
+			r->c, cn->pos, "container-name",
+			"'%s' runs %lld replicas in '%s', but container name '%s' names one "
+			"container: Compose cannot scale it",
+			in->service, in->max_replicas, in->env->name, mf_str(cn));
+	if (mf_str(hn) && k8s && !dns_label(mf_str(hn)) && first_report(r, hn->pos))
+		r->rc = mf_error(
+			r->c, hn->pos, "hostname",
+			"hostname '%s' of '%s' is no pod hostname Kubernetes accepts (a DNS "
+			"label: lowercase letters, digits and '-', at most 63), and '%s' runs "
+			"on Kubernetes in '%s'",
+			mf_str(hn), in->service, in->service, in->env->name);
+}
+
 /* storage.*.name is the volume's own name: every tenant would share it, and
  * a claim's name must be a DNS label where Kubernetes runs it. */
 static void check_volume_name(rctx *r, const mf_instance *in, const mf_volume *v)
@@ -1365,6 +1394,8 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	removed_nothing(r, in);
 	instance_ports(r, in);
 	instance_volumes(r, in);
+	if (!e->is_base)
+		check_names(r, in);
 }
 
 /* The defaults of an environment: profile < system < environment.  With

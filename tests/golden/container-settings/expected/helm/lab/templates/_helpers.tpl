@@ -225,6 +225,9 @@ spec:
   {{- with $svc.dnsPolicy }}
   dnsPolicy: {{ . }}
   {{- end }}
+  {{- with $svc.hostname }}
+  hostname: {{ . | quote }}
+  {{- end }}
   {{- if hasKey $svc "shareProcessNamespace" }}
   shareProcessNamespace: {{ $svc.shareProcessNamespace }}
   {{- end }}
