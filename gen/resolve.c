@@ -1303,6 +1303,38 @@ static bool dns_label(const char *s)
 	       s[0] != '-' && s[n - 1] != '-';
 }
 
+/* A Kubernetes label value: at most 63 of [-A-Za-z0-9_.], alphanumeric at
+ * both ends, or empty. */
+static bool label_value(const char *s)
+{
+	size_t n = strlen(s);
+	static const char *const an =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+	return !n || (n <= 63 && strspn(s, "-_.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "0123456789") == n &&
+		      strchr(an, s[0]) && strchr(an, s[n - 1]));
+}
+
+/* services.*.labels label Kubernetes objects too: free text (a reverse
+ * proxy's rule) would make the API server refuse them. */
+static void check_labels(rctx *r, const mf_instance *in)
+{
+	const mf_node *l = mf_get(in->spec, "labels");
+
+	for (size_t i = 0; l && l->kind == MF_MAP && i < l->n; i++) {
+		const mf_node *v = l->pairs[i].val;
+		if (!mf_str(v) || label_value(mf_str(v)) || !first_report(r, v->pos))
+			continue;
+		r->rc = mf_error(r->c, v->pos, "label-value",
+				 "label '%s' of '%s' is no Kubernetes label value (at most 63 "
+				 "letters, digits, '-', '_' and '.'), and '%s' runs on Kubernetes in "
+				 "'%s': put free text under 'annotations', which Compose writes as "
+				 "labels too",
+				 l->pairs[i].key, in->service, in->service, in->env->name);
+	}
+}
+
 /* containerName is one container's name: not several tenants' or replicas'
  * (Compose refuses to scale it); hostname is a pod's in Kubernetes, where it
  * must be a DNS label. */
@@ -1323,6 +1355,8 @@ static void check_names(rctx *r, const mf_instance *in)
 			"'%s' runs %lld replicas in '%s', but container name '%s' names one "
 			"container: Compose cannot scale it",
 			in->service, in->max_replicas, in->env->name, mf_str(cn));
+	if (k8s)
+		check_labels(r, in);
 	if (mf_str(hn) && k8s && !dns_label(mf_str(hn)) && first_report(r, hn->pos))
 		r->rc = mf_error(
 			r->c, hn->pos, "hostname",
