@@ -1226,6 +1226,16 @@ static void put_identity(rc *r, const mf_node *sec, mf_node *svc)
 	put_list(r, svc, "cap_drop", mf_path(sec, "capabilities.drop"));
 }
 
+/* map[key] = the literal value, the key at the description key's line (so a
+ * finding about the key, such as sysctls-unsafe, is where Kubernetes has it) */
+static void put_keyed(rc *r, mf_node *map, const mf_pair *p)
+{
+	mf_node *v = lit(r, mf_str(p->val), p->val->pos);
+
+	if (map && v && mf_map_add(r->tb.a, map, p->key, p->pos, v) < 0)
+		r->tb.failed = true;
+}
+
 static void put_opt(rc *r, mf_node *svc, const char *opt, mf_pos pos)
 {
 	mf_tb_push(&r->tb, mf_tb_child_seq(&r->tb, svc, "security_opt", pos),
@@ -1260,9 +1270,7 @@ static void put_isolation(rc *r, const mf_node *sec, mf_node *svc)
 		mf_tb_put(&r->tb, svc, "ipc",
 			  mf_tb_str(&r->tb, "host", mf_get(sec, "hostIPC")->pos));
 	for (size_t i = 0; sysctls && i < sysctls->n; i++)
-		mf_tb_put(&r->tb, mf_tb_child(&r->tb, svc, "sysctls", sysctls->pos),
-			  sysctls->pairs[i].key,
-			  lit(r, mf_str(sysctls->pairs[i].val), sysctls->pairs[i].val->pos));
+		put_keyed(r, mf_tb_child(&r->tb, svc, "sysctls", sysctls->pos), &sysctls->pairs[i]);
 }
 
 static void put_labels_profiles(rc *r, size_t i, mf_node *svc)

@@ -1311,8 +1311,9 @@ static bool label_value(const char *s)
 	static const char *const an =
 		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-	return !n || (n <= 63 && strspn(s, "-_.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					   "0123456789") == n &&
+	return !n || (n <= 63 &&
+		      strspn(s, "-_.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"0123456789") == n &&
 		      strchr(an, s[0]) && strchr(an, s[n - 1]));
 }
 
@@ -1326,12 +1327,13 @@ static void check_labels(rctx *r, const mf_instance *in)
 		const mf_node *v = l->pairs[i].val;
 		if (!mf_str(v) || label_value(mf_str(v)) || !first_report(r, v->pos))
 			continue;
-		r->rc = mf_error(r->c, v->pos, "label-value",
-				 "label '%s' of '%s' is no Kubernetes label value (at most 63 "
-				 "letters, digits, '-', '_' and '.'), and '%s' runs on Kubernetes in "
-				 "'%s': put free text under 'annotations', which Compose writes as "
-				 "labels too",
-				 l->pairs[i].key, in->service, in->service, in->env->name);
+		r->rc = mf_error(
+			r->c, v->pos, "label-value",
+			"label '%s' of '%s' is no Kubernetes label value (at most 63 "
+			"letters, digits, '-', '_' and '.'), and '%s' runs on Kubernetes in "
+			"'%s': put free text under 'annotations', which Compose writes as "
+			"labels too",
+			l->pairs[i].key, in->service, in->service, in->env->name);
 	}
 }
 
