@@ -67,6 +67,7 @@ static const struct {
 	{mf_object_rules, &mf_object_nrules}, {mf_env_rules, &mf_env_nrules},
 	{mf_lint_rules, &mf_lint_nrules},     {mf_flow_rules, &mf_flow_nrules},
 	{mf_ref_rules, &mf_ref_nrules},       {mf_rbac_rules, &mf_rbac_nrules},
+	{mf_target_rules, &mf_target_nrules},
 };
 
 /* A rule no table names is found in check alongside another one (capacity-tight

@@ -702,14 +702,6 @@ static void startup_waves(mf_chk *k)
 /* ---- Compose start-up ----------------------------------------------------------------- */
 
 /* What the Compose renderer turns into a healthcheck. */
-static bool has_health(const mf_instance *in)
-{
-	const mf_node *p = mf_get(in->spec, "probes");
-
-	return mf_long_running(in->kind) && (mf_get(p, "readiness") || mf_get(p, "liveness") ||
-					     mf_get(p, "startup") || mf_get(p, "compose"));
-}
-
 /* services.*.dependsOn.*: healthy (or {condition: healthy}) on a service
  * without a health check, in an environment that renders Compose */
 static void depends_on_unhealthy(mf_chk *k)
@@ -725,7 +717,7 @@ static void depends_on_unhealthy(mf_chk *k)
 			const char *cond =
 				v && v->kind == MF_STR ? mf_str(v) : mf_get_str(v, "condition");
 			if (!cond || strcmp(cond, "healthy") ||
-			    !(to = mf_ref_target(in, deps->pairs[d].key)) || has_health(to))
+			    !(to = mf_ref_target(in, deps->pairs[d].key)) || to->health)
 				continue;
 			mf_finding(
 				k, MF_RULE_DEPENDS_ON_UNHEALTHY, deps->pairs[d].pos, NULL,
@@ -829,8 +821,8 @@ static void replicas_single_writer(mf_chk *k)
 /* Keys whose scalar is a memory quantity, wherever they are in the
  * description (resources, storage, emptyDir, capacity, quotas); the
  * subtrees of free text are skipped. */
-static const char *const memory_keys[] = {"memory", "size", "sizeLimit", "ephemeralStorage",
-					  "storage"};
+static const char *const memory_keys[] = {"memory",           "size",    "sizeLimit",
+					  "ephemeralStorage", "storage", "shmSize"};
 static const char *const free_text[] = {"env",     "labels",  "annotations", "configs",
 					"secrets", "command", "args",        "description"};
 

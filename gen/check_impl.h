@@ -76,6 +76,8 @@ extern const mf_rule_impl mf_ref_rules[];
 extern const size_t mf_ref_nrules;
 extern const mf_rule_impl mf_rbac_rules[];
 extern const size_t mf_rbac_nrules;
+extern const mf_rule_impl mf_target_rules[];
+extern const size_t mf_target_nrules;
 
 typedef struct mf_pack mf_pack;
 typedef struct mf_packset mf_packset;

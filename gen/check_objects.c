@@ -625,8 +625,10 @@ static void depends_on_unhealthy(mf_chk *k)
 		for (size_t j = 0; deps && deps->kind == MF_MAP && j < deps->n; j++) {
 			const mf_node *cond = mf_get(deps->pairs[j].val, "condition");
 			const mf_node *dep = mf_get(svcs, deps->pairs[j].key);
+			const mf_instance *di = compose_instance(k, deps->pairs[j].key);
+			/* probes.image: the image's HEALTHCHECK, which the file cannot show */
 			if (!mf_str(cond) || strcmp(mf_str(cond), "service_healthy") || !dep ||
-			    has_healthcheck(dep))
+			    has_healthcheck(dep) || (di && di->image_health))
 				continue;
 			mf_finding(k, MF_RULE_DEPENDS_ON_UNHEALTHY, mf_chk_at(k, cond),
 				   mf_printf(k->c->a, "services.%s.depends_on.%s.condition",

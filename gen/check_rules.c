@@ -81,7 +81,10 @@ static void probe_missing(mf_chk *k)
 	size_t n;
 	mf_ctr *cs = mf_pod_containers(k, k->pod, &n);
 
-	if (!k->pod->long_running)
+	/* probes.image: Compose keeps the image's HEALTHCHECK; Kubernetes has none,
+	 * which k8s-no-equivalent says at the key */
+	if (!k->pod->long_running ||
+	    (k->pod->obj && k->pod->obj->inst && k->pod->obj->inst->image_health))
 		return;
 	for (size_t i = 0; i < n; i++) {
 		bool live = mf_get(cs[i].node, "livenessProbe") != NULL,

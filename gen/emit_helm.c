@@ -374,6 +374,8 @@ static const keymap container_keys[] = {
 	{"startupProbe", "startupProbe"},
 	{"securityContext", "securityContext"},
 	{"volumeMounts", "volumeMounts"},
+	{"tty", "tty"},
+	{"stdin", "stdin"},
 };
 
 static const keymap pod_keys[] = {
@@ -381,6 +383,9 @@ static const keymap pod_keys[] = {
 	{"hostPID", "hostPID"},
 	{"hostIPC", "hostIPC"},
 	{"dnsPolicy", "dnsPolicy"},
+	{"hostname", "hostname"},
+	{"shareProcessNamespace", "shareProcessNamespace"},
+	{"hostAliases", "hostAliases"},
 	{"securityContext", "podSecurityContext"},
 	{"terminationGracePeriodSeconds", "terminationGracePeriodSeconds"},
 	{"restartPolicy", "restartPolicy"},
@@ -668,6 +673,8 @@ static const char *const inst_order[] = {
 	"startupProbe",
 	"securityContext",
 	"volumeMounts",
+	"tty",
+	"stdin",
 	"extraContainer",
 	"podAnnotations",
 	"podSecurityContext",
@@ -675,6 +682,9 @@ static const char *const inst_order[] = {
 	"hostPID",
 	"hostIPC",
 	"dnsPolicy",
+	"hostname",
+	"shareProcessNamespace",
+	"hostAliases",
 	"terminationGracePeriodSeconds",
 	"restartPolicy",
 	"nodeSelector",

@@ -32,6 +32,24 @@ bool mf_own_label(const char *key);
 /* sort by (group, kind order, namespace, name) for deterministic files */
 void mf_objects_sort(mf_objects *o);
 
+/* Container settings that targets carry key for key (settings.def). */
+typedef enum mf_k8s_place {
+	MF_K8S_NONE,      /* Kubernetes has no such field */
+	MF_K8S_CONTAINER, /* a field of the container */
+	MF_K8S_POD,       /* a field of the pod spec */
+} mf_k8s_place;
+
+typedef struct mf_setting {
+	const char *key;     /* services.*.KEY */
+	const char *compose; /* the Compose service's key */
+	mf_k8s_place place;
+	const char *k8s;  /* the Kubernetes field, NULL for none */
+	const char *lost; /* MF_K8S_NONE: what Kubernetes does instead */
+} mf_setting;
+
+extern const mf_setting mf_settings[];
+extern const size_t mf_nsettings;
+
 /* ---- the render stage ------------------------------------------------------------ */
 
 /* What one environment renders to, for every target family it asks for. */

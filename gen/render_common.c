@@ -170,3 +170,10 @@ const mf_render_env *mf_rendered_env(const mf_rendered *r, const mf_env *e)
 		return &r->envs[e - first];
 	return NULL;
 }
+
+const mf_setting mf_settings[] = {
+#define SETTING(key, compose, place, k8s, lost) {key, compose, MF_K8S_##place, k8s, lost},
+#include "settings.def"
+#undef SETTING
+};
+const size_t mf_nsettings = MF_NELEM(mf_settings);

@@ -311,12 +311,6 @@ static const mf_node *probe_of(const mf_node *spec)
 	return mf_get(p, "liveness") ? mf_get(p, "liveness") : mf_get(p, "startup");
 }
 
-static bool has_health(const mf_instance *in)
-{
-	return mf_long_running(in->kind) &&
-	       (probe_of(in->spec) || mf_get(mf_get(in->spec, "probes"), "compose"));
-}
-
 /* services.*.dependsOn: "healthy" | {condition, required}; a dependency on a
  * per-tenant service is the same tenant's instance (mf_ref_target). */
 static void collect_deps(rc *r, size_t i)
@@ -543,7 +537,8 @@ static void put_health(rc *r, const mf_instance *in, mf_node *svc)
 	mf_node *hc, *test;
 	long long sp;
 
-	if (!mf_long_running(in->kind) || (!probe && !over))
+	/* probes.image: the image's HEALTHCHECK applies, as with no healthcheck key */
+	if (!mf_long_running(in->kind) || (!probe && !over) || in->image_health)
 		return;
 	if (!(test = over ? test_of_command(r, over) : test_of_probe(r, in, probe)))
 		return;
@@ -1061,13 +1056,15 @@ static void put_volumes(rc *r, const mf_instance *in, mf_node *svc)
 
 /* ---- environment ---------------------------------------------------------- */
 
+/* The names Kubernetes takes for env vars ([-._a-zA-Z][-._a-zA-Z0-9]*, its
+ * envFrom keys too), so both targets get the same variables. */
 static bool env_name_ok(const char *s)
 {
-	if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+	if (!s || !*s || (*s >= '0' && *s <= '9'))
 		return false;
 	for (; *s; s++)
 		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.'))
 			return false;
 	return true;
 }
@@ -1247,6 +1244,16 @@ static void put_identity(rc *r, const mf_node *sec, mf_node *svc)
 	put_list(r, svc, "cap_drop", mf_path(sec, "capabilities.drop"));
 }
 
+/* map[key] = the literal value, the key at the description key's line (so a
+ * finding about the key, such as sysctls-unsafe, is where Kubernetes has it) */
+static void put_keyed(rc *r, mf_node *map, const mf_pair *p)
+{
+	mf_node *v = lit(r, mf_str(p->val), p->val->pos);
+
+	if (map && v && mf_map_add(r->tb.a, map, p->key, p->pos, v) < 0)
+		r->tb.failed = true;
+}
+
 static void put_opt(rc *r, mf_node *svc, const char *opt, mf_pos pos)
 {
 	mf_tb_push(&r->tb, mf_tb_child_seq(&r->tb, svc, "security_opt", pos),
@@ -1281,9 +1288,7 @@ static void put_isolation(rc *r, const mf_node *sec, mf_node *svc)
 		mf_tb_put(&r->tb, svc, "ipc",
 			  mf_tb_str(&r->tb, "host", mf_get(sec, "hostIPC")->pos));
 	for (size_t i = 0; sysctls && i < sysctls->n; i++)
-		mf_tb_put(&r->tb, mf_tb_child(&r->tb, svc, "sysctls", sysctls->pos),
-			  sysctls->pairs[i].key,
-			  lit(r, mf_str(sysctls->pairs[i].val), sysctls->pairs[i].val->pos));
+		put_keyed(r, mf_tb_child(&r->tb, svc, "sysctls", sysctls->pos), &sysctls->pairs[i]);
 }
 
 static void put_labels_profiles(rc *r, size_t i, mf_node *svc)
@@ -1305,6 +1310,59 @@ static void put_labels_profiles(rc *r, size_t i, mf_node *svc)
 		mf_tb_push(&r->tb, ps,
 			   mf_tb_str(&r->tb, f->prof[k],
 				     pos_of(mf_get(in->spec, "profiles"), in->pos)));
+}
+
+/* ---- container settings (settings.def), shm, extra hosts ---------------------- */
+
+/* A copy of description data with every string literal ('$' doubled). */
+static mf_node *lit_copy(rc *r, const mf_node *n)
+{
+	mf_node *out;
+
+	if (!n || n->kind == MF_STR)
+		return n ? lit(r, n->str, n->pos) : NULL;
+	if (n->kind != MF_SEQ && n->kind != MF_MAP)
+		return mf_tb_copy(&r->tb, n);
+	out = n->kind == MF_SEQ ? mf_tb_seq(&r->tb, n->pos) : mf_tb_map(&r->tb, n->pos);
+	for (size_t i = 0; n->kind == MF_SEQ && i < n->n; i++)
+		mf_tb_push(&r->tb, out, lit_copy(r, n->items[i]));
+	for (size_t i = 0; n->kind == MF_MAP && i < n->n; i++)
+		mf_tb_put(&r->tb, out, n->pairs[i].key, lit_copy(r, n->pairs[i].val));
+	return out;
+}
+
+/* shmSize in Compose's units; extraHosts as a map, sorted by host name. */
+static void put_shm_hosts(rc *r, const mf_instance *in, mf_node *svc)
+{
+	const mf_node *shm = mf_get(in->spec, "shmSize"), *hosts = mf_get(in->spec, "extraHosts");
+	mf_node *out;
+
+	if (shm && mf_mem_bytes(shm) > 0)
+		mf_tb_put(&r->tb, svc, "shm_size",
+			  mf_tb_str(&r->tb, bytes_text(r, mf_mem_bytes(shm)), shm->pos));
+	if (!hosts || hosts->kind != MF_MAP || !hosts->n)
+		return;
+	out = mf_tb_child(&r->tb, svc, "extra_hosts", hosts->pos);
+	for (size_t i = 0; i < hosts->n; i++)
+		mf_tb_put(&r->tb, out, hosts->pairs[i].key, lit_copy(r, hosts->pairs[i].val));
+	if (out)
+		mf_map_sort(out);
+}
+
+static void put_settings(rc *r, const mf_instance *in, mf_node *svc)
+{
+	const mf_node *ann = mf_get(in->spec, "annotations"), *v;
+
+	for (size_t i = 0; i < mf_nsettings; i++)
+		if ((v = mf_get(in->spec, mf_settings[i].key)) && v->kind != MF_NULL)
+			mf_tb_put(&r->tb, svc, mf_settings[i].compose, lit_copy(r, v));
+	put_shm_hosts(r, in, svc);
+	/* annotations are free text: Compose labels (a `labels` key of the same name wins) */
+	for (size_t k = 0; ann && ann->kind == MF_MAP && k < ann->n; k++)
+		if (!mf_get(mf_get(in->spec, "labels"), ann->pairs[k].key))
+			mf_tb_put(&r->tb, mf_tb_child(&r->tb, svc, "labels", ann->pos),
+				  ann->pairs[k].key,
+				  lit(r, mf_str(ann->pairs[k].val), ann->pairs[k].val->pos));
 }
 
 /* ---- one service, the document -------------------------------------------- */
@@ -1376,6 +1434,7 @@ static mf_node *render_service(rc *r, size_t i)
 	put_labels_profiles(r, i, svc);
 	put_identity(r, sec, svc);
 	put_isolation(r, sec, svc);
+	put_settings(r, in, svc);
 	compose_cannot(r, in);
 	mf_stable_sort(svc->pairs, svc->n, sizeof *svc->pairs, cmp_key);
 	svc->index = NULL; /* the key index follows pair order */
@@ -1391,7 +1450,7 @@ static void render_services(rc *r)
 	for (size_t i = 0; i < e->ninst; i++) {
 		own_profiles(r, i);
 		collect_deps(r, i);
-		r->info[i].health = has_health(&e->inst[i]);
+		r->info[i].health = e->inst[i].health;
 	}
 	propagate(r);
 	for (size_t i = 0; i < e->ninst && !r->tb.failed; i++) {

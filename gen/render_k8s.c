@@ -1154,6 +1154,95 @@ static mf_node *image_of(ri *i, mf_node *m)
 	return m;
 }
 
+/* ---- container settings (settings.def), shm, extra hosts --------------------- */
+
+/* The settings Kubernetes has at `place`, as written. */
+static void put_settings(ri *i, mf_node *m, mf_k8s_place place)
+{
+	const mf_node *v;
+
+	for (size_t k = 0; k < mf_nsettings; k++)
+		if (mf_settings[k].place == place && (v = mf_get(i->spec, mf_settings[k].key)) &&
+		    v->kind != MF_NULL)
+			mf_tb_put(&i->r->tb, m, mf_settings[k].k8s, mf_tb_copy(&i->r->tb, v));
+}
+
+#define SHM_VOLUME "dshm"
+
+/* shmSize: a memory-backed emptyDir at /dev/shm of that size, as Compose's
+ * shm_size (its pages count against the container's memory limit). */
+static void shm_volume(ri *i, mf_node *vols, mf_node *mounts)
+{
+	rk *r = i->r;
+	const mf_node *shm = mf_get(i->spec, "shmSize");
+	mf_node *v, *ed, *mt;
+
+	if (!shm || shm->kind == MF_NULL)
+		return;
+	for (size_t k = 0; k < i->in->nvols; k++)
+		if (streq(i->in->vols[k].name, SHM_VOLUME) ||
+		    streq(i->in->vols[k].mount, "/dev/shm")) {
+			error_once(
+				r, shm->pos, "shm-volume",
+				mf_tb_printf(&r->tb,
+					     "'%s' sets 'shmSize' and has a volume '%s' at '%s': "
+					     "Kubernetes gives /dev/shm as the volume '" SHM_VOLUME
+					     "'; drop one of them",
+					     i->in->service, i->in->vols[k].name,
+					     i->in->vols[k].mount));
+			return;
+		}
+	if (!(v = mf_tb_map(&r->tb, shm->pos)) || !(mt = mf_tb_map(&r->tb, shm->pos)))
+		return;
+	mf_tb_put_str(&r->tb, v, "name", SHM_VOLUME, shm->pos);
+	ed = mf_tb_child(&r->tb, v, "emptyDir", shm->pos);
+	mf_tb_put_str(&r->tb, ed, "medium", "Memory", shm->pos);
+	mf_tb_put(&r->tb, ed, "sizeLimit", str_of(r, shm));
+	mf_tb_push(&r->tb, vols, v);
+	mf_tb_put_str(&r->tb, mt, "name", SHM_VOLUME, shm->pos);
+	mf_tb_put_str(&r->tb, mt, "mountPath", "/dev/shm", shm->pos);
+	mf_tb_push(&r->tb, mounts, mt);
+}
+
+typedef struct alias {
+	const char *ip, *host;
+	mf_pos pos;
+} alias;
+
+static int cmp_alias(const void *x, const void *y)
+{
+	return strcmp(((const alias *)x)->ip, ((const alias *)y)->ip);
+}
+
+/* extraHosts as hostAliases: one entry per address (sorted), its host names in
+ * the description's order.  host-gateway is Docker's: k8s-no-equivalent. */
+static mf_node *host_aliases(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *h = mf_get(i->spec, "extraHosts");
+	mf_node *out, *cur = NULL;
+	alias *v;
+	size_t n = 0;
+
+	if (!h || h->kind != MF_MAP || !h->n || !(v = mf_tb_alloc(&r->tb, h->n * sizeof *v)) ||
+	    !(out = mf_tb_seq(&r->tb, h->pos)))
+		return NULL;
+	for (size_t k = 0; k < h->n; k++)
+		if (mf_str(h->pairs[k].val) && !streq(mf_str(h->pairs[k].val), "host-gateway"))
+			v[n++] = (alias){mf_str(h->pairs[k].val), h->pairs[k].key, h->pairs[k].pos};
+	mf_stable_sort(v, n, sizeof *v, cmp_alias);
+	for (size_t k = 0; k < n; k++) {
+		if (!k || strcmp(v[k].ip, v[k - 1].ip)) {
+			cur = mf_tb_map(&r->tb, v[k].pos);
+			mf_tb_put_str(&r->tb, cur, "ip", v[k].ip, v[k].pos);
+			mf_tb_push(&r->tb, out, cur);
+		}
+		mf_tb_push(&r->tb, mf_tb_child_seq(&r->tb, cur, "hostnames", v[k].pos),
+			   mf_tb_str(&r->tb, v[k].host, v[k].pos));
+	}
+	return out;
+}
+
 static mf_node *container(ri *i, mf_node *mounts)
 {
 	rk *r = i->r;
@@ -1176,6 +1265,7 @@ static mf_node *container(ri *i, mf_node *mounts)
 	mf_tb_put(&r->tb, m, "startupProbe", probe(i, mf_get(pr, "startup"), true));
 	mf_tb_put_nonempty(&r->tb, m, "securityContext", container_security(i));
 	mf_tb_put_nonempty(&r->tb, m, "volumeMounts", mounts);
+	put_settings(i, m, MF_K8S_CONTAINER);
 	return m;
 }
 
@@ -1214,12 +1304,15 @@ static mf_node *pod_spec(ri *i)
 	if (!m || !vols || !mounts)
 		return m;
 	pod_volumes(i, vols, mounts);
+	shm_volume(i, vols, mounts);
 	mf_tb_put_str(&r->tb, m, "serviceAccountName", i->sa, i->pos);
 	mf_tb_put_bool(&r->tb, m, "automountServiceAccountToken", automount(i), i->pos);
 	host_namespaces(i, m);
 	mf_tb_put_nonempty(&r->tb, m, "securityContext", pod_security(i));
 	put_seconds(r, m, "terminationGracePeriodSeconds", grace);
 	mf_tb_put_str(&r->tb, m, "restartPolicy", restart_policy(i), i->pos);
+	put_settings(i, m, MF_K8S_POD);
+	mf_tb_put_nonempty(&r->tb, m, "hostAliases", host_aliases(i));
 	mf_tb_put_nonempty(&r->tb, m, "nodeSelector", node_selector(i));
 	if (mf_path(i->spec, "placement.tolerations"))
 		mf_tb_put(&r->tb, m, "tolerations",

@@ -186,10 +186,77 @@ static const mf_node *prune_exclusive(rctx *r, const mf_node *base, const mf_nod
 	return base;
 }
 
+/* Sections whose entries a later layer removes with null (the schema's
+ * "removed"): an env var, a dependency, a port, a probe, a flow, a volume. */
+static const char *const removable[] = {"env",        "dependsOn", "ports",  "probes",
+					"connectsTo", "volumes",   "storage"};
+
+/* A null that found nothing to remove in `base` stays in `merged`, so a
+ * lower layer merged later (the defaults under a service and its
+ * templates) still loses the entry; what is left at the end removed
+ * nothing (removed_nothing). */
+static void keep_removals(rctx *r, mf_node *merged, const mf_node *base, const mf_node *over)
+{
+	for (size_t k = 0; merged && k < MF_NELEM(removable); k++) {
+		const mf_node *os = mf_get(over, removable[k]), *bs = mf_get(base, removable[k]);
+		mf_node *ms = NULL;
+		for (size_t i = 0; os && os->kind == MF_MAP && i < os->n; i++) {
+			const mf_pair *p = &os->pairs[i];
+			if (!p->val || p->val->kind != MF_NULL ||
+			    (mf_get(bs, p->key) && mf_get(bs, p->key)->kind != MF_NULL))
+				continue;
+			if (!ms && !(ms = mf_map_child(r->c->a, merged, removable[k], os->pos)))
+				return;
+			mf_map_add(r->c->a, ms, p->key, p->pos, p->val);
+		}
+	}
+}
+
 /* The merge of two layers of service fields (see mf_merge). */
 static const mf_node *merge_fields(rctx *r, const mf_node *base, const mf_node *over)
 {
-	return mf_merge(r->c->a, over ? prune_exclusive(r, base, over) : base, over);
+	mf_node *m = mf_merge(r->c->a, over ? prune_exclusive(r, base, over) : base, over);
+
+	if (over && over->kind == MF_MAP)
+		keep_removals(r, m, base, over);
+	return m;
+}
+
+/* The entries of a section that are there (not nulls), for did-you-mean. */
+static const char **present(rctx *r, const mf_node *sec, size_t *n)
+{
+	const char **v = mf_alloc(r->c->a, (sec->n + 1) * sizeof *v);
+
+	*n = 0;
+	for (size_t i = 0; v && i < sec->n; i++)
+		if (sec->pairs[i].val->kind != MF_NULL)
+			v[(*n)++] = sec->pairs[i].key;
+	return v;
+}
+
+/* A null left in a merged service removed what no lower layer sets: a
+ * misspelt name, or an entry that moved. */
+static void removed_nothing(rctx *r, const mf_instance *in)
+{
+	for (size_t k = 0; k < MF_NELEM(removable); k++) {
+		const mf_node *sec = mf_get(in->spec, removable[k]);
+		const char **names = NULL;
+		size_t n = 0;
+		for (size_t i = 0; sec && sec->kind == MF_MAP && i < sec->n; i++) {
+			const mf_pair *p = &sec->pairs[i];
+			mf_diag *d;
+			if (p->val->kind != MF_NULL || !first_report(r, p->pos))
+				continue;
+			r->rc = -1;
+			d = mf_diag_add(
+				r->c, MF_SEV_ERROR, p->pos, "remove-missing",
+				"null removes '%s' from '%s' of '%s', which no lower layer sets",
+				p->key, removable[k], in->service);
+			if (!names)
+				names = present(r, sec, &n);
+			mf_diag_suggest(r->c, d, p->key, names, names ? n : 0);
+		}
+	}
 }
 
 /* ---- templates ---------------------------------------------------------- */
@@ -354,6 +421,7 @@ static const struct {
 	{"sizeLimit", MF_Q_MEMORY},
 	{"ephemeralStorage", MF_Q_MEMORY},
 	{"storage", MF_Q_MEMORY},
+	{"shmSize", MF_Q_MEMORY},
 	{"initialDelay", MF_Q_DURATION},
 	{"period", MF_Q_DURATION},
 	{"timeout", MF_Q_DURATION},
@@ -382,9 +450,10 @@ mf_qty mf_quantity_of(const char *key)
 
 bool mf_free_text(const char *key)
 {
-	static const char *const keys[] = {"env",          "labels",  "annotations", "configs",
-					   "secrets",      "command", "args",        "description",
-					   "environments", "waivers", "include"};
+	static const char *const keys[] = {
+		"env",     "labels",  "annotations", "configs",      "secrets",
+		"command", "args",    "description", "environments", "waivers",
+		"include", "ulimits", "logging",     "extraHosts"};
 
 	return MF_IN_LIST(key, keys);
 }
@@ -1159,6 +1228,17 @@ static bool single_writer(const mf_node *spec)
 	return (st && st->kind == MF_MAP && st->n) || (kind && !strcmp(kind, "stateful"));
 }
 
+/* A long-running service Compose can health-check: a probe, probes.compose,
+ * or probes.image (the image's own HEALTHCHECK). */
+static bool has_health(const mf_instance *in)
+{
+	const mf_node *p = mf_get(in->spec, "probes");
+
+	return mf_long_running(in->kind) &&
+	       (mf_get(p, "readiness") || mf_get(p, "liveness") || mf_get(p, "startup") ||
+		mf_get(p, "compose") || in->image_health);
+}
+
 /* services.*.ports: everything but the allocated host ports (env_ports) */
 static void instance_ports(rctx *r, mf_instance *in)
 {
@@ -1221,6 +1301,71 @@ static bool dns_label(const char *s)
 
 	return n && n <= 63 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n &&
 	       s[0] != '-' && s[n - 1] != '-';
+}
+
+/* A Kubernetes label value: at most 63 of [-A-Za-z0-9_.], alphanumeric at
+ * both ends, or empty. */
+static bool label_value(const char *s)
+{
+	size_t n = strlen(s);
+	static const char *const an =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+	return !n || (n <= 63 &&
+		      strspn(s, "-_.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"0123456789") == n &&
+		      strchr(an, s[0]) && strchr(an, s[n - 1]));
+}
+
+/* services.*.labels label Kubernetes objects too: free text (a reverse
+ * proxy's rule) would make the API server refuse them. */
+static void check_labels(rctx *r, const mf_instance *in)
+{
+	const mf_node *l = mf_get(in->spec, "labels");
+
+	for (size_t i = 0; l && l->kind == MF_MAP && i < l->n; i++) {
+		const mf_node *v = l->pairs[i].val;
+		if (!mf_str(v) || label_value(mf_str(v)) || !first_report(r, v->pos))
+			continue;
+		r->rc = mf_error(
+			r->c, v->pos, "label-value",
+			"label '%s' of '%s' is no Kubernetes label value (at most 63 "
+			"letters, digits, '-', '_' and '.'), and '%s' runs on Kubernetes in "
+			"'%s': put free text under 'annotations', which Compose writes as "
+			"labels too",
+			l->pairs[i].key, in->service, in->service, in->env->name);
+	}
+}
+
+/* containerName is one container's name: not several tenants' or replicas'
+ * (Compose refuses to scale it); hostname is a pod's in Kubernetes, where it
+ * must be a DNS label. */
+static void check_names(rctx *r, const mf_instance *in)
+{
+	const mf_node *cn = mf_get(in->spec, "containerName"), *hn = mf_get(in->spec, "hostname");
+	bool k8s = in->env->targets & (MF_T_KUSTOMIZE | MF_T_HELM),
+	     compose = in->env->targets & MF_T_COMPOSE;
+
+	if (mf_str(cn) && in->tenant && first_report(r, cn->pos))
+		r->rc = mf_error(r->c, cn->pos, "container-name",
+				 "'%s' has one instance per tenant, so container name '%s' would "
+				 "name several containers",
+				 in->service, mf_str(cn));
+	else if (mf_str(cn) && compose && in->max_replicas > 1 && first_report(r, cn->pos))
+		r->rc = mf_error(
+			r->c, cn->pos, "container-name",
+			"'%s' runs %lld replicas in '%s', but container name '%s' names one "
+			"container: Compose cannot scale it",
+			in->service, in->max_replicas, in->env->name, mf_str(cn));
+	if (k8s)
+		check_labels(r, in);
+	if (mf_str(hn) && k8s && !dns_label(mf_str(hn)) && first_report(r, hn->pos))
+		r->rc = mf_error(
+			r->c, hn->pos, "hostname",
+			"hostname '%s' of '%s' is no pod hostname Kubernetes accepts (a DNS "
+			"label: lowercase letters, digits and '-', at most 63), and '%s' runs "
+			"on Kubernetes in '%s'",
+			mf_str(hn), in->service, in->service, in->env->name);
 }
 
 /* storage.*.name is the volume's own name: every tenant would share it, and
@@ -1485,11 +1630,16 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	in->machine = mf_get_str(mf_get(in->spec, "placement"), "machine");
 	in->host_network = mf_truthy(mf_path(in->spec, "security.hostNetwork"));
 	in->single_writer = single_writer(in->spec);
+	in->image_health = mf_truthy(mf_path(in->spec, "probes.image"));
+	in->health = has_health(in);
 	in->image = image_of(r->c, r->s, in);
 	replicas_of(in, e);
+	removed_nothing(r, in);
 	instance_ports(r, in);
 	instance_volumes(r, in);
 	job_restart(r, in);
+	if (!e->is_base)
+		check_names(r, in);
 }
 
 /* The defaults of an environment: profile < system < environment.  With

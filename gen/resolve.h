@@ -131,6 +131,9 @@ struct mf_instance {
 	bool host_network;   /* security.hostNetwork */
 	bool single_writer;  /* keeps data (storage, kind stateful) that copies do not share:
 				availability.replicated is not true */
+	bool image_health;   /* probes.image: the image's own HEALTHCHECK is its health check */
+	bool health;         /* long-running with a Compose health check: a probe,
+				probes.compose or the image's (image_health) */
 	mf_image image;      /* with the environment's tag and registry (ref NULL: no image) */
 	const char *machine; /* placement.machine or NULL */
 	/* `flows` the flows it opens, sorted by target and port, without

@@ -480,6 +480,7 @@ function checkPodSpec(o, { where, spec }, errs, claimTemplates = []) {
     arr(c.env).forEach((e, j) => {
       if (!isObj(e)) return;
       if (typeof e.name !== "string" || e.name === "") errs.push(`${w}.env[${j}].name is required`);
+      else if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(e.name)) errs.push(`${w}.env[${j}].name "${e.name}" must consist of letters, digits, '_', '-' or '.', not starting with a digit`);
       if (e.value !== undefined && e.valueFrom !== undefined) errs.push(`${w}.env[${j}] ("${e.name}"): may not have both value and valueFrom`);
       if (isObj(e.valueFrom) && Object.keys(e.valueFrom).length !== 1) errs.push(`${w}.env[${j}].valueFrom ("${e.name}"): must have exactly one source`);
     });

@@ -225,6 +225,16 @@ spec:
   {{- with $svc.dnsPolicy }}
   dnsPolicy: {{ . }}
   {{- end }}
+  {{- with $svc.hostname }}
+  hostname: {{ . | quote }}
+  {{- end }}
+  {{- if hasKey $svc "shareProcessNamespace" }}
+  shareProcessNamespace: {{ $svc.shareProcessNamespace }}
+  {{- end }}
+  {{- with $svc.hostAliases }}
+  hostAliases:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
   {{- with $svc.podSecurityContext }}
   securityContext:
     {{- toYaml . | nindent 4 }}
@@ -303,6 +313,12 @@ spec:
       {{- with $svc.volumeMounts }}
       volumeMounts:
         {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- if hasKey $svc "tty" }}
+      tty: {{ $svc.tty }}
+      {{- end }}
+      {{- if hasKey $svc "stdin" }}
+      stdin: {{ $svc.stdin }}
       {{- end }}
       {{- with $svc.extraContainer }}
       {{- toYaml . | nindent 6 }}
