@@ -61,6 +61,8 @@ typedef struct keyent {
 struct keytab {
 	keyent *v;
 	size_t n, cap;
+	mf_hash ids;  /* id -> id, while names are collected */
+	mf_hash byid; /* id -> its keyent, once key_finish sorted them */
 };
 
 struct hm {
@@ -103,10 +105,17 @@ static bool secret_object(const mf_object *o)
 	return mf_streq(o->kind, "ExternalSecret") || mf_streq(o->kind, "SealedSecret");
 }
 
+/* The objects of one instance, in rendering order. */
+typedef struct objslice {
+	const mf_object **v;
+	size_t n;
+} objslice;
+
 /* One environment (or the base view) and the values taken from it. */
 typedef struct view {
 	const mf_env *e;
 	const mf_objects *objs; /* shared: read-only */
+	mf_hash of_inst;        /* instance (the pointer's bytes) -> its objslice */
 	mf_node *global;        /* {namespace, labels, annotations} */
 	mf_node *v;
 } view;
@@ -188,10 +197,10 @@ static void key_add(hm *h, keytab *t, const char *id, const char *name, const ch
 {
 	keyent *grown;
 
-	for (size_t i = 0; i < t->n; i++)
-		if (mf_streq(t->v[i].id, id))
-			return;
-	if (!id || !(id = mf_tb_printf(&h->tb, "%s", id)) ||
+	if (!id || mf_hash_get_str(&t->ids, id))
+		return;
+	if (!(id = mf_tb_printf(&h->tb, "%s", id)) ||
+	    !mf_tb_hash_put(&h->tb, &t->ids, id, (void *)id) ||
 	    !(grown = mf_tb_grow(&h->tb, t->v, t->n, &t->cap, sizeof *grown)))
 		return; /* out of memory, recorded */
 	t->v = grown;
@@ -203,12 +212,10 @@ static int cmp_keyent(const void *x, const void *y)
 	return strcmp(((const keyent *)x)->id, ((const keyent *)y)->id);
 }
 
-static bool key_taken(const keytab *t, size_t upto, const char *key, bool top)
+/* A key given already (taken: key -> key) or reserved. */
+static bool key_taken(const mf_hash *taken, const char *key, bool top)
 {
-	for (size_t i = 0; i < upto; i++)
-		if (mf_streq(t->v[i].key, key))
-			return true;
-	return top && is_reserved(key);
+	return mf_hash_get_str(taken, key) || (top && is_reserved(key));
 }
 
 /* The fallback: the name with '_' for what is not a letter or digit, and
@@ -231,27 +238,32 @@ static const char *fallback(hm *h, const char *name, bool top)
  * never depend on the order names were met in. */
 static void key_finish(hm *h, keytab *t, bool top)
 {
+	mf_hash wanted = {0}, taken = {0}; /* pref -> how many want it; key -> key */
+	size_t *count = mf_tb_alloc(&h->tb, (t->n + 1) * sizeof *count), *c;
+
 	if (t->n > 1)
 		mf_stable_sort(t->v, t->n, sizeof *t->v, cmp_keyent);
+	for (size_t i = 0; count && i < t->n; i++)
+		if ((c = mf_tb_hash_put(&h->tb, &wanted, t->v[i].pref, &count[i])))
+			(*c)++;
 	for (size_t i = 0; i < t->n; i++) {
-		size_t same = 0;
-		for (size_t j = 0; j < t->n; j++)
-			same += mf_streq(t->v[j].pref, t->v[i].pref);
-		t->v[i].key = t->v[i].pref;
-		if (same > 1 || (top && is_reserved(t->v[i].pref)))
-			t->v[i].key = fallback(h, t->v[i].alt, top);
-		for (int n = 2; key_taken(t, i, t->v[i].key, top); n++)
-			t->v[i].key =
-				mf_tb_printf(&h->tb, "%s_%d", fallback(h, t->v[i].alt, top), n);
+		keyent *e = &t->v[i];
+		c = mf_hash_get_str(&wanted, e->pref);
+		e->key = e->pref;
+		if ((c && *c > 1) || (top && is_reserved(e->pref)))
+			e->key = fallback(h, e->alt, top);
+		for (int n = 2; key_taken(&taken, e->key, top); n++)
+			e->key = mf_tb_printf(&h->tb, "%s_%d", fallback(h, e->alt, top), n);
+		mf_tb_hash_put(&h->tb, &taken, e->key, (void *)e->key);
+		mf_tb_hash_put(&h->tb, &t->byid, e->id, e);
 	}
 }
 
 static const char *key_of(const keytab *t, const char *id)
 {
-	for (size_t i = 0; id && i < t->n; i++)
-		if (mf_streq(t->v[i].id, id))
-			return t->v[i].key;
-	return NULL;
+	const keyent *e = mf_hash_get_str(&t->byid, id);
+
+	return e ? e->key : NULL;
 }
 
 static const char *inst_id(hm *h, const mf_instance *in)
@@ -333,15 +345,57 @@ static mf_node *instance_labels(ix *x)
 	return overlay(h, common_labels(h, x->w), own);
 }
 
+/* The objects of instance `in` (one not rendered here has none). */
+static objslice *slice_of(const view *w, const mf_instance *const *in)
+{
+	return mf_hash_get(&w->of_inst, in, sizeof *in);
+}
+
+static objslice objects_of(const view *w, const mf_instance *in)
+{
+	const objslice *sl = slice_of(w, &in);
+
+	return sl ? *sl : (objslice){NULL, 0};
+}
+
+/* Every instance's objects, so that taking one instance's values does not
+ * scan the objects of all: counted, then placed, in rendering order.  The
+ * keys are the objects' own inst fields, which live as long as the view. */
+static void index_objects(hm *h, view *w)
+{
+	size_t n = w->objs->n, nsl = 0, at = 0;
+	objslice *sl = mf_tb_alloc(&h->tb, (n + 1) * sizeof *sl), *x;
+	const mf_object **all = mf_tb_alloc(&h->tb, (n + 1) * sizeof *all);
+
+	for (size_t i = 0; sl && all && i < n; i++) {
+		const mf_object *o = &w->objs->v[i];
+		if (!o->inst)
+			continue;
+		if (!(x = mf_hash_put(h->a, &w->of_inst, &o->inst, sizeof o->inst, &sl[nsl]))) {
+			h->tb.failed = true; /* and no instance has objects */
+			w->of_inst = (mf_hash){0};
+			return;
+		}
+		nsl += x == &sl[nsl];
+		x->n++;
+	}
+	for (size_t k = 0; k < nsl; at += sl[k].n, sl[k++].n = 0)
+		sl[k].v = all + at;
+	for (size_t i = 0; sl && all && i < n; i++)
+		if ((x = slice_of(w, &w->objs->v[i].inst)))
+			x->v[x->n++] = &w->objs->v[i];
+}
+
 static const mf_node *workload_of(const view *w, const mf_instance *in)
 {
 	static const char *const kinds[] = {"Deployment", "StatefulSet", "DaemonSet", "Job",
 					    "CronJob"};
+	objslice sl = objects_of(w, in);
 
-	for (size_t i = 0; i < w->objs->n; i++)
-		for (size_t k = 0; w->objs->v[i].inst == in && k < MF_NELEM(kinds); k++)
-			if (mf_streq(w->objs->v[i].kind, kinds[k]))
-				return w->objs->v[i].doc;
+	for (size_t i = 0; i < sl.n; i++)
+		for (size_t k = 0; k < MF_NELEM(kinds); k++)
+			if (mf_streq(sl.v[i]->kind, kinds[k]))
+				return sl.v[i]->doc;
 	return NULL;
 }
 
@@ -742,9 +796,8 @@ static mf_node *instance_values(hm *h, const view *w, const mf_instance *in)
 	mf_tb_put(&h->tb, x.m, "labels",
 		  extra(h, mf_path(wl, "metadata.labels"), instance_labels(&x)));
 	instance_blocks(&x);
-	for (size_t i = 0; i < w->objs->n; i++)
-		if (w->objs->v[i].inst == in)
-			take_object(&x, &w->objs->v[i]);
+	for (objslice sl = objects_of(w, in); sl.n; sl.v++, sl.n--)
+		take_object(&x, *sl.v);
 	if (x.m && x.m->n > 1) {
 		mf_stable_sort(x.m->pairs, x.m->n, sizeof *x.m->pairs, cmp_inst_pair);
 		x.m->index = NULL; /* the key index follows pair order */
@@ -895,6 +948,7 @@ static void take_view(hm *h, view *w)
 	for (size_t i = 0; i < w->objs->n; i++)
 		if (!w->objs->v[i].inst)
 			take_shared(h, w, &w->objs->v[i]);
+	index_objects(h, w);
 	for (size_t i = 0; i < w->e->ninst; i++)
 		mf_tb_put(&h->tb, w->v, key_of(&h->inst, inst_id(h, &w->e->inst[i])),
 			  instance_values(h, w, &w->e->inst[i]));

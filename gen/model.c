@@ -389,18 +389,23 @@ struct mf_index {
 	size_t *slot;
 };
 
-static size_t key_hash(const char *k, size_t len)
+/* FNV-1a, for map keys and mf_hash keys alike */
+static size_t key_hash(const void *key, size_t len)
 {
+	const unsigned char *k = key;
 	size_t h = 1469598103934665603ULL;
 
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
+		h = (h ^ k[i]) * 1099511628211ULL;
 	return h;
 }
 
+/* The first byte first: most keys a lookup passes differ there, and most
+ * maps are small enough to be scanned (the hot path of every stage). */
 static bool key_is(const mf_pair *p, const char *key, size_t klen)
 {
-	return strncmp(p->key, key, klen) == 0 && p->key[klen] == '\0';
+	return (klen == 0 || p->key[0] == key[0]) && strncmp(p->key, key, klen) == 0 &&
+	       p->key[klen] == '\0';
 }
 
 static void index_put(mf_node *map, size_t i)
@@ -987,6 +992,81 @@ void mf_map_sort(mf_node *map)
 		mf_stable_sort(map->pairs, map->n, sizeof *map->pairs, pair_cmp);
 		map->index = NULL;
 	}
+}
+
+/* ---- hash tables ------------------------------------------------------------- */
+
+struct mf_hash_slot {
+	const void *key; /* NULL: an empty slot */
+	size_t len, hash;
+	void *val;
+};
+
+static struct mf_hash_slot *hash_find(const mf_hash *h, const void *key, size_t len, size_t hash)
+{
+	struct mf_hash_slot *s;
+
+	for (size_t i = hash & (h->cap - 1);; i = (i + 1) & (h->cap - 1)) {
+		s = &h->slot[i];
+		if (!s->key || (s->hash == hash && s->len == len && memcmp(s->key, key, len) == 0))
+			return s;
+	}
+}
+
+/* Twice the slots, at most half full; the old ones are left to the arena. */
+static int hash_grow(mf_arena *a, mf_hash *h)
+{
+	mf_hash bigger = {h->n, h->cap ? 2 * h->cap : 16, NULL};
+
+	if (!(bigger.slot = mf_alloc(a, bigger.cap * sizeof *bigger.slot)))
+		return -1;
+	for (size_t i = 0; i < h->cap; i++)
+		if (h->slot[i].key)
+			*hash_find(&bigger, h->slot[i].key, h->slot[i].len, h->slot[i].hash) =
+				h->slot[i];
+	*h = bigger;
+	return 0;
+}
+
+void *mf_hash_get(const mf_hash *h, const void *key, size_t len)
+{
+	if (!h || !h->n || !key)
+		return NULL;
+	return hash_find(h, key, len, key_hash(key, len))->val;
+}
+
+void *mf_hash_put(mf_arena *a, mf_hash *h, const void *key, size_t len, void *val)
+{
+	struct mf_hash_slot *s;
+	size_t hash = key_hash(key, len);
+
+	if (!h || !key || !val || (2 * (h->n + 1) > h->cap && hash_grow(a, h) != 0))
+		return NULL;
+	s = hash_find(h, key, len, hash);
+	if (s->key)
+		return s->val;
+	*s = (struct mf_hash_slot){key, len, hash, val};
+	h->n++;
+	return val;
+}
+
+void *mf_hash_get_str(const mf_hash *h, const char *key)
+{
+	return key ? mf_hash_get(h, key, strlen(key)) : NULL;
+}
+
+void *mf_hash_put_str(mf_arena *a, mf_hash *h, const char *key, void *val)
+{
+	return key ? mf_hash_put(a, h, key, strlen(key), val) : NULL;
+}
+
+void *mf_tb_hash_put(mf_tb *b, mf_hash *h, const char *key, void *val)
+{
+	void *v = key ? mf_hash_put_str(b->a, h, key, val) : NULL;
+
+	if (key && !v)
+		b->failed = true;
+	return v;
 }
 
 /* ---- small helpers ------------------------------------------------------------- */
