@@ -189,6 +189,7 @@ static void check_env(mf_chk *k, const mf_env *e, int *rc)
 		*rc = -1;
 	configure(k, e->require, packs, n);
 	k->compose = re ? re->compose : NULL;
+	k->velero = re ? &re->velero : NULL;
 	k->objs = &adapted;
 	if (k8s && re)
 		k->objs = &re->k8s;
@@ -197,6 +198,7 @@ static void check_env(mf_chk *k, const mf_env *e, int *rc)
 	mf_chk_run(k, packs, n);
 	k->objs = NULL;
 	k->compose = NULL;
+	k->velero = NULL;
 	k->e = NULL;
 }
 
@@ -412,6 +414,140 @@ static void apply_waivers(mf_chk *k, const mf_env *const *envs, size_t nenvs)
 	waiver_verdicts(k, &w);
 }
 
+/* ---- one finding per rule and line ------------------------------------------------ */
+
+/* Instances made from one template share its lines, so a rule that fires
+ * on a template line fires once per instance: 84 copies of one warning
+ * that one edit fixes.  They become one finding at that line, naming the
+ * others; the same text in every format, because it is one record. */
+typedef struct member {
+	mf_diag *d;
+	const char *who; /* the subject: "service", "service/tenant" or the object */
+	size_t index;    /* in c->diags */
+} member;
+
+static const char *subject_of(mf_chk *k, const mf_seen *s, const mf_diag *d)
+{
+	if (!s->in)
+		return d->object;
+	if (s->in->tenant)
+		return mf_printf(k->c->a, "%s/%s", s->in->service, s->in->tenant->name);
+	return s->in->service;
+}
+
+static int cmp_pos(mf_pos a, mf_pos b)
+{
+	if (a.file != b.file)
+		return a.file < b.file ? -1 : 1;
+	if (a.line != b.line)
+		return a.line < b.line ? -1 : 1;
+	return a.col == b.col ? 0 : a.col < b.col ? -1 : 1;
+}
+
+/* The key of a group (rule, position, environment, severity, waiver,
+ * note), then the subject, so a group's members are adjacent and sorted. */
+static int cmp_member(const void *x, const void *y)
+{
+	const member *a = x, *b = y;
+	int r = strcmp(a->d->code, b->d->code);
+
+	if (!r)
+		r = cmp_pos(a->d->pos, b->d->pos);
+	if (!r)
+		r = mf_strcmp_null(a->d->env, b->d->env);
+	if (!r)
+		r = (int)a->d->sev - (int)b->d->sev;
+	if (!r)
+		r = (int)a->d->waived - (int)b->d->waived;
+	if (!r)
+		r = cmp_pos(a->d->waiver_pos, b->d->waiver_pos);
+	if (!r)
+		r = mf_strcmp_null(a->d->note, b->d->note);
+	return r ? r : strcmp(a->who, b->who);
+}
+
+static bool same_group(const member *a, const member *b)
+{
+	member x = *a, y = *b;
+
+	x.who = y.who = "";
+	return cmp_member(&x, &y) == 0;
+}
+
+/* "'a', 'b', 'c'": the subjects of m[0..n) in one allocation */
+static char *join_subjects(mf_chk *k, const member *m, size_t n)
+{
+	size_t len = 1, at = 0;
+	char *s;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(m[i].who) + 4;
+	if (!(s = mf_alloc(k->c->a, len)))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		at += (size_t)snprintf(s + at, len - at, "%s'%s'", i ? ", " : "", m[i].who);
+	return s;
+}
+
+/* Keep m[0] for the group m[0..n), mark the rest dropped.  A group where
+ * one subject has two findings holds different problems: it stays as is. */
+static void fold_group(mf_chk *k, member *m, size_t n, bool *drop)
+{
+	mf_diag *d = m[0].d;
+	const char *list;
+
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(m[i - 1].who, m[i].who))
+			return;
+	if (!(list = join_subjects(k, m, n)))
+		return;
+	d->msg = mf_printf(k->c->a, "%s (and %zu more)", d->msg, n - 1);
+	d->note = mf_printf(k->c->a, "%s%s%zu findings from this line, for %s", mf_or(d->note, ""),
+			    d->note ? "; " : "", n, list);
+	for (size_t i = 1; i < n; i++) {
+		drop[m[i].index] = true;
+		if (m[i].d->sev == MF_SEV_ERROR && !m[i].d->waived && k->c->nerrors)
+			k->c->nerrors--;
+	}
+}
+
+static void drop_marked(mf_ctx *c, const bool *drop)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->ndiags; i++)
+		if (!drop[i])
+			c->diags[n++] = c->diags[i];
+	c->ndiags = n;
+}
+
+/* After waivers (a waived and an unwaived finding never fold together);
+ * k->seen no longer matches c->diags afterwards. */
+static void fold_findings(mf_chk *k)
+{
+	member *m = mf_alloc(k->c->a, (k->nseen + 1) * sizeof *m);
+	bool *drop = mf_alloc(k->c->a, k->c->ndiags + 1);
+	size_t n = 0;
+
+	if (!m || !drop)
+		return;
+	for (size_t i = 0; i < k->nseen; i++) {
+		mf_diag *d = &k->c->diags[k->seen[i].diag];
+		const char *who = subject_of(k, &k->seen[i], d);
+		if (who && d->code && d->pos.file)
+			m[n++] = (member){d, who, k->seen[i].diag};
+	}
+	mf_stable_sort(m, n, sizeof *m, cmp_member);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && same_group(&m[i], &m[j]); j++)
+			;
+		if (j - i > 1)
+			fold_group(k, m + i, j - i, drop);
+	}
+	drop_marked(k->c, drop);
+	k->nseen = 0;
+}
+
 /* ---- the driver ---------------------------------------------------------------------- */
 
 static bool wanted(const mf_check_opts *o, const char *name)
@@ -469,6 +605,7 @@ int mf_check(mf_ctx *c, const mf_rendered *r, const mf_check_opts *o)
 	configure(&k, NULL, NULL, 0);
 	run_scope(&k, MF_SC_SYSTEM);
 	apply_waivers(&k, envs, nenvs);
+	fold_findings(&k);
 	mf_chk_release(&k);
 	c->max_errors = saved;
 	mf_chk_sort(c);

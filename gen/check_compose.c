@@ -322,6 +322,28 @@ static mf_node *compose_pod(mf_tb *tb, const char *name, const mf_node *svc, con
 	return a.pod;
 }
 
+/* labels: {K: V} or ["K=V"] -> metadata.labels, where the secret rules read them */
+static void adapt_labels(mf_tb *tb, mf_node *doc, const mf_node *svc)
+{
+	const mf_node *labels = mf_get(svc, "labels");
+	mf_node *out;
+
+	if (labels && labels->kind == MF_MAP) {
+		mf_tb_put(tb, mf_tb_child(tb, doc, "metadata", labels->pos), "labels",
+			  (mf_node *)labels);
+		return;
+	}
+	if (!labels || labels->kind != MF_SEQ)
+		return;
+	out = mf_tb_child(tb, mf_tb_child(tb, doc, "metadata", labels->pos), "labels", labels->pos);
+	for (size_t i = 0; out && i < labels->n; i++) {
+		const char *s = mf_str(labels->items[i]), *eq = s ? strchr(s, '=') : NULL;
+		if (eq)
+			mf_tb_put(tb, out, mf_tb_printf(tb, "%.*s", (int)(eq - s), s),
+				  mf_tb_str(tb, eq + 1, labels->items[i]->pos));
+	}
+}
+
 static const mf_instance *instance_named(const mf_env *e, const char *compose_name)
 {
 	for (size_t i = 0; e && i < e->ninst; i++)
@@ -345,6 +367,7 @@ int mf_compose_objects(mf_chk *k, const mf_node *compose, const mf_env *e, mf_ob
 		if (!svc || svc->kind != MF_MAP || !(pod = compose_pod(&tb, p->key, svc, o.inst)))
 			continue;
 		mf_tb_put(&tb, doc, "spec", pod);
+		adapt_labels(&tb, doc, svc);
 		mf_tb_put(&tb, doc, "replicas", (mf_node *)mf_path(svc, "deploy.replicas"));
 		mf_tb_put(&tb, doc, "profiles", (mf_node *)mf_get(svc, "profiles"));
 		if (mf_get_str(svc, "restart") && !strcmp(mf_get_str(svc, "restart"), "no"))

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check_impl.h"
+#include "depgraph.h"
 
 /* ---- capacity ------------------------------------------------------------------- */
 
@@ -470,6 +471,56 @@ static void host_port_range(mf_chk *k)
 	k->in = NULL;
 }
 
+/* What a Kubernetes client reaches instead of the host port, for k8s_host_port. */
+static const char *k8s_instead(mf_chk *k, const mf_instance *in, const mf_port *pt)
+{
+	if (!mf_long_running(in->kind))
+		return "a job has no Service";
+	if (!pt->in_service)
+		return "'service: false' leaves it out of the Service too";
+	return mf_printf(k->c->a, "it gets Service '%s' port %lld, inside the cluster", in->name,
+			 pt->service_port);
+}
+
+/* Whether the description says how clients outside the cluster reach the
+ * port in Kubernetes: an ingress or route on it, or a Service of a type
+ * that the nodes or a load balancer publish. */
+static bool k8s_reached(const mf_instance *in, const mf_port *pt)
+{
+	static const char *const outside[] = {"LoadBalancer", "NodePort"};
+	const char *type = mf_str(mf_path(in->spec, "service.type"));
+
+	if (mf_get(pt->node, "expose"))
+		return true;
+	return pt->in_service && type && MF_IN_LIST(type, outside);
+}
+
+/* services.*.ports.*.host of a workload that is not a daemon: only a
+ * daemon's pods bind host ports in Kubernetes (render_k8s.c); where the
+ * port is exposed otherwise, the host port is Compose's way in, and
+ * Kubernetes has the one the description gives it */
+static void k8s_host_port(mf_chk *k)
+{
+	if (!(k->e->targets & (MF_T_KUSTOMIZE | MF_T_HELM)) && !k->e->is_base)
+		return;
+	for (size_t i = 0; i < k->e->ninst; i++) {
+		const mf_instance *in = &k->e->inst[i];
+		if (in->kind == MF_W_DAEMON || in->host_network)
+			continue;
+		k->in = in;
+		for (size_t p = 0; p < in->nports; p++) {
+			const mf_port *pt = &in->ports[p];
+			if (!pt->host || k8s_reached(in, pt))
+				continue;
+			mf_finding(k, MF_RULE_K8S_HOST_PORT, mf_chk_at(k, pt->host_node), NULL,
+				   "'%s' publishes host port %d, which Kubernetes binds only for a "
+				   "daemon: %s",
+				   in->service, pt->host, k8s_instead(k, in, pt));
+		}
+	}
+	k->in = NULL;
+}
+
 /* ---- storage and replicas ------------------------------------------------------------- */
 
 /* services.*.storage of a Deployment with several replicas */
@@ -520,138 +571,8 @@ static void replicas_min(mf_chk *k)
 
 /* ---- dependencies ----------------------------------------------------------------------- */
 
-typedef struct edge {
-	size_t from, to; /* from depends on to */
-	mf_pos at;       /* the dependsOn key */
-} edge;
-
-/* The services of an environment (sorted by name) and their dependencies,
- * sorted by (from, to) so a service's dependencies are one slice. */
-typedef struct graph {
-	const char **names;
-	const mf_instance **first;
-	size_t n;
-	edge *e;
-	size_t ne;
-	size_t *out;  /* e[out[u] .. out[u+1]) leave u */
-	size_t *wave; /* 0: not placed (on or behind a cycle) */
-} graph;
-
-static size_t node_of(const graph *g, const char *name)
-{
-	size_t lo = 0, hi = g->n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int r = strcmp(g->names[mid], name);
-		if (!r)
-			return mid;
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (size_t)-1;
-}
-
-static int cmp_edge(const void *x, const void *y)
-{
-	const edge *a = x, *b = y;
-	int r = (a->from > b->from) - (a->from < b->from);
-
-	return r ? r : (a->to > b->to) - (a->to < b->to);
-}
-
-static bool graph_nodes(mf_chk *k, graph *g, size_t *nedges)
-{
-	const mf_env *e = k->e;
-
-	*nedges = 0;
-	g->names = mf_alloc(k->c->a, (e->ninst + 1) * sizeof *g->names);
-	g->first = mf_alloc(k->c->a, (e->ninst + 1) * sizeof *g->first);
-	for (size_t i = 0; g->names && g->first && i < e->ninst; i++) {
-		const mf_node *deps = mf_get(e->inst[i].spec, "dependsOn");
-		*nedges += deps ? deps->n : 0;
-		/* instances are sorted by service: equal names are adjacent */
-		if (!g->n || strcmp(g->names[g->n - 1], e->inst[i].service))
-			g->first[g->n] = &e->inst[i], g->names[g->n++] = e->inst[i].service;
-	}
-	return g->names && g->first;
-}
-
-/* Tenants' copies of a service repeat its edges: sorting drops them. */
-static bool build_graph(mf_chk *k, graph *g)
-{
-	const mf_env *e = k->e;
-	size_t cap, m = 0;
-
-	if (!graph_nodes(k, g, &cap) || !(g->e = mf_alloc(k->c->a, (cap + 1) * sizeof *g->e)) ||
-	    !(g->out = mf_alloc(k->c->a, (g->n + 2) * sizeof *g->out)) ||
-	    !(g->wave = mf_alloc(k->c->a, (g->n + 1) * sizeof *g->wave)))
-		return false;
-	for (size_t i = 0; i < e->ninst; i++) {
-		const mf_node *deps = mf_get(e->inst[i].spec, "dependsOn");
-		size_t u = node_of(g, e->inst[i].service);
-		for (size_t d = 0; deps && d < deps->n; d++) {
-			size_t v = node_of(g, deps->pairs[d].key);
-			if (v != (size_t)-1)
-				g->e[g->ne++] = (edge){u, v, deps->pairs[d].pos};
-		}
-	}
-	mf_stable_sort(g->e, g->ne, sizeof *g->e, cmp_edge);
-	for (size_t i = 0; i < g->ne; i++)
-		if (!m || cmp_edge(&g->e[m - 1], &g->e[i]))
-			g->e[m++] = g->e[i];
-	g->ne = m;
-	for (size_t i = 0, u = 0; u <= g->n; u++) {
-		while (i < g->ne && g->e[i].from < u)
-			i++;
-		g->out[u] = i;
-	}
-	return true;
-}
-
-/* Kahn's algorithm: a service's wave is one more than the latest wave it
- * depends on; services on or behind a cycle keep wave 0.  Linear: each
- * edge is relaxed once, from the dependency to its dependents. */
-static size_t place_waves(mf_chk *k, graph *g)
-{
-	size_t *pending = mf_alloc(k->c->a, (g->n + 1) * sizeof *pending);
-	size_t *in = mf_alloc(k->c->a, (g->n + 2) * sizeof *in),
-	       *by = mf_alloc(k->c->a, (g->ne + 1) * sizeof *by);
-	size_t *queue = mf_alloc(k->c->a, (g->n + 1) * sizeof *queue), head = 0, tail = 0,
-	       waves = 0;
-
-	if (!pending || !in || !by || !queue)
-		return 0;
-	for (size_t i = 0; i < g->ne; i++)
-		pending[g->e[i].from]++, in[g->e[i].to + 1]++;
-	for (size_t u = 0; u < g->n; u++)
-		in[u + 1] += in[u];
-	for (size_t i = 0, *fill = memcpy(queue, in, g->n * sizeof *in); i < g->ne; i++)
-		by[fill[g->e[i].to]++] = g->e[i].from;
-	for (size_t u = 0; u < g->n; u++)
-		if (!pending[u])
-			queue[tail++] = u, g->wave[u] = 1;
-	while (head < tail) {
-		size_t v = queue[head++];
-		waves = g->wave[v] > waves ? g->wave[v] : waves;
-		for (size_t i = in[v]; i < in[v + 1]; i++) {
-			size_t u = by[i];
-			if (g->wave[v] + 1 > g->wave[u])
-				g->wave[u] = g->wave[v] + 1;
-			if (!--pending[u])
-				queue[tail++] = u;
-		}
-	}
-	for (size_t u = 0; u < g->n; u++)
-		if (pending[u])
-			g->wave[u] = 0;
-	return waves;
-}
-
 /* The first unplaced dependency of u by name (edges are sorted by it). */
-static size_t next_unplaced(const graph *g, size_t u, size_t *edge_out)
+static size_t next_unplaced(const mf_depgraph *g, size_t u, size_t *edge_out)
 {
 	for (size_t i = g->out[u]; i < g->out[u + 1]; i++)
 		if (!g->wave[g->e[i].to]) {
@@ -661,8 +582,8 @@ static size_t next_unplaced(const graph *g, size_t u, size_t *edge_out)
 	return (size_t)-1;
 }
 
-static void cycle_finding(mf_chk *k, const graph *g, const size_t *path, size_t start, size_t len,
-			  size_t closing)
+static void cycle_finding(mf_chk *k, const mf_depgraph *g, const size_t *path, size_t start,
+			  size_t len, size_t closing)
 {
 	size_t u = path[start], others = len - start - 1;
 	const char *note = g->names[u];
@@ -686,7 +607,7 @@ static void cycle_finding(mf_chk *k, const graph *g, const size_t *path, size_t 
 
 /* Walk from u along unplaced services until one repeats: the walk's tail
  * from that service is a cycle.  Every service is walked over once. */
-static void report_cycle(mf_chk *k, graph *g, size_t u, unsigned char *state, size_t *path,
+static void report_cycle(mf_chk *k, mf_depgraph *g, size_t u, unsigned char *state, size_t *path,
 			 size_t *via)
 {
 	size_t len = 0, start = 0;
@@ -710,7 +631,7 @@ static void report_cycle(mf_chk *k, graph *g, size_t u, unsigned char *state, si
 }
 
 /* "a, b and 3 more": a wave's services, at most 12 named */
-static const char *wave_list(mf_chk *k, const graph *g, size_t w)
+static const char *wave_list(mf_chk *k, const mf_depgraph *g, size_t w)
 {
 	const char *list = NULL;
 	size_t n = 0;
@@ -725,7 +646,7 @@ static const char *wave_list(mf_chk *k, const graph *g, size_t w)
 }
 
 /* The note names the first 12 waves; a longer chain is summarised. */
-static void waves_note(mf_chk *k, const graph *g, size_t waves)
+static void waves_note(mf_chk *k, const mf_depgraph *g, size_t waves)
 {
 	const char *note = "";
 	size_t blocked = 0;
@@ -750,13 +671,12 @@ static void waves_note(mf_chk *k, const graph *g, size_t waves)
 
 static void dependencies(mf_chk *k)
 {
-	graph g = {0};
-	size_t waves, *path, *via;
+	mf_depgraph g;
+	size_t *path, *via;
 	unsigned char *state;
 
-	if (!build_graph(k, &g) || !g.ne)
+	if (mf_depgraph_build(k->c, k->e, &g) < 0 || !g.ne)
 		return;
-	waves = place_waves(k, &g);
 	state = mf_alloc(k->c->a, g.n + 1);
 	path = mf_alloc(k->c->a, (g.n + 1) * sizeof *path);
 	via = mf_alloc(k->c->a, (g.n + 1) * sizeof *via);
@@ -764,7 +684,7 @@ static void dependencies(mf_chk *k)
 		if (!g.wave[u] && !state[u])
 			report_cycle(k, &g, u, state, path, via);
 	if (k->on[MF_RULE_STARTUP_WAVES] && !k->e->is_base)
-		waves_note(k, &g, waves);
+		waves_note(k, &g, g.waves);
 }
 
 static void dependency_cycle(mf_chk *k)
@@ -956,6 +876,7 @@ const mf_rule_impl mf_env_rules[] = {
 	{MF_RULE_HOST_PORT_CONFLICT, MF_SC_ENV, MF_RUN_CHECK, host_port_conflict},
 	{MF_RULE_HOST_PORT_RANGE, MF_SC_ENV, MF_RUN_CHECK, host_port_range},
 	{MF_RULE_HOST_PORT_PUBLIC, MF_SC_ENV, MF_RUN_CHECK, host_port_public},
+	{MF_RULE_K8S_HOST_PORT, MF_SC_ENV, MF_RUN_CHECK, k8s_host_port},
 	{MF_RULE_STORAGE_SHARED_RWO, MF_SC_ENV, MF_RUN_CHECK, storage_shared_rwo},
 	{MF_RULE_REPLICAS_MIN, MF_SC_ENV, MF_RUN_CHECK, replicas_min},
 	{MF_RULE_REPLICAS_SINGLE_WRITER, MF_SC_ENV, MF_RUN_CHECK, replicas_single_writer},

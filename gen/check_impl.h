@@ -93,11 +93,12 @@ enum { MF_NRE = 16 }; /* built-in regular expressions, compiled once per run */
 
 struct mf_chk {
 	mf_ctx *c;
-	const mf_system *s;     /* NULL when linting */
-	const mf_rendered *rd;  /* NULL when linting */
-	const mf_env *e;        /* NULL when linting and for system-wide rules */
-	const mf_objects *objs; /* Kubernetes objects (rendered or hand-written) */
-	const mf_node *compose; /* a Compose document, or NULL */
+	const mf_system *s;       /* NULL when linting */
+	const mf_rendered *rd;    /* NULL when linting */
+	const mf_env *e;          /* NULL when linting and for system-wide rules */
+	const mf_objects *objs;   /* Kubernetes objects (rendered or hand-written) */
+	const mf_node *compose;   /* a Compose document, or NULL */
+	const mf_objects *velero; /* Velero Schedules (check only): their hooks run commands */
 	bool lint;
 	mf_level level;
 	int pss; /* the Pod Security Standards release 1.N the pod rules follow; INT_MAX newest */

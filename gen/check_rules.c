@@ -281,6 +281,7 @@ static void image_registry(mf_chk *k)
 enum {
 	RE_URL_CRED,
 	RE_IPV4,
+	RE_IMAGE_CRED,
 	RE_TOKEN0, /* RE_TOKEN0 + i: mf_token_shapes[i] */
 };
 
@@ -289,6 +290,7 @@ static const struct {
 	bool caseless;
 } builtin_re[] = {
 	[RE_URL_CRED] = {mf_url_password_re, false},
+	[RE_IMAGE_CRED] = {mf_image_password_re, false},
 	[RE_IPV4] =
 		{"(?<![0-9A-Za-z.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
 		 "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?![0-9A-Za-z]|\\.[0-9]|/[0-9])",
@@ -449,16 +451,6 @@ static void scan_named(mf_chk *k, mf_rule_id r, const char *name, const mf_node 
 				v->str[0] == '$' ? "default value" : "value"));
 }
 
-static void scan_list(mf_chk *k, mf_rule_id r, const mf_ctr *ct, const char *field,
-		      const char *what)
-{
-	const mf_node *seq = mf_get(ct->node, field);
-
-	for (size_t i = 0; seq && seq->kind == MF_SEQ && i < seq->n; i++)
-		scan_value(k, r, seq->items[i], what,
-			   mf_printf(k->c->a, "%s.%s[%zu]", ct->path, field, i));
-}
-
 /* A word of a command line as the shell reads it: quotes around it go,
  * and "$VAR" or "$(cat /run/secrets/x)" is a reference, not a literal. */
 static bool literal_arg(mf_chk *k, const char *w)
@@ -472,27 +464,40 @@ static bool literal_arg(mf_chk *k, const char *w)
 	return n && *w != '$' && literal_text(k, mf_strndup(k->c->a, w, n));
 }
 
-/* "--flag value" and "--flag=value" in the words of an argv (a word may be
- * a shell line: `sh -c "redis-server --requirepass x"`). */
-static void scan_flags(mf_chk *k, const mf_ctr *ct, const char *field, const char *what)
+/* The literal a word of a command line gives a secret, or NULL: the value
+ * of "--flag value" or "--flag=value" when the flag takes one, or of
+ * "NAME=value" when NAME holds one (PGPASSWORD=... before a command, in
+ * `sh -c`).  *want says the next word is a flag's value. */
+static const char *word_secret(mf_chk *k, const char *w, size_t n, bool *want)
 {
-	const mf_node *seq = mf_get(ct->node, field);
+	size_t eq = strcspn(w, "=");
+	const char *val = NULL, *name;
+
+	if (*want && n && w[0] != '-')
+		val = mf_strndup(k->c->a, w, n);
+	else if (n > 2 && w[0] == '-' && eq < n && mf_secret_flag(w, eq))
+		val = mf_strndup(k->c->a, w + eq + 1, n - eq - 1);
+	else if (w[0] != '-' && eq < n && eq && (name = mf_strndup(k->c->a, w, eq)) &&
+		 mf_secret_name(name))
+		val = mf_strndup(k->c->a, w + eq + 1, n - eq - 1);
+	*want = n > 2 && w[0] == '-' && eq >= n && mf_secret_flag(w, n);
+	return val && literal_arg(k, val) ? val : NULL;
+}
+
+/* The words of an argv (a word may be a shell line: `sh -c "redis-server
+ * --requirepass x"`): one finding at the first literal secret. */
+static void scan_words(mf_chk *k, const mf_node *seq, const char *path, const char *what)
+{
 	bool want = false;
 
 	for (size_t i = 0; seq && seq->kind == MF_SEQ && i < seq->n; i++) {
 		const char *s = mf_str(seq->items[i]);
 		for (const char *w = s; w && *w;) {
-			size_t n = strcspn(w, " \t"), eq = strcspn(w, "=");
-			const char *val = NULL;
-			if (want && n && w[0] != '-')
-				val = mf_strndup(k->c->a, w, n);
-			else if (n > 2 && w[0] == '-' && eq < n && mf_secret_flag(w, eq))
-				val = mf_strndup(k->c->a, w + eq + 1, n - eq - 1);
-			want = n > 2 && w[0] == '-' && eq >= n && mf_secret_flag(w, n);
-			if (val && literal_arg(k, val)) {
-				/* the excerpt masks flag values itself (pattern.c) */
+			size_t n = strcspn(w, " \t");
+			if (word_secret(k, w, n, &want)) {
+				/* the excerpt masks flag and NAME= values itself (pattern.c) */
 				mf_finding(k, MF_RULE_SECRET_LITERAL, mf_chk_at(k, seq->items[i]),
-					   mf_printf(k->c->a, "%s.%s[%zu]", ct->path, field, i),
+					   mf_printf(k->c->a, "%s[%zu]", path, i),
 					   "%s passes a literal secret in %s", mf_chk_who(k, NULL),
 					   what);
 				return;
@@ -503,7 +508,74 @@ static void scan_flags(mf_chk *k, const mf_ctr *ct, const char *field, const cha
 	}
 }
 
-/* containers[].env[].value, command, args (every scanning rule) */
+/* A command (an argv at path) for the running rule: its words, or each
+ * argument as a value. */
+static void scan_argv(mf_chk *k, const mf_node *seq, const char *path, const char *what)
+{
+	if (k->rule == MF_RULE_SECRET_LITERAL) {
+		scan_words(k, seq, path, what);
+		return;
+	}
+	for (size_t i = 0; seq && seq->kind == MF_SEQ && i < seq->n; i++)
+		scan_value(k, k->rule, seq->items[i], what, mf_printf(k->c->a, "%s[%zu]", path, i));
+}
+
+/* Labels and annotations (path: "metadata"): a name that holds a secret
+ * with a literal value, a token, a URL with a password.  Addresses in
+ * them are no finding: load balancers take theirs from annotations. */
+static void scan_meta(mf_chk *k, const mf_node *meta, const char *path)
+{
+	static const char *const fields[] = {"labels", "annotations"};
+
+	if (k->rule == MF_RULE_HARD_CODED_IP)
+		return;
+	for (size_t f = 0; f < MF_NELEM(fields); f++) {
+		const mf_node *m = mf_get(meta, fields[f]);
+		for (size_t i = 0; m && m->kind == MF_MAP && i < m->n; i++)
+			scan_named(k, k->rule, m->pairs[i].key, m->pairs[i].val,
+				   mf_printf(k->c->a, "%s '%s'", f ? "annotation" : "label",
+					     m->pairs[i].key),
+				   mf_printf(k->c->a, "%s.%s[\"%s\"]", path, fields[f],
+					     m->pairs[i].key));
+	}
+}
+
+/* user:password@registry/repo in an image reference */
+static void scan_image(mf_chk *k, const mf_ctr *ct)
+{
+	const mf_node *img = mf_get(ct->node, "image");
+	const char *s = mf_str(img);
+	size_t so, eo;
+
+	if (!s || img->kind != MF_STR || !mf_re_find(re_get(k, RE_IMAGE_CRED), s, 0, &so, &eo))
+		return;
+	/* the excerpt masks the password itself (pattern.c) */
+	mf_finding(k, MF_RULE_URL_CREDENTIALS, mf_chk_at(k, img),
+		   mf_printf(k->c->a, "%s.image", ct->path),
+		   "%s pulls its image with a password in the reference", mf_chk_who(k, ct));
+}
+
+/* The commands a container runs besides its own: exec probes (a Compose
+ * healthcheck among them) and lifecycle hooks. */
+static void scan_execs(mf_chk *k, const mf_ctr *ct)
+{
+	static const char *const where[] = {"livenessProbe", "readinessProbe", "startupProbe",
+					    "lifecycle.postStart", "lifecycle.preStop"};
+	static const char *const what[] = {"its liveness probe", "its readiness probe",
+					   "its startup probe", "its postStart hook",
+					   "its preStop hook"};
+
+	for (size_t i = 0; i < MF_NELEM(where); i++) {
+		const mf_node *cmd = mf_path(mf_path(ct->node, where[i]), "exec.command");
+		if (cmd)
+			scan_argv(k, cmd,
+				  mf_printf(k->c->a, "%s.%s.exec.command", ct->path, where[i]),
+				  k->pod->compose && i == 1 ? "its healthcheck" : what[i]);
+	}
+}
+
+/* containers[].env[].value, command, args, image, exec probes and hooks;
+ * the pod template's labels and annotations (every scanning rule) */
 static void scan_pod(mf_chk *k)
 {
 	mf_rule_id r = k->rule;
@@ -520,28 +592,60 @@ static void scan_pod(mf_chk *k)
 					   mf_printf(k->c->a, "'%s'", name ? name : "?"),
 					   mf_printf(k->c->a, "%s.env[%zu].value", cs[i].path, j));
 		}
-		if (r == MF_RULE_SECRET_LITERAL) {
-			scan_flags(k, &cs[i], "command", "its command");
-			scan_flags(k, &cs[i], "args", "its arguments");
-			continue;
-		}
-		scan_list(k, r, &cs[i], "command", "its command");
-		scan_list(k, r, &cs[i], "args", "its arguments");
+		scan_argv(k, mf_get(cs[i].node, "command"),
+			  mf_printf(k->c->a, "%s.command", cs[i].path), "its command");
+		scan_argv(k, mf_get(cs[i].node, "args"), mf_printf(k->c->a, "%s.args", cs[i].path),
+			  "its arguments");
+		scan_execs(k, &cs[i]);
+		if (r == MF_RULE_URL_CREDENTIALS)
+			scan_image(k, &cs[i]);
 	}
+	/* a bare Pod's metadata is its object's: scan_objects reads that */
+	if (k->pod->meta && (!k->pod->obj || k->pod->meta != mf_get(k->pod->obj->doc, "metadata")))
+		scan_meta(k, k->pod->meta, k->pod->meta_base);
 }
 
-/* ConfigMap data (configs.*.data), for every scanning rule */
-static void scan_configs(mf_chk *k)
+/* Velero's backup hooks: spec.template.hooks.resources[].{pre,post}[].exec.command */
+static void scan_hooks(mf_chk *k, const mf_object *o)
+{
+	static const char *const phases[] = {"pre", "post"};
+	const mf_node *res = mf_path(o->doc, "spec.template.hooks.resources");
+
+	for (size_t i = 0; res && res->kind == MF_SEQ && i < res->n; i++)
+		for (size_t p = 0; p < MF_NELEM(phases); p++) {
+			const mf_node *hooks = mf_get(res->items[i], phases[p]);
+			for (size_t j = 0; hooks && hooks->kind == MF_SEQ && j < hooks->n; j++)
+				scan_argv(k, mf_path(hooks->items[j], "exec.command"),
+					  mf_printf(k->c->a,
+						    "spec.template.hooks.resources[%zu].%s[%zu]."
+						    "exec.command",
+						    i, phases[p], j),
+					  "a backup hook's command");
+		}
+}
+
+/* Every object's labels and annotations, ConfigMap data (configs.*.data)
+ * and Velero hooks, for every scanning rule */
+static void scan_objects(mf_chk *k)
 {
 	mf_rule_id r = k->rule;
+
+	for (size_t i = 0; k->velero && i < k->velero->n; i++) {
+		k->obj = &k->velero->v[i];
+		k->in = k->obj->inst;
+		scan_hooks(k, k->obj);
+	}
 
 	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
 		const mf_object *o = &k->objs->v[i];
 		const mf_node *data = mf_get(o->doc, "data");
-		if (!o->kind || strcmp(o->kind, "ConfigMap") || !data || data->kind != MF_MAP)
-			continue;
 		k->obj = o;
 		k->in = o->inst;
+		scan_meta(k, mf_get(o->doc, "metadata"), "metadata");
+		if (mf_kind_is(o, "Schedule"))
+			scan_hooks(k, o);
+		if (!mf_kind_is(o, "ConfigMap") || !data || data->kind != MF_MAP)
+			continue;
 		for (size_t j = 0; j < data->n; j++)
 			scan_named(k, r, data->pairs[j].key, data->pairs[j].val,
 				   mf_printf(k->c->a, "key '%s'", data->pairs[j].key),
@@ -966,10 +1070,10 @@ const mf_rule_impl mf_core_rules[] = {
 	{MF_RULE_SECRET_TOKEN, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, scan_pod},
 	{MF_RULE_URL_CREDENTIALS, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, scan_pod},
 	{MF_RULE_HARD_CODED_IP, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, scan_pod},
-	{MF_RULE_SECRET_LITERAL, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, scan_configs},
-	{MF_RULE_SECRET_TOKEN, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, scan_configs},
-	{MF_RULE_URL_CREDENTIALS, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, scan_configs},
-	{MF_RULE_HARD_CODED_IP, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, scan_configs},
+	{MF_RULE_SECRET_LITERAL, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, scan_objects},
+	{MF_RULE_SECRET_TOKEN, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, scan_objects},
+	{MF_RULE_URL_CREDENTIALS, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, scan_objects},
+	{MF_RULE_HARD_CODED_IP, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, scan_objects},
 	{MF_RULE_PORT_DUPLICATE, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, port_duplicate},
 	{MF_RULE_PORT_UNDECLARED, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, probe_ports},
 	{MF_RULE_SPREAD_MISSING, MF_SC_POD, MF_RUN_CHECK | MF_RUN_LINT, spread_missing},

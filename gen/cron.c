@@ -632,9 +632,28 @@ static int check_scheduled(mf_ctx *c, const mf_env *e, const mf_instance *in)
 	return -1;
 }
 
+/* services.*.job.{concurrencyPolicy,startingDeadline} of a service that is
+ * not a cron job: no target has a place for them */
+static void cron_only(mf_ctx *c, const mf_instance *in)
+{
+	static const char *const keys[] = {"concurrencyPolicy", "startingDeadline"};
+	const mf_node *job = mf_get(in->spec, "job");
+
+	for (size_t i = 0; in->kind != MF_W_CRONJOB && job && i < MF_NELEM(keys); i++) {
+		const mf_pair *p = mf_get_pair(job, keys[i]);
+		if (p && !reported(c, p->pos, "cron-only"))
+			mf_warning(c, p->pos, "cron-only",
+				   "'job.%s' applies to cron jobs only: '%s' is a %s, so it is "
+				   "ignored",
+				   keys[i], in->service, mf_workload_name(in->kind));
+	}
+}
+
 static int check_instance(mf_ctx *c, const mf_env *e, const mf_instance *in)
 {
 	int rc = check_service(c, in->spec);
+
+	cron_only(c, in);
 
 	if (in->kind == MF_W_CRONJOB && !mf_get(in->spec, "schedule") &&
 	    !reported(c, in->pos, "missing-schedule"))

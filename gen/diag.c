@@ -82,6 +82,7 @@ vadd(mf_ctx *c, mf_severity sev, mf_pos pos, const char *code, const char *fmt, 
 	if (sev == MF_SEV_ERROR && c->nerrors >= max_errors(c))
 		return dropped(c, sev, pos);
 	char *msg = mf_vprintf(c->a, fmt, ap);
+	mf_mask_tokens(msg); /* a name quoted from the input may be a token */
 	char *cd = code ? mf_strdup(c->a, code) : NULL;
 	mf_diag *all = mf_grow(c->a, c->diags, c->ndiags, &c->capdiags, sizeof *all);
 	if (!msg || (code && !cd) || !all)
@@ -129,6 +130,7 @@ void mf_diag_note(mf_ctx *c, mf_diag *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *note = mf_vprintf(c->a, fmt, ap);
 	va_end(ap);
+	mf_mask_tokens(note);
 	if (note)
 		d->note = note;
 }
@@ -320,15 +322,21 @@ static const char *skip_cps(const char *p, const char *end, size_t n)
 }
 
 /* The token at the caret of a diagnostic that says its value must not be
- * shown (a refused secret), as '*' (one per code point). */
-static void hide_token(char *line, size_t *len_io, uint32_t col)
+ * shown (a refused secret), as '*' (one per code point); with `rest`, all
+ * that follows it on the line too (a flow mapping of secret data). */
+static void hide_token(char *line, size_t *len_io, uint32_t col, bool token, bool rest)
 {
 	size_t len = *len_io;
 	char *p = (char *)skip_cps(line, line + len, col ? col - 1 : 0), *q = p;
 	size_t w = token_width(p, line + len);
 
-	for (size_t i = 0; i < w && q < line + len; i++) {
-		*p++ = '*';
+	if (!token) { /* the token (a key and its ':') stays, what follows goes */
+		p = q = (char *)skip_cps(p, line + len, w);
+		p = q += q < line + len && *q == ':';
+	}
+	for (size_t i = 0; (rest || i < w) && q < line + len; i++) {
+		bool blank = *q == ' ' || *q == '\t';
+		*p++ = blank && !token ? *q : '*';
 		q++;
 		while (q < line + len && !cp_start((unsigned char)*q))
 			q++;
@@ -352,8 +360,8 @@ static void print_source(const mf_source *src, const mf_diag *d, FILE *fp, bool 
 		fputs("      | (source line not shown: out of memory)\n", fp);
 		return;
 	}
-	if (d->mask_token && col)
-		hide_token(masked, &len, col);
+	if ((d->mask_token || d->mask_rest) && col)
+		hide_token(masked, &len, col, d->mask_token, d->mask_rest);
 	line = masked;
 	end = line + len;
 	from = col > LEAD + 1 && len > WINDOW ? skip_cps(line, end, col - 1 - LEAD) : line;

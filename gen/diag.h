@@ -31,6 +31,7 @@ typedef struct mf_diag {
 	const char *object; /* optional: "Deployment/ns/name" or "service/tenant" */
 	const char *path;   /* optional: field path in the rendered object */
 	bool mask_token;    /* the token at pos is a secret: the excerpt hides it */
+	bool mask_rest;     /* and what follows it on the line (a refused secret's data) */
 	const char *rule_summary, *rule_help; /* a policy pack's rule: SARIF's rules[] entry */
 	bool waived;
 	const char *waiver_reason;
@@ -47,6 +48,10 @@ typedef struct mf_ctx {
 	size_t max_errors; /* input errors kept before "too many errors" (0 = 50) */
 	bool truncated;    /* the cap was hit */
 	const char *today; /* YYYY-MM-DD for waiver expiry; set by main (MANIFOLD_TODAY or clock) */
+	/* the files a description names (load.c): the real path of its folder, which
+	 * they stay in, and how many files and bytes they have come to (a budget) */
+	const char *input_root;
+	size_t input_files, input_bytes;
 } mf_ctx;
 
 void mf_ctx_init(mf_ctx *c);

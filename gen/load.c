@@ -1,9 +1,12 @@
 /* load: reading files, includes, profiles and schema validation with positions */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <jansson.h>
 #include "embedded.h"
 #include "jsonschema.h"
@@ -87,36 +90,82 @@ static char *slurp(FILE *fp, size_t *len, bool *toolarge)
 	return buf;
 }
 
-uint32_t mf_read_source(mf_ctx *c, const char *path, mf_pos from)
+/* What a file that is not a regular one is, for the message. */
+static const char *file_kind(mode_t mode)
 {
-	bool stdin_ = !strcmp(path, "-"), toolarge = false;
-	FILE *fp = stdin_ ? stdin : fopen(path, "rb");
+	static const struct {
+		mode_t type;
+		const char *what;
+	} kinds[] = {
+		{S_IFDIR, "a folder"},           {S_IFIFO, "a FIFO"},
+		{S_IFCHR, "a character device"}, {S_IFBLK, "a block device"},
+		{S_IFSOCK, "a socket"},
+	};
+
+	for (size_t i = 0; i < MF_NELEM(kinds); i++)
+		if ((mode & S_IFMT) == kinds[i].type)
+			return kinds[i].what;
+	return "not a regular file";
+}
+
+/* Open path for reading.  With `regular`, anything but a regular file is
+ * refused before a byte is read: it is opened with O_NONBLOCK (so a FIFO
+ * nobody writes to cannot hang the build) and looked at with fstat. */
+static FILE *open_input(mf_ctx *c, const char *path, const char *shown, mf_pos from, bool regular)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (regular ? O_NONBLOCK : 0)), err;
+	struct stat st;
+	FILE *fp = NULL;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		err = errno;
+		mf_error(c, from, "input-io", "cannot read '%s': %s", shown, strerror(err));
+	} else if (S_ISDIR(st.st_mode) || (regular && !S_ISREG(st.st_mode))) {
+		mf_error(c, from, "input-type", "'%s' is %s, not a regular file", shown,
+			 file_kind(st.st_mode));
+	} else if ((regular && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) ||
+		   !(fp = fdopen(fd, "rb"))) {
+		err = errno;
+		mf_error(c, from, "input-io", "cannot read '%s': %s", shown, strerror(err));
+	}
+	if (!fp && fd >= 0)
+		close(fd);
+	return fp;
+}
+
+/* Read an open file to its end and register it as `shown`. */
+static uint32_t read_open(mf_ctx *c, FILE *fp, const char *shown, mf_pos from)
+{
+	bool toolarge = false;
 	size_t len = 0;
-	char *text;
+	char *text = slurp(fp, &len, &toolarge);
 	uint32_t file;
 
-	if (!fp) {
-		mf_error(c, from, "input-io", "cannot read '%s': %s", path, strerror(errno));
-		return 0;
-	}
-	text = slurp(fp, &len, &toolarge);
-	if (!stdin_)
+	if (fp != stdin)
 		fclose(fp);
 	if (!text) {
-		mf_error(c, from, "input-io", "cannot read '%s'", path);
+		mf_error(c, from, "input-io", "cannot read '%s'", shown);
 		return 0;
 	}
 	if (toolarge) {
 		free(text);
-		mf_error(c, from, "input-limit", "'%s' is larger than %u bytes", path,
+		mf_error(c, from, "input-limit", "'%s' is larger than %u bytes", shown,
 			 MF_MAX_FILE_BYTES);
 		return 0;
 	}
-	file = mf_source_add(c, stdin_ ? "<stdin>" : path, text, len);
+	file = mf_source_add(c, shown, text, len);
 	free(text);
 	if (file && check_text(c, file, mf_source_get(c, file)->text, len) < 0)
 		return 0;
 	return file;
+}
+
+uint32_t mf_read_source(mf_ctx *c, const char *path, mf_pos from)
+{
+	bool stdin_ = !strcmp(path, "-");
+	FILE *fp = stdin_ ? stdin : open_input(c, path, path, from, false);
+
+	return fp ? read_open(c, fp, stdin_ ? "<stdin>" : path, from) : 0;
 }
 
 /* ---- embedded files and schemas ---------------------------------------- */
@@ -285,6 +334,23 @@ static size_t property_names(const json_t *schema, const char **names, size_t ca
 	return n;
 }
 
+/* Whether a schema error at this pointer is about what may be a secret's
+ * value: anything under secrets.NAME but the fields that name and describe. */
+static bool secret_value_at(const char *pointer)
+{
+	static const char *const named[] = {"keys", "type", "external", "compose", "description"};
+	const char *field = !strncmp(pointer, "/secrets/", 9) ? strchr(pointer + 9, '/') : NULL;
+	size_t fl;
+
+	if (!field)
+		return !strncmp(pointer, "/secrets/", 9);
+	fl = strcspn(++field, "/");
+	for (size_t i = 0; i < MF_NELEM(named); i++)
+		if (strlen(named[i]) == fl && !strncmp(field, named[i], fl))
+			return false;
+	return true;
+}
+
 static void on_schema_error(void *user, const mf_schema_error *e)
 {
 	vctx *v = user;
@@ -305,8 +371,10 @@ static void on_schema_error(void *user, const mf_schema_error *e)
 	d = mf_diag_add(v->c, MF_SEV_ERROR, pos, "schema", "%s", e->message);
 	/* a value refused under secrets (the description holds names and keys
 	 * only) may be the secret itself: the excerpt does not show it */
-	if (d && !strncmp(e->pointer, "/secrets/", 9) && n && mf_is_scalar(n))
-		d->mask_token = true;
+	if (d && secret_value_at(e->pointer) && n) {
+		d->mask_token = pos.line == n->pos.line && pos.col == n->pos.col;
+		d->mask_rest = true;
+	}
 	if (!d || !unknown)
 		return;
 	mf_diag_suggest(v->c, d, e->property, names, property_names(e->schema, names, 128));
@@ -358,6 +426,137 @@ static char *relative_to(mf_ctx *c, uint32_t file, const char *path)
 	if (path[0] == '/' || !slash || (dl == 1 && dir[0] == '.'))
 		return mf_strdup(c->a, path);
 	return mf_printf(c->a, "%.*s/%s", (int)dl, dir, path);
+}
+
+/* The real path of the folder of path, arena-owned, or NULL. */
+static const char *real_folder(mf_ctx *c, const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	const char *dir = !slash          ? "."
+			  : slash == path ? "/"
+					  : mf_strndup(c->a, path, (size_t)(slash - path));
+	char *real = dir ? realpath(dir, NULL) : NULL;
+	const char *kept = real ? mf_strdup(c->a, real) : NULL;
+
+	free(real);
+	return kept;
+}
+
+/* Whether real (a real path) is root or lies under it. */
+static bool under(const char *real, const char *root)
+{
+	size_t rl = strlen(root);
+
+	if (rl && root[rl - 1] == '/')
+		rl--;
+	return !strncmp(real, root, rl) && (real[rl] == '/' || real[rl] == '\0');
+}
+
+/* The real path of the nearest folder above path that exists, when the
+ * components below it hold no "..": where a missing path would be. */
+static const char *existing_ancestor(mf_ctx *c, const char *path)
+{
+	char *dir = mf_strdup(c->a, path), *slash, *real;
+	const char *kept = NULL;
+
+	while (dir && !kept && (slash = strrchr(dir, '/')) != NULL) {
+		if (!strcmp(slash, "/..") || !strcmp(slash, "/."))
+			return NULL;
+		*slash = '\0';
+		if ((real = realpath(*dir ? dir : "/", NULL)) != NULL)
+			kept = mf_strdup(c->a, real);
+		free(real);
+	}
+	return kept;
+}
+
+static const char *outside(mf_ctx *c, mf_pos from, const char *shown)
+{
+	mf_error(c, from, "input-outside",
+		 "'%s' leads outside the description's folder (symbolic links followed)", shown);
+	return NULL;
+}
+
+/* The real path of a file a file names, once it is known to stay inside
+ * the description's folder: an include or config file that could be
+ * anywhere would let a description print (in a diagnostic) or publish (in a
+ * ConfigMap) /proc/self/environ or ~/.aws/credentials.  *shown gets the
+ * path as diagnostics show it.  NULL after an error at `from`. */
+static const char *resolve_named(mf_ctx *c, const char *path, mf_pos from, const char **shown)
+{
+	const mf_source *src = mf_source_get(c, from.file);
+	const char *root = c->input_root ? c->input_root : real_folder(c, src ? src->path : NULL);
+	char *real;
+	const char *kept;
+	int err;
+
+	*shown = path;
+	if (path[0] == '/') {
+		mf_error(c, from, "input-outside",
+			 "'%s' is an absolute path: files a description names are relative to it",
+			 path);
+		return NULL;
+	}
+	if (!(*shown = relative_to(c, from.file, path)))
+		return NULL;
+	if (!root) {
+		mf_error(c, from, "input-io", "cannot resolve the folder of the description");
+		return NULL;
+	}
+	if (!(real = realpath(*shown, NULL))) {
+		err = errno;
+		/* a missing file outside is refused as outside, whether it exists or not */
+		kept = existing_ancestor(c, *shown);
+		if (kept && !under(kept, root))
+			return outside(c, from, *shown);
+		mf_error(c, from, "input-io", "cannot read '%s': %s", *shown, strerror(err));
+		return NULL;
+	}
+	kept = mf_strdup(c->a, real);
+	free(real);
+	return kept && !under(kept, root) ? outside(c, from, *shown) : kept;
+}
+
+/* Read a resolved file, within the budget all named files share. */
+static uint32_t read_resolved(mf_ctx *c, const char *real, const char *shown, mf_pos from)
+{
+	FILE *fp;
+	uint32_t file;
+	const mf_source *src;
+
+	if (c->input_files >= MF_MAX_INPUT_FILES) {
+		mf_error(c, from, "input-limit",
+			 "the description names more than %u files (includes, config files, "
+			 "profiles)",
+			 MF_MAX_INPUT_FILES);
+		return 0;
+	}
+	if (!(fp = open_input(c, real, shown, from, true)))
+		return 0;
+	c->input_files++;
+	file = read_open(c, fp, shown, from);
+	src = mf_source_get(c, file);
+	if (src && (c->input_bytes += src->len) > MF_MAX_INPUT_BYTES) {
+		mf_error(c, from, "input-limit",
+			 "the files the description names come to more than %u bytes",
+			 MF_MAX_INPUT_BYTES);
+		return 0;
+	}
+	return file;
+}
+
+uint32_t mf_read_named_file(mf_ctx *c, const char *path, mf_pos from, const char **real)
+{
+	const char *shown, *resolved;
+
+	if (!path)
+		return 0;
+	if (!from.file)
+		return mf_read_source(c, path, from);
+	resolved = resolve_named(c, path, from, &shown);
+	if (real)
+		*real = resolved;
+	return resolved ? read_resolved(c, resolved, shown, from) : 0;
 }
 
 static int add_section(mf_ctx *c, mf_node *doc, const mf_pair *sec)
@@ -417,22 +616,49 @@ static int merge_fragment(mf_ctx *c, mf_node *doc, const mf_node *frag)
 	return rc;
 }
 
-static int load_includes(mf_ctx *c, mf_node *doc, const mf_node *owner, unsigned depth);
+/* The includes being read, from the description down: one that is already
+ * among them includes itself, and would forever. */
+typedef struct include_chain {
+	const char *real[MF_MAX_INCLUDE_DEPTH + 1], *shown[MF_MAX_INCLUDE_DEPTH + 1];
+	unsigned n;
+} include_chain;
 
-static int load_one_include(mf_ctx *c, mf_node *doc, const mf_node *item, unsigned depth)
+static int load_includes(mf_ctx *c, mf_node *doc, const mf_node *owner, include_chain *ch);
+
+static int include_cycle(mf_ctx *c, const include_chain *ch, unsigned at, const char *shown,
+			 mf_pos pos)
 {
-	const char *path = mf_str(item);
+	const char *cycle = "";
+	mf_diag *d =
+		mf_diag_add(c, MF_SEV_ERROR, pos, "include-cycle",
+			    "'%s' is already being included: the includes form a cycle", shown);
+
+	for (unsigned i = at; i < ch->n && cycle; i++)
+		cycle = mf_printf(c->a, "%s%s -> ", cycle, ch->shown[i]);
+	if (cycle)
+		mf_diag_note(c, d, "the cycle: %s%s", cycle, shown);
+	return -1;
+}
+
+static int load_one_include(mf_ctx *c, mf_node *doc, const mf_node *item, include_chain *ch)
+{
+	const char *path = mf_str(item), *real, *shown;
 	uint32_t file;
 	mf_node *frag;
+	int rc;
 
 	if (!path || item->kind != MF_STR)
 		return mf_error(c, item ? item->pos : MF_NOPOS, "schema",
 				"an include is a relative path to a .yaml file");
-	if (depth >= MF_MAX_INCLUDE_DEPTH)
-		return mf_error(c, item->pos, "include-depth",
-				"includes nest deeper than %u files (a cycle?)",
+	if (ch->n > MF_MAX_INCLUDE_DEPTH)
+		return mf_error(c, item->pos, "include-depth", "includes nest deeper than %u files",
 				MF_MAX_INCLUDE_DEPTH);
-	file = mf_read_source(c, relative_to(c, item->pos.file, path), item->pos);
+	if (!(real = resolve_named(c, path, item->pos, &shown)))
+		return -1;
+	for (unsigned i = 0; i < ch->n; i++)
+		if (ch->real[i] && !strcmp(ch->real[i], real))
+			return include_cycle(c, ch, i, shown, item->pos);
+	file = read_resolved(c, real, shown, item->pos);
 	frag = file ? mf_yaml_parse(c, file, false) : NULL;
 	if (!frag)
 		return -1;
@@ -441,19 +667,28 @@ static int load_one_include(mf_ctx *c, mf_node *doc, const mf_node *item, unsign
 				"an included file must be a mapping of sections");
 	if (merge_fragment(c, doc, frag) < 0)
 		return -1;
-	return load_includes(c, doc, frag, depth + 1);
+	ch->real[ch->n] = real;
+	ch->shown[ch->n++] = shown;
+	rc = load_includes(c, doc, frag, ch);
+	ch->n--;
+	return rc;
 }
 
-static int load_includes(mf_ctx *c, mf_node *doc, const mf_node *owner, unsigned depth)
+static int load_includes(mf_ctx *c, mf_node *doc, const mf_node *owner, include_chain *ch)
 {
 	const mf_node *inc = mf_get(owner, "include");
 	int rc = 0;
 
 	if (!inc || inc->kind != MF_SEQ)
 		return 0;
-	for (size_t i = 0; i < inc->n; i++)
-		if (load_one_include(c, doc, inc->items[i], depth) < 0)
-			rc = -1;
+	for (size_t i = 0; i < inc->n; i++) {
+		if (load_one_include(c, doc, inc->items[i], ch) == 0)
+			continue;
+		rc = -1;
+		/* past the budget one error a level is enough: the fan-out stops */
+		if (c->input_files >= MF_MAX_INPUT_FILES)
+			break;
+	}
 	return rc;
 }
 
@@ -508,8 +743,7 @@ static int config_files(mf_ctx *c, mf_node *cfg)
 				      "'%s' is in both 'data' and 'files' of this config", p->key);
 			continue;
 		}
-		file = mf_read_source(c, relative_to(c, p->val->pos.file, mf_str(p->val)),
-				      p->val->pos);
+		file = mf_read_named_file(c, mf_str(p->val), p->val->pos, NULL);
 		if (!file || !(src = mf_source_get(c, file))) {
 			rc = -1;
 			continue;
@@ -533,10 +767,25 @@ static int load_config_files(mf_ctx *c, mf_node *doc)
 	return rc;
 }
 
+/* Where the description's includes and files must stay: its folder (the
+ * working folder for stdin), and the description as the chain's first link. */
+static void start_chain(mf_ctx *c, const char *path, include_chain *ch)
+{
+	bool stdin_ = !strcmp(path, "-");
+	char *real = stdin_ ? NULL : realpath(path, NULL);
+
+	c->input_root = real_folder(c, stdin_ ? "./-" : path);
+	ch->real[0] = real ? mf_strdup(c->a, real) : NULL;
+	ch->shown[0] = stdin_ ? "<stdin>" : path;
+	ch->n = 1;
+	free(real);
+}
+
 mf_node *mf_load_system(mf_ctx *c, const char *path)
 {
 	uint32_t file = mf_read_source(c, path, MF_NOPOS);
 	mf_node *root = file ? mf_yaml_parse(c, file, false) : NULL, *doc;
+	include_chain ch;
 
 	if (!root)
 		return NULL;
@@ -545,8 +794,9 @@ mf_node *mf_load_system(mf_ctx *c, const char *path)
 			 root->kind == MF_SEQ ? "a list" : "a scalar");
 		return NULL;
 	}
+	start_chain(c, path, &ch);
 	doc = own_root(c, root);
-	if (!doc || load_includes(c, doc, root, 0) < 0)
+	if (!doc || load_includes(c, doc, root, &ch) < 0)
 		return NULL;
 	if (mf_validate(c, doc, "system") < 0 || load_config_files(c, doc) < 0)
 		return NULL;
@@ -596,8 +846,8 @@ static uint32_t named_source(mf_ctx *c, const mf_doc_kind *k, const char *name, 
 	size_t len;
 
 	if (!plain_name(name)) {
-		*key = relative_to(c, from.file, name);
-		return mf_read_source(c, *key, from);
+		*key = name;
+		return mf_read_named_file(c, name, from, key);
 	}
 	*key = path = mf_printf(c->a, "%s/%s.yaml", k->dir, name);
 	if (path && (text = mf_embedded_find(path, &len)) != NULL)

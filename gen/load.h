@@ -10,11 +10,24 @@
 #define MF_MAX_DEPTH 48u
 #define MF_MAX_ALIAS_NODES 200000u
 #define MF_MAX_INCLUDE_DEPTH 8u
+/* what all the files a description names (includes, config files, profiles,
+ * policy packs) may come to, together: a tree of includes that fans out ends */
+#define MF_MAX_INPUT_FILES 4096u
+#define MF_MAX_INPUT_BYTES (128u << 20)
 
 /* Read a file (or "-" for stdin), refuse oversize files, NUL bytes and invalid
  * UTF-8 with a positioned error, and register it as a source.  Returns the
- * source index, or 0 after adding a diagnostic. */
+ * source index, or 0 after adding a diagnostic.  For files the user names
+ * (the command line): any kind of file is read. */
 uint32_t mf_read_source(mf_ctx *c, const char *path, mf_pos from);
+
+/* Read a file that a file names (from.file != 0): it must be a relative
+ * path that stays, symbolic links resolved, inside c->input_root (or the
+ * folder of the file naming it when that is unset), be a regular file
+ * (a FIFO or device is refused before anything is read from it) and fit
+ * the budget of MF_MAX_INPUT_FILES and MF_MAX_INPUT_BYTES.  With from.file
+ * == 0 it is mf_read_source.  *real (may be NULL) gets the real path. */
+uint32_t mf_read_named_file(mf_ctx *c, const char *path, mf_pos from, const char **real);
 
 /* Length of the UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or
  * code points above U+10FFFF), or 0 when it is invalid. */

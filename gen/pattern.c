@@ -64,11 +64,17 @@ bool mf_re_find(const void *re, const char *s, size_t from, size_t *so, size_t *
 const char mf_secret_name_re[] =
 	"(?:^|[_.-])(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|"
 	"PRIVATE[_-]?KEY|SECRET[_-]?KEY|CLIENT[_-]?SECRET|CREDENTIALS?|AUTH[_-]?KEY|"
-	"ENCRYPTION[_-]?KEY|SALT)(?:$|[_.-])|ENCRYPTION[_-]?KEY$|[_.-]AUTH$";
+	"ENCRYPTION[_-]?KEY|SALT)(?:$|[_.-])|ENCRYPTION[_-]?KEY$|[_.-]AUTH$|"
+	"^PGPASSWORD$"; /* libpq's, no separator */
 
 const char mf_secret_key_re[] = "(?:^|[_.-])KEY(?:$|[_.-])";
 
 const char mf_url_password_re[] = "\\b[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]*:[^/\\s@]+@[^\\s/]";
+
+/* user:password@registry/repo: an image reference with credentials (a
+ * digest, app:1.0@sha256:..., has no registry and '/' after the '@') */
+const char mf_image_password_re[] =
+	"(?<![^\\s\"'=\\[,{])[A-Za-z0-9._-]+:[^/@\\s:\"']+@[A-Za-z0-9.-]+(?::[0-9]+)?/";
 
 const mf_token_shape mf_token_shapes[] = {
 	{"an AWS access key", "\\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\\b"},
@@ -85,7 +91,7 @@ const size_t mf_ntoken_shapes = sizeof mf_token_shapes / sizeof mf_token_shapes[
 /* ---- masking source excerpts -------------------------------------------------------- */
 
 /* The patterns, compiled once per process and kept (a few, small). */
-enum { P_NAME, P_URL, P_KEY, P_TOKEN0, P_MAX = P_TOKEN0 + 16 };
+enum { P_NAME, P_URL, P_KEY, P_IMAGE, P_TOKEN0, P_MAX = P_TOKEN0 + 16 };
 static void *compiled[P_MAX];
 
 static const void *pattern(size_t i)
@@ -93,11 +99,12 @@ static const void *pattern(size_t i)
 	if (i >= P_TOKEN0 + mf_ntoken_shapes || i >= P_MAX)
 		return NULL;
 	if (!compiled[i])
-		compiled[i] = i == P_NAME  ? mf_re_compile(mf_secret_name_re, true, NULL, 0)
-			      : i == P_URL ? mf_re_compile(mf_url_password_re, false, NULL, 0)
-			      : i == P_KEY ? mf_re_compile(mf_secret_key_re, true, NULL, 0)
-					   : mf_re_compile(mf_token_shapes[i - P_TOKEN0].re, false,
-							   NULL, 0);
+		compiled[i] = i == P_NAME    ? mf_re_compile(mf_secret_name_re, true, NULL, 0)
+			      : i == P_URL   ? mf_re_compile(mf_url_password_re, false, NULL, 0)
+			      : i == P_KEY   ? mf_re_compile(mf_secret_key_re, true, NULL, 0)
+			      : i == P_IMAGE ? mf_re_compile(mf_image_password_re, false, NULL, 0)
+					     : mf_re_compile(mf_token_shapes[i - P_TOKEN0].re,
+							     false, NULL, 0);
 	return compiled[i];
 }
 
@@ -297,6 +304,13 @@ static void mark_shapes(const char *s, size_t len, bool *hide)
 		if (at)
 			mark(hide, (size_t)(colon + 1 - s), (size_t)(at - s));
 	}
+	for (size_t from = 0; from < len && mf_re_find(pattern(P_IMAGE), s, from, &so, &eo);
+	     from = eo) {
+		const char *colon = memchr(s + so, ':', eo - so), *at;
+		at = colon ? memchr(colon, '@', (size_t)(s + eo - colon)) : NULL;
+		if (at)
+			mark(hide, (size_t)(colon + 1 - s), (size_t)(at - s));
+	}
 	for (size_t t = 0; t < mf_ntoken_shapes; t++)
 		for (size_t from = 0;
 		     from < len && mf_re_find(pattern(P_TOKEN0 + t), s, from, &so, &eo) && eo > so;
@@ -304,12 +318,37 @@ static void mark_shapes(const char *s, size_t len, bool *hide)
 			mark(hide, so, eo);
 }
 
+/* The marked bytes of s[0..len) as one '*' per code point; returns the new length. */
+static size_t squeeze(char *out, const char *s, size_t len, const bool *hide)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (!hide[i])
+			out[n++] = s[i];
+		else if (((unsigned char)s[i] & 0xC0) != 0x80)
+			out[n++] = '*';
+	out[n] = 0;
+	return n;
+}
+
+void mf_mask_tokens(char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	bool *hide = len ? calloc(len + 1, sizeof *hide) : NULL;
+
+	if (!hide)
+		return;
+	mark_shapes(s, len, hide);
+	squeeze(s, s, len, hide);
+	free(hide);
+}
+
 /* One '*' per code point hidden, so columns count as before. */
 char *mf_mask_secrets(const char *text, size_t len, size_t *outlen)
 {
 	char *s = malloc(len + 1), *out = malloc(len + 1);
 	bool *hide = calloc(len + 1, sizeof *hide);
-	size_t n = 0;
 
 	if (!s || !out || !hide) {
 		free(s);
@@ -322,13 +361,7 @@ char *mf_mask_secrets(const char *text, size_t len, size_t *outlen)
 	mark_names(s, len, hide);
 	mark_flags(s, len, hide);
 	mark_shapes(s, len, hide);
-	for (size_t i = 0; i < len; i++)
-		if (!hide[i])
-			out[n++] = s[i];
-		else if (((unsigned char)s[i] & 0xC0) != 0x80)
-			out[n++] = '*';
-	out[n] = 0;
-	*outlen = n;
+	*outlen = squeeze(out, s, len, hide);
 	free(s);
 	free(hide);
 	return out;

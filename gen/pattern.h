@@ -18,6 +18,7 @@ bool mf_re_find(const void *re, const char *s, size_t from, size_t *so, size_t *
  * in a URL, and the shapes of well-known tokens. */
 extern const char mf_secret_name_re[];
 extern const char mf_url_password_re[];
+extern const char mf_image_password_re[]; /* user:password@registry/repo */
 /* Whether a key or variable name holds a secret (DB_PASSWORD, API_KEY) and
  * not where one is or something about it (PASSWORD_FILE, TOKEN_TTL). */
 bool mf_secret_name(const char *name);
@@ -41,5 +42,8 @@ extern const size_t mf_ntoken_shapes;
  * they were.  Returns a malloc'd copy (NUL-terminated, *outlen bytes: the
  * text may hold NUL bytes) the caller frees, or NULL when out of memory. */
 char *mf_mask_secrets(const char *text, size_t len, size_t *outlen);
+/* A message in place: a URL's password and anything shaped like a known
+ * token as '*' (a key from the input, quoted in a message, may be one). */
+void mf_mask_tokens(char *s);
 
 #endif

@@ -1431,6 +1431,7 @@ static mf_node *cronjob(ri *i)
 	cron_schedule(i, spec);
 	mf_tb_put(&r->tb, spec, "concurrencyPolicy",
 		  str_of(r, mf_path(i->spec, "job.concurrencyPolicy")));
+	put_seconds(r, spec, "startingDeadlineSeconds", mf_path(i->spec, "job.startingDeadline"));
 	if ((jt = mf_tb_child(&r->tb, spec, "jobTemplate", i->pos)))
 		mf_tb_put(&r->tb, jt, "spec", job_spec(i));
 	return doc;

@@ -426,12 +426,12 @@ START_TEST(include_depth_limit)
 	ck_assert_ptr_null(mf_load_system(&C, include_chain(MF_MAX_INCLUDE_DEPTH + 1)));
 	d = only("include-depth");
 	mf_ck_pos(&C, d->pos, mf_printf(C.a, "f%u.yaml", MF_MAX_INCLUDE_DEPTH), 1, 11);
-	ck_assert_str_eq(d->msg, mf_printf(C.a, "includes nest deeper than %u files (a cycle?)",
-					   MF_MAX_INCLUDE_DEPTH));
+	ck_assert_str_eq(d->msg,
+			 mf_printf(C.a, "includes nest deeper than %u files", MF_MAX_INCLUDE_DEPTH));
 }
 END_TEST
 
-/* A file including itself stops at the depth limit with one error, not one per level. */
+/* A file including itself is a cycle, reported once at the include that closes it. */
 START_TEST(include_cycle)
 {
 	const char *path = put("main.yaml", HEAD "include: [self.yaml]\n"
@@ -439,8 +439,53 @@ START_TEST(include_cycle)
 
 	put("self.yaml", "include: [self.yaml]\n");
 	ck_assert_ptr_null(mf_load_system(&C, path));
-	mf_ck_pos(&C, only("include-depth")->pos, "self.yaml", 1, 11);
+	mf_ck_pos(&C, only("include-cycle")->pos, "self.yaml", 1, 11);
 	ck_assert_uint_eq(C.nerrors, 1);
+}
+END_TEST
+
+/* a includes b includes the description: the note names the whole cycle. */
+START_TEST(include_cycle_through_root)
+{
+	const char *path = put("main.yaml", HEAD "include: [sub/b.yaml]\n"
+						 "services: {api: {image: demo/api}}\n");
+	const mf_diag *d;
+
+	put("sub/b.yaml", "include: [../main.yaml]\n");
+	ck_assert_ptr_null(mf_load_system(&C, path));
+	d = only("include-cycle");
+	mf_ck_pos(&C, d->pos, "sub/b.yaml", 1, 11);
+	ck_assert_ptr_nonnull(strstr(d->note, "main.yaml -> "));
+	ck_assert_ptr_nonnull(strstr(d->note, "sub/b.yaml -> "));
+	ck_assert_ptr_nonnull(strstr(d->msg, "main.yaml' is already being included"));
+}
+END_TEST
+
+/* Ten includes a level, eight levels: 10^8 reads without a budget (and no
+ * cycle: siblings are never on one chain); with it the walk stops at
+ * MF_MAX_INPUT_FILES with one error a level. */
+static const char *ten_of(const char *file)
+{
+	const char *list = file;
+
+	for (int i = 1; i < 10; i++)
+		list = mf_printf(C.a, "%s, %s", list, file);
+	return mf_printf(C.a, "include: [%s]\n", list);
+}
+
+START_TEST(include_budget)
+{
+	const char *path = put("main.yaml", mf_printf(C.a, HEAD "%sservices: {api: {image: x}}\n",
+						      ten_of("d1/n.yaml")));
+
+	for (unsigned i = 1; i < MF_MAX_INCLUDE_DEPTH; i++)
+		put(mf_printf(C.a, "d%u/n.yaml", i), ten_of(mf_printf(C.a, "../d%u/n.yaml", i + 1)));
+	put(mf_printf(C.a, "d%u/n.yaml", MF_MAX_INCLUDE_DEPTH), "configs: {}\n");
+	ck_assert_ptr_null(mf_load_system(&C, path));
+	ck_assert_uint_eq(C.input_files, MF_MAX_INPUT_FILES);
+	ck_assert_uint_ge(mf_test_ndiags(&C, "input-limit"), 1);
+	ck_assert_uint_le(mf_test_ndiags(&C, "input-limit"), MF_MAX_INCLUDE_DEPTH);
+	ck_assert_uint_eq(C.nerrors, mf_test_ndiags(&C, "input-limit"));
 }
 END_TEST
 
@@ -513,11 +558,17 @@ START_TEST(named_relative_path)
 	ck_assert_str_eq(key, mf_printf(C.a, "%s/envs/custom/mine.yaml", DIR_));
 	ck_assert_str_eq(mf_get_str(p, "profile"), "mine");
 	mf_ck_pos(&C, mf_get(p, "targets")->pos, "envs/custom/mine.yaml", 2, 10);
-	/* an absolute path is taken as it is */
+	/* a file a file names stays in its folder: no absolute path, no way out */
+	ck_assert_ptr_null(mf_load_named(&C, &mf_profile_kind,
+					 mf_printf(C.a, "%s/custom/mine.yaml", DIR_),
+					 (mf_pos){f, 1, 1}, &key));
+	ck_assert_ptr_null(
+		mf_load_named(&C, &mf_profile_kind, "../custom/mine.yaml", (mf_pos){f, 1, 1}, &key));
+	ck_assert_uint_eq(mf_test_ndiags(&C, "input-outside"), 2);
+	/* the command line names what it likes */
 	p = mf_load_named(&C, &mf_profile_kind, mf_printf(C.a, "%s/custom/mine.yaml", DIR_),
-			  (mf_pos){f, 1, 1}, &key);
+			  MF_NOPOS, &key);
 	ck_assert_str_eq(mf_get_str(p, "profile"), "wrong");
-	ck_assert_str_eq(key, mf_printf(C.a, "%s/custom/mine.yaml", DIR_));
 }
 END_TEST
 
@@ -800,6 +851,8 @@ static Suite *load_suite(void)
 	tcase_add_test(t, include_too_large);
 	tcase_add_test(t, include_depth_limit);
 	tcase_add_test(t, include_cycle);
+	tcase_add_test(t, include_cycle_through_root);
+	tcase_add_test(t, include_budget);
 	t = tcase(s, "named");
 	tcase_add_test(t, named_builtin);
 	tcase_add_test(t, named_unknown_builtin);
