@@ -24,6 +24,7 @@ typedef struct mf_chunk {
 struct mf_arena {
 	mf_chunk *head; /* small allocations bump from here; big chunks sit behind it */
 	size_t fail_in; /* mf_arena_fail_once(): allocations until one fails, 0 = none */
+	mf_hash keys;   /* map keys, kept once each (intern_key) */
 };
 
 mf_arena *mf_arena_new(void)
@@ -436,12 +437,25 @@ static void index_build(mf_arena *a, mf_node *map)
 		index_put(map, i);
 }
 
+/* A map key in the arena: every map of a run holds the same few hundred
+ * keys over and over, so each text is kept once (keys are never changed). */
+static const char *intern_key(mf_arena *a, const char *key)
+{
+	const char *k = mf_hash_get_str(&a->keys, key), *copy;
+
+	if (k)
+		return k;
+	if (!(copy = mf_strdup(a, key)))
+		return NULL;
+	return mf_hash_put_str(a, &a->keys, copy, (void *)copy);
+}
+
 int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos, mf_node *val)
 {
 	if (!map || map->kind != MF_MAP || !key || !val)
 		return -1;
 	writable(map);
-	const char *k = mf_strdup(a, key); /* callers may pass stack buffers */
+	const char *k = intern_key(a, key); /* callers may pass stack buffers */
 	if (!k)
 		return -1; /* before mf_grow: a grown block must be kept once cap says so */
 	mf_pair *pairs = mf_grow(a, map->pairs, map->n, &map->cap, sizeof *pairs);
@@ -780,7 +794,7 @@ static int copy_children(mf_arena *a, mf_node *c, const mf_node *n)
 			return -1;
 		for (size_t i = 0; i < n->n; i++) {
 			c->pairs[i].pos = n->pairs[i].pos;
-			c->pairs[i].key = mf_strdup(a, n->pairs[i].key);
+			c->pairs[i].key = intern_key(a, n->pairs[i].key);
 			c->pairs[i].val = mf_copy(a, n->pairs[i].val);
 			if (!c->pairs[i].key || !c->pairs[i].val)
 				return -1;
