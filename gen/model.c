@@ -1,11 +1,26 @@
 /* model: the arena, the positioned node tree, its builders, lookups, merge and compare */
 #include "model.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* make asan: a node array kept for reuse is poisoned, so a pointer into a
+ * node's old array that is used after the node grew fails the tests. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__has_feature)
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#define KEPT(p, n) ASAN_POISON_MEMORY_REGION((char *)(p) + sizeof(void *), (n) - sizeof(void *))
+#define REUSED(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#endif
+#endif
+#ifndef KEPT
+#define KEPT(p, n) ((void)(p), (void)(n))
+#define REUSED(p, n) ((void)(p), (void)(n))
+#endif
 
 /* ---- arena ------------------------------------------------------------------ */
 
@@ -25,6 +40,11 @@ struct mf_arena {
 	mf_chunk *head; /* small allocations bump from here; big chunks sit behind it */
 	size_t fail_in; /* mf_arena_fail_once(): allocations until one fails, 0 = none */
 	mf_hash keys;   /* map keys, kept once each (intern_key) */
+	/* Arrays of map pairs and sequence items left behind by grow_node,
+	 * by size: free[k] holds blocks of 2^k bytes, linked through their
+	 * first word.  Only node arrays are reused: nothing keeps a pointer into
+	 * a node's old array once the node has a new one. */
+	void *free[48];
 };
 
 mf_arena *mf_arena_new(void)
@@ -328,6 +348,44 @@ void *mf_grow(mf_arena *a, void *old, size_t n, size_t *cap, size_t elem)
 	return p;
 }
 
+/* mf_grow for a node's own array (items or pairs): a block the node grows
+ * out of is kept for the next node that needs one of its size, and a node
+ * that needs one takes it from there first.  Half of the pair arrays of a
+ * run were blocks left behind by doubling. */
+static unsigned size_class(size_t bytes)
+{
+	unsigned k = 0;
+
+	while (k < MF_NELEM(((mf_arena *)0)->free) && ((size_t)1 << k) < bytes)
+		k++;
+	return ((size_t)1 << k) == bytes ? k : UINT_MAX;
+}
+
+static void *grow_node(mf_arena *a, void *old, size_t n, size_t *cap, size_t elem)
+{
+	size_t ncap = *cap ? *cap * 2 : 4;
+	unsigned k = n < *cap || ncap > SIZE_MAX / elem ? UINT_MAX : size_class(ncap * elem);
+	unsigned oldk = *cap ? size_class(*cap * elem) : UINT_MAX;
+	void *p;
+
+	if (k == UINT_MAX || !a || !a->free[k] || (a->fail_in && a->fail_in == 1))
+		p = mf_grow(a, old, n, cap, elem);
+	else {
+		p = a->free[k];
+		a->free[k] = *(void **)p;
+		REUSED(p, ncap * elem);
+		memset(p, 0, ncap * elem);
+		memcpy(p, old, n * elem);
+		*cap = ncap;
+	}
+	if (p && p != old && old && oldk != UINT_MAX && a) {
+		*(void **)old = a->free[oldk];
+		a->free[oldk] = old;
+		KEPT(old, (size_t)1 << oldk);
+	}
+	return p;
+}
+
 /* ---- frozen trees ------------------------------------------------------------------ */
 
 #ifdef MF_FREEZE
@@ -370,7 +428,7 @@ int mf_seq_push(mf_arena *a, mf_node *seq, mf_node *item)
 	if (!seq || seq->kind != MF_SEQ || !item)
 		return -1;
 	writable(seq);
-	mf_node **items = mf_grow(a, seq->items, seq->n, &seq->cap, sizeof *items);
+	mf_node **items = grow_node(a, seq->items, seq->n, &seq->cap, sizeof *items);
 	if (!items)
 		return -1;
 	seq->items = items;
@@ -458,7 +516,7 @@ int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos, mf_node 
 	const char *k = intern_key(a, key); /* callers may pass stack buffers */
 	if (!k)
 		return -1; /* before mf_grow: a grown block must be kept once cap says so */
-	mf_pair *pairs = mf_grow(a, map->pairs, map->n, &map->cap, sizeof *pairs);
+	mf_pair *pairs = grow_node(a, map->pairs, map->n, &map->cap, sizeof *pairs);
 	if (!pairs)
 		return -1;
 	map->pairs = pairs;
