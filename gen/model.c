@@ -375,7 +375,8 @@ static void *grow_node(mf_arena *a, void *old, size_t n, size_t *cap, size_t ele
 		a->free[k] = *(void **)p;
 		REUSED(p, ncap * elem);
 		memset(p, 0, ncap * elem);
-		memcpy(p, old, n * elem);
+		if (n)
+			memcpy(p, old, n * elem);
 		*cap = ncap;
 	}
 	if (p && p != old && old && oldk != UINT_MAX && a) {
