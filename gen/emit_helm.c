@@ -17,6 +17,9 @@
  * for object. */
 
 #define ROOT "helm"
+/* Helm loads no chart holding a file larger than this (its chart loader's
+ * MaxDecompressedFileSize): values.yaml crosses it at about 2,400 services. */
+#define HELM_MAX_FILE ((size_t)5 << 20)
 
 typedef struct keytab keytab;
 typedef struct hm hm;
@@ -77,6 +80,7 @@ struct hm {
 	const char *version_label; /* what _helpers.tpl makes of .Chart.AppVersion */
 	keytab inst, tenants, configs, ings, secrets;
 	mf_node *kinds; /* {Kind: true} for every kind some values file renders */
+	mf_pos at;      /* what a file too large for Helm is reported at */
 };
 
 static const keytab *tenants_of(const hm *h)
@@ -1091,7 +1095,17 @@ static void add_file(hm *h, const char *name, mf_buf *b)
 		mf_buf_release(b);
 		return;
 	}
-	if (mf_output_add(h->c, h->o, path, b) < 0) {
+	if (b->len > HELM_MAX_FILE) {
+		mf_diag *d = mf_diag_add(h->c, MF_SEV_ERROR, h->at, "helm-file-too-large",
+					 "'%s' is %.1f MiB, and Helm loads no chart with a file "
+					 "over 5 MiB",
+					 path, (double)b->len / (1 << 20));
+		if (d)
+			d->note = "a system this large needs more than one chart: describe it as "
+				  "several systems, or leave helm out of its environments' targets";
+		mf_buf_release(b);
+		h->rc = -1;
+	} else if (mf_output_add(h->c, h->o, path, b) < 0) {
 		mf_buf_release(b);
 		h->rc = -1;
 	}
@@ -1549,6 +1563,17 @@ static const char *values_header(hm *h, const mf_env *e)
 		e->profile_name ? e->profile_name : "", h->chart, e->ns, e->name);
 }
 
+/* An environment's "helm" in its targets (or the environment). */
+static mf_pos helm_target_pos(const mf_env *e)
+{
+	const mf_node *t = mf_get(e->node, "targets");
+
+	for (size_t i = 0; t && t->kind == MF_SEQ && i < t->n; i++)
+		if (mf_streq(mf_str(t->items[i]), "helm"))
+			return t->items[i]->pos;
+	return e->pos;
+}
+
 static int render_views(hm *h, view *base, view *envs, size_t n)
 {
 	base->objs = &mf_rendered_env(h->rd, base->e)->k8s;
@@ -1602,15 +1627,19 @@ int mf_emit_helm(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 	if (n == 0)
 		return 0;
 	h.version_label = version_label(&h);
+	h.at = mf_path(s->doc, "system.name") ? mf_path(s->doc, "system.name")->pos : MF_NOPOS;
 	if (render_views(&h, &base, envs, n) < 0 || h.tb.failed)
 		return chart_rc(&h);
 	if (!(dflt = defaults_of(&h, &base, envs, n)))
 		return chart_rc(&h);
 	write_chart(&h);
 	write_values(&h, "values.yaml", values_header(&h, NULL), dflt);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		h.at = helm_target_pos(envs[i].e);
 		write_values(&h, mf_tb_printf(&h.tb, "values-%s.yaml", envs[i].e->name),
 			     values_header(&h, envs[i].e), env_values(&h, &envs[i], dflt));
+	}
+	h.at = mf_path(s->doc, "system.name") ? mf_path(s->doc, "system.name")->pos : MF_NOPOS;
 	write_schema(&h, dflt);
 	write_readme(&h, mf_embedded_find(TPL_DEFS, NULL), envs, n, dflt);
 	write_secrets(&h, envs, n);
