@@ -605,7 +605,8 @@ int mf_check(mf_ctx *c, const mf_rendered *r, const mf_check_opts *o)
 	configure(&k, NULL, NULL, 0);
 	run_scope(&k, MF_SC_SYSTEM);
 	apply_waivers(&k, envs, nenvs);
-	fold_findings(&k);
+	if (!o || !o->no_fold)
+		fold_findings(&k);
 	mf_chk_release(&k);
 	c->max_errors = saved;
 	mf_chk_sort(c);

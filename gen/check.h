@@ -53,6 +53,7 @@ typedef struct mf_check_opts {
 	const char *const *envs; /* restrict to these environments (NULL: all) */
 	size_t nenvs;
 	bool explain_defaults; /* an info note per instance: what its profile gave it */
+	bool no_fold;          /* keep each instance's finding, not one per rule and line */
 } mf_check_opts;
 
 /* Run every built-in rule and every policy pack the environments name over

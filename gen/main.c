@@ -40,6 +40,7 @@ enum {
 	O_FORMAT,
 	O_GRAPH_FORMAT,
 	O_EXPLAIN_DEFAULTS,
+	O_NO_FOLD,
 	O_POLICY,
 	O_QUIET,
 	O_VERBOSE,
@@ -76,6 +77,8 @@ static const mf_cli_opt options[] = {
 	 "graph language"},
 	{O_EXPLAIN_DEFAULTS, 0, "explain-defaults", NULL, MF_CLI_NONE, NULL, NULL, false,
 	 "note per instance what its profile gave it"},
+	{O_NO_FOLD, 0, "no-fold", NULL, MF_CLI_NONE, NULL, NULL, false,
+	 "one finding per instance, not one per rule and line"},
 	{O_POLICY, 0, "policy", "PACK", MF_CLI_FILE, NULL, "baseline", true,
 	 "a policy pack: a built-in name or a file"},
 	{O_QUIET, 'q', "quiet", NULL, MF_CLI_NONE, NULL, NULL, false,
@@ -120,8 +123,8 @@ static const mf_cli_cmd commands[] = {
 		    NULL},
 	[C_CHECK] = {"check", "SYSTEM...",
 		     "Validate descriptions and run the policy rules; write nothing.", EXIT_REPORT,
-		     OPTS(O_ENV, O_FORMAT, O_FAIL_ON, O_EXPLAIN_DEFAULTS, O_COLOR), 1, MAX_LIST,
-		     MF_CLI_FILE, NULL},
+		     OPTS(O_ENV, O_FORMAT, O_FAIL_ON, O_EXPLAIN_DEFAULTS, O_NO_FOLD, O_COLOR), 1,
+		     MAX_LIST, MF_CLI_FILE, NULL},
 	[C_LINT] = {"lint", "FILE|DIR|-...",
 		    "Run the policy rules over hand-written Kubernetes and Compose YAML.",
 		    EXIT_REPORT, OPTS(O_POLICY, O_FORMAT, O_FAIL_ON, O_COLOR), 1, MAX_LIST,
@@ -161,7 +164,7 @@ typedef struct opts {
 	size_t ntargets;
 	mf_format format;
 	int fail_on; /* an mf_severity, or FAIL_NEVER */
-	bool check_only, force, explain_defaults, quiet, verbose, diff;
+	bool check_only, force, explain_defaults, no_fold, quiet, verbose, diff;
 	const char *color;
 	mf_graph_format graph_format;
 	size_t context;
@@ -245,6 +248,7 @@ static int on_opt(void *arg, const mf_cli_opt *opt, const char *v)
 	o->check_only |= opt->id == O_CHECK;
 	o->force |= opt->id == O_FORCE;
 	o->explain_defaults |= opt->id == O_EXPLAIN_DEFAULTS;
+	o->no_fold |= opt->id == O_NO_FOLD;
 	o->quiet |= opt->id == O_QUIET;
 	o->verbose |= opt->id == O_VERBOSE;
 	return 0;
@@ -418,7 +422,7 @@ static int front_end(mf_ctx *c, const opts *o, const mf_render_opts *ro, run *r)
 /* Check: -1 means a policy pack is invalid (exit 2). */
 static int run_check_stage(mf_ctx *c, const opts *o, const run *r)
 {
-	mf_check_opts co = {o->envs, o->nenvs, o->explain_defaults};
+	mf_check_opts co = {o->envs, o->nenvs, o->explain_defaults, o->no_fold};
 
 	return mf_check(c, &r->rd, &co) < 0 || r->render_failed ? -1 : 0;
 }

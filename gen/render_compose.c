@@ -746,10 +746,28 @@ static void put_replicas(rc *r, const mf_instance *in, mf_node *deploy, bool pub
 	mf_tb_put(&r->tb, deploy, "replicas", mf_tb_int(&r->tb, in->replicas, in->replicas_pos));
 }
 
+/* resources.{requests,limits}.ephemeralStorage: Compose has no such limit */
+static void no_ephemeral(rc *r, const mf_instance *in, const mf_node *res)
+{
+	static const char *const sets[] = {"requests", "limits"};
+
+	for (size_t i = 0; i < MF_NELEM(sets); i++) {
+		const mf_node *n = mf_get(mf_get(res, sets[i]), "ephemeralStorage");
+		if (n)
+			diag(r, MF_SEV_WARNING, n->pos, "compose-ephemeral-storage",
+			     "'%s' %s %s of ephemeral storage, which Compose cannot say: it is "
+			     "not written",
+			     in->compose_name, i ? "is limited to" : "requests",
+			     mf_or(mf_str(n), "?"));
+	}
+}
+
 static void put_deploy(rc *r, const mf_instance *in, mf_node *svc, bool published)
 {
 	const mf_node *res = mf_get(in->spec, "resources");
 	mf_node *deploy = mf_tb_map(&r->tb, in->pos);
+
+	no_ephemeral(r, in, res);
 
 	put_replicas(r, in, deploy, published);
 	if (mf_get(res, "limits"))
@@ -1417,16 +1435,23 @@ static mf_node *all_profiles(rc *r)
 	return out;
 }
 
+/* The project's name, environments.*.compose.project, else SYSTEM-ENV: one
+ * value for the file's top-level `name` and .env's COMPOSE_PROJECT_NAME, so
+ * the project (and its volumes) is the same with .env and without. */
+static mf_node *project_name(rc *r)
+{
+	const mf_node *project = mf_path(r->e->node, "compose.project");
+
+	if (project)
+		return mf_tb_copy(&r->tb, project);
+	return mf_tb_str(&r->tb, mf_tb_printf(&r->tb, "%s-%s", r->s->name, r->e->name), r->e->pos);
+}
+
 static mf_node *side_of(rc *r)
 {
 	mf_node *side = mf_tb_map(&r->tb, r->e->pos);
-	const mf_node *project = mf_path(r->e->node, "compose.project");
 
-	/* environments.*.compose.project, else SYSTEM-ENV */
-	mf_tb_put(&r->tb, side, "project",
-		  project ? mf_tb_copy(&r->tb, project)
-			  : mf_tb_str(&r->tb, mf_tb_printf(&r->tb, "%s-%s", r->s->name, r->e->name),
-				      r->e->pos));
+	mf_tb_put(&r->tb, side, "project", project_name(r));
 	mf_tb_put(&r->tb, side, "profiles", all_profiles(r));
 	mf_tb_put(&r->tb, side, "variables", r->vars);
 	mf_tb_put(&r->tb, side, "secret-files", r->sfiles);
@@ -1448,7 +1473,7 @@ mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const
 	mf_map_sort(r.volumes);
 	mf_map_sort(r.secrets);
 	/* the project's name: what `docker compose -p` would say (the Compose Specification) */
-	mf_tb_put_str(&r.tb, r.doc, "name", mf_tb_printf(&r.tb, "%s-%s", s->name, e->name), e->pos);
+	mf_tb_put(&r.tb, r.doc, "name", project_name(&r));
 	mf_tb_put(&r.tb, r.doc, "services", r.services);
 	if (r.volumes->n)
 		mf_tb_put(&r.tb, r.doc, "volumes", r.volumes);

@@ -1262,6 +1262,213 @@ static void instance_volumes(rctx *r, mf_instance *in)
 		check_volume_name(r, in, &in->vols[k]);
 }
 
+/* ---- storage that shares a name ------------------------------------------ */
+
+/* Two storage entries with one `name` are one Docker volume (Compose shares
+ * it) and one claim name (Kubernetes gets the object twice, or both mount
+ * one claim).  The language cannot yet say that a volume is shared, so it
+ * is never silent: an error where Kubernetes would get two claims of one
+ * name, a warning where the data is shared. */
+typedef struct named_vol {
+	const mf_instance *in;
+	const mf_volume *v;
+	mf_pos at; /* its `name:` */
+} named_vol;
+
+typedef struct vol_clash {
+	named_vol second, first;
+	mf_severity sev;
+} vol_clash;
+
+static int cmp_pos(mf_pos a, mf_pos b)
+{
+	if (a.file != b.file)
+		return a.file < b.file ? -1 : 1;
+	if (a.line != b.line)
+		return a.line < b.line ? -1 : 1;
+	return a.col == b.col ? 0 : a.col < b.col ? -1 : 1;
+}
+
+static int cmp_named(const void *x, const void *y)
+{
+	const named_vol *a = x, *b = y;
+	int c = strcmp(a->v->own_name, b->v->own_name);
+
+	return c ? c : cmp_pos(a->at, b->at);
+}
+
+/* the position of each clash, its most severe first */
+static int cmp_clash(const void *x, const void *y)
+{
+	const vol_clash *a = x, *b = y;
+	int c = cmp_pos(a->second.at, b->second.at);
+
+	return c ? c : (int)b->sev - (int)a->sev;
+}
+
+/* Named storage of an environment's instances (tenants' is an error of its own). */
+static size_t named_vols(rctx *r, const mf_env *e, named_vol **out)
+{
+	size_t n = 0, cap = 0;
+	named_vol *v = NULL, *grown;
+
+	for (size_t i = 0; i < e->ninst; i++)
+		for (size_t k = 0; !e->inst[i].tenant && k < e->inst[i].nvols; k++) {
+			const mf_volume *vol = &e->inst[i].vols[k];
+			if (vol->kind != MF_V_STORAGE || !vol->own_name)
+				continue;
+			if (!(grown = mf_grow(r->c->a, v, n, &cap, sizeof *v)))
+				break;
+			v = grown;
+			v[n++] = (named_vol){&e->inst[i], vol, mf_get(vol->node, "name")->pos};
+		}
+	*out = v;
+	return n;
+}
+
+static void add_clashes(rctx *r, const mf_env *e, vol_clash **cl, size_t *ncl, size_t *cap)
+{
+	named_vol *v;
+	size_t n = named_vols(r, e, &v);
+	bool k8s = e->targets & (MF_T_KUSTOMIZE | MF_T_HELM);
+
+	if (n > 1)
+		mf_stable_sort(v, n, sizeof *v, cmp_named);
+	for (size_t i = 1, first = 0; i < n; i++) {
+		vol_clash *grown;
+		if (strcmp(v[i].v->own_name, v[first].v->own_name)) {
+			first = i;
+			continue;
+		}
+		if (!(grown = mf_grow(r->c->a, *cl, *ncl, cap, sizeof *grown)))
+			return;
+		*cl = grown;
+		(*cl)[(*ncl)++] = (vol_clash){v[i], v[first],
+					      k8s && !v[i].v->external && !v[first].v->external
+						      ? MF_SEV_ERROR
+						      : MF_SEV_WARNING};
+	}
+}
+
+#define FIX_SHARED "give each its own name (the language cannot yet declare a shared volume)"
+
+static void report_clash(rctx *r, const vol_clash *x)
+{
+	const mf_source *src = mf_source_get(r->c, x->first.at.file);
+	bool same = mf_pos_eq(x->first.at, x->second.at);
+	mf_diag *d = mf_diag_add(
+		r->c, x->sev, x->second.at, "volume-shared",
+		"storage '%s' of '%s' is named '%s' %s storage '%s' of '%s': both are one volume, %s",
+		x->second.v->name, x->second.in->service, x->second.v->own_name,
+		same ? "on the same line as" : "like", x->first.v->name, x->first.in->service,
+		x->sev == MF_SEV_ERROR ? "and Kubernetes would get two claims of that name"
+				       : "whose data they share");
+	if (d && same)
+		mf_diag_note(r->c, d, "%s",
+			     "every service this line reaches shares it; " FIX_SHARED);
+	else if (d)
+		mf_diag_note(r->c, d, "'%s' names it at %s:%u:%u; " FIX_SHARED,
+			     x->first.in->service, src ? src->path : "?", x->first.at.line,
+			     x->first.at.col);
+	if (x->sev == MF_SEV_ERROR)
+		r->rc = -1;
+}
+
+/* ---- Compose projects that share a name ----------------------------------- */
+
+/* Two Compose environments with one project name, run on one host, are one
+ * project: the second `up` replaces the first's containers and both use the
+ * same volumes.  environments.*.compose.project, else SYSTEM-ENV. */
+typedef struct project {
+	const char *name;
+	const mf_env *e;
+	mf_pos at; /* its `project:`, else the environment's key */
+} project;
+
+static int cmp_project(const void *x, const void *y)
+{
+	const project *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : cmp_pos(a->at, b->at);
+}
+
+static void shared_projects(rctx *r)
+{
+	project *v = mf_alloc(r->c->a, (r->s->nenvs + 1) * sizeof *v);
+	size_t n = 0;
+
+	for (size_t i = 0; v && i < r->s->nenvs; i++) {
+		const mf_env *e = &r->s->envs[i];
+		const mf_node *p = mf_path(e->node, "compose.project");
+		if (!(e->targets & MF_T_COMPOSE))
+			continue;
+		v[n++] =
+			(project){p && mf_str(p) ? mf_str(p)
+						 : mf_printf(r->c->a, "%s-%s", r->s->name, e->name),
+				  e, p ? p->pos : e->pos};
+	}
+	if (n > 1)
+		mf_stable_sort(v, n, sizeof *v, cmp_project);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(v[i].name, v[i - 1].name))
+			mf_warning(
+				r->c, v[i].at, "compose-project-shared",
+				"environments '%s' and '%s' are one Compose project '%s': on one "
+				"host, each 'up' replaces the other's containers and both use the "
+				"same volumes",
+				v[i - 1].e->name, v[i].e->name, v[i].name);
+}
+
+/* After every environment: each `name:` once, at its most severe. */
+static void shared_volume_names(rctx *r)
+{
+	vol_clash *cl = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < r->s->nenvs; i++)
+		add_clashes(r, &r->s->envs[i], &cl, &n, &cap);
+	if (!r->s->nenvs)
+		add_clashes(r, &r->s->base, &cl, &n, &cap);
+	if (n > 1)
+		mf_stable_sort(cl, n, sizeof *cl, cmp_clash);
+	for (size_t i = 0; i < n; i++)
+		if (!i || !mf_pos_eq(cl[i].second.at, cl[i - 1].second.at))
+			report_clash(r, &cl[i]);
+}
+
+/* Whether n is a `defaults` layer's value (the profile's, the system's, the
+ * environment's): a default meant for services, not said of this one. */
+static bool from_defaults(const rctx *r, const mf_env *e, const char *key, const mf_node *n)
+{
+	const mf_node *layers[] = {mf_get(e->profile, "defaults"), mf_get(r->doc, "defaults"),
+				   mf_get(e->node, "defaults")};
+
+	for (size_t i = 0; i < MF_NELEM(layers); i++) {
+		const mf_node *d = mf_get(layers[i], key);
+		if (d && mf_pos_eq(d->pos, n->pos))
+			return true;
+	}
+	return false;
+}
+
+/* services.*.restart: always or unless-stopped on a job or cron job, which
+ * no target honours: a job that succeeded must not run again */
+static void job_restart(rctx *r, const mf_instance *in)
+{
+	static const char *const forever[] = {"always", "unless-stopped"};
+	const mf_node *n = mf_get(in->spec, "restart");
+
+	if (mf_long_running(in->kind) || !mf_str(n) || !MF_IN_LIST(mf_str(n), forever) ||
+	    from_defaults(r, in->env, "restart", n) || !first_report(r, n->pos))
+		return;
+	mf_warning(r->c, n->pos, "restart-job",
+		   "'restart: %s' does not apply to %s '%s', which must not run again once it "
+		   "succeeded: Kubernetes restarts its pod on failure, Compose only with "
+		   "'job.backoffLimit'",
+		   mf_str(n), in->kind == MF_W_JOB ? "job" : "cron job", in->service);
+}
+
 static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *svc,
 			  const mf_tenant *t)
 {
@@ -1280,6 +1487,7 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	replicas_of(in, e);
 	instance_ports(r, in);
 	instance_volumes(r, in);
+	job_restart(r, in);
 }
 
 /* The defaults of an environment: profile < system < environment.  With
@@ -1824,5 +2032,7 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 		qsort(out->envs, out->nenvs, sizeof *out->envs, cmp_env);
 	for (size_t i = 0; i < out->nenvs; i++)
 		build_env(&r, &out->envs[i], expanded);
+	shared_volume_names(&r);
+	shared_projects(&r);
 	return r.rc;
 }

@@ -60,7 +60,7 @@ static int check_text(const char *text)
 {
 	const char *path = write_file("system.yaml", text);
 	const mf_node *doc = mf_load_system(&C, path);
-	mf_check_opts o = {NULL, 0, false};
+	mf_check_opts o = {0};
 
 	ck_assert_msg(doc != NULL, "description does not load");
 	ck_assert_int_eq(mf_resolve_doc(&C, doc, &S), 0);
