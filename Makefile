@@ -132,13 +132,9 @@ asan:
 leakcheck: all unit-bins
 	MF_VALGRIND=1 tests/run-all $(BUILD) --no-conformance
 
+# every harness (tests/fuzz/run says which), FUZZ_SECONDS each (default 60)
 fuzz:
-	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libmanifold.a
-	clang -std=c17 -O1 -g -fsanitize=fuzzer,address,undefined -iquote gen -iquote build-fuzz $(PKG_CFLAGS) \
-	      -o build-fuzz/fuzz_load tests/fuzz/fuzz_load.c build-fuzz/libmanifold.a $(PKG_LIBS)
-	mkdir -p build-fuzz/corpus
-	build-fuzz/fuzz_load -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 -timeout=25 \
-	      -artifact_prefix=build-fuzz/ build-fuzz/corpus tests/fuzz/corpus examples
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} tests/fuzz/run
 
 bench: all
 	@tests/bench/run $(BIN)

@@ -85,8 +85,288 @@ static void lint_host_ports(mf_chk *k)
 		mf_host_port_clashes(k, v, lint_ports(k, v));
 }
 
+/* ---- values as the Kubernetes decoder reads them -------------------------------- */
+
+/* go-yaml v2 (kubectl's YAML 1.1) reads these as booleans; YAML 1.2 as strings */
+static const char *const yaml11_true[] = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON"};
+static const char *const yaml11_false[] = {"n", "N", "no", "No", "NO", "off", "Off", "OFF"};
+
+/* Fields the API types as booleans: there lint reads the value as kubectl does. */
+static const char *const bool_fields[] = {
+	"allowPrivilegeEscalation",
+	"automountServiceAccountToken",
+	"enableServiceLinks",
+	"hostIPC",
+	"hostNetwork",
+	"hostPID",
+	"hostUsers",
+	"immutable",
+	"optional",
+	"paused",
+	"privileged",
+	"publishNotReadyAddresses",
+	"readOnly",
+	"readOnlyRootFilesystem",
+	"runAsNonRoot",
+	"setHostnameAsFQDN",
+	"shareProcessNamespace",
+	"stdin",
+	"stdinOnce",
+	"suspend",
+	"tty",
+};
+
+/* Maps and lists whose values the API types as strings. */
+static const char *const string_maps[] = {"labels",     "annotations", "data",
+					  "stringData", "matchLabels", "nodeSelector"};
+static const char *const string_lists[] = {"command", "args"};
+
+static bool octal_text(const char *s)
+{
+	return s[0] == '0' && s[1] && strspn(s + 1, "01234567") == strlen(s + 1);
+}
+
+/* A plain scalar YAML 1.1 reads otherwise gets MF_YAML11; in a boolean
+ * field a yes/no word becomes the boolean, an octal the number, as kubectl
+ * reads them.  `strings`: the API types the value as a string. */
+static bool decode_scalar(mf_node *v, const char *key, bool strings)
+{
+	bool t;
+
+	if ((v->flags & (MF_QUOTED | MF_SHARED | MF_FROZEN)) || !mf_is_scalar(v))
+		return false;
+	if (v->kind == MF_INT && octal_text(v->str)) {
+		v->v.i = strtoll(v->str, NULL, 8);
+		v->flags |= MF_YAML11;
+		return true;
+	}
+	t = MF_IN_LIST(v->str, yaml11_true);
+	if (v->kind != MF_STR || (!t && !MF_IN_LIST(v->str, yaml11_false)))
+		return false;
+	if (key && MF_IN_LIST(key, bool_fields)) {
+		v->kind = MF_BOOL;
+		v->v.b = t;
+	} else if (!strings) {
+		return false;
+	}
+	v->flags |= MF_YAML11;
+	return true;
+}
+
+/* Returns whether anything under n was marked; a list or mapping that holds
+ * a marked value is marked too, so the report walks only down to them.
+ * `env`: n is an item of an env list (its `value` is a string). */
+static bool decode(mf_node *n, const char *key, bool strings, bool env)
+{
+	bool any = false;
+
+	if (!n || (n->flags & (MF_SHARED | MF_FROZEN)))
+		return false;
+	for (size_t i = 0; n->kind == MF_SEQ && i < n->n; i++)
+		if (n->items[i] && n->items[i]->kind == MF_MAP)
+			any |= decode(n->items[i], NULL, false, !strcmp(key ? key : "", "env"));
+		else if (n->items[i])
+			any |= decode_scalar(n->items[i], NULL,
+					     key && MF_IN_LIST(key, string_lists));
+	for (size_t i = 0; n->kind == MF_MAP && i < n->n; i++) {
+		mf_pair *p = &n->pairs[i];
+		if (p->val && mf_is_scalar(p->val))
+			any |= decode_scalar(p->val, p->key,
+					     strings || (env && !strcmp(p->key, "value")));
+		else if (p->val)
+			any |= decode(p->val, p->key, MF_IN_LIST(p->key, string_maps), false);
+	}
+	if (any)
+		n->flags |= MF_YAML11;
+	return any;
+}
+
+/* Report each value decode() marked; `path` is where n is. */
+static void yaml11_walk(mf_chk *k, const mf_node *n, const char *key, const char *path)
+{
+	if (!n || !(n->flags & MF_YAML11))
+		return;
+	if (n->kind == MF_INT)
+		mf_finding(k, MF_RULE_YAML11_VALUE, mf_chk_at(k, n), path,
+			   "'%s' is octal to kubectl (YAML 1.1: %lld) and decimal to YAML 1.2 "
+			   "tools: write %lld",
+			   n->str, n->v.i, n->v.i);
+	else if (n->kind == MF_BOOL)
+		mf_finding(k, MF_RULE_YAML11_VALUE, mf_chk_at(k, n), path,
+			   "'%s: %s' is a boolean to kubectl (YAML 1.1) and a string to YAML 1.2 "
+			   "tools: read as %s, write %s",
+			   key ? key : "?", n->str, n->v.b ? "true" : "false",
+			   n->v.b ? "true" : "false");
+	else if (n->kind == MF_STR)
+		mf_finding(
+			k, MF_RULE_YAML11_VALUE, mf_chk_at(k, n), path,
+			"'%s' is a boolean to kubectl (YAML 1.1), which the API refuses where it "
+			"wants a string: quote it",
+			n->str);
+	for (size_t i = 0; n->kind == MF_MAP && i < n->n; i++)
+		if (n->pairs[i].val && (n->pairs[i].val->flags & MF_YAML11))
+			yaml11_walk(k, n->pairs[i].val, n->pairs[i].key,
+				    mf_printf(k->c->a, "%s%s%s", path, *path ? "." : "",
+					      n->pairs[i].key));
+	for (size_t i = 0; n->kind == MF_SEQ && i < n->n; i++)
+		if (n->items[i] && (n->items[i]->flags & MF_YAML11))
+			yaml11_walk(k, n->items[i], key, mf_printf(k->c->a, "%s[%zu]", path, i));
+}
+
+static void yaml11_values(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		k->obj = &k->objs->v[i];
+		yaml11_walk(k, k->obj->doc, NULL, "");
+	}
+	k->obj = NULL;
+}
+
+/* ---- malformed objects ------------------------------------------------------------ */
+
+typedef enum { F_MAP, F_SEQ, F_PORT, F_PORT0, F_INT32, F_PORT_OR_NAME } ftype;
+
+typedef struct field_rule {
+	const char *field;
+	ftype type;
+} field_rule;
+
+static const field_rule object_fields[] = {{"metadata", F_MAP}, {"spec", F_MAP}};
+static const field_rule meta_fields[] = {{"labels", F_MAP}, {"annotations", F_MAP}};
+static const field_rule workload_fields[] = {
+	{"replicas", F_INT32}, {"template", F_MAP}, {"selector", F_MAP}, {"jobTemplate", F_MAP}};
+static const field_rule pod_fields[] = {
+	{"containers", F_SEQ},      {"initContainers", F_SEQ}, {"ephemeralContainers", F_SEQ},
+	{"volumes", F_SEQ},         {"tolerations", F_SEQ},    {"imagePullSecrets", F_SEQ},
+	{"securityContext", F_MAP}, {"nodeSelector", F_MAP},
+};
+static const field_rule ctr_fields[] = {
+	{"ports", F_SEQ},   {"env", F_SEQ},  {"envFrom", F_SEQ},   {"volumeMounts", F_SEQ},
+	{"command", F_SEQ}, {"args", F_SEQ}, {"resources", F_MAP}, {"securityContext", F_MAP},
+};
+static const field_rule ctr_port_fields[] = {{"containerPort", F_PORT}, {"hostPort", F_PORT0}};
+static const field_rule svc_port_fields[] = {
+	{"port", F_PORT}, {"nodePort", F_PORT0}, {"targetPort", F_PORT_OR_NAME}};
+
+static const char *kind_word(const mf_node *n)
+{
+	static const char *const words[] = {
+		[MF_NULL] = "null",      [MF_BOOL] = "a boolean", [MF_INT] = "a number",
+		[MF_FLOAT] = "a number", [MF_STR] = "a string",   [MF_SEQ] = "a list",
+		[MF_MAP] = "a mapping",
+	};
+
+	return (size_t)n->kind < MF_NELEM(words) && words[n->kind] ? words[n->kind] : "a value";
+}
+
+/* One field's type and range; false when it is malformed (reported). */
+static bool field_ok(mf_chk *k, const mf_node *v, const field_rule *r, const char *path)
+{
+	static const char *const want[] = {[F_MAP] = "a mapping", [F_SEQ] = "a list"};
+	long long lo = r->type == F_PORT ? 1 : 0, hi = r->type == F_INT32 ? 2147483647LL : 65535;
+
+	if (r->type == F_MAP || r->type == F_SEQ) {
+		if (v->kind == (r->type == F_MAP ? MF_MAP : MF_SEQ))
+			return true;
+		mf_finding(k, MF_RULE_OBJECT_MALFORMED, mf_chk_at(k, v), path,
+			   "'%s' must be %s, not %s", r->field, want[r->type], kind_word(v));
+		return false;
+	}
+	if (r->type == F_PORT_OR_NAME && v->kind == MF_STR)
+		return true;
+	if (v->kind != MF_INT) {
+		mf_finding(k, MF_RULE_OBJECT_MALFORMED, mf_chk_at(k, v), path,
+			   "'%s' must be an integer, not %s", r->field, kind_word(v));
+		return false;
+	}
+	if (r->type == F_PORT_OR_NAME)
+		lo = 1;
+	if (v->v.i >= lo && v->v.i <= hi)
+		return true;
+	mf_finding(k, MF_RULE_OBJECT_MALFORMED, mf_chk_at(k, v), path,
+		   "'%s' %lld is out of range %lld-%lld", r->field, v->v.i, lo, hi);
+	return false;
+}
+
+/* The fields of map that a table types; false when one is malformed. */
+static bool fields_ok(mf_chk *k, const mf_node *map, const field_rule *rules, size_t n,
+		      const char *base)
+{
+	bool ok = true;
+
+	for (size_t i = 0; map && map->kind == MF_MAP && i < n; i++) {
+		const mf_node *v = mf_get(map, rules[i].field);
+		if (v && v->kind != MF_NULL)
+			ok &= field_ok(k, v, &rules[i],
+				       mf_printf(k->c->a, "%s%s%s", base, *base ? "." : "",
+						 rules[i].field));
+	}
+	return ok;
+}
+
+/* Every item of map.field (a list) is a mapping with these fields. */
+static void items_ok(mf_chk *k, const mf_node *map, const char *field, const field_rule *rules,
+		     size_t n, const char *base)
+{
+	const mf_node *seq = mf_get(map, field);
+
+	for (size_t i = 0; seq && seq->kind == MF_SEQ && i < seq->n; i++) {
+		const char *path = mf_printf(k->c->a, "%s.%s[%zu]", base, field, i);
+		if (seq->items[i]->kind != MF_MAP)
+			mf_finding(k, MF_RULE_OBJECT_MALFORMED, mf_chk_at(k, seq->items[i]), path,
+				   "an item of '%s' must be a mapping, not %s", field,
+				   kind_word(seq->items[i]));
+		else if (rules)
+			fields_ok(k, seq->items[i], rules, n, path);
+	}
+}
+
+static void pod_ok(mf_chk *k, const mf_object *o)
+{
+	static const char *const lists[] = {"containers", "initContainers", "ephemeralContainers"};
+	mf_pod p;
+
+	if (!mf_pod_of(o, &p) || !fields_ok(k, p.spec, pod_fields, MF_NELEM(pod_fields), p.base))
+		return;
+	for (size_t l = 0; l < MF_NELEM(lists); l++) {
+		const mf_node *cs = mf_get(p.spec, lists[l]);
+		items_ok(k, p.spec, lists[l], NULL, 0, p.base);
+		for (size_t i = 0; cs && cs->kind == MF_SEQ && i < cs->n; i++) {
+			const char *path = mf_printf(k->c->a, "%s.%s[%zu]", p.base, lists[l], i);
+			if (fields_ok(k, cs->items[i], ctr_fields, MF_NELEM(ctr_fields), path))
+				items_ok(k, cs->items[i], "ports", ctr_port_fields,
+					 MF_NELEM(ctr_port_fields), path);
+		}
+	}
+}
+
+static void objects_malformed(mf_chk *k)
+{
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		const mf_object *o = &k->objs->v[i];
+		const mf_node *spec = mf_get(o->doc, "spec");
+		if (mf_kind_is(o, "compose"))
+			continue; /* an adapted Compose service: its own rules read it */
+		k->obj = o;
+		if (!fields_ok(k, o->doc, object_fields, MF_NELEM(object_fields), "") ||
+		    !fields_ok(k, mf_get(o->doc, "metadata"), meta_fields, MF_NELEM(meta_fields),
+			       "metadata"))
+			continue;
+		fields_ok(k, spec, workload_fields, MF_NELEM(workload_fields), "spec");
+		if (mf_kind_is(o, "Service"))
+			items_ok(k, spec, "ports", svc_port_fields, MF_NELEM(svc_port_fields),
+				 "spec");
+		else
+			pod_ok(k, o);
+	}
+	k->obj = NULL;
+}
+
 const mf_rule_impl mf_lint_rules[] = {
 	{MF_RULE_HOST_PORT_CONFLICT, MF_SC_OBJECTS, MF_RUN_LINT, lint_host_ports},
+	/* in check they judge the rendered objects, which should never trip them */
+	{MF_RULE_YAML11_VALUE, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, yaml11_values},
+	{MF_RULE_OBJECT_MALFORMED, MF_SC_OBJECTS, MF_RUN_CHECK | MF_RUN_LINT, objects_malformed},
 };
 const size_t mf_lint_nrules = MF_NELEM(mf_lint_rules);
 
@@ -98,6 +378,12 @@ typedef struct lint {
 	const mf_node **composes;
 	size_t ncompose, capcompose;
 	int rc;
+	/* the real paths of the kustomizations being read, from the outermost
+	 * (one that lists one of them lists itself), and of all read so far
+	 * (a base two overlays list is read once) */
+	const char *chain[17];
+	const char **seen;
+	size_t nseen, capseen;
 } lint;
 
 static void add_k8s(lint *l, const mf_node *doc)
@@ -147,9 +433,10 @@ static void lint_file(lint *l, const char *path)
 		const mf_node *d = docs->items[i];
 		if (!d || d->kind != MF_MAP)
 			continue;
-		if (mf_get(d, "kind") && mf_get(d, "apiVersion"))
+		if (mf_get(d, "kind") && mf_get(d, "apiVersion")) {
+			decode((mf_node *)d, NULL, false, false); /* before any rule reads it */
 			add_k8s(l, d);
-		else if (mf_get(d, "services") && mf_get(d, "services")->kind == MF_MAP)
+		} else if (mf_get(d, "services") && mf_get(d, "services")->kind == MF_MAP)
 			add_compose(l, d);
 	}
 }
@@ -171,6 +458,37 @@ static void lint_path(lint *l, const char *path, unsigned depth);
 
 /* A Kustomize directory: the files and directories its `resources` name
  * (patches are fragments, not objects); false when there is none. */
+/* The real path of the folder of a kustomization not read before (kept in
+ * l->seen), or NULL: a base that two overlays list is read once. */
+static const char *kustomization_once(lint *l, const char *path)
+{
+	char *real = realpath(path, NULL);
+	const char *kept = real ? mf_strdup(l->k->c->a, real) : NULL, **grown;
+
+	free(real);
+	for (size_t i = 0; kept && i < l->nseen; i++)
+		if (!strcmp(l->seen[i], kept))
+			return NULL;
+	grown = kept ? mf_grow(l->k->c->a, l->seen, l->nseen, &l->capseen, sizeof *grown) : NULL;
+	if (!grown)
+		return kept;
+	l->seen = grown;
+	l->seen[l->nseen++] = kept;
+	return kept;
+}
+
+/* Whether the folder `path` is one of the kustomizations being read. */
+static bool in_chain(lint *l, const char *path, unsigned depth)
+{
+	char *real = realpath(path, NULL);
+	bool found = false;
+
+	for (unsigned i = 0; real && i <= depth && i < MF_NELEM(l->chain); i++)
+		found |= l->chain[i] && !strcmp(l->chain[i], real);
+	free(real);
+	return found;
+}
+
 static bool lint_kustomization(lint *l, const char *path, unsigned depth)
 {
 	static const char *const names[] = {"kustomization.yaml", "kustomization.yml",
@@ -188,12 +506,22 @@ static bool lint_kustomization(lint *l, const char *path, unsigned depth)
 	}
 	if (!doc)
 		return false;
+	if (!(l->chain[depth] = kustomization_once(l, path)))
+		return true;
 	res = mf_get(doc, "resources");
 	for (size_t i = 0; res && res->kind == MF_SEQ && i < res->n; i++) {
-		const char *r = mf_str(res->items[i]);
-		if (r && !strstr(r, "://") && r[0] != '/')
-			lint_path(l, mf_printf(l->k->c->a, "%s/%s", path, r), depth + 1);
+		const char *r = mf_str(res->items[i]), *sub;
+		if (!r || strstr(r, "://") || r[0] == '/')
+			continue;
+		sub = mf_printf(l->k->c->a, "%s/%s", path, r);
+		if (!in_chain(l, sub, depth))
+			lint_path(l, sub, depth + 1);
+		else
+			l->rc = mf_error(l->k->c, res->items[i]->pos, "kustomization-cycle",
+					 "'%s' names a kustomization already being read (a cycle)",
+					 r);
 	}
+	l->chain[depth] = NULL;
 	return true;
 }
 

@@ -378,6 +378,22 @@ static const char *const workload_kinds[] = {"Pod",       "Deployment", "Statefu
 					     "DaemonSet", "ReplicaSet", "ReplicationController",
 					     "Job",       "CronJob",    "DeploymentConfig"};
 
+/* A spec, pod template or containers list that is there but is not a
+ * mapping or list (hand-written YAML): not a missing pod. */
+static bool malformed_pod(const mf_object *o)
+{
+	static const char *const maps[] = {"spec", "spec.template", "spec.template.spec",
+					   "spec.jobTemplate", "spec.jobTemplate.spec.template"};
+	mf_pod p;
+	const mf_node *n;
+
+	for (size_t i = 0; i < MF_NELEM(maps); i++)
+		if ((n = mf_path(o->doc, maps[i])) != NULL && n->kind != MF_MAP)
+			return true;
+	n = mf_pod_of(o, &p) ? mf_get(p.spec, "containers") : NULL;
+	return n && n->kind != MF_SEQ && n->kind != MF_NULL;
+}
+
 /* a workload kind with no pod spec, or a pod spec with no containers */
 static void containers_missing(mf_chk *k)
 {
@@ -389,6 +405,8 @@ static void containers_missing(mf_chk *k)
 			continue;
 		k->obj = o;
 		k->in = o->inst;
+		if (malformed_pod(o))
+			continue; /* object-malformed says what is wrong with it */
 		if (!mf_pod_of(o, &p))
 			mf_finding(k, MF_RULE_CONTAINERS_MISSING,
 				   mf_chk_at(k, mf_get(o->doc, "spec")), "spec",

@@ -102,6 +102,13 @@ static int cron_step(const cron_field *f, const char *s, size_t n, char *why, si
 	if (!n || i < n || v == 0)
 		return fail(why, cap, "the step '/%.*s' in the %s field must be a positive number",
 			    (int)n, s, f->name);
+	/* robfig accepts any step; one past the field's range fires once, which
+	 * is a value written as a step by mistake (*\/60 for "hourly") */
+	if (v > f->max - f->min)
+		return fail(why, cap,
+			    "the step '/%.*s' in the %s field is larger than its range %u-%u: it "
+			    "would run once (write the value)",
+			    (int)n, s, f->name, f->min, f->max);
 	return 0;
 }
 
@@ -164,12 +171,54 @@ static const char *tz_value(const char *expr)
 	return NULL;
 }
 
-/* IANA names: "UTC", "Europe/Paris", "America/Port-au-Prince", "Etc/GMT+5" */
+static bool is_letter(char ch)
+{
+	return lower(ch) >= 'a' && lower(ch) <= 'z';
+}
+
+static bool is_upper(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 'A' || p[i] > 'Z')
+			return false;
+	return true;
+}
+
+/* The tz database's names with digits: GMT0, GMT+N and GMT-N (N 0-14, the
+ * Etc zones) and the POSIX-style EST5EDT, CST6CDT, MST7MDT, PST8PDT. */
+static bool legacy_zone(const char *p, size_t n)
+{
+	if (n == 4 && !strncmp(p, "GMT0", 4))
+		return true;
+	if ((n == 5 || n == 6) && !strncmp(p, "GMT", 3) && (p[3] == '+' || p[3] == '-') &&
+	    is_digit(p[4]) && (n == 5 || is_digit(p[5])))
+		return (p[4] - '0') * (n == 6 ? 10 : 1) + (n == 6 ? p[5] - '0' : 0) <= 14;
+	return n == 7 && is_upper(p, 3) && is_digit(p[3]) && is_upper(p + 4, 3);
+}
+
+/* One part of a zone name as the tz database spells them (its theory.html):
+ * 1 to 14 ASCII letters, '-' and '_', starting with a letter; digits and
+ * '+' only in the legacy names. */
+static bool zone_part(const char *p, size_t n)
+{
+	bool digits = false;
+
+	if (!n || n > 14 || !is_letter(p[0]))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (is_digit(p[i]) || p[i] == '+')
+			digits = true;
+		else if (!is_letter(p[i]) && p[i] != '-' && p[i] != '_')
+			return false;
+	}
+	return !digits || legacy_zone(p, n);
+}
+
+/* IANA names: "UTC", "Europe/Paris", "America/Port-au-Prince", "Etc/GMT+5";
+ * spelling only (docs/velero.md): the build machine's zone database does
+ * not decide. */
 static int check_zone(const char *z, size_t n, char *why, size_t cap)
 {
-	static const char other[] = "_+-";
-	bool start = true;
-
 	if (!n)
 		return fail(why, cap, "the time zone is missing after '='");
 	if (n == 5 && !strncmp(z, "Local", 5))
@@ -177,18 +226,14 @@ static int check_zone(const char *z, size_t n, char *why, size_t cap)
 			why, cap,
 			"time zone 'Local' is whatever the server uses: name an IANA zone such as "
 			"'UTC' or 'Europe/Paris'");
-	for (size_t i = 0; i < n; i++) {
-		char ch = z[i];
-		bool letter = lower(ch) >= 'a' && lower(ch) <= 'z';
-		bool ok = start ? letter
-				: (letter || is_digit(ch) || (ch && strchr(other, ch)) ||
-				   (ch == '/' && i + 1 < n));
-		if (!ok)
+	for (size_t i = 0, part; i <= n; i += part + 1) {
+		const char *slash = memchr(z + i, '/', n - i);
+		part = slash ? (size_t)(slash - z) - i : n - i;
+		if (!zone_part(z + i, part))
 			return fail(why, cap,
 				    "'%.*s' is not an IANA time zone name such as 'UTC' or "
 				    "'Europe/Paris'",
 				    (int)n, z);
-		start = ch == '/';
 	}
 	return 0;
 }

@@ -30,6 +30,26 @@ void mf_ctx_release(mf_ctx *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* The start of every line, so that showing the line of each of many
+ * diagnostics is a lookup, not a scan from the top of the file. */
+static size_t *line_starts(mf_ctx *c, const char *text, size_t len, size_t *n)
+{
+	size_t count = len > 0, at = 0;
+	size_t *v;
+
+	for (const char *p = text; p && (p = memchr(p, '\n', len - (size_t)(p - text))) != NULL;)
+		count += (size_t)(++p - text) < len;
+	if (!(v = mf_alloc(c->a, (count + 1) * sizeof *v)))
+		return NULL;
+	if (len)
+		v[at++] = 0;
+	for (const char *p = text; p && (p = memchr(p, '\n', len - (size_t)(p - text))) != NULL;)
+		if ((size_t)(++p - text) < len)
+			v[at++] = (size_t)(p - text);
+	*n = at;
+	return v;
+}
+
 uint32_t mf_source_add(mf_ctx *c, const char *path, const char *text, size_t len)
 {
 	if (!c || !c->sources || c->nsources >= UINT32_MAX)
@@ -37,12 +57,18 @@ uint32_t mf_source_add(mf_ctx *c, const char *path, const char *text, size_t len
 	mf_source *s = mf_grow(c->a, c->sources, c->nsources, &c->capsources, sizeof *s);
 	char *copy = mf_alloc(c->a, len + 1);
 	const char *p = mf_strdup(c->a, path ? path : "");
+	size_t nlines = 0, *lines;
 	if (!s || !copy || !p)
 		return 0;
-	if (text && len)
+	if (!text)
+		len = 0;
+	if (len)
 		memcpy(copy, text, len);
+	if (!(lines = line_starts(c, copy, len, &nlines)))
+		return 0;
 	c->sources = s;
-	s[c->nsources] = (mf_source){.path = p, .text = copy, .len = text ? len : 0};
+	s[c->nsources] =
+		(mf_source){.path = p, .text = copy, .len = len, .lines = lines, .nlines = nlines};
 	return (uint32_t)c->nsources++;
 }
 
@@ -184,15 +210,9 @@ static bool cp_start(unsigned char ch)
 /* the line'th line (1-based) without its "\n" or "\r\n"; false past the end */
 static bool find_line(const mf_source *s, uint32_t line, const char **start, size_t *len)
 {
-	const char *p = s->text, *end = s->text + s->len;
-	for (uint32_t l = 1; l < line; l++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			return false;
-		p = nl + 1;
-	}
-	if (line == 0 || p >= end)
+	if (line == 0 || line > s->nlines || !s->lines)
 		return false;
+	const char *p = s->text + s->lines[line - 1], *end = s->text + s->len;
 	const char *nl = memchr(p, '\n', (size_t)(end - p));
 	size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 	if (n && p[n - 1] == '\r')
@@ -202,17 +222,39 @@ static bool find_line(const mf_source *s, uint32_t line, const char **start, siz
 	return true;
 }
 
-/* Text from the input as a terminal should see it: a control character
- * (ESC could rewrite the screen or fake a diagnostic) as \xNN. */
-void mf_put_escaped(const char *s, FILE *fp)
+/* The length of the C1 control character (U+0080..U+009F, UTF-8 C2 80..C2 9F:
+ * U+009B is a CSI to many terminals) at s, or 0. */
+size_t mf_c1_len(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	return u[0] == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F ? 2 : 0;
+}
+
+static void put_escaped(const char *s, FILE *fp, bool lines)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
-		if (ch < 0x20 || ch == 0x7F)
+		if (mf_c1_len(s))
+			fprintf(fp, "\\u%04x", (unsigned char)*++s);
+		else if ((ch < 0x20 || ch == 0x7F) && !(lines && (ch == '\n' || ch == '\t')))
 			fprintf(fp, "\\x%02x", ch);
 		else
 			fputc(*s, fp);
 	}
+}
+
+/* Text from the input as a terminal should see it: a control character
+ * (ESC could rewrite the screen or fake a diagnostic) as \xNN, a C1 one
+ * as \u00NN. */
+void mf_put_escaped(const char *s, FILE *fp)
+{
+	put_escaped(s ? s : "", fp, false);
+}
+
+void mf_put_escaped_lines(const char *s, FILE *fp)
+{
+	put_escaped(s ? s : "", fp, true);
 }
 
 /* "PATH:LINE:COL: SEVERITY: MSG [CODE] (waived: REASON)" */
@@ -220,14 +262,16 @@ static void print_header(const mf_source *src, const mf_diag *d, FILE *fp, bool 
 {
 	size_t sev = (size_t)d->sev < MF_NELEM(severities) ? (size_t)d->sev : MF_SEV_ERROR;
 	fputs(color ? BOLD : "", fp);
-	if (!src)
+	if (!src) {
 		fputs("manifold:", fp);
-	else if (!d->pos.line)
-		fprintf(fp, "%s:", src->path);
-	else if (!d->pos.col)
-		fprintf(fp, "%s:%u:", src->path, (unsigned)d->pos.line);
-	else
-		fprintf(fp, "%s:%u:%u:", src->path, (unsigned)d->pos.line, (unsigned)d->pos.col);
+	} else {
+		mf_put_escaped(src->path, fp); /* a file name is input too */
+		if (d->pos.line && d->pos.col)
+			fprintf(fp, ":%u:%u", (unsigned)d->pos.line, (unsigned)d->pos.col);
+		else if (d->pos.line)
+			fprintf(fp, ":%u", (unsigned)d->pos.line);
+		fputc(':', fp);
+	}
 	fprintf(fp, "%s %s%s%s: ", color ? RESET : "", color ? severities[sev].color : "",
 		severities[sev].word, color ? RESET : "");
 	mf_put_escaped(d->msg ? d->msg : "", fp);
@@ -294,14 +338,14 @@ static void put_text(const char *p, const char *end, FILE *fp)
 			   : (*u & 0xF8) == 0xF0 ? 4
 						 : 0;
 		bool ok = n > 0 && (size_t)(end - p) >= n && *u >= 0x20 - (*u == '\t' ? 0x20 : 0) &&
-			  *u != 0x7F;
+			  *u != 0x7F && !(n == 2 && mf_c1_len(p));
 		for (size_t i = 1; ok && i < n; i++)
 			ok = (u[i] & 0xC0) == 0x80;
 		if (ok)
 			fwrite(p, 1, n, fp);
 		else
 			fputc('?', fp);
-		p += ok ? n : 1;
+		p += ok || (n == 2 && mf_c1_len(p)) ? n : 1; /* one '?' a code point */
 	}
 }
 

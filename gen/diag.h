@@ -17,6 +17,8 @@ typedef struct mf_source {
 	const char *path; /* as given / as shown in diagnostics */
 	const char *text;
 	size_t len;
+	const size_t *lines; /* where each line starts (lines[0] = 0), built once */
+	size_t nlines;       /* lines that start before the end of text */
 } mf_source;
 
 /* A diagnostic or a policy finding: the same record, so one report stage
@@ -85,8 +87,12 @@ int mf_diag_print(const mf_ctx *c, const mf_diag *d, FILE *fp, bool color);
  * in code points like pos.col; 0 when pos has no line and column. */
 uint32_t mf_token_end(const mf_ctx *c, mf_pos pos);
 
-/* Text from the input with control characters as \xNN (see diag.c). */
+/* Text from the input with control characters as \xNN, C1 ones as \u00NN
+ * (see diag.c); the _lines form keeps newlines and tabs (help texts). */
 void mf_put_escaped(const char *s, FILE *fp);
+void mf_put_escaped_lines(const char *s, FILE *fp);
+/* 2 when s starts with a C1 control character (U+0080..U+009F) in UTF-8, else 0. */
+size_t mf_c1_len(const char *s);
 
 /* Print every diagnostic in order, then, when the error cap was hit,
  * "manifold: error: too many errors (only the first N shown)".  Flushes fp;

@@ -54,6 +54,11 @@ enum {
 	MF_WRITE_DIFF = 1u << 2,  /* with CHECK: the caller shows what on_change shows (no
 				     drift diagnostic for a missing, changed or stale file) */
 };
+/* The manifest reader alone (the fuzzer's entry point): `text` checked and
+ * split as .manifold/manifest is, each malformed line a positioned error in
+ * a source named `name`.  Returns how many (path, hash) pairs it lists, or
+ * -1 after diagnostics. */
+int mf_manifest_read(mf_ctx *c, const char *name, const char *text, size_t len);
 int mf_output_write(mf_ctx *c, const mf_output *o, const char *dir, unsigned flags, size_t *ndrift);
 
 /* What a build does (under MF_WRITE_CHECK: would do) to one file. */

@@ -882,12 +882,21 @@ static int explain_pack_rule(const opts *o)
 	} else if (rc == 0) {
 		rc = -1; /* no such rule: the caller says so */
 	} else {
-		printf("%s (%s, policy pack '%s'): %s\n", r.id, severity_words[r.sev], r.pack,
-		       r.summary);
-		if (r.help)
-			printf("\n%s\n", r.help);
-		if (r.message)
-			printf("\nmessage: %s\n", r.message);
+		/* a pack is input: its text reaches the terminal escaped */
+		mf_put_escaped(r.id, stdout);
+		printf(" (%s, policy pack '", severity_words[r.sev]);
+		mf_put_escaped(r.pack, stdout);
+		fputs("'): ", stdout);
+		mf_put_escaped(r.summary, stdout);
+		if (r.help) {
+			fputs("\n\n", stdout);
+			mf_put_escaped_lines(r.help, stdout);
+		}
+		if (r.message) {
+			fputs("\n\nmessage: ", stdout);
+			mf_put_escaped(r.message, stdout);
+		}
+		fputc('\n', stdout);
 		rc = EXIT_OK;
 	}
 	mf_ctx_release(&c);

@@ -56,6 +56,7 @@ enum {
 	MF_BLOCK = 1u << 1,  /* emit as a literal block scalar (|) when multi-line */
 	MF_SHARED = 1u << 2, /* reached through an alias: never mutate in place */
 	MF_FROZEN = 1u << 3, /* a finished stage's product (MF_FREEZE builds): never mutate */
+	MF_YAML11 = 1u << 4, /* lint: YAML 1.1 reads it otherwise (a yes, an octal 0755) */
 };
 
 typedef struct mf_node mf_node;

@@ -597,6 +597,27 @@ static int manifest_load(mf_ctx *c, int meta, manifest *m, const mf_buf *next)
 	return rc == FAILED ? mf_error(c, MF_NOPOS, "internal", "out of memory") : rc;
 }
 
+int mf_manifest_read(mf_ctx *c, const char *name, const char *text, size_t len)
+{
+	manifest m = {0};
+	char *copy = malloc(len + 1);
+	int rc;
+
+	if (!copy)
+		return mf_error(c, MF_NOPOS, "internal", "out of memory");
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	m.text[0] = copy;
+	rc = check_lines(c, name, copy, len);
+	if (rc == 0 && split_lines(&m, copy, false) < 0)
+		rc = mf_error(c, MF_NOPOS, "internal", "out of memory");
+	if (rc == 0)
+		manifest_sort(&m);
+	rc = rc == 0 ? (int)(m.n > INT_MAX ? INT_MAX : m.n) : -1;
+	manifest_release(&m);
+	return rc;
+}
+
 /* The first pair listing `path`, or NULL; *end is one past its last. */
 static owned *manifest_find(manifest *m, const char *path, size_t *end)
 {

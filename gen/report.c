@@ -495,6 +495,8 @@ static void gh_escape(FILE *fp, const char *s, bool property)
 			fputs("%3A", fp);
 		else if (property && *s == ',')
 			fputs("%2C", fp);
+		else if (mf_c1_len(s)) /* U+009B is a CSI to many terminals */
+			fprintf(fp, "\\u%04x", (unsigned char)*++s);
 		else if ((unsigned char)*s < 0x20 || *s == 0x7F)
 			fprintf(fp, "\\x%02x",
 				(unsigned char)*s); /* ESC would reach the log as is */

@@ -29,6 +29,15 @@ static const char *const good_cron[] = {
 	"CRON_TZ=America/Argentina/Buenos_Aires 30 1 * * SUN",
 	"CRON_TZ=Etc/GMT+5 0 2 * * *",
 	"CRON_TZ=America/Port-au-Prince   0 2 * * *",
+	"*/59 * * * *",
+	"0 */23 * * *",
+	"0 0 */30 * *",
+	"0 0 1 */11 *",
+	"0 0 * * */6",
+	"CRON_TZ=EST5EDT 0 2 * * *",
+	"CRON_TZ=Etc/GMT-14 0 2 * * *",
+	"CRON_TZ=GMT0 0 2 * * *",
+	"CRON_TZ=America/Argentina/ComodRivadavia 0 2 * * *",
 	"@yearly",
 	"@annually",
 	"@monthly",
@@ -81,6 +90,24 @@ static const struct {
 	{"TZ=../etc/passwd 0 2 * * *", "'../etc/passwd' is not an IANA time zone name such as 'UTC' or 'Europe/Paris'"},
 	{"CRON_TZ=Europe/ 0 2 * * *", "'Europe/' is not an IANA time zone name such as 'UTC' or 'Europe/Paris'"},
 	{"CRON_TZ=UTC  ", "the schedule is missing after the time zone"},
+	{"*/60 * * * *", "the step '/60' in the minute field is larger than its range 0-59: it would run "
+			 "once (write the value)"},
+	{"0 1/24 * * *", "the step '/24' in the hour field is larger than its range 0-23: it would run "
+			 "once (write the value)"},
+	{"0 0 * * */7", "the step '/7' in the day-of-week field is larger than its range 0-6: it would run "
+			"once (write the value)"},
+	{"*/99999999999999999999 * * * *", "the step '/99999999999999999999' in the minute field is larger "
+					   "than its range 0-59: it would run once (write the value)"},
+	{"CRON_TZ=Europe/Paris5 0 2 * * *", "'Europe/Paris5' is not an IANA time zone name such as 'UTC' or "
+					    "'Europe/Paris'"},
+	{"CRON_TZ=Europe/Abcdefghijklmnop 0 2 * * *", "'Europe/Abcdefghijklmnop' is not an IANA time zone "
+						      "name such as 'UTC' or 'Europe/Paris'"},
+	{"CRON_TZ=Europe//Paris 0 2 * * *", "'Europe//Paris' is not an IANA time zone name such as 'UTC' "
+					    "or 'Europe/Paris'"},
+	{"CRON_TZ=GMT+15 0 2 * * *", "'GMT+15' is not an IANA time zone name such as 'UTC' or "
+				     "'Europe/Paris'"},
+	{"CRON_TZ=Etc/GMT+ 0 2 * * *", "'Etc/GMT+' is not an IANA time zone name such as 'UTC' or "
+				       "'Europe/Paris'"},
 };
 
 START_TEST(cron_accepts)

@@ -92,6 +92,31 @@ START_TEST(sources)
 }
 END_TEST
 
+/* Each source gets its line starts once (so the text report of many
+ * diagnostics is linear): a line past the end has no excerpt. */
+START_TEST(source_line_table)
+{
+	const mf_source *s = mf_source_get(&C, add_src("l.yaml", "a\nbb\r\n\nccc"));
+	mf_diag *d;
+
+	ck_assert_uint_eq(s->nlines, 4);
+	ck_assert_uint_eq(s->lines[0], 0);
+	ck_assert_uint_eq(s->lines[1], 2);
+	ck_assert_uint_eq(s->lines[2], 6);
+	ck_assert_uint_eq(s->lines[3], 7);
+	ck_assert_uint_eq(mf_source_get(&C, add_src("e.yaml", "x\n"))->nlines, 1);
+	ck_assert_uint_eq(mf_source_get(&C, add_src("z.yaml", ""))->nlines, 0);
+	d = mf_diag_add(&C, MF_SEV_ERROR, P(1, 4, 2), "x", "m");
+	ck_render(d, false, "l.yaml:4:2: error: m [x]\n    4 | ccc\n      |  ^~\n");
+	d = mf_diag_add(&C, MF_SEV_ERROR, P(1, 2, 1), "x", "m");
+	ck_render(d, false, "l.yaml:2:1: error: m [x]\n    2 | bb\n      | ^~\n");
+	d = mf_diag_add(&C, MF_SEV_ERROR, P(1, 5, 1), "x", "m");
+	ck_render(d, false, "l.yaml:5:1: error: m [x]\n");
+	ck_assert_uint_eq(mf_token_end(&C, P(1, 4, 1)), 4);
+	ck_assert_uint_eq(mf_token_end(&C, P(1, 5, 1)), 0);
+}
+END_TEST
+
 START_TEST(print_example)
 {
 	uint32_t f = system_yaml();
@@ -364,6 +389,7 @@ static Suite *diag_suite(void)
 	TCase *t = tcase_create("print");
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, sources);
+	tcase_add_test(t, source_line_table);
 	tcase_add_test(t, print_example);
 	tcase_add_test(t, print_color);
 	tcase_add_test(t, print_forms);
