@@ -671,23 +671,43 @@ static long long pod_amount(const mf_pod *p, const struct qdim *q)
 	return sum;
 }
 
-static void quota_one(mf_chk *k, const mf_object *rq)
+/* What the pods of one namespace ask for, in each of qdims. */
+typedef struct nstotal {
+	long long v[MF_NELEM(qdims)];
+} nstotal;
+
+/* Every namespace's totals in one pass over the objects (a quota per
+ * namespace must not cost a pass each): namespace -> nstotal. */
+static mf_hash namespace_totals(mf_chk *k)
+{
+	mf_hash by_ns = {0};
+	nstotal *t = mf_alloc(k->c->a, (k->objs->n + 1) * sizeof *t), *x;
+	size_t nt = 0;
+
+	for (size_t i = 0; t && i < k->objs->n; i++) {
+		const mf_object *w = &k->objs->v[i];
+		mf_pod p;
+		if (!w->ns || !mf_pod_of(w, &p) || p.replicas <= 0 ||
+		    !(x = mf_hash_put_str(k->c->a, &by_ns, w->ns, &t[nt])))
+			continue;
+		nt += x == &t[nt];
+		for (size_t d = 0; d < MF_NELEM(qdims); d++)
+			x->v[d] += mf_most_replicas(k, w, &p) * pod_amount(&p, &qdims[d]);
+	}
+	return by_ns;
+}
+
+static void quota_one(mf_chk *k, const mf_object *rq, const mf_hash *totals)
 {
 	const mf_node *hard = mf_path(rq->doc, "spec.hard");
+	const nstotal *sum = mf_hash_get_str(totals, rq->ns);
 
 	for (size_t d = 0; d < MF_NELEM(qdims); d++) {
 		const mf_node *cap = mf_get(hard, qdims[d].hard);
-		long long limit, total = 0;
+		long long limit, total = sum ? sum->v[d] : 0;
 		if (!cap && qdims[d].alt)
 			cap = mf_get(hard, qdims[d].alt);
 		limit = qdims[d].cpu ? mf_cpu_millis(cap) : mf_mem_bytes(cap);
-		for (size_t i = 0; cap && limit >= 0 && i < k->objs->n; i++) {
-			const mf_object *w = &k->objs->v[i];
-			mf_pod p;
-			if (w->ns && rq->ns && !strcmp(w->ns, rq->ns) && mf_pod_of(w, &p) &&
-			    p.replicas > 0)
-				total += mf_most_replicas(k, w, &p) * pod_amount(&p, &qdims[d]);
-		}
 		if (!cap || limit < 0 || total <= limit)
 			continue;
 		k->obj = rq;
@@ -706,9 +726,16 @@ static void quota_one(mf_chk *k, const mf_object *rq)
  * description's quotas are its tenants', checked on the instances). */
 static void namespace_quotas(mf_chk *k)
 {
-	for (size_t i = 0; k->objs && i < k->objs->n; i++)
-		if (mf_kind_is(&k->objs->v[i], "ResourceQuota"))
-			quota_one(k, &k->objs->v[i]);
+	mf_hash totals = {0};
+	bool summed = false;
+
+	for (size_t i = 0; k->objs && i < k->objs->n; i++) {
+		if (!mf_kind_is(&k->objs->v[i], "ResourceQuota"))
+			continue;
+		if (!summed)
+			totals = namespace_totals(k), summed = true;
+		quota_one(k, &k->objs->v[i], &totals);
+	}
 }
 
 const mf_rule_impl mf_object_rules[] = {

@@ -17,6 +17,9 @@
  * for object. */
 
 #define ROOT "helm"
+/* Helm loads no chart holding a file larger than this (its chart loader's
+ * MaxDecompressedFileSize): values.yaml crosses it at about 2,400 services. */
+#define HELM_MAX_FILE ((size_t)5 << 20)
 
 typedef struct keytab keytab;
 typedef struct hm hm;
@@ -61,6 +64,8 @@ typedef struct keyent {
 struct keytab {
 	keyent *v;
 	size_t n, cap;
+	mf_hash ids;  /* id -> id, while names are collected */
+	mf_hash byid; /* id -> its keyent, once key_finish sorted them */
 };
 
 struct hm {
@@ -75,6 +80,7 @@ struct hm {
 	const char *version_label; /* what _helpers.tpl makes of .Chart.AppVersion */
 	keytab inst, tenants, configs, ings, secrets;
 	mf_node *kinds; /* {Kind: true} for every kind some values file renders */
+	mf_pos at;      /* what a file too large for Helm is reported at */
 };
 
 static const keytab *tenants_of(const hm *h)
@@ -103,10 +109,17 @@ static bool secret_object(const mf_object *o)
 	return mf_streq(o->kind, "ExternalSecret") || mf_streq(o->kind, "SealedSecret");
 }
 
+/* The objects of one instance, in rendering order. */
+typedef struct objslice {
+	const mf_object **v;
+	size_t n;
+} objslice;
+
 /* One environment (or the base view) and the values taken from it. */
 typedef struct view {
 	const mf_env *e;
 	const mf_objects *objs; /* shared: read-only */
+	mf_hash of_inst;        /* instance (the pointer's bytes) -> its objslice */
 	mf_node *global;        /* {namespace, labels, annotations} */
 	mf_node *v;
 } view;
@@ -188,10 +201,10 @@ static void key_add(hm *h, keytab *t, const char *id, const char *name, const ch
 {
 	keyent *grown;
 
-	for (size_t i = 0; i < t->n; i++)
-		if (mf_streq(t->v[i].id, id))
-			return;
-	if (!id || !(id = mf_tb_printf(&h->tb, "%s", id)) ||
+	if (!id || mf_hash_get_str(&t->ids, id))
+		return;
+	if (!(id = mf_tb_printf(&h->tb, "%s", id)) ||
+	    !mf_tb_hash_put(&h->tb, &t->ids, id, (void *)id) ||
 	    !(grown = mf_tb_grow(&h->tb, t->v, t->n, &t->cap, sizeof *grown)))
 		return; /* out of memory, recorded */
 	t->v = grown;
@@ -203,12 +216,10 @@ static int cmp_keyent(const void *x, const void *y)
 	return strcmp(((const keyent *)x)->id, ((const keyent *)y)->id);
 }
 
-static bool key_taken(const keytab *t, size_t upto, const char *key, bool top)
+/* A key given already (taken: key -> key) or reserved. */
+static bool key_taken(const mf_hash *taken, const char *key, bool top)
 {
-	for (size_t i = 0; i < upto; i++)
-		if (mf_streq(t->v[i].key, key))
-			return true;
-	return top && is_reserved(key);
+	return mf_hash_get_str(taken, key) || (top && is_reserved(key));
 }
 
 /* The fallback: the name with '_' for what is not a letter or digit, and
@@ -231,27 +242,32 @@ static const char *fallback(hm *h, const char *name, bool top)
  * never depend on the order names were met in. */
 static void key_finish(hm *h, keytab *t, bool top)
 {
+	mf_hash wanted = {0}, taken = {0}; /* pref -> how many want it; key -> key */
+	size_t *count = mf_tb_alloc(&h->tb, (t->n + 1) * sizeof *count), *c;
+
 	if (t->n > 1)
 		mf_stable_sort(t->v, t->n, sizeof *t->v, cmp_keyent);
+	for (size_t i = 0; count && i < t->n; i++)
+		if ((c = mf_tb_hash_put(&h->tb, &wanted, t->v[i].pref, &count[i])))
+			(*c)++;
 	for (size_t i = 0; i < t->n; i++) {
-		size_t same = 0;
-		for (size_t j = 0; j < t->n; j++)
-			same += mf_streq(t->v[j].pref, t->v[i].pref);
-		t->v[i].key = t->v[i].pref;
-		if (same > 1 || (top && is_reserved(t->v[i].pref)))
-			t->v[i].key = fallback(h, t->v[i].alt, top);
-		for (int n = 2; key_taken(t, i, t->v[i].key, top); n++)
-			t->v[i].key =
-				mf_tb_printf(&h->tb, "%s_%d", fallback(h, t->v[i].alt, top), n);
+		keyent *e = &t->v[i];
+		c = mf_hash_get_str(&wanted, e->pref);
+		e->key = e->pref;
+		if ((c && *c > 1) || (top && is_reserved(e->pref)))
+			e->key = fallback(h, e->alt, top);
+		for (int n = 2; key_taken(&taken, e->key, top); n++)
+			e->key = mf_tb_printf(&h->tb, "%s_%d", fallback(h, e->alt, top), n);
+		mf_tb_hash_put(&h->tb, &taken, e->key, (void *)e->key);
+		mf_tb_hash_put(&h->tb, &t->byid, e->id, e);
 	}
 }
 
 static const char *key_of(const keytab *t, const char *id)
 {
-	for (size_t i = 0; id && i < t->n; i++)
-		if (mf_streq(t->v[i].id, id))
-			return t->v[i].key;
-	return NULL;
+	const keyent *e = mf_hash_get_str(&t->byid, id);
+
+	return e ? e->key : NULL;
 }
 
 static const char *inst_id(hm *h, const mf_instance *in)
@@ -333,15 +349,57 @@ static mf_node *instance_labels(ix *x)
 	return overlay(h, common_labels(h, x->w), own);
 }
 
+/* The objects of instance `in` (one not rendered here has none). */
+static objslice *slice_of(const view *w, const mf_instance *const *in)
+{
+	return mf_hash_get(&w->of_inst, in, sizeof *in);
+}
+
+static objslice objects_of(const view *w, const mf_instance *in)
+{
+	const objslice *sl = slice_of(w, &in);
+
+	return sl ? *sl : (objslice){NULL, 0};
+}
+
+/* Every instance's objects, so that taking one instance's values does not
+ * scan the objects of all: counted, then placed, in rendering order.  The
+ * keys are the objects' own inst fields, which live as long as the view. */
+static void index_objects(hm *h, view *w)
+{
+	size_t n = w->objs->n, nsl = 0, at = 0;
+	objslice *sl = mf_tb_alloc(&h->tb, (n + 1) * sizeof *sl), *x;
+	const mf_object **all = mf_tb_alloc(&h->tb, (n + 1) * sizeof *all);
+
+	for (size_t i = 0; sl && all && i < n; i++) {
+		const mf_object *o = &w->objs->v[i];
+		if (!o->inst)
+			continue;
+		if (!(x = mf_hash_put(h->a, &w->of_inst, &o->inst, sizeof o->inst, &sl[nsl]))) {
+			h->tb.failed = true; /* and no instance has objects */
+			w->of_inst = (mf_hash){0};
+			return;
+		}
+		nsl += x == &sl[nsl];
+		x->n++;
+	}
+	for (size_t k = 0; k < nsl; at += sl[k].n, sl[k++].n = 0)
+		sl[k].v = all + at;
+	for (size_t i = 0; sl && all && i < n; i++)
+		if ((x = slice_of(w, &w->objs->v[i].inst)))
+			x->v[x->n++] = &w->objs->v[i];
+}
+
 static const mf_node *workload_of(const view *w, const mf_instance *in)
 {
 	static const char *const kinds[] = {"Deployment", "StatefulSet", "DaemonSet", "Job",
 					    "CronJob"};
+	objslice sl = objects_of(w, in);
 
-	for (size_t i = 0; i < w->objs->n; i++)
-		for (size_t k = 0; w->objs->v[i].inst == in && k < MF_NELEM(kinds); k++)
-			if (mf_streq(w->objs->v[i].kind, kinds[k]))
-				return w->objs->v[i].doc;
+	for (size_t i = 0; i < sl.n; i++)
+		for (size_t k = 0; k < MF_NELEM(kinds); k++)
+			if (mf_streq(sl.v[i]->kind, kinds[k]))
+				return sl.v[i]->doc;
 	return NULL;
 }
 
@@ -752,9 +810,8 @@ static mf_node *instance_values(hm *h, const view *w, const mf_instance *in)
 	mf_tb_put(&h->tb, x.m, "labels",
 		  extra(h, mf_path(wl, "metadata.labels"), instance_labels(&x)));
 	instance_blocks(&x);
-	for (size_t i = 0; i < w->objs->n; i++)
-		if (w->objs->v[i].inst == in)
-			take_object(&x, &w->objs->v[i]);
+	for (objslice sl = objects_of(w, in); sl.n; sl.v++, sl.n--)
+		take_object(&x, *sl.v);
 	if (x.m && x.m->n > 1) {
 		mf_stable_sort(x.m->pairs, x.m->n, sizeof *x.m->pairs, cmp_inst_pair);
 		x.m->index = NULL; /* the key index follows pair order */
@@ -905,6 +962,7 @@ static void take_view(hm *h, view *w)
 	for (size_t i = 0; i < w->objs->n; i++)
 		if (!w->objs->v[i].inst)
 			take_shared(h, w, &w->objs->v[i]);
+	index_objects(h, w);
 	for (size_t i = 0; i < w->e->ninst; i++)
 		mf_tb_put(&h->tb, w->v, key_of(&h->inst, inst_id(h, &w->e->inst[i])),
 			  instance_values(h, w, &w->e->inst[i]));
@@ -1047,7 +1105,17 @@ static void add_file(hm *h, const char *name, mf_buf *b)
 		mf_buf_release(b);
 		return;
 	}
-	if (mf_output_add(h->c, h->o, path, b) < 0) {
+	if (b->len > HELM_MAX_FILE) {
+		mf_diag *d = mf_diag_add(h->c, MF_SEV_ERROR, h->at, "helm-file-too-large",
+					 "'%s' is %.1f MiB, and Helm loads no chart with a file "
+					 "over 5 MiB",
+					 path, (double)b->len / (1 << 20));
+		if (d)
+			d->note = "a system this large needs more than one chart: describe it as "
+				  "several systems, or leave helm out of its environments' targets";
+		mf_buf_release(b);
+		h->rc = -1;
+	} else if (mf_output_add(h->c, h->o, path, b) < 0) {
 		mf_buf_release(b);
 		h->rc = -1;
 	}
@@ -1505,6 +1573,17 @@ static const char *values_header(hm *h, const mf_env *e)
 		e->profile_name ? e->profile_name : "", h->chart, e->ns, e->name);
 }
 
+/* An environment's "helm" in its targets (or the environment). */
+static mf_pos helm_target_pos(const mf_env *e)
+{
+	const mf_node *t = mf_get(e->node, "targets");
+
+	for (size_t i = 0; t && t->kind == MF_SEQ && i < t->n; i++)
+		if (mf_streq(mf_str(t->items[i]), "helm"))
+			return t->items[i]->pos;
+	return e->pos;
+}
+
 static int render_views(hm *h, view *base, view *envs, size_t n)
 {
 	base->objs = &mf_rendered_env(h->rd, base->e)->k8s;
@@ -1558,15 +1637,19 @@ int mf_emit_helm(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 	if (n == 0)
 		return 0;
 	h.version_label = version_label(&h);
+	h.at = mf_path(s->doc, "system.name") ? mf_path(s->doc, "system.name")->pos : MF_NOPOS;
 	if (render_views(&h, &base, envs, n) < 0 || h.tb.failed)
 		return chart_rc(&h);
 	if (!(dflt = defaults_of(&h, &base, envs, n)))
 		return chart_rc(&h);
 	write_chart(&h);
 	write_values(&h, "values.yaml", values_header(&h, NULL), dflt);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		h.at = helm_target_pos(envs[i].e);
 		write_values(&h, mf_tb_printf(&h.tb, "values-%s.yaml", envs[i].e->name),
 			     values_header(&h, envs[i].e), env_values(&h, &envs[i], dflt));
+	}
+	h.at = mf_path(s->doc, "system.name") ? mf_path(s->doc, "system.name")->pos : MF_NOPOS;
 	write_schema(&h, dflt);
 	write_readme(&h, mf_embedded_find(TPL_DEFS, NULL), envs, n, dflt);
 	write_secrets(&h, envs, n);

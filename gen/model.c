@@ -1,11 +1,26 @@
 /* model: the arena, the positioned node tree, its builders, lookups, merge and compare */
 #include "model.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* make asan: a node array kept for reuse is poisoned, so a pointer into a
+ * node's old array that is used after the node grew fails the tests. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__has_feature)
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#define KEPT(p, n) ASAN_POISON_MEMORY_REGION((char *)(p) + sizeof(void *), (n) - sizeof(void *))
+#define REUSED(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#endif
+#endif
+#ifndef KEPT
+#define KEPT(p, n) ((void)(p), (void)(n))
+#define REUSED(p, n) ((void)(p), (void)(n))
+#endif
 
 /* ---- arena ------------------------------------------------------------------ */
 
@@ -24,6 +39,12 @@ typedef struct mf_chunk {
 struct mf_arena {
 	mf_chunk *head; /* small allocations bump from here; big chunks sit behind it */
 	size_t fail_in; /* mf_arena_fail_once(): allocations until one fails, 0 = none */
+	mf_hash keys;   /* map keys, kept once each (intern_key) */
+	/* Arrays of map pairs and sequence items left behind by grow_node,
+	 * by size: free[k] holds blocks of 2^k bytes, linked through their
+	 * first word.  Only node arrays are reused: nothing keeps a pointer into
+	 * a node's old array once the node has a new one. */
+	void *free[48];
 };
 
 mf_arena *mf_arena_new(void)
@@ -327,6 +348,45 @@ void *mf_grow(mf_arena *a, void *old, size_t n, size_t *cap, size_t elem)
 	return p;
 }
 
+/* mf_grow for a node's own array (items or pairs): a block the node grows
+ * out of is kept for the next node that needs one of its size, and a node
+ * that needs one takes it from there first.  Half of the pair arrays of a
+ * run were blocks left behind by doubling. */
+static unsigned size_class(size_t bytes)
+{
+	unsigned k = 0;
+
+	while (k < MF_NELEM(((mf_arena *)0)->free) && ((size_t)1 << k) < bytes)
+		k++;
+	return ((size_t)1 << k) == bytes ? k : UINT_MAX;
+}
+
+static void *grow_node(mf_arena *a, void *old, size_t n, size_t *cap, size_t elem)
+{
+	size_t ncap = *cap ? *cap * 2 : 4;
+	unsigned k = n < *cap || ncap > SIZE_MAX / elem ? UINT_MAX : size_class(ncap * elem);
+	unsigned oldk = *cap ? size_class(*cap * elem) : UINT_MAX;
+	void *p;
+
+	if (k == UINT_MAX || !a || !a->free[k] || (a->fail_in && a->fail_in == 1))
+		p = mf_grow(a, old, n, cap, elem);
+	else {
+		p = a->free[k];
+		a->free[k] = *(void **)p;
+		REUSED(p, ncap * elem);
+		memset(p, 0, ncap * elem);
+		if (n)
+			memcpy(p, old, n * elem);
+		*cap = ncap;
+	}
+	if (p && p != old && old && oldk != UINT_MAX && a) {
+		*(void **)old = a->free[oldk];
+		a->free[oldk] = old;
+		KEPT(old, (size_t)1 << oldk);
+	}
+	return p;
+}
+
 /* ---- frozen trees ------------------------------------------------------------------ */
 
 #ifdef MF_FREEZE
@@ -369,7 +429,7 @@ int mf_seq_push(mf_arena *a, mf_node *seq, mf_node *item)
 	if (!seq || seq->kind != MF_SEQ || !item)
 		return -1;
 	writable(seq);
-	mf_node **items = mf_grow(a, seq->items, seq->n, &seq->cap, sizeof *items);
+	mf_node **items = grow_node(a, seq->items, seq->n, &seq->cap, sizeof *items);
 	if (!items)
 		return -1;
 	seq->items = items;
@@ -389,18 +449,23 @@ struct mf_index {
 	size_t *slot;
 };
 
-static size_t key_hash(const char *k, size_t len)
+/* FNV-1a, for map keys and mf_hash keys alike */
+static size_t key_hash(const void *key, size_t len)
 {
+	const unsigned char *k = key;
 	size_t h = 1469598103934665603ULL;
 
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
+		h = (h ^ k[i]) * 1099511628211ULL;
 	return h;
 }
 
+/* The first byte first: most keys a lookup passes differ there, and most
+ * maps are small enough to be scanned (the hot path of every stage). */
 static bool key_is(const mf_pair *p, const char *key, size_t klen)
 {
-	return strncmp(p->key, key, klen) == 0 && p->key[klen] == '\0';
+	return (klen == 0 || p->key[0] == key[0]) && strncmp(p->key, key, klen) == 0 &&
+	       p->key[klen] == '\0';
 }
 
 static void index_put(mf_node *map, size_t i)
@@ -431,15 +496,28 @@ static void index_build(mf_arena *a, mf_node *map)
 		index_put(map, i);
 }
 
+/* A map key in the arena: every map of a run holds the same few hundred
+ * keys over and over, so each text is kept once (keys are never changed). */
+static const char *intern_key(mf_arena *a, const char *key)
+{
+	const char *k = mf_hash_get_str(&a->keys, key), *copy;
+
+	if (k)
+		return k;
+	if (!(copy = mf_strdup(a, key)))
+		return NULL;
+	return mf_hash_put_str(a, &a->keys, copy, (void *)copy);
+}
+
 int mf_map_add(mf_arena *a, mf_node *map, const char *key, mf_pos kpos, mf_node *val)
 {
 	if (!map || map->kind != MF_MAP || !key || !val)
 		return -1;
 	writable(map);
-	const char *k = mf_strdup(a, key); /* callers may pass stack buffers */
+	const char *k = intern_key(a, key); /* callers may pass stack buffers */
 	if (!k)
 		return -1; /* before mf_grow: a grown block must be kept once cap says so */
-	mf_pair *pairs = mf_grow(a, map->pairs, map->n, &map->cap, sizeof *pairs);
+	mf_pair *pairs = grow_node(a, map->pairs, map->n, &map->cap, sizeof *pairs);
 	if (!pairs)
 		return -1;
 	map->pairs = pairs;
@@ -775,7 +853,7 @@ static int copy_children(mf_arena *a, mf_node *c, const mf_node *n)
 			return -1;
 		for (size_t i = 0; i < n->n; i++) {
 			c->pairs[i].pos = n->pairs[i].pos;
-			c->pairs[i].key = mf_strdup(a, n->pairs[i].key);
+			c->pairs[i].key = intern_key(a, n->pairs[i].key);
 			c->pairs[i].val = mf_copy(a, n->pairs[i].val);
 			if (!c->pairs[i].key || !c->pairs[i].val)
 				return -1;
@@ -987,6 +1065,81 @@ void mf_map_sort(mf_node *map)
 		mf_stable_sort(map->pairs, map->n, sizeof *map->pairs, pair_cmp);
 		map->index = NULL;
 	}
+}
+
+/* ---- hash tables ------------------------------------------------------------- */
+
+struct mf_hash_slot {
+	const void *key; /* NULL: an empty slot */
+	size_t len, hash;
+	void *val;
+};
+
+static struct mf_hash_slot *hash_find(const mf_hash *h, const void *key, size_t len, size_t hash)
+{
+	struct mf_hash_slot *s;
+
+	for (size_t i = hash & (h->cap - 1);; i = (i + 1) & (h->cap - 1)) {
+		s = &h->slot[i];
+		if (!s->key || (s->hash == hash && s->len == len && memcmp(s->key, key, len) == 0))
+			return s;
+	}
+}
+
+/* Twice the slots, at most half full; the old ones are left to the arena. */
+static int hash_grow(mf_arena *a, mf_hash *h)
+{
+	mf_hash bigger = {h->n, h->cap ? 2 * h->cap : 16, NULL};
+
+	if (!(bigger.slot = mf_alloc(a, bigger.cap * sizeof *bigger.slot)))
+		return -1;
+	for (size_t i = 0; i < h->cap; i++)
+		if (h->slot[i].key)
+			*hash_find(&bigger, h->slot[i].key, h->slot[i].len, h->slot[i].hash) =
+				h->slot[i];
+	*h = bigger;
+	return 0;
+}
+
+void *mf_hash_get(const mf_hash *h, const void *key, size_t len)
+{
+	if (!h || !h->n || !key)
+		return NULL;
+	return hash_find(h, key, len, key_hash(key, len))->val;
+}
+
+void *mf_hash_put(mf_arena *a, mf_hash *h, const void *key, size_t len, void *val)
+{
+	struct mf_hash_slot *s;
+	size_t hash = key_hash(key, len);
+
+	if (!h || !key || !val || (2 * (h->n + 1) > h->cap && hash_grow(a, h) != 0))
+		return NULL;
+	s = hash_find(h, key, len, hash);
+	if (s->key)
+		return s->val;
+	*s = (struct mf_hash_slot){key, len, hash, val};
+	h->n++;
+	return val;
+}
+
+void *mf_hash_get_str(const mf_hash *h, const char *key)
+{
+	return key ? mf_hash_get(h, key, strlen(key)) : NULL;
+}
+
+void *mf_hash_put_str(mf_arena *a, mf_hash *h, const char *key, void *val)
+{
+	return key ? mf_hash_put(a, h, key, strlen(key), val) : NULL;
+}
+
+void *mf_tb_hash_put(mf_tb *b, mf_hash *h, const char *key, void *val)
+{
+	void *v = key ? mf_hash_put_str(b->a, h, key, val) : NULL;
+
+	if (key && !v)
+		b->failed = true;
+	return v;
 }
 
 /* ---- small helpers ------------------------------------------------------------- */

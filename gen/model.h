@@ -67,9 +67,11 @@ typedef struct mf_pair {
 	mf_node *val;
 } mf_pair;
 
+/* A million nodes make a thousand services: kind and flags share a word
+ * with nothing else so that a node takes 80 bytes of arena, not 96. */
 struct mf_node {
-	mf_kind kind;
-	unsigned flags;
+	mf_kind kind : 8;
+	unsigned flags : 8;
 	mf_pos pos;
 	const char *str; /* scalars: the text as written (canonical for BOOL/INT/FLOAT made here) */
 	size_t len;      /* strlen(str); strings may not hold NUL (load refuses them) */
@@ -199,6 +201,30 @@ const char *mf_or(const char *s, const char *dflt); /* s, or dflt when s is NULL
 /* The index of s in list[0..n), or n when it is not there (or s is NULL). */
 size_t mf_str_index(const char *s, const char *const *list, size_t n);
 #define MF_IN_LIST(s, list) (mf_str_index((s), (list), MF_NELEM(list)) < MF_NELEM(list))
+
+/* A hash table from byte-string keys to values, for the sets and tables a
+ * stage would otherwise scan once per item (names seen, positions reported,
+ * a chart's values keys): the one hash every stage uses besides a map's own
+ * key index.  Keys are not copied and must live as long as the table (arena
+ * text and arrays do); values are never NULL.  The table lives in the arena
+ * given to mf_hash_put and goes with it.  Start one as (mf_hash){0}. */
+typedef struct mf_hash {
+	size_t n, cap; /* entries; slots, a power of two (0 before the first put) */
+	struct mf_hash_slot *slot;
+} mf_hash;
+
+/* The value stored under key[0..len), or NULL. */
+void *mf_hash_get(const mf_hash *h, const void *key, size_t len);
+/* Store val under key unless the key is there already.  Returns the value
+ * now under key: val when it was added, the earlier value when not; NULL
+ * when memory ran out (the table is left as it was). */
+void *mf_hash_put(mf_arena *a, mf_hash *h, const void *key, size_t len, void *val);
+/* The same for a NUL-terminated key (a NULL key: NULL). */
+void *mf_hash_get_str(const mf_hash *h, const char *key);
+void *mf_hash_put_str(mf_arena *a, mf_hash *h, const char *key, void *val);
+/* mf_hash_put_str in the builder's arena, under its rule: a failure is
+ * recorded (a NULL key is nothing to put: NULL, nothing recorded). */
+void *mf_tb_hash_put(mf_tb *b, mf_hash *h, const char *key, void *val);
 
 /* Stable sort (merge sort; qsort is not stable).  Needs n*size bytes of
  * malloc'd scratch, falls back to an in-place insertion sort without it. */

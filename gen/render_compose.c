@@ -42,6 +42,7 @@ typedef struct rc {
 	mf_node *vars;   /* side: VAR -> {what, users} */
 	mf_node *sfiles; /* side: secret file path -> {what, users} */
 	mf_node *files;  /* side: generated file path -> text */
+	mf_hash users;   /* "ENTRY\nUSER": a user a side entry lists already */
 	mf_tb tb;        /* everything built; tb.failed is reported once, at the end */
 	int rc;
 } rc;
@@ -832,6 +833,7 @@ static void note(rc *r, mf_node *side, const char *name, const char *what, const
 		 mf_pos pos)
 {
 	mf_node *e = mf_get(side, name), *users;
+	const char *user;
 
 	if (!e) {
 		e = mf_tb_map(&r->tb, pos);
@@ -839,10 +841,9 @@ static void note(rc *r, mf_node *side, const char *name, const char *what, const
 		mf_tb_put(&r->tb, side, name, e);
 	}
 	users = mf_tb_child_seq(&r->tb, e, "users", pos);
-	for (size_t i = 0; users && i < users->n; i++)
-		if (!strcmp(mf_str(users->items[i]), in->compose_name))
-			return;
-	mf_tb_push(&r->tb, users, mf_tb_str(&r->tb, in->compose_name, pos));
+	user = mf_tb_printf(&r->tb, "%p\n%s", (void *)e, in->compose_name);
+	if (user && mf_tb_hash_put(&r->tb, &r->users, user, (void *)user) == user)
+		mf_tb_push(&r->tb, users, mf_tb_str(&r->tb, in->compose_name, pos));
 }
 
 /* A file-based Compose secret "<secret>-<key>" read from DIR/KEY

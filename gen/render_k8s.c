@@ -19,9 +19,11 @@ typedef struct rk {
 	const mf_env *e;
 	mf_objects *out;
 	int rc;
-	/* service accounts already emitted, as "ns/name" */
-	const char **accounts;
-	size_t naccounts, capaccounts;
+	mf_hash accounts; /* service accounts already emitted, as "ns/name" */
+	/* the run's diagnostics by position, code and text (diag_key), hashed
+	 * up to diags[nhashed]: what error_once and warn_once said already */
+	mf_hash said;
+	size_t nhashed;
 	/* ingress paths, grouped into one Ingress per host and namespace at the end */
 	struct ingpath *ings;
 	size_t nings, capings;
@@ -92,14 +94,23 @@ static mf_node *str_of(rk *r, const mf_node *n)
  * (each environment once per run: mf_k8s_objects).  The base view
  * reports nothing: it also holds services no Kubernetes environment runs,
  * and what is wrong with the others shows in the environments' renders. */
-static bool reported(const rk *r, mf_pos pos, const char *code, const char *msg)
+static const char *diag_key(rk *r, mf_pos pos, const char *code, const char *msg)
 {
-	for (size_t i = 0; i < r->c->ndiags; i++) {
-		const mf_diag *d = &r->c->diags[i];
-		if (mf_pos_eq(d->pos, pos) && !strcmp(d->code, code) && !strcmp(d->msg, msg))
-			return true;
+	return mf_tb_printf(&r->tb, "%u:%u:%u\n%s\n%s", pos.file, pos.line, pos.col, code, msg);
+}
+
+/* Whether the run holds this diagnostic already.  Diagnostics are only
+ * appended, so each is hashed once, the first time this render asks. */
+static bool reported(rk *r, mf_pos pos, const char *code, const char *msg)
+{
+	if (r->nhashed > r->c->ndiags) /* not appended: start again */
+		r->said = (mf_hash){0}, r->nhashed = 0;
+	for (; r->nhashed < r->c->ndiags; r->nhashed++) {
+		const mf_diag *d = &r->c->diags[r->nhashed];
+		const char *k = diag_key(r, d->pos, d->code, d->msg);
+		mf_tb_hash_put(&r->tb, &r->said, k, (void *)k);
 	}
-	return false;
+	return mf_hash_get_str(&r->said, diag_key(r, pos, code, msg)) != NULL;
 }
 
 static void error_once(rk *r, mf_pos pos, const char *code, const char *msg)
@@ -1548,19 +1559,8 @@ static void workload(ri *i)
 
 static bool account_seen(rk *r, const char *key)
 {
-	const char **grown;
-
-	if (!key) /* out of memory, recorded */
-		return true;
-	for (size_t k = 0; k < r->naccounts; k++)
-		if (!strcmp(r->accounts[k], key))
-			return true;
-	if (!(grown = mf_tb_grow(&r->tb, r->accounts, r->naccounts, &r->capaccounts,
-				 sizeof *grown)))
-		return true;
-	r->accounts = grown;
-	r->accounts[r->naccounts++] = key;
-	return false;
+	/* NULL: out of memory, recorded */
+	return !key || mf_tb_hash_put(&r->tb, &r->accounts, key, (void *)key) != key;
 }
 
 /* One ServiceAccount per service (or per serviceAccount.name); no token is

@@ -48,23 +48,21 @@ typedef struct rctx {
 	int rc;
 	/* description lines an environment's check already reported: every
 	 * environment resolves the same lines, each is reported once */
-	mf_pos *reported;
-	size_t nreported, capreported;
+	mf_hash reported;  /* mf_pos -> itself */
 	bool *config_read; /* parallel to doc's configs: some layer of some service reads it */
 } rctx;
 
-/* True the first time a position is seen (errors are few: a scan will do). */
+/* True the first time a position is seen (a warning per instance of a
+ * thousand services is a thousand: hashed, not scanned). */
 static bool first_report(rctx *r, mf_pos pos)
 {
-	mf_pos *grown;
+	mf_pos *key;
 
-	for (size_t i = 0; i < r->nreported; i++)
-		if (mf_pos_eq(r->reported[i], pos))
-			return false;
-	grown = mf_grow(r->c->a, r->reported, r->nreported, &r->capreported, sizeof *grown);
-	if (grown) {
-		r->reported = grown;
-		r->reported[r->nreported++] = pos;
+	if (mf_hash_get(&r->reported, &pos, sizeof pos))
+		return false;
+	if ((key = mf_alloc(r->c->a, sizeof *key))) {
+		*key = pos;
+		mf_hash_put(r->c->a, &r->reported, key, sizeof *key, key);
 	}
 	return true;
 }

@@ -590,6 +590,16 @@ START_TEST(lint_namespace_quota)
 				      "spec:\n  replicas: 3\n  selector: {matchLabels: {app: web}}\n  template:\n"
 				      "    metadata: {labels: {app: web}}\n    spec:\n      containers:\n"
 				      "        - name: web\n          image: web:1.2\n"
+				      "          resources: {requests: {cpu: 500m, memory: 256Mi}, limits: {cpu: 1, memory: 512Mi}}\n"
+				      /* namespace b's quota counts b's pods only (sums are per namespace) */
+				      "---\n"
+				      "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: other, namespace: b}\n"
+				      "spec:\n  hard: {requests.cpu: \"1\"}\n"
+				      "---\n"
+				      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: b}\n"
+				      "spec:\n  replicas: 1\n  selector: {matchLabels: {app: api}}\n  template:\n"
+				      "    metadata: {labels: {app: api}}\n    spec:\n      containers:\n"
+				      "        - name: api\n          image: api:1.2\n"
 				      "          resources: {requests: {cpu: 500m, memory: 256Mi}, limits: {cpu: 1, memory: 512Mi}}\n");
 	const char *paths[] = {path};
 

@@ -473,6 +473,46 @@ START_TEST(lookups)
 }
 END_TEST
 
+/* mf_hash: first value wins, byte keys with their length, growth keeps every
+ * entry, a failed allocation leaves the table as it was. */
+START_TEST(hash_table)
+{
+	mf_hash h = {0};
+	int one = 1, two = 2;
+	char keys[5000][8];
+	mf_pos at = P(1, 2, 3), same = P(1, 2, 3);
+
+	ck_assert_ptr_null(mf_hash_get_str(&h, "a"));
+	ck_assert_ptr_eq(mf_hash_put_str(A, &h, "a", &one), &one);
+	ck_assert_ptr_eq(mf_hash_put_str(A, &h, "a", &two), &one);
+	ck_assert_ptr_eq(mf_hash_get_str(&h, "a"), &one);
+	ck_assert_ptr_null(mf_hash_get(&h, "ab", 2));
+	ck_assert_ptr_eq(mf_hash_put(A, &h, "ab", 1, &two), &one); /* "a" */
+	ck_assert_ptr_eq(mf_hash_put(A, &h, "", 0, &two), &two);
+	ck_assert_ptr_eq(mf_hash_put(A, &h, &at, sizeof at, &two), &two);
+	ck_assert_ptr_eq(mf_hash_get(&h, &same, sizeof same), &two);
+	ck_assert_ptr_null(mf_hash_put_str(A, &h, NULL, &one));
+	ck_assert_ptr_null(mf_hash_put_str(A, &h, "b", NULL));
+	for (int i = 0; i < 5000; i++) {
+		snprintf(keys[i], sizeof keys[i], "k%d", i);
+		ck_assert_ptr_eq(mf_hash_put_str(A, &h, keys[i], keys[i]), keys[i]);
+	}
+	ck_assert_uint_eq(h.n, 5003);
+	for (int i = 0; i < 5000; i++)
+		ck_assert_ptr_eq(mf_hash_get_str(&h, keys[i]), keys[i]);
+	while (2 * (h.n + 1) <= h.cap) /* up to the put that must grow the table */
+		ck_assert_ptr_nonnull(mf_hash_put_str(A, &h, mf_printf(A, "x%zu", h.n), &one));
+	const char *last = mf_printf(A, "x%zu", h.n);
+	size_t n = h.n, cap = h.cap;
+	mf_arena_fail_once(A, 0);
+	ck_assert_ptr_null(mf_hash_put_str(A, &h, last, &one));
+	ck_assert_uint_eq(h.n, n);
+	ck_assert_uint_eq(h.cap, cap);
+	ck_assert_ptr_eq(mf_hash_get_str(&h, "k4999"), keys[4999]);
+	ck_assert_ptr_eq(mf_hash_put_str(A, &h, last, &two), &two);
+}
+END_TEST
+
 START_TEST(paths)
 {
 	mf_node *m = sample();
@@ -827,6 +867,7 @@ static Suite *model_suite(void)
 	t = tcase_create("lookups");
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, lookups);
+	tcase_add_test(t, hash_table);
 	tcase_add_test(t, paths);
 	tcase_add_test(t, truthy);
 	suite_add_tcase(s, t);

@@ -28,10 +28,12 @@ echo "# interrupted builds: $ksvc services, $ktrials kill trials, seed $kseed (M
 # journal, which a kill (not a power cut) sees the same on any file system
 k=$(mktemp -d /dev/shm/manifold-kill.XXXXXX 2>/dev/null) || { k=$work/kill; mkdir -p "$k"; }
 trap 'rm -rf "$work" "$k"' EXIT
-# b changes every file (the version is in every label), drops services and adds a tenant
-"$here/../bench/gen-system.sh" "$ksvc" 4 >"$k/a.yaml"
+# b changes every file (the version is in every label), drops services and adds a tenant;
+# neither builds Helm: a 3,000-service chart is over Helm's 5 MiB (helm-file-too-large)
+nohelm='s/^    targets: \[kustomize, helm/    targets: [kustomize/'
+"$here/../bench/gen-system.sh" "$ksvc" 4 | sed "$nohelm" >"$k/a.yaml"
 "$here/../bench/gen-system.sh" $((ksvc - ksvc / 30)) 5 |
-  sed 's/^  version: "1.0.0"$/  version: "1.0.1"/' >"$k/b.yaml"
+  sed -e 's/^  version: "1.0.0"$/  version: "1.0.1"/' -e "$nohelm" >"$k/b.yaml"
 $run build "$k/a.yaml" -o "$k/ref-a" >"$k/log-a" 2>&1 &
 pa=$!
 $run build "$k/b.yaml" -o "$k/ref-b" >"$k/log-b" 2>&1
