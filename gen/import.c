@@ -791,8 +791,9 @@ static mf_node *secret_ref(imp *m, svc *s, const char *name, const char *value, 
 
 static bool env_name(const char *s)
 {
-	return s && (isalpha((unsigned char)*s) || *s == '_') &&
-	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+	/* Kubernetes' rule for env names, which the description follows */
+	return s && *s && !isdigit((unsigned char)*s) &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
 		       strlen(s);
 }
 
@@ -803,8 +804,8 @@ static void put_env(imp *m, svc *s, const char *name, const char *value, mf_pos 
 
 	if (!env_name(name)) {
 		warn_at(m, pos, "import-key",
-			"'%s' is not carried: a variable name in a description is letters, digits "
-			"and '_'",
+			"'%s' is not carried: a variable name in a description is letters, digits, "
+			"'_', '.' and '-', not starting with a digit",
 			name);
 		return;
 	}
@@ -1719,6 +1720,162 @@ static void carry_networks(imp *m, svc *s, const mf_pair *p)
 			    "network");
 }
 
+/* ---- container settings (gen/settings.def on the description side) ---------------------- */
+
+/* A Compose scalar that a description key takes as it is. */
+static void put_text(imp *m, svc *s, const mf_pair *p, const char *ours)
+{
+	const char *v = text_of(p->val);
+
+	if (!v || !*v)
+		not_carried(m, p->pos, p->key, "it is not a single value");
+	else
+		mf_tb_put_str(&m->tb, s->out, ours, v, p->val->pos);
+}
+
+static void put_bool(imp *m, svc *s, const mf_pair *p, const char *ours)
+{
+	bool v;
+
+	if (truthy_text(p->val, &v))
+		mf_tb_put_bool(&m->tb, s->out, ours, v, p->val->pos);
+	else
+		not_carried(m, p->pos, p->key, "it is not true or false");
+}
+
+/* A Compose collection a description key holds in the same shape. */
+static void put_same(imp *m, svc *s, const mf_pair *p, const char *ours, mf_kind kind)
+{
+	if (p->val->kind != kind)
+		not_carried(m, p->pos, p->key,
+			    kind == MF_MAP ? "it is not a map" : "it is not a list");
+	else
+		mf_tb_put(&m->tb, s->out, ours, mf_copy(m->tb.a, p->val));
+}
+
+#define AS(fn, how, ours)                                \
+	static void fn(imp *m, svc *s, const mf_pair *p) \
+	{                                                \
+		how(m, s, p, ours);                      \
+	}
+#define AS_SAME(fn, ours, kind)                          \
+	static void fn(imp *m, svc *s, const mf_pair *p) \
+	{                                                \
+		put_same(m, s, p, ours, kind);           \
+	}
+AS(carry_container_name, put_text, "containerName")
+AS(carry_hostname, put_text, "hostname")
+AS(carry_working_dir, put_text, "workingDir")
+AS(carry_stop_signal, put_text, "stopSignal")
+AS(carry_stop_grace, put_text, "terminationGracePeriod")
+AS(carry_init, put_bool, "init")
+AS(carry_tty, put_bool, "tty")
+AS(carry_stdin_open, put_bool, "stdinOpen")
+AS_SAME(carry_devices, "devices", MF_SEQ)
+AS_SAME(carry_logging, "logging", MF_MAP)
+#undef AS
+#undef AS_SAME
+
+/* A ulimit as a number: interpolation leaves "65536" a string; -1 is unlimited. */
+static mf_node *limit_of(imp *m, const mf_node *n)
+{
+	const char *v = text_of(n);
+
+	if (!v || !(count_of(v) || !strcmp(v, "-1")))
+		return NULL;
+	return mf_tb_int(&m->tb, atoll(v), n->pos);
+}
+
+/* services.*.ulimits: NAME: N, or NAME: {soft: N, hard: N} */
+static void carry_ulimits(imp *m, svc *s, const mf_pair *p)
+{
+	mf_node *out = mf_tb_map(&m->tb, p->pos);
+
+	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++) {
+		const mf_pair *q = &p->val->pairs[i];
+		mf_node *one = q->val->kind == MF_MAP ? NULL : limit_of(m, q->val);
+		mf_node *soft = limit_of(m, mf_get(q->val, "soft")),
+			*hard = limit_of(m, mf_get(q->val, "hard"));
+		if (!one && soft && hard && q->val->n == 2) {
+			one = mf_tb_map(&m->tb, q->pos);
+			mf_tb_put(&m->tb, one, "soft", soft);
+			mf_tb_put(&m->tb, one, "hard", hard);
+		}
+		if (one)
+			mf_tb_put(&m->tb, out, q->key, one);
+		else
+			not_carried(m, q->pos, mf_tb_printf(&m->tb, "ulimits.%s", q->key),
+				    "it is not a number or {soft, hard}");
+	}
+	if (p->val->kind != MF_MAP)
+		not_carried(m, p->pos, p->key, "it is not a map");
+	mf_tb_put_nonempty(&m->tb, s->out, "ulimits", out);
+}
+
+/* services.*.shm_size: Compose's binary units, as deploy's memory */
+static void carry_shm_size(imp *m, svc *s, const mf_pair *p)
+{
+	const char *v = memory_of(m, p->val);
+
+	if (!v)
+		not_carried(m, p->pos, p->key, "it is not a size such as '2gb'");
+	else
+		mf_tb_put_str(&m->tb, s->out, "shmSize", v, p->val->pos);
+}
+
+/* "K=V" items or a map, as labels and sysctls are written */
+static mf_node *pairs_of(imp *m, const mf_pair *p)
+{
+	mf_node *out = mf_tb_map(&m->tb, p->pos);
+
+	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++) {
+		const char *v = text_of(p->val->pairs[i].val);
+		mf_tb_put_str(&m->tb, out, p->val->pairs[i].key, v ? v : "", p->val->pairs[i].pos);
+	}
+	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++) {
+		const char *item = text_of(p->val->items[i]), *eq = item ? strchr(item, '=') : NULL;
+		if (!eq) {
+			not_carried(m, p->val->items[i]->pos, p->key, "an item is not 'KEY=VALUE'");
+			continue;
+		}
+		mf_tb_put_str(&m->tb, out, mf_strndup(m->tb.a, item, (size_t)(eq - item)), eq + 1,
+			      p->val->items[i]->pos);
+	}
+	return out;
+}
+
+static void carry_labels(imp *m, svc *s, const mf_pair *p)
+{
+	mf_tb_put_nonempty(&m->tb, s->out, "labels", pairs_of(m, p));
+}
+
+static void carry_sysctls(imp *m, svc *s, const mf_pair *p)
+{
+	mf_tb_put_nonempty(&m->tb, security(m, s, p->pos), "sysctls", pairs_of(m, p));
+}
+
+/* services.*.extra_hosts: "HOST:ADDRESS" (or "HOST=ADDRESS") items, or a map */
+static void carry_extra_hosts(imp *m, svc *s, const mf_pair *p)
+{
+	mf_node *out = mf_tb_map(&m->tb, p->pos);
+
+	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++)
+		mf_tb_put_str(&m->tb, out, p->val->pairs[i].key,
+			      mf_or(text_of(p->val->pairs[i].val), ""), p->val->pairs[i].pos);
+	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++) {
+		const char *item = text_of(p->val->items[i]);
+		size_t k = item ? strcspn(item, ":=") : 0;
+		if (!item || !item[k]) {
+			not_carried(m, p->val->items[i]->pos, p->key,
+				    "an item is not 'HOST:ADDRESS'");
+			continue;
+		}
+		mf_tb_put_str(&m->tb, out, mf_strndup(m->tb.a, item, k), item + k + 1,
+			      p->val->items[i]->pos);
+	}
+	mf_tb_put_nonempty(&m->tb, s->out, "extraHosts", out);
+}
+
 /* ---- the key table ----------------------------------------------------------------------- */
 
 #define NOT_YET "a description cannot say it yet"
@@ -1756,21 +1913,21 @@ static const struct key_rule {
 	{"ipc", carry_host_mode, NULL},
 	{"networks", carry_networks, NULL},
 	/* container settings the language is gaining (issue 13) */
-	{"container_name", NULL, NOT_YET " (Compose names the container after the service)"},
-	{"hostname", NULL, NOT_YET " (the host name is the service's name)"},
-	{"devices", NULL, NOT_YET " (only NVIDIA GPUs by count, under 'deploy')"},
-	{"ulimits", NULL, NOT_YET},
-	{"shm_size", NULL, NOT_YET},
-	{"tty", NULL, NOT_YET},
-	{"stdin_open", NULL, NOT_YET},
-	{"stop_grace_period", NULL, NOT_YET},
-	{"stop_signal", NULL, NOT_YET},
-	{"sysctls", NULL, NOT_YET},
-	{"init", NULL, NOT_YET},
-	{"working_dir", NULL, NOT_YET},
-	{"labels", NULL, NOT_YET},
-	{"logging", NULL, NOT_YET},
-	{"extra_hosts", NULL, NOT_YET},
+	{"container_name", carry_container_name, NULL},
+	{"hostname", carry_hostname, NULL},
+	{"devices", carry_devices, NULL},
+	{"ulimits", carry_ulimits, NULL},
+	{"shm_size", carry_shm_size, NULL},
+	{"tty", carry_tty, NULL},
+	{"stdin_open", carry_stdin_open, NULL},
+	{"stop_grace_period", carry_stop_grace, NULL},
+	{"stop_signal", carry_stop_signal, NULL},
+	{"sysctls", carry_sysctls, NULL},
+	{"init", carry_init, NULL},
+	{"working_dir", carry_working_dir, NULL},
+	{"labels", carry_labels, NULL},
+	{"logging", carry_logging, NULL},
+	{"extra_hosts", carry_extra_hosts, NULL},
 	{"dns", NULL, NOT_YET},
 	{"dns_search", NULL, NOT_YET},
 	{"dns_opt", NULL, NOT_YET},
