@@ -436,15 +436,6 @@ static const char *subject_of(mf_chk *k, const mf_seen *s, const mf_diag *d)
 	return s->in->service;
 }
 
-static int cmp_pos(mf_pos a, mf_pos b)
-{
-	if (a.file != b.file)
-		return a.file < b.file ? -1 : 1;
-	if (a.line != b.line)
-		return a.line < b.line ? -1 : 1;
-	return a.col == b.col ? 0 : a.col < b.col ? -1 : 1;
-}
-
 /* The key of a group (rule, position, environment, severity, waiver,
  * note), then the subject, so a group's members are adjacent and sorted. */
 static int cmp_member(const void *x, const void *y)
@@ -453,7 +444,7 @@ static int cmp_member(const void *x, const void *y)
 	int r = strcmp(a->d->code, b->d->code);
 
 	if (!r)
-		r = cmp_pos(a->d->pos, b->d->pos);
+		r = mf_pos_cmp(a->d->pos, b->d->pos);
 	if (!r)
 		r = mf_strcmp_null(a->d->env, b->d->env);
 	if (!r)
@@ -461,7 +452,7 @@ static int cmp_member(const void *x, const void *y)
 	if (!r)
 		r = (int)a->d->waived - (int)b->d->waived;
 	if (!r)
-		r = cmp_pos(a->d->waiver_pos, b->d->waiver_pos);
+		r = mf_pos_cmp(a->d->waiver_pos, b->d->waiver_pos);
 	if (!r)
 		r = mf_strcmp_null(a->d->note, b->d->note);
 	return r ? r : strcmp(a->who, b->who);

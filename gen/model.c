@@ -1159,6 +1159,15 @@ bool mf_pos_eq(mf_pos x, mf_pos y)
 	return x.file == y.file && x.line == y.line && x.col == y.col;
 }
 
+int mf_pos_cmp(mf_pos a, mf_pos b)
+{
+	if (a.file != b.file)
+		return a.file < b.file ? -1 : 1;
+	if (a.line != b.line)
+		return a.line < b.line ? -1 : 1;
+	return a.col == b.col ? 0 : a.col < b.col ? -1 : 1;
+}
+
 const char *mf_or(const char *s, const char *dflt)
 {
 	return s ? s : dflt;

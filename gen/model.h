@@ -197,6 +197,7 @@ char *mf_fmt_float(char *buf, size_t size, double f);
 bool mf_streq(const char *x, const char *y);      /* same text, or both NULL */
 int mf_strcmp_null(const char *x, const char *y); /* strcmp with NULL first */
 bool mf_pos_eq(mf_pos x, mf_pos y);
+int mf_pos_cmp(mf_pos x, mf_pos y);                 /* by file, line, column */
 const char *mf_or(const char *s, const char *dflt); /* s, or dflt when s is NULL */
 /* The index of s in list[0..n), or n when it is not there (or s is NULL). */
 size_t mf_str_index(const char *s, const char *const *list, size_t n);

@@ -1425,28 +1425,19 @@ typedef struct vol_clash {
 	mf_severity sev;
 } vol_clash;
 
-static int cmp_pos(mf_pos a, mf_pos b)
-{
-	if (a.file != b.file)
-		return a.file < b.file ? -1 : 1;
-	if (a.line != b.line)
-		return a.line < b.line ? -1 : 1;
-	return a.col == b.col ? 0 : a.col < b.col ? -1 : 1;
-}
-
 static int cmp_named(const void *x, const void *y)
 {
 	const named_vol *a = x, *b = y;
 	int c = strcmp(a->v->own_name, b->v->own_name);
 
-	return c ? c : cmp_pos(a->at, b->at);
+	return c ? c : mf_pos_cmp(a->at, b->at);
 }
 
 /* the position of each clash, its most severe first */
 static int cmp_clash(const void *x, const void *y)
 {
 	const vol_clash *a = x, *b = y;
-	int c = cmp_pos(a->second.at, b->second.at);
+	int c = mf_pos_cmp(a->second.at, b->second.at);
 
 	return c ? c : (int)b->sev - (int)a->sev;
 }
@@ -1535,7 +1526,7 @@ static int cmp_project(const void *x, const void *y)
 	const project *a = x, *b = y;
 	int c = strcmp(a->name, b->name);
 
-	return c ? c : cmp_pos(a->at, b->at);
+	return c ? c : mf_pos_cmp(a->at, b->at);
 }
 
 static void shared_projects(rctx *r)

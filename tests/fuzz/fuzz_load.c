@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cron.h"
+#include "fuzz_common.h"
 #include "load.h"
 
 /* Where a description names a profile by relative path, resolve looks next
@@ -10,34 +11,7 @@
  * reading the repository's files (absolute paths still reach the disk). */
 #define FUZZ_PATH "fuzz-nonexistent/system.yaml"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static FILE *devnull;
-
-/* The pipeline refuses what mf_utf8_len refuses before parsing (load.c),
- * so feeding such bytes on would test nothing real. */
-static int acceptable(const uint8_t *data, size_t size)
-{
-	size_t i = 0, n;
-
-	if (size > MF_MAX_FILE_BYTES)
-		return 0;
-	while (i < size) {
-		if (data[i] == 0 || !(n = mf_utf8_len(data + i, size - i)))
-			return 0;
-		i += n;
-	}
-	return 1;
-}
-
-/* Every stage promises a diagnostic with each failure: a silent failure
- * would make the CLI exit 2 without saying why. */
-static void must_have_errors(const mf_ctx *c)
-{
-	if (c->nerrors == 0 && !c->truncated)
-		__builtin_trap();
-}
 
 static void front_end(mf_ctx *c, const mf_node *doc)
 {
@@ -46,17 +20,17 @@ static void front_end(mf_ctx *c, const mf_node *doc)
 
 	memset(&s, 0, sizeof s);
 	if (!doc) {
-		must_have_errors(c);
+		fuzz_must_have_errors(c);
 		return;
 	}
 	if (doc->kind != MF_MAP || mf_validate(c, doc, "system") < 0) {
 		if (doc->kind == MF_MAP)
-			must_have_errors(c);
+			fuzz_must_have_errors(c);
 		return;
 	}
 	if (mf_load_profiles(c, doc, &in) < 0 || mf_resolve(c, &in, NULL, 0, &s) < 0 ||
 	    mf_velero_validate(c, &s) < 0)
-		must_have_errors(c);
+		fuzz_must_have_errors(c);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -75,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mf_ctx c;
 	uint32_t file;
 
-	if (!acceptable(data, size))
+	if (!fuzz_acceptable(data, size))
 		return -1;  /* keep refused inputs out of the corpus */
 	mf_ctx_init(&c);
 	c.today = "2026-01-01";
