@@ -42,7 +42,7 @@ typedef struct rc {
 	mf_node *vars;   /* side: VAR -> {what, users} */
 	mf_node *sfiles; /* side: secret file path -> {what, users} */
 	mf_node *files;  /* side: generated file path -> text */
-	mf_hash users;   /* "ENTRY\nUSER": a user a side entry lists already */
+	mf_hash users;   /* "ENTRY\nUSER": a user a side entry lists already; "scheduling\nPOS" */
 	mf_tb tb;        /* everything built; tb.failed is reported once, at the end */
 	int rc;
 } rc;
@@ -757,13 +757,36 @@ static void no_ephemeral(rc *r, const mf_instance *in, const mf_node *res)
 	}
 }
 
+/* autoscaling, strategy, availability, placement: Compose runs one host with
+ * no scheduler, so they are not written.  Said where the user wrote them;
+ * a profile's defaults (production's spread) are the profile's business. */
+static void no_scheduler(rc *r, const mf_instance *in)
+{
+	static const char *const keys[] = {"autoscaling", "strategy", "availability", "placement"};
+	const mf_node *dflt = mf_get(r->e->profile, "defaults");
+
+	for (size_t i = 0; i < MF_NELEM(keys); i++) {
+		const mf_node *n = mf_get(in->spec, keys[i]), *p = mf_get(dflt, keys[i]);
+		const char *at;
+		if (!n || (p && mf_pos_eq(p->pos, n->pos)))
+			continue;
+		/* once per line: a template's instances share it, one edit answers all */
+		at = mf_tb_printf(&r->tb, "scheduling\n%u:%u:%u", (unsigned)n->pos.file,
+				  (unsigned)n->pos.line, (unsigned)n->pos.col);
+		if (at && mf_tb_hash_put(&r->tb, &r->users, at, (void *)at) == at)
+			diag(r, MF_SEV_WARNING, n->pos, "compose-scheduling",
+			     "'%s' of '%s' is not written: Compose runs one host with no scheduler",
+			     keys[i], in->compose_name);
+	}
+}
+
 static void put_deploy(rc *r, const mf_instance *in, mf_node *svc, bool published)
 {
 	const mf_node *res = mf_get(in->spec, "resources");
 	mf_node *deploy = mf_tb_map(&r->tb, in->pos);
 
 	no_ephemeral(r, in, res);
-
+	no_scheduler(r, in);
 	put_replicas(r, in, deploy, published);
 	if (mf_get(res, "limits"))
 		put_resource_set(r, deploy, "limits", mf_get(res, "limits"));
