@@ -1823,7 +1823,7 @@ static void carry_shm_size(imp *m, svc *s, const mf_pair *p)
 		mf_tb_put_str(&m->tb, s->out, "shmSize", v, p->val->pos);
 }
 
-/* "K=V" items or a map, as labels and sysctls are written */
+/* labels, sysctls: normalise_service made the "K=V" list form a map already */
 static mf_node *pairs_of(imp *m, const mf_pair *p)
 {
 	mf_node *out = mf_tb_map(&m->tb, p->pos);
@@ -1832,15 +1832,8 @@ static mf_node *pairs_of(imp *m, const mf_pair *p)
 		const char *v = text_of(p->val->pairs[i].val);
 		mf_tb_put_str(&m->tb, out, p->val->pairs[i].key, v ? v : "", p->val->pairs[i].pos);
 	}
-	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++) {
-		const char *item = text_of(p->val->items[i]), *eq = item ? strchr(item, '=') : NULL;
-		if (!eq) {
-			not_carried(m, p->val->items[i]->pos, p->key, "an item is not 'KEY=VALUE'");
-			continue;
-		}
-		mf_tb_put_str(&m->tb, out, mf_strndup(m->tb.a, item, (size_t)(eq - item)), eq + 1,
-			      p->val->items[i]->pos);
-	}
+	if (p->val->kind != MF_MAP)
+		not_carried(m, p->pos, p->key, "it is not a map or a list of 'KEY=VALUE'");
 	return out;
 }
 

@@ -26,6 +26,15 @@ static inline int fuzz_acceptable(const uint8_t *data, size_t size)
 	return 1;
 }
 
+/* Reports go to /dev/null, and stdin reads nothing: a profile path of
+ * "/dev/stdin" must not hang the run.  NULL when either cannot be opened. */
+static inline FILE *fuzz_null_stdio(void)
+{
+	if (!freopen("/dev/null", "r", stdin))
+		return NULL;
+	return fopen("/dev/null", "w");
+}
+
 /* Every stage promises a diagnostic with each failure: a silent failure
  * would make the CLI exit 2 without saying why. */
 static inline void fuzz_must_have_errors(const mf_ctx *c)

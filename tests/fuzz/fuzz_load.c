@@ -37,10 +37,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	/* a profile path of "/dev/stdin" must not hang the run */
-	if (!freopen("/dev/null", "r", stdin))
-		return 0;
-	devnull = fopen("/dev/null", "w");
+	devnull = fuzz_null_stdio();
 	return 0;
 }
 
