@@ -13,8 +13,8 @@ enum { DEFAULT_MAX_ERRORS = 50 };
 void mf_ctx_init(mf_ctx *c)
 {
 	memset(c, 0, sizeof *c);
-	c->a = mf_arena_new();
-	c->sources = mf_alloc(c->a, 8 * sizeof *c->sources);
+	c->a = c->keep = mf_arena_new();
+	c->sources = mf_alloc(c->keep, 8 * sizeof *c->sources);
 	if (!c->sources)
 		return; /* every later call sees the missing arena or table and fails softly */
 	c->capsources = 8;
@@ -26,7 +26,9 @@ void mf_ctx_release(mf_ctx *c)
 {
 	if (!c)
 		return;
-	mf_arena_free(c->a);
+	if (c->a != c->keep)
+		mf_arena_free(c->a);
+	mf_arena_free(c->keep);
 	memset(c, 0, sizeof *c);
 }
 
@@ -39,7 +41,7 @@ static size_t *line_starts(mf_ctx *c, const char *text, size_t len, size_t *n)
 
 	for (const char *p = text; p && (p = memchr(p, '\n', len - (size_t)(p - text))) != NULL;)
 		count += (size_t)(++p - text) < len;
-	if (!(v = mf_alloc(c->a, (count + 1) * sizeof *v)))
+	if (!(v = mf_alloc(c->keep, (count + 1) * sizeof *v)))
 		return NULL;
 	if (len)
 		v[at++] = 0;
@@ -54,9 +56,9 @@ uint32_t mf_source_add(mf_ctx *c, const char *path, const char *text, size_t len
 {
 	if (!c || !c->sources || c->nsources >= UINT32_MAX)
 		return 0;
-	mf_source *s = mf_grow(c->a, c->sources, c->nsources, &c->capsources, sizeof *s);
-	char *copy = mf_alloc(c->a, len + 1);
-	const char *p = mf_strdup(c->a, path ? path : "");
+	mf_source *s = mf_grow(c->keep, c->sources, c->nsources, &c->capsources, sizeof *s);
+	char *copy = mf_alloc(c->keep, len + 1);
+	const char *p = mf_strdup(c->keep, path ? path : "");
 	size_t nlines = 0, *lines;
 	if (!s || !copy || !p)
 		return 0;
@@ -91,7 +93,7 @@ static size_t max_errors(const mf_ctx *c)
 static mf_diag *dropped(mf_ctx *c, mf_severity sev, mf_pos pos)
 {
 	c->truncated = true;
-	mf_diag *d = mf_alloc(c->a, sizeof *d);
+	mf_diag *d = mf_alloc(c->keep, sizeof *d);
 	if (d) {
 		d->sev = sev;
 		d->pos = pos;
@@ -103,14 +105,14 @@ static mf_diag *dropped(mf_ctx *c, mf_severity sev, mf_pos pos)
 __attribute__((format(printf, 5, 0))) static mf_diag *
 vadd(mf_ctx *c, mf_severity sev, mf_pos pos, const char *code, const char *fmt, va_list ap)
 {
-	if (!c || !c->a)
+	if (!c || !c->keep)
 		return NULL;
 	if (sev == MF_SEV_ERROR && c->nerrors >= max_errors(c))
 		return dropped(c, sev, pos);
-	char *msg = mf_vprintf(c->a, fmt, ap);
+	char *msg = mf_vprintf(c->keep, fmt, ap);
 	mf_mask_tokens(msg); /* a name quoted from the input may be a token */
-	char *cd = code ? mf_strdup(c->a, code) : NULL;
-	mf_diag *all = mf_grow(c->a, c->diags, c->ndiags, &c->capdiags, sizeof *all);
+	char *cd = code ? mf_strdup(c->keep, code) : NULL;
+	mf_diag *all = mf_grow(c->keep, c->diags, c->ndiags, &c->capdiags, sizeof *all);
 	if (!msg || (code && !cd) || !all)
 		return NULL;
 	c->diags = all;
@@ -150,15 +152,71 @@ void mf_warning(mf_ctx *c, mf_pos pos, const char *code, const char *fmt, ...)
 
 void mf_diag_note(mf_ctx *c, mf_diag *d, const char *fmt, ...)
 {
-	if (!c || !c->a || !d)
+	if (!c || !c->keep || !d)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	char *note = mf_vprintf(c->a, fmt, ap);
+	char *note = mf_vprintf(c->keep, fmt, ap);
 	va_end(ap);
 	mf_mask_tokens(note);
 	if (note)
 		d->note = note;
+}
+
+/* ---- scratch arenas ------------------------------------------------------------------- */
+
+int mf_scratch_begin(mf_ctx *c, mf_scratch *s)
+{
+	mf_arena *a = mf_arena_new();
+
+	s->outer = c->a;
+	if (!a)
+		return mf_error(c, MF_NOPOS, "internal", "out of memory");
+	c->a = a;
+	return 0;
+}
+
+/* A string the stage built in its scratch arena is copied; one it
+ * borrowed from the description or a table stays as it is. */
+static bool keep_str(mf_ctx *c, const mf_span *v, size_t n, const char **p)
+{
+	if (!*p || !mf_spans_have(v, n, *p))
+		return true;
+	return (*p = mf_strdup(c->keep, *p)) != NULL;
+}
+
+static bool keep_diag(mf_ctx *c, const mf_span *v, size_t n, mf_diag *d)
+{
+	const char **f[] = {&d->code, &d->msg,          &d->note,      &d->env,          &d->object,
+			    &d->path, &d->rule_summary, &d->rule_help, &d->waiver_reason};
+	bool ok = true;
+
+	for (size_t i = 0; i < MF_NELEM(f); i++)
+		ok &= keep_str(c, v, n, f[i]);
+	return ok;
+}
+
+int mf_scratch_end(mf_ctx *c, mf_scratch *s)
+{
+	mf_arena *a = c->a;
+	size_t n;
+	mf_span *v;
+	bool ok = true;
+
+	if (a == s->outer)
+		return 0; /* begin failed */
+	v = mf_arena_spans(a, &n);
+	ok = v != NULL;
+	for (size_t i = 0; ok && i < c->ndiags; i++)
+		ok = keep_diag(c, v, n, &c->diags[i]);
+	free(v);
+	c->a = s->outer;
+	if (ok) {
+		mf_arena_free(a);
+		return 0;
+	}
+	mf_arena_adopt(c->keep, a); /* some diagnostic still points into it */
+	return mf_error(c, MF_NOPOS, "internal", "out of memory");
 }
 
 /* ---- sorting --------------------------------------------------------------------------- */

@@ -41,7 +41,8 @@ typedef struct mf_diag {
 } mf_diag;
 
 typedef struct mf_ctx {
-	mf_arena *a;
+	mf_arena *a;        /* where stages allocate: keep, or a stage's scratch arena */
+	mf_arena *keep;     /* the run's: sources and diagnostics live here */
 	mf_source *sources; /* sources[0] is a dummy so that pos.file == 0 means none */
 	size_t nsources, capsources;
 	mf_diag *diags;
@@ -74,6 +75,16 @@ mf_diag *mf_diag_add(mf_ctx *c, mf_severity sev, mf_pos pos, const char *code, c
 	__attribute__((format(printf, 5, 6)));
 void mf_diag_note(mf_ctx *c, mf_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* A stage whose working memory dies with it (check, each emitter) runs with
+ * c->a on a scratch arena: mf_scratch_end copies what its diagnostics point
+ * into there to c->keep and frees it.  Nothing else the stage allocated may
+ * outlive it.  Begin returns -1 on OOM (c->a is then left as it was). */
+typedef struct mf_scratch {
+	mf_arena *outer;
+} mf_scratch;
+int mf_scratch_begin(mf_ctx *c, mf_scratch *s);
+int mf_scratch_end(mf_ctx *c, mf_scratch *s);
 
 /* Sort diagnostics by file, line, col, code (stable) so output is deterministic. */
 void mf_diag_sort(mf_ctx *c);

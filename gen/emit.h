@@ -6,7 +6,7 @@
 #include "yamlw.h"
 
 typedef struct mf_outfile {
-	const char *path; /* relative to the output directory, '/'-separated */
+	const char *path; /* relative to the output directory, '/'-separated; malloc-owned */
 	char *data;       /* malloc-owned */
 	size_t len;
 } mf_outfile;

@@ -447,8 +447,15 @@ static int front_end(mf_ctx *c, const opts *o, const mf_render_opts *ro, run *r)
 static int run_check_stage(mf_ctx *c, const opts *o, const run *r)
 {
 	mf_check_opts co = {o->envs, o->nenvs, o->explain_defaults, o->no_fold};
+	mf_scratch s;
+	int rc = mf_scratch_begin(c, &s);
 
-	return mf_check(c, &r->rd, &co) < 0 || r->render_failed ? -1 : 0;
+	/* check's tables and scans die with it: only its findings stay */
+	if (rc == 0 && mf_check(c, &r->rd, &co) < 0)
+		rc = -1;
+	if (mf_scratch_end(c, &s) < 0)
+		rc = -1;
+	return rc < 0 || r->render_failed ? -1 : 0;
 }
 
 /* Path components of an absolute, normalised path ("." and ".." folded). */
@@ -536,9 +543,16 @@ static int emit_all(mf_ctx *c, const mf_rendered *rd, unsigned mask, mf_output *
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < MF_NTARGETS; i++)
-		if ((mask & (1u << i)) && emitters[i](c, rd, out) < 0)
+	for (size_t i = 0; i < MF_NTARGETS; i++) {
+		mf_scratch s;
+		if (!(mask & (1u << i)))
+			continue;
+		/* an emitter's trees are gone once its files are bytes */
+		if (mf_scratch_begin(c, &s) < 0 || emitters[i](c, rd, out) < 0)
 			rc = -1;
+		if (mf_scratch_end(c, &s) < 0)
+			rc = -1;
+	}
 	mf_output_sort(out);
 	return rc;
 }

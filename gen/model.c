@@ -106,6 +106,65 @@ size_t mf_arena_fail_once(mf_arena *a, size_t n)
 	return left;
 }
 
+void mf_arena_adopt(mf_arena *a, mf_arena *b)
+{
+	mf_chunk *last = b ? b->head : NULL;
+
+	if (!last) {
+		free(b);
+		return;
+	}
+	while (last->next)
+		last = last->next;
+	/* behind a's head, like a big chunk, so a keeps bumping where it was */
+	if (a->head) {
+		last->next = a->head->next;
+		a->head->next = b->head;
+	} else {
+		a->head = b->head;
+	}
+	free(b); /* its key table lives in the chunks a now has */
+}
+
+static int cmp_span(const void *x, const void *y)
+{
+	uintptr_t a = ((const mf_span *)x)->lo, b = ((const mf_span *)y)->lo;
+
+	return (a > b) - (a < b);
+}
+
+mf_span *mf_arena_spans(const mf_arena *a, size_t *n)
+{
+	size_t k = 0;
+	mf_span *v;
+
+	*n = 0;
+	for (const mf_chunk *c = a ? a->head : NULL; c; c = c->next)
+		k++;
+	if (!(v = malloc((k + 1) * sizeof *v)))
+		return NULL;
+	for (const mf_chunk *c = a ? a->head : NULL; c; c = c->next)
+		v[(*n)++] = (mf_span){(uintptr_t)c->data, (uintptr_t)c->data + c->cap};
+	qsort(v, *n, sizeof *v, cmp_span);
+	return v;
+}
+
+bool mf_spans_have(const mf_span *v, size_t n, const void *p)
+{
+	uintptr_t q = (uintptr_t)p;
+	size_t lo = 0, hi = n;
+
+	/* the last span starting at or before q is the only one that can hold it */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].lo <= q)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && q < v[lo - 1].hi;
+}
+
 void *mf_alloc(mf_arena *a, size_t size)
 {
 	if (!a || size > SIZE_MAX - sizeof(mf_chunk) - ALIGNMENT)

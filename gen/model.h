@@ -19,6 +19,16 @@ void *mf_alloc(mf_arena *a, size_t size); /* zeroed; aborts never: NULL on OOM *
  * Returns what the previous call still had to count: 0 when its failure
  * happened (or none was asked for). */
 size_t mf_arena_fail_once(mf_arena *a, size_t n);
+/* Where a's memory lies, chunk by chunk, sorted: so that what a stage run on
+ * a scratch arena reported can be told from what it borrowed (see
+ * mf_scratch_end).  Malloc'd (free it); NULL and *n = 0 on OOM. */
+typedef struct mf_span {
+	uintptr_t lo, hi; /* integers: pointers into unrelated blocks do not compare */
+} mf_span;
+/* Hands all of b's memory to a (b is gone): nothing moves, nothing can fail. */
+void mf_arena_adopt(mf_arena *a, mf_arena *b);
+mf_span *mf_arena_spans(const mf_arena *a, size_t *n);
+bool mf_spans_have(const mf_span *v, size_t n, const void *p);
 /* Room for one more element of an arena array of n elements of `elem`
  * bytes: `old` while n < *cap, else a block twice as large holding the n
  * elements (the old one is left to the arena) and *cap updated.  NULL on

@@ -41,8 +41,10 @@ void mf_output_init(mf_output *o)
 
 void mf_output_release(mf_output *o)
 {
-	for (size_t i = 0; i < o->n; i++)
+	for (size_t i = 0; i < o->n; i++) {
+		free((char *)o->files[i].path);
 		free(o->files[i].data);
+	}
 	free(o->files);
 	memset(o, 0, sizeof *o);
 }
@@ -114,7 +116,8 @@ int mf_output_add(mf_ctx *c, mf_output *o, const char *path, mf_buf *buf)
 		o->cap = cap;
 	}
 	data = buf->data ? buf->data : calloc(1, 1);
-	if (!data || !(copy = mf_strdup(c->a, path))) {
+	/* malloc'd like the data: an emitter's arena is gone before the write */
+	if (!data || !(copy = strdup(path))) {
 		if (data != buf->data)
 			free(data);
 		return mf_error(c, MF_NOPOS, "internal", "out of memory");
