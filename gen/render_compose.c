@@ -1008,10 +1008,23 @@ static void secret_volume(rc *r, const mf_instance *in, mf_node *svc, const mf_n
 	}
 }
 
+/* emptyDir: a tmpfs, the only Compose scratch space every user can write
+ * (mode 1777, like an emptyDir's 0777). An anonymous volume would be disk,
+ * but it starts root-owned 0755 (or takes the image's folder), so a non-root
+ * service could not write it: an on-disk emptyDir is said to become memory. */
 static void tmpfs_volume(rc *r, mf_node *vols, const mf_node *v)
 {
 	mf_node *m = mf_tb_map(&r->tb, v->pos);
-	long long size = mf_mem_bytes(mf_path(v, "emptyDir.sizeLimit"));
+	const mf_node *ed = mf_get(v, "emptyDir");
+	long long size = mf_mem_bytes(mf_get(ed, "sizeLimit"));
+	const char *medium = mf_get_str(ed, "medium");
+
+	if (!medium || strcmp(medium, "Memory"))
+		diag(r, MF_SEV_WARNING, ed ? ed->pos : v->pos, "compose-emptydir-memory",
+		     "the emptyDir at '%s' is on disk in Kubernetes but a memory tmpfs in "
+		     "Compose, counted against the memory limit; say 'medium: Memory' if "
+		     "that is meant",
+		     mf_or(mf_get_str(v, "mount"), "?"));
 
 	mf_tb_put(&r->tb, m, "type", mf_tb_str(&r->tb, "tmpfs", v->pos));
 	mf_tb_put(&r->tb, m, "target", lit(r, mf_get_str(v, "mount"), v->pos));
