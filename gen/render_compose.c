@@ -918,7 +918,8 @@ static void attach(rc *r, mf_node *svc, const char *source, const char *target, 
 }
 
 /* An env var from a secret key: ${VAR?...} from .env, or, for a secret
- * Compose reads from files only, VAR_FILE pointing at the mounted file. */
+ * Compose reads from files only, VAR_FILE pointing at the mounted file: a
+ * warning at the var unless it says `file: true` (the program reads that). */
 static void secret_env(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, const char *var,
 		       const mf_node *ref)
 {
@@ -931,6 +932,12 @@ static void secret_env(rc *r, const mf_instance *in, mf_node *svc, mf_node *env,
 	if (mf_get(comp, "file") && !mf_get(comp, "environment")) {
 		const char *src = secret_source(r, in, secret, key, ref->pos);
 		attach(r, svc, src, NULL, ref->pos);
+		if (!mf_get_bool(ref, "file", false))
+			diag(r, MF_SEV_WARNING, ref->pos, "compose-secret-file-env",
+			     "'%s' is '%s_FILE' in Compose, the path of the file of %s: say "
+			     "'file: true' if the program reads that, or give the secret "
+			     "'compose.environment'",
+			     var, var, what);
 		mf_tb_put(
 			&r->tb, env, mf_tb_printf(&r->tb, "%s_FILE", var),
 			mf_tb_str(&r->tb, mf_tb_printf(&r->tb, "/run/secrets/%s", src), ref->pos));
@@ -1195,6 +1202,8 @@ static void env_from(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, c
 		mf_node *ref = mf_tb_map(&r->tb, from->pos);
 		mf_tb_put(&r->tb, ref, "secret", mf_get(from, "secret"));
 		mf_tb_put(&r->tb, ref, "key", keys->items[i]);
+		if (mf_get(from, "file"))
+			mf_tb_put(&r->tb, ref, "file", mf_get(from, "file"));
 		if (env_name_ok(var))
 			secret_env(r, in, svc, env, var, ref);
 	}
