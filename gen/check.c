@@ -494,6 +494,7 @@ static void fold_group(mf_chk *k, member *m, size_t n, bool *drop)
 	if (!(list = join_subjects(k, m, n)))
 		return;
 	d->msg = mf_printf(k->c->a, "%s (and %zu more)", d->msg, n - 1);
+	d->folded = n;
 	d->note = mf_printf(k->c->a, "%s%s%zu findings from this line, for %s", mf_or(d->note, ""),
 			    d->note ? "; " : "", n, list);
 	for (size_t i = 1; i < n; i++) {
