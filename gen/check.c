@@ -21,6 +21,21 @@ const mf_rule *mf_rule_find(const char *id)
 	return NULL;
 }
 
+const mf_rule mf_diagnostics[] = {
+#define DIAG(id, sev, summary, help) {id, sev, summary, help},
+#include "diagnostics.def"
+#undef DIAG
+};
+const size_t mf_ndiagnostics = MF_NELEM(mf_diagnostics);
+
+const mf_rule *mf_diagnostic_find(const char *id)
+{
+	for (size_t i = 0; id && i < mf_ndiagnostics; i++)
+		if (!strcmp(mf_diagnostics[i].id, id))
+			return &mf_diagnostics[i];
+	return NULL;
+}
+
 /* Each rule's gate (rules.def): whether it runs without a pack asking for
  * it ("core"), and whether a field of the environment's `require` switches
  * it on (and raises it to an error when `raise`). */
