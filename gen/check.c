@@ -21,6 +21,21 @@ const mf_rule *mf_rule_find(const char *id)
 	return NULL;
 }
 
+const mf_rule mf_diagnostics[] = {
+#define DIAG(id, sev, summary, help) {id, sev, summary, help},
+#include "diagnostics.def"
+#undef DIAG
+};
+const size_t mf_ndiagnostics = MF_NELEM(mf_diagnostics);
+
+const mf_rule *mf_diagnostic_find(const char *id)
+{
+	for (size_t i = 0; id && i < mf_ndiagnostics; i++)
+		if (!strcmp(mf_diagnostics[i].id, id))
+			return &mf_diagnostics[i];
+	return NULL;
+}
+
 /* Each rule's gate (rules.def): whether it runs without a pack asking for
  * it ("core"), and whether a field of the environment's `require` switches
  * it on (and raises it to an error when `raise`). */
@@ -494,6 +509,7 @@ static void fold_group(mf_chk *k, member *m, size_t n, bool *drop)
 	if (!(list = join_subjects(k, m, n)))
 		return;
 	d->msg = mf_printf(k->c->a, "%s (and %zu more)", d->msg, n - 1);
+	d->folded = n;
 	d->note = mf_printf(k->c->a, "%s%s%zu findings from this line, for %s", mf_or(d->note, ""),
 			    d->note ? "; " : "", n, list);
 	for (size_t i = 1; i < n; i++) {

@@ -25,6 +25,12 @@ typedef struct mf_rule {
 extern const mf_rule mf_rules[MF_RULE_COUNT];
 const mf_rule *mf_rule_find(const char *id);
 
+/* The compiler's own diagnostic ids (diagnostics.def): what `manifold
+ * explain` says about an id that is no rule. */
+extern const mf_rule mf_diagnostics[];
+extern const size_t mf_ndiagnostics;
+const mf_rule *mf_diagnostic_find(const char *id);
+
 /* Where a rule runs: in `manifold check`, in `manifold lint`, and, when in
  * both, whether one implementation judges the pods and objects in both, so
  * that lint over the objects check rendered finds what check found.  Rules

@@ -38,6 +38,7 @@ typedef struct mf_diag {
 	bool waived;
 	const char *waiver_reason;
 	mf_pos waiver_pos;
+	size_t folded; /* findings folded into this one per rule and line (check.c), else 0 */
 } mf_diag;
 
 typedef struct mf_ctx {

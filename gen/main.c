@@ -154,8 +154,9 @@ static const mf_cli_cmd commands[] = {
 		 MF_CLI_FILE, NULL},
 	[C_RULES] = {"rules", "", "List the built-in rules.", EXIT_SIMPLE, NO_OPTS, 0, 0,
 		     MF_CLI_NONE, NULL},
-	[C_EXPLAIN] = {"explain", "RULE", "Explain one rule, built in or of a policy pack.",
-		       EXIT_SIMPLE, OPTS(O_POLICY), 1, 1, MF_CLI_RULE, NULL},
+	[C_EXPLAIN] = {"explain", "RULE",
+		       "Explain a rule (built in or a pack's) or a diagnostic's id.", EXIT_SIMPLE,
+		       OPTS(O_POLICY), 1, 1, MF_CLI_RULE, NULL},
 	[C_SCHEMA] = {"schema", "[system|profile|policy]",
 		      "Print a JSON Schema of manifold's input formats.", EXIT_SIMPLE, NO_OPTS, 0,
 		      1, MF_CLI_WORDS, "system profile policy"},
@@ -1108,23 +1109,41 @@ static int explain_pack_rule(const opts *o)
 	return rc < 0 ? rc : finish(rc);
 }
 
+/* An id that is neither a rule, a compiler diagnostic nor a pack's rule:
+ * the nearest of the first two. */
+static int unknown_explain_id(const opts *o)
+{
+	const char **ids = malloc((MF_RULE_COUNT + mf_ndiagnostics) * sizeof *ids), *best;
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; ids && i < MF_RULE_COUNT; i++)
+		ids[n++] = mf_rules[i].id;
+	for (size_t i = 0; ids && i < mf_ndiagnostics; i++)
+		ids[n++] = mf_diagnostics[i].id;
+	best = ids ? mf_did_you_mean(o->paths[0], ids, n) : NULL;
+	rc = mf_cli_usage_error(&cli, o->cmd, "unknown rule '%s'%s%s%s (see 'manifold rules')",
+				o->paths[0], best ? ": did you mean '" : "", best ? best : "",
+				best ? "'?" : "");
+	free(ids);
+	return rc;
+}
+
+/* A rule of check, then a diagnostic of the compiler, then a pack's rule. */
 static int cmd_explain(opts *o)
 {
-	const mf_rule *r = mf_rule_find(o->paths[0]);
-	int rc = r ? 0 : explain_pack_rule(o);
+	const mf_rule *r = mf_rule_find(o->paths[0]), *d = mf_diagnostic_find(o->paths[0]);
+	int rc = r || d ? 0 : explain_pack_rule(o);
 
-	if (!r && rc >= 0)
+	if (!r && !d && rc >= 0)
 		return rc;
-	if (!r) {
-		const char *ids[MF_RULE_COUNT], *best;
-		for (size_t i = 0; i < MF_RULE_COUNT; i++)
-			ids[i] = mf_rules[i].id;
-		best = mf_did_you_mean(o->paths[0], ids, MF_RULE_COUNT);
-		return mf_cli_usage_error(
-			&cli, o->cmd, "unknown rule '%s'%s%s%s (see 'manifold rules')", o->paths[0],
-			best ? ": did you mean '" : "", best ? best : "", best ? "'?" : "");
-	}
-	printf("%s (%s): %s\n\n%s\n", r->id, severity_words[r->sev], r->summary, r->help);
+	if (!r && !d)
+		return unknown_explain_id(o);
+	if (r)
+		printf("%s (%s): %s\n\n%s\n", r->id, severity_words[r->sev], r->summary, r->help);
+	else
+		printf("%s (%s, a diagnostic of the compiler): %s\n\n%s\n", d->id,
+		       severity_words[d->sev], d->summary, d->help);
 	return finish(EXIT_OK);
 }
 

@@ -693,22 +693,36 @@ static void put_resource_set(rc *r, mf_node *deploy, const char *key, const mf_n
 			  mf_tb_str(&r->tb, bytes_text(r, mem), mf_get(set, "memory")->pos));
 }
 
-/* resources.*.gpu -> a device reservation; the driver is the vendor of
- * resources.gpuResource (default nvidia.com/gpu). */
-static void put_gpu(rc *r, const mf_instance *in, mf_node *deploy)
+/* resources.limits.gpu (else requests.gpu) when it asks for one or more */
+static const mf_node *gpu_count(const mf_instance *in)
 {
 	const mf_node *res = mf_get(in->spec, "resources");
 	const mf_node *g = mf_path(res, "limits.gpu") ? mf_path(res, "limits.gpu")
 						      : mf_path(res, "requests.gpu");
-	const char *kind = mf_get_str(res, "gpuResource");
+
+	return g && g->kind == MF_INT && g->v.i > 0 ? g : NULL;
+}
+
+/* The vendor of resources.gpuResource (default nvidia.com/gpu): "nvidia". */
+static const char *gpu_vendor(rc *r, const mf_instance *in)
+{
+	const char *kind =
+		mf_or(mf_str(mf_path(in->spec, "resources.gpuResource")), "nvidia.com/gpu");
+
+	return mf_tb_printf(&r->tb, "%.*s", (int)strcspn(kind, "./"), kind);
+}
+
+/* An NVIDIA GPU: a device reservation, which Docker hands to its nvidia
+ * driver; the only vendor Docker has a device-request driver for. */
+static void put_gpu(rc *r, const mf_instance *in, mf_node *deploy)
+{
+	const mf_node *g = gpu_count(in);
 	mf_node *dev, *caps;
 
-	if (!g || g->kind != MF_INT || g->v.i <= 0)
+	if (!g || !mf_streq(gpu_vendor(r, in), "nvidia"))
 		return;
-	if (!kind)
-		kind = "nvidia.com/gpu";
 	dev = mf_tb_map(&r->tb, g->pos);
-	mf_tb_put(&r->tb, dev, "driver", mf_tb_strn(&r->tb, kind, strcspn(kind, "./"), g->pos));
+	mf_tb_put(&r->tb, dev, "driver", mf_tb_str(&r->tb, "nvidia", g->pos));
 	mf_tb_put(&r->tb, dev, "count", mf_tb_int(&r->tb, g->v.i, g->pos));
 	caps = mf_tb_child_seq(&r->tb, dev, "capabilities", g->pos);
 	mf_tb_push(&r->tb, caps, mf_tb_str(&r->tb, "gpu", g->pos));
@@ -719,6 +733,55 @@ static void put_gpu(rc *r, const mf_instance *in, mf_node *deploy)
 					       "reservations", g->pos),
 				   "devices", g->pos),
 		   dev);
+}
+
+/* s is in seq, or seq holds "s:..." (a device mapped to a path of its own) */
+static bool seq_has(const mf_node *seq, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; seq && seq->kind == MF_SEQ && i < seq->n; i++) {
+		const char *x = mf_str(seq->items[i]);
+		if (x && !strncmp(x, s, n) && (!x[n] || x[n] == ':'))
+			return true;
+	}
+	return false;
+}
+
+static void push_once(rc *r, mf_node *svc, const char *key, const char *s, mf_pos pos)
+{
+	mf_node *seq = mf_tb_child_seq(&r->tb, svc, key, pos);
+
+	if (!seq_has(seq, s))
+		mf_tb_push(&r->tb, seq, mf_tb_str(&r->tb, s, pos));
+}
+
+/* An AMD GPU: Docker has no device-request driver for it; ROCm's way is the
+ * devices /dev/kfd and /dev/dri and the group video, which give the
+ * container every AMD GPU of the host, so a count is a warning.  Another
+ * vendor has neither: a warning, nothing written.  After the settings,
+ * whose 'devices' it extends. */
+static void put_gpu_devices(rc *r, const mf_instance *in, mf_node *svc)
+{
+	const mf_node *g = gpu_count(in), *kind = mf_path(in->spec, "resources.gpuResource");
+	const char *vendor = gpu_vendor(r, in);
+
+	if (!g || mf_streq(vendor, "nvidia"))
+		return;
+	if (!mf_streq(vendor, "amd")) {
+		diag(r, MF_SEV_WARNING, kind ? kind->pos : g->pos, "compose-gpu",
+		     "Docker has no device request for '%s': no GPU is given in Compose; list "
+		     "the GPU's device files under 'devices'",
+		     mf_or(mf_str(kind), "?"));
+		return;
+	}
+	push_once(r, svc, "devices", "/dev/kfd", g->pos);
+	push_once(r, svc, "devices", "/dev/dri", g->pos);
+	push_once(r, svc, "group_add", "video", g->pos);
+	diag(r, MF_SEV_WARNING, g->pos, "compose-gpu",
+	     "%lld AMD GPU%s asked for: Compose gives /dev/kfd and /dev/dri, every AMD GPU of "
+	     "the host (set HIP_VISIBLE_DEVICES to choose)",
+	     g->v.i, g->v.i == 1 ? " is" : "s are");
 }
 
 /* deploy.replicas only when it is more than one container and Compose can
@@ -918,7 +981,8 @@ static void attach(rc *r, mf_node *svc, const char *source, const char *target, 
 }
 
 /* An env var from a secret key: ${VAR?...} from .env, or, for a secret
- * Compose reads from files only, VAR_FILE pointing at the mounted file. */
+ * Compose reads from files only, VAR_FILE pointing at the mounted file: a
+ * warning at the var unless it says `file: true` (the program reads that). */
 static void secret_env(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, const char *var,
 		       const mf_node *ref)
 {
@@ -931,6 +995,12 @@ static void secret_env(rc *r, const mf_instance *in, mf_node *svc, mf_node *env,
 	if (mf_get(comp, "file") && !mf_get(comp, "environment")) {
 		const char *src = secret_source(r, in, secret, key, ref->pos);
 		attach(r, svc, src, NULL, ref->pos);
+		if (!mf_get_bool(ref, "file", false))
+			diag(r, MF_SEV_WARNING, ref->pos, "compose-secret-file-env",
+			     "'%s' is '%s_FILE' in Compose, the path of the file of %s: say "
+			     "'file: true' if the program reads that, or give the secret "
+			     "'compose.environment'",
+			     var, var, what);
 		mf_tb_put(
 			&r->tb, env, mf_tb_printf(&r->tb, "%s_FILE", var),
 			mf_tb_str(&r->tb, mf_tb_printf(&r->tb, "/run/secrets/%s", src), ref->pos));
@@ -1008,10 +1078,23 @@ static void secret_volume(rc *r, const mf_instance *in, mf_node *svc, const mf_n
 	}
 }
 
+/* emptyDir: a tmpfs, the only Compose scratch space every user can write
+ * (mode 1777, like an emptyDir's 0777). An anonymous volume would be disk,
+ * but it starts root-owned 0755 (or takes the image's folder), so a non-root
+ * service could not write it: an on-disk emptyDir is said to become memory. */
 static void tmpfs_volume(rc *r, mf_node *vols, const mf_node *v)
 {
 	mf_node *m = mf_tb_map(&r->tb, v->pos);
-	long long size = mf_mem_bytes(mf_path(v, "emptyDir.sizeLimit"));
+	const mf_node *ed = mf_get(v, "emptyDir");
+	long long size = mf_mem_bytes(mf_get(ed, "sizeLimit"));
+	const char *medium = mf_get_str(ed, "medium");
+
+	if (!medium || strcmp(medium, "Memory"))
+		diag(r, MF_SEV_WARNING, ed ? ed->pos : v->pos, "compose-emptydir-memory",
+		     "the emptyDir at '%s' is on disk in Kubernetes but a memory tmpfs in "
+		     "Compose, counted against the memory limit; say 'medium: Memory' if "
+		     "that is meant",
+		     mf_or(mf_get_str(v, "mount"), "?"));
 
 	mf_tb_put(&r->tb, m, "type", mf_tb_str(&r->tb, "tmpfs", v->pos));
 	mf_tb_put(&r->tb, m, "target", lit(r, mf_get_str(v, "mount"), v->pos));
@@ -1182,6 +1265,8 @@ static void env_from(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, c
 		mf_node *ref = mf_tb_map(&r->tb, from->pos);
 		mf_tb_put(&r->tb, ref, "secret", mf_get(from, "secret"));
 		mf_tb_put(&r->tb, ref, "key", keys->items[i]);
+		if (mf_get(from, "file"))
+			mf_tb_put(&r->tb, ref, "file", mf_get(from, "file"));
 		if (env_name_ok(var))
 			secret_env(r, in, svc, env, var, ref);
 	}
@@ -1459,6 +1544,7 @@ static mf_node *render_service(rc *r, size_t i)
 	put_identity(r, sec, svc);
 	put_isolation(r, sec, svc);
 	put_settings(r, in, svc);
+	put_gpu_devices(r, in, svc);
 	compose_cannot(r, in);
 	mf_stable_sort(svc->pairs, svc->n, sizeof *svc->pairs, cmp_key);
 	svc->index = NULL; /* the key index follows pair order */

@@ -425,12 +425,19 @@ static const char *gitlab_severity(const mf_diag *d)
 }
 
 /* What tells one finding from another across runs: its rule, file, place
- * and message (FNV-1a, twice, as 32 hex digits). */
+ * and message (FNV-1a, twice, as 32 hex digits).  A finding folded per rule
+ * and line says "(and N more)" after its first subject's message: both
+ * change when an instance is added, so its key is the fold's own (rule,
+ * place, environment, severity), one finding per key by construction. */
 static const char *gitlab_fingerprint(const mf_ctx *c, const mf_diag *d, const char *file)
 {
 	const char *key =
-		mf_printf(c->a, "%s\n%s\n%u\n%u\n%s", d->code ? d->code : "", file,
-			  (unsigned)d->pos.line, (unsigned)d->pos.col, d->msg ? d->msg : "");
+		d->folded ? mf_printf(c->a, "%s\n%s\n%u\n%u\nfolded\n%s\n%d",
+				      d->code ? d->code : "", file, (unsigned)d->pos.line,
+				      (unsigned)d->pos.col, d->env ? d->env : "", (int)d->sev)
+			  : mf_printf(c->a, "%s\n%s\n%u\n%u\n%s", d->code ? d->code : "", file,
+				      (unsigned)d->pos.line, (unsigned)d->pos.col,
+				      d->msg ? d->msg : "");
 	unsigned long long h[2] = {1469598103934665603ULL, 7809847782465536322ULL};
 
 	for (const char *p = key; p && *p; p++)

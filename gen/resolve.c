@@ -91,7 +91,7 @@ static const alt volume_alts[] = {{"config", own_cfg},
 				  {"emptyDir", own_empty},
 				  {"hostPath", own_host},
 				  {"bind", own_bind}};
-static const char *const own_esec[] = {"secret", "key", "optional", NULL},
+static const char *const own_esec[] = {"secret", "key", "optional", "file", NULL},
 			 *const own_ecfg[] = {"config", "key", "optional", NULL},
 			 *const own_esvc[] = {"service", "port", "format", NULL},
 			 *const own_efield[] = {"field", NULL};

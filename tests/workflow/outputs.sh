@@ -81,3 +81,32 @@ if command -v yamllint >/dev/null 2>&1; then
 else
   t yamllint-installed false
 fi
+
+# GitLab fingerprints of a finding folded per rule and line ("(and N more)")
+# do not change when an instance is added (here a tenant that sorts first):
+# the same file, one description with two tenants, one with three.
+mkdir -p "$work/fold2" "$work/fold3"
+cat > "$work/fold2/system.yaml" <<'YAML'
+manifold: 1
+system: {name: fold}
+services:
+  api:
+    scope: tenant
+    image: nginx:latest
+    ports: {http: 8080}
+tenants:
+  globex: {}
+  initech: {}
+environments:
+  development: {profile: development}
+YAML
+sed 's/^  globex: {}/  acme: {}\n  globex: {}/' "$work/fold2/system.yaml" > "$work/fold3/system.yaml"
+# "FINGERPRINT DESCRIPTION" of the image-latest issue
+fold_fp() {
+  (cd "$1" && $run check system.yaml --format gitlab) | awk -F'"' '
+    $2 == "check_name" { rule = $4 } $2 == "description" { msg = $4 }
+    $2 == "fingerprint" && rule == "image-latest" { print $4, msg }'
+}
+fp2=$(fold_fp "$work/fold2") fp3=$(fold_fp "$work/fold3")
+t gitlab-folded-counts-differ test "${fp2#* }" != "${fp3#* }" -a -n "${fp2#* }"
+t gitlab-folded-fingerprint-stable test "${fp2%% *}" = "${fp3%% *}" -a ${#fp2} -gt 32
