@@ -1459,6 +1459,8 @@ static mf_node *render_service(rc *r, size_t i)
 	put_identity(r, sec, svc);
 	put_isolation(r, sec, svc);
 	put_settings(r, in, svc);
+	mf_tb_put(&r->tb, svc, "networks",
+		  mf_compose_service_networks(r->c, &r->tb, r->s, in, &r->rc));
 	compose_cannot(r, in);
 	mf_stable_sort(svc->pairs, svc->n, sizeof *svc->pairs, cmp_key);
 	svc->index = NULL; /* the key index follows pair order */
@@ -1561,6 +1563,7 @@ mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const
 		mf_tb_put(&r.tb, r.doc, "volumes", r.volumes);
 	if (r.secrets->n)
 		mf_tb_put(&r.tb, r.doc, "secrets", r.secrets);
+	mf_tb_put(&r.tb, r.doc, "networks", mf_compose_networks(&r.tb, s));
 	if (side)
 		*side = side_of(&r);
 	if (r.tb.failed)
