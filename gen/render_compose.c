@@ -1462,6 +1462,8 @@ static mf_node *render_service(rc *r, size_t i)
 	mf_tb_put(&r->tb, svc, "networks",
 		  mf_compose_service_networks(r->c, &r->tb, r->s, in, &r->rc));
 	compose_cannot(r, in);
+	if (mf_compose_check_reach(r->c, in) < 0)
+		r->rc = -1;
 	mf_stable_sort(svc->pairs, svc->n, sizeof *svc->pairs, cmp_key);
 	svc->index = NULL; /* the key index follows pair order */
 	return svc;

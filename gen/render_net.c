@@ -88,3 +88,55 @@ mf_node *mf_compose_networks(mf_tb *tb, const mf_system *s)
 	mf_map_sort(out);
 	return out;
 }
+
+/* The i-th network of a service's `networks:` (list or map), or NULL. */
+static const char *net_at(const mf_node *nets, size_t i)
+{
+	return nets->kind == MF_SEQ ? mf_str(nets->items[i]) : nets->pairs[i].key;
+}
+
+/* Whether a service is on network `name`: one with no `networks:` is on
+ * `default` alone, as Compose puts it. */
+static bool on_network(const mf_instance *in, const char *name)
+{
+	const mf_node *nets = mf_get(in->spec, "networks");
+
+	if (!nets || (nets->kind != MF_SEQ && nets->kind != MF_MAP) || !nets->n)
+		return !strcmp(name, "default");
+	for (size_t k = 0; k < nets->n; k++)
+		if (mf_streq(net_at(nets, k), name))
+			return true;
+	return false;
+}
+
+static bool share_network(const mf_instance *a, const mf_instance *b)
+{
+	const mf_node *nets = mf_get(a->spec, "networks");
+
+	if (!nets || (nets->kind != MF_SEQ && nets->kind != MF_MAP) || !nets->n)
+		return on_network(b, "default");
+	for (size_t k = 0; k < nets->n; k++)
+		if (net_at(nets, k) && on_network(b, net_at(nets, k)))
+			return true;
+	return false;
+}
+
+/* A flow between services on no common network: Compose's DNS does not
+ * resolve the name, so the connection fails; an error at the flow's line.
+ * Host-network services are on no Compose network. */
+int mf_compose_check_reach(mf_ctx *c, const mf_instance *in)
+{
+	int rc = 0;
+
+	for (size_t k = 0; !in->host_network && k < in->nflows; k++) {
+		const mf_flow *f = &in->flows[k];
+		if (f->to == in || f->to->host_network || share_network(in, f->to))
+			continue;
+		mf_diag_add(c, MF_SEV_ERROR, f->pos, "network-disjoint",
+			    "'%s' reaches '%s', but they share no network in Compose, so its name "
+			    "does not resolve there: add a network both join",
+			    in->compose_name, f->to->compose_name);
+		rc = -1;
+	}
+	return rc;
+}
