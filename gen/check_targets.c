@@ -55,6 +55,23 @@ static void image_health(mf_chk *k, const mf_instance *in)
 		   in->service, k->e->name);
 }
 
+/* services.*.networks: Kubernetes output does not carry networks yet (no
+ * NetworkPolicy per network, no Service per alias), so an internal network
+ * confines a service in Compose only: said at the key, once per line. */
+static void networks(mf_chk *k, const mf_instance *in)
+{
+	const mf_pair *p = mf_get_pair(in->spec, "networks");
+	const mf_instance *prev = prev_of(k->e, in);
+
+	if (!p || !p->val->n || said_before(prev ? mf_get(prev->spec, "networks") : NULL, p->val))
+		return;
+	mf_finding(k, MF_RULE_K8S_NO_EQUIVALENT, p->pos, NULL,
+		   "the networks of '%s' are not written in '%s': Kubernetes output keeps its "
+		   "flows (an internal network does not confine it there, aliases are no Service "
+		   "names)",
+		   in->service, k->e->name);
+}
+
 /* settings.def entries Kubernetes has no field for */
 static void k8s_no_equivalent(mf_chk *k)
 {
@@ -76,6 +93,7 @@ static void k8s_no_equivalent(mf_chk *k)
 					   mf_settings[s].lost);
 		host_gateway(k, in);
 		image_health(k, in);
+		networks(k, in);
 	}
 	k->in = NULL;
 }

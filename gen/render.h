@@ -106,6 +106,14 @@ int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *ou
  * for .env.example and the generated config files (NULL on failure). */
 mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const mf_render_opts *o,
 			   mf_node **side);
+/* Named networks for Compose (render_net.c): a service's `networks:` (NULL
+ * when it names none; an undeclared one sets *rc to -1 with an error) and
+ * the file's top-level `networks:` (NULL when none is declared). */
+mf_node *mf_compose_service_networks(mf_ctx *c, mf_tb *tb, const mf_system *s,
+				     const mf_instance *in, int *rc);
+mf_node *mf_compose_networks(mf_tb *tb, const mf_system *s);
+/* A flow of `in` to a service on none of its networks: an error (-1). */
+int mf_compose_check_reach(mf_ctx *c, const mf_instance *in);
 
 /* The Secrets the objects read, per namespace: a list, sorted by namespace and
  * name, of {namespace, tenant?, name, type, declared (under secrets: of the

@@ -1545,7 +1545,11 @@ static mf_node *render_service(rc *r, size_t i)
 	put_isolation(r, sec, svc);
 	put_settings(r, in, svc);
 	put_gpu_devices(r, in, svc);
+	mf_tb_put(&r->tb, svc, "networks",
+		  mf_compose_service_networks(r->c, &r->tb, r->s, in, &r->rc));
 	compose_cannot(r, in);
+	if (mf_compose_check_reach(r->c, in) < 0)
+		r->rc = -1;
 	mf_stable_sort(svc->pairs, svc->n, sizeof *svc->pairs, cmp_key);
 	svc->index = NULL; /* the key index follows pair order */
 	return svc;
@@ -1647,6 +1651,7 @@ mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const
 		mf_tb_put(&r.tb, r.doc, "volumes", r.volumes);
 	if (r.secrets->n)
 		mf_tb_put(&r.tb, r.doc, "secrets", r.secrets);
+	mf_tb_put(&r.tb, r.doc, "networks", mf_compose_networks(&r.tb, s));
 	if (side)
 		*side = side_of(&r);
 	if (r.tb.failed)
