@@ -1149,11 +1149,20 @@ static int cmd_explain(opts *o)
 
 static int cmd_completion(opts *o)
 {
-	const char *ids[MF_RULE_COUNT];
+	/* `explain` takes the compiler's ids as well as the rules' */
+	size_t n = MF_RULE_COUNT + mf_ndiagnostics;
+	const char **ids = malloc(n * sizeof *ids);
+	int rc;
 
+	if (!ids)
+		return finish(EXIT_INTERNAL);
 	for (size_t i = 0; i < MF_RULE_COUNT; i++)
 		ids[i] = mf_rules[i].id;
-	if (mf_cli_completion(&cli, o->paths[0], ids, MF_RULE_COUNT, stdout) < 0)
+	for (size_t i = 0; i < mf_ndiagnostics; i++)
+		ids[MF_RULE_COUNT + i] = mf_diagnostics[i].id;
+	rc = mf_cli_completion(&cli, o->paths[0], ids, n, stdout);
+	free(ids);
+	if (rc < 0)
 		return mf_cli_usage_error(&cli, o->cmd, "no completion for '%s' (bash, zsh)",
 					  o->paths[0]);
 	return finish(EXIT_OK);

@@ -249,6 +249,19 @@ static json_t *sarif_rule(const char *id, const char *summary, const char *help,
 	return r;
 }
 
+/* A pack rule carries its own text; a compiler diagnostic's comes from
+ * diagnostics.def, so code scanning shows the same help as `explain`. */
+static json_t *sarif_other_rule(const mf_ctx *c, const mf_diag *d, const char *code)
+{
+	const mf_rule *k = mf_diagnostic_find(code);
+	const char *summary = d->rule_summary ? d->rule_summary : k ? k->summary : NULL;
+	const char *help = d->rule_help ? d->rule_help : k ? k->help : NULL;
+
+	if (!summary)
+		summary = mf_printf(c->a, "manifold diagnostic '%s'", code);
+	return sarif_rule(code, summary, help, d->sev);
+}
+
 /* Built-in rules first (rules.def order), then any other code seen (pack
  * rules, input diagnostics) in order of first appearance. */
 static json_t *sarif_rules(const mf_ctx *c, const char ***ids, size_t *nids)
@@ -270,13 +283,7 @@ static json_t *sarif_rules(const mf_ctx *c, const char ***ids, size_t *nids)
 		if (seen || mf_rule_find(code))
 			continue;
 		v[n++] = code;
-		json_array_append_new(
-			rules,
-			sarif_rule(code,
-				   c->diags[i].rule_summary
-					   ? c->diags[i].rule_summary
-					   : mf_printf(c->a, "manifold diagnostic '%s'", code),
-				   c->diags[i].rule_help, c->diags[i].sev));
+		json_array_append_new(rules, sarif_other_rule(c, &c->diags[i], code));
 	}
 	*ids = v;
 	*nids = n;

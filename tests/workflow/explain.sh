@@ -53,3 +53,15 @@ done
 t explain-changes-md-ids test -z "$undocumented"
 $run explain compose-emptydir-memroy >/dev/null 2>"$work/log"; rc=$?
 t explain-dym-compiler-id test "$rc" -eq 2 -a "$(head -n 1 "$work/log")" = "manifold explain: unknown rule 'compose-emptydir-memroy': did you mean 'compose-emptydir-memory'? (see 'manifold rules')"
+# completion offers the compiler's ids to `explain`, and SARIF gives a
+# compiler diagnostic the help text `explain` prints
+$run completion bash | grep -q "compose-emptydir-memory"
+t completion-offers-compiler-ids test $? -eq 0
+gpu="$here/../golden/compose-gpu/system.yaml"
+$run check "$gpu" --format sarif 2>/dev/null | python3 -c '
+import json, sys
+rules = json.load(sys.stdin)["runs"][0]["tool"]["driver"]["rules"]
+r = [x for x in rules if x["id"] == "compose-gpu"][0]
+sys.exit(0 if r["help"]["text"].startswith(sys.argv[1]) else 1)' \
+  "$($run explain compose-gpu | sed -n 3p | cut -c1-40)"
+t sarif-compiler-id-help test $? -eq 0
