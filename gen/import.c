@@ -29,6 +29,7 @@ typedef struct imp {
 	mf_node *vol_owner;    /* Compose volume name -> the service whose storage it is */
 	mf_node *secret_keys;  /* key of secret 'imported' -> value */
 	mf_node *secret_where; /* key -> "service (file:line), ..." */
+	mf_node *verbatim;     /* "file:line:col" of each Compose value carried as it is */
 	const char *project;   /* Compose project name */
 	bool no_probe;         /* a service has no healthcheck */
 	size_t keys, carried;
@@ -1720,6 +1721,36 @@ static void carry_networks(imp *m, svc *s, const mf_pair *p)
 			    "network");
 }
 
+static const char *pos_key(imp *m, mf_pos pos)
+{
+	return mf_printf(m->tb.a, "%u:%u:%u", pos.file, pos.line, pos.col);
+}
+
+/* After the description failed its schema (diagnostics from `from` on):
+ * true when every error is at a Compose value carried as it is (put_text),
+ * which the description's schema refuses (a container name with a form
+ * feed): the input's fault, said at the value, not a bug of the import. */
+static bool refused_verbatim(imp *m, size_t from)
+{
+	size_t errors = 0;
+
+	for (size_t i = from; i < m->c->ndiags; i++) {
+		mf_diag *d = &m->c->diags[i];
+		const char *key = d->sev == MF_SEV_ERROR ? pos_key(m, d->pos) : NULL;
+		if (d->sev != MF_SEV_ERROR)
+			continue;
+		if (!key || !d->pos.file || !mf_get(m->verbatim, key))
+			return false;
+		errors++;
+	}
+	for (size_t i = from; errors && i < m->c->ndiags; i++)
+		if (m->c->diags[i].sev == MF_SEV_ERROR && !m->c->diags[i].note)
+			mf_diag_note(m->c, &m->c->diags[i],
+				     "'manifold import' carries this value as it is, and a "
+				     "description cannot hold it: correct it in the Compose file");
+	return errors > 0 || m->c->truncated;
+}
+
 /* ---- container settings (gen/settings.def on the description side) ---------------------- */
 
 /* A Compose scalar that a description key takes as it is. */
@@ -1729,8 +1760,8 @@ static void put_text(imp *m, svc *s, const mf_pair *p, const char *ours)
 
 	if (!v || !*v)
 		not_carried(m, p->pos, p->key, "it is not a single value");
-	else
-		mf_tb_put_str(&m->tb, s->out, ours, v, p->val->pos);
+	else if (mf_tb_put_str(&m->tb, s->out, ours, v, p->val->pos), m->verbatim)
+		mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, p->val->pos), true, p->val->pos);
 }
 
 static void put_bool(imp *m, svc *s, const mf_pair *p, const char *ours)
@@ -2243,10 +2274,13 @@ static int finish_import(imp *m, const mf_node *desc, mf_imported *r)
 {
 	if (m->tb.failed)
 		return mf_error(m->c, MF_NOPOS, "internal", "out of memory");
+	size_t before = m->c->ndiags;
 	if (mf_validate(m->c, desc, "system") < 0)
-		return mf_error(
-			m->c, MF_NOPOS, "internal",
-			"the imported description is not valid: a bug of 'manifold import'");
+		return refused_verbatim(m, before)
+			       ? -1
+			       : mf_error(m->c, MF_NOPOS, "internal",
+					  "the imported description is not valid: a bug of "
+					  "'manifold import'");
 	header(m, &r->text);
 	if (mf_yaml_write(&r->text, desc) < 0 || r->text.oom)
 		return mf_error(m->c, MF_NOPOS, "internal", "cannot write the description");
@@ -2278,6 +2312,7 @@ int mf_import(mf_ctx *c, const mf_import_opts *o, mf_imported *out)
 	if (!o->nfiles)
 		return mf_error(c, MF_NOPOS, "import-compose", "no Compose file to import");
 	m.told = mf_tb_map(&m.tb, MF_NOPOS);
+	m.verbatim = mf_tb_map(&m.tb, MF_NOPOS);
 	m.vol_owner = mf_tb_map(&m.tb, MF_NOPOS);
 	m.secret_keys = mf_tb_map(&m.tb, MF_NOPOS);
 	m.secret_where = mf_tb_map(&m.tb, MF_NOPOS);
