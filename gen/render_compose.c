@@ -671,16 +671,16 @@ static mf_node *published(rc *r, const mf_port *p)
 	const char *ip = p->host_ip;
 	bool v6 = ip && strchr(ip, ':');
 
-	return mf_tb_str(&r->tb,
-			 mf_tb_printf(&r->tb, "%s%s%s%s%s:%s/%s", v6 ? "[" : "", mf_or(ip, ""),
-				      v6 ? "]" : "", ip ? ":" : "",
-				      port_text(r, p->host_node, p->published),
-				      port_text(r, p->node && p->node->kind == MF_MAP
-							   ? mf_get(p->node, "port")
-							   : p->node,
-						p->number),
-				      proto_of(p)),
-			 pos_of(p->host_node, p->pos));
+	return mf_tb_str(
+		&r->tb,
+		mf_tb_printf(&r->tb, "%s%s%s%s%s:%s/%s", v6 ? "[" : "", mf_or(ip, ""),
+			     v6 ? "]" : "", ip ? ":" : "", port_text(r, p->host_node, p->published),
+			     port_text(r,
+				       p->node && p->node->kind == MF_MAP ? mf_get(p->node, "port")
+									  : p->node,
+				       p->number),
+			     proto_of(p)),
+		pos_of(p->host_node, p->pos));
 }
 
 /* ports.<name>.host, after `auto` allocation.  On the host network the

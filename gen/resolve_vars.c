@@ -13,8 +13,8 @@
 /* What an environment's variables are, and which scalars of its instances
  * held references (so Compose can write them back as references). */
 struct mf_vars {
-	mf_hash uses;     /* mf_pos -> use */
-	mf_hash reported; /* mf_pos -> itself: an error once per environment */
+	mf_hash uses;                          /* mf_pos -> use */
+	mf_hash reported;                      /* mf_pos -> itself: an error once per environment */
 	const char **names, **values, **whats; /* declared order; value NULL: none here */
 	size_t n;
 };
@@ -133,9 +133,10 @@ static void check_text(vctx *x, const mf_node *n)
 	while ((k = next_ref(n->str, &i, &f)) != 0) {
 		x->found = true;
 		if (k < 0) {
-			mf_error(x->c, pos_at(n, f.at), "variable-syntax",
-				 "a reference is '${NAME}' or '${NAME:-fallback}'; write '$${' for a "
-				 "literal '${'");
+			mf_error(
+				x->c, pos_at(n, f.at), "variable-syntax",
+				"a reference is '${NAME}' or '${NAME:-fallback}'; write '$${' for a "
+				"literal '${'");
 			x->rc = -1;
 			return;
 		}
@@ -342,7 +343,8 @@ static void visit_command(vctx *x, mf_node **slot, visit_fn *fn)
  * variables: image (or its tag), env values, command, args, ports' port and host. */
 static void walk(vctx *x, mf_node *f, visit_fn *fn)
 {
-	mf_node **im = slot_of(f, "image"), **env = slot_of(f, "env"), **ports = slot_of(f, "ports");
+	mf_node **im = slot_of(f, "image"), **env = slot_of(f, "env"),
+		**ports = slot_of(f, "ports");
 
 	if (im && *im && (*im)->kind == MF_MAP) {
 		visit_key(x, *im, "tag", S_TEXT, fn);
@@ -378,8 +380,8 @@ static void find_slot(vctx *x, mf_node **slot, slot_kind k)
 	ref f;
 
 	(void)k;
-	if ((*slot)->kind == MF_STR && (next_ref((*slot)->str, &i, &f) != 0 ||
-					strstr((*slot)->str, "$${")))
+	if ((*slot)->kind == MF_STR &&
+	    (next_ref((*slot)->str, &i, &f) != 0 || strstr((*slot)->str, "$${")))
 		x->found = true;
 }
 
@@ -421,8 +423,7 @@ static int env_table(mf_ctx *c, const mf_node *decls, mf_env *e)
 	return 0;
 }
 
-const mf_node *mf_vars_apply(mf_ctx *c, const mf_node *doc, mf_env *e, const mf_node *spec,
-			     int *rc)
+const mf_node *mf_vars_apply(mf_ctx *c, const mf_node *doc, mf_env *e, const mf_node *spec, int *rc)
 {
 	vctx x = {.c = c, .decls = mf_get(doc, "variables"), .e = e};
 	mf_node *copy;
