@@ -1304,9 +1304,35 @@ static void env_from(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, c
 	}
 }
 
+/* services.*.envFile: Compose's env_file, the long form (the Compose
+ * Specification's {path, required}) for a file that may be missing. */
+static void put_env_file(rc *r, const mf_instance *in, mf_node *svc)
+{
+	const mf_node *list = mf_get(in->spec, "envFile");
+	mf_node *out = list && list->kind == MF_SEQ && list->n
+			       ? mf_tb_child_seq(&r->tb, svc, "env_file", list->pos)
+			       : NULL;
+
+	for (size_t i = 0; out && i < list->n; i++) {
+		const mf_node *path = mf_get(list->items[i], "path");
+		mf_node *p =
+			path ? lit(r, from_source(r, mf_str(path), path->pos), path->pos) : NULL;
+		mf_node *m;
+		if (mf_get_bool(list->items[i], "required", true)) {
+			mf_tb_push(&r->tb, out, p);
+			continue;
+		}
+		m = mf_tb_map(&r->tb, list->items[i]->pos);
+		mf_tb_put(&r->tb, m, "path", p);
+		mf_tb_put_bool(&r->tb, m, "required", false, list->items[i]->pos);
+		mf_tb_push(&r->tb, out, m);
+	}
+}
+
 /* envFrom first, then env, which wins (as in Kubernetes). */
 static void put_env(rc *r, const mf_instance *in, mf_node *svc)
 {
+	put_env_file(r, in, svc);
 	const mf_node *from = mf_get(in->spec, "envFrom"), *vars = mf_get(in->spec, "env");
 	mf_node *env = mf_tb_map(&r->tb, vars ? vars->pos : in->pos);
 
