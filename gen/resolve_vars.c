@@ -219,7 +219,7 @@ static const char *ref_value(vctx *x, const mf_node *n, const ref *f)
 		return mf_strndup(x->c->a, f->fb, f->fblen);
 	if (x->e->is_base)
 		return "";
-	if (first_time(x, n->pos)) {
+	if (first_time(x, pos_at(n, f->at))) {
 		mf_error(x->c, pos_at(n, f->at), "variable-unset",
 			 "variable '%s' has no value in environment '%s': give it a 'default', "
 			 "a value under 'environments.%s' or a fallback ('${%s:-VALUE}')",
