@@ -2029,6 +2029,46 @@ static mf_node *kind_first(imp *m, mf_node *svc_out, const char *kind)
 }
 
 /* One Compose service as a description service. */
+/* A '${' Compose meant literally ('$${' there) is literal in the
+ * description's interpolated fields only as '$${' (docs/language.md#variables). */
+static void escape_ref(imp *m, mf_node *n)
+{
+	mf_buf b;
+	size_t k = 0;
+
+	if (!n || n->kind != MF_STR || !strstr(n->str, "${"))
+		return;
+	mf_buf_init(&b);
+	for (const char *q; (q = strstr(n->str + k, "${")) != NULL; k = (size_t)(q - n->str) + 1) {
+		mf_buf_add(&b, n->str + k, (size_t)(q - n->str) - k);
+		mf_buf_add(&b, "$$", 2); /* the '$' at q, doubled */
+	}
+	mf_buf_puts(&b, n->str + k);
+	if (!b.oom && b.data) {
+		n->str = mf_tb_str(&m->tb, b.data, n->pos)->str;
+		n->len = strlen(n->str);
+	}
+	mf_buf_release(&b);
+}
+
+static void escape_command(imp *m, mf_node *cmd)
+{
+	for (size_t i = 0; cmd && cmd->kind == MF_SEQ && i < cmd->n; i++)
+		escape_ref(m, cmd->items[i]);
+	escape_ref(m, cmd && cmd->kind == MF_MAP ? mf_get(cmd, "shell") : cmd);
+}
+
+static void escape_refs(imp *m, mf_node *out)
+{
+	mf_node *env = mf_get(out, "env"), *im = mf_get(out, "image");
+
+	escape_ref(m, im && im->kind == MF_MAP ? mf_get(im, "tag") : im);
+	for (size_t i = 0; env && env->kind == MF_MAP && i < env->n; i++)
+		escape_ref(m, env->pairs[i].val);
+	escape_command(m, mf_get(out, "command"));
+	escape_command(m, mf_get(out, "args"));
+}
+
 static mf_node *carry_service(imp *m, const mf_pair *p)
 {
 	svc s = {p->key,
@@ -2064,6 +2104,7 @@ static mf_node *carry_service(imp *m, const mf_pair *p)
 	if (!mf_get(s.out, "restart") && !job)
 		mf_tb_put_str(&m->tb, s.out, "restart", "never", p->pos); /* Compose's default */
 	m->no_probe |= !s.probe && !job;
+	escape_refs(m, s.out);
 	return s.out;
 }
 

@@ -798,7 +798,8 @@ mf_node *mf_load_system(mf_ctx *c, const char *path)
 	doc = own_root(c, root);
 	if (!doc || load_includes(c, doc, root, &ch) < 0)
 		return NULL;
-	if (mf_validate(c, doc, "system") < 0 || load_config_files(c, doc) < 0)
+	if (mf_validate(c, doc, "system") < 0 || load_config_files(c, doc) < 0 ||
+	    mf_load_env_files(c, doc) < 0)
 		return NULL;
 	return doc;
 }
@@ -973,4 +974,10 @@ void mf_input_freeze(const mf_input *in)
 	mf_freeze(in->doc);
 	for (size_t i = 0; i < in->nprofiles; i++)
 		mf_freeze(in->profiles[i].doc);
+}
+
+/* relative_to, for the other files of the stage (load_envfile.c) */
+char *mf_load_relative(mf_ctx *c, uint32_t file, const char *path)
+{
+	return relative_to(c, file, path);
 }

@@ -923,6 +923,8 @@ static void check_fields(rctx *r, const mf_node *f)
 		need(r, m, "machines", "machine");
 	check_env_names(r, f);
 	check_commands(r, f);
+	if (mf_vars_check_fields(r->c, r->doc, f) < 0)
+		r->rc = -1;
 }
 
 static void check_map_of_fields(rctx *r, const mf_node *map, bool services_must_exist)
@@ -1608,6 +1610,7 @@ static void job_restart(rctx *r, const mf_instance *in)
 static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *svc,
 			  const mf_tenant *t)
 {
+	in->spec = mf_vars_apply(r->c, r->doc, e, in->spec, &r->rc);
 	in->service = svc->key;
 	in->tenant = t;
 	in->name = svc->key;
@@ -2165,6 +2168,8 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 	check_only(&r, only, nonly);
 	select_envs(&r, in, only, nonly);
 	check_all_refs(&r, in->profiles, in->nprofiles);
+	if (mf_vars_check_decls(c, doc) < 0)
+		r.rc = -1;
 	if (r.rc < 0)
 		return -1;
 	out->base = (mf_env){.name = "base", .is_base = true, .pos = doc->pos, .ns = out->name};

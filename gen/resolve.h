@@ -177,6 +177,7 @@ struct mf_env {
 	size_t ntenants;
 	mf_instance *inst; /* sorted by (service, tenant); shared first */
 	size_t ninst;
+	const struct mf_vars *vars; /* its variables' values, the references resolved */
 };
 
 typedef struct mf_system {
@@ -256,4 +257,19 @@ mf_image mf_image_split(mf_ctx *c, const char *ref);
  * a first part with a dot, a colon or "localhost"; else it is Docker Hub's. */
 bool mf_image_has_registry(const char *repo);
 
+/* Variables (resolve_vars.c, docs/language.md#variables).  Check the
+ * references in a service's fields (or a template's, an override's) and the
+ * declarations once; resolve an instance's spec in its environment (a copy
+ * when it holds references; *rc = -1 after an error).  -1 after errors. */
+int mf_vars_check_fields(mf_ctx *c, const mf_node *doc, const mf_node *fields);
+int mf_vars_check_decls(mf_ctx *c, const mf_node *doc);
+const mf_node *mf_vars_apply(mf_ctx *c, const mf_node *doc, mf_env *e, const mf_node *spec,
+			     int *rc);
+/* How Compose writes s, the text of the scalar at pos or that text with a
+ * prefix, when the scalar held references: "${TAG:-1.4}" (its default the
+ * environment's value), other '$' doubled.  NULL when it held none. */
+const char *mf_vars_compose(mf_tb *tb, const mf_env *e, mf_pos pos, const char *s);
+/* The declared variables, in order, with their value in e (NULL: none). */
+size_t mf_vars_count(const mf_env *e);
+const char *mf_vars_at(const mf_env *e, size_t i, const char **value, const char **what);
 #endif
