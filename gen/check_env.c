@@ -63,6 +63,7 @@ static void per_pod(const mf_instance *in, long long out[ND])
 	out[D_PODS] = 1;
 	for (size_t i = 0; i < in->nvols; i++)
 		if (in->vols[i].kind == MF_V_STORAGE &&
+		    (!in->vols[i].shared || in->vols[i].claim_owner) && /* a claim counts once */
 		    (v = mf_mem_bytes(mf_get(in->vols[i].node, "size"))) > 0)
 			out[D_STORAGE] += v;
 }

@@ -579,15 +579,19 @@ static void take_account(ix *x, const mf_object *o)
 	mf_tb_put(&x->h->tb, sa, "automountToken", mf_get(o->doc, "automountServiceAccountToken"));
 }
 
-/* storage of workloads other than StatefulSets: claims named NAME-VOLUME */
+/* storage of workloads other than StatefulSets: claims named NAME-VOLUME;
+ * any other claim (a declared volume's, a storage's own name) keeps its
+ * name as claimName, for a StatefulSet too (it is no claim template) */
 static void take_claim(ix *x, const mf_object *o)
 {
 	size_t n = strlen(x->in->name);
-	const char *vol =
-		!strncmp(o->name, x->in->name, n) && o->name[n] == '-' ? o->name + n + 1 : o->name;
+	bool derived = !strncmp(o->name, x->in->name, n) && o->name[n] == '-' &&
+		       x->in->kind != MF_W_STATEFUL;
+	mf_node *m = claim(x->h, derived ? o->name + n + 1 : o->name, mf_get(o->doc, "spec"));
 
-	mf_tb_push(&x->h->tb, mf_tb_child_seq(&x->h->tb, x->m, "persistence", MF_NOPOS),
-		   claim(x->h, vol, mf_get(o->doc, "spec")));
+	if (!derived)
+		mf_tb_put_str(&x->h->tb, m, "claimName", o->name, MF_NOPOS);
+	mf_tb_push(&x->h->tb, mf_tb_child_seq(&x->h->tb, x->m, "persistence", MF_NOPOS), m);
 }
 
 /* the service's Service, or the governing NAME-headless one of a StatefulSet */
