@@ -534,14 +534,25 @@ static mf_node *claim(hm *h, const char *name, const mf_node *spec)
 	return m;
 }
 
+/* storage.*.backup: false, which the claim says with Velero's label */
+static mf_node *exclusion(hm *h, mf_node *entry, const mf_node *meta)
+{
+	if (mf_streq(mf_str(mf_get(mf_get(meta, "labels"), "velero.io/exclude-from-backup")),
+		     "true"))
+		mf_tb_put_bool(&h->tb, entry, "excludeFromBackup", true, MF_NOPOS);
+	return entry;
+}
+
 static void take_claim_templates(ix *x, const mf_node *list)
 {
 	mf_node *seq = mf_tb_child_seq(&x->h->tb, x->m, "persistence", MF_NOPOS);
 
 	for (size_t i = 0; list && list->kind == MF_SEQ && i < list->n; i++)
 		mf_tb_push(&x->h->tb, seq,
-			   claim(x->h, mf_str(mf_path(list->items[i], "metadata.name")),
-				 mf_get(list->items[i], "spec")));
+			   exclusion(x->h,
+				     claim(x->h, mf_str(mf_path(list->items[i], "metadata.name")),
+					   mf_get(list->items[i], "spec")),
+				     mf_get(list->items[i], "metadata")));
 }
 
 static void take_workload(ix *x, const mf_object *o)
@@ -591,6 +602,7 @@ static void take_claim(ix *x, const mf_object *o)
 
 	if (!derived)
 		mf_tb_put_str(&x->h->tb, m, "claimName", o->name, MF_NOPOS);
+	exclusion(x->h, m, mf_get(o->doc, "metadata"));
 	mf_tb_push(&x->h->tb, mf_tb_child_seq(&x->h->tb, x->m, "persistence", MF_NOPOS), m);
 }
 

@@ -227,7 +227,7 @@ static void check_class(vctx *x, const mf_env *e, const vclaim *cl)
 		return;
 	d = mf_diag_add(x->c, MF_SEV_ERROR, at, "volume-class-shared",
 			"volume '%s' is mounted by %s in '%s', so its claim needs %s, which %s "
-			"does not offer: '%s' lists %s under 'storage.shared'",
+			"does not offer: %s lists %s under 'storage.shared'",
 			cl->volume, mounters(x, cl), e->name, cl->access,
 			cls ? mf_printf(x->c->a, "storage class '%s'", mf_str(cls))
 			    : "the cluster's default storage class",
@@ -336,6 +336,8 @@ static void apply(vctx *x, const vmount *m, const vclaim *cl)
 				    ? mf_printf(x->c->a, "%s-%s", v->shared, t->name)
 				    : v->shared;
 	v->claim_owner = cl->owner == m;
+	v->claim_kept = !mf_get_bool(cl->decl, "backup", true) ||
+			mf_backup_asked(mf_get(cl->owner->in->spec, "backup"));
 }
 
 /* A volume of one copy per tenant with a name of its own: Docker has one
