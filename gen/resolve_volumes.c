@@ -231,8 +231,10 @@ static void check_class(vctx *x, const mf_env *e, const vclaim *cl)
 			cl->volume, mounters(x, cl), e->name, cl->access,
 			cls ? mf_printf(x->c->a, "storage class '%s'", mf_str(cls))
 			    : "the cluster's default storage class",
-			e->profile_name ? mf_printf(x->c->a, "profile '%s'", e->profile_name)
-					: "the profile",
+			mf_path(e->node, "storage.shared")
+				? mf_printf(x->c->a, "environment '%s'", e->name)
+			: e->profile_name ? mf_printf(x->c->a, "profile '%s'", e->profile_name)
+					  : "its profile",
 			class_list(x, list));
 	mf_diag_note(x->c, d, "%s",
 		     "give the volume a 'class' that can share (NFS, CephFS, EFS, Azure Files...) "
