@@ -826,6 +826,23 @@ static void port_range_overlap(mf_chk *k)
 }
 
 /* A store's copies are independent databases unless it replicates. */
+/* The first declared volume a service writes when every storage it has is
+ * one (its copies then share the data, and may still not write it at once):
+ * NULL when it has storage of its own or is a StatefulSet. */
+static const char *declared_only(const mf_instance *in)
+{
+	const char *first = NULL;
+
+	for (size_t k = 0; in->kind != MF_W_STATEFUL && k < in->nvols; k++) {
+		const mf_volume *v = &in->vols[k];
+		if (v->kind == MF_V_STORAGE && !v->decl)
+			return NULL;
+		if (v->kind == MF_V_STORAGE && !v->read_only && !first)
+			first = v->shared;
+	}
+	return first;
+}
+
 static void replicas_single_writer(mf_chk *k)
 {
 	for (size_t i = 0; i < k->e->ninst; i++) {
@@ -833,10 +850,18 @@ static void replicas_single_writer(mf_chk *k)
 		if (!in->single_writer || in->max_replicas <= 1 || !mf_long_running(in->kind))
 			continue;
 		k->in = in;
-		mf_finding(k, MF_RULE_REPLICAS_SINGLE_WRITER,
-			   in->replicas_pos.file ? in->replicas_pos : in->pos, NULL,
-			   "'%s' runs up to %lld copies in '%s' of data they do not share",
-			   in->service, in->max_replicas, k->e->name);
+		if (declared_only(in))
+			mf_finding(k, MF_RULE_REPLICAS_SINGLE_WRITER,
+				   in->replicas_pos.file ? in->replicas_pos : in->pos, NULL,
+				   "'%s' runs up to %lld copies in '%s' that write volume '%s' "
+				   "together, and it does not say they may "
+				   "('availability.replicated: true')",
+				   in->service, in->max_replicas, k->e->name, declared_only(in));
+		else
+			mf_finding(k, MF_RULE_REPLICAS_SINGLE_WRITER,
+				   in->replicas_pos.file ? in->replicas_pos : in->pos, NULL,
+				   "'%s' runs up to %lld copies in '%s' of data they do not share",
+				   in->service, in->max_replicas, k->e->name);
 	}
 	k->in = NULL;
 }

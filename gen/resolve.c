@@ -1223,13 +1223,7 @@ static bool single_writer(const mf_node *spec)
 
 	if (rep && rep->kind == MF_BOOL)
 		return !rep->v.b;
-	if (kind && !strcmp(kind, "stateful"))
-		return true;
-	/* a declared volume (storage.*.volume) is data every mount shares */
-	for (size_t k = 0; st && st->kind == MF_MAP && k < st->n; k++)
-		if (!mf_get(st->pairs[k].val, "volume"))
-			return true;
-	return false;
+	return (st && st->kind == MF_MAP && st->n) || (kind && !strcmp(kind, "stateful"));
 }
 
 /* A long-running service Compose can health-check: a probe, probes.compose,
