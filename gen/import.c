@@ -34,6 +34,7 @@ typedef struct imp {
 	bool no_probe;         /* a service has no healthcheck */
 	size_t keys, carried;
 	int failed;
+	mf_node *vol_mounts; /* Compose volume name -> [{storage, ro}]: its mounts */
 } imp;
 
 /* One Compose service while it is carried. */
@@ -1411,6 +1412,8 @@ static const char *mount_key(imp *m, svc *s, const char *dst)
 	return unique(m, s->used, label_of(m, slash && slash[1] ? slash + 1 : dst, 30));
 }
 
+static void note_mount(imp *m, const mount *mt, mf_node *st);
+
 /* A named volume: the storage of the first service that mounts it, under
  * the name Docker gave it (`PROJECT_VOLUME`), so existing data is found. */
 static void put_storage(imp *m, svc *s, const mount *mt)
@@ -1441,6 +1444,7 @@ static void put_storage(imp *m, svc *s, const mount *mt)
 		mf_tb_put_bool(&m->tb, st, "external", true, mt->pos);
 	mf_tb_put(&m->tb, mf_tb_child(&m->tb, s->out, "storage", mt->pos),
 		  unique(m, s->used, label_of(m, mt->src, 30)), st);
+	note_mount(m, mt, st);
 }
 
 static void put_mount(imp *m, svc *s, const mount *mt)
@@ -2244,6 +2248,8 @@ static mf_node *read_all(imp *m)
 	return doc;
 }
 
+static mf_node *shared_volumes(imp *m);
+
 static mf_node *description(imp *m, const mf_node *doc)
 {
 	const mf_node *svcs = mf_get(doc, "services");
@@ -2266,6 +2272,7 @@ static mf_node *description(imp *m, const mf_node *doc)
 		      mf_tb_printf(&m->tb, "imported from the Compose project '%s'", m->project),
 		      MF_NOPOS);
 	mf_tb_put(&m->tb, out, "secrets", secrets_of(m));
+	mf_tb_put(&m->tb, out, "volumes", shared_volumes(m));
 	mf_tb_put(&m->tb, out, "services", services);
 	mf_tb_put(&m->tb, out, "environments", environments_of(m));
 	return out;
@@ -2355,6 +2362,7 @@ int mf_import(mf_ctx *c, const mf_import_opts *o, mf_imported *out)
 	m.told = mf_tb_map(&m.tb, MF_NOPOS);
 	m.verbatim = mf_tb_map(&m.tb, MF_NOPOS);
 	m.vol_owner = mf_tb_map(&m.tb, MF_NOPOS);
+	m.vol_mounts = mf_tb_map(&m.tb, MF_NOPOS);
 	m.secret_keys = mf_tb_map(&m.tb, MF_NOPOS);
 	m.secret_where = mf_tb_map(&m.tb, MF_NOPOS);
 	m.dir = folder_of(&m, o->files[0]);
@@ -2375,4 +2383,48 @@ int mf_import(mf_ctx *c, const mf_import_opts *o, mf_imported *out)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- volumes several services mount ------------------------------------------- */
+
+/* Each mount of a named volume, so that one several services mount becomes a
+ * declared volume (shared_volumes) rather than storage of one name each. */
+static void note_mount(imp *m, const mount *mt, mf_node *st)
+{
+	mf_node *list = mf_tb_child_seq(&m->tb, m->vol_mounts, mt->src, mt->pos);
+	mf_node *e = mf_tb_map(&m->tb, mt->pos);
+
+	mf_tb_put(&m->tb, e, "storage", st);
+	mf_tb_put_bool(&m->tb, e, "ro", mt->ro, mt->pos);
+	mf_tb_push(&m->tb, list, e);
+}
+
+/* The top-level `volumes:` of the description: a Compose volume mounted more
+ * than once is declared with its Docker name, and each mount names it
+ * (keeping :ro, which storage of its own cannot say); NULL when none is. */
+static mf_node *shared_volumes(imp *m)
+{
+	mf_node *out = mf_tb_map(&m->tb, MF_NOPOS), *used = mf_tb_map(&m->tb, MF_NOPOS);
+
+	for (size_t i = 0; m->vol_mounts && i < m->vol_mounts->n; i++) {
+		const mf_node *list = m->vol_mounts->pairs[i].val;
+		const mf_node *first = mf_get(list->items[0], "storage");
+		const char *key;
+		mf_node *decl;
+		if (list->n < 2 || !(decl = mf_tb_map(&m->tb, first->pos)))
+			continue;
+		key = unique(m, used, label_of(m, m->vol_mounts->pairs[i].key, 40));
+		mf_tb_put(&m->tb, decl, "name", mf_get(first, "name"));
+		mf_tb_put(&m->tb, decl, "external", mf_get(first, "external"));
+		mf_tb_put(&m->tb, out, key, decl);
+		for (size_t k = 0; k < list->n; k++) {
+			mf_node *st = mf_get(list->items[k], "storage");
+			mf_map_del(st, "name");
+			mf_map_del(st, "external");
+			mf_tb_put_str(&m->tb, st, "volume", key, st->pos);
+			if (mf_get_bool(list->items[k], "ro", false))
+				mf_tb_put_bool(&m->tb, st, "readOnly", true, st->pos);
+		}
+	}
+	return out && out->n ? out : NULL;
 }

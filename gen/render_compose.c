@@ -1140,9 +1140,18 @@ static void tmpfs_volume(rc *r, mf_node *vols, const mf_node *v)
  * every tenant keeps its own state. */
 static void storage_volume(rc *r, const mf_instance *in, mf_node *vols, const mf_volume *v)
 {
-	const char *name = mf_tb_printf(&r->tb, "%s-%s", in->compose_name, v->name);
-	mf_node *m = mf_tb_map(&r->tb, v->key_pos), *def = mf_tb_map(&r->tb, v->key_pos);
+	const char *name;
+	mf_node *m, *def;
 
+	if (v->shared) { /* a declared volume: render_volumes.c */
+		if (v->decl && mf_compose_shared_mount(r->c, &r->tb, r->volumes, v,
+						       lit(r, v->mount, v->key_pos), vols) < 0)
+			r->rc = -1;
+		return;
+	}
+	name = mf_tb_printf(&r->tb, "%s-%s", in->compose_name, v->name);
+	m = mf_tb_map(&r->tb, v->key_pos);
+	def = mf_tb_map(&r->tb, v->key_pos);
 	if (mf_get(r->volumes, name))
 		diag(r, MF_SEV_ERROR, v->key_pos, "compose-volume-name",
 		     "volume name '%s' of '%s' is already taken", name, in->compose_name);

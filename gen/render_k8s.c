@@ -1073,7 +1073,8 @@ static void claims(ri *i)
 	for (size_t k = 0; k < i->in->nvols; k++) {
 		const mf_volume *v = &i->in->vols[k];
 		mf_node *doc;
-		if (v->kind != MF_V_STORAGE || templated(i, v) || v->external)
+		if (v->kind != MF_V_STORAGE || templated(i, v) || v->external ||
+		    (v->shared && !v->claim_owner)) /* a declared volume's: once, by its owner */
 			continue;
 		doc = inst_object(i, "v1", "PersistentVolumeClaim", pvc_name(i, v->name));
 		if (doc)

@@ -1287,6 +1287,7 @@ static void add_volume(mf_instance *in, const mf_pair *p, bool storage)
 	v->own_name = mf_get_str(p->val, "name");
 	v->external = mf_get_bool(p->val, "external", false);
 	v->kind = MF_V_STORAGE;
+	v->shared = storage ? mf_get_str(p->val, "volume") : NULL;
 	for (size_t k = 0; !storage && k < MF_NELEM(vol_sources); k++)
 		if ((v->source_node = mf_get(p->val, vol_sources[k].key)) != NULL) {
 			v->kind = vol_sources[k].kind;
@@ -1488,7 +1489,8 @@ static void add_clashes(rctx *r, const mf_env *e, vol_clash **cl, size_t *ncl, s
 	}
 }
 
-#define FIX_SHARED "give each its own name (the language cannot yet declare a shared volume)"
+#define FIX_SHARED                                                                         \
+	"give each its own name, or declare one under 'volumes' that both mount with 'volume:'"
 
 static void report_clash(rctx *r, const vol_clash *x)
 {
@@ -2180,5 +2182,7 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 		build_env(&r, &out->envs[i], expanded);
 	shared_volume_names(&r);
 	shared_projects(&r);
+	if (mf_resolve_volumes(c, out) < 0)
+		r.rc = -1;
 	return r.rc;
 }

@@ -85,6 +85,16 @@ typedef struct mf_volume {
 	bool external;        /* storage.*.external: it exists; nothing creates it */
 	const mf_node *node;  /* the entry */
 	mf_pos key_pos;       /* of its key */
+	/* storage.*.volume: a mount of the top-level volume of that name
+	 * (resolve_volumes.c); node is then the volume's settings under the
+	 * mount's own (mount, readOnly, subPath) with the access mode chosen */
+	const char *shared;         /* the volume's name; NULL: storage of its own */
+	const mf_node *decl;        /* volumes.NAME */
+	const char *compose_volume; /* the Compose volume: NAME, or NAME-TENANT per tenant */
+	bool claim_owner;           /* the first mount of its claim (namespace) in the
+				       environment: the claim is written and counted with it */
+	bool claim_kept; /* another mount's backup keeps its claim (or the volume says
+			    backup: false): this one needs no backup of its own */
 } mf_volume;
 
 /* Why one instance reaches another: what in its description says so. */
@@ -198,6 +208,12 @@ typedef struct mf_system {
 typedef struct mf_input mf_input; /* load.h: the description and its profiles */
 int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t nonly,
 	       mf_system *out);
+
+/* Declared volumes (resolve_volumes.c, run by mf_resolve once every
+ * environment has its instances): each storage.*.volume mount gets its
+ * volume's settings, Compose name, claim and access mode; unknown, unused,
+ * mixed-scope and unshareable volumes are diagnosed.  0, or -1 on error. */
+int mf_resolve_volumes(mf_ctx *c, mf_system *s);
 
 /* Freeze every tree the resolved system holds (see mf_freeze). */
 void mf_system_freeze(const mf_system *s);
