@@ -239,8 +239,67 @@ static void egress_unenforced(mf_chk *k)
 	k->in = NULL;
 }
 
+/* ---- internal networks ----------------------------------------------------------- */
+
+/* Whether `to` joins one of the networks `in` lists. */
+static bool shares_listed(const mf_instance *in, const mf_instance *to)
+{
+	const mf_node *nets = mf_net_list(in);
+
+	for (size_t k = 0; nets && k < nets->n; k++)
+		if (mf_net_at(nets, k) && mf_net_member(to, mf_net_at(nets, k)))
+			return true;
+	return false;
+}
+
+/* A service only on internal networks reaches their members and DNS alone
+ * (network-NAME policies): its flows to others are cut, unless its own
+ * `egress` admits them.  Compose environments say so as network-disjoint. */
+static void confined_flows(mf_chk *k)
+{
+	const mf_env *e = k->e;
+
+	if (!k->s || !e->network_policy || !k8s_env(e) || (e->targets & MF_T_COMPOSE))
+		return;
+	for (size_t i = 0; i < e->ninst; i++) {
+		const mf_instance *in = &e->inst[i];
+		k->in = in;
+		for (size_t f = 0; !in->egress && mf_net_confined(k->s, in) && f < in->nflows; f++)
+			if (!shares_listed(in, in->flows[f].to))
+				mf_finding(k, MF_RULE_NETWORK_UNREACHABLE, in->flows[f].pos, NULL,
+					   "'%s' is on internal networks only, so no NetworkPolicy "
+					   "in '%s' admits its traffic to '%s', which joins none of "
+					   "them",
+					   in->compose_name, e->name, in->flows[f].to->compose_name);
+	}
+	k->in = NULL;
+}
+
+/* An internal network confines nothing where no NetworkPolicy is written. */
+static void confined_unenforced(mf_chk *k)
+{
+	const mf_env *e = k->e;
+	const mf_pair *at;
+
+	for (size_t i = 0; k->s && !e->network_policy && k8s_env(e) && i < e->ninst; i++) {
+		const mf_instance *in = &e->inst[i];
+		if (!mf_net_confined(k->s, in) ||
+		    (i > 0 && !strcmp(e->inst[i - 1].service, in->service)))
+			continue;
+		k->in = in;
+		at = mf_get_pair(in->spec, "networks");
+		mf_finding(k, MF_RULE_EGRESS_UNENFORCED, at ? at->pos : in->pos, NULL,
+			   "'%s' is on internal networks only, but '%s' writes no "
+			   "NetworkPolicies: its egress is not limited there",
+			   in->service, e->name);
+	}
+	k->in = NULL;
+}
+
 const mf_rule_impl mf_flow_rules[] = {
 	{MF_RULE_NETWORK_UNREACHABLE, MF_SC_ENV, MF_RUN_CHECK, network_unreachable},
 	{MF_RULE_EGRESS_UNENFORCED, MF_SC_ENV, MF_RUN_CHECK, egress_unenforced},
+	{MF_RULE_NETWORK_UNREACHABLE, MF_SC_ENV, MF_RUN_CHECK, confined_flows},
+	{MF_RULE_EGRESS_UNENFORCED, MF_SC_ENV, MF_RUN_CHECK, confined_unenforced},
 };
 const size_t mf_flow_nrules = MF_NELEM(mf_flow_rules);

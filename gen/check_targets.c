@@ -55,21 +55,25 @@ static void image_health(mf_chk *k, const mf_instance *in)
 		   in->service, k->e->name);
 }
 
-/* services.*.networks: Kubernetes output does not carry networks yet (no
- * NetworkPolicy per network, no Service per alias), so an internal network
- * confines a service in Compose only: said at the key, once per line. */
-static void networks(mf_chk *k, const mf_instance *in)
+/* services.*.networks.NAME.aliases: Kubernetes names a pod by its Service
+ * alone (an alias Service would resolve in the whole namespace, not on one
+ * network), so an alias is no name there: said at the alias, once per line. */
+static void network_aliases(mf_chk *k, const mf_instance *in)
 {
-	const mf_pair *p = mf_get_pair(in->spec, "networks");
+	const mf_node *nets = mf_get(in->spec, "networks"), *al;
 	const mf_instance *prev = prev_of(k->e, in);
+	const mf_node *pnets = prev ? mf_get(prev->spec, "networks") : NULL;
 
-	if (!p || !p->val->n || said_before(prev ? mf_get(prev->spec, "networks") : NULL, p->val))
-		return;
-	mf_finding(k, MF_RULE_K8S_NO_EQUIVALENT, p->pos, NULL,
-		   "the networks of '%s' are not written in '%s': Kubernetes output keeps its "
-		   "flows (an internal network does not confine it there, aliases are no Service "
-		   "names)",
-		   in->service, k->e->name);
+	for (size_t i = 0; nets && nets->kind == MF_MAP && i < nets->n; i++) {
+		al = mf_get(nets->pairs[i].val, "aliases");
+		for (size_t a = 0; al && al->kind == MF_SEQ && a < al->n; a++)
+			if (!said_before(mf_get(mf_get(pnets, nets->pairs[i].key), "aliases"), al))
+				mf_finding(k, MF_RULE_K8S_NO_EQUIVALENT, al->items[a]->pos, NULL,
+					   "alias '%s' of '%s' on network '%s' is no name in '%s': "
+					   "Kubernetes resolves it as '%s' alone",
+					   mf_str(al->items[a]), in->service, nets->pairs[i].key,
+					   k->e->name, in->name);
+	}
 }
 
 /* settings.def entries Kubernetes has no field for */
@@ -93,7 +97,7 @@ static void k8s_no_equivalent(mf_chk *k)
 					   mf_settings[s].lost);
 		host_gateway(k, in);
 		image_health(k, in);
-		networks(k, in);
+		network_aliases(k, in);
 	}
 	k->in = NULL;
 }

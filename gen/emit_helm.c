@@ -899,6 +899,8 @@ static void take_secret(hm *h, view *w, const mf_object *o)
 	mf_tb_put(&h->tb, sec, "spec", mf_get(o->doc, "spec"));
 }
 
+static void take_scope_policy(hm *h, mf_node *sc, const mf_object *o); /* at the end */
+
 static void take_shared(hm *h, view *w, const mf_object *o)
 {
 	mf_node *sc = scope_of(h, w, o->tenant);
@@ -910,8 +912,10 @@ static void take_shared(hm *h, view *w, const mf_object *o)
 		mf_tb_put(&h->tb, sc, "quota", mf_path(o->doc, "spec.hard"));
 	else if (mf_streq(o->kind, "LimitRange"))
 		mf_tb_put(&h->tb, sc, "limitRange", mf_path(o->doc, "spec.limits"));
-	else if (mf_streq(o->kind, "NetworkPolicy"))
+	else if (mf_streq(o->kind, "NetworkPolicy") && mf_streq(o->name, "default-deny-ingress"))
 		mf_tb_put_bool(&h->tb, sc, "defaultDenyIngress", true, MF_NOPOS);
+	else if (mf_streq(o->kind, "NetworkPolicy"))
+		take_scope_policy(h, sc, o);
 	else if (mf_streq(o->kind, "ConfigMap"))
 		take_config(h, w, o);
 	else if (mf_streq(o->kind, "Ingress"))
@@ -1671,4 +1675,19 @@ int mf_emit_helm(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 	write_secrets(&h, envs, n);
 	write_templates(&h);
 	return chart_rc(&h);
+}
+
+/* A namespace's NetworkPolicy other than default-deny-ingress (a network's,
+ * network-NAME): namespace.networkPolicies.NAME or tenants.KEY's, its spec
+ * as rendered, which templates/helm/templates/networks.yaml writes back. */
+static void take_scope_policy(hm *h, mf_node *sc, const mf_object *o)
+{
+	mf_node *np = mf_tb_child(&h->tb, mf_tb_child(&h->tb, sc, "networkPolicies", MF_NOPOS),
+				  o->name, MF_NOPOS);
+
+	mf_tb_put(&h->tb, np, "podSelector", mf_path(o->doc, "spec.podSelector"));
+	mf_tb_put(&h->tb, np, "policyTypes", mf_path(o->doc, "spec.policyTypes"));
+	mf_tb_put(&h->tb, np, "ingress", mf_path(o->doc, "spec.ingress"));
+	mf_tb_put(&h->tb, np, "egress", mf_path(o->doc, "spec.egress"));
+	mf_tb_put_bool(&h->tb, h->kinds, "networkPolicies", true, MF_NOPOS);
 }

@@ -35,6 +35,7 @@ typedef struct imp {
 	size_t keys, carried;
 	int failed;
 	mf_node *vol_mounts; /* Compose volume name -> [{storage, ro}]: its mounts */
+	mf_node *net_names; /* Compose network name -> description name */
 } imp;
 
 /* One Compose service while it is carried. */
@@ -47,6 +48,10 @@ typedef struct svc {
 	mf_node *port_names; /* names of its ports */
 	bool probe;
 } svc;
+
+static mf_node *service_networks(imp *m, const mf_node *n); /* networks, at the end */
+static void name_networks(imp *m, const mf_node *nets);
+static mf_node *networks_of(imp *m, const mf_node *nets);
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
@@ -1709,7 +1714,8 @@ static void carry_host_mode(imp *m, svc *s, const mf_pair *p)
 		not_carried(m, p->pos, p->key, "a description shares the host's only ('host')");
 }
 
-/* services.*.networks: only the default network is said (every service is on it) */
+/* services.*.networks: the list or the map with aliases (the
+ * helpers at the end of this file); only `default` says nothing. */
 static void carry_networks(imp *m, svc *s, const mf_pair *p)
 {
 	const mf_node *n = p->val;
@@ -1718,11 +1724,8 @@ static void carry_networks(imp *m, svc *s, const mf_pair *p)
 			      (n->kind == MF_MAP && !strcmp(n->pairs[0].key, "default") &&
 			       !mf_truthy(n->pairs[0].val)));
 
-	(void)s;
 	if (!only_default)
-		not_carried(m, p->pos, "networks",
-			    "a description has no networks yet: every service is on the project's "
-			    "network");
+		mf_tb_put(&m->tb, s->out, "networks", service_networks(m, n));
 }
 
 static const char *pos_key(imp *m, mf_pos pos)
@@ -2169,11 +2172,7 @@ static void check_top(imp *m, const mf_node *doc)
 			mf_diag_add(m->c, MF_SEV_INFO, p->pos, "import-key",
 				    "'version' is left out: it is obsolete and means nothing");
 		else if (!strcmp(p->key, "networks") && p->val->kind == MF_MAP)
-			for (size_t j = 0; j < p->val->n; j++)
-				not_carried(
-					m, p->val->pairs[j].pos, p->val->pairs[j].key,
-					"a description has no networks yet: every service is on "
-					"the project's network");
+			continue; /* networks_of() */
 		else
 			not_carried(m, p->pos, p->key,
 				    !strcmp(p->key, "secrets")   ? NOT_YET " (Compose secret files)"
@@ -2258,6 +2257,7 @@ static mf_node *description(imp *m, const mf_node *doc)
 	m->project = project_name(m, doc);
 	m->volumes = mf_get(doc, "volumes");
 	name_services(m, svcs);
+	name_networks(m, mf_get(doc, "networks"));
 	for (size_t i = 0; i < svcs->n; i++)
 		if (strncmp(svcs->pairs[i].key, "x-", 2))
 			mf_tb_put(&m->tb, services, mf_get_str(m->names, svcs->pairs[i].key),
@@ -2273,6 +2273,7 @@ static mf_node *description(imp *m, const mf_node *doc)
 		      MF_NOPOS);
 	mf_tb_put(&m->tb, out, "secrets", secrets_of(m));
 	mf_tb_put(&m->tb, out, "volumes", shared_volumes(m));
+	mf_tb_put(&m->tb, out, "networks", networks_of(m, mf_get(doc, "networks")));
 	mf_tb_put(&m->tb, out, "services", services);
 	mf_tb_put(&m->tb, out, "environments", environments_of(m));
 	return out;
@@ -2427,4 +2428,134 @@ static mf_node *shared_volumes(imp *m)
 		}
 	}
 	return out && out->n ? out : NULL;
+}
+
+/* ---- networks ---------------------------------------------------------------------------- */
+
+/* A network's description name: a DNS label, like a service's; `default`
+ * stays Compose's own. */
+static void name_networks(imp *m, const mf_node *nets)
+{
+	mf_node *used = mf_tb_map(&m->tb, MF_NOPOS);
+
+	m->net_names = mf_tb_map(&m->tb, MF_NOPOS);
+	mf_tb_put_str(&m->tb, m->net_names, "default", "default", MF_NOPOS);
+	mf_tb_put_bool(&m->tb, used, "default", true, MF_NOPOS);
+	for (size_t i = 0; nets && nets->kind == MF_MAP && i < nets->n; i++) {
+		const mf_pair *p = &nets->pairs[i];
+		const char *name = strcmp(p->key, "default")
+					   ? unique(m, used, label_of(m, p->key, 63))
+					   : "default";
+		mf_tb_put_str(&m->tb, m->net_names, p->key, name, p->pos);
+		if (strcmp(name, p->key))
+			warn_at(m, p->pos, "import-rename",
+				"network '%s' is renamed '%s': a network's name is a DNS label (its "
+				"Docker name stays as it was)",
+				p->key, name);
+	}
+}
+
+static const char *net_name(imp *m, const char *compose)
+{
+	const char *n = mf_get_str(m->net_names, compose);
+
+	return n ? n : label_of(m, compose, 63);
+}
+
+/* aliases: those that are DNS labels (a description's names are) */
+static mf_node *aliases_in(imp *m, const mf_node *v, mf_pos pos)
+{
+	mf_node *out = mf_tb_map(&m->tb, pos), *seq = NULL;
+
+	for (size_t i = 0; v && v->kind == MF_MAP && i < v->n; i++) {
+		const mf_pair *q = &v->pairs[i];
+		if (strcmp(q->key, "aliases") || q->val->kind != MF_SEQ) {
+			not_carried(m, q->pos, mf_tb_printf(&m->tb, "networks.*.%s", q->key),
+				    "a description says a service's aliases on a network only");
+			continue;
+		}
+		for (size_t k = 0; k < q->val->n; k++) {
+			const char *a = text_of(q->val->items[k]);
+			if (!a || strcmp(label_of(m, a, 63), a))
+				not_carried(m, q->val->items[k]->pos,
+					    mf_tb_printf(&m->tb, "aliases: %s", a ? a : "~"),
+					    "an alias is a DNS label in a description");
+			else if ((seq = seq ? seq : mf_tb_child_seq(&m->tb, out, "aliases", q->pos)))
+				mf_tb_push(&m->tb, seq, mf_tb_str(&m->tb, a, q->val->items[k]->pos));
+		}
+	}
+	return out;
+}
+
+/* services.*.networks: a list stays a list; a map keeps the aliases ({}
+ * where none: a null would delete the key when files merge). */
+static mf_node *service_networks(imp *m, const mf_node *n)
+{
+	mf_node *out;
+
+	if (n->kind == MF_SEQ) {
+		out = mf_tb_seq(&m->tb, n->pos);
+		for (size_t i = 0; i < n->n; i++)
+			if (text_of(n->items[i]))
+				mf_tb_push(&m->tb, out,
+					   mf_tb_str(&m->tb, net_name(m, text_of(n->items[i])),
+						     n->items[i]->pos));
+		return out;
+	}
+	out = mf_tb_map(&m->tb, n->pos);
+	for (size_t i = 0; n->kind == MF_MAP && i < n->n; i++)
+		mf_tb_put(&m->tb, out, net_name(m, n->pairs[i].key),
+			  aliases_in(m, n->pairs[i].val, n->pairs[i].pos));
+	return out;
+}
+
+/* One top-level network: internal, external and name; Docker's bridge
+ * driver goes without saying; its other settings are warnings at their
+ * lines.  A renamed network keeps its Docker name. */
+static mf_node *network_of(imp *m, const mf_pair *p, const char *name)
+{
+	mf_node *out = mf_tb_map(&m->tb, p->pos);
+	bool b;
+
+	for (size_t i = 0; p->val && p->val->kind == MF_MAP && i < p->val->n; i++) {
+		const mf_pair *q = &p->val->pairs[i];
+		if ((!strcmp(q->key, "internal") || !strcmp(q->key, "external")) &&
+		    truthy_text(q->val, &b)) {
+			if (b)
+				mf_tb_put_bool(&m->tb, out, q->key, true, q->val->pos);
+		} else if (!strcmp(q->key, "name") && text_of(q->val))
+			mf_tb_put_str(&m->tb, out, "name", text_of(q->val), q->val->pos);
+		else if (!strcmp(q->key, "driver") && mf_streq(text_of(q->val), "bridge"))
+			continue;
+		else
+			not_carried(m, q->pos, mf_tb_printf(&m->tb, "networks.%s", q->key),
+				    "a description's network is Docker's bridge with its defaults");
+	}
+	if (strcmp(name, p->key) && !mf_get(out, "name"))
+		mf_tb_put_str(&m->tb, out, "name",
+			      mf_get(out, "external")
+				      ? p->key
+				      : mf_tb_printf(&m->tb, "%s_%s", m->project, p->key),
+			      p->pos);
+	return out;
+}
+
+/* The top-level `networks`; `default` is Compose's own and not declared. */
+static mf_node *networks_of(imp *m, const mf_node *nets)
+{
+	mf_node *out = mf_tb_map(&m->tb, MF_NOPOS);
+
+	for (size_t i = 0; nets && nets->kind == MF_MAP && i < nets->n; i++) {
+		const mf_pair *p = &nets->pairs[i];
+		if (!strcmp(p->key, "default")) {
+			for (size_t k = 0; p->val && p->val->kind == MF_MAP && k < p->val->n; k++)
+				not_carried(m, p->val->pairs[k].pos,
+					    mf_tb_printf(&m->tb, "networks.default.%s",
+							 p->val->pairs[k].key),
+					    "a description's 'default' network is Compose's own");
+			continue;
+		}
+		mf_tb_put(&m->tb, out, net_name(m, p->key), network_of(m, p, net_name(m, p->key)));
+	}
+	return out->n ? out : NULL;
 }

@@ -119,6 +119,17 @@ int mf_compose_shared_mount(mf_ctx *c, mf_tb *tb, mf_node *volumes, const mf_vol
 			    mf_node *target, mf_node *mounts);
 /* A flow of `in` to a service on none of its networks: an error (-1). */
 int mf_compose_check_reach(mf_ctx *c, const mf_instance *in);
+/* Networks in Kubernetes (render_net.c): members carry the label
+ * MF_NET_LABEL_PREFIX NAME: "true"; an instance only on internal networks
+ * is confined (its egress: their members and DNS). */
+#define MF_NET_LABEL_PREFIX "network.manifold.dev/"
+bool mf_net_internal(const mf_system *s, const char *name);
+const mf_node *mf_net_list(const mf_instance *in);
+const char *mf_net_at(const mf_node *nets, size_t i);
+bool mf_net_member(const mf_instance *in, const char *name);
+bool mf_net_confined(const mf_system *s, const mf_instance *in);
+void mf_k8s_network_labels(mf_tb *tb, const mf_instance *in, mf_node *labels, mf_pos pos);
+const char *mf_net_label(mf_tb *tb, const char *name);
 
 /* The Secrets the objects read, per namespace: a list, sorted by namespace and
  * name, of {namespace, tenant?, name, type, declared (under secrets: of the

@@ -258,6 +258,7 @@ static mf_node *instance_labels(ri *i)
 	if (i->in->tenant)
 		add_user_labels(r, m, mf_get(i->in->tenant->node, "labels"));
 	add_user_labels(r, m, mf_get(i->spec, "labels"));
+	mf_k8s_network_labels(&r->tb, i->in, m, i->pos);
 	return m;
 }
 
@@ -2589,6 +2590,8 @@ static void render_instance(rk *r, const mf_instance *in)
 	allow_policy(&i);
 }
 
+static void network_policies(rk *r); /* networks, at the end of the file */
+
 int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out)
 {
 	rk r = {.c = c, .tb = {.a = c->a}, .s = s, .e = e, .out = out};
@@ -2598,9 +2601,140 @@ int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *ou
 		render_instance(&r, &e->inst[k]);
 	config_maps(&r);
 	ingresses(&r);
+	network_policies(&r);
 	if (r.tb.failed)
 		return mf_error(c, e->pos, "internal",
 				"out of memory rendering Kubernetes objects");
 	mf_objects_sort(out);
 	return r.rc;
+}
+
+/* ---- networks: the members of an internal network only on internal ones ---- */
+
+/* Where a network has members: one per namespace, in instance order. */
+typedef struct netns {
+	const char *ns, *tenant;
+	bool confined;  /* a member here is on internal networks only */
+	mf_node *leave; /* {LABEL: true}: networks that leave, which members here join */
+	mf_pos pos;
+} netns;
+
+/* The labels of the networks an instance lists that are not internal. */
+static void leaving_networks(rk *r, const mf_instance *in, mf_node *into)
+{
+	const mf_node *nets = mf_net_list(in);
+
+	for (size_t k = 0; into && nets && k < nets->n; k++)
+		if (mf_net_at(nets, k) && !mf_net_internal(r->s, mf_net_at(nets, k)))
+			mf_tb_put_bool(&r->tb, into, mf_net_label(&r->tb, mf_net_at(nets, k)), true,
+				       in->pos);
+}
+
+static size_t net_namespaces(rk *r, const char *name, netns *v)
+{
+	mf_hash seen = {0};
+	size_t n = 0;
+
+	for (size_t k = 0; k < r->e->ninst; k++) {
+		const mf_instance *in = &r->e->inst[k];
+		netns *x;
+		if (!mf_net_member(in, name))
+			continue;
+		if (!(x = mf_hash_get_str(&seen, in->ns))) {
+			x = &v[n++];
+			*x = (netns){in->ns, in->tenant ? in->tenant->name : NULL, false,
+				     mf_tb_map(&r->tb, in->pos), in->pos};
+			mf_tb_hash_put(&r->tb, &seen, in->ns, x);
+		}
+		x->confined |= mf_net_confined(r->s, in);
+		leaving_networks(r, in, x->leave);
+	}
+	return n;
+}
+
+static mf_node *label_match(rk *r, mf_node *sel, const char *label, mf_pos pos)
+{
+	mf_tb_put_str(&r->tb, mf_tb_child(&r->tb, sel, "matchLabels", pos), label, "true", pos);
+	return sel;
+}
+
+/* The members of the network, as egress peers: in the policy's namespace
+ * by label, in another by its name and label. */
+static mf_node *member_peers(rk *r, const netns *v, size_t n, size_t own, const char *label)
+{
+	mf_node *to = mf_tb_seq(&r->tb, v[own].pos), *m;
+
+	for (size_t k = 0; to && k < n; k++) {
+		size_t at = k == 0 ? own : k <= own ? k - 1 : k; /* own namespace first */
+		m = at == own ? mf_tb_map(&r->tb, v[own].pos)
+			      : ns_selector(r, "kubernetes.io/metadata.name", v[at].ns, v[own].pos);
+		if (m)
+			label_match(r, mf_tb_child(&r->tb, m, "podSelector", v[own].pos), label,
+				    v[own].pos);
+		mf_tb_push(&r->tb, to, m);
+	}
+	return to;
+}
+
+/* Members of the network that join no network that leaves (those may go
+ * out through the other network, as in Compose). */
+static void confined_selector(rk *r, mf_node *sel, const netns *x, const char *label)
+{
+	mf_node *exprs;
+
+	label_match(r, sel, label, x->pos);
+	if (!x->leave || !x->leave->n ||
+	    !(exprs = mf_tb_child_seq(&r->tb, sel, "matchExpressions", x->pos)))
+		return;
+	mf_map_sort(x->leave);
+	for (size_t k = 0; k < x->leave->n; k++) {
+		mf_node *e = mf_tb_map(&r->tb, x->pos);
+		mf_tb_put_str(&r->tb, e, "key", x->leave->pairs[k].key, x->pos);
+		mf_tb_put_str(&r->tb, e, "operator", "DoesNotExist", x->pos);
+		mf_tb_push(&r->tb, exprs, e);
+	}
+}
+
+/* network-NAME in one namespace: its confined members' egress is the
+ * members of the network (any port: Compose lets members talk freely;
+ * what they accept stays their own policies') and the cluster's DNS. */
+static void net_policy(rk *r, const char *name, const netns *v, size_t n, size_t own)
+{
+	const char *label = mf_net_label(&r->tb, name);
+	mf_pos pos = v[own].pos;
+	mf_node *doc = object(r, "networking.k8s.io/v1", "NetworkPolicy",
+			      mf_printf(r->tb.a, "network-%s", name), v[own].ns,
+			      common_labels(r, pos), pos);
+	mf_node *spec = mf_tb_child(&r->tb, doc, "spec", pos), *egress, *rule;
+
+	confined_selector(r, mf_tb_child(&r->tb, spec, "podSelector", pos), &v[own], label);
+	mf_tb_push(&r->tb, mf_tb_child_seq(&r->tb, spec, "policyTypes", pos),
+		   mf_tb_str(&r->tb, "Egress", pos));
+	egress = mf_tb_child_seq(&r->tb, spec, "egress", pos);
+	if ((rule = mf_tb_map(&r->tb, pos)))
+		mf_tb_put(&r->tb, rule, "to", member_peers(r, v, n, own, label));
+	mf_tb_push(&r->tb, egress, rule);
+	mf_tb_push(&r->tb, egress, dns_rule(r, pos));
+	emit(r, doc, "network-policy", NULL, v[own].tenant, pos);
+}
+
+/* One policy per internal network and namespace where it has confined
+ * members, under the environment's NetworkPolicies (none without). */
+static void network_policies(rk *r)
+{
+	const mf_node *nets = mf_get(r->s->doc, "networks");
+	netns *v;
+
+	if (!r->e->network_policy || !nets || nets->kind != MF_MAP || !r->e->ninst ||
+	    !(v = mf_tb_alloc(&r->tb, r->e->ninst * sizeof *v)))
+		return;
+	for (size_t k = 0; k < nets->n; k++) {
+		size_t n;
+		if (!mf_net_internal(r->s, nets->pairs[k].key))
+			continue;
+		n = net_namespaces(r, nets->pairs[k].key, v);
+		for (size_t i = 0; i < n; i++)
+			if (v[i].confined)
+				net_policy(r, nets->pairs[k].key, v, n, i);
+	}
 }

@@ -140,3 +140,60 @@ int mf_compose_check_reach(mf_ctx *c, const mf_instance *in)
 	}
 	return rc;
 }
+
+/* ---- Kubernetes: membership labels and the confinement of internal networks ---- */
+
+/* A declared network's `internal: true`; `default` is never internal. */
+bool mf_net_internal(const mf_system *s, const char *name)
+{
+	return name && mf_get_bool(mf_get(mf_get(s->doc, "networks"), name), "internal", false);
+}
+
+/* The networks an instance lists (list or map), NULL when it lists none. */
+const mf_node *mf_net_list(const mf_instance *in)
+{
+	const mf_node *nets = mf_get(in->spec, "networks");
+
+	return nets && (nets->kind == MF_SEQ || nets->kind == MF_MAP) && nets->n ? nets : NULL;
+}
+
+const char *mf_net_at(const mf_node *nets, size_t i)
+{
+	return net_at(nets, i);
+}
+
+bool mf_net_member(const mf_instance *in, const char *name)
+{
+	return !in->host_network && on_network(in, name);
+}
+
+/* Only on internal networks: Compose gives it no way out of them, so its
+ * Kubernetes egress is the members of those networks and DNS.  A service on
+ * no listed network is on `default`, which leaves. */
+bool mf_net_confined(const mf_system *s, const mf_instance *in)
+{
+	const mf_node *nets = mf_net_list(in);
+
+	if (!nets || in->host_network)
+		return false;
+	for (size_t k = 0; k < nets->n; k++)
+		if (!mf_net_internal(s, net_at(nets, k)))
+			return false;
+	return true;
+}
+
+/* network.manifold.dev/NAME: "true" for every network the instance lists
+ * (`default` too when listed), so policies select members by label. */
+void mf_k8s_network_labels(mf_tb *tb, const mf_instance *in, mf_node *labels, mf_pos pos)
+{
+	const mf_node *nets = mf_net_list(in);
+
+	for (size_t k = 0; labels && nets && k < nets->n; k++)
+		if (net_at(nets, k))
+			mf_tb_put_str(tb, labels, mf_net_label(tb, net_at(nets, k)), "true", pos);
+}
+
+const char *mf_net_label(mf_tb *tb, const char *name)
+{
+	return mf_printf(tb->a, MF_NET_LABEL_PREFIX "%s", name);
+}

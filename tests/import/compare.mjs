@@ -61,7 +61,7 @@ export const FIXTURES = {
 export const REASONS = [
   ["container_name", "no container names in the language yet (issue 13, container settings)"],
   ["hostname", "no host names in the language yet (issue 13)"],
-  ["networks", "no networks in the language yet (issue 13): every service is on the project network"],
+  ["networks", "an alias that is no DNS label, or a per-network setting other than aliases (ipv4_address, priority)"],
   ["labels", "no container labels in the language yet (issue 13)"],
   ["logging", "no logging settings in the language yet (issue 13)"],
   ["ulimits", "no ulimits in the language yet (issue 13)"],
@@ -92,7 +92,7 @@ export const REASONS = [
   ["user", "a user name or a variable: a description's user is a number"],
   ["deploy", "Swarm settings, or GPUs that are not NVIDIA by count"],
   ["pull_policy", "pull_policy needs the image's long form (not imported yet)"],
-  ["(top)", "top-level networks, secrets and configs are not imported"],
+  ["(top)", "top-level secrets and configs are not imported, nor a network's driver options and ipam"],
 ];
 
 // ---- .env and interpolation (Compose's rules, independent of the C code) --------------------
@@ -382,7 +382,11 @@ export function serviceLeaves(s, ctx) {
         for (const e of [].concat(v)) add(`${key}[${e}]`, true); break;
       case "networks": {
         const names = Array.isArray(v) ? v : Object.keys(v ?? {});
-        for (const n of names) if (n !== "default" || (!Array.isArray(v) && v[n])) add(`networks.${n}`, JSON.stringify(Array.isArray(v) ? null : v[n] ?? null));
+        // renamed as the import renames them (a DNS label); `{}` and null both mean no aliases
+        for (const n of names) if (n !== "default" || (!Array.isArray(v) && v[n])) {
+          const c = Array.isArray(v) ? null : v[n] ?? null;
+          add(`networks.${n === "default" ? n : label(n, 63)}`, JSON.stringify(c && Object.keys(c).length ? c : null));
+        }
         break;
       }
       case "deploy":
@@ -412,7 +416,8 @@ export function projectLeaves(doc, dir, vars, project) {
   for (const n of names) out.set(rename(n), serviceLeaves(doc.services[n], ctx));
   const top = new Map();
   for (const key of ["networks", "secrets", "configs"])
-    for (const [k, v] of Object.entries(doc[key] ?? {})) top.set(`${key}.${k}`, JSON.stringify(v ?? null));
+    for (const [k, v] of Object.entries(doc[key] ?? {}))
+      top.set(`${key}.${key === "networks" && k !== "default" ? label(k, 63) : k}`, JSON.stringify(v ?? null));
   for (const [k, v] of Object.entries(vols))
     for (const [k2, v2] of Object.entries(v ?? {}))
       if (!["name", "external"].includes(k2) && !(k2 === "driver" && v2 === "local")) top.set(`volumes.${k}.${k2}`, JSON.stringify(v2));

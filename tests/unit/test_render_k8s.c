@@ -586,6 +586,61 @@ START_TEST(objects_sorted_by_group_and_kind)
 }
 END_TEST
 
+static const mf_instance *inst_named(const mf_env *e, const char *service)
+{
+	for (size_t i = 0; i < e->ninst; i++)
+		if (!strcmp(e->inst[i].service, service))
+			return &e->inst[i];
+	ck_abort_msg("no instance '%s'", service);
+	return NULL;
+}
+
+/* An internal network confines its members that join no network that leaves:
+ * labels on members, one egress policy network-NAME, nothing for 'outer'. */
+START_TEST(internal_networks)
+{
+	static const char *yaml =
+		"manifold: 1\n"
+		"system: {name: nets}\n"
+		"networks: {inner: {internal: true}, outer: {}}\n"
+		"services:\n"
+		"  a: {image: a:1, ports: {http: 80}, networks: [inner]}\n"
+		"  b: {image: b:1, ports: {http: 80}, networks: [inner, default]}\n"
+		"  c: {image: c:1, ports: {http: 80}, networks: [outer]}\n"
+		"  d: {image: d:1, ports: {http: 80}}\n"
+		"environments: {stage: {profile: staging, targets: [kustomize]}}\n";
+	const mf_env *e;
+	const mf_object *np, *dep;
+	mf_objects o;
+
+	load(yaml);
+	e = env_named("stage");
+	ck_assert(mf_net_internal(&S, "inner"));
+	ck_assert(!mf_net_internal(&S, "outer") && !mf_net_internal(&S, "default"));
+	ck_assert(mf_net_confined(&S, inst_named(e, "a")));
+	ck_assert(!mf_net_confined(&S, inst_named(e, "b")));
+	ck_assert(!mf_net_confined(&S, inst_named(e, "c")));
+	ck_assert(!mf_net_confined(&S, inst_named(e, "d")));
+	o = render("stage");
+	np = find(&o, "NetworkPolicy", NULL, "network-inner");
+	ck_assert_str_eq(mf_get_str(at(np, "spec.podSelector.matchLabels"),
+				    "network.manifold.dev/inner"),
+			 "true");
+	ck_assert_str_eq(str_at(np, "spec.podSelector.matchExpressions.0.key"),
+			 "network.manifold.dev/default");
+	ck_assert_str_eq(str_at(np, "spec.policyTypes.0"), "Egress");
+	ck_assert_ptr_nonnull(at(np, "spec.egress.1.ports"));
+	ck_assert_ptr_null(find(&o, "NetworkPolicy", NULL, "network-outer"));
+	dep = find(&o, "Deployment", NULL, "a");
+	ck_assert_str_eq(mf_get_str(at(dep, "spec.template.metadata.labels"),
+				    "network.manifold.dev/inner"),
+			 "true");
+	dep = find(&o, "Deployment", NULL, "d");
+	ck_assert_ptr_null(mf_get(at(dep, "spec.template.metadata.labels"),
+				  "network.manifold.dev/default"));
+}
+END_TEST
+
 static Suite *render_suite(void)
 {
 	Suite *s = suite_create("render_k8s");
@@ -609,6 +664,7 @@ static Suite *render_suite(void)
 	tcase_add_test(t, render_stage_renders_each_env_once);
 	tcase_add_test(t, render_stage_keeps_what_rendered_on_failure);
 	tcase_add_test(t, objects_sorted_by_group_and_kind);
+	tcase_add_test(t, internal_networks);
 	suite_add_tcase(s, t);
 	return s;
 }
