@@ -55,10 +55,35 @@ static void adapt_env(adapt *a)
 	}
 }
 
+/* Compose text as the container sees it: a variable reference the
+ * renderer wrote ("${TAG:-1.4}", its fallback the environment's value) is
+ * that value, "$$" is "$" (so a port or an image tag parses). */
+static const char *as_resolved(mf_tb *tb, const char *s)
+{
+	char *out = s && strchr(s, '$') ? mf_tb_alloc(tb, strlen(s) + 1) : NULL, *q = out;
+
+	if (!out)
+		return s;
+	while (*s) {
+		const char *fb = !strncmp(s, "${", 2) ? strstr(s, ":-") : NULL,
+			   *end = fb ? strchr(s, '}') : NULL;
+		if (fb && end && fb < end) {
+			for (s = fb + 2; *s && *s != '}'; s++)
+				*q++ = *s == '$' && s[1] == '$' ? *s++ : *s;
+			s += *s == '}';
+			continue;
+		}
+		*q++ = *s == '$' && s[1] == '$' ? *s++ : *s;
+		s++;
+	}
+	*q = 0;
+	return out;
+}
+
 /* "[[ip:]host:]container[/proto]" (a range keeps its first port) */
 static void short_port(adapt *a, mf_node *out, const mf_node *item)
 {
-	const char *s = mf_str(item), *slash, *last, *prev = NULL;
+	const char *s = as_resolved(a->tb, mf_str(item)), *slash, *last, *prev = NULL;
 	mf_node *p = mf_tb_map(a->tb, item->pos);
 	char *proto;
 
@@ -309,7 +334,11 @@ static mf_node *compose_pod(mf_tb *tb, const char *name, const mf_node *svc, con
 	mf_tb_push(tb, mf_tb_child_seq(tb, a.pod, "containers", svc->pos), a.ctr);
 	/* the container is the service (a tenant's copy included) */
 	mf_tb_put_str(tb, a.ctr, "name", in ? in->service : name, svc->pos);
-	mf_tb_put(tb, a.ctr, "image", (mf_node *)mf_get(svc, "image"));
+	mf_tb_put(tb, a.ctr, "image",
+		  mf_get_str(svc, "image") && strchr(mf_get_str(svc, "image"), '$')
+			  ? mf_tb_str(tb, as_resolved(tb, mf_get_str(svc, "image")),
+				      mf_get(svc, "image")->pos)
+			  : (mf_node *)mf_get(svc, "image"));
 	adapt_command(&a, "entrypoint", "command");
 	adapt_command(&a, "command", "args");
 	adapt_env(&a);

@@ -980,6 +980,31 @@ static void carry_environment(imp *m, svc *s, const mf_pair *p)
 	}
 }
 
+/* An env file the description can name (envFile): inside its folder, and
+ * holding no secret (Kubernetes would put it in a ConfigMap; copied, its
+ * secrets move to secret 'imported').  vars NULL: the file is missing. */
+static bool env_file_carried(imp *m, svc *s, const mf_node *item, const char *path, bool required,
+			     const mf_node *vars)
+{
+	const char *rel = project_path(m, path);
+	mf_node *list, *e;
+
+	if (!rel || rel[0] == '/' || !strncmp(rel, "../", 3))
+		return false;
+	for (size_t i = 0; vars && i < vars->n; i++)
+		if (mf_secret_value(vars->pairs[i].key, mf_or(mf_str(vars->pairs[i].val), "")) ||
+		    url_password(m, mf_or(mf_str(vars->pairs[i].val), "")))
+			return false;
+	list = mf_tb_child_seq(&m->tb, s->out, "envFile", item->pos);
+	e = required ? mf_tb_str(&m->tb, rel, item->pos) : mf_tb_map(&m->tb, item->pos);
+	if (!required) {
+		mf_tb_put_str(&m->tb, e, "path", rel, item->pos);
+		mf_tb_put_bool(&m->tb, e, "required", false, item->pos);
+	}
+	mf_tb_push(&m->tb, list, e);
+	return true;
+}
+
 /* One env_file entry: its variables, where the service's environment does
  * not set them (Compose's order). */
 static void env_file_one(imp *m, svc *s, const mf_node *item)
@@ -993,13 +1018,18 @@ static void env_file_one(imp *m, svc *s, const mf_node *item)
 
 	if (item->kind == MF_MAP && truthy_text(mf_get(item, "required"), &quiet))
 		required = quiet;
-	if (!full || (!required && access(full, R_OK) != 0))
+	if (!full || (!required && access(full, R_OK) != 0)) {
+		if (full)
+			env_file_carried(m, s, item, path, false, NULL);
 		return;
+	}
 	if (!(file = mf_read_source(m->c, full, item->pos))) {
 		m->failed = -1;
 		return;
 	}
 	read_env_text(m, file, vars);
+	if (env_file_carried(m, s, item, path, required, vars))
+		return;
 	for (size_t i = 0; vars && i < vars->n; i++)
 		if (!mf_get(env, vars->pairs[i].key))
 			put_env(m, s, vars->pairs[i].key, vars->pairs[i].val->str,
