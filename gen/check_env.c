@@ -772,7 +772,8 @@ static void backup_missing(mf_chk *k)
 		    !(names = unkept_storage(k, in, st, &first)))
 			continue;
 		k->in = in;
-		mf_finding(k, MF_RULE_BACKUP_MISSING, mf_chk_at(k, b ? b : st->pairs[first].val), NULL,
+		mf_finding(k, MF_RULE_BACKUP_MISSING, mf_chk_at(k, b ? b : st->pairs[first].val),
+			   NULL,
 			   "'%s' keeps data in %s without a backup in '%s', which requires backups",
 			   in->service, names, k->e->name);
 	}

@@ -1489,7 +1489,7 @@ static void add_clashes(rctx *r, const mf_env *e, vol_clash **cl, size_t *ncl, s
 	}
 }
 
-#define FIX_SHARED                                                                         \
+#define FIX_SHARED \
 	"give each its own name, or declare one under 'volumes' that both mount with 'volume:'"
 
 static void report_clash(rctx *r, const vol_clash *x)

@@ -93,8 +93,8 @@ typedef struct mf_volume {
 	const char *compose_volume; /* the Compose volume: NAME, or NAME-TENANT per tenant */
 	bool claim_owner;           /* the first mount of its claim (namespace) in the
 				       environment: the claim is written and counted with it */
-	bool claim_kept; /* another mount's backup keeps its claim (or the volume says
-			    backup: false): this one needs no backup of its own */
+	bool claim_kept;            /* another mount's backup keeps its claim (or the volume says
+				       backup: false): this one needs no backup of its own */
 } mf_volume;
 
 /* Why one instance reaches another: what in its description says so. */

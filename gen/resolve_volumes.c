@@ -163,7 +163,8 @@ static size_t group_claims(vctx *x, vmount *m, size_t n, vclaim **out, size_t *o
 			break;
 		if (!slot && (slot = mf_alloc(x->c->a, sizeof *slot))) {
 			*slot = ncl;
-			cl[ncl++] = (vclaim){.volume = m[i].v->shared, .ns = m[i].in->ns,
+			cl[ncl++] = (vclaim){.volume = m[i].v->shared,
+					     .ns = m[i].in->ns,
 					     .decl = mf_get(x->vols, m[i].v->shared)};
 			mf_hash_put_str(x->c->a, &h, key, slot);
 		}
