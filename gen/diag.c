@@ -649,15 +649,18 @@ bool mf_budget_report(mf_ctx *c)
 	if (!b->hit || b->fixed == SIZE_MAX)
 		return b->hit;
 	b->fixed = SIZE_MAX; /* room for the report */
-	msg = mf_printf(c->keep, "this needs more than %zu bytes of memory, the limit for %zu bytes of input",
-			limit, b->input);
+	msg = mf_printf(
+		c->keep,
+		"this needs more than %zu bytes of memory, the limit for %zu bytes of input", limit,
+		b->input);
 	at = drop_out_of_memory(c);
 	if (at != SIZE_MAX && msg) {
 		d = &c->diags[at];
 		*d = (mf_diag){.sev = MF_SEV_ERROR, .pos = pos, .code = "memory-limit", .msg = msg};
 	} else {
 		size_t cap = c->max_errors;
-		c->max_errors = SIZE_MAX; /* never lost to the error cap: it says why the run stopped */
+		/* never lost to the error cap: it says why the run stopped */
+		c->max_errors = SIZE_MAX;
 		d = mf_diag_add(c, MF_SEV_ERROR, pos, "memory-limit", "%s", msg ? msg : "");
 		c->max_errors = cap;
 	}
@@ -666,8 +669,9 @@ bool mf_budget_report(mf_ctx *c)
 	else if (limit == b->ceiling)
 		mf_diag_note(c, d, "the limit is 3/4 of this machine's memory");
 	else
-		mf_diag_note(c, d, "the limit is the larger of %zu bytes and %zu times the size of "
-				   "the input; MANIFOLD_MEMORY_LIMIT=BYTES sets another",
+		mf_diag_note(c, d,
+			     "the limit is the larger of %zu bytes and %zu times the size of "
+			     "the input; MANIFOLD_MEMORY_LIMIT=BYTES sets another",
 			     MF_MEMORY_FLOOR, MF_MEMORY_PER_BYTE);
 	return true;
 }

@@ -706,8 +706,7 @@ static int build_like(opts *o, unsigned mask)
 	ro.source_root = source_root(&c, o);
 	ro.root_outside = ro.source_root && root_outside(&c, o, source_dir(&c, o));
 	/* over the memory budget, a stage may have stopped short: nothing is written */
-	if (front_end(&c, o, &ro, &r) < 0 || run_check_stage(&c, o, &r) < 0 ||
-	    c.budget.hit) {
+	if (front_end(&c, o, &ro, &r) < 0 || run_check_stage(&c, o, &r) < 0 || c.budget.hit) {
 		rc = EXIT_INPUT;
 	} else {
 		mf_diag_sort(&c);
