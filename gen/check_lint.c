@@ -294,6 +294,8 @@ static bool fields_ok(mf_chk *k, const mf_node *map, const field_rule *rules, si
 {
 	bool ok = true;
 
+	if (!base)
+		return false; /* a path ran out of memory (the budget): the run fails already */
 	for (size_t i = 0; map && map->kind == MF_MAP && i < n; i++) {
 		const mf_node *v = mf_get(map, rules[i].field);
 		if (v && v->kind != MF_NULL)

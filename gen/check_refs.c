@@ -138,10 +138,10 @@ static const char *selector_text(mf_chk *k, const mf_node *sel)
 
 	if (!ml && sel && sel->kind == MF_MAP && !mf_get(sel, "matchExpressions"))
 		ml = sel;
-	for (size_t i = 0; ml && ml->kind == MF_MAP && i < ml->n; i++)
+	for (size_t i = 0; out && ml && ml->kind == MF_MAP && i < ml->n; i++)
 		out = mf_printf(k->c->a, "%s%s%s=%s", out, i ? ", " : "", ml->pairs[i].key,
 				mf_or(mf_str(ml->pairs[i].val), ""));
-	return *out ? out : "expressions";
+	return out && *out ? out : "expressions"; /* NULL: out of memory (the budget) */
 }
 
 /* ---- workloads select their own pods ---------------------------------------------------- */

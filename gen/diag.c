@@ -14,6 +14,7 @@ void mf_ctx_init(mf_ctx *c)
 {
 	memset(c, 0, sizeof *c);
 	c->a = c->keep = mf_arena_new();
+	mf_arena_set_budget(c->keep, &c->budget);
 	c->sources = mf_alloc(c->keep, 8 * sizeof *c->sources);
 	if (!c->sources)
 		return; /* every later call sees the missing arena or table and fails softly */
@@ -56,6 +57,7 @@ uint32_t mf_source_add(mf_ctx *c, const char *path, const char *text, size_t len
 {
 	if (!c || !c->sources || c->nsources >= UINT32_MAX)
 		return 0;
+	c->budget.input += text ? len : 0; /* first: the budget grows with the input */
 	mf_source *s = mf_grow(c->keep, c->sources, c->nsources, &c->capsources, sizeof *s);
 	char *copy = mf_alloc(c->keep, len + 1);
 	const char *p = mf_strdup(c->keep, path ? path : "");
@@ -172,6 +174,7 @@ int mf_scratch_begin(mf_ctx *c, mf_scratch *s)
 	s->outer = c->a;
 	if (!a)
 		return mf_error(c, MF_NOPOS, "internal", "out of memory");
+	mf_arena_set_budget(a, mf_arena_budget(c->keep));
 	c->a = a;
 	return 0;
 }
@@ -603,4 +606,72 @@ void mf_diag_suggest_key(mf_ctx *c, mf_diag *d, const char *word, const mf_node 
 		best = closest(word, NULL, map->pairs, map->n);
 	if (best)
 		mf_diag_note(c, d, "did you mean '%s'?", best);
+}
+
+/* ---- memory budget -------------------------------------------------------------------- */
+
+static bool out_of_memory(const mf_diag *d)
+{
+	return d->code && !strcmp(d->code, "internal") && !strcmp(d->msg, "out of memory");
+}
+
+/* Drops the "out of memory" errors; returns the index of the first (kept
+ * for the one that replaces them), or SIZE_MAX when there was none. */
+static size_t drop_out_of_memory(mf_ctx *c)
+{
+	size_t first = SIZE_MAX, out = 0;
+
+	for (size_t i = 0; i < c->ndiags; i++) {
+		if (!out_of_memory(&c->diags[i])) {
+			c->diags[out++] = c->diags[i];
+			continue;
+		}
+		if (first == SIZE_MAX) {
+			first = out;
+			c->diags[out++] = c->diags[i];
+		} else if (c->diags[i].sev == MF_SEV_ERROR && !c->diags[i].waived) {
+			c->nerrors--;
+		}
+	}
+	c->ndiags = out;
+	return first;
+}
+
+bool mf_budget_report(mf_ctx *c)
+{
+	mf_budget *b = &c->budget;
+	size_t limit = mf_budget_limit(b), at;
+	mf_pos pos = b->last.file ? b->last : c->nsources > 1 ? (mf_pos){1, 1, 1} : MF_NOPOS;
+	const char *msg;
+	mf_diag *d;
+	bool was_fixed = b->fixed != 0;
+
+	if (!b->hit || b->fixed == SIZE_MAX)
+		return b->hit;
+	b->fixed = SIZE_MAX; /* room for the report */
+	msg = mf_printf(
+		c->keep,
+		"this needs more than %zu bytes of memory, the limit for %zu bytes of input", limit,
+		b->input);
+	at = drop_out_of_memory(c);
+	if (at != SIZE_MAX && msg) {
+		d = &c->diags[at];
+		*d = (mf_diag){.sev = MF_SEV_ERROR, .pos = pos, .code = "memory-limit", .msg = msg};
+	} else {
+		size_t cap = c->max_errors;
+		/* never lost to the error cap: it says why the run stopped */
+		c->max_errors = SIZE_MAX;
+		d = mf_diag_add(c, MF_SEV_ERROR, pos, "memory-limit", "%s", msg ? msg : "");
+		c->max_errors = cap;
+	}
+	if (was_fixed)
+		mf_diag_note(c, d, "the limit MANIFOLD_MEMORY_LIMIT sets");
+	else if (limit == b->ceiling)
+		mf_diag_note(c, d, "the limit is 3/4 of this machine's memory");
+	else
+		mf_diag_note(c, d,
+			     "the limit is the larger of %zu bytes and %zu times the size of "
+			     "the input; MANIFOLD_MEMORY_LIMIT=BYTES sets another",
+			     MF_MEMORY_FLOOR, MF_MEMORY_PER_BYTE);
+	return true;
 }

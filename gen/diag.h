@@ -56,6 +56,7 @@ typedef struct mf_ctx {
 	 * they stay in, and how many files and bytes they have come to (a budget) */
 	const char *input_root;
 	size_t input_files, input_bytes;
+	mf_budget budget; /* the memory its arenas may use (model.h) */
 } mf_ctx;
 
 void mf_ctx_init(mf_ctx *c);
@@ -86,6 +87,12 @@ typedef struct mf_scratch {
 } mf_scratch;
 int mf_scratch_begin(mf_ctx *c, mf_scratch *s);
 int mf_scratch_end(mf_ctx *c, mf_scratch *s);
+
+/* After the memory budget refused a chunk: the "out of memory" errors that
+ * caused become one 'memory-limit' error at what was being built (else the
+ * description's first line).  Lifts the limit, so that the report can be
+ * made.  Returns whether the budget was hit. */
+bool mf_budget_report(mf_ctx *c);
 
 /* Sort diagnostics by file, line, col, code (stable) so output is deterministic. */
 void mf_diag_sort(mf_ctx *c);

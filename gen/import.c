@@ -1763,10 +1763,23 @@ static const char *pos_key(imp *m, mf_pos pos)
 	return mf_printf(m->tb.a, "%u:%u:%u", pos.file, pos.line, pos.col);
 }
 
+/* A Compose collection carried as it is (put_same): every key and value in
+ * it is the user's (the YAML reader bounds the depth). */
+static void mark_verbatim(imp *m, const mf_node *n)
+{
+	mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, n->pos), true, n->pos);
+	for (size_t i = 0; n->kind == MF_MAP && i < n->n; i++) {
+		mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, n->pairs[i].pos), true, n->pos);
+		mark_verbatim(m, n->pairs[i].val);
+	}
+	for (size_t i = 0; n->kind == MF_SEQ && i < n->n; i++)
+		mark_verbatim(m, n->items[i]);
+}
+
 /* After the description failed its schema (diagnostics from `from` on):
- * true when every error is at a Compose value carried as it is (put_text),
- * which the description's schema refuses (a container name with a form
- * feed): the input's fault, said at the value, not a bug of the import. */
+ * true when every error is at a Compose value carried as it is (put_text,
+ * put_same) which the description's schema refuses (a container name with
+ * a form feed): the input's fault, said at the value, not a bug of the import. */
 static bool refused_verbatim(imp *m, size_t from)
 {
 	size_t errors = 0;
@@ -1817,8 +1830,8 @@ static void put_same(imp *m, svc *s, const mf_pair *p, const char *ours, mf_kind
 	if (p->val->kind != kind)
 		not_carried(m, p->pos, p->key,
 			    kind == MF_MAP ? "it is not a map" : "it is not a list");
-	else
-		mf_tb_put(&m->tb, s->out, ours, mf_copy(m->tb.a, p->val));
+	else if (mf_tb_put(&m->tb, s->out, ours, mf_copy(m->tb.a, p->val)), m->verbatim)
+		mark_verbatim(m, p->val);
 }
 
 #define AS(fn, how, ours)                                \

@@ -296,6 +296,19 @@ static int parse(int argc, char **argv, opts *o)
 /* ---- small things ------------------------------------------------------------------- */
 
 /* Today's date for waiver expiry: MANIFOLD_TODAY pins it for tests. */
+static size_t memory_limit; /* MANIFOLD_MEMORY_LIMIT, or 0 */
+static bool memory_refused; /* a run went over its memory budget: exit 2 */
+
+/* 3/4 of the machine's memory (0: unknown): the budget never goes past it. */
+static size_t memory_ceiling(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+
+	if (pages <= 0 || size <= 0 || (unsigned long)pages > SIZE_MAX / 4 * 3 / (size_t)size)
+		return 0;
+	return (size_t)pages / 4 * 3 * (size_t)size;
+}
+
 static void set_today(mf_ctx *c)
 {
 	static char buf[16];
@@ -303,6 +316,8 @@ static void set_today(mf_ctx *c)
 	time_t now = time(NULL);
 	struct tm tm;
 
+	c->budget.fixed = memory_limit; /* every command's context starts here */
+	c->budget.ceiling = memory_ceiling();
 	if (pinned && strlen(pinned) == 10) {
 		c->today = pinned;
 		return;
@@ -315,6 +330,8 @@ static void set_today(mf_ctx *c)
 /* stdout is checked at the end: a full disk is an error, not silence. */
 static int finish(int rc)
 {
+	if (memory_refused)
+		rc = EXIT_INPUT;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "manifold: error: writing to standard output failed\n");
 		return EXIT_INTERNAL;
@@ -334,6 +351,7 @@ static int print_diags(mf_ctx *c, FILE *fp, const opts *o)
 {
 	mf_ctx shown = *c;
 
+	memory_refused |= mf_budget_report(c);
 	mf_diag_sort(c);
 	shown = *c;
 	if (o->quiet) {
@@ -436,7 +454,7 @@ static int load_resolve(mf_ctx *c, const opts *o, mf_system *sys)
 /* Load, resolve and render: -1 means the input is invalid (exit 2). */
 static int front_end(mf_ctx *c, const opts *o, const mf_render_opts *ro, run *r)
 {
-	if (load_resolve(c, o, &r->sys) < 0)
+	if (load_resolve(c, o, &r->sys) < 0 || c->budget.hit)
 		return -1;
 	/* a failed render is still checked: its findings help explain it */
 	r->render_failed = mf_render(c, &r->sys, ro, &r->rd) < 0;
@@ -449,8 +467,10 @@ static int run_check_stage(mf_ctx *c, const opts *o, const run *r)
 {
 	mf_check_opts co = {o->envs, o->nenvs, o->explain_defaults, o->no_fold};
 	mf_scratch s;
-	int rc = mf_scratch_begin(c, &s);
+	int rc = c->budget.hit ? -1 : mf_scratch_begin(c, &s);
 
+	if (rc < 0) /* over the memory budget, the render may have stopped anywhere */
+		return -1;
 	/* check's tables and scans die with it: only its findings stay */
 	if (rc == 0 && mf_check(c, &r->rd, &co) < 0)
 		rc = -1;
@@ -659,7 +679,7 @@ static int build_outputs(mf_ctx *c, const opts *o, const run *r, unsigned mask, 
 	int rc;
 
 	mf_output_init(&out);
-	rc = emit_all(c, &r->rd, mask, &out) < 0 ? EXIT_INPUT : EXIT_OK;
+	rc = emit_all(c, &r->rd, mask, &out) < 0 || c->budget.hit ? EXIT_INPUT : EXIT_OK;
 	if (rc == EXIT_OK) {
 		int w = mf_output_write_cb(c, &out, o->out, flags, ndrift, on_change, ch);
 		/* a refused overwrite is the user's call (--force), not an I/O failure */
@@ -685,7 +705,8 @@ static int build_like(opts *o, unsigned mask)
 	mf_buf_init(&ch.diff);
 	ro.source_root = source_root(&c, o);
 	ro.root_outside = ro.source_root && root_outside(&c, o, source_dir(&c, o));
-	if (front_end(&c, o, &ro, &r) < 0 || run_check_stage(&c, o, &r) < 0) {
+	/* over the memory budget, a stage may have stopped short: nothing is written */
+	if (front_end(&c, o, &ro, &r) < 0 || run_check_stage(&c, o, &r) < 0 || c.budget.hit) {
 		rc = EXIT_INPUT;
 	} else {
 		mf_diag_sort(&c);
@@ -1208,12 +1229,41 @@ static int (*const runs[])(opts *) = {
 };
 _Static_assert(MF_NELEM(runs) == MF_NELEM(commands), "one run function per command");
 
+/* MANIFOLD_MEMORY_LIMIT: bytes, or a number with Ki, Mi or Gi (docs/limits.md). */
+static int read_memory_limit(void)
+{
+	static const struct {
+		const char *suffix;
+		int shift;
+	} units[] = {{"", 0}, {"Ki", 10}, {"Mi", 20}, {"Gi", 30}};
+	const char *text = getenv("MANIFOLD_MEMORY_LIMIT");
+	char *end;
+	unsigned long long n;
+
+	if (!text || !*text)
+		return 0;
+	errno = 0;
+	n = *text >= '0' && *text <= '9' ? strtoull(text, &end, 10) : 0;
+	for (size_t i = 0; n && !errno && i < sizeof units / sizeof *units; i++)
+		if (!strcmp(end, units[i].suffix) && n <= (SIZE_MAX >> units[i].shift)) {
+			memory_limit = (size_t)n << units[i].shift;
+			return 0;
+		}
+	fprintf(stderr,
+		"manifold: error: MANIFOLD_MEMORY_LIMIT='%s' is not a number of bytes "
+		"(a positive integer, optionally with Ki, Mi or Gi)\n",
+		text);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	const mf_cli_cmd *cmd;
 	opts o;
 	int rc;
 
+	if (read_memory_limit() < 0)
+		return EXIT_INPUT;
 	if (argc < 2) {
 		fprintf(stderr, "usage: manifold COMMAND [ARG]...\nTry 'manifold help'.\n");
 		return EXIT_INPUT;

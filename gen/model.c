@@ -45,7 +45,13 @@ struct mf_arena {
 	 * first word.  Only node arrays are reused: nothing keeps a pointer into
 	 * a node's old array once the node has a new one. */
 	void *free[48];
+	mf_budget *budget; /* shared with the run's other arenas, or NULL: no limit */
 };
+
+static bool charge(mf_budget *b, size_t bytes);
+static void uncharge_bytes(mf_budget *b, size_t bytes);
+static void uncharge(mf_budget *b, const mf_chunk *c);
+static void move_charges(mf_arena *a, mf_arena *b);
 
 mf_arena *mf_arena_new(void)
 {
@@ -58,17 +64,25 @@ void mf_arena_free(mf_arena *a)
 		return;
 	for (mf_chunk *c = a->head, *next; c; c = next) {
 		next = c->next;
+		uncharge(a->budget, c);
 		free(c);
 	}
 	free(a);
 }
 
-/* calloc'd, so every allocation is zeroed: memory is never reused */
-static mf_chunk *chunk_new(size_t cap)
+/* calloc'd, so every allocation is zeroed: memory is never reused.  Within
+ * the arena's budget, if it has one. */
+static mf_chunk *chunk_new(mf_arena *a, size_t cap)
 {
-	mf_chunk *c = calloc(1, sizeof(mf_chunk) + cap);
-	if (c)
-		c->cap = cap;
+	mf_chunk *c;
+
+	if (!charge(a->budget, sizeof(mf_chunk) + cap))
+		return NULL;
+	if (!(c = calloc(1, sizeof(mf_chunk) + cap))) {
+		uncharge_bytes(a->budget, sizeof(mf_chunk) + cap);
+		return NULL;
+	}
+	c->cap = cap;
 	return c;
 }
 
@@ -85,7 +99,7 @@ static void *bump(mf_chunk *c, size_t size)
 
 static void *big_alloc(mf_arena *a, size_t size)
 {
-	mf_chunk *c = chunk_new(size + ALIGNMENT - 1);
+	mf_chunk *c = chunk_new(a, size + ALIGNMENT - 1);
 	if (!c)
 		return NULL;
 	/* behind the head, so the head's free space stays in use */
@@ -114,6 +128,7 @@ void mf_arena_adopt(mf_arena *a, mf_arena *b)
 		free(b);
 		return;
 	}
+	move_charges(a, b);
 	while (last->next)
 		last = last->next;
 	/* behind a's head, like a big chunk, so a keeps bumping where it was */
@@ -178,7 +193,7 @@ void *mf_alloc(mf_arena *a, size_t size)
 	void *p = a->head ? bump(a->head, size) : NULL;
 	if (p)
 		return p;
-	mf_chunk *c = chunk_new(CHUNK_SIZE);
+	mf_chunk *c = chunk_new(a, CHUNK_SIZE);
 	if (!c)
 		return NULL;
 	c->next = a->head;
@@ -314,6 +329,8 @@ char *mf_fmt_float(char *buf, size_t size, double f)
 mf_node *mf_new(mf_arena *a, mf_kind kind, mf_pos pos)
 {
 	mf_node *n = mf_alloc(a, sizeof *n);
+	if (a && a->budget && pos.file)
+		a->budget->last = pos;
 	if (n) {
 		n->kind = kind;
 		n->pos = pos;
@@ -1238,4 +1255,76 @@ size_t mf_str_index(const char *s, const char *const *list, size_t n)
 		if (!strcmp(s, list[i]))
 			return i;
 	return n;
+}
+
+/* ---- memory budget ------------------------------------------------------------ */
+
+size_t mf_budget_limit(const mf_budget *b)
+{
+	size_t k = MF_MEMORY_PER_BYTE, limit;
+
+	if (b->fixed)
+		return b->fixed;
+	limit = b->input > MF_MEMORY_FLOOR / k ? (b->input > SIZE_MAX / k ? SIZE_MAX : b->input * k)
+					       : MF_MEMORY_FLOOR;
+	return b->ceiling && limit > b->ceiling ? b->ceiling : limit;
+}
+
+void mf_arena_set_budget(mf_arena *a, mf_budget *b)
+{
+	if (a)
+		a->budget = b;
+}
+
+mf_budget *mf_arena_budget(const mf_arena *a)
+{
+	return a ? a->budget : NULL;
+}
+
+/* Counts a chunk's bytes before it is allocated.  The first chunk past the
+ * limit marks the budget as hit and is granted from a reserve of a quarter
+ * of the limit, so that the stage under way finishes and the run stops at
+ * the next stage (stages stop short on NULL, but not all unwind cleanly
+ * from every allocation); false past the reserve too. */
+static bool charge(mf_budget *b, size_t bytes)
+{
+	size_t limit;
+
+	if (!b)
+		return true;
+	limit = mf_budget_limit(b);
+	if (b->hit || b->used > limit || bytes > limit - b->used) {
+		b->hit = true;
+		limit += limit / 4 < SIZE_MAX - limit ? limit / 4 : SIZE_MAX - limit;
+	}
+	if (b->used > limit || bytes > limit - b->used)
+		return false;
+	b->used += bytes;
+	if (b->used > b->peak)
+		b->peak = b->used;
+	return true;
+}
+
+/* Gives back what charge() counted: a chunk freed, or one whose calloc failed. */
+static void uncharge_bytes(mf_budget *b, size_t bytes)
+{
+	if (b)
+		b->used -= bytes < b->used ? bytes : b->used;
+}
+
+static void uncharge(mf_budget *b, const mf_chunk *c)
+{
+	uncharge_bytes(b, sizeof(mf_chunk) + c->cap);
+}
+
+/* mf_arena_adopt: b's chunks count against a's budget from now on. */
+static void move_charges(mf_arena *a, mf_arena *b)
+{
+	if (a->budget == b->budget)
+		return;
+	for (const mf_chunk *c = b->head; c; c = c->next) {
+		uncharge(b->budget, c);
+		if (a->budget && (a->budget->used += sizeof(mf_chunk) + c->cap) > a->budget->peak)
+			a->budget->peak = a->budget->used;
+	}
 }

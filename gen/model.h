@@ -49,6 +49,26 @@ typedef struct mf_pos {
 
 static const mf_pos MF_NOPOS = {0, 0, 0};
 
+/* The memory a run may use (docs/limits.md): every arena that shares a budget
+ * (the run's and its stages' scratch arenas) counts its chunks' bytes in it,
+ * and a chunk past the limit is refused as memory that ran out would be.
+ * The limit is `fixed` when set, else the larger of MF_MEMORY_FLOOR and
+ * MF_MEMORY_PER_BYTE times the bytes of the files read, and no more than
+ * `ceiling` (a limit past the machine's memory would be an OOM kill). */
+#define MF_MEMORY_FLOOR ((size_t)1 << 30)
+#define MF_MEMORY_PER_BYTE ((size_t)4096)
+typedef struct mf_budget {
+	size_t fixed;      /* bytes, or 0: from the input */
+	size_t ceiling;    /* at most this (3/4 of the machine's memory), or 0 */
+	size_t input;      /* bytes of the files read (mf_source_add) */
+	size_t used, peak; /* bytes of the arenas' chunks, now and at most */
+	bool hit;          /* a chunk was refused */
+	mf_pos last;       /* where the last node made came from: what was being built */
+} mf_budget;
+size_t mf_budget_limit(const mf_budget *b);
+void mf_arena_set_budget(mf_arena *a, mf_budget *b); /* before a's first allocation */
+mf_budget *mf_arena_budget(const mf_arena *a);
+
 typedef enum mf_kind {
 	MF_NULL,
 	MF_BOOL,

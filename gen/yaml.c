@@ -583,24 +583,27 @@ static struct fy_parser *make_parser(const mf_source *src, syntax *sx)
 }
 
 /* The first error the parser's diag collected (make_parser), unless one was
- * captured from its text: "LINE:COL" 1-based and the message, as captured. */
-static void first_collected(struct fy_parser *p, syntax *sx)
+ * captured from its text: "LINE:COL" 1-based and the message, as captured.
+ * Then drops them all: only destroying a diag would, and the parser's
+ * reference is not ours to destroy. */
+static void take_collected(struct fy_parser *p, syntax *sx, bool want)
 {
-	struct fy_diag *diag = sx->seen ? NULL : fy_parser_get_diag(p);
+	struct fy_diag *diag = fy_parser_get_diag(p);
 	void *it = NULL;
 	struct fy_diag_error *e;
 
-	while (diag && (e = fy_diag_errors_iterate(diag, &it)) != NULL) {
+	while (want && !sx->seen && diag && (e = fy_diag_errors_iterate(diag, &it)) != NULL) {
 		if (e->type != FYET_ERROR || !e->msg)
 			continue;
 		sx->line = e->line;
 		sx->col = e->column;
 		snprintf(sx->msg, sizeof sx->msg, "%s", e->msg);
 		sx->seen = true;
-		break;
 	}
-	if (diag)
+	if (diag) {
+		fy_diag_reset_error(diag);
 		fy_diag_unref(diag);
+	}
 }
 
 static int run_events(builder *b, struct fy_parser *p, bool multi, syntax *sx)
@@ -615,8 +618,10 @@ static int run_events(builder *b, struct fy_parser *p, bool multi, syntax *sx)
 		if (rc < 0)
 			break;
 	}
-	if (rc == 0 && fy_parser_get_stream_error(p)) {
-		first_collected(p, sx);
+	bool failed = rc == 0 && fy_parser_get_stream_error(p);
+
+	take_collected(p, sx, failed);
+	if (failed) {
 		syntax_error(b, sx);
 		rc = -1;
 	}

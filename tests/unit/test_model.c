@@ -835,6 +835,69 @@ START_TEST(frozen_write_aborts)
 END_TEST
 #endif
 
+/* The limit: the floor for small inputs, 4096 bytes per input byte past
+ * it, never above the ceiling; a fixed one wins. */
+START_TEST(budget_limit)
+{
+	mf_budget b = {0};
+
+	ck_assert_uint_eq(mf_budget_limit(&b), MF_MEMORY_FLOOR);
+	b.input = 256 * 1024;
+	ck_assert_uint_eq(mf_budget_limit(&b), MF_MEMORY_FLOOR);
+	b.input++;
+	ck_assert_uint_eq(mf_budget_limit(&b), MF_MEMORY_FLOOR + 4096);
+	b.input = 16 * 1024 * 1024;
+	ck_assert_uint_eq(mf_budget_limit(&b), (size_t)64 << 30);
+	b.ceiling = (size_t)3 << 30;
+	ck_assert_uint_eq(mf_budget_limit(&b), (size_t)3 << 30);
+	b.fixed = 12345;
+	ck_assert_uint_eq(mf_budget_limit(&b), 12345);
+}
+END_TEST
+
+/* Arenas sharing a budget count their chunks in it; past the limit the
+ * budget is hit and a reserve of a quarter lets the stage finish, then
+ * allocations fail; freeing gives the bytes back. */
+START_TEST(budget_refuses_past_the_limit)
+{
+	mf_budget b = {.fixed = 1 << 20};
+	mf_arena *x = mf_arena_new(), *y = mf_arena_new();
+	size_t got = 0;
+
+	mf_arena_set_budget(x, &b);
+	mf_arena_set_budget(y, &b);
+	while (!b.hit && mf_alloc(got % 2 ? x : y, 1000))
+		got++;
+	ck_assert(b.hit);
+	ck_assert_uint_ge(got * 1000, (1 << 20) - 3 * 65536);
+	ck_assert_uint_le(b.used, (1 << 20) + 65536 + 64); /* the chunk that hit it: reserve */
+	while (mf_alloc(x, 1000))
+		got++;
+	ck_assert_uint_le(b.used, (1 << 20) + (1 << 18));
+	ck_assert_uint_gt(b.used, 1 << 20);
+	ck_assert_ptr_null(mf_alloc(y, 100000));
+	ck_assert_uint_eq(b.peak, b.used);
+	mf_arena_free(x);
+	mf_arena_free(y);
+	ck_assert_uint_eq(b.used, 0);
+}
+END_TEST
+
+/* The last node made before the limit is where the error points. */
+START_TEST(budget_remembers_what_was_built)
+{
+	mf_budget b = {.fixed = 1};
+	mf_arena *x = mf_arena_new();
+
+	mf_arena_set_budget(x, &b);
+	ck_assert_ptr_null(mf_new_str(x, "label", (mf_pos){1, 7, 3}));
+	ck_assert(b.hit);
+	ck_assert_uint_eq(b.last.line, 7);
+	ck_assert_uint_eq(b.last.col, 3);
+	mf_arena_free(x);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -884,6 +947,9 @@ static Suite *model_suite(void)
 	tcase_add_test(t, map_sort_is_stable);
 	tcase_add_test(t, stable_sort_large);
 	tcase_add_test(t, frozen_copy_is_writable);
+	tcase_add_test(t, budget_limit);
+	tcase_add_test(t, budget_refuses_past_the_limit);
+	tcase_add_test(t, budget_remembers_what_was_built);
 #ifdef MF_FREEZE
 	tcase_add_test_raise_signal(t, frozen_write_aborts, SIGABRT);
 #endif
