@@ -103,13 +103,13 @@ const char *mf_ing_gateway_ns(const mf_env *e, const mf_node *spec, bool *gatewa
 	return mf_get_str(gw, "namespace");
 }
 
-/* What an HTTPRoute cannot carry of an Ingress entry: said at its line. */
+/* What an HTTPRoute cannot carry of an Ingress entry: said at its line.
+ * The class is not among them: it picks a controller, as the Gateway does. */
 static void gateway_losses(mf_ing *g, const mf_node *node)
 {
 	static const struct {
 		const char *key, *why;
 	} lost[] = {
-		{"className", "the Gateway's GatewayClass picks the controller"},
 		{"annotations", "they are the ingress controller's; put the Gateway's own "
 				"settings on the Gateway or a policy object"},
 		{"tls", "TLS ends at the Gateway's listener (its certificateRefs)"},
@@ -622,10 +622,10 @@ static mf_node *parent_ref(mf_ing *g, const mf_node *gw)
 	return m;
 }
 
-/* {type, value} of a path match; ImplementationSpecific has no HTTPRoute form. */
+/* {path: {type, value}}: a path match; ImplementationSpecific has no HTTPRoute form. */
 static mf_node *path_match(mf_ing *g, const mf_ing_path *x)
 {
-	mf_node *m = mf_tb_map(g->tb, x->path_pos);
+	mf_node *m = mf_tb_map(g->tb, x->path_pos), *p = mf_tb_child(g->tb, m, "path", x->path_pos);
 	bool exact = !strcmp(x->type, "Exact");
 
 	if (!strcmp(x->type, "ImplementationSpecific"))
@@ -634,8 +634,8 @@ static mf_node *path_match(mf_ing *g, const mf_ing_path *x)
 				       "an HTTPRoute has no 'ImplementationSpecific' path: '%s' is "
 				       "matched as a 'PathPrefix'",
 				       x->path));
-	mf_tb_put_str(g->tb, m, "type", exact ? "Exact" : "PathPrefix", x->type_pos);
-	mf_tb_put_str(g->tb, m, "value", x->path, x->path_pos);
+	mf_tb_put_str(g->tb, p, "type", exact ? "Exact" : "PathPrefix", x->type_pos);
+	mf_tb_put_str(g->tb, p, "value", x->path, x->path_pos);
 	return m;
 }
 
@@ -669,10 +669,12 @@ static mf_node *route_rule(mf_ing *g, const mf_ing_path *x)
 	return m;
 }
 
-static void httproute(mf_ing *g, const mf_ing_sink *s, const mf_ing_group *gr, size_t nth)
+static void httproute(mf_ing *g, const mf_ing_sink *s, const mf_ing_group *gr, bool alone)
 {
 	const mf_ing_path *x0 = &g->v[gr->head];
-	const char *name = nth ? mf_tb_printf(g->tb, "%s-%zu", x0->service, nth) : x0->service;
+	const char *name = unique_name(g, "HTTPRoute", x0->ns,
+				       alone ? x0->service
+					     : mf_tb_printf(g->tb, "%s-%s", x0->service, x0->port));
 	mf_node *doc = s->object(s->ctx, GW_API, "HTTPRoute", name, x0->ns, x0->pos), *spec;
 
 	if (!doc || !(spec = mf_tb_child(g->tb, doc, "spec", x0->pos)))
@@ -696,7 +698,8 @@ static const char *route_key(mf_ing *g, const mf_ing_path *x)
 }
 
 /* One HTTPRoute per Gateway and host list of the instance (its paths'
- * rules, at most MAX_RULES each): <instance>, else <instance>-1, -2... */
+ * rules, at most MAX_RULES each): <instance> when it needs one, else
+ * <instance>-<port> after the port of its first path (-2, -3... when taken). */
 void mf_ing_routes(mf_ing *g, const mf_ing_sink *s)
 {
 	mf_hash local = {0};
@@ -706,7 +709,7 @@ void mf_ing_routes(mf_ing *g, const mf_ing_sink *s)
 		if (g->v[k].gw && g->v[k].lead)
 			group_of(g, &local, route_key(g, &g->v[k]), k, MAX_RULES);
 	for (size_t k = first; k < g->ng; k++)
-		httproute(g, s, &g->g[k], g->ng - first == 1 ? 0 : k - first + 1);
+		httproute(g, s, &g->g[k], g->ng - first == 1);
 	g->ng = first;
 	g->inst_from = g->n;
 }

@@ -2200,6 +2200,13 @@ static const char *controller_ns(const ri *i)
 		   {"openshift-default", "openshift-ingress"}};
 
 	for (size_t k = 0; k < i->nports; k++) {
+		const mf_node *ing = mf_path(i->ports[k].node, "expose.ingress");
+		bool gw;
+		const char *gw_ns = mf_ing_gateway_ns(i->r->e, ing, &gw);
+		if (gw) /* the Gateway's proxies: by convention in the Gateway's namespace */
+			return mf_or(gw_ns, i->in->ns);
+	}
+	for (size_t k = 0; k < i->nports; k++) {
 		const char *cls = mf_ing_class(mf_path(i->ports[k].node, "expose.ingress"));
 		for (size_t n = 0; cls && n < MF_NELEM(ctl); n++)
 			if (!strcmp(ctl[n].cls, cls))
