@@ -686,6 +686,8 @@ static void take_route(ix *x, const mf_object *o)
 	mf_tb_push(&h->tb, mf_tb_child_seq(&h->tb, x->m, "routes", MF_NOPOS), m);
 }
 
+static void take_httproute(ix *x, const mf_object *o);
+
 static const struct {
 	const char *kind;
 	void (*take)(ix *, const mf_object *);
@@ -703,6 +705,7 @@ static const struct {
 	{"ServiceMonitor", take_monitor},
 	{"NetworkPolicy", take_policy},
 	{"Route", take_route},
+	{"HTTPRoute", take_httproute},
 };
 
 /* A kind the chart has no template for is kept whole, so the chart still
@@ -779,6 +782,7 @@ static const char *const inst_order[] = {
 	"serviceMonitor",
 	"networkPolicy",
 	"routes",
+	"httpRoutes",
 };
 
 static size_t inst_rank(const char *key)
@@ -1690,4 +1694,34 @@ static void take_scope_policy(hm *h, mf_node *sc, const mf_object *o)
 	mf_tb_put(&h->tb, np, "ingress", mf_path(o->doc, "spec.ingress"));
 	mf_tb_put(&h->tb, np, "egress", mf_path(o->doc, "spec.egress"));
 	mf_tb_put_bool(&h->tb, h->kinds, "networkPolicies", true, MF_NOPOS);
+}
+
+/* A Gateway API HTTPRoute of the instance (render_ingress.c): its rules
+ * without the backend, which is always the instance's own Service (the
+ * template names it, prefixed as the Service is), only its port. */
+static mf_node *httproute_rule(hm *h, const mf_node *rule)
+{
+	mf_node *m = mf_tb_map(&h->tb, MF_NOPOS);
+
+	mf_tb_put(&h->tb, m, "matches", mf_get(rule, "matches"));
+	mf_tb_put(&h->tb, m, "filters", mf_get(rule, "filters"));
+	mf_tb_put(&h->tb, m, "port", mf_path(rule, "backendRefs.0.port"));
+	return m;
+}
+
+static void take_httproute(ix *x, const mf_object *o)
+{
+	hm *h = x->h;
+	const mf_node *spec = mf_get(o->doc, "spec"), *rules = mf_get(spec, "rules");
+	mf_node *m = mf_tb_map(&h->tb, MF_NOPOS),
+		*rs = mf_tb_child_seq(&h->tb, m, "rules", MF_NOPOS);
+
+	if (!mf_streq(o->name, x->in->name))
+		mf_tb_put_str(&h->tb, m, "name", o->name, MF_NOPOS);
+	mf_tb_put(&h->tb, m, "parentRefs", mf_get(spec, "parentRefs"));
+	mf_tb_put(&h->tb, m, "hostnames", mf_get(spec, "hostnames"));
+	for (size_t k = 0; rules && k < rules->n; k++)
+		mf_tb_push(&h->tb, rs, httproute_rule(h, rules->items[k]));
+	mf_tb_put(&h->tb, m, "rules", rs);
+	mf_tb_push(&h->tb, mf_tb_child_seq(&h->tb, x->m, "httpRoutes", MF_NOPOS), m);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "render.h"
+#include "render_ingress.h"
 
 /* Every node built here carries the position of the description line that
  * caused it, so checks on rendered objects report at that line.  Building
@@ -24,24 +25,12 @@ typedef struct rk {
 	 * up to diags[nhashed]: what error_once and warn_once said already */
 	mf_hash said;
 	size_t nhashed;
-	/* ingress paths, grouped into one Ingress per host and namespace at the end */
-	struct ingpath *ings;
-	size_t nings, capings;
+	/* ingress paths (render_ingress.c), Ingresses made at the end */
+	mf_ing ing;
 	/* config maps in use, as (namespace, config) */
 	struct cfguse *cfgs;
 	size_t ncfgs, capcfgs;
 } rk;
-
-typedef struct ingpath {
-	const char *ns;
-	const char *tenant;
-	const char *host; /* NULL: a rule for every host */
-	const char *service;
-	const char *port;    /* Service port name */
-	const char *tls;     /* TLS secret or NULL */
-	const mf_node *spec; /* expose.ingress */
-	mf_pos pos;
-} ingpath;
 
 typedef struct cfguse {
 	const char *ns;
@@ -1897,27 +1886,47 @@ static void route(ri *i, const rport *p, const mf_node *rt, const char *name)
 	inst_emit(i, doc);
 }
 
+/* What render_ingress.c builds with: an HTTPRoute is its instance's object,
+ * an Ingress the namespace's (file ingress.yaml). */
+static mf_node *route_object(void *ctx, const char *api, const char *kind, const char *name,
+			     const char *ns, mf_pos pos)
+{
+	(void)ns, (void)pos;
+	return inst_object(ctx, api, kind, name);
+}
+
+static void route_emit(void *ctx, mf_node *doc, const char *tenant, mf_pos pos)
+{
+	(void)tenant, (void)pos;
+	inst_emit(ctx, doc);
+}
+
+static mf_node *ingress_object(void *ctx, const char *api, const char *kind, const char *name,
+			       const char *ns, mf_pos pos)
+{
+	return object(ctx, api, kind, name, ns, common_labels(ctx, pos), pos);
+}
+
+static void ingress_emit(void *ctx, mf_node *doc, const char *tenant, mf_pos pos)
+{
+	emit(ctx, doc, "ingress", NULL, tenant, pos);
+}
+
+static void ingress_error(void *ctx, mf_pos pos, const char *code, const char *msg)
+{
+	error_once(ctx, pos, code, msg);
+}
+
+static void ingress_warn(void *ctx, mf_pos pos, const char *code, const char *msg)
+{
+	warn_once(ctx, pos, code, msg);
+}
+
 static void collect_ingress(ri *i, const rport *p, const mf_node *ing)
 {
-	rk *r = i->r;
-	const mf_node *tls = mf_get(ing, "tls");
-	ingpath *grown = mf_tb_grow(&r->tb, r->ings, r->nings, &r->capings, sizeof *grown), *e;
+	mf_ing_port ip = {i->in, p->name, p->svc_number, default_host(i), ing};
 
-	if (!grown)
-		return;
-	r->ings = grown;
-	e = &r->ings[r->nings++];
-	e->ns = i->in->ns;
-	e->tenant = i->in->tenant ? i->in->tenant->name : NULL;
-	e->host = mf_get_str(ing, "host") ? mf_get_str(ing, "host") : default_host(i);
-	e->service = i->in->name;
-	e->port = p->name;
-	e->tls = tls && tls->kind == MF_STR ? tls->str
-		 : tls && tls->kind == MF_BOOL && tls->v.b
-			 ? mf_tb_printf(&r->tb, "%s-tls", i->in->name)
-			 : NULL;
-	e->spec = ing;
-	e->pos = ing->pos;
+	mf_ing_collect(&i->r->ing, &ip);
 }
 
 static size_t route_count(const ri *i)
@@ -1956,114 +1965,7 @@ static void exposures(ri *i)
 		if (ing)
 			collect_ingress(i, p, ing);
 	}
-}
-
-/* An Ingress is named after its host: "api.example.com" is a valid name. */
-static const char *ingress_name(rk *r, const ingpath *e)
-{
-	char *s;
-
-	if (!e->host)
-		return e->service;
-	if (!strncmp(e->host, "*.", 2))
-		s = mf_tb_printf(&r->tb, "wildcard%s", e->host + 1);
-	else
-		s = mf_tb_printf(&r->tb, "%s", e->host);
-	for (char *p = s; p && *p; p++) {
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-		else if (!alnum(*p) && *p != '.' && *p != '-')
-			*p = '-';
-	}
-	return s;
-}
-
-static bool same_ingress(const ingpath *x, const ingpath *y)
-{
-	return streq(x->ns, y->ns) && (x->host == y->host || streq(x->host, y->host));
-}
-
-static mf_node *ingress_path(rk *r, const ingpath *e)
-{
-	mf_node *m = mf_tb_map(&r->tb, e->pos), *svc, *port;
-	const mf_node *path = mf_get(e->spec, "path"), *type = mf_get(e->spec, "pathType");
-
-	if (!m)
-		return NULL;
-	mf_tb_put_str(&r->tb, m, "path", path ? mf_str(path) : "/", path ? path->pos : e->pos);
-	mf_tb_put_str(&r->tb, m, "pathType", type ? mf_str(type) : "Prefix",
-		      type ? type->pos : e->pos);
-	if ((svc = mf_tb_child(&r->tb, mf_tb_child(&r->tb, m, "backend", e->pos), "service",
-			       e->pos))) {
-		mf_tb_put_str(&r->tb, svc, "name", e->service, e->pos);
-		if ((port = mf_tb_child(&r->tb, svc, "port", e->pos)))
-			mf_tb_put_str(&r->tb, port, "name", e->port, e->pos);
-	}
-	return m;
-}
-
-static void ingress_tls(rk *r, mf_node *spec, const ingpath *e)
-{
-	mf_node *tls, *m, *hosts;
-
-	if (!e->tls || !(tls = mf_tb_child_seq(&r->tb, spec, "tls", e->pos)))
-		return;
-	for (size_t k = 0; k < tls->n; k++)
-		if (streq(mf_get_str(tls->items[k], "secretName"), e->tls))
-			return;
-	if (!(m = mf_tb_map(&r->tb, e->pos)))
-		return;
-	if (e->host && (hosts = mf_tb_child_seq(&r->tb, m, "hosts", e->pos)))
-		mf_tb_push(&r->tb, hosts, mf_tb_str(&r->tb, e->host, e->pos));
-	mf_tb_put_str(&r->tb, m, "secretName", e->tls, e->pos);
-	mf_tb_push(&r->tb, tls, m);
-}
-
-/* One Ingress for the paths of ings[first] and every later one on the same
- * host and namespace; `done` marks them. */
-static void ingress(rk *r, size_t first, bool *done)
-{
-	const ingpath *e0 = &r->ings[first];
-	mf_node *doc = object(r, "networking.k8s.io/v1", "Ingress", ingress_name(r, e0), e0->ns,
-			      common_labels(r, e0->pos), e0->pos);
-	mf_node *spec, *rule, *paths, *ann;
-
-	if (!doc || !(spec = mf_tb_child(&r->tb, doc, "spec", e0->pos)) ||
-	    !(rule = mf_tb_map(&r->tb, e0->pos)))
-		return;
-	mf_tb_put_str(&r->tb, rule, "host", e0->host, e0->pos);
-	paths = mf_tb_child_seq(&r->tb, mf_tb_child(&r->tb, rule, "http", e0->pos), "paths",
-				e0->pos);
-	for (size_t k = first; paths && k < r->nings; k++) {
-		const ingpath *e = &r->ings[k];
-		const mf_node *cls = mf_get(e->spec, "className"),
-			      *a = mf_get(e->spec, "annotations");
-		if (done[k] || !same_ingress(e0, e))
-			continue;
-		done[k] = true;
-		if (cls && !mf_get(spec, "ingressClassName"))
-			mf_tb_put(&r->tb, spec, "ingressClassName", str_of(r, cls));
-		for (size_t n = 0; a && a->kind == MF_MAP && n < a->n; n++)
-			if ((ann = mf_tb_child(&r->tb, mf_get(doc, "metadata"), "annotations",
-					       a->pos)) &&
-			    !mf_get(ann, a->pairs[n].key))
-				mf_tb_put(&r->tb, ann, a->pairs[n].key, str_of(r, a->pairs[n].val));
-		ingress_tls(r, spec, e);
-		mf_tb_push(&r->tb, paths, ingress_path(r, e));
-	}
-	mf_tb_push(&r->tb, mf_tb_child_seq(&r->tb, spec, "rules", e0->pos), rule);
-	emit(r, doc, "ingress", NULL, e0->tenant, e0->pos);
-}
-
-static void ingresses(rk *r)
-{
-	bool *done = r->nings ? mf_tb_alloc(&r->tb, r->nings * sizeof *done) : NULL;
-
-	if (r->nings && !done)
-		return;
-	for (size_t k = 0; k < r->nings; k++)
-		if (!done[k])
-			ingress(r, k, done);
+	mf_ing_routes(&r->ing, &(mf_ing_sink){i, route_object, route_emit});
 }
 
 /* ---- config maps ------------------------------------------------------------- */
@@ -2348,7 +2250,14 @@ static const char *controller_ns(const ri *i)
 		   {"openshift-default", "openshift-ingress"}};
 
 	for (size_t k = 0; k < i->nports; k++) {
-		const char *cls = mf_str(mf_path(i->ports[k].node, "expose.ingress.className"));
+		const mf_node *ing = mf_path(i->ports[k].node, "expose.ingress");
+		bool gw;
+		const char *gw_ns = mf_ing_gateway_ns(i->r->e, ing, &gw);
+		if (gw) /* the Gateway's proxies: by convention in the Gateway's namespace */
+			return mf_or(gw_ns, i->in->ns);
+	}
+	for (size_t k = 0; k < i->nports; k++) {
+		const char *cls = mf_ing_class(mf_path(i->ports[k].node, "expose.ingress"));
 		for (size_t n = 0; cls && n < MF_NELEM(ctl); n++)
 			if (!strcmp(ctl[n].cls, cls))
 				return ctl[n].ns;
@@ -2596,11 +2505,12 @@ int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *ou
 {
 	rk r = {.c = c, .tb = {.a = c->a}, .s = s, .e = e, .out = out};
 
+	r.ing = (mf_ing){.tb = &r.tb, .e = e, .diag = {&r, ingress_error, ingress_warn}};
 	namespaces(&r);
 	for (size_t k = 0; k < e->ninst; k++)
 		render_instance(&r, &e->inst[k]);
 	config_maps(&r);
-	ingresses(&r);
+	mf_ing_finish(&r.ing, &(mf_ing_sink){&r, ingress_object, ingress_emit});
 	network_policies(&r);
 	if (r.tb.failed)
 		return mf_error(c, e->pos, "internal",

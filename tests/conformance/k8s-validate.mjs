@@ -126,6 +126,7 @@ const LOCAL_SCHEMAS = {
   "velero.io/v1|Schedule": loadSchema("velero-schedule.schema.json"),
   "velero.io/v1|Backup": loadSchema("velero-backup.schema.json"), // after Schedule: it refers to its backupSpec
   "route.openshift.io/v1|Route": loadSchema("openshift-route.schema.json"),
+  "gateway.networking.k8s.io/v1|HTTPRoute": loadSchema("gateway-httproute.schema.json"),
   "external-secrets.io/v1|ExternalSecret": loadSchema("external-secret.schema.json"),
   "bitnami.com/v1alpha1|SealedSecret": loadSchema("sealed-secret.schema.json"),
 };
@@ -758,6 +759,15 @@ function crossReferences(items) {
       if (where === "spec.to" && typeof tp === "string" && !/^\d+$/.test(tp) && !arr(obj(target.o.spec).ports).some((p) => obj(p).name === tp))
         route.errs.push(`spec.port.targetPort "${tp}" is not a port name of Service "${name}"`);
     }
+  }
+  for (const hr of byKind("HTTPRoute")) { // Service backends: in the stream, by one of their port numbers
+    arr(obj(hr.o.spec).rules).forEach((r, i) => arr(obj(r).backendRefs).forEach((b, j) => {
+      const ref = obj(b), where = `spec.rules[${i}].backendRefs[${j}]`;
+      if ((ref.kind ?? "Service") !== "Service" || (ref.group ?? "") !== "") return;
+      const target = findService(ref.namespace ?? ns(hr.o), ref.name);
+      if (!target) hr.errs.push(`${where}: Service "${ref.name}" is not in this stream`);
+      else if (!arr(obj(target.o.spec).ports).some((p) => obj(p).port === ref.port)) hr.errs.push(`${where}.port ${ref.port} is not a port of Service "${ref.name}"`);
+    }));
   }
   for (const sts of byKind("StatefulSet")) {
     const name = obj(sts.o.spec).serviceName;
