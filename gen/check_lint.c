@@ -424,7 +424,7 @@ static void add_compose(lint *l, const mf_node *doc)
 
 static void lint_file(lint *l, const char *path)
 {
-	uint32_t file = mf_read_source(l->k->c, path, MF_NOPOS);
+	uint32_t file = mf_read_stream(l->k->c, path, MF_NOPOS);
 	const mf_node *docs = file ? mf_yaml_parse(l->k->c, file, true) : NULL;
 
 	if (!docs) {

@@ -1,5 +1,6 @@
 /* emit: the Helm chart, its values extracted from each helm environment's rendered objects */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include "emit.h"
 #include "embedded.h"
@@ -9,6 +10,8 @@
  *   helm/SYSTEM/values.yaml          the environment-independent view (s->base)
  *   helm/SYSTEM/values-ENV.yaml      only what ENV changes (Helm merges it over values.yaml)
  *   helm/SYSTEM/templates/           _helpers.tpl and one template per kind in use
+ *   helm/SYSTEM/values.d/            a chart too large for one values file: the
+ *                                    service instances' values (write_split)
  * The values are not a second rendering of the description: they are taken
  * apart from the very objects mf_render_k8s() gives for each environment
  * (the ones the Kustomize overlays build to), and the templates (the files
@@ -18,7 +21,8 @@
 
 #define ROOT "helm"
 /* Helm loads no chart holding a file larger than this (its chart loader's
- * MaxDecompressedFileSize): values.yaml crosses it at about 2,400 services. */
+ * MaxDecompressedFileSize): values.yaml crosses it at about 2,400 services, and
+ * then the values are split into values.d/ (write_all_values). */
 #define HELM_MAX_FILE ((size_t)5 << 20)
 
 typedef struct keytab keytab;
@@ -81,6 +85,7 @@ struct hm {
 	keytab inst, tenants, configs, ings, secrets;
 	mf_node *kinds; /* {Kind: true} for every kind some values file renders */
 	mf_pos at;      /* what a file too large for Helm is reported at */
+	bool split;     /* service instances' values in values.d/ (write_all_values) */
 };
 
 static const keytab *tenants_of(const hm *h)
@@ -1261,6 +1266,8 @@ static const placeholder *placeholder_at(const placeholder *v, size_t n, const c
 	return NULL;
 }
 
+static void split_hook(hm *h, const mf_embedded *f, mf_buf *b);
+
 static void write_fixed(hm *h, const mf_embedded *f, const placeholder *v, size_t n)
 {
 	const char *kind, *p = tpl_kind(h, f->data, &kind), *at;
@@ -1276,6 +1283,8 @@ static void write_fixed(hm *h, const mf_embedded *f, const placeholder *v, size_
 	if (kind && !mf_get(h->kinds, kind))
 		return;
 	mf_buf_init(&b);
+	if (h->split)
+		split_hook(h, f, &b);
 	while ((at = strchr(p, '@')) != NULL) {
 		mf_buf_add(&b, p, (size_t)(at - p));
 		ph = placeholder_at(v, n, at);
@@ -1645,6 +1654,8 @@ static int chart_rc(hm *h)
 	return h->rc;
 }
 
+static void write_all_values(hm *h, view *envs, size_t n, const mf_node *dflt);
+
 int mf_emit_helm(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 {
 	const mf_system *s = rd->sys;
@@ -1667,12 +1678,7 @@ int mf_emit_helm(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 	if (!(dflt = defaults_of(&h, &base, envs, n)))
 		return chart_rc(&h);
 	write_chart(&h);
-	write_values(&h, "values.yaml", values_header(&h, NULL), dflt);
-	for (size_t i = 0; i < n; i++) {
-		h.at = helm_target_pos(envs[i].e);
-		write_values(&h, mf_tb_printf(&h.tb, "values-%s.yaml", envs[i].e->name),
-			     values_header(&h, envs[i].e), env_values(&h, &envs[i], dflt));
-	}
+	write_all_values(&h, envs, n, dflt);
 	h.at = mf_path(s->doc, "system.name") ? mf_path(s->doc, "system.name")->pos : MF_NOPOS;
 	write_schema(&h, dflt);
 	write_readme(&h, mf_embedded_find(TPL_DEFS, NULL), envs, n, dflt);
@@ -1724,4 +1730,198 @@ static void take_httproute(ix *x, const mf_object *o)
 		mf_tb_push(&h->tb, rs, httproute_rule(h, rules->items[k]));
 	mf_tb_put(&h->tb, m, "rules", rs);
 	mf_tb_push(&h->tb, mf_tb_child_seq(&h->tb, x->m, "httpRoutes", MF_NOPOS), m);
+}
+
+/* ---- values too large for one file: values.d/ (docs/helm.md, "Large charts") -------- */
+
+/* What values.yaml and values-ENV.yaml keep of a service instance once its values
+ * are split: what values.schema.json requires of one (name, workload,
+ * image.repository) and enabled, so `--set KEY.image.tag=...` or `KEY.enabled=false`
+ * still passes the schema, and an environment's changes of them stay in its own
+ * values-ENV.yaml, above the files. */
+static const char *const stub_keys[] = {"enabled", "name", "workload", "image"};
+
+static bool stub_key(const char *key)
+{
+	for (size_t i = 0; i < MF_NELEM(stub_keys); i++)
+		if (mf_streq(stub_keys[i], key))
+			return true;
+	return false;
+}
+
+/* A values file larger than this is split: Helm's limit, lowered by
+ * MANIFOLD_HELM_SPLIT (bytes) so the tests split a small chart. */
+static size_t split_at(void)
+{
+	const char *e = getenv("MANIFOLD_HELM_SPLIT");
+	char *end;
+	unsigned long long v;
+
+	if (!e || !*e)
+		return HELM_MAX_FILE;
+	v = strtoull(e, &end, 10);
+	return *end || v < 64 || v > HELM_MAX_FILE ? HELM_MAX_FILE : (size_t)v;
+}
+
+/* The values.d/ files of one values file, filled one instance at a time. */
+typedef struct parts {
+	const char *of; /* "values" or "values-ENV": the file they belong to */
+	mf_node *files; /* its global.valuesFiles, in merge order */
+	mf_buf b;       /* the part being filled */
+	size_t n, max;  /* parts written; the size a part stays under (if it can) */
+} parts;
+
+static void part_flush(hm *h, parts *p)
+{
+	const char *name;
+
+	if (!p->b.len)
+		return;
+	name = mf_tb_printf(&h->tb, "values.d/%s-%03zu.yaml", p->of, p->n++);
+	mf_tb_push(&h->tb, p->files, mf_tb_str(&h->tb, name, MF_NOPOS));
+	add_file(h, name, &p->b);
+	mf_buf_init(&p->b);
+}
+
+/* {key: v} at the end of the part, a new part begun when it would pass p->max. */
+static void part_add(hm *h, parts *p, const char *key, mf_node *v)
+{
+	mf_node *one = mf_tb_map(&h->tb, MF_NOPOS);
+	mf_buf e;
+
+	mf_tb_put(&h->tb, one, key, v);
+	mf_buf_init(&e);
+	if (!one || mf_yaml_write(&e, one) < 0 || e.oom) {
+		h->tb.failed = true;
+		mf_buf_release(&e);
+		return;
+	}
+	if (p->b.len && p->b.len + e.len > p->max)
+		part_flush(h, p);
+	if (!p->b.len)
+		mf_buf_printf(
+			&p->b,
+			"# Part %zu of the service instances of %s.yaml (global.valuesFiles):\n"
+			"# templates/_valuesfiles.tpl merges it under the values Helm merged.\n"
+			"# Generated by manifold: edit the description, not this file.\n",
+			p->n, p->of);
+	mf_buf_add(&p->b, e.data, e.len);
+	mf_buf_release(&e);
+}
+
+/* v (values.yaml's map, or a values-ENV.yaml's) with each service instance cut to
+ * its stub keys, the rest of it added to p; global first, with valuesFiles. */
+static mf_node *split_values(hm *h, const mf_node *v, parts *p)
+{
+	mf_node *top = mf_tb_map(&h->tb, MF_NOPOS), *g = mf_tb_map(&h->tb, MF_NOPOS);
+	const mf_node *vg = mf_get(v, "global");
+
+	for (size_t i = 0; vg && vg->kind == MF_MAP && i < vg->n; i++)
+		mf_tb_put(&h->tb, g, vg->pairs[i].key, vg->pairs[i].val);
+	mf_tb_put(&h->tb, g, "valuesFiles", p->files);
+	mf_tb_put(&h->tb, top, "global", g);
+	for (size_t i = 0; v && i < v->n; i++) {
+		const mf_pair *kv = &v->pairs[i];
+		mf_node *stub, *rest;
+
+		if (mf_streq(kv->key, "global"))
+			continue;
+		if (is_reserved(kv->key) || kv->val->kind != MF_MAP) {
+			mf_tb_put(&h->tb, top, kv->key, kv->val);
+			continue;
+		}
+		stub = mf_tb_map(&h->tb, kv->pos);
+		rest = mf_tb_map(&h->tb, kv->pos);
+		for (size_t j = 0; stub && rest && j < kv->val->n; j++)
+			mf_tb_put(&h->tb, stub_key(kv->val->pairs[j].key) ? stub : rest,
+				  kv->val->pairs[j].key, kv->val->pairs[j].val);
+		if (stub && stub->n)
+			mf_tb_put(&h->tb, top, kv->key, stub);
+		if (rest && rest->n)
+			part_add(h, p, kv->key, rest);
+	}
+	part_flush(h, p);
+	return top;
+}
+
+static const char *split_header(hm *h, const mf_env *e)
+{
+	return mf_tb_printf(&h->tb,
+			    "%s# Too large for one file Helm loads: of each service instance only "
+			    "enabled, name,\n"
+			    "# workload and image are here, the rest in global.valuesFiles "
+			    "(values.d/).\n",
+			    values_header(h, e));
+}
+
+/* Every values file cut by split_values(), values.yaml's parts first in each list. */
+static void write_split(hm *h, view *envs, size_t n, const mf_node *dflt, mf_node **ev)
+{
+	parts base = {.of = "values", .files = mf_tb_seq(&h->tb, MF_NOPOS), .max = split_at() / 2};
+	mf_node *top;
+
+	h->split = true;
+	mf_tb_put_bool(&h->tb, h->kinds, "valuesFiles", true, MF_NOPOS);
+	mf_buf_init(&base.b);
+	top = split_values(h, dflt, &base);
+	write_values(h, "values.yaml", split_header(h, NULL), top);
+	for (size_t i = 0; i < n; i++) {
+		parts p = {.of = mf_tb_printf(&h->tb, "values-%s", envs[i].e->name),
+			   .files = mf_tb_seq(&h->tb, MF_NOPOS),
+			   .max = base.max};
+
+		for (size_t j = 0; base.files && j < base.files->n; j++)
+			mf_tb_push(&h->tb, p.files, base.files->items[j]);
+		mf_buf_init(&p.b);
+		h->at = helm_target_pos(envs[i].e);
+		top = split_values(h, ev[i], &p);
+		write_values(h, mf_tb_printf(&h->tb, "%s.yaml", p.of), split_header(h, envs[i].e),
+			     top);
+	}
+}
+
+/* values.yaml and each values-ENV.yaml, whole; or, when one of them would be larger
+ * than split_at(), every one of them split (write_split). */
+static void write_all_values(hm *h, view *envs, size_t n, const mf_node *dflt)
+{
+	mf_node **ev = mf_tb_alloc(&h->tb, (n + 1) * sizeof *ev);
+	mf_buf *b = mf_tb_alloc(&h->tb, (n + 1) * sizeof *b);
+	bool split = false;
+
+	if (!ev || !b)
+		return; /* recorded */
+	for (size_t i = 0; i <= n; i++) {
+		const mf_env *e = i ? envs[i - 1].e : NULL;
+
+		ev[i] = i ? env_values(h, &envs[i - 1], dflt) : (mf_node *)dflt;
+		mf_buf_init(&b[i]);
+		mf_buf_puts(&b[i], values_header(h, e));
+		if (mf_yaml_write(&b[i], ev[i]) < 0)
+			b[i].oom = true;
+		split = split || b[i].len > split_at();
+	}
+	for (size_t i = 0; i <= n; i++) {
+		if (split) {
+			mf_buf_release(&b[i]);
+			continue;
+		}
+		h->at = i ? helm_target_pos(envs[i - 1].e) : h->at;
+		add_file(h,
+			 i ? mf_tb_printf(&h->tb, "values-%s.yaml", envs[i - 1].e->name)
+			   : "values.yaml",
+			 &b[i]);
+	}
+	if (split)
+		write_split(h, envs, n, dflt, ev + 1);
+}
+
+/* In a split chart each template (not the _*.tpl helpers) first merges values.d/. */
+static void split_hook(hm *h, const mf_embedded *f, mf_buf *b)
+{
+	const char *base = strrchr(f->path, '/');
+
+	if (strncmp(f->path, TPL_DIR "templates/", strlen(TPL_DIR "templates/")) ||
+	    (base && base[1] == '_'))
+		return;
+	mf_buf_printf(b, "{{- $_ := include \"%s.valuesFiles\" $ -}}\n", h->chart);
 }

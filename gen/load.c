@@ -60,14 +60,14 @@ static int check_text(mf_ctx *c, uint32_t file, const char *text, size_t len)
 	return 0;
 }
 
-static char *slurp(FILE *fp, size_t *len, bool *toolarge)
+static char *slurp(FILE *fp, size_t *len, bool *toolarge, size_t max)
 {
 	size_t cap = 8192, n = 0, got;
 	char *buf = malloc(cap + 1), *grown;
 
 	while (buf && (got = fread(buf + n, 1, cap - n, fp)) > 0) {
 		n += got;
-		if (n > MF_MAX_FILE_BYTES) {
+		if (n > max) {
 			*toolarge = true;
 			break;
 		}
@@ -133,12 +133,12 @@ static FILE *open_input(mf_ctx *c, const char *path, const char *shown, mf_pos f
 	return fp;
 }
 
-/* Read an open file to its end and register it as `shown`. */
-static uint32_t read_open(mf_ctx *c, FILE *fp, const char *shown, mf_pos from)
+/* Read an open file of at most max bytes to its end and register it as `shown`. */
+static uint32_t read_open_max(mf_ctx *c, FILE *fp, const char *shown, mf_pos from, size_t max)
 {
 	bool toolarge = false;
 	size_t len = 0;
-	char *text = slurp(fp, &len, &toolarge);
+	char *text = slurp(fp, &len, &toolarge, max);
 	uint32_t file;
 
 	if (fp != stdin)
@@ -149,8 +149,7 @@ static uint32_t read_open(mf_ctx *c, FILE *fp, const char *shown, mf_pos from)
 	}
 	if (toolarge) {
 		free(text);
-		mf_error(c, from, "input-limit", "'%s' is larger than %u bytes", shown,
-			 MF_MAX_FILE_BYTES);
+		mf_error(c, from, "input-limit", "'%s' is larger than %zu bytes", shown, max);
 		return 0;
 	}
 	file = mf_source_add(c, shown, text, len);
@@ -158,6 +157,11 @@ static uint32_t read_open(mf_ctx *c, FILE *fp, const char *shown, mf_pos from)
 	if (file && check_text(c, file, mf_source_get(c, file)->text, len) < 0)
 		return 0;
 	return file;
+}
+
+static uint32_t read_open(mf_ctx *c, FILE *fp, const char *shown, mf_pos from)
+{
+	return read_open_max(c, fp, shown, from, MF_MAX_FILE_BYTES);
 }
 
 uint32_t mf_read_source(mf_ctx *c, const char *path, mf_pos from)
@@ -980,4 +984,51 @@ void mf_input_freeze(const mf_input *in)
 char *mf_load_relative(mf_ctx *c, uint32_t file, const char *path)
 {
 	return relative_to(c, file, path);
+}
+
+/* ---- streams lint reads ------------------------------------------------------ */
+
+/* Whether the line at p starts a document: "---" alone or before a space or tab. */
+static bool doc_start(const char *p, const char *end)
+{
+	return end - p >= 3 && !memcmp(p, "---", 3) &&
+	       (end - p == 3 || p[3] == '\n' || p[3] == '\r' || p[3] == ' ' || p[3] == '\t');
+}
+
+/* The first document of the stream longer than MF_MAX_FILE_BYTES, refused at its
+ * first line: a stream is bounded by its documents, not by its length. */
+static int documents_fit(mf_ctx *c, uint32_t file, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *start = text, *nl;
+	uint32_t line = 1, start_line = 1;
+
+	for (;; p = nl + 1, line++) {
+		bool last = !(nl = memchr(p, '\n', (size_t)(end - p)));
+		if (last || doc_start(p, end)) {
+			const char *to = last ? end : p;
+			if ((size_t)(to - start) > MF_MAX_FILE_BYTES)
+				return mf_error(
+					c, (mf_pos){file, start_line, 1}, "input-limit",
+					"this document of '%s' is %zu bytes, larger than %u",
+					mf_source_get(c, file)->path, (size_t)(to - start),
+					MF_MAX_FILE_BYTES);
+			start = p;
+			start_line = line;
+		}
+		if (last)
+			return 0;
+	}
+}
+
+uint32_t mf_read_stream(mf_ctx *c, const char *path, mf_pos from)
+{
+	bool stdin_ = !strcmp(path, "-");
+	FILE *fp = stdin_ ? stdin : open_input(c, path, path, from, false);
+	uint32_t file =
+		fp ? read_open_max(c, fp, stdin_ ? "<stdin>" : path, from, MF_MAX_STREAM_BYTES) : 0;
+	const mf_source *src = file ? mf_source_get(c, file) : NULL;
+
+	if (src && documents_fit(c, file, src->text, src->len) < 0)
+		return 0;
+	return file;
 }

@@ -21,6 +21,12 @@
  * (the command line): any kind of file is read. */
 uint32_t mf_read_source(mf_ctx *c, const char *path, mf_pos from);
 
+/* A stream of YAML documents lint reads (a `kubectl kustomize` of a large system):
+ * up to MF_MAX_STREAM_BYTES, each document up to MF_MAX_FILE_BYTES (an error at
+ * the first line of the first one larger); otherwise as mf_read_source. */
+#define MF_MAX_STREAM_BYTES (1024u << 20)
+uint32_t mf_read_stream(mf_ctx *c, const char *path, mf_pos from);
+
 /* Read a file that a file names (from.file != 0): it must be a relative
  * path that stays, symbolic links resolved, inside c->input_root (or the
  * folder of the file naming it when that is unset), be a regular file
