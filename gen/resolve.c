@@ -1213,8 +1213,11 @@ static mf_instance *new_instance(rctx *r, mf_env *e, size_t *cap)
 	return &e->inst[e->ninst++];
 }
 
-/* A store: it keeps data (storage, or a stateful kind) and does not say
- * that its copies replicate it (availability.replicated). */
+static bool store_image(const mf_node *spec);
+
+/* A store: it keeps data (storage, a stateful kind, or the image of a store
+ * that runs as one server, such as an in-memory Redis queue) and does not
+ * say that its copies replicate it (availability.replicated). */
 static bool single_writer(const mf_node *spec)
 {
 	const mf_node *st = mf_get(spec, "storage"),
@@ -1223,7 +1226,8 @@ static bool single_writer(const mf_node *spec)
 
 	if (rep && rep->kind == MF_BOOL)
 		return !rep->v.b;
-	return (st && st->kind == MF_MAP && st->n) || (kind && !strcmp(kind, "stateful"));
+	return (st && st->kind == MF_MAP && st->n) || (kind && !strcmp(kind, "stateful")) ||
+	       store_image(spec);
 }
 
 /* A long-running service Compose can health-check: a probe, probes.compose,
@@ -2176,4 +2180,35 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 	shared_volume_names(&r);
 	shared_projects(&r);
 	return r.rc;
+}
+
+/* ---- stores by their image ----------------------------------------------------- */
+
+/* Images of stores that run as one server unless configured as a cluster:
+ * two copies behind one Service are two stores (jobs pushed to one queue
+ * are popped from the other), even with no volume.  Matched on the last
+ * part of the repository, so bitnami/postgresql-repmgr is not one. */
+static const char *const store_images[] = {
+	"clickhouse", "clickhouse-server", "dragonfly", "keydb",    "mariadb", "minio",
+	"mongo",      "mongodb",           "mysql",     "postgres", "postgresql",
+	"rabbitmq",   "redis",             "valkey",
+};
+
+static bool store_image(const mf_node *spec)
+{
+	const mf_node *n = mf_get(spec, "image");
+	const char *ref = n && n->kind == MF_MAP ? mf_get_str(n, "repository") : mf_str(n);
+	const char *name, *slash;
+	size_t len;
+
+	if (!ref)
+		return false;
+	len = strcspn(ref, "@");
+	slash = last_of(ref, '/', len);
+	name = slash ? slash + 1 : ref;
+	len = strcspn(name, ":@");
+	for (size_t i = 0; i < MF_NELEM(store_images); i++)
+		if (strlen(store_images[i]) == len && !strncmp(name, store_images[i], len))
+			return true;
+	return false;
 }
