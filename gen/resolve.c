@@ -1214,6 +1214,7 @@ static mf_instance *new_instance(rctx *r, mf_env *e, size_t *cap)
 }
 
 static bool store_image(const mf_node *spec);
+static void check_probe_ports(rctx *r, const mf_instance *in);
 
 /* A store: it keeps data (storage, a stateful kind, or the image of a store
  * that runs as one server, such as an in-memory Redis queue) and does not
@@ -1629,6 +1630,7 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	replicas_of(in, e);
 	removed_nothing(r, in);
 	instance_ports(r, in);
+	check_probe_ports(r, in);
 	instance_volumes(r, in);
 	job_restart(r, in);
 	if (!e->is_base)
@@ -2211,4 +2213,34 @@ static bool store_image(const mf_node *spec)
 		if (strlen(store_images[i]) == len && !strncmp(name, store_images[i], len))
 			return true;
 	return false;
+}
+
+/* ---- probe ports ------------------------------------------------------------------- */
+
+/* A probe's port by name must be one the service declares: the targets
+ * would otherwise fail it (Kubernetes) or have no port to try (Compose).
+ * Said here, once per line with did-you-mean, before either renders. */
+static void check_probe_ports(rctx *r, const mf_instance *in)
+{
+	static const char *const probes[] = {"readiness", "liveness", "startup"};
+	static const char *const actions[] = {"http", "tcp", "grpc"};
+	const mf_node *all = mf_get(in->spec, "probes");
+	mf_diag *d;
+
+	if (in->env->is_base) /* the environments report, with their overrides */
+		return;
+	for (size_t i = 0; all && i < MF_NELEM(probes); i++)
+		for (size_t k = 0; k < MF_NELEM(actions); k++) {
+			const mf_node *port = mf_get(mf_get(mf_get(all, probes[i]), actions[k]),
+						     "port");
+			const char *name = port && port->kind == MF_STR ? mf_str(port) : NULL;
+			/* a number ("8080" too) is the render's to match */
+			if (!name || !name[strspn(name, "0123456789")] ||
+			    mf_port_of(in->spec, port, NULL) || !first_report(r, port->pos))
+				continue;
+			d = mf_diag_add(r->c, MF_SEV_ERROR, port->pos, "unknown-port",
+					"probe port '%s' is not a port of '%s'", name, in->service);
+			mf_diag_suggest_key(r->c, d, name, mf_get(in->spec, "ports"));
+			r->rc = -1;
+		}
 }
