@@ -1574,8 +1574,30 @@ static int cmp_key(const void *x, const void *y)
 
 /* What the description asks for and Compose cannot do: said once per
  * environment, at the line that asked. */
+/* runAsNonRoot is the kubelet's check that the image's user is not root;
+ * Docker has none, so without a user id the container runs as whatever
+ * user the image names, root included.  Once per line: a 'defaults' block
+ * shared by every service is one edit. */
+static void compose_non_root(rc *r, const mf_instance *in)
+{
+	const mf_node *sec = mf_get(in->spec, "security"), *v = mf_get(sec, "runAsNonRoot");
+	const char *at;
+
+	if (!v || v->kind != MF_BOOL || !v->v.b || mf_get(sec, "runAsUser"))
+		return;
+	at = mf_tb_printf(&r->tb, "non-root\n%u:%u:%u", (unsigned)v->pos.file,
+			  (unsigned)v->pos.line, (unsigned)v->pos.col);
+	if (at && mf_tb_hash_put(&r->tb, &r->users, at, (void *)at) == at)
+		diag(r, MF_SEV_WARNING, v->pos, "compose-non-root",
+		     "'%s' asks for runAsNonRoot, which Compose cannot check: with no "
+		     "'runAsUser' (Compose 'user:') it runs in '%s' as the user its image names, "
+		     "which may be root",
+		     in->compose_name, r->e->name);
+}
+
 static void compose_cannot(rc *r, const mf_instance *in)
 {
+	compose_non_root(r, in);
 	const mf_node *sched = mf_get(in->spec, "schedule"), *b = mf_get(in->spec, "backup");
 
 	if (in->kind == MF_W_CRONJOB && sched)

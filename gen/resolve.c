@@ -1215,8 +1215,12 @@ static mf_instance *new_instance(rctx *r, mf_env *e, size_t *cap)
 	return &e->inst[e->ninst++];
 }
 
-/* A store: it keeps data (storage, or a stateful kind) and does not say
- * that its copies replicate it (availability.replicated). */
+static bool store_image(const mf_node *spec);
+static void check_probe_ports(rctx *r, const mf_instance *in);
+
+/* A store: it keeps data (storage, a stateful kind, or the image of a store
+ * that runs as one server, such as an in-memory Redis queue) and does not
+ * say that its copies replicate it (availability.replicated). */
 static bool single_writer(const mf_node *spec)
 {
 	const mf_node *st = mf_get(spec, "storage"),
@@ -1225,7 +1229,8 @@ static bool single_writer(const mf_node *spec)
 
 	if (rep && rep->kind == MF_BOOL)
 		return !rep->v.b;
-	return (st && st->kind == MF_MAP && st->n) || (kind && !strcmp(kind, "stateful"));
+	return (st && st->kind == MF_MAP && st->n) || (kind && !strcmp(kind, "stateful")) ||
+	       store_image(spec);
 }
 
 /* A long-running service Compose can health-check: a probe, probes.compose,
@@ -1630,6 +1635,7 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	replicas_of(in, e);
 	removed_nothing(r, in);
 	instance_ports(r, in);
+	check_probe_ports(r, in);
 	instance_volumes(r, in);
 	job_restart(r, in);
 	if (!e->is_base)
@@ -2185,4 +2191,65 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 	if (mf_resolve_volumes(c, out) < 0)
 		r.rc = -1;
 	return r.rc;
+}
+
+/* ---- stores by their image ----------------------------------------------------- */
+
+/* Images of stores that run as one server unless configured as a cluster:
+ * two copies behind one Service are two stores (jobs pushed to one queue
+ * are popped from the other), even with no volume.  Matched on the last
+ * part of the repository, so bitnami/postgresql-repmgr is not one. */
+static const char *const store_images[] = {
+	"clickhouse", "clickhouse-server", "dragonfly", "keydb",    "mariadb", "minio",
+	"mongo",      "mongodb",           "mysql",     "postgres", "postgresql",
+	"rabbitmq",   "redis",             "valkey",
+};
+
+static bool store_image(const mf_node *spec)
+{
+	const mf_node *n = mf_get(spec, "image");
+	const char *ref = n && n->kind == MF_MAP ? mf_get_str(n, "repository") : mf_str(n);
+	const char *name, *slash;
+	size_t len;
+
+	if (!ref)
+		return false;
+	len = strcspn(ref, "@");
+	slash = last_of(ref, '/', len);
+	name = slash ? slash + 1 : ref;
+	len = strcspn(name, ":@");
+	for (size_t i = 0; i < MF_NELEM(store_images); i++)
+		if (strlen(store_images[i]) == len && !strncmp(name, store_images[i], len))
+			return true;
+	return false;
+}
+
+/* ---- probe ports ------------------------------------------------------------------- */
+
+/* A probe's port by name must be one the service declares: the targets
+ * would otherwise fail it (Kubernetes) or have no port to try (Compose).
+ * Said here, once per line with did-you-mean, before either renders. */
+static void check_probe_ports(rctx *r, const mf_instance *in)
+{
+	static const char *const probes[] = {"readiness", "liveness", "startup"};
+	static const char *const actions[] = {"http", "tcp", "grpc"};
+	const mf_node *all = mf_get(in->spec, "probes");
+	mf_diag *d;
+
+	if (in->env->is_base) /* the environments report, with their overrides */
+		return;
+	for (size_t i = 0; all && i < MF_NELEM(probes); i++)
+		for (size_t k = 0; k < MF_NELEM(actions); k++) {
+			const mf_node *port = mf_get(mf_get(mf_get(all, probes[i]), actions[k]),
+						     "port");
+			const char *name = port && port->kind == MF_STR ? mf_str(port) : NULL;
+			/* a number ("8080" too) is the render's to match */
+			if (!name || !name[strspn(name, "0123456789")] ||
+			    mf_port_of(in->spec, port, NULL) || !first_report(r, port->pos))
+				continue;
+			d = mf_diag_add(r->c, MF_SEV_ERROR, port->pos, "unknown-port",
+					"probe port '%s' is not a port of '%s'", name, in->service);
+			mf_diag_suggest_key(r->c, d, name, mf_get(in->spec, "ports"));
+			r->rc = -1;
+		}
 }

@@ -602,7 +602,7 @@ START_TEST(findings)
 				       "  a-b: {keys: [c], compose: {file: ./two}}\n"
 				       "services:\n"
 				       "  nothing: {}\n"
-				       "  probe: {image: demo/p:1.0.0, probes: {readiness: {http: {path: /, port: web}}}}\n"
+				       "  probe: {image: demo/p:1.0.0, probes: {readiness: {http: {path: /}}}}\n"
 				       "  field:\n"
 				       "    image: demo/f:1.0.0\n"
 				       "    env:\n"
@@ -614,6 +614,7 @@ START_TEST(findings)
 				       "  web: {scope: tenant, image: demo/w:1.0.0}\n"
 				       "tenants: {x: {}}\n" DEV));
 	ck_assert_uint_eq(count_diags("compose-image"), 1);
+	/* no port and none to take (a misspelt name is resolve's unknown-port) */
 	ck_assert_uint_eq(count_diags("compose-probe-port"), 1);
 	ck_assert_uint_eq(count_diags("compose-env-field"), 1);
 	ck_assert_uint_eq(count_diags("compose-service-name"), 1);

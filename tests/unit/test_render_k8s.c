@@ -291,12 +291,14 @@ START_TEST(probes)
 }
 END_TEST
 
+/* a misspelt name is resolve's (unknown-port with did-you-mean); a number as a
+ * string that no port has is the render's to refuse */
 START_TEST(exec_probe_and_unknown_port)
 {
 	load("manifold: 1\nsystem: {name: s}\nservices:\n"
 	     "  w:\n    image: w:1\n    ports: {http: 80}\n"
 	     "    probes:\n      liveness: {exec: \"test -f /tmp/ok\"}\n"
-	     "      readiness: {http: {path: /, port: nope}}\n"
+	     "      readiness: {http: {path: /, port: \"81\"}}\n"
 	     "environments: {prod: {targets: [kustomize]}}\n");
 	mf_objects o = {0};
 	const mf_node *cmd;
@@ -563,7 +565,7 @@ START_TEST(render_stage_keeps_what_rendered_on_failure)
 
 	load("manifold: 1\nsystem: {name: s}\nservices:\n"
 	     "  w:\n    image: w:1\n    ports: {http: 80}\n"
-	     "    probes:\n      readiness: {http: {path: /, port: nope}}\n"
+	     "    probes:\n      readiness: {http: {path: /, port: \"81\"}}\n"
 	     "environments: {prod: {targets: [kustomize]}}\n");
 	ck_assert_int_eq(mf_render(&C, &S, NULL, &rd), -1);
 	ck_assert_ptr_nonnull(find(&mf_rendered_env(&rd, env_named("prod"))->k8s, "Deployment", NULL, "w"));
