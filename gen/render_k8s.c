@@ -2548,6 +2548,8 @@ int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *ou
 		render_instance(&r, &e->inst[k]);
 	config_maps(&r);
 	ingresses(&r);
+	if (mf_render_startup(c, &r.tb, e, out) < 0)
+		r.rc = -1;
 	if (r.tb.failed)
 		return mf_error(c, e->pos, "internal",
 				"out of memory rendering Kubernetes objects");
