@@ -63,6 +63,7 @@ static void per_pod(const mf_instance *in, long long out[ND])
 	out[D_PODS] = 1;
 	for (size_t i = 0; i < in->nvols; i++)
 		if (in->vols[i].kind == MF_V_STORAGE &&
+		    (!in->vols[i].shared || in->vols[i].claim_owner) && /* a claim counts once */
 		    (v = mf_mem_bytes(mf_get(in->vols[i].node, "size"))) > 0)
 			out[D_STORAGE] += v;
 }
@@ -731,6 +732,33 @@ static void depends_on_unhealthy(mf_chk *k)
 /* ---- backups --------------------------------------------------------------------------- */
 
 /* services.*.storage where require.backup and no services.*.backup */
+static bool claim_kept(const mf_instance *in, size_t s)
+{
+	return s < in->nvols && in->vols[s].claim_kept; /* storage comes first in vols */
+}
+
+/* The storage that needs a backup of its own, as "'a', 'b' and 'c'" (NULL:
+ * none), and the first one's index: a declared volume another mount's
+ * backup keeps needs none here. */
+static const char *unkept_storage(mf_chk *k, const mf_instance *in, const mf_node *st,
+				  size_t *first)
+{
+	const char *names = NULL;
+	size_t n = 0, j = 0;
+
+	for (size_t s = 0; s < st->n; s++)
+		if (!claim_kept(in, s) && !n++)
+			*first = s;
+	for (size_t s = 0; s < st->n; s++) {
+		if (claim_kept(in, s))
+			continue;
+		names = ++j == 1 ? mf_printf(k->c->a, "'%s'", st->pairs[s].key)
+				 : mf_printf(k->c->a, "%s%s'%s'", names, j == n ? " and " : ", ",
+					     st->pairs[s].key);
+	}
+	return names;
+}
+
 static void backup_missing(mf_chk *k)
 {
 	if (!mf_truthy(mf_get(k->e->require, "backup")))
@@ -738,16 +766,13 @@ static void backup_missing(mf_chk *k)
 	for (size_t i = 0; i < k->e->ninst; i++) {
 		const mf_instance *in = &k->e->inst[i];
 		const mf_node *st = mf_get(in->spec, "storage"), *b = mf_get(in->spec, "backup");
-		const char *names = NULL;
-		if (!st || st->kind != MF_MAP || !st->n || mf_backup_asked(b))
+		const char *names;
+		size_t first = 0;
+		if (!st || st->kind != MF_MAP || !st->n || mf_backup_asked(b) ||
+		    !(names = unkept_storage(k, in, st, &first)))
 			continue;
-		for (size_t s = 0; s < st->n; s++)
-			names = !names ? mf_printf(k->c->a, "'%s'", st->pairs[s].key)
-				       : mf_printf(k->c->a, "%s%s'%s'", names,
-						   s + 1 == st->n ? " and " : ", ",
-						   st->pairs[s].key);
 		k->in = in;
-		mf_finding(k, MF_RULE_BACKUP_MISSING, mf_chk_at(k, b ? b : st->pairs[0].val), NULL,
+		mf_finding(k, MF_RULE_BACKUP_MISSING, mf_chk_at(k, b ? b : st->pairs[first].val), NULL,
 			   "'%s' keeps data in %s without a backup in '%s', which requires backups",
 			   in->service, names, k->e->name);
 	}
@@ -801,6 +826,23 @@ static void port_range_overlap(mf_chk *k)
 }
 
 /* A store's copies are independent databases unless it replicates. */
+/* The first declared volume a service writes when every storage it has is
+ * one (its copies then share the data, and may still not write it at once):
+ * NULL when it has storage of its own or is a StatefulSet. */
+static const char *declared_only(const mf_instance *in)
+{
+	const char *first = NULL;
+
+	for (size_t k = 0; in->kind != MF_W_STATEFUL && k < in->nvols; k++) {
+		const mf_volume *v = &in->vols[k];
+		if (v->kind == MF_V_STORAGE && !v->decl)
+			return NULL;
+		if (v->kind == MF_V_STORAGE && !v->read_only && !first)
+			first = v->shared;
+	}
+	return first;
+}
+
 static void replicas_single_writer(mf_chk *k)
 {
 	for (size_t i = 0; i < k->e->ninst; i++) {
@@ -808,10 +850,18 @@ static void replicas_single_writer(mf_chk *k)
 		if (!in->single_writer || in->max_replicas <= 1 || !mf_long_running(in->kind))
 			continue;
 		k->in = in;
-		mf_finding(k, MF_RULE_REPLICAS_SINGLE_WRITER,
-			   in->replicas_pos.file ? in->replicas_pos : in->pos, NULL,
-			   "'%s' runs up to %lld copies in '%s' of data they do not share",
-			   in->service, in->max_replicas, k->e->name);
+		if (declared_only(in))
+			mf_finding(k, MF_RULE_REPLICAS_SINGLE_WRITER,
+				   in->replicas_pos.file ? in->replicas_pos : in->pos, NULL,
+				   "'%s' runs up to %lld copies in '%s' that write volume '%s' "
+				   "together, and it does not say they may "
+				   "('availability.replicated: true')",
+				   in->service, in->max_replicas, k->e->name, declared_only(in));
+		else
+			mf_finding(k, MF_RULE_REPLICAS_SINGLE_WRITER,
+				   in->replicas_pos.file ? in->replicas_pos : in->pos, NULL,
+				   "'%s' runs up to %lld copies in '%s' of data they do not share",
+				   in->service, in->max_replicas, k->e->name);
 	}
 	k->in = NULL;
 }

@@ -534,14 +534,25 @@ static mf_node *claim(hm *h, const char *name, const mf_node *spec)
 	return m;
 }
 
+/* storage.*.backup: false, which the claim says with Velero's label */
+static mf_node *exclusion(hm *h, mf_node *entry, const mf_node *meta)
+{
+	if (mf_streq(mf_str(mf_get(mf_get(meta, "labels"), "velero.io/exclude-from-backup")),
+		     "true"))
+		mf_tb_put_bool(&h->tb, entry, "excludeFromBackup", true, MF_NOPOS);
+	return entry;
+}
+
 static void take_claim_templates(ix *x, const mf_node *list)
 {
 	mf_node *seq = mf_tb_child_seq(&x->h->tb, x->m, "persistence", MF_NOPOS);
 
 	for (size_t i = 0; list && list->kind == MF_SEQ && i < list->n; i++)
 		mf_tb_push(&x->h->tb, seq,
-			   claim(x->h, mf_str(mf_path(list->items[i], "metadata.name")),
-				 mf_get(list->items[i], "spec")));
+			   exclusion(x->h,
+				     claim(x->h, mf_str(mf_path(list->items[i], "metadata.name")),
+					   mf_get(list->items[i], "spec")),
+				     mf_get(list->items[i], "metadata")));
 }
 
 static void take_workload(ix *x, const mf_object *o)
@@ -579,15 +590,20 @@ static void take_account(ix *x, const mf_object *o)
 	mf_tb_put(&x->h->tb, sa, "automountToken", mf_get(o->doc, "automountServiceAccountToken"));
 }
 
-/* storage of workloads other than StatefulSets: claims named NAME-VOLUME */
+/* storage of workloads other than StatefulSets: claims named NAME-VOLUME;
+ * any other claim (a declared volume's, a storage's own name) keeps its
+ * name as claimName, for a StatefulSet too (it is no claim template) */
 static void take_claim(ix *x, const mf_object *o)
 {
 	size_t n = strlen(x->in->name);
-	const char *vol =
-		!strncmp(o->name, x->in->name, n) && o->name[n] == '-' ? o->name + n + 1 : o->name;
+	bool derived = !strncmp(o->name, x->in->name, n) && o->name[n] == '-' &&
+		       x->in->kind != MF_W_STATEFUL;
+	mf_node *m = claim(x->h, derived ? o->name + n + 1 : o->name, mf_get(o->doc, "spec"));
 
-	mf_tb_push(&x->h->tb, mf_tb_child_seq(&x->h->tb, x->m, "persistence", MF_NOPOS),
-		   claim(x->h, vol, mf_get(o->doc, "spec")));
+	if (!derived)
+		mf_tb_put_str(&x->h->tb, m, "claimName", o->name, MF_NOPOS);
+	exclusion(x->h, m, mf_get(o->doc, "metadata"));
+	mf_tb_push(&x->h->tb, mf_tb_child_seq(&x->h->tb, x->m, "persistence", MF_NOPOS), m);
 }
 
 /* the service's Service, or the governing NAME-headless one of a StatefulSet */

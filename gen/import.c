@@ -29,10 +29,12 @@ typedef struct imp {
 	mf_node *vol_owner;    /* Compose volume name -> the service whose storage it is */
 	mf_node *secret_keys;  /* key of secret 'imported' -> value */
 	mf_node *secret_where; /* key -> "service (file:line), ..." */
+	mf_node *verbatim;     /* "file:line:col" of each Compose value carried as it is */
 	const char *project;   /* Compose project name */
 	bool no_probe;         /* a service has no healthcheck */
 	size_t keys, carried;
 	int failed;
+	mf_node *vol_mounts; /* Compose volume name -> [{storage, ro}]: its mounts */
 } imp;
 
 /* One Compose service while it is carried. */
@@ -1410,6 +1412,8 @@ static const char *mount_key(imp *m, svc *s, const char *dst)
 	return unique(m, s->used, label_of(m, slash && slash[1] ? slash + 1 : dst, 30));
 }
 
+static void note_mount(imp *m, const mount *mt, mf_node *st);
+
 /* A named volume: the storage of the first service that mounts it, under
  * the name Docker gave it (`PROJECT_VOLUME`), so existing data is found. */
 static void put_storage(imp *m, svc *s, const mount *mt)
@@ -1440,6 +1444,7 @@ static void put_storage(imp *m, svc *s, const mount *mt)
 		mf_tb_put_bool(&m->tb, st, "external", true, mt->pos);
 	mf_tb_put(&m->tb, mf_tb_child(&m->tb, s->out, "storage", mt->pos),
 		  unique(m, s->used, label_of(m, mt->src, 30)), st);
+	note_mount(m, mt, st);
 }
 
 static void put_mount(imp *m, svc *s, const mount *mt)
@@ -1720,6 +1725,36 @@ static void carry_networks(imp *m, svc *s, const mf_pair *p)
 			    "network");
 }
 
+static const char *pos_key(imp *m, mf_pos pos)
+{
+	return mf_printf(m->tb.a, "%u:%u:%u", pos.file, pos.line, pos.col);
+}
+
+/* After the description failed its schema (diagnostics from `from` on):
+ * true when every error is at a Compose value carried as it is (put_text),
+ * which the description's schema refuses (a container name with a form
+ * feed): the input's fault, said at the value, not a bug of the import. */
+static bool refused_verbatim(imp *m, size_t from)
+{
+	size_t errors = 0;
+
+	for (size_t i = from; i < m->c->ndiags; i++) {
+		mf_diag *d = &m->c->diags[i];
+		const char *key = d->sev == MF_SEV_ERROR ? pos_key(m, d->pos) : NULL;
+		if (d->sev != MF_SEV_ERROR)
+			continue;
+		if (!key || !d->pos.file || !mf_get(m->verbatim, key))
+			return false;
+		errors++;
+	}
+	for (size_t i = from; errors && i < m->c->ndiags; i++)
+		if (m->c->diags[i].sev == MF_SEV_ERROR && !m->c->diags[i].note)
+			mf_diag_note(m->c, &m->c->diags[i],
+				     "'manifold import' carries this value as it is, and a "
+				     "description cannot hold it: correct it in the Compose file");
+	return errors > 0 || m->c->truncated;
+}
+
 /* ---- container settings (gen/settings.def on the description side) ---------------------- */
 
 /* A Compose scalar that a description key takes as it is. */
@@ -1729,8 +1764,8 @@ static void put_text(imp *m, svc *s, const mf_pair *p, const char *ours)
 
 	if (!v || !*v)
 		not_carried(m, p->pos, p->key, "it is not a single value");
-	else
-		mf_tb_put_str(&m->tb, s->out, ours, v, p->val->pos);
+	else if (mf_tb_put_str(&m->tb, s->out, ours, v, p->val->pos), m->verbatim)
+		mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, p->val->pos), true, p->val->pos);
 }
 
 static void put_bool(imp *m, svc *s, const mf_pair *p, const char *ours)
@@ -1998,6 +2033,46 @@ static mf_node *kind_first(imp *m, mf_node *svc_out, const char *kind)
 }
 
 /* One Compose service as a description service. */
+/* A '${' Compose meant literally ('$${' there) is literal in the
+ * description's interpolated fields only as '$${' (docs/language.md#variables). */
+static void escape_ref(imp *m, mf_node *n)
+{
+	mf_buf b;
+	size_t k = 0;
+
+	if (!n || n->kind != MF_STR || !strstr(n->str, "${"))
+		return;
+	mf_buf_init(&b);
+	for (const char *q; (q = strstr(n->str + k, "${")) != NULL; k = (size_t)(q - n->str) + 1) {
+		mf_buf_add(&b, n->str + k, (size_t)(q - n->str) - k);
+		mf_buf_add(&b, "$$", 2); /* the '$' at q, doubled */
+	}
+	mf_buf_puts(&b, n->str + k);
+	if (!b.oom && b.data) {
+		n->str = mf_tb_str(&m->tb, b.data, n->pos)->str;
+		n->len = strlen(n->str);
+	}
+	mf_buf_release(&b);
+}
+
+static void escape_command(imp *m, mf_node *cmd)
+{
+	for (size_t i = 0; cmd && cmd->kind == MF_SEQ && i < cmd->n; i++)
+		escape_ref(m, cmd->items[i]);
+	escape_ref(m, cmd && cmd->kind == MF_MAP ? mf_get(cmd, "shell") : cmd);
+}
+
+static void escape_refs(imp *m, mf_node *out)
+{
+	mf_node *env = mf_get(out, "env"), *im = mf_get(out, "image");
+
+	escape_ref(m, im && im->kind == MF_MAP ? mf_get(im, "tag") : im);
+	for (size_t i = 0; env && env->kind == MF_MAP && i < env->n; i++)
+		escape_ref(m, env->pairs[i].val);
+	escape_command(m, mf_get(out, "command"));
+	escape_command(m, mf_get(out, "args"));
+}
+
 static mf_node *carry_service(imp *m, const mf_pair *p)
 {
 	svc s = {p->key,
@@ -2033,6 +2108,7 @@ static mf_node *carry_service(imp *m, const mf_pair *p)
 	if (!mf_get(s.out, "restart") && !job)
 		mf_tb_put_str(&m->tb, s.out, "restart", "never", p->pos); /* Compose's default */
 	m->no_probe |= !s.probe && !job;
+	escape_refs(m, s.out);
 	return s.out;
 }
 
@@ -2172,6 +2248,8 @@ static mf_node *read_all(imp *m)
 	return doc;
 }
 
+static mf_node *shared_volumes(imp *m);
+
 static mf_node *description(imp *m, const mf_node *doc)
 {
 	const mf_node *svcs = mf_get(doc, "services");
@@ -2194,6 +2272,7 @@ static mf_node *description(imp *m, const mf_node *doc)
 		      mf_tb_printf(&m->tb, "imported from the Compose project '%s'", m->project),
 		      MF_NOPOS);
 	mf_tb_put(&m->tb, out, "secrets", secrets_of(m));
+	mf_tb_put(&m->tb, out, "volumes", shared_volumes(m));
 	mf_tb_put(&m->tb, out, "services", services);
 	mf_tb_put(&m->tb, out, "environments", environments_of(m));
 	return out;
@@ -2243,10 +2322,13 @@ static int finish_import(imp *m, const mf_node *desc, mf_imported *r)
 {
 	if (m->tb.failed)
 		return mf_error(m->c, MF_NOPOS, "internal", "out of memory");
+	size_t before = m->c->ndiags;
 	if (mf_validate(m->c, desc, "system") < 0)
-		return mf_error(
-			m->c, MF_NOPOS, "internal",
-			"the imported description is not valid: a bug of 'manifold import'");
+		return refused_verbatim(m, before)
+			       ? -1
+			       : mf_error(m->c, MF_NOPOS, "internal",
+					  "the imported description is not valid: a bug of "
+					  "'manifold import'");
 	header(m, &r->text);
 	if (mf_yaml_write(&r->text, desc) < 0 || r->text.oom)
 		return mf_error(m->c, MF_NOPOS, "internal", "cannot write the description");
@@ -2278,7 +2360,9 @@ int mf_import(mf_ctx *c, const mf_import_opts *o, mf_imported *out)
 	if (!o->nfiles)
 		return mf_error(c, MF_NOPOS, "import-compose", "no Compose file to import");
 	m.told = mf_tb_map(&m.tb, MF_NOPOS);
+	m.verbatim = mf_tb_map(&m.tb, MF_NOPOS);
 	m.vol_owner = mf_tb_map(&m.tb, MF_NOPOS);
+	m.vol_mounts = mf_tb_map(&m.tb, MF_NOPOS);
 	m.secret_keys = mf_tb_map(&m.tb, MF_NOPOS);
 	m.secret_where = mf_tb_map(&m.tb, MF_NOPOS);
 	m.dir = folder_of(&m, o->files[0]);
@@ -2299,4 +2383,48 @@ int mf_import(mf_ctx *c, const mf_import_opts *o, mf_imported *out)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- volumes several services mount ------------------------------------------- */
+
+/* Each mount of a named volume, so that one several services mount becomes a
+ * declared volume (shared_volumes) rather than storage of one name each. */
+static void note_mount(imp *m, const mount *mt, mf_node *st)
+{
+	mf_node *list = mf_tb_child_seq(&m->tb, m->vol_mounts, mt->src, mt->pos);
+	mf_node *e = mf_tb_map(&m->tb, mt->pos);
+
+	mf_tb_put(&m->tb, e, "storage", st);
+	mf_tb_put_bool(&m->tb, e, "ro", mt->ro, mt->pos);
+	mf_tb_push(&m->tb, list, e);
+}
+
+/* The top-level `volumes:` of the description: a Compose volume mounted more
+ * than once is declared with its Docker name, and each mount names it
+ * (keeping :ro, which storage of its own cannot say); NULL when none is. */
+static mf_node *shared_volumes(imp *m)
+{
+	mf_node *out = mf_tb_map(&m->tb, MF_NOPOS), *used = mf_tb_map(&m->tb, MF_NOPOS);
+
+	for (size_t i = 0; m->vol_mounts && i < m->vol_mounts->n; i++) {
+		const mf_node *list = m->vol_mounts->pairs[i].val;
+		const mf_node *first = mf_get(list->items[0], "storage");
+		const char *key;
+		mf_node *decl;
+		if (list->n < 2 || !(decl = mf_tb_map(&m->tb, first->pos)))
+			continue;
+		key = unique(m, used, label_of(m, m->vol_mounts->pairs[i].key, 40));
+		mf_tb_put(&m->tb, decl, "name", mf_get(first, "name"));
+		mf_tb_put(&m->tb, decl, "external", mf_get(first, "external"));
+		mf_tb_put(&m->tb, out, key, decl);
+		for (size_t k = 0; k < list->n; k++) {
+			mf_node *st = mf_get(list->items[k], "storage");
+			mf_map_del(st, "name");
+			mf_map_del(st, "external");
+			mf_tb_put_str(&m->tb, st, "volume", key, st->pos);
+			if (mf_get_bool(list->items[k], "ro", false))
+				mf_tb_put_bool(&m->tb, st, "readOnly", true, st->pos);
+		}
+	}
+	return out && out->n ? out : NULL;
 }

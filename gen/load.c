@@ -802,7 +802,8 @@ mf_node *mf_load_system(mf_ctx *c, const char *path)
 	doc = own_root(c, root);
 	if (!doc || load_includes(c, doc, root, &ch) < 0)
 		return NULL;
-	if (mf_validate(c, doc, "system") < 0 || load_config_files(c, doc) < 0)
+	if (mf_validate(c, doc, "system") < 0 || load_config_files(c, doc) < 0 ||
+	    mf_load_env_files(c, doc) < 0)
 		return NULL;
 	return doc;
 }
@@ -993,4 +994,10 @@ static void suggest_value(mf_ctx *c, mf_diag *d, const mf_node *n, const json_t 
 		if (json_is_string(json_array_get(vals, i)))
 			names[k++] = json_string_value(json_array_get(vals, i));
 	mf_diag_suggest(c, d, mf_str(n), names, k);
+}
+
+/* relative_to, for the other files of the stage (load_envfile.c) */
+char *mf_load_relative(mf_ctx *c, uint32_t file, const char *path)
+{
+	return relative_to(c, file, path);
 }

@@ -28,6 +28,12 @@ uint32_t mf_read_source(mf_ctx *c, const char *path, mf_pos from);
  * the budget of MF_MAX_INPUT_FILES and MF_MAX_INPUT_BYTES.  With from.file
  * == 0 it is mf_read_source.  *real (may be NULL) gets the real path. */
 uint32_t mf_read_named_file(mf_ctx *c, const char *path, mf_pos from, const char **real);
+/* A path as seen from the folder of the file `file` (arena-owned). */
+char *mf_load_relative(mf_ctx *c, uint32_t file, const char *path);
+/* services.*.envFile (and templates', defaults', overrides'): each file read
+ * and parsed now (load_envfile.c), its KEY=VALUE lines added to the entry as
+ * `data` at their own lines; -1 after errors (a required file missing). */
+int mf_load_env_files(mf_ctx *c, mf_node *doc);
 
 /* Length of the UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or
  * code points above U+10FFFF), or 0 when it is invalid. */

@@ -458,6 +458,17 @@ static int hexval(char ch)
 					: -1;
 }
 
+/* The line at the start of `text` (len bytes left): *n is its length up to
+ * the newline or the end; returns it without one trailing CR.  check_lines
+ * and split_lines both walk with it, so they see the same lines. */
+static size_t manifest_line(const char *text, size_t len, size_t *n)
+{
+	const char *nl = memchr(text, '\n', len);
+
+	*n = nl ? (size_t)(nl - text) : len;
+	return *n - (*n && text[*n - 1] == '\r');
+}
+
 /* "HHHHHHHHHHHHHHHH path" or a "#" comment: true when well formed; else
  * `why` says what is wrong and `col` where. */
 static bool good_line(const char *line, size_t len, char *why, size_t size, uint32_t *col)
@@ -501,9 +512,7 @@ static int check_lines(mf_ctx *c, const char *name, const char *text, size_t len
 	int rc = 0;
 
 	for (size_t i = 0, n; i < len; i += n + 1, line++) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		n = nl ? (size_t)(nl - text - i) : len - i;
-		size_t bare = n - (n && text[i + n - 1] == '\r');
+		size_t bare = manifest_line(text + i, len - i, &n);
 		if (bare == 0 || good_line(text + i, bare, why, sizeof why, &col))
 			continue;
 		if (!file && !(file = mf_source_add(c, name, text, len)))
@@ -519,21 +528,22 @@ static int check_lines(mf_ctx *c, const char *name, const char *text, size_t len
 	return rc;
 }
 
-/* Split checked text into (path, hash) pairs, in place. */
-static int split_lines(manifest *m, char *text, bool journal)
+/* Split checked text into (path, hash) pairs, in place.  The lines are the
+ * ones check_lines saw (manifest_line, by length: the text may hold anything)
+ * and each is length-checked again, so no line is read past its end. */
+static int split_lines(manifest *m, char *text, size_t len, bool journal)
 {
-	for (char *line = text, *next; *line; line = next) {
-		char *nl = strchr(line, '\n');
+	for (size_t i = 0, n; i < len; i += n + 1) {
+		size_t bare = manifest_line(text + i, len - i, &n);
+		char *line = text + i;
 		unsigned long long h = 0;
-		next = nl ? nl + 1 : line + strlen(line);
-		if (nl)
-			*nl = '\0';
-		if (nl && nl > line && nl[-1] == '\r')
-			nl[-1] = '\0';
-		if (*line == '#' || !*line)
+		if (i + n < len)
+			line[n] = '\0';
+		line[bare] = '\0';
+		if (bare < 18 || *line == '#' || memchr(line, '\0', bare))
 			continue;
-		for (int i = 0; i < 16; i++)
-			h = h << 4 | (unsigned)hexval(line[i]);
+		for (int k = 0; k < 16; k++)
+			h = h << 4 | (unsigned)(hexval(line[k]) & 15);
 		if (manifest_push(m, line + 17, h, journal) < 0)
 			return -1;
 	}
@@ -586,7 +596,7 @@ static int read_list(mf_ctx *c, int meta, manifest *m, int which, const mf_buf *
 		   !memcmp(d.data, next->data, d.len);
 	if ((rc = check_lines(c, shown, d.data, d.len)) < 0)
 		return rc;
-	return split_lines(m, d.data, which == 1) < 0 ? FAILED : 0;
+	return split_lines(m, d.data, d.len, which == 1) < 0 ? FAILED : 0;
 }
 
 static int manifest_load(mf_ctx *c, int meta, manifest *m, const mf_buf *next)
@@ -612,7 +622,7 @@ int mf_manifest_read(mf_ctx *c, const char *name, const char *text, size_t len)
 	copy[len] = '\0';
 	m.text[0] = copy;
 	rc = check_lines(c, name, copy, len);
-	if (rc == 0 && split_lines(&m, copy, false) < 0)
+	if (rc == 0 && split_lines(&m, copy, len, false) < 0)
 		rc = mf_error(c, MF_NOPOS, "internal", "out of memory");
 	if (rc == 0)
 		manifest_sort(&m);

@@ -112,6 +112,11 @@ mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const
 mf_node *mf_compose_service_networks(mf_ctx *c, mf_tb *tb, const mf_system *s,
 				     const mf_instance *in, int *rc);
 mf_node *mf_compose_networks(mf_tb *tb, const mf_system *s);
+/* A storage's mount of a declared volume (render_volumes.c): the service's
+ * volume entry, pushed to mounts, and the volume's top-level definition in
+ * volumes, once.  Returns 0, or -1 after an error (its name is taken). */
+int mf_compose_shared_mount(mf_ctx *c, mf_tb *tb, mf_node *volumes, const mf_volume *v,
+			    mf_node *target, mf_node *mounts);
 /* A flow of `in` to a service on none of its networks: an error (-1). */
 int mf_compose_check_reach(mf_ctx *c, const mf_instance *in);
 

@@ -77,6 +77,8 @@ static mf_node *lit(rc *r, const char *s, mf_pos pos)
 
 	if (!s)
 		return NULL;
+	if ((out = (char *)mf_vars_compose(&r->tb, r->e, pos, s)) != NULL)
+		return mf_tb_str(&r->tb, out, pos); /* variables stay Compose's */
 	for (const char *p = s; *p; p++)
 		n += *p == '$';
 	if (!n)
@@ -573,6 +575,21 @@ static const struct {
 	{"Never", "never"},
 };
 
+/* The image; a tag given as {tag: "${TAG}"} keeps its reference. */
+static mf_node *image_text(rc *r, const mf_instance *in, const mf_image *im)
+{
+	const mf_node *tag = mf_path(in->spec, "image.tag");
+	const char *t = tag && im->tag ? mf_vars_compose(&r->tb, r->e, tag->pos, im->tag) : NULL;
+	const mf_node *repo = t ? lit(r, im->repo, im->pos) : NULL;
+
+	if (!repo)
+		return lit(r, im->ref, im->pos);
+	return mf_tb_str(&r->tb,
+			 mf_tb_printf(&r->tb, "%s:%s%s%s", repo->str, t, im->digest ? "@" : "",
+				      mf_or(im->digest, "")),
+			 im->pos);
+}
+
 /* the instance's image; with `build` too, Compose builds it under that
  * name (pull_policy: build) instead of pulling it. */
 static void put_image(rc *r, const mf_instance *in, mf_node *svc)
@@ -587,7 +604,7 @@ static void put_image(rc *r, const mf_instance *in, mf_node *svc)
 		return;
 	}
 	if (im.ref)
-		mf_tb_put(&r->tb, svc, "image", lit(r, im.ref, im.pos));
+		mf_tb_put(&r->tb, svc, "image", image_text(r, in, &im));
 	if (build) {
 		mf_node *b = mf_tb_child(&r->tb, svc, "build", build->pos);
 		const mf_node *ctx = mf_get(build, "context");
@@ -637,6 +654,16 @@ static int cmp_published(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* A port number, or the variable reference it was written with. */
+static const char *port_text(rc *r, const mf_node *n, long long number)
+{
+	const char *t = n ? mf_vars_compose(&r->tb, r->e, n->pos, n->str) : NULL;
+	char num[24];
+
+	snprintf(num, sizeof num, "%lld", number);
+	return t && n->str && !strcmp(n->str, num) ? t : mf_tb_printf(&r->tb, "%s", num);
+}
+
 /* "[IP:]HOST:PORT/proto": on every interface unless ports.*.hostIP names
  * one (as Docker does); an IPv6 address in brackets. */
 static mf_node *published(rc *r, const mf_port *p)
@@ -644,11 +671,16 @@ static mf_node *published(rc *r, const mf_port *p)
 	const char *ip = p->host_ip;
 	bool v6 = ip && strchr(ip, ':');
 
-	return mf_tb_str(&r->tb,
-			 mf_tb_printf(&r->tb, "%s%s%s%s%d:%lld/%s", v6 ? "[" : "", mf_or(ip, ""),
-				      v6 ? "]" : "", ip ? ":" : "", p->published, p->number,
-				      proto_of(p)),
-			 pos_of(p->host_node, p->pos));
+	return mf_tb_str(
+		&r->tb,
+		mf_tb_printf(&r->tb, "%s%s%s%s%s:%s/%s", v6 ? "[" : "", mf_or(ip, ""),
+			     v6 ? "]" : "", ip ? ":" : "", port_text(r, p->host_node, p->published),
+			     port_text(r,
+				       p->node && p->node->kind == MF_MAP ? mf_get(p->node, "port")
+									  : p->node,
+				       p->number),
+			     proto_of(p)),
+		pos_of(p->host_node, p->pos));
 }
 
 /* ports.<name>.host, after `auto` allocation.  On the host network the
@@ -1108,9 +1140,18 @@ static void tmpfs_volume(rc *r, mf_node *vols, const mf_node *v)
  * every tenant keeps its own state. */
 static void storage_volume(rc *r, const mf_instance *in, mf_node *vols, const mf_volume *v)
 {
-	const char *name = mf_tb_printf(&r->tb, "%s-%s", in->compose_name, v->name);
-	mf_node *m = mf_tb_map(&r->tb, v->key_pos), *def = mf_tb_map(&r->tb, v->key_pos);
+	const char *name;
+	mf_node *m, *def;
 
+	if (v->shared) { /* a declared volume: render_volumes.c */
+		if (v->decl && mf_compose_shared_mount(r->c, &r->tb, r->volumes, v,
+						       lit(r, v->mount, v->key_pos), vols) < 0)
+			r->rc = -1;
+		return;
+	}
+	name = mf_tb_printf(&r->tb, "%s-%s", in->compose_name, v->name);
+	m = mf_tb_map(&r->tb, v->key_pos);
+	def = mf_tb_map(&r->tb, v->key_pos);
 	if (mf_get(r->volumes, name))
 		diag(r, MF_SEV_ERROR, v->key_pos, "compose-volume-name",
 		     "volume name '%s' of '%s' is already taken", name, in->compose_name);
@@ -1272,9 +1313,35 @@ static void env_from(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, c
 	}
 }
 
+/* services.*.envFile: Compose's env_file, the long form (the Compose
+ * Specification's {path, required}) for a file that may be missing. */
+static void put_env_file(rc *r, const mf_instance *in, mf_node *svc)
+{
+	const mf_node *list = mf_get(in->spec, "envFile");
+	mf_node *out = list && list->kind == MF_SEQ && list->n
+			       ? mf_tb_child_seq(&r->tb, svc, "env_file", list->pos)
+			       : NULL;
+
+	for (size_t i = 0; out && i < list->n; i++) {
+		const mf_node *path = mf_get(list->items[i], "path");
+		mf_node *p =
+			path ? lit(r, from_source(r, mf_str(path), path->pos), path->pos) : NULL;
+		mf_node *m;
+		if (mf_get_bool(list->items[i], "required", true)) {
+			mf_tb_push(&r->tb, out, p);
+			continue;
+		}
+		m = mf_tb_map(&r->tb, list->items[i]->pos);
+		mf_tb_put(&r->tb, m, "path", p);
+		mf_tb_put_bool(&r->tb, m, "required", false, list->items[i]->pos);
+		mf_tb_push(&r->tb, out, m);
+	}
+}
+
 /* envFrom first, then env, which wins (as in Kubernetes). */
 static void put_env(rc *r, const mf_instance *in, mf_node *svc)
 {
+	put_env_file(r, in, svc);
 	const mf_node *from = mf_get(in->spec, "envFrom"), *vars = mf_get(in->spec, "env");
 	mf_node *env = mf_tb_map(&r->tb, vars ? vars->pos : in->pos);
 

@@ -541,6 +541,53 @@ static mf_node *env_list(ri *i)
 	return seq;
 }
 
+/* The ConfigMap of env file k of an instance: NAME-env, NAME-env-2... */
+static const char *env_file_map(ri *i, size_t k)
+{
+	return k ? mf_tb_printf(&i->r->tb, "%s-env-%zu", i->in->name, k + 1)
+		 : mf_tb_printf(&i->r->tb, "%s-env", i->in->name);
+}
+
+/* services.*.envFile: a configMapRef per file that was read (a missing
+ * optional one has no data), before envFrom: in Compose env_file loses to
+ * `environment`, which holds what envFrom names. */
+static void env_file_refs(ri *i, mf_node *seq)
+{
+	const mf_node *list = mf_get(i->spec, "envFile");
+
+	for (size_t k = 0; seq && list && list->kind == MF_SEQ && k < list->n; k++) {
+		const mf_node *e = list->items[k];
+		mf_node *m, *ref;
+		if (!mf_get(e, "data"))
+			continue;
+		m = mf_tb_map(&i->r->tb, e->pos);
+		ref = mf_tb_child(&i->r->tb, m, "configMapRef", e->pos);
+		mf_tb_put_str(&i->r->tb, ref, "name", env_file_map(i, k), e->pos);
+		mf_tb_push(&i->r->tb, seq, m);
+	}
+}
+
+/* The ConfigMaps of an instance's env files, in its namespace. */
+static void env_file_configmaps(ri *i)
+{
+	rk *r = i->r;
+	const mf_node *list = mf_get(i->spec, "envFile");
+
+	for (size_t k = 0; list && list->kind == MF_SEQ && k < list->n; k++) {
+		const mf_node *e = list->items[k], *data = mf_get(e, "data");
+		mf_node *doc, *out;
+		if (!data)
+			continue;
+		doc = object(r, "v1", "ConfigMap", env_file_map(i, k), i->in->ns,
+			     common_labels(r, e->pos), e->pos);
+		if (doc && (out = mf_tb_child(&r->tb, doc, "data", data->pos)))
+			for (size_t n = 0; n < data->n; n++)
+				mf_tb_put(&r->tb, out, data->pairs[n].key,
+					  str_of(r, data->pairs[n].val));
+		emit(r, doc, "configs", NULL, i->in->tenant ? i->in->tenant->name : NULL, e->pos);
+	}
+}
+
 /* services.*.envFrom: [{secret|config, prefix}] */
 static mf_node *env_from(ri *i)
 {
@@ -548,6 +595,7 @@ static mf_node *env_from(ri *i)
 	const mf_node *list = mf_get(i->spec, "envFrom");
 	mf_node *seq = mf_tb_seq(&r->tb, list ? list->pos : i->pos);
 
+	env_file_refs(i, seq);
 	for (size_t k = 0; seq && list && list->kind == MF_SEQ && k < list->n; k++) {
 		const mf_node *e = list->items[k];
 		const char *sec = mf_get_str(e, "secret"), *cfg = mf_get_str(e, "config");
@@ -1025,7 +1073,8 @@ static void claims(ri *i)
 	for (size_t k = 0; k < i->in->nvols; k++) {
 		const mf_volume *v = &i->in->vols[k];
 		mf_node *doc;
-		if (v->kind != MF_V_STORAGE || templated(i, v) || v->external)
+		if (v->kind != MF_V_STORAGE || templated(i, v) || v->external ||
+		    (v->shared && !v->claim_owner)) /* a declared volume's: once, by its owner */
 			continue;
 		doc = inst_object(i, "v1", "PersistentVolumeClaim", pvc_name(i, v->name));
 		if (doc)
@@ -2536,6 +2585,7 @@ static void render_instance(rk *r, const mf_instance *in)
 	service_monitor(&i);
 	exposures(&i);
 	instance_configs(&i);
+	env_file_configmaps(&i);
 	allow_policy(&i);
 }
 

@@ -923,6 +923,8 @@ static void check_fields(rctx *r, const mf_node *f)
 		need(r, m, "machines", "machine");
 	check_env_names(r, f);
 	check_commands(r, f);
+	if (mf_vars_check_fields(r->c, r->doc, f) < 0)
+		r->rc = -1;
 }
 
 static void check_map_of_fields(rctx *r, const mf_node *map, bool services_must_exist)
@@ -1285,6 +1287,7 @@ static void add_volume(mf_instance *in, const mf_pair *p, bool storage)
 	v->own_name = mf_get_str(p->val, "name");
 	v->external = mf_get_bool(p->val, "external", false);
 	v->kind = MF_V_STORAGE;
+	v->shared = storage ? mf_get_str(p->val, "volume") : NULL;
 	for (size_t k = 0; !storage && k < MF_NELEM(vol_sources); k++)
 		if ((v->source_node = mf_get(p->val, vol_sources[k].key)) != NULL) {
 			v->kind = vol_sources[k].kind;
@@ -1486,7 +1489,8 @@ static void add_clashes(rctx *r, const mf_env *e, vol_clash **cl, size_t *ncl, s
 	}
 }
 
-#define FIX_SHARED "give each its own name (the language cannot yet declare a shared volume)"
+#define FIX_SHARED                                                                         \
+	"give each its own name, or declare one under 'volumes' that both mount with 'volume:'"
 
 static void report_clash(rctx *r, const vol_clash *x)
 {
@@ -1608,6 +1612,7 @@ static void job_restart(rctx *r, const mf_instance *in)
 static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *svc,
 			  const mf_tenant *t)
 {
+	in->spec = mf_vars_apply(r->c, r->doc, e, in->spec, &r->rc);
 	in->service = svc->key;
 	in->tenant = t;
 	in->name = svc->key;
@@ -2165,6 +2170,8 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 	check_only(&r, only, nonly);
 	select_envs(&r, in, only, nonly);
 	check_all_refs(&r, in->profiles, in->nprofiles);
+	if (mf_vars_check_decls(c, doc) < 0)
+		r.rc = -1;
 	if (r.rc < 0)
 		return -1;
 	out->base = (mf_env){.name = "base", .is_base = true, .pos = doc->pos, .ns = out->name};
@@ -2175,5 +2182,7 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 		build_env(&r, &out->envs[i], expanded);
 	shared_volume_names(&r);
 	shared_projects(&r);
+	if (mf_resolve_volumes(c, out) < 0)
+		r.rc = -1;
 	return r.rc;
 }

@@ -85,6 +85,16 @@ typedef struct mf_volume {
 	bool external;        /* storage.*.external: it exists; nothing creates it */
 	const mf_node *node;  /* the entry */
 	mf_pos key_pos;       /* of its key */
+	/* storage.*.volume: a mount of the top-level volume of that name
+	 * (resolve_volumes.c); node is then the volume's settings under the
+	 * mount's own (mount, readOnly, subPath) with the access mode chosen */
+	const char *shared;         /* the volume's name; NULL: storage of its own */
+	const mf_node *decl;        /* volumes.NAME */
+	const char *compose_volume; /* the Compose volume: NAME, or NAME-TENANT per tenant */
+	bool claim_owner;           /* the first mount of its claim (namespace) in the
+				       environment: the claim is written and counted with it */
+	bool claim_kept; /* another mount's backup keeps its claim (or the volume says
+			    backup: false): this one needs no backup of its own */
 } mf_volume;
 
 /* Why one instance reaches another: what in its description says so. */
@@ -177,6 +187,7 @@ struct mf_env {
 	size_t ntenants;
 	mf_instance *inst; /* sorted by (service, tenant); shared first */
 	size_t ninst;
+	const struct mf_vars *vars; /* its variables' values, the references resolved */
 };
 
 typedef struct mf_system {
@@ -197,6 +208,12 @@ typedef struct mf_system {
 typedef struct mf_input mf_input; /* load.h: the description and its profiles */
 int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t nonly,
 	       mf_system *out);
+
+/* Declared volumes (resolve_volumes.c, run by mf_resolve once every
+ * environment has its instances): each storage.*.volume mount gets its
+ * volume's settings, Compose name, claim and access mode; unknown, unused,
+ * mixed-scope and unshareable volumes are diagnosed.  0, or -1 on error. */
+int mf_resolve_volumes(mf_ctx *c, mf_system *s);
 
 /* Freeze every tree the resolved system holds (see mf_freeze). */
 void mf_system_freeze(const mf_system *s);
@@ -256,4 +273,19 @@ mf_image mf_image_split(mf_ctx *c, const char *ref);
  * a first part with a dot, a colon or "localhost"; else it is Docker Hub's. */
 bool mf_image_has_registry(const char *repo);
 
+/* Variables (resolve_vars.c, docs/language.md#variables).  Check the
+ * references in a service's fields (or a template's, an override's) and the
+ * declarations once; resolve an instance's spec in its environment (a copy
+ * when it holds references; *rc = -1 after an error).  -1 after errors. */
+int mf_vars_check_fields(mf_ctx *c, const mf_node *doc, const mf_node *fields);
+int mf_vars_check_decls(mf_ctx *c, const mf_node *doc);
+const mf_node *mf_vars_apply(mf_ctx *c, const mf_node *doc, mf_env *e, const mf_node *spec,
+			     int *rc);
+/* How Compose writes s, the text of the scalar at pos or that text with a
+ * prefix, when the scalar held references: "${TAG:-1.4}" (its default the
+ * environment's value), other '$' doubled.  NULL when it held none. */
+const char *mf_vars_compose(mf_tb *tb, const mf_env *e, mf_pos pos, const char *s);
+/* The declared variables, in order, with their value in e (NULL: none). */
+size_t mf_vars_count(const mf_env *e);
+const char *mf_vars_at(const mf_env *e, size_t i, const char **value, const char **what);
 #endif

@@ -570,6 +570,9 @@ static struct fy_parser *make_parser(const mf_source *src, syntax *sx)
 	cfg.diag = fy_diag_create(&dcfg);
 	if (!cfg.diag)
 		return NULL;
+	/* collected, not displayed: libfyaml's display of an error's source line
+	 * overruns its row buffer on long runs of tabs (fuzz_load, 0.7.12) */
+	fy_diag_set_collect_errors(cfg.diag, true);
 	p = fy_parser_create(&cfg);
 	fy_diag_unref(cfg.diag);
 	if (p && fy_parser_set_string(p, src->text, src->len) != 0) {
@@ -579,7 +582,28 @@ static struct fy_parser *make_parser(const mf_source *src, syntax *sx)
 	return p;
 }
 
-static int run_events(builder *b, struct fy_parser *p, bool multi, const syntax *sx)
+/* The first error the parser's diag collected (make_parser), unless one was
+ * captured from its text: "LINE:COL" 1-based and the message, as captured. */
+static void first_collected(struct fy_parser *p, syntax *sx)
+{
+	struct fy_diag *diag = sx->seen ? NULL : fy_parser_get_diag(p);
+	void *it = NULL;
+	struct fy_diag_error *e;
+
+	while (diag && (e = fy_diag_errors_iterate(diag, &it)) != NULL) {
+		if (e->type != FYET_ERROR || !e->msg)
+			continue;
+		sx->line = e->line;
+		sx->col = e->column;
+		snprintf(sx->msg, sizeof sx->msg, "%s", e->msg);
+		sx->seen = true;
+		break;
+	}
+	if (diag)
+		fy_diag_unref(diag);
+}
+
+static int run_events(builder *b, struct fy_parser *p, bool multi, syntax *sx)
 {
 	struct fy_event *e;
 	int rc = 0;
@@ -592,6 +616,7 @@ static int run_events(builder *b, struct fy_parser *p, bool multi, const syntax 
 			break;
 	}
 	if (rc == 0 && fy_parser_get_stream_error(p)) {
+		first_collected(p, sx);
 		syntax_error(b, sx);
 		rc = -1;
 	}

@@ -211,7 +211,7 @@ START_TEST(secret_names_that_are_not_secrets)
 {
 	ck_assert_int_eq(check_text(HEAD "services:\n  api:\n" SERVICE
 					 "    env:\n      DB_PASSWORD_FILE: /run/secrets/db\n      TOKEN_TTL: \"3600\"\n"
-					 "      MAX_TOKENS: \"512\"\n      AUTH_ENABLED: \"true\"\n      DB_PASSWORD: \"${DB_PASSWORD}\"\n" ENV),
+					 "      MAX_TOKENS: \"512\"\n      AUTH_ENABLED: \"true\"\n      DB_PASSWORD: \"$${DB_PASSWORD}\"\n" ENV),
 			 0);
 	ck_assert_uint_eq(count("secret-literal"), 0);
 }

@@ -66,6 +66,20 @@ START_TEST(manifest_nul_byte)
 }
 END_TEST
 
+/* fuzz_manifest's heap-buffer-overflow: the splitter read 17 bytes of a lone
+ * CR at the end that the checker had taken for a blank line, and kept the CR
+ * of a last line with no newline in its path.  Both walk the same lines now. */
+START_TEST(manifest_last_line_cr)
+{
+	static const char pair[] = "0123456789abcdef a.yaml\n0123456789abcdef a.yaml\r";
+
+	ck_assert_int_eq(read_text("\r", 1), 0);
+	ck_assert_int_eq(read_text("0123456789abcdef a.yaml\n\r", 25), 1);
+	ck_assert_int_eq(read_text(pair, sizeof pair - 1), 1);
+	ck_assert_uint_eq(C.ndiags, 0);
+}
+END_TEST
+
 static Suite *output_suite(void)
 {
 	Suite *s = suite_create("output");
@@ -75,6 +89,7 @@ static Suite *output_suite(void)
 	tcase_add_test(t, manifest_pairs);
 	tcase_add_test(t, manifest_malformed_lines);
 	tcase_add_test(t, manifest_nul_byte);
+	tcase_add_test(t, manifest_last_line_cr);
 	suite_add_tcase(s, t);
 	return s;
 }

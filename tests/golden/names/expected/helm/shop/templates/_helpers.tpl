@@ -87,7 +87,7 @@ are prefixed in references; a Secret made elsewhere keeps its name.
 {{- $_ := set $names $svc.name true -}}
 {{- $_ := set $names ($svc.instance | default $svc.name) true -}}
 {{- if $svc.service.headlessService }}{{ $_ := set $names (printf "%s-headless" $svc.name) true }}{{ end -}}
-{{- range $svc.persistence }}{{ $_ := set $names (printf "%s-%s" $svc.name .name) true }}{{ end -}}
+{{- range $svc.persistence }}{{ $_ := set $names (.claimName | default (printf "%s-%s" $svc.name .name)) true }}{{ end -}}
 {{- end -}}
 {{- range $key, $cm := $root.Values.configMaps }}{{ $_ := set $names $cm.name true }}{{ end -}}
 {{- range $key, $sec := $root.Values.secrets }}{{ if $sec.enabled }}{{ $_ := set $names $sec.name true }}{{ end }}{{ end -}}
