@@ -132,3 +132,8 @@ int mf_depgraph_build(mf_ctx *c, const mf_env *e, mf_depgraph *g)
 		return -1;
 	return 0;
 }
+
+size_t mf_depgraph_node(const mf_depgraph *g, const char *name)
+{
+	return node_of(g, name);
+}

@@ -31,5 +31,7 @@ typedef struct mf_depgraph {
 /* Build the graph and place the waves, in time linear in services and
  * dependencies.  Returns 0, or -1 when memory ran out. */
 int mf_depgraph_build(mf_ctx *c, const mf_env *e, mf_depgraph *g);
+/* A service's node, or (size_t)-1 when it is not in the graph. */
+size_t mf_depgraph_node(const mf_depgraph *g, const char *name);
 
 #endif

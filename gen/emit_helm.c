@@ -741,6 +741,7 @@ static const char *const inst_order[] = {
 	"workload",
 	"labels",
 	"annotations",
+	"syncWave",
 	"replicaCount",
 	"image",
 	"command",
@@ -817,6 +818,8 @@ static void instance_blocks(ix *x)
 			       false, MF_NOPOS);
 }
 
+static void take_sync_wave(ix *x);
+
 static mf_node *instance_values(hm *h, const view *w, const mf_instance *in)
 {
 	ix x = {h, w, in, mf_tb_map(&h->tb, MF_NOPOS)};
@@ -837,6 +840,7 @@ static mf_node *instance_values(hm *h, const view *w, const mf_instance *in)
 	instance_blocks(&x);
 	for (objslice sl = objects_of(w, in); sl.n; sl.v++, sl.n--)
 		take_object(&x, *sl.v);
+	take_sync_wave(&x);
 	if (x.m && x.m->n > 1) {
 		mf_stable_sort(x.m->pairs, x.m->n, sizeof *x.m->pairs, cmp_inst_pair);
 		x.m->index = NULL; /* the key index follows pair order */
@@ -1924,4 +1928,23 @@ static void split_hook(hm *h, const mf_embedded *f, mf_buf *b)
 	    (base && base[1] == '_'))
 		return;
 	mf_buf_printf(b, "{{- $_ := include \"%s.valuesFiles\" $ -}}\n", h->chart);
+}
+
+/* startupOrder: sync-waves gives every object of an instance the same
+ * Argo CD wave (render_startup.c): the workload's becomes one syncWave
+ * value, which the metadata helper puts on each object of the instance. */
+static void take_sync_wave(ix *x)
+{
+	static const char key[] = "argocd.argoproj.io/sync-wave";
+	hm *h = x->h;
+	const mf_node *ann = mf_get(x->m, "annotations");
+	mf_node *wave = mf_get(ann, key), *rest;
+
+	if (!wave)
+		return;
+	mf_tb_put(&h->tb, x->m, "syncWave", wave);
+	if ((rest = without(h, ann, key)))
+		mf_tb_put(&h->tb, x->m, "annotations", rest);
+	else
+		mf_map_del(x->m, "annotations");
 }

@@ -355,6 +355,8 @@ static bool secret_value_at(const char *pointer)
 	return true;
 }
 
+static void suggest_value(mf_ctx *c, mf_diag *d, const mf_node *n, const json_t *schema);
+
 static void on_schema_error(void *user, const mf_schema_error *e)
 {
 	vctx *v = user;
@@ -379,6 +381,8 @@ static void on_schema_error(void *user, const mf_schema_error *e)
 		d->mask_token = pos.line == n->pos.line && pos.col == n->pos.col;
 		d->mask_rest = true;
 	}
+	if (d && !strcmp(e->keyword, "enum"))
+		suggest_value(v->c, d, n, e->schema);
 	if (!d || !unknown)
 		return;
 	mf_diag_suggest(v->c, d, e->property, names, property_names(e->schema, names, 128));
@@ -978,6 +982,22 @@ void mf_input_freeze(const mf_input *in)
 	mf_freeze(in->doc);
 	for (size_t i = 0; i < in->nprofiles; i++)
 		mf_freeze(in->profiles[i].doc);
+}
+
+/* A string outside an enum: "did you mean" the closest of its string values
+ * ('sync-wave' for 'sync-waves'). */
+static void suggest_value(mf_ctx *c, mf_diag *d, const mf_node *n, const json_t *schema)
+{
+	const json_t *vals = json_object_get(schema, "enum");
+	const char *names[64];
+	size_t k = 0;
+
+	if (!n || n->kind != MF_STR || !json_is_array(vals))
+		return;
+	for (size_t i = 0; i < json_array_size(vals) && k < MF_NELEM(names); i++)
+		if (json_is_string(json_array_get(vals, i)))
+			names[k++] = json_string_value(json_array_get(vals, i));
+	mf_diag_suggest(c, d, mf_str(n), names, k);
 }
 
 /* relative_to, for the other files of the stage (load_envfile.c) */

@@ -140,6 +140,11 @@ mf_node *mf_secret_needs(mf_ctx *c, const mf_system *s, const mf_objects *objs);
  * SealedSecret placeholder per declared Secret and namespace in `out`, added to it. */
 int mf_render_secrets(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out);
 
+/* What the environment's `startupOrder` makes of dependsOn (render_startup.c):
+ * sync-wave annotations or init containers, added to the objects of `out`
+ * (mf_render_k8s's, before they are sorted).  Returns 0, or -1 on OOM. */
+int mf_render_startup(mf_ctx *c, mf_tb *tb, const mf_env *e, mf_objects *out);
+
 /* Velero Schedules for the environment's stateful storage (and tenants). */
 int mf_render_velero(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out);
 

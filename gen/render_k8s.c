@@ -2512,6 +2512,8 @@ int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *ou
 	config_maps(&r);
 	mf_ing_finish(&r.ing, &(mf_ing_sink){&r, ingress_object, ingress_emit});
 	network_policies(&r);
+	if (mf_render_startup(c, &r.tb, e, out) < 0)
+		r.rc = -1;
 	if (r.tb.failed)
 		return mf_error(c, e->pos, "internal",
 				"out of memory rendering Kubernetes objects");

@@ -174,7 +174,11 @@ labels:
   {{- else }}
   {{- include "shop.commonLabels" (list .root .labels) | nindent 2 }}
   {{- end }}
-{{- include "shop.annotations" (list .root .annotations) }}
+{{- $annotations := .annotations | default dict }}
+{{- with .svc }}{{ with .syncWave }}
+{{- $annotations = merge (dict "argocd.argoproj.io/sync-wave" (toString .)) $annotations }}
+{{- end }}{{ end }}
+{{- include "shop.annotations" (list .root $annotations) }}
 {{- end }}
 
 {{/* image.repository[:tag][@digest] */}}
