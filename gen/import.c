@@ -1918,9 +1918,13 @@ static mf_node *pairs_of(imp *m, const mf_pair *p)
 	return out;
 }
 
+/* Labels are carried as they are, so a key the description refuses is the
+ * Compose file's (refused_verbatim), not the import's. */
 static void carry_labels(imp *m, svc *s, const mf_pair *p)
 {
 	mf_tb_put_nonempty(&m->tb, s->out, "labels", pairs_of(m, p));
+	if (m->verbatim)
+		mark_verbatim(m, p->val);
 }
 
 static void carry_sysctls(imp *m, svc *s, const mf_pair *p)

@@ -120,39 +120,6 @@ static void index_run(su *u)
 	}
 }
 
-static int cmp_inst(const mf_instance *x, const char *service, const char *tenant)
-{
-	int r = strcmp(x->service, service);
-
-	return r ? r : mf_strcmp_null(x->tenant ? x->tenant->name : NULL, tenant);
-}
-
-/* e->inst is sorted by (service, tenant), the shared instance first. */
-static const mf_instance *instance(const mf_env *e, const char *service, const char *tenant)
-{
-	size_t lo = 0, hi = e->ninst;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int r = cmp_inst(&e->inst[mid], service, tenant);
-		if (!r)
-			return &e->inst[mid];
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* A tenant's instance waits for its own tenant's copy, else the shared one. */
-static const mf_instance *dependency(const su *u, const mf_instance *in, const char *name)
-{
-	const mf_instance *t = in->tenant ? instance(u->e, name, in->tenant->name) : NULL;
-
-	return t ? t : instance(u->e, name, NULL);
-}
-
 static mf_node *str_seq(su *u, const char *const *v, size_t n, mf_pos pos)
 {
 	mf_node *s = mf_tb_seq(u->tb, pos);
@@ -244,7 +211,7 @@ static mf_node *wait_for(su *u, const mf_instance *in, const mf_pair *p)
 {
 	const mf_node *val = p->val, *svc, *port;
 	const char *cond = val && val->kind == MF_MAP ? mf_get_str(val, "condition") : mf_str(val);
-	const mf_instance *t = val && val->kind != MF_NULL ? dependency(u, in, p->key) : NULL;
+	const mf_instance *t = val && val->kind != MF_NULL ? mf_ref_target(in, p->key) : NULL;
 
 	if (!t || t == in)
 		return NULL; /* not in this environment: nothing to wait for */
