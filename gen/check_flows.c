@@ -264,13 +264,16 @@ static void confined_flows(mf_chk *k)
 	for (size_t i = 0; i < e->ninst; i++) {
 		const mf_instance *in = &e->inst[i];
 		k->in = in;
-		for (size_t f = 0; !in->egress && mf_net_confined(k->s, in) && f < in->nflows; f++)
-			if (!shares_listed(in, in->flows[f].to))
-				mf_finding(k, MF_RULE_NETWORK_UNREACHABLE, in->flows[f].pos, NULL,
+		bool confined = !in->egress && mf_net_confined(k->s, in);
+		for (size_t f = 0; confined && f < in->nflows; f++) {
+			const mf_flow *fl = &in->flows[f];
+			if (!shares_listed(in, fl->to))
+				mf_finding(k, MF_RULE_NETWORK_UNREACHABLE, fl->pos, NULL,
 					   "'%s' is on internal networks only, so no NetworkPolicy "
-					   "in '%s' admits its traffic to '%s', which joins none of "
-					   "them",
-					   in->compose_name, e->name, in->flows[f].to->compose_name);
+					   "in '%s' admits its traffic to '%s', which joins none "
+					   "of them",
+					   in->compose_name, e->name, fl->to->compose_name);
+		}
 	}
 	k->in = NULL;
 }

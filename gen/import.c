@@ -2496,8 +2496,8 @@ static void name_networks(imp *m, const mf_node *nets)
 		mf_tb_put_str(&m->tb, m->net_names, p->key, name, p->pos);
 		if (strcmp(name, p->key))
 			warn_at(m, p->pos, "import-rename",
-				"network '%s' is renamed '%s': a network's name is a DNS label (its "
-				"Docker name stays as it was)",
+				"network '%s' is renamed '%s': a network's name is a DNS label "
+				"(its Docker name stays as it was)",
 				p->key, name);
 	}
 }
@@ -2527,8 +2527,9 @@ static mf_node *aliases_in(imp *m, const mf_node *v, mf_pos pos)
 				not_carried(m, q->val->items[k]->pos,
 					    mf_tb_printf(&m->tb, "aliases: %s", a ? a : "~"),
 					    "an alias is a DNS label in a description");
-			else if ((seq = seq ? seq : mf_tb_child_seq(&m->tb, out, "aliases", q->pos)))
-				mf_tb_push(&m->tb, seq, mf_tb_str(&m->tb, a, q->val->items[k]->pos));
+			else if (seq || (seq = mf_tb_child_seq(&m->tb, out, "aliases", q->pos)))
+				mf_tb_push(&m->tb, seq,
+					   mf_tb_str(&m->tb, a, q->val->items[k]->pos));
 		}
 	}
 	return out;

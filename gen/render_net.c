@@ -1,4 +1,4 @@
-/* render: named networks (top-level `networks:` and services.*.networks) for Compose */
+/* render: named networks for Compose, and their members for Kubernetes */
 #include <string.h>
 
 #include "render.h"
