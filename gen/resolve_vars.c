@@ -135,8 +135,8 @@ static void check_text(vctx *x, const mf_node *n)
 		if (k < 0) {
 			mf_error(
 				x->c, pos_at(n, f.at), "variable-syntax",
-				"a reference is '${NAME}' or '${NAME:-fallback}'; write '$${' for a "
-				"literal '${'");
+				"a reference is '${NAME}' or '${NAME:-fallback}'; "
+				"write '$${' for a literal '${'");
 			x->rc = -1;
 			return;
 		}
