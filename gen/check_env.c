@@ -101,7 +101,7 @@ static void contributors(mf_chk *k, mf_diag *d, size_t dim, share *sh, size_t n)
 	const char *note = "largest:";
 	size_t shown = 0;
 
-	qsort(sh, n, sizeof *sh, cmp_share);
+	mf_qsort(sh, n, sizeof *sh, cmp_share);
 	for (size_t i = 0; i < n && shown < 4; i++) {
 		if (!sh[i].each)
 			continue;
@@ -341,7 +341,7 @@ static void clash(mf_chk *k, const mf_hostport *second, const mf_hostport *first
  * port only: linear in the ports but for ports shared many times. */
 void mf_host_port_clashes(mf_chk *k, mf_hostport *v, size_t n)
 {
-	qsort(v, n, sizeof *v, cmp_hostport);
+	mf_qsort(v, n, sizeof *v, cmp_hostport);
 	for (size_t i = 1, g = 0; i < n; i++) {
 		if (v[i].port != v[g].port || strcmp(v[i].proto, v[g].proto)) {
 			g = i;
@@ -812,7 +812,7 @@ static void port_range_overlap(mf_chk *k)
 	}
 	if (!v || n < 2)
 		return;
-	qsort(v, n, sizeof *v, cmp_range);
+	mf_qsort(v, n, sizeof *v, cmp_range);
 	for (size_t i = 1; i < n; i++) {
 		if (v[i].from <= v[far].to)
 			mf_finding(

@@ -381,10 +381,10 @@ static mf_index *index_of(mf_chk *k)
 		return k->index = NULL;
 	for (size_t i = 0; i < n; i++)
 		index_object(x, i);
-	qsort(x->labels, x->nlabels, sizeof *x->labels, cmp_entry);
-	qsort(x->names, x->nnames, sizeof *x->names, cmp_entry);
-	qsort(x->hpas, x->nhpas, sizeof *x->hpas, cmp_entry);
-	qsort(x->meta, x->nmeta, sizeof *x->meta, cmp_entry);
+	mf_qsort(x->labels, x->nlabels, sizeof *x->labels, cmp_entry);
+	mf_qsort(x->names, x->nnames, sizeof *x->names, cmp_entry);
+	mf_qsort(x->hpas, x->nhpas, sizeof *x->hpas, cmp_entry);
+	mf_qsort(x->meta, x->nmeta, sizeof *x->meta, cmp_entry);
 	return x;
 }
 

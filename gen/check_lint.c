@@ -561,7 +561,7 @@ static void lint_path(lint *l, const char *path, unsigned depth)
 		}
 		closedir(dir);
 		if (n)
-			qsort(names, n, sizeof *names, cmp_str);
+			mf_qsort(names, n, sizeof *names, cmp_str);
 		for (size_t i = 0; i < n; i++)
 			lint_path(l, names[i], depth + 1);
 		free(names);

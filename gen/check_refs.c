@@ -1,5 +1,6 @@
 /* check: references between objects: selectors that match nothing, names of objects that are not
  * there */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check_impl.h"
@@ -131,17 +132,26 @@ static sel_result selects(mf_chk *k, const mf_object *near, const char *kind, co
 }
 
 /* "app=web, tier=db" for messages */
+/* "k=v, k2=v2" in one pass over the labels (reprinting the text per label
+ * would grow with the square of their number). */
 static const char *selector_text(mf_chk *k, const mf_node *sel)
 {
 	const mf_node *ml = mf_get(sel, "matchLabels");
-	const char *out = "";
+	size_t len = 1, at = 0;
+	char *out;
 
 	if (!ml && sel && sel->kind == MF_MAP && !mf_get(sel, "matchExpressions"))
 		ml = sel;
-	for (size_t i = 0; out && ml && ml->kind == MF_MAP && i < ml->n; i++)
-		out = mf_printf(k->c->a, "%s%s%s=%s", out, i ? ", " : "", ml->pairs[i].key,
-				mf_or(mf_str(ml->pairs[i].val), ""));
-	return out && *out ? out : "expressions"; /* NULL: out of memory (the budget) */
+	if (!ml || ml->kind != MF_MAP || !ml->n)
+		return "expressions";
+	for (size_t i = 0; i < ml->n; i++)
+		len += strlen(ml->pairs[i].key) + strlen(mf_or(mf_str(ml->pairs[i].val), "")) + 3;
+	if (!(out = mf_alloc(k->c->a, len)))
+		return "expressions"; /* out of memory (the budget) */
+	for (size_t i = 0; i < ml->n; i++)
+		at += (size_t)snprintf(out + at, len - at, "%s%s=%s", i ? ", " : "",
+				       ml->pairs[i].key, mf_or(mf_str(ml->pairs[i].val), ""));
+	return out;
 }
 
 /* ---- workloads select their own pods ---------------------------------------------------- */
@@ -387,11 +397,11 @@ static bool *isolated(mf_chk *k, ns_ent *all, size_t *nall)
 	}
 	if (!marks || !ws || !sels)
 		return NULL;
-	qsort(sels, nsel, sizeof *sels, cmp_sel);
+	mf_qsort(sels, nsel, sizeof *sels, cmp_sel);
 	for (size_t i = 0; i < nsel; i++)
 		if (!i || strcmp(sels[i].key, sels[i - 1].key))
 			mark_selected(k, sels[i].policy, marks, ws);
-	qsort(all, *nall, sizeof *all, cmp_ns);
+	mf_qsort(all, *nall, sizeof *all, cmp_ns);
 	return marks;
 }
 

@@ -723,7 +723,7 @@ static void port_duplicate(mf_chk *k)
 	size_t n;
 	port_ent *v = pod_ports(k, &n);
 
-	qsort(v, n, sizeof *v, cmp_port_num);
+	mf_qsort(v, n, sizeof *v, cmp_port_num);
 	for (size_t i = 1; i < n; i++)
 		if (v[i].number >= 0 && v[i].number == v[i - 1].number &&
 		    !strcmp(v[i].proto, v[i - 1].proto))
@@ -731,7 +731,7 @@ static void port_duplicate(mf_chk *k)
 				   mf_printf(k->c->a, "%s.containerPort", v[i].path),
 				   "%s declares port %lld/%s twice", mf_chk_who(k, NULL),
 				   v[i].number, v[i].proto);
-	qsort(v, n, sizeof *v, cmp_port_name);
+	mf_qsort(v, n, sizeof *v, cmp_port_name);
 	for (size_t i = 1; i < n; i++)
 		if (v[i].name && v[i - 1].name && !strcmp(v[i].name, v[i - 1].name))
 			mf_finding(k, MF_RULE_PORT_DUPLICATE, mf_chk_at(k, v[i].node),
@@ -881,7 +881,7 @@ static void env_one(mf_chk *k, const mf_ctr *ct)
 		if (mf_get_str(env->items[i], "name"))
 			v[n++] = (env_ent){mf_get_str(env->items[i], "name"), i};
 	if (v)
-		qsort(v, n, sizeof *v, cmp_env);
+		mf_qsort(v, n, sizeof *v, cmp_env);
 	for (size_t i = 1; v && i < n; i++) {
 		mf_diag *d;
 		if (strcmp(v[i].name, v[i - 1].name))

@@ -160,7 +160,7 @@ mf_span *mf_arena_spans(const mf_arena *a, size_t *n)
 		return NULL;
 	for (const mf_chunk *c = a ? a->head : NULL; c; c = c->next)
 		v[(*n)++] = (mf_span){(uintptr_t)c->data, (uintptr_t)c->data + c->cap};
-	qsort(v, *n, sizeof *v, cmp_span);
+	mf_qsort(v, *n, sizeof *v, cmp_span);
 	return v;
 }
 

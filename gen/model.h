@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 /* One arena per run: every node, string and array below lives in it and
  * mf_arena_free() releases all of it at once.  Nothing here is freed alone. */
@@ -224,6 +225,14 @@ char *mf_fmt_float(char *buf, size_t size, double f);
 
 /* Small helpers every stage needs. */
 #define MF_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* qsort that takes an empty array as NULL: an allocation refused by the
+ * memory budget leaves NULL and no items, which qsort may not be given. */
+static inline void mf_qsort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (v && n > 1)
+		qsort(v, n, size, cmp);
+}
 bool mf_streq(const char *x, const char *y);      /* same text, or both NULL */
 int mf_strcmp_null(const char *x, const char *y); /* strcmp with NULL first */
 bool mf_pos_eq(mf_pos x, mf_pos y);

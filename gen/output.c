@@ -154,7 +154,7 @@ static int cmp_outfile(const void *x, const void *y)
 void mf_output_sort(mf_output *o)
 {
 	if (o->n > 1)
-		qsort(o->files, o->n, sizeof *o->files, cmp_outfile);
+		mf_qsort(o->files, o->n, sizeof *o->files, cmp_outfile);
 }
 
 /* ---- messages ------------------------------------------------------------- */
@@ -565,7 +565,7 @@ static void manifest_sort(manifest *m)
 	size_t out = 0;
 
 	if (m->n > 1)
-		qsort(m->v, m->n, sizeof *m->v, cmp_owned);
+		mf_qsort(m->v, m->n, sizeof *m->v, cmp_owned);
 	for (size_t i = 0; i < m->n; i++) {
 		if (out && !cmp_owned(&m->v[out - 1], &m->v[i]))
 			m->v[out - 1].journal &= m->v[i].journal;

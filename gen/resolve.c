@@ -1156,7 +1156,7 @@ static void env_tenants(rctx *r, mf_env *e)
 			out->ns = mf_printf(r->c->a, "%s-%s", e->ns, t->key);
 	}
 	if (e->ntenants > 1)
-		qsort(e->tenants, e->ntenants, sizeof *e->tenants, cmp_tenant);
+		mf_qsort(e->tenants, e->ntenants, sizeof *e->tenants, cmp_tenant);
 }
 
 /* ---- instances ---------------------------------------------------------- */
@@ -1702,7 +1702,7 @@ static void env_instances(rctx *r, mf_env *e, const mf_node *const *expanded)
 		order[i] = &svcs->pairs[i];
 	if (!order)
 		return;
-	qsort(order, n, sizeof *order, cmp_svc_pair);
+	mf_qsort(order, n, sizeof *order, cmp_svc_pair);
 	for (size_t i = 0; i < n; i++)
 		service_instances(r, e, order[i], expanded[order[i] - svcs->pairs], defaults, &cap);
 }
@@ -2017,7 +2017,7 @@ static void instance_flows(rctx *r, mf_instance *in)
 	in->flows = fs.v;
 	in->nflows = fs.n;
 	if (in->nflows > 1)
-		qsort(in->flows, in->nflows, sizeof *in->flows, cmp_flow);
+		mf_qsort(in->flows, in->nflows, sizeof *in->flows, cmp_flow);
 	unique_flows(in);
 	in->egress = mf_get(in->spec, "egress");
 }
@@ -2183,7 +2183,7 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 	out->base = (mf_env){.name = "base", .is_base = true, .pos = doc->pos, .ns = out->name};
 	build_env(&r, &out->base, expanded);
 	if (out->nenvs > 1)
-		qsort(out->envs, out->nenvs, sizeof *out->envs, cmp_env);
+		mf_qsort(out->envs, out->nenvs, sizeof *out->envs, cmp_env);
 	for (size_t i = 0; i < out->nenvs; i++)
 		build_env(&r, &out->envs[i], expanded);
 	shared_volume_names(&r);

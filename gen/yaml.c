@@ -343,7 +343,7 @@ static void check_big_map(builder *b, mf_node *map)
 		return;
 	for (size_t i = 0; i < map->n; i++)
 		v[i] = &map->pairs[i];
-	qsort(v, map->n, sizeof *v, cmp_pair_ptr);
+	mf_qsort(v, map->n, sizeof *v, cmp_pair_ptr);
 	for (size_t i = 1; i < map->n; i++) {
 		if (strcmp(v[i]->key, v[i - 1]->key))
 			continue;
