@@ -398,57 +398,84 @@ static void hide(mf_diag *d)
 
 /* The text scanners: `what` names the value in messages ("'DATABASE_URL'",
  * "its command"); none repeats a secret in its message. */
-static void scan_value(mf_chk *k, mf_rule_id r, const mf_node *v, const char *what,
-		       const char *path)
+/* What a value gives the rule, worked out before any text of the finding
+ * is built: most values find nothing, and labels and env vars are many. */
+typedef struct {
+	size_t shape;      /* secret-token: which token shape */
+	const char *first; /* hard-coded-ip: the first address */
+	size_t nips;       /* hard-coded-ip: how many */
+} value_hit;
+
+static bool value_finds(mf_chk *k, mf_rule_id r, const mf_node *v, value_hit *h)
 {
 	const char *s = mf_str(v);
-	size_t so, eo, from = 0, nips = 0;
-	const char *first = NULL;
+	size_t so, eo, from = 0;
 
+	*h = (value_hit){0};
 	if (!s || v->kind != MF_STR)
-		return;
+		return false;
 	if (r == MF_RULE_SECRET_TOKEN) {
 		for (size_t i = 0; i < mf_ntoken_shapes; i++)
 			if (mf_re_find(re_get(k, RE_TOKEN0 + i), s, 0, &so, &eo)) {
-				hide(mf_finding(k, r, mf_chk_at(k, v), path,
-						"%s holds what looks like %s in %s",
-						mf_chk_who(k, NULL), mf_token_shapes[i].what,
-						what));
-				return;
+				h->shape = i;
+				return true;
 			}
 	} else if (r == MF_RULE_URL_CREDENTIALS) {
-		while (mf_re_find(re_get(k, RE_URL_CRED), s, from, &so, &eo)) {
-			if (real_password(k, s, so, eo)) {
-				mf_finding(k, r, mf_chk_at(k, v), path,
-					   "%s embeds a password in a URL in %s",
-					   mf_chk_who(k, NULL), what);
-				return;
-			}
-			from = eo;
-		}
+		for (; mf_re_find(re_get(k, RE_URL_CRED), s, from, &so, &eo); from = eo)
+			if (real_password(k, s, so, eo))
+				return true;
 	} else if (r == MF_RULE_HARD_CODED_IP) {
-		while (mf_re_find(re_get(k, RE_IPV4), s, from, &so, &eo)) {
-			if (!exempt_ip(s, so) && !nips++)
-				first = mf_strndup(k->c->a, s + so, eo - so);
-			from = eo;
-		}
-		if (nips == 1)
-			mf_finding(k, r, mf_chk_at(k, v), path,
-				   "%s hard-codes IP address '%s' in %s", mf_chk_who(k, NULL),
-				   first, what);
-		else if (nips > 1)
-			mf_finding(k, r, mf_chk_at(k, v), path,
-				   "%s hard-codes IP address '%s' and %zu more in %s",
-				   mf_chk_who(k, NULL), first, nips - 1, what);
+		for (; mf_re_find(re_get(k, RE_IPV4), s, from, &so, &eo); from = eo)
+			if (!exempt_ip(s, so) && !h->nips++)
+				h->first = mf_strndup(k->c->a, s + so, eo - so);
+		return h->nips > 0;
 	}
+	return false;
 }
 
-static void scan_named(mf_chk *k, mf_rule_id r, const char *name, const mf_node *v,
-		       const char *what, const char *path)
+static void value_report(mf_chk *k, mf_rule_id r, const mf_node *v, const value_hit *h,
+			 const char *what, const char *path)
+{
+	if (r == MF_RULE_SECRET_TOKEN)
+		hide(mf_finding(k, r, mf_chk_at(k, v), path, "%s holds what looks like %s in %s",
+				mf_chk_who(k, NULL), mf_token_shapes[h->shape].what, what));
+	else if (r == MF_RULE_URL_CREDENTIALS)
+		mf_finding(k, r, mf_chk_at(k, v), path, "%s embeds a password in a URL in %s",
+			   mf_chk_who(k, NULL), what);
+	else if (h->nips == 1)
+		mf_finding(k, r, mf_chk_at(k, v), path, "%s hard-codes IP address '%s' in %s",
+			   mf_chk_who(k, NULL), h->first, what);
+	else
+		mf_finding(k, r, mf_chk_at(k, v), path,
+			   "%s hard-codes IP address '%s' and %zu more in %s", mf_chk_who(k, NULL),
+			   h->first, h->nips - 1, what);
+}
+
+static void scan_value(mf_chk *k, mf_rule_id r, const mf_node *v, const char *what,
+		       const char *path)
+{
+	value_hit h;
+
+	if (value_finds(k, r, v, &h))
+		value_report(k, r, v, &h, what, path);
+}
+
+/* A value under a name (an env var, a label, a ConfigMap key): secret-literal
+ * reads the name, the other rules the value. */
+static bool named_finds(mf_chk *k, mf_rule_id r, const char *name, const mf_node *v,
+			value_hit *h)
 {
 	if (r != MF_RULE_SECRET_LITERAL)
-		scan_value(k, r, v, what, path);
-	else if (name && mf_secret_value(name, mf_str(v)) && literal_secret(k, v))
+		return value_finds(k, r, v, h);
+	return name && mf_secret_value(name, mf_str(v)) && literal_secret(k, v);
+}
+
+static void named_report(mf_chk *k, mf_rule_id r, const mf_node *v, const value_hit *h,
+			 const char *what, const char *path)
+{
+	if (r != MF_RULE_SECRET_LITERAL)
+		value_report(k, r, v, h, what, path);
+	else
 		hide(mf_finding(k, r, mf_chk_at(k, v), path, "%s sets %s to a literal %s",
 				mf_chk_who(k, NULL), what,
 				v->str[0] == '$' ? "default value" : "value"));
@@ -534,12 +561,16 @@ static void scan_meta(mf_chk *k, const mf_node *meta, const char *path)
 		return;
 	for (size_t f = 0; f < MF_NELEM(fields); f++) {
 		const mf_node *m = mf_get(meta, fields[f]);
-		for (size_t i = 0; m && m->kind == MF_MAP && i < m->n; i++)
-			scan_named(k, k->rule, m->pairs[i].key, m->pairs[i].val,
-				   mf_printf(k->c->a, "%s '%s'", f ? "annotation" : "label",
-					     m->pairs[i].key),
-				   mf_printf(k->c->a, "%s.%s[\"%s\"]", path, fields[f],
-					     m->pairs[i].key));
+		for (size_t i = 0; m && m->kind == MF_MAP && i < m->n; i++) {
+			const mf_pair *p = &m->pairs[i];
+			value_hit h;
+			if (named_finds(k, k->rule, p->key, p->val, &h))
+				named_report(k, k->rule, p->val, &h,
+					     mf_printf(k->c->a, "%s '%s'",
+						       f ? "annotation" : "label", p->key),
+					     mf_printf(k->c->a, "%s.%s[\"%s\"]", path, fields[f],
+						       p->key));
+		}
 	}
 }
 
@@ -590,10 +621,10 @@ static void scan_pod(mf_chk *k)
 		for (size_t j = 0; env && env->kind == MF_SEQ && j < env->n; j++) {
 			const char *name = mf_get_str(env->items[j], "name");
 			const mf_node *v = mf_get(env->items[j], "value");
-			if (v)
-				scan_named(k, r, name, v,
-					   mf_printf(k->c->a, "'%s'", name ? name : "?"),
-					   mf_printf(k->c->a, "%s.env[%zu].value", cs[i].path, j));
+			value_hit h;
+			if (v && named_finds(k, r, name, v, &h))
+				named_report(k, r, v, &h, mf_printf(k->c->a, "'%s'", name ? name : "?"),
+					     mf_printf(k->c->a, "%s.env[%zu].value", cs[i].path, j));
 		}
 		scan_argv(k, mf_get(cs[i].node, "command"),
 			  mf_printf(k->c->a, "%s.command", cs[i].path), "its command");
@@ -649,10 +680,13 @@ static void scan_objects(mf_chk *k)
 			scan_hooks(k, o);
 		if (!mf_kind_is(o, "ConfigMap") || !data || data->kind != MF_MAP)
 			continue;
-		for (size_t j = 0; j < data->n; j++)
-			scan_named(k, r, data->pairs[j].key, data->pairs[j].val,
-				   mf_printf(k->c->a, "key '%s'", data->pairs[j].key),
-				   mf_printf(k->c->a, "data[\"%s\"]", data->pairs[j].key));
+		for (size_t j = 0; j < data->n; j++) {
+			const mf_pair *p = &data->pairs[j];
+			value_hit h;
+			if (named_finds(k, r, p->key, p->val, &h))
+				named_report(k, r, p->val, &h, mf_printf(k->c->a, "key '%s'", p->key),
+					     mf_printf(k->c->a, "data[\"%s\"]", p->key));
+		}
 	}
 }
 
