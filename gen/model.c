@@ -1209,6 +1209,19 @@ void *mf_hash_put_str(mf_arena *a, mf_hash *h, const char *key, void *val)
 	return key ? mf_hash_put(a, h, key, strlen(key), val) : NULL;
 }
 
+bool mf_hash_first_pos(mf_arena *a, mf_hash *h, mf_pos pos)
+{
+	mf_pos *key;
+
+	if (mf_hash_get(h, &pos, sizeof pos))
+		return false;
+	if ((key = mf_alloc(a, sizeof *key))) {
+		*key = pos;
+		mf_hash_put(a, h, key, sizeof *key, key);
+	}
+	return true;
+}
+
 void *mf_tb_hash_put(mf_tb *b, mf_hash *h, const char *key, void *val)
 {
 	void *v = key ? mf_hash_put_str(b->a, h, key, val) : NULL;

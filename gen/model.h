@@ -262,6 +262,9 @@ void *mf_hash_put(mf_arena *a, mf_hash *h, const void *key, size_t len, void *va
 /* The same for a NUL-terminated key (a NULL key: NULL). */
 void *mf_hash_get_str(const mf_hash *h, const char *key);
 void *mf_hash_put_str(mf_arena *a, mf_hash *h, const char *key, void *val);
+/* True the first time pos is put in h (a set of positions): a diagnostic
+ * that every instance of a template would repeat is said once. */
+bool mf_hash_first_pos(mf_arena *a, mf_hash *h, mf_pos pos);
 /* mf_hash_put_str in the builder's arena, under its rule: a failure is
  * recorded (a NULL key is nothing to put: NULL, nothing recorded). */
 void *mf_tb_hash_put(mf_tb *b, mf_hash *h, const char *key, void *val);

@@ -56,15 +56,7 @@ typedef struct rctx {
  * thousand services is a thousand: hashed, not scanned). */
 static bool first_report(rctx *r, mf_pos pos)
 {
-	mf_pos *key;
-
-	if (mf_hash_get(&r->reported, &pos, sizeof pos))
-		return false;
-	if ((key = mf_alloc(r->c->a, sizeof *key))) {
-		*key = pos;
-		mf_hash_put(r->c->a, &r->reported, key, sizeof *key, key);
-	}
-	return true;
+	return mf_hash_first_pos(r->c->a, &r->reported, pos);
 }
 
 /* ---- merging service fields -------------------------------------------------------- */

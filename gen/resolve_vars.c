@@ -94,17 +94,10 @@ static mf_pos pos_at(const mf_node *n, size_t at)
 	return p;
 }
 
+/* Without the variables' state every reference is reported. */
 static bool first_time(vctx *x, mf_pos pos)
 {
-	mf_pos *key;
-
-	if (!x->v || mf_hash_get(&x->v->reported, &pos, sizeof pos))
-		return x->v == NULL;
-	if ((key = mf_alloc(x->c->a, sizeof *key))) {
-		*key = pos;
-		mf_hash_put(x->c->a, &x->v->reported, key, sizeof *key, key);
-	}
-	return true;
+	return !x->v || mf_hash_first_pos(x->c->a, &x->v->reported, pos);
 }
 
 /* ---- checking a reference as written --------------------------------------- */

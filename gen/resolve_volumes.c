@@ -48,15 +48,7 @@ typedef struct vctx {
 
 static bool once(vctx *x, mf_pos pos)
 {
-	mf_pos *key;
-
-	if (mf_hash_get(&x->said, &pos, sizeof pos))
-		return false;
-	if ((key = mf_alloc(x->c->a, sizeof *key))) {
-		*key = pos;
-		mf_hash_put(x->c->a, &x->said, key, sizeof *key, key);
-	}
-	return true;
+	return mf_hash_first_pos(x->c->a, &x->said, pos);
 }
 
 static mf_pos decl_pos(const vctx *x, const char *name)
