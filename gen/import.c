@@ -2275,6 +2275,15 @@ static mf_node *environments_of(imp *m)
 
 /* ---- the whole import ------------------------------------------------------------------------ */
 
+/* A description needs one service; 'x-' keys are Compose extensions, not services. */
+static bool any_service(const mf_node *svcs)
+{
+	for (size_t i = 0; svcs && svcs->kind == MF_MAP && i < svcs->n; i++)
+		if (strncmp(svcs->pairs[i].key, "x-", 2))
+			return true;
+	return false;
+}
+
 /* Every file read, interpolated and merged over the ones before it. */
 static mf_node *read_all(imp *m)
 {
@@ -2289,6 +2298,11 @@ static mf_node *read_all(imp *m)
 	if (doc && !mf_get(doc, "services")) {
 		fail_at(m, doc->pos, "import-compose", "no 'services' in the Compose file%s",
 			m->o->nfiles > 1 ? "s" : "");
+		return NULL;
+	}
+	if (doc && !any_service(mf_get(doc, "services"))) {
+		fail_at(m, mf_get(doc, "services")->pos, "import-compose",
+			"no service under 'services' (keys beginning with 'x-' are extensions)");
 		return NULL;
 	}
 	return doc;
