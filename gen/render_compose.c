@@ -1314,8 +1314,8 @@ static void env_value(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, 
 		secret_env(r, in, svc, env, var, v);
 	else if (mf_get(v, "config"))
 		out = config_value(r, mf_get_str(v, "config"), mf_get_str(v, "key"), v->pos);
-	else if (mf_get(v, "service"))
-		out = lit(r, service_ref(r, in, v), v->pos);
+	else if (mf_get(v, "service") && (out = lit(r, service_ref(r, in, v), v->pos)) != NULL)
+		out->flags |= MF_BYREF; /* an address the reference chose is no hard-coded one */
 	else if (mf_get(v, "field"))
 		out = lit(r, field_value(r, in, var, v), v->pos);
 	if (out)

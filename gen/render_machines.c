@@ -204,17 +204,18 @@ mf_node *mf_compose_machine_files(mf_ctx *c, const mf_env *e, const mf_node *doc
 static void pinned_replicas(mf_ctx *c, const mf_env *e, const mf_instance *in, int *rc)
 {
 	const mf_node *v = mf_path(in->spec, "availability.antiAffinity");
-	const char *say = in->max_replicas > in->replicas ? "up to " : "";
+	/* Kubernetes' autoscaler goes up to the maximum; Compose runs `replicas` */
+	long long n = e->targets & (MF_T_KUSTOMIZE | MF_T_HELM) ? in->max_replicas : in->replicas;
+	const char *say = n > in->replicas ? "up to " : "";
 	mf_diag *d;
 
-	if (!in->machine || !v || !mf_str(v) || strcmp(mf_str(v), "required") ||
-	    in->max_replicas < 2)
+	if (!in->machine || !v || !mf_str(v) || strcmp(mf_str(v), "required") || n < 2)
 		return;
 	d = mf_diag_add(c, MF_SEV_ERROR, v->pos, "availability-placement",
 			"'%s' asks for %s%lld replicas on different nodes in '%s', but is pinned "
 			"to machine '%s': one node, so only one can run; lower the replicas, make "
 			"'antiAffinity' preferred or drop 'placement.machine'",
-			in->compose_name, say, in->max_replicas, e->name, in->machine);
+			in->compose_name, say, n, e->name, in->machine);
 	if (d)
 		d->env = e->name;
 	*rc = -1;
