@@ -359,8 +359,8 @@ void mf_host_port_clashes(mf_chk *k, mf_hostport *v, size_t n)
  * keeps them apart (unpinned Kubernetes pods). */
 static const char *host_key(const mf_chk *k, const mf_instance *in)
 {
-	if (k->e->targets & MF_T_COMPOSE)
-		return "";
+	if (k->e->targets & MF_T_COMPOSE) /* one host, or one file per machine */
+		return k->e->compose_split && in->machine ? in->machine : "";
 	if (in->machine)
 		return in->machine;
 	return in->kind == MF_W_DAEMON ? "*" : NULL;

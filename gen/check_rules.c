@@ -424,7 +424,7 @@ static bool value_finds(mf_chk *k, mf_rule_id r, const mf_node *v, value_hit *h)
 		for (; mf_re_find(re_get(k, RE_URL_CRED), s, from, &so, &eo); from = eo)
 			if (real_password(k, s, so, eo))
 				return true;
-	} else if (r == MF_RULE_HARD_CODED_IP) {
+	} else if (r == MF_RULE_HARD_CODED_IP && !(v->flags & MF_BYREF)) {
 		for (; mf_re_find(re_get(k, RE_IPV4), s, from, &so, &eo); from = eo)
 			if (!exempt_ip(s, so) && !h->nips++)
 				h->first = mf_strndup(k->c->a, s + so, eo - so);

@@ -88,6 +88,7 @@ enum {
 	MF_SHARED = 1u << 2, /* reached through an alias: never mutate in place */
 	MF_FROZEN = 1u << 3, /* a finished stage's product (MF_FREEZE builds): never mutate */
 	MF_YAML11 = 1u << 4, /* lint: YAML 1.1 reads it otherwise (a yes, an octal 0755) */
+	MF_BYREF = 1u << 5,  /* render: a reference's value (a machine's address), not a literal */
 };
 
 typedef struct mf_node mf_node;

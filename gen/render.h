@@ -59,6 +59,7 @@ typedef struct mf_render_env {
 	mf_objects k8s;        /* sorted (mf_objects_sort) */
 	mf_node *compose;      /* the Compose document, NULL when none or it failed */
 	mf_node *compose_side; /* what sits beside compose.yaml (see mf_render_compose_side) */
+	mf_node *per_machine;  /* compose.machines: files: FILE -> {machine?, document} */
 	mf_objects velero;     /* Velero Schedules, sorted */
 } mf_render_env;
 
@@ -144,6 +145,20 @@ int mf_render_secrets(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects
  * sync-wave annotations or init containers, added to the objects of `out`
  * (mf_render_k8s's, before they are sorted).  Returns 0, or -1 on OOM. */
 int mf_render_startup(mf_ctx *c, mf_tb *tb, const mf_env *e, mf_objects *out);
+
+/* Several machines (render_machines.c).  Whether two instances run from one
+ * Compose file (always, unless the environment writes one per machine). */
+bool mf_compose_same_host(const mf_instance *a, const mf_instance *b);
+/* A reference from `from` to `to` on another machine: the format with the
+ * machine's address and the published host port; NULL after an error. */
+const char *mf_compose_remote_ref(mf_ctx *c, const mf_system *s, const mf_instance *from,
+				  const mf_instance *to, const mf_node *ref);
+/* The environment's Compose document split by machine: compose.MACHINE.yaml
+ * per machine, compose.yaml for services on none, each with the volumes,
+ * secrets and networks its services use.  NULL after a diagnostic. */
+mf_node *mf_compose_machine_files(mf_ctx *c, const mf_env *e, const mf_node *doc);
+/* Replicas a machine pin cannot spread (required anti-affinity): errors, -1. */
+int mf_check_placement(mf_ctx *c, const mf_env *e);
 
 /* Velero Schedules for the environment's stateful storage (and tenants). */
 int mf_render_velero(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out);

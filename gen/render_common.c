@@ -98,6 +98,11 @@ static int render_env(mf_ctx *c, const mf_system *s, const mf_render_opts *o, mf
 	if (!e->is_base && (e->targets & MF_T_COMPOSE) &&
 	    !(r->compose = mf_render_compose(c, s, e, o, &r->compose_side)))
 		rc = -1;
+	if (mf_check_placement(c, e) < 0)
+		rc = -1;
+	if (r->compose && e->compose_split &&
+	    !(r->per_machine = mf_compose_machine_files(c, e, r->compose)))
+		rc = -1;
 	if (!e->is_base && (e->targets & MF_T_VELERO)) {
 		rc |= mf_render_velero(c, s, e, &r->velero);
 		mf_objects_sort(&r->velero);
@@ -151,6 +156,7 @@ static void env_freeze(const mf_render_env *r)
 	objects_freeze(&r->velero);
 	mf_freeze(r->compose);
 	mf_freeze(r->compose_side);
+	mf_freeze(r->per_machine);
 }
 
 void mf_rendered_freeze(const mf_rendered *r)

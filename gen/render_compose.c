@@ -366,6 +366,21 @@ static const char *condition_of(rc *r, const mf_instance *from, const dep *d)
 	return "service_started";
 }
 
+/* A dependency on another machine's file: Compose cannot wait for it.
+ * Once per line, as a template's dependsOn is one edit. */
+static void remote_depends(rc *r, const mf_instance *in, const mf_instance *t, mf_pos pos)
+{
+	const char *at = mf_tb_printf(&r->tb, "machine-depends\n%u:%u:%u", (unsigned)pos.file,
+				      (unsigned)pos.line, (unsigned)pos.col);
+
+	if (at && mf_tb_hash_put(&r->tb, &r->users, at, (void *)at) == at)
+		diag(r, MF_SEV_WARNING, pos, "compose-machine-depends",
+		     "'%s' on machine '%s' depends on '%s' on machine '%s': Compose cannot wait "
+		     "across machines, so it is left out of 'depends_on' (start '%s' first)",
+		     in->compose_name, mf_or(in->machine, "(none)"), t->compose_name,
+		     mf_or(t->machine, "(none)"), t->machine ? t->machine : "compose.yaml");
+}
+
 /* Long form, sorted; an optional dependency says `required: false`, so a
  * profile may leave it off and the dependent still starts. */
 static void put_depends(rc *r, size_t i, mf_node *svc)
@@ -378,6 +393,10 @@ static void put_depends(rc *r, size_t i, mf_node *svc)
 		const dep *d = &f->deps[k];
 		const mf_instance *t = &r->e->inst[d->to];
 		mf_node *one;
+		if (!mf_compose_same_host(in, t)) {
+			remote_depends(r, in, t, d->pos);
+			continue;
+		}
 		if (!deps)
 			deps = mf_tb_child(&r->tb, svc, "depends_on", d->pos);
 		one = mf_tb_map(&r->tb, d->pos);
@@ -865,6 +884,10 @@ static void no_scheduler(rc *r, const mf_instance *in)
 		const char *at;
 		if (!n || (p && mf_pos_eq(p->pos, n->pos)))
 			continue;
+		/* one file per machine honours a placement that names only the machine */
+		if (r->e->compose_split && !strcmp(keys[i], "placement") && in->machine &&
+		    n->n == 1)
+			continue;
 		/* once per line: a template's instances share it, one edit answers all */
 		at = mf_tb_printf(&r->tb, "scheduling\n%u:%u:%u", (unsigned)n->pos.file,
 				  (unsigned)n->pos.line, (unsigned)n->pos.col);
@@ -1265,6 +1288,20 @@ static mf_node *config_value(rc *r, const char *config, const char *key, mf_pos 
 	return v && mf_str(v) ? lit(r, mf_str(v), pos) : NULL;
 }
 
+/* {service, port, format}: the Compose service name, or on another
+ * machine that machine's address and published port. */
+static const char *service_ref(rc *r, const mf_instance *in, const mf_node *ref)
+{
+	const mf_instance *to = mf_ref_target(in, mf_get_str(ref, "service"));
+	const char *v;
+
+	if (!to || mf_compose_same_host(in, to))
+		return mf_ref_value(r->c, in, ref, MF_T_COMPOSE);
+	if (!(v = mf_compose_remote_ref(r->c, r->s, in, to, ref)))
+		r->rc = -1;
+	return v;
+}
+
 /* services.*.env: literals, {secret,key}, {config,key}, {service,...}, {field}. */
 static void env_value(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, const char *var,
 		      const mf_node *v)
@@ -1277,8 +1314,8 @@ static void env_value(rc *r, const mf_instance *in, mf_node *svc, mf_node *env, 
 		secret_env(r, in, svc, env, var, v);
 	else if (mf_get(v, "config"))
 		out = config_value(r, mf_get_str(v, "config"), mf_get_str(v, "key"), v->pos);
-	else if (mf_get(v, "service"))
-		out = lit(r, mf_ref_value(r->c, in, v, MF_T_COMPOSE), v->pos);
+	else if (mf_get(v, "service") && (out = lit(r, service_ref(r, in, v), v->pos)) != NULL)
+		out->flags |= MF_BYREF; /* an address the reference chose is no hard-coded one */
 	else if (mf_get(v, "field"))
 		out = lit(r, field_value(r, in, var, v), v->pos);
 	if (out)

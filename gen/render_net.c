@@ -130,7 +130,9 @@ int mf_compose_check_reach(mf_ctx *c, const mf_instance *in)
 
 	for (size_t k = 0; !in->host_network && k < in->nflows; k++) {
 		const mf_flow *f = &in->flows[k];
-		if (f->to == in || f->to->host_network || share_network(in, f->to))
+		/* a flow to another machine's file goes through its published port */
+		if (f->to == in || f->to->host_network || share_network(in, f->to) ||
+		    !mf_compose_same_host(in, f->to))
 			continue;
 		mf_diag_add(c, MF_SEV_ERROR, f->pos, "network-disjoint",
 			    "'%s' reaches '%s', but they share no network in Compose, so its name "

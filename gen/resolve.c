@@ -766,8 +766,6 @@ static long long ref_port(const mf_instance *to, const mf_node *ref, mf_target t
 const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref, mf_target t)
 {
 	const mf_instance *to = mf_ref_target(from, mf_get_str(ref, "service"));
-	const char *fmt = mf_get_str(ref, "format"), *p;
-	char *out = "";
 	long long port;
 
 	if (!to)
@@ -775,6 +773,15 @@ const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref,
 	port = ref_port(to, ref, t);
 	if (mf_get(ref, "port") && port <= 0)
 		return NULL; /* a port it does not have: reported by the reference checks */
+	return mf_ref_format(c, ref, ref_host(c, from, to, t), port, to->ns);
+}
+
+const char *mf_ref_format(mf_ctx *c, const mf_node *ref, const char *host, long long port,
+			  const char *ns)
+{
+	const char *fmt = mf_get_str(ref, "format"), *p;
+	char *out = "";
+
 	if (!fmt)
 		fmt = mf_get(ref, "port") ? "{host}:{port}" : "{host}";
 	for (p = fmt; *p;) {
@@ -784,14 +791,13 @@ const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref,
 		if (!*p)
 			break;
 		if (!strncmp(p, "{host}", 6))
-			append(c, &out, ref_host(c, from, to, t), strlen(ref_host(c, from, to, t))),
-				p += 6;
+			append(c, &out, host, strlen(host)), p += 6;
 		else if (!strncmp(p, "{port}", 6) && port <= 0)
 			return NULL;
 		else if (!strncmp(p, "{port}", 6))
 			out = mf_printf(c->a, "%s%lld", out, port), p += 6;
 		else if (!strncmp(p, "{namespace}", 11))
-			append(c, &out, to->ns, strlen(to->ns)), p += 11;
+			append(c, &out, ns, strlen(ns)), p += 11;
 		else
 			append(c, &out, p, 1), p++;
 	}
@@ -1100,6 +1106,8 @@ static void env_settings(rctx *r, mf_env *e)
 		e->image_tag = mf_get_str(mf_get(r->doc, "system"), "version");
 	e->image_registry = mf_get_str(imgs, "registry");
 	e->image_mirror = mf_get_str(imgs, "mirror");
+	e->compose_split = mf_str(mf_path(n, "compose.machines")) &&
+			   !strcmp(mf_str(mf_path(n, "compose.machines")), "files");
 	if (!r->s->own_images)
 		images_unused(r, imgs);
 	env_policies(r, e);
@@ -1788,9 +1796,12 @@ static void env_ports(rctx *r, mf_env *e)
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < e->ninst; i++) {
 			mf_instance *in = &e->inst[i];
-			/* one Compose file runs on one Docker host, whatever the placement */
+			/* one Compose file runs on one Docker host, whatever the placement,
+			 * unless the environment writes one file per machine */
 			pool *p = pool_for(r, &pools, &npools,
-					   (e->targets & MF_T_COMPOSE) ? NULL : in->machine);
+					   (e->targets & MF_T_COMPOSE) && !e->compose_split
+						   ? NULL
+						   : in->machine);
 			if (!p)
 				break;
 			for (size_t k = 0; k < in->nports; k++) {

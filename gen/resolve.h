@@ -188,6 +188,7 @@ struct mf_env {
 	mf_instance *inst; /* sorted by (service, tenant); shared first */
 	size_t ninst;
 	const struct mf_vars *vars; /* its variables' values, the references resolved */
+	bool compose_split;         /* compose.machines: files: one Compose file per machine */
 };
 
 typedef struct mf_system {
@@ -226,6 +227,10 @@ const mf_node *mf_system_section(const mf_system *s, const char *section, const 
  * target family (MF_T_COMPOSE, or MF_T_KUSTOMIZE for all of Kubernetes).
  * Returns the text (arena-owned), or NULL when it cannot be resolved. */
 const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref, mf_target t);
+/* A reference's format ({host}, {port}, {namespace}) filled in with host,
+ * port (<= 0: none; NULL when the format needs one) and namespace. */
+const char *mf_ref_format(mf_ctx *c, const mf_node *ref, const char *host, long long port,
+			  const char *ns);
 /* The instance a reference from `from` points at (same tenant first). */
 const mf_instance *mf_ref_target(const mf_instance *from, const char *service);
 
