@@ -515,6 +515,8 @@ static void take_pod_field(ix *x, const mf_pair *p, mf_node **more)
 	}
 }
 
+static void shared_waits(ix *x, mf_node *more); /* at the end */
+
 /* spec.template of a workload */
 static void take_pod(ix *x, const mf_node *tmpl)
 {
@@ -524,6 +526,7 @@ static void take_pod(ix *x, const mf_node *tmpl)
 	mf_tb_put(&x->h->tb, x->m, "podAnnotations", mf_path(tmpl, "metadata.annotations"));
 	for (size_t i = 0; spec && spec->kind == MF_MAP && i < spec->n; i++)
 		take_pod_field(x, &spec->pairs[i], &more);
+	shared_waits(x, more);
 	mf_tb_put(&x->h->tb, x->m, "extraPodSpec", more);
 }
 
@@ -1947,4 +1950,59 @@ static void take_sync_wave(ix *x)
 		mf_tb_put(&h->tb, x->m, "annotations", rest);
 	else
 		mf_map_del(x->m, "annotations");
+}
+
+/* A text with every `from` replaced by `to` (arena copy; s itself when none). */
+static const char *replace_all(hm *h, const char *s, const char *from, const char *to)
+{
+	mf_buf b;
+	const char *q, *out = s;
+	size_t k = 0, n = strlen(from);
+
+	if (!strstr(s, from))
+		return s;
+	mf_buf_init(&b);
+	for (; (q = strstr(s + k, from)) != NULL; k = (size_t)(q - s) + n) {
+		mf_buf_add(&b, s + k, (size_t)(q - s) - k);
+		mf_buf_puts(&b, to);
+	}
+	mf_buf_puts(&b, s + k);
+	if (!b.oom && b.data)
+		out = mf_tb_str(&h->tb, b.data, MF_NOPOS)->str;
+	mf_buf_release(&b);
+	return out;
+}
+
+/* startupOrder: init-containers: a tenant's instance waits for a shared
+ * service as NAME.NAMESPACE (render_startup.c).  In the chart the shared
+ * namespace is global.namespace or the release's (`-n`), so the wait names
+ * it through the namespace helper; the chart passes extraPodSpec through
+ * `tpl` (templates/helm/templates/_helpers.tpl).  A copy: emit does not
+ * change the objects it reads. */
+static void shared_waits(ix *x, mf_node *more)
+{
+	hm *h = x->h;
+	const char *ns = x->w->e->ns, *to;
+	mf_node *init = mf_get(more, "initContainers");
+
+	if (!init || init->kind != MF_SEQ || !x->in->tenant || !ns)
+		return;
+	init = mf_tb_copy(&h->tb, init);
+	mf_tb_put(&h->tb, more, "initContainers", init);
+	to = mf_tb_printf(&h->tb, ".{{ include \"%s.namespace\" (list $ \"\") }}", h->chart);
+	for (size_t i = 0; to && i < init->n; i++) {
+		mf_node *cmd = mf_get(init->items[i], "command");
+		const char *name = mf_get_str(init->items[i], "name");
+		for (size_t k = 0; name && !strncmp(name, "wait-", 5) && cmd &&
+				   cmd->kind == MF_SEQ && k < cmd->n; k++) {
+			mf_node *w = cmd->items[k];
+			if (w->kind != MF_STR)
+				continue;
+			w->str = replace_all(h, replace_all(h, w->str, mf_tb_printf(&h->tb, ".%s ", ns),
+							    mf_tb_printf(&h->tb, "%s ", to)),
+					     mf_tb_printf(&h->tb, ".%s:", ns),
+					     mf_tb_printf(&h->tb, "%s:", to));
+			w->len = strlen(w->str);
+		}
+	}
 }

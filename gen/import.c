@@ -22,7 +22,6 @@ typedef struct imp {
 	const char *dir;       /* the first file's folder, absolute: Compose's project folder */
 	const char *out_dir;   /* where the description goes, absolute */
 	mf_node *env;          /* `.env`: name -> value (positioned at its line) */
-	mf_node *told;         /* variables already reported (one warning each) */
 	mf_node *names;        /* Compose service name -> description name */
 	mf_node *jobs;         /* Compose services something waits to complete */
 	mf_node *volumes;      /* the merged top-level `volumes` */
@@ -36,6 +35,12 @@ typedef struct imp {
 	int failed;
 	mf_node *vol_mounts; /* Compose volume name -> [{storage, ro}]: its mounts */
 	mf_node *net_names; /* Compose network name -> description name */
+	mf_hash raw;        /* "file:line:col" -> the Compose string with references */
+	mf_node *raw_seq;   /* those strings, in the order read */
+	mf_hash raw_done;   /* "file:line:col" -> carried as references, or a reason */
+	mf_hash restored;   /* description nodes holding references (not escaped) */
+	mf_node *vars;      /* variable name -> its .env value, or null */
+	mf_node *var_fb;    /* variable name -> its references' one fallback, or null */
 } imp;
 
 /* One Compose service while it is carried. */
@@ -50,6 +55,13 @@ typedef struct svc {
 } svc;
 
 static mf_node *service_networks(imp *m, const mf_node *n); /* networks, at the end */
+static void note_raw(imp *m, const mf_node *n); /* variables, at the end */
+static void carry_refs(imp *m, svc *s);
+static bool restore_ref(imp *m, mf_node *n, const char *strip);
+static void env_passed(imp *m, svc *s, const char *name, mf_pos pos);
+static mf_node *variables_of(imp *m);
+static void tell_raw(imp *m, const mf_node *doc);
+static bool restored(imp *m, const mf_node *n);
 static void name_networks(imp *m, const mf_node *nets);
 static mf_node *networks_of(imp *m, const mf_node *nets);
 
@@ -310,23 +322,6 @@ static void read_dotenv(imp *m)
 
 /* ---- interpolation ------------------------------------------------------------------------ */
 
-/* One warning per variable: the description holds values, not variables. */
-static void tell_variable(imp *m, const char *name, const mf_node *v, bool dflt, mf_pos pos)
-{
-	if (mf_get(m->told, name))
-		return;
-	mf_tb_put_bool(&m->tb, m->told, name, true, pos);
-	if (v)
-		warn_at(m, pos, "import-variable",
-			"'${%s}' is replaced by its value from .env: a description holds values, "
-			"not variables",
-			name);
-	else
-		warn_at(m, pos, "import-variable",
-			"'%s' is not set in .env: its %s is written in its place", name,
-			dflt ? "default" : "empty value");
-}
-
 /* The end of the `${...}` starting at s[0] == '$' (the index of its '}'), or 0. */
 static size_t brace_end(const char *s)
 {
@@ -391,11 +386,8 @@ static const char *eval_expr(imp *m, const expr *e, mf_pos pos)
 	}
 	if (op == '+')
 		return have ? interpolate(m, e->arg, pos) : "";
-	if (op == '-' && !have) {
-		tell_variable(m, e->name, NULL, true, pos);
+	if (op == '-' && !have)
 		return interpolate(m, e->arg, pos);
-	}
-	tell_variable(m, e->name, v, false, pos);
 	return v ? v->str : "";
 }
 
@@ -462,6 +454,8 @@ static mf_node *interp_tree(imp *m, const mf_node *n)
 		return NULL;
 	if (n->kind == MF_STR) {
 		const char *v = interpolate(m, n->str, n->pos);
+		if (v && v != n->str)
+			note_raw(m, n);
 		out = v ? mf_tb_str(&m->tb, v, n->pos) : NULL;
 		if (out)
 			out->flags = n->flags & MF_QUOTED;
@@ -969,10 +963,8 @@ static void carry_environment(imp *m, svc *s, const mf_pair *p)
 		if (q->val->kind != MF_NULL) {
 			put_env(m, s, q->key, mf_or(text_of(q->val), ""), q->val->pos);
 		} else if (dflt) {
-			warn_at(m, q->pos, "import-variable",
-				"'%s' is passed through from .env: the description holds its value",
-				q->key);
 			put_env(m, s, q->key, dflt->str, q->pos);
+			env_passed(m, s, q->key, q->pos);
 		} else {
 			not_carried(m, q->pos, q->key,
 				    "it takes its value from the shell, and .env does not set it");
@@ -1095,7 +1087,11 @@ static void carry_profiles(imp *m, svc *s, const mf_pair *p)
 typedef struct port {
 	const char *ip, *host, *target, *proto, *name, *app;
 	mf_pos pos;
+	const char *rip, *rhost, *rtarget; /* as written, with Compose references */
 } port;
+
+static void raw_port(imp *m, const mf_node *n, port *pt); /* variables, at the end */
+static void port_refs(imp *m, const port *pt, mf_node *spec);
 
 /* "[IP:][HOST:]PORT[/PROTO]" (IPv6 in brackets), or a number. */
 static bool short_port(imp *m, const mf_node *n, port *pt)
@@ -1229,6 +1225,7 @@ static void put_port(imp *m, svc *s, const port *pt, bool publish)
 	mf_tb_put_int(&m->tb, spec, "host", atoll(pt->host), pt->pos);
 	if (pt->ip && *pt->ip && strcmp(pt->ip, "0.0.0.0") && strcmp(pt->ip, "::"))
 		mf_tb_put_str(&m->tb, spec, "hostIP", pt->ip, pt->pos);
+	port_refs(m, pt, spec);
 }
 
 /* services.*.ports */
@@ -1244,6 +1241,7 @@ static void carry_ports(imp *m, svc *s, const mf_pair *p)
 		if (n->kind == MF_MAP && mf_get(n, "mode") &&
 		    strcmp(mf_get_str(n, "mode"), "ingress"))
 			not_carried(m, mf_get(n, "mode")->pos, "ports.mode", "Swarm's port modes");
+		raw_port(m, n, &pt);
 		put_port(m, s, &pt, true);
 	}
 }
@@ -2090,7 +2088,8 @@ static void escape_ref(imp *m, mf_node *n)
 	mf_buf b;
 	size_t k = 0;
 
-	if (!n || n->kind != MF_STR || !strstr(n->str, "${"))
+	if (!n || n->kind != MF_STR || !strstr(n->str, "${") ||
+	    restored(m, n))
 		return;
 	mf_buf_init(&b);
 	for (const char *q; (q = strstr(n->str + k, "${")) != NULL; k = (size_t)(q - n->str) + 1) {
@@ -2158,6 +2157,7 @@ static mf_node *carry_service(imp *m, const mf_pair *p)
 	if (!mf_get(s.out, "restart") && !job)
 		mf_tb_put_str(&m->tb, s.out, "restart", "never", p->pos); /* Compose's default */
 	m->no_probe |= !s.probe && !job;
+	carry_refs(m, &s);
 	escape_refs(m, s.out);
 	return s.out;
 }
@@ -2325,6 +2325,7 @@ static mf_node *description(imp *m, const mf_node *doc)
 				  carry_service(m, &svcs->pairs[i]));
 	check_top(m, doc);
 	check_dotenv(m);
+	tell_raw(m, doc);
 	mf_tb_put_int(&m->tb, out, "manifold", 1, MF_NOPOS);
 	sys = mf_tb_child(&m->tb, out, "system", MF_NOPOS);
 	mf_tb_put_str(&m->tb, sys, "name", m->o->name ? m->o->name : label_of(m, m->project, 40),
@@ -2332,6 +2333,7 @@ static mf_node *description(imp *m, const mf_node *doc)
 	mf_tb_put_str(&m->tb, sys, "description",
 		      mf_tb_printf(&m->tb, "imported from the Compose project '%s'", m->project),
 		      MF_NOPOS);
+	mf_tb_put(&m->tb, out, "variables", variables_of(m));
 	mf_tb_put(&m->tb, out, "secrets", secrets_of(m));
 	mf_tb_put(&m->tb, out, "volumes", shared_volumes(m));
 	mf_tb_put(&m->tb, out, "networks", networks_of(m, mf_get(doc, "networks")));
@@ -2421,7 +2423,9 @@ int mf_import(mf_ctx *c, const mf_import_opts *o, mf_imported *out)
 
 	if (!o->nfiles)
 		return mf_error(c, MF_NOPOS, "import-compose", "no Compose file to import");
-	m.told = mf_tb_map(&m.tb, MF_NOPOS);
+	m.raw_seq = mf_tb_seq(&m.tb, MF_NOPOS);
+	m.vars = mf_tb_map(&m.tb, MF_NOPOS);
+	m.var_fb = mf_tb_map(&m.tb, MF_NOPOS);
 	m.verbatim = mf_tb_map(&m.tb, MF_NOPOS);
 	m.vol_owner = mf_tb_map(&m.tb, MF_NOPOS);
 	m.vol_mounts = mf_tb_map(&m.tb, MF_NOPOS);
@@ -2618,6 +2622,301 @@ static mf_node *networks_of(imp *m, const mf_node *nets)
 			continue;
 		}
 		mf_tb_put(&m->tb, out, net_name(m, p->key), network_of(m, p, net_name(m, p->key)));
+	}
+	return out->n ? out : NULL;
+}
+
+/* ---- variables: Compose's references carried as the description's ------------------------ */
+
+/* Where a description reads `${NAME}` (docs/language.md#variables); anywhere
+ * else a reference is replaced by its value, with a warning at its line. */
+#define REF_FIELDS "image, env, command, args and ports"
+
+/* A Compose string with a reference, kept by position for carry_refs. */
+static void note_raw(imp *m, const mf_node *n)
+{
+	const char *s = n->str;
+	bool ref = false;
+
+	for (size_t i = 0; s[i] && !ref; i++) {
+		if (s[i] == '$' && s[i + 1] == '$')
+			i++;
+		else if (s[i] == '$')
+			ref = s[i + 1] == '{' || s[i + 1] == '_' || isalpha((unsigned char)s[i + 1]);
+	}
+	if (!ref || mf_hash_get_str(&m->raw, pos_key(m, n->pos)))
+		return;
+	mf_tb_hash_put(&m->tb, &m->raw, pos_key(m, n->pos), (void *)n);
+	mf_tb_push(&m->tb, m->raw_seq, (mf_node *)n);
+}
+
+/* Description nodes that hold references: escape_ref leaves them as they are. */
+static void mark_restored(imp *m, const mf_node *n)
+{
+	mf_tb_hash_put(&m->tb, &m->restored, mf_tb_printf(&m->tb, "%p", (const void *)n),
+		       (void *)n);
+}
+
+static bool restored(imp *m, const mf_node *n)
+{
+	return mf_hash_get_str(&m->restored, mf_tb_printf(&m->tb, "%p", (const void *)n));
+}
+
+static void raw_said(imp *m, mf_pos pos, const char *why)
+{
+	mf_tb_hash_put(&m->tb, &m->raw_done, pos_key(m, pos), (void *)why);
+}
+
+/* Whether every reference to a variable .env does not set has one fallback
+ * (then it is the variable's default); NULL: .env sets it. */
+static void same_fallback(imp *m, const char *name, const char *fb)
+{
+	const mf_node *had = mf_get(m->var_fb, name);
+
+	if (!fb)
+		return;
+	if (!mf_get_pair(m->var_fb, name))
+		mf_tb_put_str(&m->tb, m->var_fb, name, fb, MF_NOPOS);
+	else if (had && had->kind == MF_STR && strcmp(had->str, fb))
+		mf_tb_put(&m->tb, m->var_fb, name, mf_tb_null(&m->tb, MF_NOPOS));
+}
+
+/* One parsed reference in the description's form, into b; why on a form it
+ * cannot hold.  The variable is declared with its .env value, if any. */
+static bool ref_one(imp *m, mf_buf *b, const expr *e, const char **why)
+{
+	const mf_node *v = mf_get(m->env, e->name);
+	bool full = v && v->len > 0, fb = !strcmp(e->op, ":-") || !strcmp(e->op, "-");
+
+	if (e->op[0] == '+' || !strcmp(e->op, ":+"))
+		*why = "a description has no '${NAME:+value}'";
+	else if (fb && strpbrk(e->arg, "$}"))
+		*why = "a description's fallback holds no reference";
+	else if (!strcmp(e->op, "-") && v && !full)
+		*why = "it is set and empty in .env, which '${NAME-x}' keeps and ':-' does not";
+	else if (mf_secret_name(e->name) || (full && mf_secret_value(e->name, v->str)))
+		*why = "it looks like a secret, and variables are written in plain text";
+	else
+		*why = NULL;
+	if (*why)
+		return false;
+	mf_buf_printf(b, "${%s%s%s}", e->name, fb || !full ? ":-" : "", fb ? e->arg : "");
+	same_fallback(m, e->name, full ? NULL : fb ? e->arg : "");
+	if (!mf_get(m->vars, e->name))
+		mf_tb_put(&m->tb, m->vars, e->name,
+			  full ? mf_tb_str(&m->tb, v->str, v->pos) : mf_tb_null(&m->tb, MF_NOPOS));
+	return true;
+}
+
+/* A Compose string as a description's interpolated field holds it: `$$`
+ * before '{' stays `$${`, else is '$'; `$NAME` is `${NAME}`; `${NAME?err}`
+ * is `${NAME}` (.env sets it, or the import failed).  NULL and *why when
+ * some reference cannot be said there. */
+static const char *ref_text(imp *m, const char *s, const char **why)
+{
+	mf_buf b;
+	const char *out = NULL;
+	bool ok = true;
+
+	mf_buf_init(&b);
+	for (size_t i = 0; s[i] && ok; i++) {
+		expr e = {.op = "", .arg = ""};
+		size_t end = 0, n = 0;
+		if (s[i] == '$' && s[i + 1] == '$') {
+			mf_buf_puts(&b, s[i + 2] == '{' ? "$$" : "$");
+			i++;
+			continue;
+		}
+		if (s[i] == '$' && s[i + 1] == '{' && (end = brace_end(s + i)) > 0)
+			ok = parse_expr(m, s + i + 2, end - 2, &e) && ref_one(m, &b, &e, why);
+		else if (s[i] == '$' && (s[i + 1] == '_' || isalpha((unsigned char)s[i + 1]))) {
+			n = strspn(s + i + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					      "0123456789_");
+			e.name = mf_tb_strn(&m->tb, s + i + 1, n, MF_NOPOS)->str;
+			ok = ref_one(m, &b, &e, why);
+		} else
+			mf_buf_add(&b, s + i, 1);
+		i += end ? end : n;
+	}
+	if (ok && !b.oom)
+		out = mf_tb_str(&m->tb, b.data ? b.data : "", MF_NOPOS)->str;
+	mf_buf_release(&b);
+	return out;
+}
+
+/* A carried string back to the references it was written with, when it
+ * holds the value they give (strip: the "NAME=" of a list-form entry). */
+static bool restore_ref(imp *m, mf_node *n, const char *strip)
+{
+	const mf_node *raw = n && n->kind == MF_STR
+				     ? mf_hash_get_str(&m->raw, pos_key(m, n->pos)) : NULL;
+	const char *s = raw ? raw->str : NULL, *t, *why = REF_FIELDS " only";
+	size_t k = strip ? strlen(strip) : 0;
+
+	if (!s)
+		return false;
+	if (k && !strncmp(s, strip, k) && s[k] == '=')
+		s += k + 1;
+	if (!mf_streq(interpolate(m, s, n->pos), n->str))
+		return false; /* the value was changed on the way: it stays a value */
+	if (!(t = ref_text(m, s, &why))) {
+		raw_said(m, n->pos, why);
+		return false;
+	}
+	n->str = t;
+	n->len = strlen(t);
+	mark_restored(m, n);
+	raw_said(m, n->pos, "");
+	return true;
+}
+
+static void restore_command(imp *m, mf_node *cmd)
+{
+	for (size_t i = 0; cmd && cmd->kind == MF_SEQ && i < cmd->n; i++)
+		restore_ref(m, cmd->items[i], NULL);
+	if (cmd && cmd->kind == MF_STR)
+		restore_ref(m, cmd, NULL);
+}
+
+/* The fields of a carried service a description interpolates. */
+static void carry_refs(imp *m, svc *s)
+{
+	mf_node *env = mf_get(s->out, "env");
+
+	restore_ref(m, mf_get(s->out, "image"), NULL);
+	for (size_t i = 0; env && env->kind == MF_MAP && i < env->n; i++) {
+		const mf_pair *p = &env->pairs[i];
+		if (p->val->kind == MF_MAP) /* a secret stays a secret reference */
+			raw_said(m, p->val->pos, "");
+		else
+			restore_ref(m, p->val, p->key);
+	}
+	restore_command(m, mf_get(s->out, "command"));
+	restore_command(m, mf_get(s->out, "args"));
+}
+
+/* `environment: [NAME]` that .env sets: the variable itself, `${NAME}`. */
+static void env_passed(imp *m, svc *s, const char *name, mf_pos pos)
+{
+	mf_node *v = mf_get(mf_get(s->out, "env"), name);
+	const char *why = NULL, *t;
+
+	if (!v || v->kind != MF_STR)
+		return; /* a secret reference, or a name a description cannot hold */
+	if (!(t = ref_text(m, mf_tb_printf(&m->tb, "${%s}", name), &why))) {
+		warn_at(m, pos, "import-variable",
+			"'%s' is passed through from .env: the description holds its value, as %s",
+			name, why);
+		return;
+	}
+	v->str = t;
+	v->len = strlen(t);
+	mark_restored(m, v);
+}
+
+/* The parts of a port as written: "[IP:][HOST:]PORT" or the long form's. */
+static void raw_port(imp *m, const mf_node *n, port *pt)
+{
+	const mf_node *raw = mf_hash_get_str(&m->raw, pos_key(m, n->pos)), *h, *t;
+	port rp = {0};
+
+	if (n->kind == MF_MAP) {
+		h = mf_get(n, "published");
+		t = mf_get(n, "target");
+		raw = h ? mf_hash_get_str(&m->raw, pos_key(m, h->pos)) : NULL;
+		pt->rhost = raw ? raw->str : NULL;
+		raw = t ? mf_hash_get_str(&m->raw, pos_key(m, t->pos)) : NULL;
+		pt->rtarget = raw ? raw->str : NULL;
+		return;
+	}
+	if (raw && short_port(m, raw, &rp)) {
+		if (rp.ip && strchr(rp.ip, '$'))
+			raw_said(m, n->pos, "a description's host IP holds no reference");
+		pt->rip = rp.ip;
+		pt->rhost = rp.host;
+		pt->rtarget = rp.target;
+	}
+}
+
+/* One part of a port with references, as the description's string. */
+static bool port_ref(imp *m, mf_node *spec, const char *key, const char *raw, const char *val,
+		     mf_pos pos, const char **why)
+{
+	const char *t;
+
+	if (!raw || !strchr(raw, '$'))
+		return true;
+	if (!mf_streq(interpolate(m, raw, pos), val) || !(t = ref_text(m, raw, why)))
+		return false;
+	mf_tb_put_str(&m->tb, spec, key, t, pos);
+	mark_restored(m, mf_get(spec, key));
+	return true;
+}
+
+static void port_refs(imp *m, const port *pt, mf_node *spec)
+{
+	const char *why = REF_FIELDS " (a port's number and host port) only";
+	bool ok = !(pt->rip && strchr(pt->rip, '$'));
+
+	if (!pt->rhost && !pt->rtarget)
+		return;
+	ok = ok && port_ref(m, spec, "host", pt->rhost, pt->host, pt->pos, &why);
+	ok = ok && port_ref(m, spec, "port", pt->rtarget, pt->target, pt->pos, &why);
+	raw_said(m, pt->pos, ok ? "" : why);
+}
+
+/* The positions of the merged project's strings: a reference a later -f
+ * file overrides is in no Compose output either, and is not reported. */
+static void alive(imp *m, mf_hash *h, const mf_node *n)
+{
+	if (n && n->kind == MF_STR)
+		mf_tb_hash_put(&m->tb, h, pos_key(m, n->pos), (void *)n);
+	for (size_t i = 0; n && n->kind == MF_SEQ && i < n->n; i++)
+		alive(m, h, n->items[i]);
+	for (size_t i = 0; n && n->kind == MF_MAP && i < n->n; i++)
+		if (strncmp(n->pairs[i].key, "x-", 2))
+			alive(m, h, n->pairs[i].val);
+}
+
+/* What is not carried as a reference, at its Compose line. */
+static void tell_raw(imp *m, const mf_node *doc)
+{
+	mf_hash live = {0};
+
+	alive(m, &live, doc);
+	for (size_t i = 0; i < m->raw_seq->n; i++) {
+		const mf_node *n = m->raw_seq->items[i];
+		const char *why = mf_hash_get_str(&m->raw_done, pos_key(m, n->pos));
+		if ((why && !*why) || !mf_hash_get_str(&live, pos_key(m, n->pos)))
+			continue;
+		warn_at(m, n->pos, "import-variable",
+			"'%s' is written with its value: %s", n->str,
+			why ? why : "a description reads variables in " REF_FIELDS " only");
+	}
+}
+
+/* The top-level `variables:`: each one's .env value, or none (then every
+ * reference has its fallback). */
+static mf_node *variables_of(imp *m)
+{
+	mf_node *out = mf_tb_map(&m->tb, MF_NOPOS);
+
+	for (size_t i = 0; i < m->vars->n; i++) {
+		const mf_pair *p = &m->vars->pairs[i];
+		const char *fb = mf_get_str(m->var_fb, p->key);
+		mf_node *d = mf_tb_map(&m->tb, p->val->pos);
+		if (p->val->kind == MF_STR) {
+			mf_tb_put_str(&m->tb, d, "default", p->val->str, p->val->pos);
+			mf_tb_put_str(&m->tb, d, "description", "from .env", MF_NOPOS);
+		} else if (fb) {
+			mf_tb_put_str(&m->tb, d, "default", fb, MF_NOPOS);
+			mf_tb_put_str(&m->tb, d, "description",
+				      "not set in .env: the fallback of its references", MF_NOPOS);
+		} else {
+			mf_tb_put_str(&m->tb, d, "description",
+				      "not set in .env: each reference has its fallback", MF_NOPOS);
+		}
+		mf_tb_put(&m->tb, out, p->key, d);
 	}
 	return out->n ? out : NULL;
 }

@@ -1084,6 +1084,8 @@ static void images_unused(rctx *r, const mf_node *imgs)
 	}
 }
 
+static void startup_order_unused(rctx *r, const mf_env *e); /* at the end */
+
 static void env_settings(rctx *r, mf_env *e)
 {
 	const mf_node *n = e->node, *p = e->profile, *imgs = mf_get(n, "images");
@@ -1111,6 +1113,7 @@ static void env_settings(rctx *r, mf_env *e)
 	if (!r->s->own_images)
 		images_unused(r, imgs);
 	env_policies(r, e);
+	startup_order_unused(r, e);
 	if (!e->targets && !e->is_base) {
 		mf_error(
 			r->c, e->pos, "environment-targets",
@@ -2255,4 +2258,24 @@ static void check_probe_ports(rctx *r, const mf_instance *in)
 			mf_diag_suggest_key(r->c, d, name, mf_get(in->spec, "ports"));
 			r->rc = -1;
 		}
+}
+
+/* An environment's own startupOrder where it emits no Kubernetes says
+ * nothing: Compose's depends_on (with its condition) already orders the
+ * start, so a user expecting waves or init containers there is told. */
+static void startup_order_unused(rctx *r, const mf_env *e)
+{
+	const mf_node *v = mf_get(e->node, "startupOrder");
+	const char *mode = v && v->kind == MF_MAP ? mf_get_str(v, "mode") : mf_str(v);
+
+	if (e->is_base || !v || !e->targets || (e->targets & (MF_T_KUSTOMIZE | MF_T_HELM)) ||
+	    mf_streq(mode, "none") || !first_report(r, v->pos))
+		return;
+	mf_diag *d = mf_diag_add(r->c, MF_SEV_WARNING, v->pos, "startup-order-unused",
+				"'startupOrder' has no effect in environment '%s': it emits no "
+				"Kubernetes",
+				e->name);
+	if (d)
+		mf_diag_note(r->c, d, "Compose starts services in 'dependsOn' order already "
+				      "(depends_on with its condition)");
 }

@@ -463,6 +463,26 @@ export function compare(orig, gen) {
   return { carried, total, missing, changed, added };
 }
 
+// Variables: every reference read as the marker <$NAME> whatever its form and value, so a
+// leaf of the original that holds one is kept when the generated Compose file has the same
+// leaf with the same markers (the reference itself, not only its value, is carried).
+const MARK = new Proxy({}, { get: (_, k) => typeof k === "string" ? `<$${k}>` : undefined, has: () => true });
+
+export function keptVariables(orig, gen) {
+  let kept = 0, total = 0;
+  const lost = [];
+  for (const [svc, leaves] of orig) {
+    const g = gen.get(svc) ?? new Map();
+    for (const [k, v] of leaves) {
+      if (!`${k}${v}`.includes("<$")) continue;
+      total++;
+      if (g.has(k) && String(g.get(k)) === String(v)) kept++;
+      else lost.push(`${svc}: ${k}: ${v}${g.has(k) ? ` -> ${g.get(k)}` : ""}`);
+    }
+  }
+  return { kept, total, lost };
+}
+
 // Generated side: the development Compose file with its .env (the import's secrets listing).
 export function generatedLeaves(outDir, secretsFile) {
   const dir = path.join(outDir, "compose", "development");
@@ -501,7 +521,12 @@ export function roundTrip(bin, dir, files, description) {
   const doc = loadProject(dir, files, vars);
   const orig = projectLeaves(doc, dir, vars, projectName(doc, vars, dir));
   const secrets = desc.replace(/\.ya?ml$/, ".secrets.env");
-  return compare(orig, generatedLeaves(path.join(dir, "out"), secrets));
+  const r = compare(orig, generatedLeaves(path.join(dir, "out"), secrets));
+  const marked = loadProject(dir, files, MARK), genDir = path.join(dir, "out", "compose", "development");
+  const gen = loadProject(genDir, ["compose.yaml"], MARK);
+  r.variables = keptVariables(projectLeaves(marked, dir, MARK, projectName(doc, vars, dir)),
+    projectLeaves(gen, genDir, MARK, projectName(gen, {}, genDir)));
+  return r;
 }
 
 // --example DIR FIXTURE: DIR/system.yaml (curated by hand from the fixture's import) against the
@@ -555,15 +580,20 @@ function main() {
     const dir = setUp(name, spec);
     try {
       const r = roundTrip(bin, dir, spec.files);
-      const floor = floors[name] ?? 0;
-      const ok = r.carried >= floor;
-      console.log(`${ok ? "ok" : "FAIL"} import/${name}: carried ${r.carried} / total ${r.total}` +
-        `${ok ? "" : ` (floor ${floor})`}`);
+      const floor = floors[name] ?? 0, vfloor = floors[`${name} variables`] ?? 0;
+      const v = r.variables, ok = r.carried >= floor && v.kept >= vfloor;
+      console.log(`${ok ? "ok" : "FAIL"} import/${name}: carried ${r.carried} / total ${r.total}, ` +
+        `variables kept ${v.kept} / ${v.total}` +
+        `${ok ? "" : ` (floors ${floor}, ${vfloor})`}`);
+      if (verbose) for (const l of v.lost) console.log(`    variable ${l}`);
       if (verbose) {
         for (const m of r.missing) console.log(`    missing ${m}  -- ${reasonOf(m.startsWith("(top)") ? m : m.replace(/^[^:]*: /, ""))}`);
         for (const c of r.changed) console.log(`    changed ${c}`);
       }
-      if (update) floors[name] = r.carried;
+      if (update) {
+        floors[name] = r.carried;
+        if (v.total) floors[`${name} variables`] = v.kept;
+      }
       ok ? pass++ : fail++;
     } catch (e) {
       console.log(`FAIL import/${name}: ${e.message}`);

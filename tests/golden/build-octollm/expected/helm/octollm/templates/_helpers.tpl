@@ -332,7 +332,7 @@ spec:
     {{- include "octollm.values" (list $root .) | nindent 4 }}
   {{- end }}
   {{- with $svc.extraPodSpec }}
-  {{- toYaml . | nindent 2 }}
+  {{- tpl (toYaml .) $root | nindent 2 }}
   {{- end }}
 {{- end }}
 
