@@ -11,8 +11,8 @@ static int known_service(mf_ctx *c, const mf_node *doc, const mf_node *name, con
 
 	if (!name || !mf_str(name) || mf_get(services, mf_str(name)))
 		return 0;
-	d = mf_diag_add(c, MF_SEV_ERROR, name->pos, "unknown-reference", "%s names unknown service '%s'",
-			what, mf_str(name));
+	d = mf_diag_add(c, MF_SEV_ERROR, name->pos, "unknown-reference",
+			"%s names unknown service '%s'", what, mf_str(name));
 	mf_diag_suggest_key(c, d, mf_str(name), services);
 	return -1;
 }
@@ -28,7 +28,7 @@ static int alert_shape(mf_ctx *c, const mf_pair *a)
 		return mf_error(c, bi->pos, "alert-expr",
 				"alert '%s' gives both 'expr' and 'builtin': say one", a->key);
 	if (!expr && !bi)
-		return mf_error(c, a->val->pos, "alert-expr",
+		return mf_error(c, a->pos, "alert-expr",
 				"alert '%s' needs an 'expr' (PromQL) or a 'builtin' such as 'down'",
 				a->key);
 	if (bi && !mf_get(a->val, "service"))
