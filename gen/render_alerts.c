@@ -112,8 +112,9 @@ static void add_rule(ra *x, const char *ns, const char *tenant, mf_node *rule, m
 
 static void index_instances(ra *x)
 {
-	for (size_t k = x->e->ninst; k-- > 0;) /* the first of each service wins */
-		mf_tb_hash_put(x->tb, &x->first, x->e->inst[k].service, &x->e->inst[k]);
+	for (size_t k = 0; k < x->e->ninst; k++) /* a put keeps what a key has */
+		if (!mf_hash_get_str(&x->first, x->e->inst[k].service))
+			mf_tb_hash_put(x->tb, &x->first, x->e->inst[k].service, &x->e->inst[k]);
 }
 
 /* An alert about a service: one rule per instance, in its namespace; none
