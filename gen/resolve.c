@@ -2184,6 +2184,7 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 	shared_projects(&r);
 	if (mf_resolve_volumes(c, out) < 0)
 		r.rc = -1;
+	mf_monitoring_check_targets(c, out);
 	return r.rc;
 }
 

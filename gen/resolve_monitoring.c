@@ -60,3 +60,52 @@ int mf_monitoring_check(mf_ctx *c, const mf_node *doc)
 	}
 	return rc;
 }
+
+/* An instance of the service (instances are sorted by service): binary search. */
+static const mf_instance *instance_of(const mf_env *e, const char *svc)
+{
+	size_t lo = 0, hi = e->ninst;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(e->inst[mid].service, svc);
+		if (!cmp)
+			return &e->inst[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static bool scraped(const mf_instance *in)
+{
+	for (size_t k = 0; k < in->nports; k++)
+		if (mf_truthy(mf_get(in->ports[k].node, "metrics")))
+			return true;
+	return false;
+}
+
+/* builtin: down reads `up` of the service's scrape target: where no port of
+ * it has `metrics`, nothing scrapes it and the rule can never fire.  Said
+ * once, for the first environment (by name) where that is so. */
+void mf_monitoring_check_targets(mf_ctx *c, const mf_system *s)
+{
+	const mf_node *alerts = mf_path(s->doc, "monitoring.alerts");
+
+	for (size_t k = 0; alerts && alerts->kind == MF_MAP && k < alerts->n; k++) {
+		const mf_node *a = alerts->pairs[k].val, *bi = mf_get(a, "builtin");
+		const char *svc = mf_get_str(a, "service");
+		for (size_t e = 0; bi && svc && e < s->nenvs; e++) {
+			const mf_instance *in = instance_of(&s->envs[e], svc);
+			if (!in || scraped(in))
+				continue;
+			mf_warning(c, bi->pos, "alert-unscraped",
+				   "alert '%s' is 'builtin: %s' of '%s', which has no port with "
+				   "'metrics' in '%s': nothing scrapes it, so the rule never fires",
+				   alerts->pairs[k].key, mf_or(mf_str(bi), "?"), svc, s->envs[e].name);
+			break;
+		}
+	}
+}
