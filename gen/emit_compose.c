@@ -198,7 +198,10 @@ static int config_files(mf_ctx *c, const mf_env *e, const mf_node *files, mf_out
 	for (size_t i = 0; files && i < files->n; i++) {
 		mf_buf b;
 		mf_buf_init(&b);
-		mf_buf_puts(&b, mf_str(files->pairs[i].val));
+		if (mf_is_scalar(files->pairs[i].val))
+			mf_buf_puts(&b, mf_str(files->pairs[i].val));
+		else if (mf_yaml_write(&b, files->pairs[i].val) < 0) /* a generated YAML file */
+			return mf_buf_release(&b), mf_error(c, MF_NOPOS, "internal", "out of memory");
 		if (add(c, o, mf_printf(c->a, "compose/%s/%s", e->name, files->pairs[i].key), &b) <
 		    0)
 			return -1;

@@ -43,6 +43,7 @@ static const keytab *tenants_of(const hm *h);
 static const keytab *configs_of(const hm *h);
 static const keytab *ings_of(const hm *h);
 static const keytab *secrets_of(const hm *h);
+static const keytab *rules_of(const hm *h);
 
 static const topkey reserved[] = {
 	{"global", "global", NULL, "shared with subcharts: namespace, name prefix, labels"},
@@ -52,6 +53,8 @@ static const topkey reserved[] = {
 	{"ingresses", "ingress", ings_of, "the Ingresses, by key (one per host and namespace)"},
 	{"secrets", "secretObject", secrets_of,
 	 "ExternalSecrets or SealedSecret placeholders, by key (the profile's secrets:)"},
+	{"prometheusRules", "prometheusRule", rules_of,
+	 "PrometheusRules (monitoring.alerts), by key: one per namespace with alerts"},
 	{"tests", "tests", NULL, "helm test: the readiness of each service"},
 	{"extraObjects", NULL, NULL, "objects of kinds the chart has no template for, whole"},
 };
@@ -82,7 +85,7 @@ struct hm {
 	int rc;
 	const char *chart;
 	const char *version_label; /* what _helpers.tpl makes of .Chart.AppVersion */
-	keytab inst, tenants, configs, ings, secrets;
+	keytab inst, tenants, configs, ings, secrets, rules;
 	mf_node *kinds; /* {Kind: true} for every kind some values file renders */
 	mf_pos at;      /* what a file too large for Helm is reported at */
 	bool split;     /* service instances' values in values.d/ (write_all_values) */
@@ -106,6 +109,11 @@ static const keytab *ings_of(const hm *h)
 static const keytab *secrets_of(const hm *h)
 {
 	return &h->secrets;
+}
+
+static const keytab *rules_of(const hm *h)
+{
+	return &h->rules;
 }
 
 /* The objects that make a Secret (render_secrets.c): values' `secrets`. */
@@ -308,6 +316,9 @@ static void collect_keys(hm *h, const view *w)
 					  : o->name,
 				o->tenant ? mf_tb_printf(&h->tb, "%s-%s", o->tenant, o->name)
 					  : o->name);
+		else if (!o->inst && mf_streq(o->kind, "PrometheusRule"))
+			key_add(h, &h->rules, ing_id(h, o), mf_or(o->tenant, "shared"),
+				mf_or(o->tenant, "shared"));
 		if (secret_object(o))
 			mf_tb_put_bool(&h->tb, h->kinds, "secrets", true, MF_NOPOS);
 		mf_tb_put_bool(&h->tb, h->kinds, o->kind, true, MF_NOPOS);
@@ -916,6 +927,7 @@ static void take_secret(hm *h, view *w, const mf_object *o)
 }
 
 static void take_scope_policy(hm *h, mf_node *sc, const mf_object *o); /* at the end */
+static void take_rule(hm *h, view *w, const mf_object *o);          /* at the end */
 
 static void take_shared(hm *h, view *w, const mf_object *o)
 {
@@ -938,6 +950,8 @@ static void take_shared(hm *h, view *w, const mf_object *o)
 		take_ingress(h, w, o);
 	else if (secret_object(o))
 		take_secret(h, w, o);
+	else if (mf_streq(o->kind, "PrometheusRule"))
+		take_rule(h, w, o);
 	else
 		extra_object(h, w, o);
 }
@@ -982,7 +996,8 @@ static void namespace_blocks(hm *h, view *w)
 	mf_tb_child(&h->tb, w->v, "configMaps", MF_NOPOS);
 	mf_tb_child(&h->tb, w->v, "ingresses", MF_NOPOS);
 	mf_tb_child(&h->tb, w->v, "secrets", MF_NOPOS);
-	ts = mf_tb_child(&h->tb, w->v, "tests", MF_NOPOS);
+	mf_tb_child(&h->tb, w->v, "prometheusRules", MF_NOPOS);
+	ts =  mf_tb_child(&h->tb, w->v, "tests", MF_NOPOS);
 	mf_tb_put_bool(&h->tb, ts, "enabled", true, MF_NOPOS);
 	mf_tb_put_str(&h->tb, ts, "image", TEST_IMAGE, MF_NOPOS);
 }
@@ -1006,7 +1021,8 @@ static void take_view(hm *h, view *w)
 
 /* ---- defaults and per-environment differences ------------------------------------ */
 
-static const char *const sections[] = {"tenants", "configMaps", "ingresses", "secrets"};
+static const char *const sections[] = {"tenants", "configMaps", "ingresses", "secrets",
+				       "prometheusRules"};
 
 static mf_node *disabled(hm *h, const mf_node *m)
 {
@@ -1637,6 +1653,7 @@ static int render_views(hm *h, view *base, view *envs, size_t n)
 	key_finish(h, &h->configs, false);
 	key_finish(h, &h->ings, false);
 	key_finish(h, &h->secrets, false);
+	key_finish(h, &h->rules, false);
 	take_view(h, base);
 	for (size_t i = 0; i < n; i++)
 		take_view(h, &envs[i]);
@@ -2005,4 +2022,25 @@ static void shared_waits(ix *x, mf_node *more)
 			w->len = strlen(w->str);
 		}
 	}
+}
+
+/* A PrometheusRule (render_alerts.c): its labels beyond the chart's own
+ * (monitoring.ruleLabels) and its groups; the template names and places it. */
+static void take_rule(hm *h, view *w, const mf_object *o)
+{
+	mf_node *pr = mf_tb_child(&h->tb, mf_get(w->v, "prometheusRules"),
+				  key_of(&h->rules, ing_id(h, o)), MF_NOPOS);
+	mf_node *labels = extra(h, mf_path(o->doc, "metadata.labels"), mf_get(w->global, "labels"));
+
+	mf_map_del(labels, "app.kubernetes.io/part-of");    /* the chart's commonLabels say */
+	mf_map_del(labels, "app.kubernetes.io/managed-by"); /* these two */
+	mf_tb_put_bool(&h->tb, pr, "enabled", true, MF_NOPOS);
+	mf_tb_put_str(&h->tb, pr, "name", o->name, MF_NOPOS);
+	if (o->tenant)
+		mf_tb_put_str(&h->tb, pr, "tenant", key_of(&h->tenants, o->tenant), MF_NOPOS);
+	mf_tb_put(&h->tb, pr, "labels", labels && labels->n ? labels : NULL);
+	mf_tb_put(&h->tb, pr, "annotations",
+		  extra(h, mf_path(o->doc, "metadata.annotations"),
+			mf_get(w->global, "annotations")));
+	mf_tb_put(&h->tb, pr, "groups", mf_path(o->doc, "spec.groups"));
 }

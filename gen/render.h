@@ -160,6 +160,15 @@ mf_node *mf_compose_machine_files(mf_ctx *c, const mf_env *e, const mf_node *doc
 /* Replicas a machine pin cannot spread (required anti-affinity): errors, -1. */
 int mf_check_placement(mf_ctx *c, const mf_env *e);
 
+/* monitoring.alerts (render_alerts.c): a PrometheusRule per namespace with
+ * alerts, added to `out`; and for Compose the rules file MF_ALERTS_FILE in
+ * `files` (the side's generated files), bind-mounted read-only into
+ * monitoring.prometheus.service at its `rules` path.  0, or -1 on OOM. */
+#define MF_ALERTS_FILE "prometheus/alerts.yaml"
+int mf_render_alerts(mf_ctx *c, mf_tb *tb, const mf_system *s, const mf_env *e, mf_objects *out);
+void mf_compose_alerts(mf_tb *tb, const mf_system *s, const mf_env *e, mf_node *services,
+		       mf_node *files);
+
 /* Velero Schedules for the environment's stateful storage (and tenants). */
 int mf_render_velero(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *out);
 

@@ -2514,6 +2514,8 @@ int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *ou
 	network_policies(&r);
 	if (mf_render_startup(c, &r.tb, e, out) < 0)
 		r.rc = -1;
+	if (mf_render_alerts(c, &r.tb, s, e, out) < 0)
+		r.rc = -1;
 	if (r.tb.failed)
 		return mf_error(c, e->pos, "internal",
 				"out of memory rendering Kubernetes objects");

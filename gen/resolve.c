@@ -2184,6 +2184,8 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 	check_all_refs(&r, in->profiles, in->nprofiles);
 	if (mf_vars_check_decls(c, doc) < 0)
 		r.rc = -1;
+	if (mf_monitoring_check(c, doc) < 0)
+		r.rc = -1;
 	if (r.rc < 0)
 		return -1;
 	out->base = (mf_env){.name = "base", .is_base = true, .pos = doc->pos, .ns = out->name};
@@ -2196,6 +2198,7 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 	shared_projects(&r);
 	if (mf_resolve_volumes(c, out) < 0)
 		r.rc = -1;
+	mf_monitoring_check_targets(c, out);
 	return r.rc;
 }
 

@@ -284,6 +284,11 @@ bool mf_image_has_registry(const char *repo);
  * when it holds references; *rc = -1 after an error).  -1 after errors. */
 int mf_vars_check_fields(mf_ctx *c, const mf_node *doc, const mf_node *fields);
 int mf_vars_check_decls(mf_ctx *c, const mf_node *doc);
+/* The services `monitoring:` names exist, and each alert says what it
+ * evaluates (resolve_monitoring.c): 0, or -1 after errors. */
+int mf_monitoring_check(mf_ctx *c, const mf_node *doc);
+/* A warning for each `builtin: down` alert whose service nothing scrapes. */
+void mf_monitoring_check_targets(mf_ctx *c, const mf_system *s);
 const mf_node *mf_vars_apply(mf_ctx *c, const mf_node *doc, mf_env *e, const mf_node *spec,
 			     int *rc);
 /* How Compose writes s, the text of the scalar at pos or that text with a

@@ -105,7 +105,8 @@ START_TEST(layout)
 	/* and range over the values but the reserved keys, given once in emit_helm.c */
 	ck_assert(mf_test_contains(&O, CH "templates/deployment.yaml",
 				   "omit .Values \"global\" \"namespace\" \"tenants\" \"configMaps\" "
-				   "\"ingresses\" \"secrets\" \"tests\" \"extraObjects\" }}"));
+				   "\"ingresses\" \"secrets\" \"prometheusRules\" \"tests\" "
+				   "\"extraObjects\" }}"));
 	ck_assert(!mf_test_contains(&O, CH "templates/service.yaml", "@RESERVED@"));
 	check_yaml_files();
 }
