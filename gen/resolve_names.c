@@ -246,6 +246,12 @@ static void clash(mf_ctx *c, mf_hash *seen, const named *x, const named *y, cons
 			     first->in->service, src ? src->path : "?", first->at.line, first->at.col);
 }
 
+/* Default names that meet are the renderers' to report (compose-service-name). */
+static bool renamed(const mf_instance *a, const mf_instance *b, const char *path)
+{
+	return mf_path(a->spec, path) || mf_path(b->spec, path);
+}
+
 /* One table per kind of name: Kubernetes names per namespace, Compose
  * service names and container names per project. */
 static int env_clashes(mf_ctx *c, mf_hash *seen, const mf_env *e)
@@ -266,10 +272,10 @@ static int env_clashes(mf_ctx *c, mf_hash *seen, const mf_env *e)
 		x[2] = (named){in, said_at(in, "containerName")};
 		if (kube && (f = mf_hash_put_str(c->a, &k8s,
 						 mf_printf(c->a, "%s/%s", in->ns, in->name), &x[0])) &&
-		    f != &x[0])
+		    f != &x[0] && renamed(f->in, in, "names.kubernetes"))
 			clash(c, seen, f, &x[0], "Kubernetes name", in->name);
 		if (dc && (f = mf_hash_put_str(c->a, &compose, in->compose_name, &x[1])) &&
-		    f != &x[1])
+		    f != &x[1] && renamed(f->in, in, "names.compose"))
 			clash(c, seen, f, &x[1], "Compose service name", in->compose_name);
 		if (dc && cn && (f = mf_hash_put_str(c->a, &containers, cn, &x[2])) && f != &x[2])
 			clash(c, seen, f, &x[2], "container name", cn);
