@@ -293,12 +293,19 @@ static const char *ing_id(hm *h, const mf_object *o)
 	return mf_tb_printf(&h->tb, "%s/%s", o->tenant ? o->tenant : "", o->name);
 }
 
+/* An instance's values key: its Kubernetes name where `names` gives one (the
+ * name a runbook says), else service or service-tenant. */
+static const char *values_name(const mf_instance *in)
+{
+	return mf_path(in->spec, "names.kubernetes") ? in->name : in->id;
+}
+
 /* Every name of the base view and the helm environments, before any value. */
 static void collect_keys(hm *h, const view *w)
 {
 	for (size_t i = 0; i < w->e->ninst; i++)
-		key_add(h, &h->inst, inst_id(h, &w->e->inst[i]), w->e->inst[i].compose_name,
-			w->e->inst[i].compose_name);
+		key_add(h, &h->inst, inst_id(h, &w->e->inst[i]), values_name(&w->e->inst[i]),
+			values_name(&w->e->inst[i]));
 	for (size_t i = 0; i < w->e->ntenants; i++)
 		key_add(h, &h->tenants, w->e->tenants[i].name, w->e->tenants[i].name,
 			w->e->tenants[i].name);
@@ -358,7 +365,7 @@ static mf_node *instance_labels(ix *x)
 	mf_node *own = mf_tb_map(&h->tb, MF_NOPOS);
 	const char *inst = mf_get_str(x->m, "instance");
 
-	mf_tb_put_str(&h->tb, own, "app.kubernetes.io/name", x->in->name, MF_NOPOS);
+	mf_tb_put_str(&h->tb, own, "app.kubernetes.io/name", x->in->service, MF_NOPOS);
 	mf_tb_put_str(&h->tb, own, "app.kubernetes.io/instance", inst ? inst : x->in->name,
 		      MF_NOPOS);
 	mf_tb_put_str(&h->tb, own, "app.kubernetes.io/version", h->version_label, MF_NOPOS);
@@ -750,6 +757,7 @@ static void take_object(ix *x, const mf_object *o)
 static const char *const inst_order[] = {
 	"enabled",
 	"name",
+	"appName",
 	"instance",
 	"tenant",
 	"workload",
@@ -842,6 +850,8 @@ static mf_node *instance_values(hm *h, const view *w, const mf_instance *in)
 
 	mf_tb_put_bool(&h->tb, x.m, "enabled", true, MF_NOPOS);
 	mf_tb_put_str(&h->tb, x.m, "name", in->name, MF_NOPOS);
+	if (!mf_streq(in->service, in->name)) /* services.*.names: the label keeps the service */
+		mf_tb_put_str(&h->tb, x.m, "appName", in->service, MF_NOPOS);
 	inst = mf_get_str(mf_path(wl, "metadata.labels"), "app.kubernetes.io/instance");
 	if (inst && !mf_streq(inst, in->name))
 		mf_tb_put_str(&h->tb, x.m, "instance", inst, MF_NOPOS);

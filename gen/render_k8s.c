@@ -185,7 +185,7 @@ static mf_node *selector_of(rk *r, const mf_instance *in, mf_pos pos)
 	if (!m)
 		return NULL;
 	mf_tb_put_str(&r->tb, m, "app.kubernetes.io/name", label_value(r, in->service), pos);
-	mf_tb_put_str(&r->tb, m, "app.kubernetes.io/instance", label_value(r, in->compose_name),
+	mf_tb_put_str(&r->tb, m, "app.kubernetes.io/instance", label_value(r, in->id),
 		      pos);
 	return m;
 }
@@ -1855,7 +1855,7 @@ static const char *default_host(ri *i)
 
 	if (h)
 		return h;
-	return d ? mf_tb_printf(&i->r->tb, "%s.%s", i->in->compose_name, d) : NULL;
+	return d ? mf_tb_printf(&i->r->tb, "%s.%s", i->in->id, d) : NULL;
 }
 
 static void route(ri *i, const rport *p, const mf_node *rt, const char *name)

@@ -1355,10 +1355,11 @@ static void check_names(rctx *r, const mf_instance *in)
 	bool k8s = in->env->targets & (MF_T_KUSTOMIZE | MF_T_HELM),
 	     compose = in->env->targets & MF_T_COMPOSE;
 
-	if (mf_str(cn) && in->tenant && first_report(r, cn->pos))
+	if (mf_str(cn) && in->tenant && !strstr(mf_str(cn), "{tenant}") &&
+	    first_report(r, cn->pos))
 		r->rc = mf_error(r->c, cn->pos, "container-name",
 				 "'%s' has one instance per tenant, so container name '%s' would "
-				 "name several containers",
+				 "name several containers: say '{tenant}' in it for one per tenant",
 				 in->service, mf_str(cn));
 	else if (mf_str(cn) && compose && in->max_replicas > 1 && first_report(r, cn->pos))
 		r->rc = mf_error(
@@ -1368,7 +1369,8 @@ static void check_names(rctx *r, const mf_instance *in)
 			in->service, in->max_replicas, in->env->name, mf_str(cn));
 	if (k8s)
 		check_labels(r, in);
-	if (mf_str(hn) && k8s && !dns_label(mf_str(hn)) && first_report(r, hn->pos))
+	if (mf_str(hn) && k8s && !strchr(mf_str(hn), '{') && !dns_label(mf_str(hn)) &&
+	    first_report(r, hn->pos))
 		r->rc = mf_error(
 			r->c, hn->pos, "hostname",
 			"hostname '%s' of '%s' is no pod hostname Kubernetes accepts (a DNS "
@@ -1625,6 +1627,7 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	in->tenant = t;
 	in->name = svc->key;
 	in->compose_name = t ? mf_printf(r->c->a, "%s-%s", svc->key, t->name) : svc->key;
+	in->id = in->compose_name;
 	in->ns = t ? t->ns : e->ns;
 	in->kind = workload_of(in->spec);
 	in->pos = svc->pos;
@@ -1643,6 +1646,8 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	job_restart(r, in);
 	if (!e->is_base)
 		check_names(r, in);
+	if (mf_names_apply(r->c, &r->reported, in) < 0)
+		r->rc = -1;
 }
 
 /* The defaults of an environment: profile < system < environment.  With
@@ -2196,6 +2201,8 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 		build_env(&r, &out->envs[i], expanded);
 	shared_volume_names(&r);
 	shared_projects(&r);
+	if (mf_names_check(c, &r.reported, out) < 0)
+		r.rc = -1;
 	if (mf_resolve_volumes(c, out) < 0)
 		r.rc = -1;
 	mf_monitoring_check_targets(c, out);

@@ -154,6 +154,9 @@ struct mf_instance {
 	const mf_flow **flows_in;
 	size_t nflows_in;
 	const mf_node *egress; /* services.*.egress: egress is limited; NULL: unlimited */
+	/* service, or service-tenant: the instance's identity whatever `names`
+	 * says (Kubernetes' instance label, default hosts, Helm values keys) */
+	const char *id;
 };
 
 struct mf_tenant {
@@ -298,4 +301,11 @@ const char *mf_vars_compose(mf_tb *tb, const mf_env *e, mf_pos pos, const char *
 /* The declared variables, in order, with their value in e (NULL: none). */
 size_t mf_vars_count(const mf_env *e);
 const char *mf_vars_at(const mf_env *e, size_t i, const char **value, const char **what);
+/* Names of generated objects (resolve_names.c, docs/language.md#names):
+ * services.*.names templates put in an instance's name and Compose name, and
+ * containerName/hostname templates in its spec; then, once every environment
+ * has its instances, two instances of one name are a name-clash.  `seen`
+ * holds the lines already reported.  0, or -1 after errors. */
+int mf_names_apply(mf_ctx *c, mf_hash *seen, mf_instance *in);
+int mf_names_check(mf_ctx *c, mf_hash *seen, const mf_system *s);
 #endif
