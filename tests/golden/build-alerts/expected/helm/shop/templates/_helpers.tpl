@@ -71,7 +71,7 @@ a namespace.  Namespaces are never prefixed.
 
 {{/* Selector labels of a service instance: only these two, on every selector: (list $ SVC). */}}
 {{- define "shop.selectorLabels" -}}
-app.kubernetes.io/name: {{ (index . 1).name }}
+app.kubernetes.io/name: {{ (index . 1).appName | default (index . 1).name }}
 app.kubernetes.io/instance: {{ include "shop.instance" . }}
 {{- end }}
 
@@ -145,7 +145,7 @@ entry's secretName, an Ingress backend's service.name, and app.kubernetes.io/ins
 {{- $svc := index . 1 -}}
 {{- $labels := dict "app.kubernetes.io/part-of" (include "shop.name" $root) -}}
 {{- $helm := include "shop.helmLabels" (list $root (lt (len .) 3)) | fromYaml -}}
-{{- $own := dict "app.kubernetes.io/name" $svc.name "app.kubernetes.io/instance" (include "shop.instance" (list $root $svc)) "app.kubernetes.io/version" ($root.Chart.AppVersion | replace "+" "_") -}}
+{{- $own := dict "app.kubernetes.io/name" ($svc.appName | default $svc.name) "app.kubernetes.io/instance" (include "shop.instance" (list $root $svc)) "app.kubernetes.io/version" ($root.Chart.AppVersion | replace "+" "_") -}}
 {{- toYaml (mergeOverwrite $labels $helm ($root.Values.global.labels | default dict) $own ($svc.labels | default dict)) -}}
 {{- end }}
 

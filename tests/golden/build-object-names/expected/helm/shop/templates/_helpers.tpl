@@ -83,7 +83,7 @@ are prefixed in references; a Secret made elsewhere keeps its name.
 {{- define "shop.ownNames" -}}
 {{- $root := . -}}
 {{- $names := dict -}}
-{{- range $key, $svc := omit $root.Values "global" "namespace" "tenants" "configMaps" "ingresses" "secrets" "tests" "extraObjects" -}}
+{{- range $key, $svc := omit $root.Values "global" "namespace" "tenants" "configMaps" "ingresses" "secrets" "prometheusRules" "tests" "extraObjects" -}}
 {{- $_ := set $names $svc.name true -}}
 {{- $_ := set $names ($svc.instance | default $svc.name) true -}}
 {{- if $svc.service.headlessService }}{{ $_ := set $names (printf "%s-headless" $svc.name) true }}{{ end -}}
@@ -332,7 +332,7 @@ spec:
     {{- include "shop.values" (list $root .) | nindent 4 }}
   {{- end }}
   {{- with $svc.extraPodSpec }}
-  {{- toYaml . | nindent 2 }}
+  {{- tpl (toYaml .) $root | nindent 2 }}
   {{- end }}
 {{- end }}
 
