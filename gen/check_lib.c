@@ -296,9 +296,11 @@ struct mf_index {
 	size_t nlabels, nnames, nhpas, nmeta;
 };
 
+/* Namespaces and label keys are mostly the same text (interned keys, one
+ * namespace string): the same pointer needs no strcmp. */
 static int cmp_str0(const char *x, const char *y)
 {
-	return strcmp(x ? x : "", y ? y : "");
+	return x == y ? 0 : strcmp(x ? x : "", y ? y : "");
 }
 
 static int cmp_entry(const void *x, const void *y)

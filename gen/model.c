@@ -1108,6 +1108,8 @@ static void merge_sort(unsigned char *b, unsigned char *tmp, size_t n, size_t si
 	size_t h = n / 2, i = 0, j = h, k = 0;
 	merge_sort(b, tmp, h, size, cmp);
 	merge_sort(b + h * size, tmp, n - h, size, cmp);
+	if (cmp(b + (h - 1) * size, b + h * size) <= 0)
+		return; /* already in order (most lists arrive so): nothing to merge */
 	while (i < h || j < n) {
 		bool left = j == n || (i < h && cmp(b + i * size, b + j * size) <= 0);
 		size_t from = left ? i++ : j++;
