@@ -23,6 +23,9 @@ void *mf_re_compile(const char *pattern, bool caseless, char *err, size_t errlen
 		pcre2_get_error_message(code, msg, sizeof msg);
 		snprintf(err, errlen, "%s at offset %zu", (const char *)msg, (size_t)off);
 	}
+	/* machine code where this libpcre2 has a JIT; the interpreter otherwise */
+	if (re)
+		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
 }
 
@@ -31,32 +34,45 @@ void mf_re_free(void *re)
 	pcre2_code_free(re);
 }
 
-/* Limits keep a hostile pattern from a custom pack from running away. */
+/* One match context (the limits) and one match data for the process, made
+ * on first use and kept: making them per call was most of what a match
+ * cost (lint matches every label and env var).  One ovector pair holds the
+ * whole match, all a caller reads; pcre2_match returns 0 when a pattern's
+ * groups do not fit, and that is a match too. */
+static pcre2_match_context *match_ctx;
+static pcre2_match_data *match_md;
+
+static bool match_ready(void)
+{
+	if (!match_ctx && (match_ctx = pcre2_match_context_create(NULL)) != NULL) {
+		pcre2_set_match_limit(match_ctx, 1000000);
+		pcre2_set_depth_limit(match_ctx, 10000);
+	}
+	if (!match_md)
+		match_md = pcre2_match_data_create(1, NULL);
+	return match_ctx && match_md;
+}
+
+/* Limits keep a hostile pattern from a custom pack from running away.  A
+ * JIT run out of its stack is tried again by the interpreter, whose depth
+ * limit is the one that decides, as without a JIT. */
 bool mf_re_find(const void *re, const char *s, size_t from, size_t *so, size_t *eo)
 {
-	pcre2_match_data *md;
-	pcre2_match_context *mc;
-	bool hit = false;
+	size_t len;
 	int rc;
 
-	if (!re || !s)
+	if (!re || !s || !match_ready())
 		return false;
-	md = pcre2_match_data_create_from_pattern(re, NULL);
-	mc = pcre2_match_context_create(NULL);
-	if (md && mc) {
-		pcre2_set_match_limit(mc, 1000000);
-		pcre2_set_depth_limit(mc, 10000);
-		rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), from, 0, md, mc);
-		if (rc > 0) {
-			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-			*so = ov[0];
-			*eo = ov[1];
-			hit = true;
-		}
-	}
-	pcre2_match_context_free(mc);
-	pcre2_match_data_free(md);
-	return hit;
+	len = strlen(s);
+	rc = pcre2_match(re, (PCRE2_SPTR)s, len, from, 0, match_md, match_ctx);
+	if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
+		rc = pcre2_match(re, (PCRE2_SPTR)s, len, from, PCRE2_NO_JIT, match_md, match_ctx);
+	if (rc < 0)
+		return false;
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(match_md);
+	*so = ov[0];
+	*eo = ov[1];
+	return true;
 }
 
 /* ---- what a secret looks like ----------------------------------------------------- */
