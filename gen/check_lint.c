@@ -135,6 +135,10 @@ static bool decode_scalar(mf_node *v, const char *key, bool strings)
 
 	if ((v->flags & (MF_QUOTED | MF_SHARED | MF_FROZEN)) || !mf_is_scalar(v))
 		return false;
+	/* the YAML 1.1 words are y, n, on, off, yes and no in three cases: a
+	 * string of more than three bytes or of another first letter is none */
+	if (v->kind == MF_STR && (!strchr("yYnNoO", v->str[0]) || strlen(v->str) > 3))
+		return false;
 	if (v->kind == MF_INT && octal_text(v->str)) {
 		v->v.i = strtoll(v->str, NULL, 8);
 		v->flags |= MF_YAML11;

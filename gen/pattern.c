@@ -132,11 +132,34 @@ static const char *const not_secret[] = {
 	"_PREFIX", "_ENDPOINT", "_HOST",       "_PORT",   "_USER",    "_USERNAME",
 	"_MODE",   "_POLICY",   "_URL",        "_REF",    "_USERS",   "_STDIN"};
 
+/* Every name mf_secret_name_re matches holds one of these words, caselessly
+ * (API_KEY and ENCRYPTION_KEY hold "key", PGPASSWORD "pass"), and most names
+ * (labels, env vars) hold none: one pass over the name rules them out
+ * before the pattern runs.  A new word in the pattern goes here too
+ * (test_pattern names one secret per alternative). */
+static const char *const name_words[] = {"pass", "pwd",        "secret", "token",
+					 "key",  "credential", "salt",   "auth"};
+
+/* Whether name holds words[0..n) caselessly (the first letters rule out most
+ * positions without a compare). */
+static bool holds_word(const char *name, const char *const *words, size_t n)
+{
+	for (const char *p = name; *p; p++) {
+		if (!strchr("pstkcaPSTKCA", *p))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if ((*p | 0x20) == words[i][0] && !strncasecmp(p, words[i], strlen(words[i])))
+				return true;
+	}
+	return false;
+}
+
 bool mf_secret_name(const char *name)
 {
 	size_t so, eo, len = name ? strlen(name) : 0;
 
-	if (!len || !mf_re_find(pattern(P_NAME), name, 0, &so, &eo))
+	if (!len || !holds_word(name, name_words, sizeof name_words / sizeof name_words[0]) ||
+	    !mf_re_find(pattern(P_NAME), name, 0, &so, &eo))
 		return false;
 	for (size_t i = 0; i < sizeof not_secret / sizeof not_secret[0]; i++) {
 		size_t sl = strlen(not_secret[i]);
@@ -169,11 +192,13 @@ static bool keyish(const char *v)
 
 bool mf_secret_value(const char *name, const char *value)
 {
+	static const char *const key_word[] = {"key"}; /* in every mf_secret_key_re match */
 	size_t so, eo;
 
 	if (mf_secret_name(name))
 		return true;
-	return name && value && mf_re_find(pattern(P_KEY), name, 0, &so, &eo) && keyish(value);
+	return name && value && holds_word(name, key_word, 1) &&
+	       mf_re_find(pattern(P_KEY), name, 0, &so, &eo) && keyish(value);
 }
 
 bool mf_secret_flag(const char *flag, size_t len)
