@@ -104,6 +104,27 @@ const mf_token_shape mf_token_shapes[] = {
 };
 const size_t mf_ntoken_shapes = sizeof mf_token_shapes / sizeof mf_token_shapes[0];
 
+/* Whether s may hold one of mf_token_shapes: all of them as one alternation,
+ * one run where a value no shape matches (nearly every value) took one per
+ * shape; a match anywhere is one of some shape, so false means none. */
+bool mf_token_shape_any(const char *s)
+{
+	static void *any;
+	static bool tried;
+	size_t so, eo;
+
+	if (!tried) {
+		char buf[1024];
+		size_t n = 0;
+		for (size_t i = 0; i < mf_ntoken_shapes && n < sizeof buf; i++)
+			n += (size_t)snprintf(buf + n, sizeof buf - n, "%s(?:%s)", i ? "|" : "",
+					      mf_token_shapes[i].re);
+		any = n < sizeof buf ? mf_re_compile(buf, false, NULL, 0) : NULL;
+		tried = true;
+	}
+	return !any || mf_re_find(any, s, 0, &so, &eo);
+}
+
 /* ---- masking source excerpts -------------------------------------------------------- */
 
 /* The patterns, compiled once per process and kept (a few, small). */
@@ -140,16 +161,28 @@ static const char *const not_secret[] = {
 static const char *const name_words[] = {"pass", "pwd",        "secret", "token",
 					 "key",  "credential", "salt",   "auth"};
 
-/* Whether name holds words[0..n) caselessly (the first letters rule out most
- * positions without a compare). */
+/* Whether name holds one of words[0..n) (lowercase letters) caselessly: a
+ * byte or 0x20 is the lowercase letter only when the byte is that letter in
+ * either case, so no locale and no call; a mask of the words' first letters
+ * rules out most bytes with one test. */
 static bool holds_word(const char *name, const char *const *words, size_t n)
 {
+	uint32_t first = 0;
+
+	for (size_t i = 0; i < n; i++)
+		first |= 1u << (words[i][0] - 'a');
 	for (const char *p = name; *p; p++) {
-		if (!strchr("pstkcaPSTKCA", *p))
+		unsigned lc = (unsigned char)(*p | 0x20) - 'a';
+		if (lc >= 26 || !(first & (1u << lc)))
 			continue;
-		for (size_t i = 0; i < n; i++)
-			if ((*p | 0x20) == words[i][0] && !strncasecmp(p, words[i], strlen(words[i])))
+		for (size_t i = 0; i < n; i++) {
+			const char *w = words[i];
+			size_t j = 0;
+			while (w[j] && (char)(p[j] | 0x20) == w[j])
+				j++;
+			if (!w[j])
 				return true;
+		}
 	}
 	return false;
 }
