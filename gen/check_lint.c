@@ -135,6 +135,10 @@ static bool decode_scalar(mf_node *v, const char *key, bool strings)
 
 	if ((v->flags & (MF_QUOTED | MF_SHARED | MF_FROZEN)) || !mf_is_scalar(v))
 		return false;
+	/* the YAML 1.1 words are y, n, on, off, yes and no in three cases: a
+	 * string of more than three bytes or of another first letter is none */
+	if (v->kind == MF_STR && (!strchr("yYnNoO", v->str[0]) || strlen(v->str) > 3))
+		return false;
 	if (v->kind == MF_INT && octal_text(v->str)) {
 		v->v.i = strtoll(v->str, NULL, 8);
 		v->flags |= MF_YAML11;
@@ -259,23 +263,49 @@ static const char *kind_word(const mf_node *n)
 	return (size_t)n->kind < MF_NELEM(words) && words[n->kind] ? words[n->kind] : "a value";
 }
 
-/* One field's type and range; false when it is malformed (reported). */
-static bool field_ok(mf_chk *k, const mf_node *v, const field_rule *r, const char *path)
+/* Where a field is, made into text only for a finding: most objects are
+ * well-formed, and a path per field and item was most of this rule's cost.
+ * A root holds `text`; below it a field ("a.b") or an item of a list
+ * ("a.list[i]"). */
+typedef struct lpath {
+	const struct lpath *up;
+	const char *text, *field;
+	size_t i;
+	bool item;
+} lpath;
+
+static const char *lpath_text(mf_chk *k, const lpath *p)
+{
+	const char *up;
+
+	if (!p->up)
+		return p->text;
+	if (!(up = lpath_text(k, p->up)))
+		return NULL;
+	if (p->item)
+		return mf_printf(k->c->a, "%s.%s[%zu]", up, p->field, p->i);
+	return mf_printf(k->c->a, "%s%s%s", up, *up ? "." : "", p->field);
+}
+
+/* One field's type and range; false when it is malformed (reported).
+ * `in`: where the mapping that holds the field is. */
+static bool field_ok(mf_chk *k, const mf_node *v, const field_rule *r, const lpath *in)
 {
 	static const char *const want[] = {[F_MAP] = "a mapping", [F_SEQ] = "a list"};
 	long long lo = r->type == F_PORT ? 1 : 0, hi = r->type == F_INT32 ? 2147483647LL : 65535;
+	const lpath at = {in, NULL, r->field, 0, false};
 
 	if (r->type == F_MAP || r->type == F_SEQ) {
 		if (v->kind == (r->type == F_MAP ? MF_MAP : MF_SEQ))
 			return true;
-		mf_finding(k, MF_RULE_OBJECT_MALFORMED, mf_chk_at(k, v), path,
+		mf_finding(k, MF_RULE_OBJECT_MALFORMED, mf_chk_at(k, v), lpath_text(k, &at),
 			   "'%s' must be %s, not %s", r->field, want[r->type], kind_word(v));
 		return false;
 	}
 	if (r->type == F_PORT_OR_NAME && v->kind == MF_STR)
 		return true;
 	if (v->kind != MF_INT) {
-		mf_finding(k, MF_RULE_OBJECT_MALFORMED, mf_chk_at(k, v), path,
+		mf_finding(k, MF_RULE_OBJECT_MALFORMED, mf_chk_at(k, v), lpath_text(k, &at),
 			   "'%s' must be an integer, not %s", r->field, kind_word(v));
 		return false;
 	}
@@ -283,44 +313,59 @@ static bool field_ok(mf_chk *k, const mf_node *v, const field_rule *r, const cha
 		lo = 1;
 	if (v->v.i >= lo && v->v.i <= hi)
 		return true;
-	mf_finding(k, MF_RULE_OBJECT_MALFORMED, mf_chk_at(k, v), path,
+	mf_finding(k, MF_RULE_OBJECT_MALFORMED, mf_chk_at(k, v), lpath_text(k, &at),
 		   "'%s' %lld is out of range %lld-%lld", r->field, v->v.i, lo, hi);
 	return false;
 }
 
 /* The fields of map that a table types; false when one is malformed. */
-static bool fields_ok(mf_chk *k, const mf_node *map, const field_rule *rules, size_t n,
-		      const char *base)
+static bool fields_in(mf_chk *k, const mf_node *map, const field_rule *rules, size_t n,
+		      const lpath *base)
 {
 	bool ok = true;
 
-	if (!base)
-		return false; /* a path ran out of memory (the budget): the run fails already */
 	for (size_t i = 0; map && map->kind == MF_MAP && i < n; i++) {
 		const mf_node *v = mf_get(map, rules[i].field);
 		if (v && v->kind != MF_NULL)
-			ok &= field_ok(k, v, &rules[i],
-				       mf_printf(k->c->a, "%s%s%s", base, *base ? "." : "",
-						 rules[i].field));
+			ok &= field_ok(k, v, &rules[i], base);
 	}
 	return ok;
 }
 
+static bool fields_ok(mf_chk *k, const mf_node *map, const field_rule *rules, size_t n,
+		      const char *base)
+{
+	const lpath root = {NULL, base, NULL, 0, false};
+
+	if (!base)
+		return false; /* a path ran out of memory (the budget): the run fails already */
+	return fields_in(k, map, rules, n, &root);
+}
+
 /* Every item of map.field (a list) is a mapping with these fields. */
-static void items_ok(mf_chk *k, const mf_node *map, const char *field, const field_rule *rules,
-		     size_t n, const char *base)
+static void items_in(mf_chk *k, const mf_node *map, const char *field, const field_rule *rules,
+		     size_t n, const lpath *base)
 {
 	const mf_node *seq = mf_get(map, field);
 
 	for (size_t i = 0; seq && seq->kind == MF_SEQ && i < seq->n; i++) {
-		const char *path = mf_printf(k->c->a, "%s.%s[%zu]", base, field, i);
+		const lpath at = {base, NULL, field, i, true};
 		if (seq->items[i]->kind != MF_MAP)
-			mf_finding(k, MF_RULE_OBJECT_MALFORMED, mf_chk_at(k, seq->items[i]), path,
-				   "an item of '%s' must be a mapping, not %s", field,
-				   kind_word(seq->items[i]));
+			mf_finding(k, MF_RULE_OBJECT_MALFORMED, mf_chk_at(k, seq->items[i]),
+				   lpath_text(k, &at), "an item of '%s' must be a mapping, not %s",
+				   field, kind_word(seq->items[i]));
 		else if (rules)
-			fields_ok(k, seq->items[i], rules, n, path);
+			fields_in(k, seq->items[i], rules, n, &at);
 	}
+}
+
+static void items_ok(mf_chk *k, const mf_node *map, const char *field, const field_rule *rules,
+		     size_t n, const char *base)
+{
+	const lpath root = {NULL, base, NULL, 0, false};
+
+	if (base)
+		items_in(k, map, field, rules, n, &root);
 }
 
 static void pod_ok(mf_chk *k, const mf_object *o)
@@ -330,14 +375,15 @@ static void pod_ok(mf_chk *k, const mf_object *o)
 
 	if (!mf_pod_of(o, &p) || !fields_ok(k, p.spec, pod_fields, MF_NELEM(pod_fields), p.base))
 		return;
+	const lpath root = {NULL, p.base, NULL, 0, false};
 	for (size_t l = 0; l < MF_NELEM(lists); l++) {
 		const mf_node *cs = mf_get(p.spec, lists[l]);
-		items_ok(k, p.spec, lists[l], NULL, 0, p.base);
+		items_in(k, p.spec, lists[l], NULL, 0, &root);
 		for (size_t i = 0; cs && cs->kind == MF_SEQ && i < cs->n; i++) {
-			const char *path = mf_printf(k->c->a, "%s.%s[%zu]", p.base, lists[l], i);
-			if (fields_ok(k, cs->items[i], ctr_fields, MF_NELEM(ctr_fields), path))
-				items_ok(k, cs->items[i], "ports", ctr_port_fields,
-					 MF_NELEM(ctr_port_fields), path);
+			const lpath at = {&root, NULL, lists[l], i, true};
+			if (fields_in(k, cs->items[i], ctr_fields, MF_NELEM(ctr_fields), &at))
+				items_in(k, cs->items[i], "ports", ctr_port_fields,
+					 MF_NELEM(ctr_port_fields), &at);
 		}
 	}
 }

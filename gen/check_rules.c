@@ -414,18 +414,23 @@ static bool value_finds(mf_chk *k, mf_rule_id r, const mf_node *v, value_hit *h)
 	*h = (value_hit){0};
 	if (!s || v->kind != MF_STR)
 		return false;
+	/* tests that rule out most values before their patterns run: every
+	 * match of RE_URL_CRED holds "://", of RE_IPV4 a digit and a dot */
 	if (r == MF_RULE_SECRET_TOKEN) {
-		for (size_t i = 0; i < mf_ntoken_shapes; i++)
+		for (size_t i = 0; mf_token_shape_any(s) && i < mf_ntoken_shapes; i++)
 			if (mf_re_find(re_get(k, RE_TOKEN0 + i), s, 0, &so, &eo)) {
 				h->shape = i;
 				return true;
 			}
 	} else if (r == MF_RULE_URL_CREDENTIALS) {
-		for (; mf_re_find(re_get(k, RE_URL_CRED), s, from, &so, &eo); from = eo)
+		for (; strstr(s, "://") && mf_re_find(re_get(k, RE_URL_CRED), s, from, &so, &eo);
+		     from = eo)
 			if (real_password(k, s, so, eo))
 				return true;
 	} else if (r == MF_RULE_HARD_CODED_IP && !(v->flags & MF_BYREF)) {
-		for (; mf_re_find(re_get(k, RE_IPV4), s, from, &so, &eo); from = eo)
+		for (; strchr(s, '.') && strpbrk(s, "0123456789") &&
+		       mf_re_find(re_get(k, RE_IPV4), s, from, &so, &eo);
+		     from = eo)
 			if (!exempt_ip(s, so) && !h->nips++)
 				h->first = mf_strndup(k->c->a, s + so, eo - so);
 		return h->nips > 0;

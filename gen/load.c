@@ -36,6 +36,23 @@ size_t mf_utf8_len(const unsigned char *s, size_t left)
 	return n;
 }
 
+/* Whether s[0..len) holds no NUL and only valid UTF-8: one tight pass over
+ * the ASCII most inputs are, without the positions only an error needs. */
+static bool text_clean(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (s[i] && s[i] < 0x80)
+			i++;
+		else if (!s[i] || !(n = mf_utf8_len(s + i, len - i)))
+			return false;
+		else
+			i += n;
+	}
+	return true;
+}
+
 /* Checked before parsing so the error carries our position, whatever the
  * parser would do with the bytes. */
 static int check_text(mf_ctx *c, uint32_t file, const char *text, size_t len)
@@ -44,6 +61,8 @@ static int check_text(mf_ctx *c, uint32_t file, const char *text, size_t len)
 	mf_pos pos = {file, 1, 1};
 	size_t i = 0, n;
 
+	if (text_clean(s, len))
+		return 0;
 	while (i < len) {
 		if (s[i] == 0)
 			return mf_error(c, pos, "input-nul", "the file holds a NUL byte");

@@ -23,6 +23,9 @@ void *mf_re_compile(const char *pattern, bool caseless, char *err, size_t errlen
 		pcre2_get_error_message(code, msg, sizeof msg);
 		snprintf(err, errlen, "%s at offset %zu", (const char *)msg, (size_t)off);
 	}
+	/* machine code where this libpcre2 has a JIT; the interpreter otherwise */
+	if (re)
+		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
 }
 
@@ -31,32 +34,45 @@ void mf_re_free(void *re)
 	pcre2_code_free(re);
 }
 
-/* Limits keep a hostile pattern from a custom pack from running away. */
+/* One match context (the limits) and one match data for the process, made
+ * on first use and kept: making them per call was most of what a match
+ * cost (lint matches every label and env var).  One ovector pair holds the
+ * whole match, all a caller reads; pcre2_match returns 0 when a pattern's
+ * groups do not fit, and that is a match too. */
+static pcre2_match_context *match_ctx;
+static pcre2_match_data *match_md;
+
+static bool match_ready(void)
+{
+	if (!match_ctx && (match_ctx = pcre2_match_context_create(NULL)) != NULL) {
+		pcre2_set_match_limit(match_ctx, 1000000);
+		pcre2_set_depth_limit(match_ctx, 10000);
+	}
+	if (!match_md)
+		match_md = pcre2_match_data_create(1, NULL);
+	return match_ctx && match_md;
+}
+
+/* Limits keep a hostile pattern from a custom pack from running away.  A
+ * JIT run out of its stack is tried again by the interpreter, whose depth
+ * limit is the one that decides, as without a JIT. */
 bool mf_re_find(const void *re, const char *s, size_t from, size_t *so, size_t *eo)
 {
-	pcre2_match_data *md;
-	pcre2_match_context *mc;
-	bool hit = false;
+	size_t len;
 	int rc;
 
-	if (!re || !s)
+	if (!re || !s || !match_ready())
 		return false;
-	md = pcre2_match_data_create_from_pattern(re, NULL);
-	mc = pcre2_match_context_create(NULL);
-	if (md && mc) {
-		pcre2_set_match_limit(mc, 1000000);
-		pcre2_set_depth_limit(mc, 10000);
-		rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), from, 0, md, mc);
-		if (rc > 0) {
-			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-			*so = ov[0];
-			*eo = ov[1];
-			hit = true;
-		}
-	}
-	pcre2_match_context_free(mc);
-	pcre2_match_data_free(md);
-	return hit;
+	len = strlen(s);
+	rc = pcre2_match(re, (PCRE2_SPTR)s, len, from, 0, match_md, match_ctx);
+	if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
+		rc = pcre2_match(re, (PCRE2_SPTR)s, len, from, PCRE2_NO_JIT, match_md, match_ctx);
+	if (rc < 0)
+		return false;
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(match_md);
+	*so = ov[0];
+	*eo = ov[1];
+	return true;
 }
 
 /* ---- what a secret looks like ----------------------------------------------------- */
@@ -88,6 +104,27 @@ const mf_token_shape mf_token_shapes[] = {
 };
 const size_t mf_ntoken_shapes = sizeof mf_token_shapes / sizeof mf_token_shapes[0];
 
+/* Whether s may hold one of mf_token_shapes: all of them as one alternation,
+ * one run where a value no shape matches (nearly every value) took one per
+ * shape; a match anywhere is one of some shape, so false means none. */
+bool mf_token_shape_any(const char *s)
+{
+	static void *any;
+	static bool tried;
+	size_t so, eo;
+
+	if (!tried) {
+		char buf[1024];
+		size_t n = 0;
+		for (size_t i = 0; i < mf_ntoken_shapes && n < sizeof buf; i++)
+			n += (size_t)snprintf(buf + n, sizeof buf - n, "%s(?:%s)", i ? "|" : "",
+					      mf_token_shapes[i].re);
+		any = n < sizeof buf ? mf_re_compile(buf, false, NULL, 0) : NULL;
+		tried = true;
+	}
+	return !any || mf_re_find(any, s, 0, &so, &eo);
+}
+
 /* ---- masking source excerpts -------------------------------------------------------- */
 
 /* The patterns, compiled once per process and kept (a few, small). */
@@ -116,11 +153,46 @@ static const char *const not_secret[] = {
 	"_PREFIX", "_ENDPOINT", "_HOST",       "_PORT",   "_USER",    "_USERNAME",
 	"_MODE",   "_POLICY",   "_URL",        "_REF",    "_USERS",   "_STDIN"};
 
+/* Every name mf_secret_name_re matches holds one of these words, caselessly
+ * (API_KEY and ENCRYPTION_KEY hold "key", PGPASSWORD "pass"), and most names
+ * (labels, env vars) hold none: one pass over the name rules them out
+ * before the pattern runs.  A new word in the pattern goes here too
+ * (test_pattern names one secret per alternative). */
+static const char *const name_words[] = {"pass", "pwd",        "secret", "token",
+					 "key",  "credential", "salt",   "auth"};
+
+/* Whether name holds one of words[0..n) (lowercase letters) caselessly: a
+ * byte or 0x20 is the lowercase letter only when the byte is that letter in
+ * either case, so no locale and no call; a mask of the words' first letters
+ * rules out most bytes with one test. */
+static bool holds_word(const char *name, const char *const *words, size_t n)
+{
+	uint32_t first = 0;
+
+	for (size_t i = 0; i < n; i++)
+		first |= 1u << (words[i][0] - 'a');
+	for (const char *p = name; *p; p++) {
+		unsigned lc = (unsigned char)(*p | 0x20) - 'a';
+		if (lc >= 26 || !(first & (1u << lc)))
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			const char *w = words[i];
+			size_t j = 0;
+			while (w[j] && (char)(p[j] | 0x20) == w[j])
+				j++;
+			if (!w[j])
+				return true;
+		}
+	}
+	return false;
+}
+
 bool mf_secret_name(const char *name)
 {
 	size_t so, eo, len = name ? strlen(name) : 0;
 
-	if (!len || !mf_re_find(pattern(P_NAME), name, 0, &so, &eo))
+	if (!len || !holds_word(name, name_words, sizeof name_words / sizeof name_words[0]) ||
+	    !mf_re_find(pattern(P_NAME), name, 0, &so, &eo))
 		return false;
 	for (size_t i = 0; i < sizeof not_secret / sizeof not_secret[0]; i++) {
 		size_t sl = strlen(not_secret[i]);
@@ -153,11 +225,13 @@ static bool keyish(const char *v)
 
 bool mf_secret_value(const char *name, const char *value)
 {
+	static const char *const key_word[] = {"key"}; /* in every mf_secret_key_re match */
 	size_t so, eo;
 
 	if (mf_secret_name(name))
 		return true;
-	return name && value && mf_re_find(pattern(P_KEY), name, 0, &so, &eo) && keyish(value);
+	return name && value && holds_word(name, key_word, 1) &&
+	       mf_re_find(pattern(P_KEY), name, 0, &so, &eo) && keyish(value);
 }
 
 bool mf_secret_flag(const char *flag, size_t len)

@@ -35,6 +35,8 @@ typedef struct mf_token_shape {
 } mf_token_shape;
 extern const mf_token_shape mf_token_shapes[];
 extern const size_t mf_ntoken_shapes;
+/* False when s holds none of the token shapes: a test before matching each. */
+bool mf_token_shape_any(const char *s);
 
 /* A line of source text as a log may show it: the value of a key whose name
  * holds a secret, a URL's password and anything shaped like a known token

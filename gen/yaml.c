@@ -139,6 +139,10 @@ static void resolve_plain(builder *b, mf_node *n)
 	bool overflow = false;
 	int bv;
 
+	/* most plain scalars are words: none of null, a boolean or a number
+	 * starts otherwise, and the tests below cost a dozen strcmp each */
+	if (*n->str && !strchr("~nNtTfF.+-0123456789", *n->str))
+		return;
 	if (is_null_text(n->str)) {
 		n->kind = MF_NULL;
 	} else if ((bv = bool_text(n->str)) >= 0) {
