@@ -1416,7 +1416,9 @@ static mf_node *shared_pairs(mf_arena *a, mf_node *dst, const mf_node *base, con
 
 mf_node *mf_merge_shared(mf_arena *a, const mf_node *base, const mf_node *over)
 {
-	if (!over || over->kind != MF_MAP)
-		return mf_merge(a, base, over);
+	if (!over || over->kind == MF_NULL)
+		return (mf_node *)base; /* nothing to change: base itself */
+	if (over->kind != MF_MAP)
+		return (mf_node *)over;
 	return shared_value(a, base && base->kind == MF_MAP ? base : NULL, over);
 }

@@ -290,8 +290,7 @@ static const mf_node *expand(rctx *r, const mf_node *fields, unsigned depth)
 	} else {
 		acc = apply_template(r, acc, ext, depth);
 	}
-	own = mf_copy(r->c->a, fields);
-	mf_map_del(own, "extends");
+	own = with(r, fields, "extends", NULL); /* shallow: layers are never changed */
 	return acc ? merge_fields(r, acc, own) : own;
 }
 

@@ -931,7 +931,8 @@ START_TEST(merge_shared_is_merge)
 
 	for (size_t i = 0; i < MF_NELEM(bases); i++)
 		ck_assert(same_tree(mf_merge_shared(A, bases[i], over), mf_merge(A, bases[i], over)));
-	ck_assert(same_tree(mf_merge_shared(A, base, NULL), base));
+	ck_assert_ptr_eq(mf_merge_shared(A, base, NULL), base);
+	ck_assert_ptr_eq(mf_merge_shared(A, base, bases[2]), bases[2]);
 	mf_node *r = mf_merge_shared(A, base, over);
 	ck_assert_ptr_eq(mf_get(r, "ports"), mf_get(base, "ports")); /* untouched: shared */
 	ck_assert_ptr_eq(mf_get(r, "image"), mf_get(over, "image"));
