@@ -1343,3 +1343,84 @@ static void move_charges(mf_arena *a, mf_arena *b)
 			a->budget->peak = a->budget->used;
 	}
 }
+
+/* ---- merge with shared subtrees (resolve) --------------------------------------------- */
+
+static mf_node *shared_pairs(mf_arena *a, mf_node *dst, const mf_node *base, const mf_node *over);
+
+/* over's map rebuilt without its nulls (mf_merge of a map new to base):
+ * its maps are new nodes, its scalars and sequences are over's own. */
+static mf_node *fresh_map(mf_arena *a, const mf_node *over)
+{
+	mf_node *dst = mf_new_map(a, over->pos);
+
+	return dst ? shared_pairs(a, dst, NULL, over) : NULL;
+}
+
+static mf_node *shared_value(mf_arena *a, const mf_node *base, const mf_node *over)
+{
+	if (base && base->kind == MF_MAP && over->kind == MF_MAP) {
+		mf_node *dst = mf_alloc(a, sizeof *dst);
+		if (!dst)
+			return NULL;
+		*dst = *base; /* the merged map keeps base's position, as in mf_merge */
+		dst->flags &= ~(unsigned)(MF_SHARED | MF_FROZEN);
+		dst->pairs = NULL;
+		dst->index = NULL;
+		dst->n = dst->cap = 0;
+		return shared_pairs(a, dst, base, over);
+	}
+	return over->kind == MF_MAP ? fresh_map(a, over) : (mf_node *)over;
+}
+
+static bool gone(const mf_pair *p)
+{
+	return !p->val || p->val->kind == MF_NULL;
+}
+
+/* dst's pairs in mf_merge's order: base's (replaced in place, nulls of over
+ * deleting), then over's keys new to base.  One exact array, no doubling. */
+static mf_node *shared_pairs(mf_arena *a, mf_node *dst, const mf_node *base, const mf_node *over)
+{
+	size_t nb = base ? base->n : 0, n = 0;
+	mf_pair *out = mf_alloc(a, (nb + over->n + 1) * sizeof *out);
+
+	for (size_t i = 0; out && i < nb; i++) {
+		const mf_pair *b = &base->pairs[i];
+		const mf_pair *o = find_pair(over, b->key, strlen(b->key));
+		if (!o) {
+			out[n++] = *b;
+			continue;
+		}
+		if (gone(o))
+			continue;
+		bool both = b->val && b->val->kind == MF_MAP && o->val->kind == MF_MAP;
+		out[n] = (mf_pair){b->key, both ? b->pos : o->pos, shared_value(a, b->val, o->val)};
+		if (!out[n++].val)
+			return NULL;
+	}
+	for (size_t i = 0; out && i < over->n; i++) {
+		const mf_pair *o = &over->pairs[i];
+		if (gone(o) || find_pair(base, o->key, strlen(o->key)))
+			continue;
+		out[n] = (mf_pair){o->key, o->pos, shared_value(a, NULL, o->val)};
+		if (!out[n++].val)
+			return NULL;
+	}
+	if (!out)
+		return NULL;
+	dst->pairs = out;
+	dst->n = dst->cap = n;
+	if (n > INDEX_MIN)
+		index_build(a, dst);
+	return dst;
+}
+
+mf_node *mf_merge_shared(mf_arena *a, const mf_node *base, const mf_node *over)
+{
+	if (!over || over->kind == MF_NULL)
+		return (mf_node *)base; /* nothing to change: base itself */
+	if (over->kind != MF_MAP)
+		return (mf_node *)over;
+	return shared_value(a, base && base->kind == MF_MAP ? base : NULL, over);
+}

@@ -204,6 +204,13 @@ mf_node *mf_copy(mf_arena *a, const mf_node *n); /* deep copy, positions kept */
  * `base`; a null in `over` deletes the key.  Returns a new tree (inputs are
  * untouched); every node keeps the position of the file that set it. */
 mf_node *mf_merge(mf_arena *a, const mf_node *base, const mf_node *over);
+/* The same merge, sharing what it does not change: a subtree of base that
+ * over does not touch, and over's scalars and sequences, are the inputs'
+ * own nodes; only the maps along over's maps are new (without a map in
+ * over, the result is base or over itself).  Neither input may
+ * be changed afterwards (resolve's layers are not), and both must live as
+ * long as the result. */
+mf_node *mf_merge_shared(mf_arena *a, const mf_node *base, const mf_node *over);
 bool mf_equal(const mf_node *x, const mf_node *y); /* structural, positions ignored */
 /* Give every node of a tree (that has no position) the position pos. */
 void mf_stamp(mf_node *n, mf_pos pos);

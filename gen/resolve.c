@@ -205,7 +205,7 @@ static void keep_removals(rctx *r, mf_node *merged, const mf_node *base, const m
 /* The merge of two layers of service fields (see mf_merge). */
 static const mf_node *merge_fields(rctx *r, const mf_node *base, const mf_node *over)
 {
-	mf_node *m = mf_merge(r->c->a, over ? prune_exclusive(r, base, over) : base, over);
+	mf_node *m = mf_merge_shared(r->c->a, over ? prune_exclusive(r, base, over) : base, over);
 
 	if (over && over->kind == MF_MAP)
 		keep_removals(r, m, base, over);
@@ -290,8 +290,7 @@ static const mf_node *expand(rctx *r, const mf_node *fields, unsigned depth)
 	} else {
 		acc = apply_template(r, acc, ext, depth);
 	}
-	own = mf_copy(r->c->a, fields);
-	mf_map_del(own, "extends");
+	own = with(r, fields, "extends", NULL); /* shallow: layers are never changed */
 	return acc ? merge_fields(r, acc, own) : own;
 }
 

@@ -898,6 +898,51 @@ START_TEST(budget_remembers_what_was_built)
 }
 END_TEST
 
+/* mf_merge_shared: mf_merge's tree (values, key order, every position), with
+ * base's untouched subtrees and over's scalars shared, over's maps new. */
+static bool same_tree(const mf_node *x, const mf_node *y)
+{
+	if (!x || !y || x->kind != y->kind || !pos_eq(x->pos, y->pos) || x->n != y->n)
+		return x == y;
+	for (size_t i = 0; x->kind == MF_MAP && i < x->n; i++)
+		if (strcmp(x->pairs[i].key, y->pairs[i].key) ||
+		    !pos_eq(x->pairs[i].pos, y->pairs[i].pos) ||
+		    !same_tree(x->pairs[i].val, y->pairs[i].val))
+			return false;
+	for (size_t i = 0; x->kind == MF_SEQ && i < x->n; i++)
+		if (!same_tree(x->items[i], y->items[i]))
+			return false;
+	return mf_equal(x, y);
+}
+
+START_TEST(merge_shared_is_merge)
+{
+	mf_node *base = yaml_like(1), *over = mf_new_map(A, P(2, 1, 1));
+	mf_map_set_str(A, mf_map_child(A, over, "env", P(2, 1, 1)), "A", "one", P(2, 3, 6));
+	mf_map_set(A, mf_get(over, "env"), "B", mf_new(A, MF_NULL, P(2, 4, 6)));
+	mf_map_set_str(A, over, "image", "httpd", P(2, 6, 8));
+	mf_map_set(A, over, "keep", mf_new(A, MF_NULL, P(2, 7, 7)));
+	mf_node *fresh = mf_map_child(A, over, "fresh", P(2, 8, 1));
+	mf_map_set(A, fresh, "gone", mf_new(A, MF_NULL, MF_NOPOS));
+	mf_map_set_str(A, fresh, "here", "h", P(2, 9, 9));
+	mf_map_set_str(A, mf_map_child(A, over, "args", P(2, 10, 1)), "k", "v", P(2, 11, 3));
+	mf_node *base_before = mf_copy(A, base), *over_before = mf_copy(A, over);
+	const mf_node *bases[] = {base, NULL, mf_new_str(A, "s", P(3, 1, 1))};
+
+	for (size_t i = 0; i < MF_NELEM(bases); i++)
+		ck_assert(same_tree(mf_merge_shared(A, bases[i], over), mf_merge(A, bases[i], over)));
+	ck_assert_ptr_eq(mf_merge_shared(A, base, NULL), base);
+	ck_assert_ptr_eq(mf_merge_shared(A, base, bases[2]), bases[2]);
+	mf_node *r = mf_merge_shared(A, base, over);
+	ck_assert_ptr_eq(mf_get(r, "ports"), mf_get(base, "ports")); /* untouched: shared */
+	ck_assert_ptr_eq(mf_get(r, "image"), mf_get(over, "image"));
+	ck_assert_ptr_ne(mf_get(r, "env"), mf_get(base, "env")); /* merged: a new map */
+	ck_assert_ptr_ne(mf_get(r, "fresh"), fresh);
+	ck_assert_uint_eq(mf_get(r, "fresh")->n, 1);
+	ck_assert(same_tree(base, base_before) && same_tree(over, over_before));
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -942,6 +987,7 @@ static Suite *model_suite(void)
 	tcase_add_test(t, merge_keeps_positions);
 	tcase_add_test(t, merge_null_deletes);
 	tcase_add_test(t, merge_edge_cases);
+	tcase_add_test(t, merge_shared_is_merge);
 	tcase_add_test(t, equality);
 	tcase_add_test(t, stamp);
 	tcase_add_test(t, map_sort_is_stable);
