@@ -58,8 +58,8 @@ const char *mf_chk_name(const mf_chk *k)
 {
 	const mf_instance *in = k->in ? k->in : k->obj ? k->obj->inst : NULL;
 
-	if (in)
-		return in->service;
+	if (in) /* a Kubernetes object's: its name, as lint reads it (services.*.names) */
+		return k->obj ? in->name : in->service;
 	return k->obj && k->obj->name ? k->obj->name : "?";
 }
 
