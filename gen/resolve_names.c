@@ -252,11 +252,43 @@ static bool renamed(const mf_instance *a, const mf_instance *b, const char *path
 	return mf_path(a->spec, path) || mf_path(b->spec, path);
 }
 
+/* Compose refuses two containers of one name only among the services it
+ * starts: services in profiles that share none run together only when the
+ * user enables both, and then Compose itself says so.  Tables: names of
+ * services without profiles [0], name+profile [1], names in any profile [2]. */
+static void container_clash(mf_ctx *c, mf_hash *seen, mf_hash t[3], const char *cn,
+			    const named *x)
+{
+	const mf_node *ps = mf_get(x->in->spec, "profiles");
+	const named *f;
+
+	if (!ps || ps->kind != MF_SEQ || !ps->n) {
+		if ((f = mf_hash_put_str(c->a, &t[0], cn, (void *)x)) != NULL && f != x)
+			clash(c, seen, f, x, "container name", cn);
+		else if ((f = mf_hash_get_str(&t[2], cn)) != NULL)
+			clash(c, seen, f, x, "container name", cn);
+		return;
+	}
+	if ((f = mf_hash_get_str(&t[0], cn)) != NULL) {
+		clash(c, seen, f, x, "container name", cn);
+		return;
+	}
+	mf_hash_put_str(c->a, &t[2], cn, (void *)x);
+	for (size_t i = 0; i < ps->n; i++) {
+		const char *pr = mf_str(ps->items[i]);
+		const char *key = mf_printf(c->a, "%s\x1f%s", cn, pr ? pr : "");
+		if (key && (f = mf_hash_put_str(c->a, &t[1], key, (void *)x)) != NULL && f != x) {
+			clash(c, seen, f, x, "container name", cn);
+			return;
+		}
+	}
+}
+
 /* One table per kind of name: Kubernetes names per namespace, Compose
  * service names and container names per project. */
 static int env_clashes(mf_ctx *c, mf_hash *seen, const mf_env *e)
 {
-	mf_hash k8s = {0}, compose = {0}, containers = {0};
+	mf_hash k8s = {0}, compose = {0}, containers[3] = {{0}};
 	bool kube = e->targets & (MF_T_KUSTOMIZE | MF_T_HELM), dc = e->targets & MF_T_COMPOSE;
 	size_t before = c->nerrors;
 
@@ -277,8 +309,8 @@ static int env_clashes(mf_ctx *c, mf_hash *seen, const mf_env *e)
 		if (dc && (f = mf_hash_put_str(c->a, &compose, in->compose_name, &x[1])) &&
 		    f != &x[1] && renamed(f->in, in, "names.compose"))
 			clash(c, seen, f, &x[1], "Compose service name", in->compose_name);
-		if (dc && cn && (f = mf_hash_put_str(c->a, &containers, cn, &x[2])) && f != &x[2])
-			clash(c, seen, f, &x[2], "container name", cn);
+		if (dc && cn)
+			container_clash(c, seen, containers, cn, &x[2]);
 	}
 	return c->nerrors > before ? -1 : 0;
 }
