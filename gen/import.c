@@ -825,6 +825,8 @@ static void not_carried(imp *m, mf_pos pos, const char *key, const char *why)
 	warn_at(m, pos, "import-key", "'%s' is not carried: %s", key, why);
 }
 
+static const char *pos_key(imp *m, mf_pos pos);
+
 /* services.*.image */
 static void carry_image(imp *m, svc *s, const mf_pair *p)
 {
@@ -832,8 +834,10 @@ static void carry_image(imp *m, svc *s, const mf_pair *p)
 
 	if (!v || !*v || strpbrk(v, " \t\n"))
 		not_carried(m, p->pos, "image", "it is not 'repository[:tag][@digest]'");
-	else
-		mf_tb_put_str(&m->tb, s->out, "image", v, p->val->pos);
+	else if (mf_tb_put_str(&m->tb, s->out, "image", v, p->val->pos), m->verbatim)
+		/* as it is: a reference the schema refuses (a control character) is
+		 * the Compose file's error at the value (refused_verbatim) */
+		mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, p->val->pos), true, p->val->pos);
 }
 
 /* services.*.build: a folder, or {context, dockerfile, target} */
