@@ -775,6 +775,13 @@ const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref,
 	return mf_ref_format(c, ref, ref_host(c, from, to, t), port, to->ns);
 }
 
+/* An IPv6 literal (a machine's address) before ":port" is written in
+ * brackets, as URLs and host:port pairs need (RFC 3986); alone it stays bare. */
+static bool bracketed(const char *host, const char *after)
+{
+	return strchr(host, ':') && *host != '[' && *after == ':';
+}
+
 const char *mf_ref_format(mf_ctx *c, const mf_node *ref, const char *host, long long port,
 			  const char *ns)
 {
@@ -789,7 +796,9 @@ const char *mf_ref_format(mf_ctx *c, const mf_node *ref, const char *host, long 
 		p += lit;
 		if (!*p)
 			break;
-		if (!strncmp(p, "{host}", 6))
+		if (!strncmp(p, "{host}", 6) && bracketed(host, p + 6))
+			out = mf_printf(c->a, "%s[%s]", out, host), p += 6;
+		else if (!strncmp(p, "{host}", 6))
 			append(c, &out, host, strlen(host)), p += 6;
 		else if (!strncmp(p, "{port}", 6) && port <= 0)
 			return NULL;
