@@ -1093,6 +1093,7 @@ static void images_unused(rctx *r, const mf_node *imgs)
 }
 
 static void startup_order_unused(rctx *r, const mf_env *e); /* at the end */
+static void compose_unused(rctx *r, const mf_env *e);       /* at the end */
 
 static void env_settings(rctx *r, mf_env *e)
 {
@@ -1122,6 +1123,7 @@ static void env_settings(rctx *r, mf_env *e)
 		images_unused(r, imgs);
 	env_policies(r, e);
 	startup_order_unused(r, e);
+	compose_unused(r, e);
 	if (!e->targets && !e->is_base) {
 		mf_error(
 			r->c, e->pos, "environment-targets",
@@ -2296,4 +2298,21 @@ static void startup_order_unused(rctx *r, const mf_env *e)
 	if (d)
 		mf_diag_note(r->c, d, "Compose starts services in 'dependsOn' order already "
 				      "(depends_on with its condition)");
+}
+
+/* An environment's own `compose:` settings (project, machines: files) where
+ * it emits no Compose change nothing; a user who expects one file per
+ * machine there is told, once, at the settings. */
+static void compose_unused(rctx *r, const mf_env *e)
+{
+	const mf_node *v = mf_get(e->node, "compose");
+	mf_diag *d;
+
+	if (e->is_base || !v || !e->targets || (e->targets & MF_T_COMPOSE) ||
+	    !first_report(r, v->pos))
+		return;
+	d = mf_diag_add(r->c, MF_SEV_WARNING, v->pos, "compose-unused",
+			"'compose' has no effect in environment '%s': it emits no Compose", e->name);
+	if (d)
+		mf_diag_note(r->c, d, "add 'compose' to its 'targets', or remove these settings");
 }
