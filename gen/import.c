@@ -14,6 +14,8 @@
 
 /* The one secret literal secrets move to, and what its keys are called. */
 #define SECRET "imported"
+/* a description's names: definitions/name in schemas/system.schema.json */
+#define DESC_NAME_MAX 40
 
 typedef struct imp {
 	mf_ctx *c;
@@ -1075,7 +1077,7 @@ static void carry_profiles(imp *m, svc *s, const mf_pair *p)
 
 	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++) {
 		const char *v = text_of(p->val->items[i]);
-		const char *l = v ? label_of(m, v, 40) : NULL;
+		const char *l = v ? label_of(m, v, DESC_NAME_MAX) : NULL;
 		if (l && strcmp(l, v))
 			warn_at(m, p->val->items[i]->pos, "import-rename",
 				"profile '%s' is renamed '%s': a profile's name is a DNS label", v,
@@ -2056,7 +2058,7 @@ static void name_services(imp *m, const mf_node *svcs)
 	m->jobs = mf_tb_map(&m->tb, MF_NOPOS);
 	for (size_t i = 0; i < svcs->n; i++) {
 		const mf_pair *p = &svcs->pairs[i];
-		const char *name = unique(m, used, label_of(m, p->key, 40));
+		const char *name = unique(m, used, label_of(m, p->key, DESC_NAME_MAX));
 		mf_tb_put_str(&m->tb, m->names, p->key, name, p->pos);
 		if (strcmp(name, p->key))
 			warn_at(m, p->pos, "import-rename",
@@ -2332,8 +2334,8 @@ static mf_node *description(imp *m, const mf_node *doc)
 	tell_raw(m, doc);
 	mf_tb_put_int(&m->tb, out, "manifold", 1, MF_NOPOS);
 	sys = mf_tb_child(&m->tb, out, "system", MF_NOPOS);
-	mf_tb_put_str(&m->tb, sys, "name", m->o->name ? m->o->name : label_of(m, m->project, 40),
-		      MF_NOPOS);
+	mf_tb_put_str(&m->tb, sys, "name",
+		      m->o->name ? m->o->name : label_of(m, m->project, DESC_NAME_MAX), MF_NOPOS);
 	mf_tb_put_str(&m->tb, sys, "description",
 		      mf_tb_printf(&m->tb, "imported from the Compose project '%s'", m->project),
 		      MF_NOPOS);
@@ -2483,7 +2485,7 @@ static mf_node *shared_volumes(imp *m)
 		mf_node *decl;
 		if (list->n < 2 || !(decl = mf_tb_map(&m->tb, first->pos)))
 			continue;
-		key = unique(m, used, label_of(m, m->vol_mounts->pairs[i].key, 40));
+		key = unique(m, used, label_of(m, m->vol_mounts->pairs[i].key, DESC_NAME_MAX));
 		mf_tb_put(&m->tb, decl, "name", mf_get(first, "name"));
 		mf_tb_put(&m->tb, decl, "external", mf_get(first, "external"));
 		mf_tb_put(&m->tb, out, key, decl);
@@ -2513,7 +2515,7 @@ static void name_networks(imp *m, const mf_node *nets)
 	for (size_t i = 0; nets && nets->kind == MF_MAP && i < nets->n; i++) {
 		const mf_pair *p = &nets->pairs[i];
 		const char *name = strcmp(p->key, "default")
-					   ? unique(m, used, label_of(m, p->key, 63))
+					   ? unique(m, used, label_of(m, p->key, DESC_NAME_MAX))
 					   : "default";
 		mf_tb_put_str(&m->tb, m->net_names, p->key, name, p->pos);
 		if (strcmp(name, p->key))
@@ -2524,11 +2526,21 @@ static void name_networks(imp *m, const mf_node *nets)
 	}
 }
 
+/* NULL for a network the Compose file does not declare (Compose refuses it). */
 static const char *net_name(imp *m, const char *compose)
 {
-	const char *n = mf_get_str(m->net_names, compose);
+	return mf_get_str(m->net_names, compose);
+}
 
-	return n ? n : label_of(m, compose, 63);
+/* A service's network by its Compose name: undeclared is the file's error. */
+static const char *joined_net(imp *m, const char *compose, mf_pos pos)
+{
+	const char *n = net_name(m, compose);
+
+	if (!n)
+		fail_at(m, pos, "import-compose", "network '%s' is not declared under 'networks'",
+			compose);
+	return n;
 }
 
 /* aliases: those that are DNS labels (a description's names are) */
@@ -2545,10 +2557,10 @@ static mf_node *aliases_in(imp *m, const mf_node *v, mf_pos pos)
 		}
 		for (size_t k = 0; k < q->val->n; k++) {
 			const char *a = text_of(q->val->items[k]);
-			if (!a || strcmp(label_of(m, a, 63), a))
+			if (!a || strcmp(label_of(m, a, DESC_NAME_MAX), a))
 				not_carried(m, q->val->items[k]->pos,
 					    mf_tb_printf(&m->tb, "aliases: %s", a ? a : "~"),
-					    "an alias is a DNS label in a description");
+					    "an alias is a DNS label of at most 40 characters in a description");
 			else if (seq || (seq = mf_tb_child_seq(&m->tb, out, "aliases", q->pos)))
 				mf_tb_push(&m->tb, seq,
 					   mf_tb_str(&m->tb, a, q->val->items[k]->pos));
@@ -2565,17 +2577,19 @@ static mf_node *service_networks(imp *m, const mf_node *n)
 
 	if (n->kind == MF_SEQ) {
 		out = mf_tb_seq(&m->tb, n->pos);
-		for (size_t i = 0; i < n->n; i++)
-			if (text_of(n->items[i]))
-				mf_tb_push(&m->tb, out,
-					   mf_tb_str(&m->tb, net_name(m, text_of(n->items[i])),
-						     n->items[i]->pos));
+		for (size_t i = 0; i < n->n; i++) {
+			const char *v = text_of(n->items[i]);
+			if ((v = v ? joined_net(m, v, n->items[i]->pos) : NULL))
+				mf_tb_push(&m->tb, out, mf_tb_str(&m->tb, v, n->items[i]->pos));
+		}
 		return out;
 	}
 	out = mf_tb_map(&m->tb, n->pos);
-	for (size_t i = 0; n->kind == MF_MAP && i < n->n; i++)
-		mf_tb_put(&m->tb, out, net_name(m, n->pairs[i].key),
-			  aliases_in(m, n->pairs[i].val, n->pairs[i].pos));
+	for (size_t i = 0; n->kind == MF_MAP && i < n->n; i++) {
+		const char *v = joined_net(m, n->pairs[i].key, n->pairs[i].pos);
+		if (v)
+			mf_tb_put(&m->tb, out, v, aliases_in(m, n->pairs[i].val, n->pairs[i].pos));
+	}
 	return out;
 }
 
