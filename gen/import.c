@@ -1886,11 +1886,15 @@ static void carry_ulimits(imp *m, svc *s, const mf_pair *p)
 			mf_tb_put(&m->tb, one, "soft", soft);
 			mf_tb_put(&m->tb, one, "hard", hard);
 		}
-		if (one)
-			mf_tb_put(&m->tb, out, q->key, one);
-		else
+		if (!one) {
 			not_carried(m, q->pos, mf_tb_printf(&m->tb, "ulimits.%s", q->key),
 				    "it is not a number or {soft, hard}");
+			continue;
+		}
+		mf_tb_put(&m->tb, out, q->key, one);
+		/* the name as written: one Docker does not know is the file's error */
+		if (m->verbatim)
+			mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, q->pos), true, q->pos);
 	}
 	if (p->val->kind != MF_MAP)
 		not_carried(m, p->pos, p->key, "it is not a map");
