@@ -1918,8 +1918,14 @@ static mf_node *pairs_of(imp *m, const mf_pair *p)
 	mf_node *out = mf_tb_map(&m->tb, p->pos);
 
 	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++) {
-		const char *v = text_of(p->val->pairs[i].val);
-		mf_tb_put_str(&m->tb, out, p->val->pairs[i].key, v ? v : "", p->val->pairs[i].pos);
+		const mf_pair *q = &p->val->pairs[i];
+		const char *v = text_of(q->val);
+		/* null is Compose's empty value; a list or map is no value at all */
+		if (q->val->kind == MF_MAP || q->val->kind == MF_SEQ)
+			not_carried(m, q->pos, mf_tb_printf(&m->tb, "%s.%s", p->key, q->key),
+				    "its value is not a single value");
+		else
+			mf_tb_put_str(&m->tb, out, q->key, v ? v : "", q->pos);
 	}
 	if (p->val->kind != MF_MAP)
 		not_carried(m, p->pos, p->key, "it is not a map or a list of 'KEY=VALUE'");
@@ -1945,19 +1951,25 @@ static void carry_extra_hosts(imp *m, svc *s, const mf_pair *p)
 {
 	mf_node *out = mf_tb_map(&m->tb, p->pos);
 
-	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++)
+	/* hosts and addresses as written: one a description refuses is the file's */
+	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++) {
+		mf_pos at = p->val->pairs[i].pos;
 		mf_tb_put_str(&m->tb, out, p->val->pairs[i].key,
-			      mf_or(text_of(p->val->pairs[i].val), ""), p->val->pairs[i].pos);
+			      mf_or(text_of(p->val->pairs[i].val), ""), at);
+		if (m->verbatim)
+			mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, at), true, at);
+	}
 	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++) {
 		const char *item = text_of(p->val->items[i]);
 		size_t k = item ? strcspn(item, ":=") : 0;
+		mf_pos at = p->val->items[i]->pos;
 		if (!item || !item[k]) {
-			not_carried(m, p->val->items[i]->pos, p->key,
-				    "an item is not 'HOST:ADDRESS'");
+			not_carried(m, at, p->key, "an item is not 'HOST:ADDRESS'");
 			continue;
 		}
-		mf_tb_put_str(&m->tb, out, mf_strndup(m->tb.a, item, k), item + k + 1,
-			      p->val->items[i]->pos);
+		mf_tb_put_str(&m->tb, out, mf_strndup(m->tb.a, item, k), item + k + 1, at);
+		if (m->verbatim)
+			mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, at), true, at);
 	}
 	mf_tb_put_nonempty(&m->tb, s->out, "extraHosts", out);
 }
