@@ -36,13 +36,13 @@ typedef struct imp {
 	size_t keys, carried;
 	int failed;
 	mf_node *vol_mounts; /* Compose volume name -> [{storage, ro}]: its mounts */
-	mf_node *net_names; /* Compose network name -> description name */
-	mf_hash raw;        /* "file:line:col" -> the Compose string with references */
-	mf_node *raw_seq;   /* those strings, in the order read */
-	mf_hash raw_done;   /* "file:line:col" -> carried as references, or a reason */
-	mf_hash restored;   /* description nodes holding references (not escaped) */
-	mf_node *vars;      /* variable name -> its .env value, or null */
-	mf_node *var_fb;    /* variable name -> its references' one fallback, or null */
+	mf_node *net_names;  /* Compose network name -> description name */
+	mf_hash raw;         /* "file:line:col" -> the Compose string with references */
+	mf_node *raw_seq;    /* those strings, in the order read */
+	mf_hash raw_done;    /* "file:line:col" -> carried as references, or a reason */
+	mf_hash restored;    /* description nodes holding references (not escaped) */
+	mf_node *vars;       /* variable name -> its .env value, or null */
+	mf_node *var_fb;     /* variable name -> its references' one fallback, or null */
 } imp;
 
 /* One Compose service while it is carried. */
@@ -57,7 +57,7 @@ typedef struct svc {
 } svc;
 
 static mf_node *service_networks(imp *m, const mf_node *n); /* networks, at the end */
-static void note_raw(imp *m, const mf_node *n); /* variables, at the end */
+static void note_raw(imp *m, const mf_node *n);             /* variables, at the end */
 static void carry_refs(imp *m, svc *s);
 static bool restore_ref(imp *m, mf_node *n, const char *strip);
 static void env_passed(imp *m, svc *s, const char *name, mf_pos pos);
@@ -100,6 +100,27 @@ static int fail_at(imp *m, mf_pos pos, const char *code, const char *fmt, ...)
 static const char *text_of(const mf_node *n)
 {
 	return n && mf_is_scalar(n) && n->kind != MF_NULL ? n->str : NULL;
+}
+
+/* A mapping's value as Compose sets it (environment, labels, sysctls): a
+ * plain 24.10 or 0022 is a number to its reader, which sets "24.1" and "18"
+ * (import_scalar.c); quoted, interpolated or list-form values are text.  A
+ * value that changes so is carried as Compose runs it, with a warning. */
+static const char *pos_key(imp *m, mf_pos pos);
+
+static const char *compose_text(imp *m, const mf_node *n)
+{
+	const char *s = text_of(n), *as;
+	char go[MF_COMPOSE_PLAIN_MAX];
+
+	if (!s || (n->flags & MF_QUOTED) || mf_hash_get_str(&m->raw, pos_key(m, n->pos)) ||
+	    !(as = mf_compose_plain(s, go)) || !strcmp(go, s))
+		return s;
+	warn_at(m, n->pos, "import-value",
+		"Compose reads '%s' as a %s and sets '%s': carried as '%s' (quote it in the "
+		"Compose file if '%s' is meant)",
+		s, as, go, go, s);
+	return mf_tb_printf(&m->tb, "%s", go);
 }
 
 /* A Compose boolean: YAML's, or the strings interpolation leaves. */
@@ -498,8 +519,12 @@ static mf_node *as_map(imp *m, mf_node *n)
 				"an entry here is 'NAME=value' or 'NAME'");
 			continue;
 		}
+		mf_node *v = eq ? mf_tb_str(&m->tb, eq + 1, pos) : mf_tb_null(&m->tb, pos);
+		/* "K=1.10" is text to Compose: the value is no YAML scalar of its own */
+		if (v && eq)
+			v->flags |= MF_QUOTED;
 		mf_tb_put(&m->tb, map, eq ? mf_tb_strn(&m->tb, s, (size_t)(eq - s), pos)->str : s,
-			  eq ? mf_tb_str(&m->tb, eq + 1, pos) : mf_tb_null(&m->tb, pos));
+			  v);
 	}
 	return map;
 }
@@ -967,7 +992,7 @@ static void carry_environment(imp *m, svc *s, const mf_pair *p)
 		const mf_pair *q = &p->val->pairs[i];
 		const mf_node *dflt = mf_get(m->env, q->key);
 		if (q->val->kind != MF_NULL) {
-			put_env(m, s, q->key, mf_or(text_of(q->val), ""), q->val->pos);
+			put_env(m, s, q->key, mf_or(compose_text(m, q->val), ""), q->val->pos);
 		} else if (dflt) {
 			put_env(m, s, q->key, dflt->str, q->pos);
 			env_passed(m, s, q->key, q->pos);
@@ -1919,7 +1944,7 @@ static mf_node *pairs_of(imp *m, const mf_pair *p)
 
 	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++) {
 		const mf_pair *q = &p->val->pairs[i];
-		const char *v = text_of(q->val);
+		const char *v = compose_text(m, q->val);
 		/* null is Compose's empty value; a list or map is no value at all */
 		if (q->val->kind == MF_MAP || q->val->kind == MF_SEQ)
 			not_carried(m, q->pos, mf_tb_printf(&m->tb, "%s.%s", p->key, q->key),
@@ -2110,8 +2135,7 @@ static void escape_ref(imp *m, mf_node *n)
 	mf_buf b;
 	size_t k = 0;
 
-	if (!n || n->kind != MF_STR || !strstr(n->str, "${") ||
-	    restored(m, n))
+	if (!n || n->kind != MF_STR || !strstr(n->str, "${") || restored(m, n))
 		return;
 	mf_buf_init(&b);
 	for (const char *q; (q = strstr(n->str + k, "${")) != NULL; k = (size_t)(q - n->str) + 1) {
@@ -2574,9 +2598,10 @@ static mf_node *aliases_in(imp *m, const mf_node *v, mf_pos pos)
 		for (size_t k = 0; k < q->val->n; k++) {
 			const char *a = text_of(q->val->items[k]);
 			if (!a || strcmp(label_of(m, a, DESC_NAME_MAX), a))
-				not_carried(m, q->val->items[k]->pos,
-					    mf_tb_printf(&m->tb, "aliases: %s", a ? a : "~"),
-					    "an alias is a DNS label of at most 40 characters in a description");
+				not_carried(
+					m, q->val->items[k]->pos,
+					mf_tb_printf(&m->tb, "aliases: %s", a ? a : "~"),
+					"an alias is a DNS label of at most 40 characters in a description");
 			else if (seq || (seq = mf_tb_child_seq(&m->tb, out, "aliases", q->pos)))
 				mf_tb_push(&m->tb, seq,
 					   mf_tb_str(&m->tb, a, q->val->items[k]->pos));
@@ -2676,7 +2701,8 @@ static void note_raw(imp *m, const mf_node *n)
 		if (s[i] == '$' && s[i + 1] == '$')
 			i++;
 		else if (s[i] == '$')
-			ref = s[i + 1] == '{' || s[i + 1] == '_' || isalpha((unsigned char)s[i + 1]);
+			ref = s[i + 1] == '{' || s[i + 1] == '_' ||
+			      isalpha((unsigned char)s[i + 1]);
 	}
 	if (!ref || mf_hash_get_str(&m->raw, pos_key(m, n->pos)))
 		return;
@@ -2782,8 +2808,8 @@ static const char *ref_text(imp *m, const char *s, const char **why)
  * holds the value they give (strip: the "NAME=" of a list-form entry). */
 static bool restore_ref(imp *m, mf_node *n, const char *strip)
 {
-	const mf_node *raw = n && n->kind == MF_STR
-				     ? mf_hash_get_str(&m->raw, pos_key(m, n->pos)) : NULL;
+	const mf_node *raw =
+		n && n->kind == MF_STR ? mf_hash_get_str(&m->raw, pos_key(m, n->pos)) : NULL;
 	const char *s = raw ? raw->str : NULL, *t, *why = REF_FIELDS " only";
 	size_t k = strip ? strlen(strip) : 0;
 
@@ -2923,8 +2949,7 @@ static void tell_raw(imp *m, const mf_node *doc)
 		const char *why = mf_hash_get_str(&m->raw_done, pos_key(m, n->pos));
 		if ((why && !*why) || !mf_hash_get_str(&live, pos_key(m, n->pos)))
 			continue;
-		warn_at(m, n->pos, "import-variable",
-			"'%s' is written with its value: %s", n->str,
+		warn_at(m, n->pos, "import-variable", "'%s' is written with its value: %s", n->str,
 			why ? why : "a description reads variables in " REF_FIELDS " only");
 	}
 }

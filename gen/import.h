@@ -32,4 +32,11 @@ int mf_import(mf_ctx *c, const mf_import_opts *o, mf_imported *out);
 void mf_imported_init(mf_imported *r);
 void mf_imported_release(mf_imported *r);
 
+/* What Compose sets for a plain (unquoted) YAML scalar in a mapping such as
+ * environment: when its reader takes it for a "number", "boolean" or "date",
+ * that word (static), with Go's printing of the value in out (24.10 -> "24.1",
+ * 0022 -> "18"); NULL when it stays the text as written. */
+#define MF_COMPOSE_PLAIN_MAX 64
+const char *mf_compose_plain(const char *s, char out[MF_COMPOSE_PLAIN_MAX]);
+
 #endif
