@@ -891,16 +891,28 @@ static void carry_build(imp *m, svc *s, const mf_pair *p)
 
 /* A Compose command as the description's command: a list stays a list, a
  * string stays a string (both split it into words, without a shell). */
-static mf_node *command_of(imp *m, const mf_node *n)
+static mf_node *command_of(imp *m, const mf_node *n, const char *key)
 {
 	mf_node *seq;
 
+	if (n->kind == MF_MAP)
+		fail_at(m, n->pos, "import-compose", "'%s' is a string or a list of strings", key);
 	if (n->kind != MF_SEQ)
 		return text_of(n) ? mf_tb_str(&m->tb, text_of(n), n->pos) : NULL;
 	seq = mf_tb_seq(&m->tb, n->pos);
-	for (size_t i = 0; i < n->n; i++)
-		mf_tb_push(&m->tb, seq,
-			   mf_tb_str(&m->tb, mf_or(text_of(n->items[i]), ""), n->items[i]->pos));
+	for (size_t i = 0; i < n->n; i++) {
+		const mf_node *it = n->items[i];
+		/* Compose's schema takes strings only: 5 or 1.50 unquoted is refused */
+		if (it->kind != MF_STR)
+			fail_at(m, it->pos, "import-compose",
+				"an item of '%s' is a string to Compose, which refuses %s: quote it",
+				key,
+				it->kind == MF_MAP || it->kind == MF_SEQ ? "a collection"
+				: it->kind == MF_NULL                    ? "null"
+									 : "a number or boolean");
+		else
+			mf_tb_push(&m->tb, seq, mf_tb_str(&m->tb, it->str, it->pos));
+	}
 	return seq;
 }
 
@@ -974,14 +986,14 @@ static void command_secret(imp *m, svc *s, const mf_node *cmd, const char *key)
 /* services.*.command is the description's args (Kubernetes' args) */
 static void carry_command(imp *m, svc *s, const mf_pair *p)
 {
-	mf_tb_put(&m->tb, s->out, "args", command_of(m, p->val));
+	mf_tb_put(&m->tb, s->out, "args", command_of(m, p->val, p->key));
 	command_secret(m, s, p->val, "command");
 }
 
 /* services.*.entrypoint is the description's command */
 static void carry_entrypoint(imp *m, svc *s, const mf_pair *p)
 {
-	mf_tb_put(&m->tb, s->out, "command", command_of(m, p->val));
+	mf_tb_put(&m->tb, s->out, "command", command_of(m, p->val, p->key));
 	command_secret(m, s, p->val, "entrypoint");
 }
 
