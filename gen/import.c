@@ -1003,7 +1003,10 @@ static void carry_environment(imp *m, svc *s, const mf_pair *p)
 	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++) {
 		const mf_pair *q = &p->val->pairs[i];
 		const mf_node *dflt = mf_get(m->env, q->key);
-		if (q->val->kind != MF_NULL) {
+		if (q->val->kind == MF_MAP || q->val->kind == MF_SEQ) {
+			fail_at(m, q->val->pos, "import-compose",
+				"'%s' is a string, a number, a boolean or null in Compose", q->key);
+		} else if (q->val->kind != MF_NULL) {
 			put_env(m, s, q->key, mf_or(compose_text(m, q->val), ""), q->val->pos);
 		} else if (dflt) {
 			put_env(m, s, q->key, dflt->str, q->pos);
@@ -1957,10 +1960,10 @@ static mf_node *pairs_of(imp *m, const mf_pair *p)
 	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++) {
 		const mf_pair *q = &p->val->pairs[i];
 		const char *v = compose_text(m, q->val);
-		/* null is Compose's empty value; a list or map is no value at all */
+		/* null is Compose's empty value; a list or map Compose refuses */
 		if (q->val->kind == MF_MAP || q->val->kind == MF_SEQ)
-			not_carried(m, q->pos, mf_tb_printf(&m->tb, "%s.%s", p->key, q->key),
-				    "its value is not a single value");
+			fail_at(m, q->val->pos, "import-compose",
+				"'%s' is a string, a number, a boolean or null in Compose", q->key);
 		else
 			mf_tb_put_str(&m->tb, out, q->key, v ? v : "", q->pos);
 	}
