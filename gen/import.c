@@ -1096,6 +1096,8 @@ static void carry_restart(imp *m, svc *s, const mf_pair *p)
 	const char *v = text_of(p->val);
 	size_t i = mf_str_index(v, compose, MF_NELEM(compose));
 
+	if (mf_get(mf_get(s->in, "deploy"), "restart_policy"))
+		return; /* carry_restart_policy says what runs */
 	if (v && !strncmp(v, "on-failure:", 11)) {
 		i = 3;
 		warn_at(m, p->val->pos, "import-value",
@@ -1663,13 +1665,51 @@ static void drop_empty(mf_node *map, const char *key)
 		mf_map_del(map, key);
 }
 
-/* services.*.deploy: replicas and resources */
+/* services.*.deploy.restart_policy: docker compose runs its condition in
+ * place of `restart` (pkg/compose/create.go, getRestartPolicy), so it wins;
+ * a count, delay or window has no counterpart. */
+static void carry_restart_policy(imp *m, svc *s, const mf_pair *q)
+{
+	static const char *const compose[] = {"none",   "no",         "any",
+					      "always", "on-failure", "unless-stopped"};
+	static const char *const ours[] = {"never",  "never",      "always",
+					   "always", "on-failure", "unless-stopped"};
+	const mf_node *cond = mf_get(q->val, "condition");
+	size_t i = mf_str_index(text_of(cond), compose, MF_NELEM(compose));
+
+	for (size_t k = 0; q->val->kind == MF_MAP && k < q->val->n; k++)
+		if (strcmp(q->val->pairs[k].key, "condition"))
+			not_carried(m, q->val->pairs[k].pos,
+				    mf_tb_printf(&m->tb, "restart_policy.%s", q->val->pairs[k].key),
+				    "a description's restart has a condition only");
+	if (!cond) {
+		/* an empty condition is Docker's "no" */
+		warn_at(m, q->pos, "import-value",
+			"'restart_policy' has no condition: docker compose then restarts nothing, "
+			"whatever 'restart' says (carried as 'never')");
+		i = 0;
+	} else if (i >= MF_NELEM(compose)) {
+		fail_at(m, cond->pos, "import-compose",
+			"a restart condition is none, any, on-failure or unless-stopped");
+		return;
+	} else if (mf_get(s->in, "restart"))
+		warn_at(m, mf_get_pair(s->in, "restart")->pos, "import-value",
+			"'restart' is not what runs: docker compose takes "
+			"'deploy.restart_policy' in its place (carried as '%s')",
+			ours[i]);
+	mf_map_del(s->out, "restart");
+	mf_tb_put_str(&m->tb, s->out, "restart", ours[i], cond ? cond->pos : q->pos);
+}
+
+/* services.*.deploy: replicas, resources and the restart policy */
 static void carry_deploy(imp *m, svc *s, const mf_pair *p)
 {
 	for (size_t i = 0; p->val->kind == MF_MAP && i < p->val->n; i++) {
 		const mf_pair *q = &p->val->pairs[i];
 		if (!strcmp(q->key, "replicas") && count_of(text_of(q->val)))
 			mf_tb_put_int(&m->tb, s->out, "replicas", atoll(q->val->str), q->val->pos);
+		else if (!strcmp(q->key, "restart_policy") && q->val->kind == MF_MAP)
+			carry_restart_policy(m, s, q);
 		else if (!strcmp(q->key, "resources") && q->val->kind == MF_MAP)
 			for (size_t j = 0; j < q->val->n; j++) {
 				const mf_pair *r = &q->val->pairs[j];
