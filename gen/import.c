@@ -30,6 +30,7 @@ typedef struct imp {
 	mf_node *vol_owner;    /* Compose volume name -> the service whose storage it is */
 	mf_node *secret_keys;  /* key of secret 'imported' -> value */
 	mf_node *secret_where; /* key -> "service (file:line), ..." */
+	mf_node *file_secrets; /* Compose secret name -> {name, key, dir, used}, or why not */
 	mf_node *verbatim;     /* "file:line:col" of each Compose value carried as it is */
 	const char *project;   /* Compose project name */
 	bool no_probe;         /* a service has no healthcheck */
@@ -2054,6 +2055,124 @@ static void carry_extra_hosts(imp *m, svc *s, const mf_pair *p)
 	mf_tb_put_nonempty(&m->tb, s->out, "extraHosts", out);
 }
 
+/* ---- secrets: Compose's secret files ------------------------------------------------------ */
+
+/* A file's name as a secret's key: Kubernetes' rule (schema definitions/dataKey). */
+static bool data_key(const char *k)
+{
+	size_t n = strlen(k);
+
+	return n && n <= 253 && strcmp(k, ".") && strncmp(k, "..", 2) &&
+	       strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") == n;
+}
+
+/* One top-level Compose secret: a file becomes a description secret whose
+ * one key is the file's name, read from its folder (language.md,
+ * secrets.*.compose.file); Swarm's external and environment secrets warn. */
+static void name_secret(imp *m, mf_node *used, const mf_pair *p)
+{
+	const char *file = text_of(mf_get(p->val, "file")), *slash, *key, *why = NULL;
+	mf_node *one;
+
+	slash = file ? strrchr(file, '/') : NULL;
+	key = slash ? slash + 1 : file;
+	if (!file)
+		why = mf_get(p->val, "environment")
+			      ? "a description mounts a secret from a file, not from a variable"
+			      : "it is no file (an external secret is Swarm's)";
+	else if (!data_key(key))
+		why = "the file's name is not a secret key (letters, digits, '-', '_' and '.')";
+	if (why) {
+		not_carried(m, p->pos, mf_tb_printf(&m->tb, "secrets.%s", p->key), why);
+		mf_tb_put(&m->tb, m->file_secrets, p->key, mf_tb_str(&m->tb, why, p->pos));
+		return;
+	}
+	one = mf_tb_map(&m->tb, p->pos);
+	mf_tb_put_str(&m->tb, one, "name", unique(m, used, label_of(m, p->key, DESC_NAME_MAX)),
+		      p->pos);
+	mf_tb_put_str(&m->tb, one, "key", key, p->pos);
+	mf_tb_put_str(&m->tb, one, "dir",
+		      project_path(m, !slash          ? "."
+				      : slash == file ? "/"
+						      : mf_tb_printf(&m->tb, "%.*s",
+								     (int)(slash - file), file)),
+		      p->pos);
+	mf_tb_put(&m->tb, m->file_secrets, p->key, one);
+}
+
+static void name_secrets(imp *m, const mf_node *secrets)
+{
+	mf_node *used = mf_tb_map(&m->tb, MF_NOPOS);
+
+	mf_tb_put_bool(&m->tb, used, SECRET, true, MF_NOPOS);
+	for (size_t i = 0; secrets && secrets->kind == MF_MAP && i < secrets->n; i++)
+		name_secret(m, used, &secrets->pairs[i]);
+}
+
+/* Where a service's secret file is: /run/secrets/SOURCE, or its target
+ * (a name under /run/secrets, or a path). */
+static const char *secret_target(imp *m, const char *source, const char *target)
+{
+	if (target && target[0] == '/')
+		return target;
+	return mf_tb_printf(&m->tb, "/run/secrets/%s", target ? target : source);
+}
+
+/* services.*.secrets item: a secret volume with the one key at the target */
+static void carry_secret(imp *m, svc *s, const mf_node *it)
+{
+	const char *source = text_of(it) ? text_of(it) : text_of(mf_get(it, "source"));
+	const mf_node *decl = source ? mf_get(m->file_secrets, source) : NULL;
+	mf_node *v;
+
+	for (size_t k = 0; it->kind == MF_MAP && k < it->n; k++)
+		if (strcmp(it->pairs[k].key, "source") && strcmp(it->pairs[k].key, "target"))
+			not_carried(m, it->pairs[k].pos,
+				    mf_tb_printf(&m->tb, "secrets.%s", it->pairs[k].key),
+				    "a description's secret file has Kubernetes' owner and mode");
+	if (!decl) {
+		fail_at(m, it->pos, "import-compose", "secret '%s' is not declared under 'secrets'",
+			mf_or(source, "~"));
+		return;
+	}
+	if (decl->kind == MF_STR) { /* why its declaration is not carried */
+		not_carried(m, it->pos, source, decl->str);
+		return;
+	}
+	mf_tb_put_bool(&m->tb, (mf_node *)decl, "used", true, it->pos);
+	v = mf_tb_map(&m->tb, it->pos);
+	mf_tb_put_str(&m->tb, v, "secret", mf_get_str(decl, "name"), it->pos);
+	mf_tb_put_str(&m->tb, v, "subPath", mf_get_str(decl, "key"), it->pos);
+	mf_tb_put_str(&m->tb, v, "mount", secret_target(m, source, text_of(mf_get(it, "target"))),
+		      it->pos);
+	mf_tb_put(&m->tb, mf_tb_child(&m->tb, s->out, "volumes", it->pos),
+		  unique(m, s->used, label_of(m, source, 30)), v);
+}
+
+static void carry_secrets(imp *m, svc *s, const mf_pair *p)
+{
+	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++)
+		carry_secret(m, s, p->val->items[i]);
+	if (p->val->kind != MF_SEQ)
+		not_carried(m, p->pos, p->key, "it is not a list");
+}
+
+/* The file secrets some service attaches, as the description declares them. */
+static void put_file_secrets(imp *m, mf_node *secrets)
+{
+	for (size_t i = 0; i < m->file_secrets->n; i++) {
+		const mf_node *d = m->file_secrets->pairs[i].val;
+		mf_node *sec;
+		if (d->kind != MF_MAP || !mf_get(d, "used"))
+			continue;
+		sec = mf_tb_child(&m->tb, secrets, mf_get_str(d, "name"), d->pos);
+		mf_tb_push(&m->tb, mf_tb_child_seq(&m->tb, sec, "keys", d->pos),
+			   mf_tb_str(&m->tb, mf_get_str(d, "key"), d->pos));
+		mf_tb_put_str(&m->tb, mf_tb_child(&m->tb, sec, "compose", d->pos), "file",
+			      mf_get_str(d, "dir"), d->pos);
+	}
+}
+
 /* ---- the key table ----------------------------------------------------------------------- */
 
 #define NOT_YET "a description cannot say it yet"
@@ -2109,7 +2228,7 @@ static const struct key_rule {
 	{"dns", NULL, NOT_YET},
 	{"dns_search", NULL, NOT_YET},
 	{"dns_opt", NULL, NOT_YET},
-	{"secrets", NULL, NOT_YET " (a secret file at /run/secrets/NAME)"},
+	{"secrets", carry_secrets, NULL},
 	{"configs", NULL, NOT_YET},
 	{"pull_policy", NULL, NOT_YET " (in the image's long form only)"},
 	{"attach", NULL, "it is how 'docker compose up' shows logs, not what the service does"},
@@ -2319,12 +2438,12 @@ static void check_top(imp *m, const mf_node *doc)
 		if (!strcmp(p->key, "version"))
 			mf_diag_add(m->c, MF_SEV_INFO, p->pos, "import-key",
 				    "'version' is left out: it is obsolete and means nothing");
-		else if (!strcmp(p->key, "networks") && p->val->kind == MF_MAP)
-			continue; /* networks_of() */
+		else if ((!strcmp(p->key, "networks") || !strcmp(p->key, "secrets")) &&
+			 p->val->kind == MF_MAP)
+			continue; /* networks_of(), name_secrets() */
 		else
 			not_carried(m, p->pos, p->key,
-				    !strcmp(p->key, "secrets")   ? NOT_YET " (Compose secret files)"
-				    : !strcmp(p->key, "configs") ? NOT_YET " (Compose configs)"
+				    !strcmp(p->key, "configs") ? NOT_YET " (Compose configs)"
 				    : !strcmp(p->key, "include")
 					    ? "an import does not follow 'include'"
 					    : "manifold does not know this key");
@@ -2347,8 +2466,9 @@ static mf_node *secrets_of(imp *m)
 {
 	mf_node *secrets = mf_tb_map(&m->tb, MF_NOPOS), *sec, *keys, *compose;
 
+	put_file_secrets(m, secrets);
 	if (!m->secret_keys->n)
-		return NULL;
+		return secrets->n ? secrets : NULL;
 	sec = mf_tb_child(&m->tb, secrets, SECRET, MF_NOPOS);
 	keys = mf_tb_child_seq(&m->tb, sec, "keys", MF_NOPOS);
 	for (size_t i = 0; i < m->secret_keys->n; i++)
@@ -2420,6 +2540,7 @@ static mf_node *description(imp *m, const mf_node *doc)
 	m->volumes = mf_get(doc, "volumes");
 	name_services(m, svcs);
 	name_networks(m, mf_get(doc, "networks"));
+	name_secrets(m, mf_get(doc, "secrets"));
 	for (size_t i = 0; i < svcs->n; i++)
 		if (strncmp(svcs->pairs[i].key, "x-", 2))
 			mf_tb_put(&m->tb, services, mf_get_str(m->names, svcs->pairs[i].key),
@@ -2532,6 +2653,7 @@ int mf_import(mf_ctx *c, const mf_import_opts *o, mf_imported *out)
 	m.vol_mounts = mf_tb_map(&m.tb, MF_NOPOS);
 	m.secret_keys = mf_tb_map(&m.tb, MF_NOPOS);
 	m.secret_where = mf_tb_map(&m.tb, MF_NOPOS);
+	m.file_secrets = mf_tb_map(&m.tb, MF_NOPOS);
 	m.dir = folder_of(&m, o->files[0]);
 	m.out_dir = o->out_dir && getcwd(cwd, sizeof cwd) ? abs_path(&m, cwd, o->out_dir)
 		    : getcwd(cwd, sizeof cwd)             ? abs_path(&m, cwd, ".")

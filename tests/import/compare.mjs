@@ -75,7 +75,7 @@ export const REASONS = [
   ["devices", "no devices in the language yet (issue 13)"],
   ["dns", "no dns in the language yet (issue 13)"],
   ["extra_hosts", "no extra_hosts in the language yet (issue 13)"],
-  ["secrets", "Compose secret files are not imported (a description's secret volumes mount MOUNT/KEY)"],
+  ["secrets", "a secret's uid, gid or mode, or a secret that is no file (environment, external)"],
   ["attach", "attach is how `up` shows logs, not what the service does"],
   ["security_opt", "only no-new-privileges and seccomp/apparmor unconfined are said"],
   ["environment", "a variable name with '.' or one passed through from the shell (issue 13)"],
@@ -92,7 +92,7 @@ export const REASONS = [
   ["user", "a user name or a variable: a description's user is a number"],
   ["deploy", "Swarm settings, or GPUs that are not NVIDIA by count"],
   ["pull_policy", "pull_policy needs the image's long form (not imported yet)"],
-  ["(top)", "top-level secrets and configs are not imported, nor a network's driver options and ipam"],
+  ["(top)", "top-level configs, secrets that are no file, a network's driver options and ipam"],
 ];
 
 // ---- .env and interpolation (Compose's rules, independent of the C code) --------------------
@@ -357,6 +357,17 @@ export function serviceLeaves(s, ctx) {
       case "command": case "entrypoint": if (v !== null) add(key, JSON.stringify(words(v))); break;
       case "ports": for (const p of v) for (const l of portLeaves(p)) add(`ports[${l}]`, true); break;
       case "volumes": for (const e of v) addMount(add, mountLeaf(e, ctx)); break;
+      // a secret file: where it is mounted and which file it is (the Compose
+      // secret's own name is the import's: docs/import.md)
+      case "secrets": for (const e of v) {
+        const src = typeof e === "string" ? e : e.source;
+        const t = typeof e === "string" ? undefined : e.target;
+        const file = ctx.secrets?.[src]?.file;
+        add(`secrets[${t?.startsWith("/") ? t : `/run/secrets/${t ?? src}`}]`,
+          file ? path.resolve(ctx.dir, file) : JSON.stringify(ctx.secrets?.[src] ?? null));
+        if (typeof e === "object") for (const [k2, v2] of Object.entries(e)) if (!["source", "target"].includes(k2)) add(`secrets.${src}.${k2}`, v2);
+        break;
+      }
       case "tmpfs": for (const t of [].concat(v)) {
         const [dst, o = ""] = String(t).split(":");
         const opts = o.split(",").filter(Boolean).map((x) => x.startsWith("size=") ? `size=${bytes(x.slice(5))}` : x);
@@ -411,12 +422,14 @@ export function projectLeaves(doc, dir, vars, project) {
   const rename = (n) => label(n);
   const vols = doc.volumes ?? {};
   const volumeName = (v) => vols[v]?.name ?? (vols[v]?.external ? v : `${project}_${v}`);
-  const ctx = { dir, vars, rename, volumeName };
+  const ctx = { dir, vars, rename, volumeName, secrets: doc.secrets ?? {} };
   const out = new Map();
   for (const n of names) out.set(rename(n), serviceLeaves(doc.services[n], ctx));
   const top = new Map();
   for (const key of ["networks", "secrets", "configs"])
     for (const [k, v] of Object.entries(doc[key] ?? {}))
+      // file secrets are compared where services mount them
+      if (!(key === "secrets" && v?.file))
       top.set(`${key}.${key === "networks" && k !== "default" ? label(k, 63) : k}`, JSON.stringify(v ?? null));
   for (const [k, v] of Object.entries(vols))
     for (const [k2, v2] of Object.entries(v ?? {}))
