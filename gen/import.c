@@ -1360,7 +1360,15 @@ static mf_node *health_exec(imp *m, const mf_node *t)
 	}
 	if (mf_streq(first, "NONE") || !t->n)
 		return NULL;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->items[i]->kind != MF_STR)
+			fail_at(m, t->items[i]->pos, "import-compose",
+				"an item of 'healthcheck.test' is a string to Compose: quote it");
 	if (mf_streq(first, "CMD-SHELL")) {
+		if (t->n > 2)
+			not_carried(m, t->items[2]->pos, "healthcheck.test",
+				    "'CMD-SHELL' takes one shell command: the items after it are "
+				    "not part of it");
 		mf_tb_put_str(&m->tb, sh, "shell", t->n > 1 ? mf_or(text_of(t->items[1]), "") : "",
 			      t->pos);
 		return sh;
