@@ -8,10 +8,9 @@
 #define DS_DIR "grafana/datasources"
 #define PROV_DIR "grafana/providers"
 #define JSON_DIR "grafana/dashboards"
-/* Kubernetes: the Grafana pod's volumes of the ConfigMaps */
-#define VOL_DS "grafana-provisioning-datasources"
-#define VOL_PROV "grafana-provisioning-dashboards"
-#define VOL_JSON "grafana-dashboards"
+#define VOL_DS MF_GRAFANA_VOL_DS
+#define VOL_PROV MF_GRAFANA_VOL_PROV
+#define VOL_JSON MF_GRAFANA_VOL_JSON
 
 static const mf_node *section(const mf_system *s, const char *key)
 {

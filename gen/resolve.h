@@ -296,6 +296,10 @@ int mf_monitoring_check(mf_ctx *c, const mf_node *doc);
 #define MF_GRAFANA_DATASOURCES "/etc/grafana/provisioning/datasources"
 #define MF_GRAFANA_PROVIDERS "/etc/grafana/provisioning/dashboards"
 #define MF_GRAFANA_DASHBOARDS "/etc/grafana/dashboards" /* the dashboards' JSON */
+/* the Grafana pod's volumes of them (Kubernetes), which no volume of its own may be named */
+#define MF_GRAFANA_VOL_DS "grafana-provisioning-datasources"
+#define MF_GRAFANA_VOL_PROV "grafana-provisioning-dashboards"
+#define MF_GRAFANA_VOL_JSON "grafana-dashboards"
 int mf_monitoring_check_targets(mf_ctx *c, const mf_system *s);
 const mf_node *mf_vars_apply(mf_ctx *c, const mf_node *doc, mf_env *e, const mf_node *spec,
 			     int *rc);

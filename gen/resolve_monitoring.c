@@ -116,6 +116,17 @@ static void alerts_unscraped(mf_ctx *c, const mf_system *s)
  * provisioning is mounted at would hide it or be hidden: an error at the
  * volume, not a silent double mount.  Said for the first environment that
  * runs it; a tenant's copy is refused (the ConfigMaps are in one namespace). */
+static bool own_volume(const char *name)
+{
+	static const char *const own[] = {MF_GRAFANA_VOL_DS, MF_GRAFANA_VOL_PROV,
+					  MF_GRAFANA_VOL_JSON};
+
+	for (size_t k = 0; name && k < MF_NELEM(own); k++)
+		if (!strcmp(name, own[k]))
+			return true;
+	return false;
+}
+
 static int grafana_mounts(mf_ctx *c, const mf_instance *in)
 {
 	static const char *const paths[] = {MF_GRAFANA_DATASOURCES, MF_GRAFANA_PROVIDERS,
@@ -127,7 +138,13 @@ static int grafana_mounts(mf_ctx *c, const mf_instance *in)
 				"'%s' is monitoring.grafana's service and is tenant-scoped: "
 				"Grafana's provisioning is one per environment",
 				in->service);
-	for (size_t k = 0; k < in->nvols; k++)
+	for (size_t k = 0; k < in->nvols; k++) {
+		if (own_volume(in->vols[k].name))
+			rc = mf_error(
+				c, in->vols[k].key_pos, "grafana-mount",
+				"volume '%s' of '%s' has the name of a volume monitoring.grafana "
+				"adds to its pod: rename it",
+				in->vols[k].name, in->service);
 		for (size_t p = 0; p < MF_NELEM(paths); p++) {
 			size_t n = strlen(paths[p]);
 			const char *m = in->vols[k].mount;
@@ -140,6 +157,7 @@ static int grafana_mounts(mf_ctx *c, const mf_instance *in)
 				"mounts its provisioning: drop one of them",
 				in->vols[k].name, in->service, m);
 		}
+	}
 	return rc;
 }
 
