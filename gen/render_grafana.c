@@ -75,9 +75,9 @@ static json_t *json_of(const mf_node *n)
 	case MF_BOOL:
 		return json_boolean(n->v.b);
 	case MF_INT:
-		return json_integer(strtoll(mf_str(n), NULL, 0));
+		return json_integer(n->v.i); /* the value the loader read */
 	case MF_FLOAT:
-		return json_real(strtod(mf_str(n), NULL));
+		return json_real(n->v.f);
 	case MF_STR:
 		return json_string(mf_str(n));
 	case MF_SEQ:
