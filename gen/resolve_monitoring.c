@@ -1,4 +1,4 @@
-/* resolve: the references of `monitoring:` (alert services, the Compose Prometheus), checked once */
+/* resolve: what `monitoring:` names (alert services, Prometheus, Grafana), checked once */
 #include <string.h>
 #include "resolve.h"
 
