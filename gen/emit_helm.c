@@ -882,6 +882,20 @@ static mf_node *scope_of(hm *h, view *w, const char *tenant)
 	return mf_get(mf_get(w->v, "tenants"), key_of(&h->tenants, tenant));
 }
 
+/* Labels beyond the chart's own and annotations beyond the global ones:
+ * what a sidecar selects (monitoring.grafana's grafana_dashboard). */
+static void config_meta(hm *h, view *w, const mf_object *o, mf_node *cm)
+{
+	mf_node *labels = extra(h, mf_path(o->doc, "metadata.labels"), mf_get(w->global, "labels"));
+	mf_node *ann = extra(h, mf_path(o->doc, "metadata.annotations"),
+			     mf_get(w->global, "annotations"));
+
+	mf_map_del(labels, "app.kubernetes.io/part-of");    /* the chart's commonLabels say */
+	mf_map_del(labels, "app.kubernetes.io/managed-by"); /* these two */
+	mf_tb_put(&h->tb, cm, "labels", labels && labels->n ? labels : NULL);
+	mf_tb_put(&h->tb, cm, "annotations", ann && ann->n ? ann : NULL);
+}
+
 static void take_config(hm *h, view *w, const mf_object *o)
 {
 	const char *key = key_of(&h->configs, o->name);
@@ -892,6 +906,7 @@ static void take_config(hm *h, view *w, const mf_object *o)
 		mf_tb_put_str(&h->tb, cm, "name", o->name, MF_NOPOS);
 		mf_tb_put_bool(&h->tb, cm, "shared", false, MF_NOPOS);
 		mf_tb_put(&h->tb, cm, "data", mf_get(o->doc, "data"));
+		config_meta(h, w, o, cm);
 	}
 	if (!o->tenant)
 		mf_tb_put_bool(&h->tb, cm, "shared", true, MF_NOPOS);

@@ -794,6 +794,57 @@ static int load_config_files(mf_ctx *c, mf_node *doc)
 	return rc;
 }
 
+/* ---- Grafana dashboards -------------------------------------------------------- */
+
+/* monitoring.grafana.dashboards.NAME.file: read now like a config's files and
+ * parsed as JSON, so a broken dashboard is an error at its own line and column
+ * here and not a Grafana log line after deployment.  The text is kept as
+ * written (a `json` key added to the entry) for every target to carry. */
+static int dashboard_file(mf_ctx *c, const char *name, mf_node *dash)
+{
+	const mf_node *file = mf_get(dash, "file");
+	const mf_source *src;
+	json_error_t err;
+	json_t *j;
+	mf_node *text;
+	uint32_t id = file ? mf_read_named_file(c, mf_str(file), file->pos, NULL) : 0;
+
+	if (!id || !(src = mf_source_get(c, id)))
+		return file ? -1 : 0;
+	if (!(j = json_loadb(src->text, src->len, 0, &err)))
+		return mf_error(c,
+				err.line > 0 ? (mf_pos){id, (uint32_t)err.line,
+							(uint32_t)(err.column > 0 ? err.column : 1)}
+					     : file->pos,
+				"grafana-dashboard", "dashboard '%s' is not JSON: %s", name,
+				err.text);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return mf_error(
+			c, file->pos, "grafana-dashboard",
+			"dashboard '%s' is JSON but not an object (a Grafana dashboard is one)",
+			name);
+	}
+	json_decref(j);
+	text = mf_new_strn(c->a, src->text, src->len, file->pos);
+	if (!text || mf_map_add(c->a, dash, "json", file->pos, text) < 0)
+		return mf_error(c, file->pos, "internal", "out of memory");
+	text->flags |= MF_BLOCK;
+	return 0;
+}
+
+static int load_dashboards(mf_ctx *c, mf_node *doc)
+{
+	mf_node *dash = mf_get(mf_get(mf_get(doc, "monitoring"), "grafana"), "dashboards");
+	int rc = 0;
+
+	for (size_t i = 0; dash && dash->kind == MF_MAP && i < dash->n; i++)
+		if (dash->pairs[i].val && dash->pairs[i].val->kind == MF_MAP &&
+		    dashboard_file(c, dash->pairs[i].key, dash->pairs[i].val) < 0)
+			rc = -1;
+	return rc;
+}
+
 /* Where the description's includes and files must stay: its folder (the
  * working folder for stdin), and the description as the chain's first link. */
 static void start_chain(mf_ctx *c, const char *path, include_chain *ch)
@@ -826,7 +877,7 @@ mf_node *mf_load_system(mf_ctx *c, const char *path)
 	if (!doc || load_includes(c, doc, root, &ch) < 0)
 		return NULL;
 	if (mf_validate(c, doc, "system") < 0 || load_config_files(c, doc) < 0 ||
-	    mf_load_env_files(c, doc) < 0)
+	    load_dashboards(c, doc) < 0 || mf_load_env_files(c, doc) < 0)
 		return NULL;
 	return doc;
 }

@@ -160,6 +160,23 @@ mf_node *mf_compose_machine_files(mf_ctx *c, const mf_env *e, const mf_node *doc
 /* Replicas a machine pin cannot spread (required anti-affinity): errors, -1. */
 int mf_check_placement(mf_ctx *c, const mf_env *e);
 
+/* An object of monitoring: (render_alerts.c): apiVersion, kind, metadata
+ * with the labels of every object of no one service and `labels` after them,
+ * the system's and environment's annotations. */
+mf_node *mf_monitoring_object(mf_tb *tb, const mf_system *s, const mf_env *e, const char *api,
+			      const char *kind, const char *name, const char *ns,
+			      const mf_node *labels, mf_pos pos);
+/* monitoring.grafana (render_grafana.c).  Kubernetes: the datasources
+ * ConfigMap and one per dashboard (labelled for a sidecar) in the Grafana
+ * service's namespace, or the environment's when it runs none, and a
+ * providers ConfigMap where it runs; 0, or -1 on OOM.  The Grafana pod's
+ * volumes and mounts of them.  Compose: the provisioning files under
+ * grafana/ beside the Compose file, bind-mounted read-only into the service. */
+int mf_render_grafana(mf_ctx *c, mf_tb *tb, const mf_system *s, const mf_env *e, mf_objects *out);
+void mf_k8s_grafana_volumes(mf_tb *tb, const mf_system *s, const mf_instance *in, mf_node *vols,
+			    mf_node *mounts);
+void mf_compose_grafana(mf_tb *tb, const mf_system *s, const mf_env *e, mf_node *services,
+			mf_node *files);
 /* monitoring.alerts (render_alerts.c): a PrometheusRule per namespace with
  * alerts, added to `out`; and for Compose the rules file MF_ALERTS_FILE in
  * `files` (the side's generated files), bind-mounted read-only into

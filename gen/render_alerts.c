@@ -159,13 +159,14 @@ static mf_node *groups_of(mf_tb *tb, const mf_system *s, const nsrules *b)
 }
 
 /* part-of and managed-by as on every object of no one service, the
- * system's and environment's labels, then monitoring.ruleLabels (what the
- * Prometheus's ruleSelector matches, e.g. kube-prometheus-stack's release) */
-static mf_node *rule_labels(mf_tb *tb, const mf_system *s, const mf_env *e, mf_pos pos)
+ * system's and environment's labels, then `extra` (monitoring.ruleLabels:
+ * what the Prometheus's ruleSelector matches, e.g. kube-prometheus-stack's
+ * release; grafana_dashboard for a sidecar) */
+static mf_node *own_labels(mf_tb *tb, const mf_system *s, const mf_env *e, const mf_node *extra,
+			   mf_pos pos)
 {
 	const mf_node *sys = mf_path(s->doc, "system.labels");
-	const mf_node *sets[] = {sys, mf_get(e->node, "labels"),
-				 mf_path(s->doc, "monitoring.ruleLabels")};
+	const mf_node *sets[] = {sys, mf_get(e->node, "labels"), extra};
 	mf_node *m = mf_tb_map(tb, pos);
 
 	mf_tb_put_str(tb, m, "app.kubernetes.io/part-of",
@@ -180,23 +181,34 @@ static mf_node *rule_labels(mf_tb *tb, const mf_system *s, const mf_env *e, mf_p
 	return m;
 }
 
-static mf_node *prometheus_rule(mf_tb *tb, const mf_system *s, const mf_env *e, const nsrules *b)
+mf_node *mf_monitoring_object(mf_tb *tb, const mf_system *s, const mf_env *e, const char *api,
+			      const char *kind, const char *name, const char *ns,
+			      const mf_node *labels, mf_pos pos)
 {
 	const mf_node *ann[] = {mf_path(s->doc, "system.annotations"), mf_get(e->node, "annotations")};
-	mf_node *doc = mf_tb_map(tb, b->pos), *meta, *an = NULL;
+	mf_node *doc = mf_tb_map(tb, pos), *meta, *an = NULL;
 
-	mf_tb_put_str(tb, doc, "apiVersion", "monitoring.coreos.com/v1", b->pos);
-	mf_tb_put_str(tb, doc, "kind", "PrometheusRule", b->pos);
-	meta = mf_tb_child(tb, doc, "metadata", b->pos);
-	mf_tb_put_str(tb, meta, "name", mf_tb_printf(tb, "%s-alerts", s->name), b->pos);
-	mf_tb_put_str(tb, meta, "namespace", b->ns, b->pos);
-	mf_tb_put(tb, meta, "labels", rule_labels(tb, s, e, b->pos));
+	mf_tb_put_str(tb, doc, "apiVersion", api, pos);
+	mf_tb_put_str(tb, doc, "kind", kind, pos);
+	meta = mf_tb_child(tb, doc, "metadata", pos);
+	mf_tb_put_str(tb, meta, "name", name, pos);
+	mf_tb_put_str(tb, meta, "namespace", ns, pos);
+	mf_tb_put(tb, meta, "labels", own_labels(tb, s, e, labels, pos));
 	for (size_t i = 0; i < MF_NELEM(ann); i++)
 		for (size_t k = 0; ann[i] && ann[i]->kind == MF_MAP && k < ann[i]->n; k++)
-			if (an || (an = mf_tb_child(tb, meta, "annotations", b->pos)))
+			if (an || (an = mf_tb_child(tb, meta, "annotations", pos)))
 				mf_tb_put_str(tb, an, ann[i]->pairs[k].key,
 					      mf_or(mf_str(ann[i]->pairs[k].val), ""),
 					      ann[i]->pairs[k].val->pos);
+	return doc;
+}
+
+static mf_node *prometheus_rule(mf_tb *tb, const mf_system *s, const mf_env *e, const nsrules *b)
+{
+	mf_node *doc = mf_monitoring_object(tb, s, e, "monitoring.coreos.com/v1", "PrometheusRule",
+					    mf_tb_printf(tb, "%s-alerts", s->name), b->ns,
+					    mf_path(s->doc, "monitoring.ruleLabels"), b->pos);
+
 	mf_tb_put(tb, mf_tb_child(tb, doc, "spec", b->pos), "groups", groups_of(tb, s, b));
 	return doc;
 }

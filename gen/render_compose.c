@@ -1769,6 +1769,7 @@ mf_node *mf_render_compose(mf_ctx *c, const mf_system *s, const mf_env *e, const
 		return mf_error(c, e->pos, "internal", "out of memory"), NULL;
 	render_services(&r);
 	mf_compose_alerts(&r.tb, s, e, r.services, r.files);
+	mf_compose_grafana(&r.tb, s, e, r.services, r.files);
 	mf_map_sort(r.volumes);
 	mf_map_sort(r.secrets);
 	/* the project's name: what `docker compose -p` would say (the Compose Specification) */

@@ -1355,6 +1355,7 @@ static mf_node *pod_spec(ri *i)
 		return m;
 	pod_volumes(i, vols, mounts);
 	shm_volume(i, vols, mounts);
+	mf_k8s_grafana_volumes(&r->tb, r->s, i->in, vols, mounts);
 	mf_tb_put_str(&r->tb, m, "serviceAccountName", i->sa, i->pos);
 	mf_tb_put_bool(&r->tb, m, "automountServiceAccountToken", automount(i), i->pos);
 	host_namespaces(i, m);
@@ -2514,7 +2515,7 @@ int mf_render_k8s(mf_ctx *c, const mf_system *s, const mf_env *e, mf_objects *ou
 	network_policies(&r);
 	if (mf_render_startup(c, &r.tb, e, out) < 0)
 		r.rc = -1;
-	if (mf_render_alerts(c, &r.tb, s, e, out) < 0)
+	if (mf_render_alerts(c, &r.tb, s, e, out) < 0 || mf_render_grafana(c, &r.tb, s, e, out) < 0)
 		r.rc = -1;
 	if (r.tb.failed)
 		return mf_error(c, e->pos, "internal",

@@ -2215,7 +2215,8 @@ int mf_resolve(mf_ctx *c, const mf_input *in, const char *const *only, size_t no
 		r.rc = -1;
 	if (mf_resolve_volumes(c, out) < 0)
 		r.rc = -1;
-	mf_monitoring_check_targets(c, out);
+	if (mf_monitoring_check_targets(c, out) < 0)
+		r.rc = -1;
 	return r.rc;
 }
 

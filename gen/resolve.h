@@ -290,8 +290,17 @@ int mf_vars_check_decls(mf_ctx *c, const mf_node *doc);
 /* The services `monitoring:` names exist, and each alert says what it
  * evaluates (resolve_monitoring.c): 0, or -1 after errors. */
 int mf_monitoring_check(mf_ctx *c, const mf_node *doc);
-/* A warning for each `builtin: down` alert whose service nothing scrapes. */
-void mf_monitoring_check_targets(mf_ctx *c, const mf_system *s);
+/* A warning for each `builtin: down` alert whose service nothing scrapes;
+ * monitoring.grafana: an error for a volume of the Grafana service where the
+ * provisioning goes (-1), an info per Kubernetes environment without it. */
+#define MF_GRAFANA_DATASOURCES "/etc/grafana/provisioning/datasources"
+#define MF_GRAFANA_PROVIDERS "/etc/grafana/provisioning/dashboards"
+#define MF_GRAFANA_DASHBOARDS "/etc/grafana/dashboards" /* the dashboards' JSON */
+/* the Grafana pod's volumes of them (Kubernetes), which no volume of its own may be named */
+#define MF_GRAFANA_VOL_DS "grafana-provisioning-datasources"
+#define MF_GRAFANA_VOL_PROV "grafana-provisioning-dashboards"
+#define MF_GRAFANA_VOL_JSON "grafana-dashboards"
+int mf_monitoring_check_targets(mf_ctx *c, const mf_system *s);
 const mf_node *mf_vars_apply(mf_ctx *c, const mf_node *doc, mf_env *e, const mf_node *spec,
 			     int *rc);
 /* How Compose writes s, the text of the scalar at pos or that text with a

@@ -1,4 +1,4 @@
-/* resolve: the references of `monitoring:` (alert services, the Compose Prometheus), checked once */
+/* resolve: what `monitoring:` names (alert services, Prometheus, Grafana), checked once */
 #include <string.h>
 #include "resolve.h"
 
@@ -49,6 +49,8 @@ int mf_monitoring_check(mf_ctx *c, const mf_node *doc)
 
 	if (known_service(c, doc, mf_path(mon, "prometheus.service"), "'monitoring.prometheus'") < 0)
 		rc = -1;
+	if (known_service(c, doc, mf_path(mon, "grafana.service"), "'monitoring.grafana'") < 0)
+		rc = -1;
 	for (size_t k = 0; alerts && alerts->kind == MF_MAP && k < alerts->n; k++) {
 		const mf_pair *a = &alerts->pairs[k];
 		const char *what = mf_printf(c->a, "alert '%s'", a->key);
@@ -90,7 +92,7 @@ static bool scraped(const mf_instance *in)
 /* builtin: down reads `up` of the service's scrape target: where no port of
  * it has `metrics`, nothing scrapes it and the rule can never fire.  Said
  * once, for the first environment (by name) where that is so. */
-void mf_monitoring_check_targets(mf_ctx *c, const mf_system *s)
+static void alerts_unscraped(mf_ctx *c, const mf_system *s)
 {
 	const mf_node *alerts = mf_path(s->doc, "monitoring.alerts");
 
@@ -108,4 +110,87 @@ void mf_monitoring_check_targets(mf_ctx *c, const mf_system *s)
 			break;
 		}
 	}
+}
+
+/* A volume of the Grafana service's own at (or inside) a path the
+ * provisioning is mounted at would hide it or be hidden: an error at the
+ * volume, not a silent double mount.  Said for the first environment that
+ * runs it; a tenant's copy is refused (the ConfigMaps are in one namespace). */
+static bool own_volume(const char *name)
+{
+	static const char *const own[] = {MF_GRAFANA_VOL_DS, MF_GRAFANA_VOL_PROV,
+					  MF_GRAFANA_VOL_JSON};
+
+	for (size_t k = 0; name && k < MF_NELEM(own); k++)
+		if (!strcmp(name, own[k]))
+			return true;
+	return false;
+}
+
+static int grafana_mounts(mf_ctx *c, const mf_instance *in)
+{
+	static const char *const paths[] = {MF_GRAFANA_DATASOURCES, MF_GRAFANA_PROVIDERS,
+					    MF_GRAFANA_DASHBOARDS};
+	int rc = 0;
+
+	if (in->tenant)
+		return mf_error(c, in->pos, "grafana-mount",
+				"'%s' is monitoring.grafana's service and is tenant-scoped: "
+				"Grafana's provisioning is one per environment",
+				in->service);
+	for (size_t k = 0; k < in->nvols; k++) {
+		if (own_volume(in->vols[k].name))
+			rc = mf_error(
+				c, in->vols[k].key_pos, "grafana-mount",
+				"volume '%s' of '%s' has the name of a volume monitoring.grafana "
+				"adds to its pod: rename it",
+				in->vols[k].name, in->service);
+		for (size_t p = 0; p < MF_NELEM(paths); p++) {
+			size_t n = strlen(paths[p]);
+			const char *m = in->vols[k].mount;
+			if (!m || strncmp(m, paths[p], n) || (m[n] && m[n] != '/'))
+				continue;
+			const mf_node *at = mf_get(in->vols[k].node, "mount");
+			rc = mf_error(
+				c, at ? at->pos : in->vols[k].key_pos, "grafana-mount",
+				"volume '%s' of '%s' is mounted at %s, where monitoring.grafana "
+				"mounts its provisioning: drop one of them",
+				in->vols[k].name, in->service, m);
+		}
+	}
+	return rc;
+}
+
+/* Where Kubernetes runs no Grafana the ConfigMaps are still written, for a
+ * sidecar (kube-prometheus-stack's) to collect: said once per environment. */
+static int grafana_envs(mf_ctx *c, const mf_system *s, const mf_node *svc)
+{
+	bool checked = false;
+	int rc = 0;
+
+	for (size_t e = 0; e < s->nenvs; e++) {
+		const mf_env *env = &s->envs[e];
+		const mf_instance *in = instance_of(env, mf_str(svc));
+		for (size_t k = 0; in && !checked && !rc && k < env->ninst; k++)
+			if (mf_streq(env->inst[k].service, mf_str(svc)) &&
+			    grafana_mounts(c, &env->inst[k]) < 0)
+				rc = -1;
+		checked = checked || in;
+		if (!in && (env->targets & (MF_T_KUSTOMIZE | MF_T_HELM)))
+			mf_diag_add(
+				c, MF_SEV_INFO, svc->pos, "grafana-sidecar",
+				"environment '%s' does not run '%s': its Grafana ConfigMaps are "
+				"written for a sidecar to collect (labels grafana_datasource, "
+				"grafana_dashboard)",
+				env->name, mf_str(svc));
+	}
+	return rc;
+}
+
+int mf_monitoring_check_targets(mf_ctx *c, const mf_system *s)
+{
+	const mf_node *svc = mf_path(s->doc, "monitoring.grafana.service");
+
+	alerts_unscraped(c, s);
+	return svc && mf_str(svc) ? grafana_envs(c, s, svc) : 0;
 }
