@@ -1434,7 +1434,8 @@ typedef struct mount {
 	const char *type; /* volume, bind, tmpfs */
 	const char *src, *dst;
 	bool ro;
-	const char *size; /* tmpfs */
+	const char *size;    /* tmpfs */
+	const char *selinux; /* bind: z "shared", Z "private" (volumes.*.selinux) */
 	mf_pos pos;
 } mount;
 
@@ -1464,16 +1465,21 @@ static void short_mount(imp *m, const mf_node *n, mount *mt)
 		end = o + strcspn(o, ",");
 		if (!strncmp(o, "ro", 2) && end - o == 2)
 			mt->ro = true;
+		else if (end - o == 1 && (*o == 'z' || *o == 'Z') && !strcmp(mt->type, "bind"))
+			mt->selinux = *o == 'z' ? "shared" : "private";
 		else if (!(end - o == 2 && !strncmp(o, "rw", 2)))
 			not_carried(m, n->pos, mf_tb_printf(&m->tb, "%.*s", (int)(end - o), o),
-				    "a description's mount is read-only or not, nothing else");
+				    "a description's mount is read-only or not, and a bind mount "
+				    "relabelled for SELinux (z or Z) or not");
 	}
 }
 
 static void long_mount(imp *m, const mf_node *n, mount *mt)
 {
-	static const char *const keys[] = {"type", "source", "target", "read_only", "tmpfs"};
-	const mf_node *tmpfs = mf_get(n, "tmpfs");
+	static const char *const keys[] = {"type",  "source", "target",
+					   "read_only", "tmpfs", "bind"};
+	const mf_node *tmpfs = mf_get(n, "tmpfs"), *bind = mf_get(n, "bind");
+	const char *label = mf_get_str(bind, "selinux");
 
 	mt->type = mf_or(mf_get_str(n, "type"), "volume");
 	mt->src = mf_get_str(n, "source");
@@ -1487,6 +1493,14 @@ static void long_mount(imp *m, const mf_node *n, mount *mt)
 			not_carried(m, n->pairs[i].pos,
 				    mf_tb_printf(&m->tb, "volumes.%s", n->pairs[i].key),
 				    "a description's mount has a source, a target and read-only");
+	if (mf_streq(label, "z") || mf_streq(label, "Z"))
+		mt->selinux = *label == 'z' ? "shared" : "private";
+	for (size_t i = 0; bind && bind->kind == MF_MAP && i < bind->n; i++)
+		if (strcmp(bind->pairs[i].key, "selinux") || !mt->selinux)
+			not_carried(m, bind->pairs[i].pos,
+				    mf_tb_printf(&m->tb, "bind.%s", bind->pairs[i].key),
+				    "a description's bind mount is read-only or not, and "
+				    "relabelled for SELinux (z or Z) or not");
 	for (size_t i = 0; tmpfs && tmpfs->kind == MF_MAP && i < tmpfs->n; i++)
 		if (strcmp(tmpfs->pairs[i].key, "size"))
 			not_carried(m, tmpfs->pairs[i].pos,
@@ -1559,9 +1573,11 @@ static void put_mount(imp *m, svc *s, const mount *mt)
 		return;
 	}
 	v = mf_tb_map(&m->tb, mt->pos);
-	if (!strcmp(mt->type, "bind"))
+	if (!strcmp(mt->type, "bind")) {
 		mf_tb_put_str(&m->tb, v, "bind", project_path(m, mf_or(mt->src, ".")), mt->pos);
-	else {
+		if (mt->selinux)
+			mf_tb_put_str(&m->tb, v, "selinux", mt->selinux, mt->pos);
+	} else {
 		mf_node *e = mf_tb_child(&m->tb, v, "emptyDir", mt->pos);
 		mf_tb_put_str(&m->tb, e, "medium", "Memory", mt->pos);
 		if (mt->size)

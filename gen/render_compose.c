@@ -1072,9 +1072,18 @@ static void secret_env(rc *r, const mf_instance *in, mf_node *svc, mf_node *env,
 
 /* ---- volumes -------------------------------------------------------------- */
 
-/* "SRC:TARGET[:ro]" (the short form creates a missing host directory);
- * the long form when a path holds ':'. */
-static void bind(rc *r, mf_node *vols, const char *src, const char *target, bool ro, mf_pos pos)
+/* Compose's SELinux relabel option for volumes.*.selinux, or NULL. */
+static const char *relabel(const mf_node *selinux)
+{
+	const char *v = mf_str(selinux);
+
+	return !v ? NULL : !strcmp(v, "private") ? "Z" : "z";
+}
+
+/* "SRC:TARGET[:ro][,z]" (the short form creates a missing host directory);
+ * the long form when a path holds ':'.  z/Z: volumes.*.selinux. */
+static void bind(rc *r, mf_node *vols, const char *src, const char *target, bool ro,
+		 const char *label, mf_pos pos)
 {
 	mf_node *m;
 
@@ -1082,11 +1091,15 @@ static void bind(rc *r, mf_node *vols, const char *src, const char *target, bool
 		return;
 	if (!strchr(src, ':') && !strchr(target, ':')) {
 		bool pathy = *src == '/' || *src == '.' || *src == '~';
-		mf_tb_push(&r->tb, vols,
-			   lit(r,
-			       mf_tb_printf(&r->tb, "%s%s:%s%s", pathy ? "" : "./", src, target,
-					    ro ? ":ro" : ""),
-			       pos));
+		const char *opts = ro && label ? mf_tb_printf(&r->tb, ":ro,%s", label)
+				   : ro        ? ":ro"
+				   : label     ? mf_tb_printf(&r->tb, ":%s", label)
+					       : "";
+		mf_tb_push(
+			&r->tb, vols,
+			lit(r,
+			    mf_tb_printf(&r->tb, "%s%s:%s%s", pathy ? "" : "./", src, target, opts),
+			    pos));
 		return;
 	}
 	m = mf_tb_map(&r->tb, pos);
@@ -1095,6 +1108,8 @@ static void bind(rc *r, mf_node *vols, const char *src, const char *target, bool
 	mf_tb_put(&r->tb, m, "target", lit(r, target, pos));
 	if (ro)
 		mf_tb_put(&r->tb, m, "read_only", mf_tb_bool(&r->tb, true, pos));
+	if (label)
+		mf_tb_put_str(&r->tb, mf_tb_child(&r->tb, m, "bind", pos), "selinux", label, pos);
 	mf_tb_push(&r->tb, vols, m);
 }
 
@@ -1114,7 +1129,7 @@ static void config_volume(rc *r, mf_node *vols, const mf_node *v)
 	}
 	bind(r, vols,
 	     mf_tb_printf(&r->tb, "./configs/%s%s%s", name, sub ? "/" : "", sub ? sub : ""),
-	     mf_get_str(v, "mount"), true, v->pos);
+	     mf_get_str(v, "mount"), true, NULL, v->pos);
 }
 
 /* A secret volume: each key (or the subPath key) as a Compose secret file. */
@@ -1198,10 +1213,11 @@ static void put_volume(rc *r, const mf_instance *in, mf_node *svc, mf_node *vols
 		break;
 	case MF_V_BIND:
 		bind(r, vols, from_source(r, v->source, v->source_node->pos), v->mount,
-		     v->read_only, v->source_node->pos);
+		     v->read_only, relabel(v->selinux), v->source_node->pos);
 		break;
 	case MF_V_HOST_PATH:
-		bind(r, vols, v->source, v->mount, v->read_only, v->source_node->pos);
+		bind(r, vols, v->source, v->mount, v->read_only, relabel(v->selinux),
+		     v->source_node->pos);
 		break;
 	case MF_V_CONFIG:
 		config_volume(r, vols, v->node);

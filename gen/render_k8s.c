@@ -968,6 +968,14 @@ static void pod_volumes(ri *i, mf_node *vols, mf_node *mounts)
 					     "not have: its containers start without it; carry a "
 					     "file with 'configs.NAME.files'",
 					     vol->source, in->service));
+		if (vol->kind == MF_V_HOST_PATH && vol->selinux)
+			warn_once(r, vol->selinux->pos, "k8s-selinux",
+				  mf_tb_printf(
+					  &r->tb,
+					  "Kubernetes does not relabel hostPath '%s' of '%s' for "
+					  "SELinux as Compose does ('%s'): label the node's folder "
+					  "or set the pod's seLinuxOptions",
+					  vol->source, in->service, mf_str(vol->selinux)));
 		if (v) {
 			mf_tb_push(&r->tb, vols, v);
 			add_mount(i, mounts, vol->name, vol->node);

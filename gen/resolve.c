@@ -1302,6 +1302,7 @@ static void add_volume(mf_instance *in, const mf_pair *p, bool storage)
 	v->node = p->val;
 	v->mount = mf_get_str(p->val, "mount");
 	v->read_only = mf_get_bool(p->val, "readOnly", false);
+	v->selinux = mf_get(p->val, "selinux");
 	v->own_name = mf_get_str(p->val, "name");
 	v->external = mf_get_bool(p->val, "external", false);
 	v->kind = MF_V_STORAGE;
@@ -1414,6 +1415,19 @@ static void check_volume_name(rctx *r, const mf_instance *in, const mf_volume *v
 	}
 }
 
+/* volumes.*.selinux relabels a host folder: on anything else it means nothing */
+static void check_selinux(rctx *r, const mf_volume *v)
+{
+	if (!v->selinux || v->kind == MF_V_BIND || v->kind == MF_V_HOST_PATH ||
+	    !first_report(r, v->selinux->pos))
+		return;
+	mf_error(r->c, v->selinux->pos, "volume-selinux",
+		 "'selinux' relabels a host folder, and volume '%s' is none (only 'bind' and "
+		 "'hostPath' are)",
+		 v->name);
+	r->rc = -1;
+}
+
 /* services.*.storage and services.*.volumes */
 static void instance_volumes(rctx *r, mf_instance *in)
 {
@@ -1426,8 +1440,10 @@ static void instance_volumes(rctx *r, mf_instance *in)
 		add_volume(in, &st->pairs[k], true);
 	for (size_t k = 0; in->vols && k < nvs; k++)
 		add_volume(in, &vs->pairs[k], false);
-	for (size_t k = 0; in->vols && !in->env->is_base && k < in->nvols; k++)
+	for (size_t k = 0; in->vols && !in->env->is_base && k < in->nvols; k++) {
 		check_volume_name(r, in, &in->vols[k]);
+		check_selinux(r, &in->vols[k]);
+	}
 }
 
 /* ---- storage that shares a name ------------------------------------------ */
@@ -2293,12 +2309,13 @@ static void startup_order_unused(rctx *r, const mf_env *e)
 	    mf_streq(mode, "none") || !first_report(r, v->pos))
 		return;
 	mf_diag *d = mf_diag_add(r->c, MF_SEV_WARNING, v->pos, "startup-order-unused",
-				"'startupOrder' has no effect in environment '%s': it emits no "
-				"Kubernetes",
-				e->name);
+				 "'startupOrder' has no effect in environment '%s': it emits no "
+				 "Kubernetes",
+				 e->name);
 	if (d)
-		mf_diag_note(r->c, d, "Compose starts services in 'dependsOn' order already "
-				      "(depends_on with its condition)");
+		mf_diag_note(r->c, d,
+			     "Compose starts services in 'dependsOn' order already "
+			     "(depends_on with its condition)");
 }
 
 /* An environment's own `compose:` settings (project, machines: files) where
@@ -2313,7 +2330,8 @@ static void compose_unused(rctx *r, const mf_env *e)
 	    !first_report(r, v->pos))
 		return;
 	d = mf_diag_add(r->c, MF_SEV_WARNING, v->pos, "compose-unused",
-			"'compose' has no effect in environment '%s': it emits no Compose", e->name);
+			"'compose' has no effect in environment '%s': it emits no Compose",
+			e->name);
 	if (d)
 		mf_diag_note(r->c, d, "add 'compose' to its 'targets', or remove these settings");
 }

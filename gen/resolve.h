@@ -81,6 +81,8 @@ typedef struct mf_volume {
 	const char *source;         /* the config, the secret, the host path or the bind source */
 	const mf_node *source_node; /* the key that names it (emptyDir: its settings) */
 	bool read_only;
+	/* volumes.*.selinux: "shared" (z) or "private" (Z), or NULL */
+	const mf_node *selinux;
 	const char *own_name; /* storage.*.name: the volume's name as it is (NULL: derived) */
 	bool external;        /* storage.*.external: it exists; nothing creates it */
 	const mf_node *node;  /* the entry */

@@ -83,7 +83,7 @@ export const REASONS = [
   ["restart", "restart: on-failure:N has no count in the language"],
   ["volumes[volume:", "a named volume's option (nocopy, :z)"],
   ["volumes[bind:~", "a bind source under '~' (the user's home folder) is not imported"],
-  ["volumes[bind:", "a bind mount option other than ro/rw (:z/:Z relabelling)"],
+  ["volumes[bind:", "a bind mount option other than ro/rw and z/Z (propagation, create_host_path)"],
   ["volumes[anonymous", "an anonymous volume has no equivalent"],
   ["volumes[tmpfs", "a tmpfs option other than size"],
   ["ports", "a port range, or one published on a port the host picks"],
