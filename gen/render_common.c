@@ -225,6 +225,32 @@ static int policies_differ(mf_ctx *c, mf_hash *seen, const mf_env *e)
 	return -1;
 }
 
+/* A system namespace that is another environment's own or a tenant's there:
+ * the system services would land among that environment's. */
+static int system_elsewhere(mf_ctx *c, const mf_rendered *r)
+{
+	mf_hash owner = {0}; /* shared and tenant namespaces -> their environment */
+	int rc = 0;
+
+	for (size_t i = 0; i < r->nenvs; i++) {
+		const mf_env *e = r->envs[i].env;
+		for (size_t t = 0; r->envs[i].has_k8s && t <= e->ntenants; t++)
+			mf_hash_put_str(c->a, &owner, t ? e->tenants[t - 1].ns : e->ns, (void *)e);
+	}
+	for (size_t i = 0; i < r->nenvs; i++) {
+		const mf_env *e = r->envs[i].env, *o;
+		if (!e->system || !r->envs[i].has_k8s ||
+		    !(o = mf_hash_get_str(&owner, e->system_ns)) || o == e)
+			continue; /* the environment's own: resolve said so */
+		mf_error(c, e->system_pos, "system-namespace-clash",
+			 "the system namespace '%s' of '%s' is a namespace of '%s', whose services "
+			 "run there: give it its own 'systemNamespace'",
+			 e->system_ns, e->name, o->name);
+		rc = -1;
+	}
+	return rc;
+}
+
 /* Environments naming one system namespace apply its objects to one
  * namespace: they must render them alike, or the later apply silently
  * replaces the earlier.  Objects one of them has alone are no clash. */
@@ -278,7 +304,7 @@ int mf_render(mf_ctx *c, const mf_system *s, const mf_render_opts *o, mf_rendere
 		if (render_env(c, s, o, &out->envs[i]) < 0)
 			rc = -1;
 	}
-	if (system_agree(c, out) < 0)
+	if (system_elsewhere(c, out) < 0 || system_agree(c, out) < 0)
 		rc = -1;
 	return rc;
 }

@@ -2141,8 +2141,6 @@ static void check_only(rctx *r, const char *const *only, size_t nonly)
 	}
 }
 
-/* The system namespace, when an instance is in it: an entry after the
- * tenants, in a namespace of its own. */
 static void system_clash(rctx *r, const mf_env *e, const char *what)
 {
 	mf_error(r->c, e->system_pos, "system-namespace-clash",
@@ -2152,6 +2150,8 @@ static void system_clash(rctx *r, const mf_env *e, const char *what)
 	r->rc = -1;
 }
 
+/* The system namespace, when an instance is in it: an entry after the
+ * tenants, in a namespace of its own. */
 static void env_system(rctx *r, mf_env *e)
 {
 	bool used = false;
