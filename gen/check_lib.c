@@ -86,7 +86,7 @@ static void remember(mf_chk *k, size_t diag)
 	s->diag = diag;
 	s->env = k->e;
 	s->in = in;
-	s->tenant = k->tenant ? k->tenant : in && in->tenant ? in->tenant->name : NULL;
+	s->tenant = k->tenant ? k->tenant : in ? mf_inst_part(in) : NULL;
 }
 
 static mf_diag *record(mf_chk *k, const char *code, mf_severity sev, mf_pos pos, const char *path,

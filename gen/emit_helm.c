@@ -306,7 +306,7 @@ static void collect_keys(hm *h, const view *w)
 	for (size_t i = 0; i < w->e->ninst; i++)
 		key_add(h, &h->inst, inst_id(h, &w->e->inst[i]), values_name(&w->e->inst[i]),
 			values_name(&w->e->inst[i]));
-	for (size_t i = 0; i < w->e->ntenants; i++)
+	for (size_t i = 0; i < w->e->nspaces; i++) /* the tenants', then the system namespace */
 		key_add(h, &h->tenants, w->e->tenants[i].name, w->e->tenants[i].name,
 			w->e->tenants[i].name);
 	for (size_t i = 0; i < w->objs->n; i++) {
@@ -692,6 +692,8 @@ static void take_policy(ix *x, const mf_object *o)
 	mf_node *np = mf_tb_child(&x->h->tb, x->m, "networkPolicy", MF_NOPOS);
 
 	mf_tb_put_bool(&x->h->tb, np, "enabled", true, MF_NOPOS);
+	if (!mf_streq(o->name, x->in->name)) /* NAME-ENV in a shared system namespace */
+		mf_tb_put_str(&x->h->tb, np, "name", o->name, MF_NOPOS);
 	mf_tb_put(&x->h->tb, np, "policyTypes", mf_path(o->doc, "spec.policyTypes"));
 	mf_tb_put(&x->h->tb, np, "ingress", mf_path(o->doc, "spec.ingress"));
 	mf_tb_put(&x->h->tb, np, "egress", mf_path(o->doc, "spec.egress"));
@@ -855,8 +857,8 @@ static mf_node *instance_values(hm *h, const view *w, const mf_instance *in)
 	inst = mf_get_str(mf_path(wl, "metadata.labels"), "app.kubernetes.io/instance");
 	if (inst && !mf_streq(inst, in->name))
 		mf_tb_put_str(&h->tb, x.m, "instance", inst, MF_NOPOS);
-	if (in->tenant)
-		mf_tb_put_str(&h->tb, x.m, "tenant", key_of(&h->tenants, in->tenant->name),
+	if (mf_inst_part(in))
+		mf_tb_put_str(&h->tb, x.m, "tenant", key_of(&h->tenants, mf_inst_part(in)),
 			      MF_NOPOS);
 	mf_tb_put_str(&h->tb, x.m, "workload", mf_get_str(wl, "kind"), MF_NOPOS);
 	mf_tb_put(&h->tb, x.m, "labels",
@@ -1010,7 +1012,7 @@ static void namespace_blocks(hm *h, view *w)
 
 	mf_tb_put_bool(&h->tb, ns, "create", false, MF_NOPOS); /* helm --create-namespace */
 	mf_tb_put_bool(&h->tb, ns, "defaultDenyIngress", false, MF_NOPOS);
-	for (size_t i = 0; i < w->e->ntenants; i++) {
+	for (size_t i = 0; i < w->e->nspaces; i++) { /* tenants.system: the system namespace */
 		const mf_tenant *t = &w->e->tenants[i];
 		mf_node *tm = mf_tb_child(&h->tb, ts, key_of(&h->tenants, t->name), MF_NOPOS);
 		mf_tb_put_bool(&h->tb, tm, "enabled", true, MF_NOPOS);
@@ -2015,7 +2017,7 @@ static const char *replace_all(hm *h, const char *s, const char *from, const cha
 	return out;
 }
 
-/* startupOrder: init-containers: a tenant's instance waits for a shared
+/* startupOrder: init-containers: a tenant's (or a system) instance waits for a shared
  * service as NAME.NAMESPACE (render_startup.c).  In the chart the shared
  * namespace is global.namespace or the release's (`-n`), so the wait names
  * it through the namespace helper; the chart passes extraPodSpec through
@@ -2027,7 +2029,7 @@ static void shared_waits(ix *x, mf_node *more)
 	const char *ns = x->w->e->ns, *to;
 	mf_node *init = mf_get(more, "initContainers");
 
-	if (!init || init->kind != MF_SEQ || !x->in->tenant || !ns)
+	if (!init || init->kind != MF_SEQ || !mf_inst_part(x->in) || !ns)
 		return;
 	init = mf_tb_copy(&h->tb, init);
 	mf_tb_put(&h->tb, more, "initContainers", init);

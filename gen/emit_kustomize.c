@@ -5,9 +5,11 @@
 /* Layout (docs/kubernetes.md):
  *   kubernetes/base/                 shared services, no namespace, one file per service
  *   kubernetes/components/TENANT/    a tenant's instances (Kustomize Component), no namespace
+ *   kubernetes/components/system/    the services of the system namespace, likewise
  *   kubernetes/overlays/ENV/         namespaces.yaml + one kustomization per namespace:
  *     shared/                        namespace: ENV's; base + patches, images, replicas
  *     tenants/TENANT/                namespace: the tenant's; its component + patches
+ *     system/                        namespace: ENV's system one; its component + patches
  * Every namespace gets its own `namespace:` transformer, so shared services
  * and tenant instances each land in theirs.  Overlays hold only what differs
  * from the base: strategic-merge patches computed by diffing the rendered
@@ -25,11 +27,12 @@ typedef struct kz {
 	int rc;
 } kz;
 
-/* One namespace's worth of objects: the shared one or a tenant's. */
+/* One namespace's worth of objects: the shared one, a tenant's or the system one. */
 typedef struct scope {
-	const char *tenant; /* NULL: shared services */
+	const char *tenant; /* NULL: shared services; MF_SYSTEM_PART: the system namespace */
 	const char *dir;    /* output directory of the overlay part */
 	const char *ns;
+	bool system; /* system/ beside shared/, not under tenants/ */
 } scope;
 
 /* An images: entry, as Kustomize's image transformer applies it. */
@@ -792,10 +795,12 @@ static bool overlay_scope(run *r, const mf_objects *eo, const scope *sc)
 	if (!res->n)
 		mf_map_del(kust, "resources");
 	if (comp)
-		mf_tb_push(&k->tb, mf_tb_child_seq(&k->tb, kust, "components", MF_NOPOS),
-			   mf_tb_str(&k->tb,
-				     mf_tb_printf(&k->tb, "../../../../components/%s", sc->tenant),
-				     MF_NOPOS));
+		mf_tb_push(
+			&k->tb, mf_tb_child_seq(&k->tb, kust, "components", MF_NOPOS),
+			mf_tb_str(&k->tb,
+				  mf_tb_printf(&k->tb, "%s/components/%s",
+					       sc->system ? "../../.." : "../../../..", sc->tenant),
+				  MF_NOPOS));
 	scope_patches(r, sc->dir, p, n, &imgs, kust);
 	write_doc(k, mf_tb_printf(&k->tb, "%s/kustomization.yaml", sc->dir), kust);
 	return true;
@@ -809,7 +814,7 @@ static void overlay(run *r, const mf_env *e, const mf_objects *eo)
 	mf_node *kust = kustomization(k, false),
 		*res = mf_tb_child_seq(&k->tb, kust, "resources", MF_NOPOS);
 	size_t nns = 0;
-	scope sc = {NULL, mf_tb_printf(&k->tb, "%s/shared", dir), e->ns};
+	scope sc = {NULL, mf_tb_printf(&k->tb, "%s/shared", dir), e->ns, false};
 
 	if (!dir || !nss || !res)
 		return;
@@ -822,14 +827,13 @@ static void overlay(run *r, const mf_env *e, const mf_objects *eo)
 		mf_tb_push(&k->tb, res, mf_tb_str(&k->tb, "namespaces.yaml", MF_NOPOS));
 	if (overlay_scope(r, eo, &sc))
 		mf_tb_push(&k->tb, res, mf_tb_str(&k->tb, "shared", MF_NOPOS));
-	for (size_t t = 0; t < e->ntenants; t++) {
-		scope ts = {e->tenants[t].name,
-			    mf_tb_printf(&k->tb, "%s/tenants/%s", dir, e->tenants[t].name),
-			    e->tenants[t].ns};
+	for (size_t t = 0; t < e->nspaces; t++) { /* the tenants', then the system one */
+		const mf_tenant *tn = &e->tenants[t];
+		const char *part =
+			tn->system ? tn->name : mf_tb_printf(&k->tb, "tenants/%s", tn->name);
+		scope ts = {tn->name, mf_tb_printf(&k->tb, "%s/%s", dir, part), tn->ns, tn->system};
 		if (overlay_scope(r, eo, &ts))
-			mf_tb_push(&k->tb, res,
-				   mf_tb_str(&k->tb, mf_tb_printf(&k->tb, "tenants/%s", ts.tenant),
-					     MF_NOPOS));
+			mf_tb_push(&k->tb, res, mf_tb_str(&k->tb, part, MF_NOPOS));
 	}
 	write_doc(k, mf_tb_printf(&k->tb, "%s/kustomization.yaml", dir), kust);
 	if (mf_emit_secrets_md(k->c, k->rd, &e, 1, mf_tb_printf(&k->tb, "%s/SECRETS.md", dir),
@@ -837,7 +841,7 @@ static void overlay(run *r, const mf_env *e, const mf_objects *eo)
 		k->rc = -1;
 }
 
-/* base/ (tenant NULL) or components/TENANT/ */
+/* base/ (tenant NULL) or components/TENANT/ (components/system/) */
 static void write_common(run *r, const char *dir, const char *tenant)
 {
 	kz *k = r->k;
@@ -929,6 +933,8 @@ int mf_emit_kustomize(mf_ctx *c, const mf_rendered *rd, mf_output *o)
 				&r,
 				mf_tb_printf(&k.tb, ROOT "/components/%s", s->base.tenants[t].name),
 				s->base.tenants[t].name);
+	if (has_component(&r, MF_SYSTEM_PART))
+		write_common(&r, ROOT "/components/" MF_SYSTEM_PART, MF_SYSTEM_PART);
 	for (size_t i = 0; i < n; i++)
 		overlay(&r, envs[i], &eo[i]);
 	return kustomize_rc(&k);

@@ -125,7 +125,7 @@ static void service_alert(ra *x, const mf_pair *a, const char *svc, bool k8s)
 	const mf_instance *end = x->e->inst + x->e->ninst;
 
 	for (; in && in < end && mf_streq(in->service, svc); in++)
-		add_rule(x, k8s ? in->ns : "", in->tenant ? in->tenant->name : NULL,
+		add_rule(x, k8s ? in->ns : "", mf_inst_part(in),
 			 rule_of(x->tb, a, in, k8s), a->pos);
 }
 

@@ -162,6 +162,128 @@ static bool base_needed(const mf_system *s)
 	return s->nenvs == 0;
 }
 
+/* ---- one system namespace, several environments ------------------------------- */
+
+/* The node of y where it first differs from x (y itself for a scalar, a
+ * kind or a count): the line to point at. */
+static const mf_node *first_diff(const mf_node *x, const mf_node *y)
+{
+	if (!x || !y || x->kind != y->kind || x->n != y->n)
+		return y;
+	for (size_t i = 0; y->kind == MF_MAP && i < y->n; i++) {
+		const mf_node *xv = mf_get(x, y->pairs[i].key);
+		if (!xv || !mf_equal(xv, y->pairs[i].val))
+			return xv ? first_diff(xv, y->pairs[i].val) : y->pairs[i].val;
+	}
+	for (size_t i = 0; y->kind == MF_SEQ && i < y->n; i++)
+		if (!mf_equal(x->items[i], y->items[i]))
+			return first_diff(x->items[i], y->items[i]);
+	return y;
+}
+
+typedef struct sysobj {
+	const mf_object *o;
+	const mf_env *e;
+} sysobj;
+
+static void system_differs(mf_ctx *c, mf_hash *said, const sysobj *was, const mf_object *o,
+			   const mf_env *e)
+{
+	const mf_node *at = first_diff(was->o->doc, o->doc);
+	mf_pos pos = at && at->pos.file ? at->pos : o->pos;
+	mf_diag *d;
+
+	if (!mf_hash_first_pos(c->a, said, pos))
+		return;
+	d = mf_diag_add(c, MF_SEV_ERROR, pos, "system-namespace-shared",
+			"'%s' and '%s' share the system namespace '%s', but their %s '%s' "
+			"differs: applying one would replace the other's",
+			was->e->name, e->name, e->system_ns, o->kind, o->name);
+
+	if (d)
+		mf_diag_note(
+			c, d,
+			"make the environments agree on it, or give each its own "
+			"'systemNamespace' (the default, <namespace>-system, is per environment)");
+}
+
+/* One environment's default deny in a shared system namespace would cut off
+ * the clients of another that has no NetworkPolicies. */
+static int policies_differ(mf_ctx *c, mf_hash *seen, const mf_env *e)
+{
+	const char *key = mf_printf(c->a, "%s\n", e->system_ns);
+	const mf_env *was = key ? mf_hash_get_str(seen, key) : NULL;
+
+	if (key && !was)
+		mf_hash_put_str(c->a, seen, key, (void *)e);
+	if (!was || was->network_policy == e->network_policy)
+		return 0;
+	mf_error(c, e->system_pos, "system-namespace-shared",
+		 "'%s' and '%s' share the system namespace '%s', but only '%s' has "
+		 "NetworkPolicies: its default deny there would cut off the other's clients",
+		 was->name, e->name, e->system_ns, was->network_policy ? was->name : e->name);
+	return -1;
+}
+
+/* A system namespace that is another environment's own or a tenant's there:
+ * the system services would land among that environment's. */
+static int system_elsewhere(mf_ctx *c, const mf_rendered *r)
+{
+	mf_hash owner = {0}; /* shared and tenant namespaces -> their environment */
+	int rc = 0;
+
+	for (size_t i = 0; i < r->nenvs; i++) {
+		const mf_env *e = r->envs[i].env;
+		for (size_t t = 0; r->envs[i].has_k8s && t <= e->ntenants; t++)
+			mf_hash_put_str(c->a, &owner, t ? e->tenants[t - 1].ns : e->ns, (void *)e);
+	}
+	for (size_t i = 0; i < r->nenvs; i++) {
+		const mf_env *e = r->envs[i].env, *o;
+		if (!e->system || !r->envs[i].has_k8s ||
+		    !(o = mf_hash_get_str(&owner, e->system_ns)) || o == e)
+			continue; /* the environment's own: resolve said so */
+		mf_error(c, e->system_pos, "system-namespace-clash",
+			 "the system namespace '%s' of '%s' is a namespace of '%s', whose services "
+			 "run there: give it its own 'systemNamespace'",
+			 e->system_ns, e->name, o->name);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Environments naming one system namespace apply its objects to one
+ * namespace: they must render them alike, or the later apply silently
+ * replaces the earlier.  Objects one of them has alone are no clash. */
+static int system_agree(mf_ctx *c, const mf_rendered *r)
+{
+	mf_hash seen = {0}, said = {0}; /* objects by namespace, kind and name; lines reported */
+	int rc = 0;
+
+	for (size_t i = 0; i < r->nenvs; i++) {
+		const mf_env *e = r->envs[i].env;
+		if (e->system && r->envs[i].has_k8s && policies_differ(c, &seen, e) < 0)
+			rc = -1;
+		for (size_t k = 0; e->system && k < r->envs[i].k8s.n; k++) {
+			const mf_object *o = &r->envs[i].k8s.v[k];
+			const char *key;
+			sysobj *was, *x;
+			if (!mf_streq(o->tenant, MF_SYSTEM_PART))
+				continue;
+			key = mf_printf(c->a, "%s\n%s\n%s", e->system_ns, o->kind, o->name);
+			if ((was = mf_hash_get_str(&seen, key))) {
+				if (!mf_equal(was->o->doc, o->doc)) {
+					system_differs(c, &said, was, o, e);
+					rc = -1;
+				}
+			} else if ((x = mf_alloc(c->a, sizeof *x))) {
+				*x = (sysobj){o, e};
+				mf_hash_put_str(c->a, &seen, key, x);
+			}
+		}
+	}
+	return rc;
+}
+
 int mf_render(mf_ctx *c, const mf_system *s, const mf_render_opts *o, mf_rendered *out)
 {
 	static const mf_render_opts none;
@@ -182,6 +304,8 @@ int mf_render(mf_ctx *c, const mf_system *s, const mf_render_opts *o, mf_rendere
 		if (render_env(c, s, o, &out->envs[i]) < 0)
 			rc = -1;
 	}
+	if (system_elsewhere(c, out) < 0 || system_agree(c, out) < 0)
+		rc = -1;
 	return rc;
 }
 

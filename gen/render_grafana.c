@@ -115,7 +115,8 @@ typedef struct gk {
 	const mf_system *s;
 	const mf_env *e;
 	mf_objects *out;
-	const char *ns; /* the Grafana service's, or the environment's */
+	const char *ns;   /* the Grafana service's, or the environment's */
+	const char *part; /* its namespace's part of the output (mf_inst_part), or NULL */
 } gk;
 
 static mf_object *config_map(gk *g, const char *name, const mf_node *labels, const char *key,
@@ -125,6 +126,7 @@ static mf_object *config_map(gk *g, const char *name, const mf_node *labels, con
 		       .kind = "ConfigMap",
 		       .name = name,
 		       .ns = g->ns,
+		       .tenant = g->part,
 		       .group = "grafana-provisioning",
 		       .pos = pos};
 
@@ -169,7 +171,7 @@ int mf_render_grafana(mf_ctx *c, mf_tb *tb, const mf_system *s, const mf_env *e,
 	const mf_node *ds = section(s, "datasources"), *dash = section(s, "dashboards");
 	const char *svc = grafana_service(s), *file = mf_tb_printf(tb, "%s.yaml", s->name);
 	const mf_instance *in = svc ? mf_find_instance(e, svc, NULL) : NULL;
-	gk g = {c, tb, s, e, out, in ? in->ns : e->ns};
+	gk g = {c, tb, s, e, out, in ? in->ns : e->ns, in ? mf_inst_part(in) : NULL};
 
 	if (ds && !config_map(&g, mf_tb_printf(tb, "%s-grafana-datasources", s->name),
 			      one_label(tb, "grafana_datasource", ds->pos), file,

@@ -283,7 +283,7 @@ static void push_path(mf_ing *g, const entry *en, const mf_node *pn, const mf_no
 	x = memset(&g->v[g->n], 0, sizeof *x);
 	x->in = en->p->in;
 	x->ns = x->in->ns;
-	x->tenant = x->in->tenant ? x->in->tenant->name : NULL;
+	x->tenant = mf_inst_part(x->in);
 	x->service = x->in->name;
 	x->port = en->p->port;
 	x->number = en->p->number;

@@ -310,7 +310,7 @@ static mf_node *inst_object(ri *i, const char *api, const char *kind, const char
 
 static void inst_emit(ri *i, mf_node *doc)
 {
-	emit(i->r, doc, i->in->service, i->in, i->in->tenant ? i->in->tenant->name : NULL, i->pos);
+	emit(i->r, doc, i->in->service, i->in, mf_inst_part(i->in), i->pos);
 }
 
 /* ---- ports ------------------------------------------------------------------- */
@@ -574,7 +574,7 @@ static void env_file_configmaps(ri *i)
 			for (size_t n = 0; n < data->n; n++)
 				mf_tb_put(&r->tb, out, data->pairs[n].key,
 					  str_of(r, data->pairs[n].val));
-		emit(r, doc, "configs", NULL, i->in->tenant ? i->in->tenant->name : NULL, e->pos);
+		emit(r, doc, "configs", NULL, mf_inst_part(i->in), e->pos);
 	}
 }
 
@@ -1992,8 +1992,7 @@ static void use_config(ri *i, const char *cfg, mf_pos pos)
 	if (!(grown = mf_tb_grow(&r->tb, r->cfgs, r->ncfgs, &r->capcfgs, sizeof *grown)))
 		return;
 	r->cfgs = grown;
-	r->cfgs[r->ncfgs++] =
-		(cfguse){i->in->ns, i->in->tenant ? i->in->tenant->name : NULL, cfg, pos};
+	r->cfgs[r->ncfgs++] = (cfguse){i->in->ns, mf_inst_part(i->in), cfg, pos};
 }
 
 /* configs an instance reads: env, envFrom and volumes */
@@ -2284,7 +2283,8 @@ static mf_node *one(rk *r, mf_node *item, mf_pos pos)
 }
 
 /* Who else reaches ports with these keys: the ingress controller (value
- * NULL: its namespace, controller_ns()), the OpenShift router, Prometheus. */
+ * NULL: its namespace, controller_ns()), the OpenShift router, Prometheus
+ * (and the environment's own, scrapers()). */
 static const struct {
 	const char *want, *label, *value;
 } namespace_peers[] = {
@@ -2338,19 +2338,33 @@ static void host_port_rule(ri *i, mf_node *rules)
 	add_rule(r, rules, from, ports, i->pos);
 }
 
+/* Metrics ports admit the convention's Prometheus namespace and, where the
+ * environment runs monitoring.prometheus.service itself (in the system
+ * namespace, say), that service's pods. */
+static mf_node *scrapers(ri *i, mf_node *from)
+{
+	const char *svc = mf_str(mf_path(i->r->s->doc, "monitoring.prometheus.service"));
+	const mf_instance *p = svc ? mf_find_instance(i->r->e, svc, NULL) : NULL;
+
+	if (p && p != i->in && !p->host_network)
+		mf_tb_push(&i->r->tb, from, peer(i->r, p, i->in, i->pos));
+	return from;
+}
+
 static void allow_rules(ri *i, mf_node *rules)
 {
 	rk *r = i->r;
 
 	client_rules(i, rules);
 	for (size_t k = 0; k < MF_NELEM(namespace_peers); k++) {
-		mf_node *ports = policy_ports(i, namespace_peers[k].want);
+		mf_node *ports = policy_ports(i, namespace_peers[k].want), *from;
 		const char *v = mf_or(namespace_peers[k].value, controller_ns(i));
-		if (ports && ports->n)
-			add_rule(
-				r, rules,
-				one(r, ns_selector(r, namespace_peers[k].label, v, i->pos), i->pos),
-				ports, i->pos);
+		if (!ports || !ports->n)
+			continue;
+		from = one(r, ns_selector(r, namespace_peers[k].label, v, i->pos), i->pos);
+		if (!strcmp(namespace_peers[k].want, "metrics"))
+			from = scrapers(i, from);
+		add_rule(r, rules, from, ports, i->pos);
 	}
 	host_port_rule(i, rules);
 }
@@ -2439,6 +2453,19 @@ static mf_node *egress_rules(ri *i)
 	return rules;
 }
 
+/* A NetworkPolicy's name: in a system namespace the environment names, which
+ * other environments may share, NAME-ENV, so that each environment's
+ * policies add up there (policies only ever admit more) instead of
+ * replacing one another's. */
+static const char *policy_name(rk *r, const char *ns, const char *name)
+{
+	const mf_env *e = r->e;
+
+	if (e->system_named && e->system && !e->is_base && streq(ns, e->system_ns))
+		return mf_tb_printf(&r->tb, "%s-%s", name, e->name);
+	return name;
+}
+
 /* What may reach this service under the namespace's default deny (its
  * clients, the ingress controller or router on exposed ports, Prometheus
  * on metrics ports, anyone on a daemon's host ports) and, with `egress`,
@@ -2456,7 +2483,8 @@ static void allow_policy(ri *i)
 	if (i->in->egress)
 		egress = egress_rules(i);
 	if ((!rules->n && !egress) ||
-	    !(doc = inst_object(i, "networking.k8s.io/v1", "NetworkPolicy", i->in->name)) ||
+	    !(doc = inst_object(i, "networking.k8s.io/v1", "NetworkPolicy",
+				policy_name(r, i->in->ns, i->in->name))) ||
 	    !(spec = mf_tb_child(&r->tb, doc, "spec", i->pos)))
 		return;
 	mf_tb_put(&r->tb, mf_tb_child(&r->tb, spec, "podSelector", i->pos), "matchLabels",
@@ -2481,7 +2509,7 @@ static void namespaces(rk *r)
 	quota(r, e->capacity, e->ns, NULL);
 	if (e->network_policy)
 		default_deny(r, e->ns, NULL, e->pos);
-	for (size_t k = 0; k < e->ntenants; k++) {
+	for (size_t k = 0; k < e->nspaces; k++) { /* the tenants', then the system one */
 		const mf_tenant *t = &e->tenants[k];
 		namespace_obj(r, t->ns, t, t->pos);
 		quota(r, mf_get(t->node, "quota"), t->ns, t->name);
@@ -2565,8 +2593,8 @@ static size_t net_namespaces(rk *r, const char *name, netns *v)
 			continue;
 		if (!(x = mf_hash_get_str(&seen, in->ns))) {
 			x = &v[n++];
-			*x = (netns){in->ns, in->tenant ? in->tenant->name : NULL, false,
-				     mf_tb_map(&r->tb, in->pos), in->pos};
+			*x = (netns){in->ns, mf_inst_part(in), false, mf_tb_map(&r->tb, in->pos),
+				     in->pos};
 			mf_tb_hash_put(&r->tb, &seen, in->ns, x);
 		}
 		x->confined |= mf_net_confined(r->s, in);
@@ -2626,8 +2654,8 @@ static void net_policy(rk *r, const char *name, const netns *v, size_t n, size_t
 	const char *label = mf_net_label(&r->tb, name);
 	mf_pos pos = v[own].pos;
 	mf_node *doc = object(r, "networking.k8s.io/v1", "NetworkPolicy",
-			      mf_printf(r->tb.a, "network-%s", name), v[own].ns,
-			      common_labels(r, pos), pos);
+			      policy_name(r, v[own].ns, mf_printf(r->tb.a, "network-%s", name)),
+			      v[own].ns, common_labels(r, pos), pos);
 	mf_node *spec = mf_tb_child(&r->tb, doc, "spec", pos), *egress, *rule;
 
 	confined_selector(r, mf_tb_child(&r->tb, spec, "podSelector", pos), &v[own], label);

@@ -208,7 +208,7 @@ static const char *fit_name(mf_tb *tb, const char *name)
 	return mf_tb_printf(tb, "%.*s-%06lx", (int)n, name, fnv24(name));
 }
 
-/* <system>-<env>[-<tenant>]-<word>; groups that would share a name get a
+/* <system>-<env>[-<tenant>|-system]-<word>; groups that would share a name get a
  * hash of their settings, so adding one never renames the others. */
 static void name_groups(vctx *v)
 {
@@ -219,9 +219,10 @@ static void name_groups(vctx *v)
 		return;
 	for (size_t i = 0; i < v->ng; i++) {
 		const bgroup *g = &v->g[i];
-		const char *owner = g->tenant               ? g->tenant->name
-				    : same(g->ns, v->e->ns) ? NULL
-							    : g->ns;
+		const char *owner = g->tenant                      ? g->tenant->name
+				    : same(g->ns, v->e->ns)        ? NULL
+				    : same(g->ns, v->e->system_ns) ? MF_SYSTEM_PART
+								   : g->ns;
 		base[i] = mf_tb_printf(tb, "%s-%s%s%s-%s", v->s->name, v->e->name, owner ? "-" : "",
 				       owner ? owner : "",
 				       schedule_word(tb, mf_str(g->set.schedule)));

@@ -723,6 +723,11 @@ const mf_instance *mf_find_instance(const mf_env *e, const char *service, const 
 	return NULL;
 }
 
+const char *mf_inst_part(const mf_instance *in)
+{
+	return in->tenant ? in->tenant->name : in->system ? MF_SYSTEM_PART : NULL;
+}
+
 const mf_instance *mf_ref_target(const mf_instance *from, const char *service)
 {
 	const mf_instance *t = NULL;
@@ -1105,6 +1110,11 @@ static void env_settings(rctx *r, mf_env *e)
 		e->ns = mf_get_str(n, "namespace");
 	if (!e->ns)
 		e->ns = mf_printf(r->c->a, "%s-%s", r->s->name, e->name);
+	e->system_ns = mf_get_str(n, "systemNamespace");
+	e->system_named = e->system_ns != NULL;
+	e->system_pos = mf_get(n, "systemNamespace") ? mf_get(n, "systemNamespace")->pos : e->pos;
+	if (!e->system_ns)
+		e->system_ns = mf_printf(r->c->a, "%s-system", e->ns);
 	e->require = mf_merge(r->c->a, mf_get(p, "require"), mf_get(n, "require"));
 	/* the system's own words beat a generic profile, as for defaults */
 	e->backup =
@@ -1154,6 +1164,7 @@ static void env_tenants(rctx *r, mf_env *e)
 
 	for (size_t i = 0; only && i < only->n; i++)
 		need(r, only->items[i], "tenants", "tenant");
+	/* one more: the system namespace's entry (env_system) */
 	e->tenants = mf_alloc(r->c->a, ((all ? all->n : 0) + 1) * sizeof *e->tenants);
 	for (size_t i = 0; all && e->tenants && i < all->n; i++) {
 		const mf_pair *t = &all->pairs[i];
@@ -1654,7 +1665,8 @@ static void fill_instance(rctx *r, mf_env *e, mf_instance *in, const mf_pair *sv
 	in->name = svc->key;
 	in->compose_name = t ? mf_printf(r->c->a, "%s-%s", svc->key, t->name) : svc->key;
 	in->id = in->compose_name;
-	in->ns = t ? t->ns : e->ns;
+	in->system = !t && mf_streq(mf_get_str(in->spec, "namespace"), "system");
+	in->ns = t ? t->ns : in->system ? e->system_ns : e->ns;
 	in->kind = workload_of(in->spec);
 	in->pos = svc->pos;
 	in->env = e;
@@ -1689,6 +1701,20 @@ static const mf_node *env_defaults(rctx *r, const mf_env *e, bool for_store)
 	return merge_fields(r, d, mf_get(e->node, "defaults"));
 }
 
+/* `namespace: system` on a tenant-scoped service: its instances live in
+ * their tenants' namespaces */
+static void system_tenant(rctx *r, const mf_node *spec)
+{
+	const mf_node *n = mf_get(spec, "namespace");
+
+	if (!mf_streq(mf_str(n), "system") || !first_report(r, n->pos))
+		return;
+	mf_error(r->c, n->pos, "system-namespace-tenant",
+		 "'namespace: system' on a 'scope: tenant' service: its instances run in their "
+		 "tenants' namespaces; only a shared service can be in the system namespace");
+	r->rc = -1;
+}
+
 static void service_instances(rctx *r, mf_env *e, const mf_pair *svc, const mf_node *expanded,
 			      const mf_node *const defaults[2], size_t *cap)
 {
@@ -1702,6 +1728,8 @@ static void service_instances(rctx *r, mf_env *e, const mf_pair *svc, const mf_n
 	if (!service_in_env(spec, e))
 		return;
 	scope = mf_get_str(spec, "scope");
+	if (mf_streq(scope, "tenant"))
+		system_tenant(r, spec);
 	if (!scope || strcmp(scope, "tenant")) {
 		if ((in = new_instance(r, e, cap)) != NULL) {
 			in->spec = spec;
@@ -2129,11 +2157,54 @@ static void check_only(rctx *r, const char *const *only, size_t nonly)
 	}
 }
 
+static void system_clash(rctx *r, const mf_env *e, const char *what)
+{
+	mf_error(r->c, e->system_pos, "system-namespace-clash",
+		 "the system namespace '%s' of '%s' is also %s: give it its own "
+		 "'systemNamespace'",
+		 e->system_ns, e->name, what);
+	r->rc = -1;
+}
+
+/* The system namespace, when an instance is in it: an entry after the
+ * tenants, in a namespace of its own. */
+static void env_system(rctx *r, mf_env *e)
+{
+	bool used = false;
+	mf_tenant *t;
+
+	e->nspaces = e->ntenants;
+	for (size_t i = 0; i < e->ninst && !used; i++)
+		used = e->inst[i].system;
+	if (!used || !e->tenants)
+		return;
+	t = &e->tenants[e->nspaces++];
+	*t = (mf_tenant){MF_SYSTEM_PART, e->system_pos, NULL, e->system_ns, true};
+	e->system = t;
+	for (size_t i = 0; i < e->ntenants; i++) {
+		/* the base has every tenant: one report for the name */
+		if (e->is_base && !strcmp(e->tenants[i].name, MF_SYSTEM_PART)) {
+			mf_error(r->c, e->tenants[i].pos, "system-namespace-clash",
+				 "tenant '%s' has the name of the system namespace's part "
+				 "(Kustomize's system/, Helm's tenants.system): rename the tenant",
+				 MF_SYSTEM_PART);
+			r->rc = -1;
+		} else if (!e->is_base && !strcmp(e->tenants[i].ns, e->system_ns)) {
+			system_clash(r, e,
+				     mf_printf(r->c->a, "the namespace of tenant '%s'",
+					       e->tenants[i].name));
+		}
+	}
+	if (!e->is_base && !strcmp(e->system_ns, e->ns))
+		system_clash(r, e, "the namespace of its shared services");
+}
+
 static void build_env(rctx *r, mf_env *e, const mf_node *const *expanded)
 {
 	env_settings(r, e);
 	env_tenants(r, e);
 	env_instances(r, e, expanded);
+	env_system(r, e);
 	env_ports(r, e);
 	env_refs(r, e);
 	env_flows(r, e);

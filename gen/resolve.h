@@ -128,7 +128,8 @@ struct mf_instance {
 	const mf_tenant *tenant;  /* NULL for a shared instance */
 	const char *name;         /* Kubernetes object name: the service name */
 	const char *compose_name; /* Compose service name: service, or service-tenant */
-	const char *ns;           /* Kubernetes namespace (env's, or the tenant's) */
+	const char *ns; /* Kubernetes namespace (env's, the tenant's, or the system one) */
+	bool system;    /* `namespace: system`: in the environment's system namespace */
 	mf_workload kind;
 	const mf_node *spec;    /* merged service fields, read-only */
 	mf_pos pos;             /* the service's key in the description */
@@ -166,7 +167,12 @@ struct mf_tenant {
 	mf_pos pos;
 	const mf_node *node; /* the tenant's description */
 	const char *ns;      /* namespace in this environment: tenant.namespace or ENVNS-TENANT */
+	bool system;         /* the environment's system namespace (mf_env.system), no tenant */
 };
+
+/* The system namespace's part name: what its objects carry where a tenant's
+ * carry the tenant's name (Kustomize's system/, Helm's tenants.system). */
+#define MF_SYSTEM_PART "system"
 
 struct mf_env {
 	const char *name;
@@ -190,6 +196,15 @@ struct mf_env {
 	size_t npolicies;
 	mf_tenant *tenants; /* tenants present in this environment, sorted by name */
 	size_t ntenants;
+	/* the system namespace: systemNamespace, else ENVNS-system; `system` is
+	 * its entry, right after the tenants (tenants[ntenants]) when some
+	 * instance is in it, else NULL; nspaces counts the tenants and it, the
+	 * namespaces beside the shared one */
+	const char *system_ns;
+	mf_pos system_pos; /* systemNamespace, or the environment */
+	bool system_named; /* systemNamespace given: other environments may share it */
+	const mf_tenant *system;
+	size_t nspaces;
 	mf_instance *inst; /* sorted by (service, tenant); shared first */
 	size_t ninst;
 	const struct mf_vars *vars; /* its variables' values, the references resolved */
@@ -236,6 +251,9 @@ const char *mf_ref_value(mf_ctx *c, const mf_instance *from, const mf_node *ref,
  * port (<= 0: none; NULL when the format needs one) and namespace. */
 const char *mf_ref_format(mf_ctx *c, const mf_node *ref, const char *host, long long port,
 			  const char *ns);
+/* The part of the environment an instance's objects belong to, beside the
+ * shared namespace: its tenant's name, MF_SYSTEM_PART, or NULL (shared). */
+const char *mf_inst_part(const mf_instance *in);
 /* The instance a reference from `from` points at (same tenant first). */
 const mf_instance *mf_ref_target(const mf_instance *from, const char *service);
 
