@@ -143,7 +143,13 @@ bool mf_yaml_resolve_plain(mf_node *n)
 
 	/* most plain scalars are words: none of null, a boolean or a number
 	 * starts otherwise, and the tests below cost a dozen strcmp each */
-	if (*n->str && !strchr("~nNtTfF.+-0123456789", *n->str))
+	static const bool may[256] = {
+		['~'] = 1, ['n'] = 1, ['N'] = 1, ['t'] = 1, ['T'] = 1, ['f'] = 1, ['F'] = 1,
+		['.'] = 1, ['+'] = 1, ['-'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+		['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['\0'] = 1,
+	};
+
+	if (!may[(unsigned char)*n->str])
 		return true;
 	if (is_null_text(n->str)) {
 		n->kind = MF_NULL;

@@ -28,6 +28,26 @@ typedef struct fast {
 	size_t cap; /* decoded text (escapes, block scalars), malloc'd */
 } fast;
 
+/* Byte classes for the scanning loops.  The text ends in a NUL
+ * (mf_source_add) and holds none before (plain_text), so NUL is its end. */
+enum { C_STOP = 1, C_IND = 2, C_KEYIND = 4 };
+#define IND_(c) [c] = C_IND | C_KEYIND
+static const unsigned char cls[256] = {
+	['\0'] = C_STOP, ['\n'] = C_STOP, [' '] = C_STOP, [':'] = C_STOP | C_IND | C_KEYIND,
+	IND_(','), IND_('['), IND_(']'), IND_('{'), IND_('}'), IND_('#'), IND_('&'), IND_('*'),
+	IND_('!'), IND_('|'), IND_('>'), IND_('%'), IND_('@'), IND_('`'), IND_('?'),
+	['\''] = C_IND, ['"'] = C_IND, ['-'] = C_KEYIND,
+};
+
+/* The first byte at or after p that may end a plain scalar or key: a line
+ * break, the end, a space or a colon. */
+static const char *plain_stop(const char *p)
+{
+	while (!(cls[(unsigned char)*p] & C_STOP))
+		p++;
+	return p;
+}
+
 /* Give up: the text is libfyaml's.  Returns END so that callers unwind. */
 static long no(fast *f)
 {
@@ -131,7 +151,7 @@ static mf_node *text_node(fast *f, const char *s, size_t n, mf_pos pos, unsigned
 {
 	mf_node *v;
 
-	if (n > MF_MAX_SCALAR_BYTES || memchr(s, '\0', n))
+	if (n > MF_MAX_SCALAR_BYTES) /* no NUL: plain_text, put_utf8 */
 		return (no(f), NULL);
 	if (!(v = mf_new_strn(f->a, s, n, pos)))
 		return (no(f), NULL);
@@ -274,13 +294,15 @@ static mf_node *plain(fast *f)
 	const char *s = f->p, *p = s, *e;
 	mf_pos pos = pos_at(f, s);
 
-	if (strchr(",[]{}#&*!|>'\"%@`?:", *s) || (*s == '-' && blank_at(f, s + 1)) ||
+	if ((cls[(unsigned char)*s] & C_IND) || (*s == '-' && blank_at(f, s + 1)) ||
 	    (f->end - s >= 3 && (!memcmp(s, "---", 3) || !memcmp(s, "...", 3))))
 		return (no(f), NULL);
-	while (!at_eol(f, p) && !(*p == ' ' && p + 1 < f->end && p[1] == '#')) {
+	for (;; p++) {
+		p = plain_stop(p);
+		if (at_eol(f, p) || (*p == ' ' && p[1] == '#'))
+			break;
 		if (*p == ':' && blank_at(f, p + 1))
 			return (no(f), NULL);
-		p++;
 	}
 	for (e = p; e > s && e[-1] == ' ';)
 		e--;
@@ -457,14 +479,29 @@ static long value(fast *f, long ind, bool in_map, mf_node **out)
 	return inline_value(f, ind, out);
 }
 
+/* The `:` that ends a plain key at s, or NULL when s starts no plain key. */
+static const char *plain_key_end(const fast *f, const char *s)
+{
+	const char *p = s;
+
+	if (cls[(unsigned char)*s] & C_KEYIND)
+		return NULL;
+	for (;; p++) {
+		p = plain_stop(p);
+		if (at_eol(f, p) || (*p == ' ' && p[1] == '#'))
+			return NULL;
+		if (*p == ':' && blank_at(f, p + 1))
+			return p[-1] == ' ' ? NULL : p;
+	}
+}
+
 /* A mapping key at the cursor, with its `:`: the text (NUL-terminated, in
- * f->buf or the key buffer), its position; false when there is none. */
+ * kbuf or the arena), its position; false when there is none. */
 static bool key_at(fast *f, char *kbuf, size_t size, const char **key, mf_pos *pos)
 {
-	const char *s = f->p, *p = s;
+	const char *s = f->p, *p;
 	mf_node *q;
 
-	*pos = pos_at(f, s);
 	if (*s == '"' || *s == '\'') {
 		if (!(q = *s == '"' ? double_quoted(f) : single_quoted(f)) || f->p >= f->end ||
 		    *f->p != ':' || !blank_at(f, f->p + 1))
@@ -474,13 +511,9 @@ static bool key_at(fast *f, char *kbuf, size_t size, const char **key, mf_pos *p
 		f->p++;
 		return true;
 	}
-	if (strchr(",[]{}#&*!|>%@`?:-", *s))
+	if (!(p = plain_key_end(f, s)) || (size_t)(p - s) >= size)
 		return false;
-	while (!at_eol(f, p) && !(*p == ':' && blank_at(f, p + 1)) &&
-	       !(*p == ' ' && p + 1 < f->end && p[1] == '#'))
-		p++;
-	if (at_eol(f, p) || *p != ':' || p[-1] == ' ' || (size_t)(p - s) >= size)
-		return false;
+	*pos = pos_at(f, s);
 	memcpy(kbuf, s, (size_t)(p - s));
 	kbuf[p - s] = '\0';
 	*key = kbuf;
@@ -589,12 +622,14 @@ static long block_seq(fast *f, long ind, mf_node **out)
 static bool is_key(fast *f)
 {
 	char kbuf[256];
-	const char *key, *p = f->p, *bol = f->bol;
+	const char *key, *p = f->p;
 	mf_pos pos;
-	bool yes = key_at(f, kbuf, sizeof kbuf, &key, &pos);
+	bool yes;
 
+	if (*p != '"' && *p != '\'')
+		return plain_key_end(f, p) != NULL;
+	yes = key_at(f, kbuf, sizeof kbuf, &key, &pos);
 	f->p = p;
-	f->bol = bol;
 	return yes;
 }
 
@@ -616,14 +651,10 @@ static bool plain_text(const unsigned char *s, size_t n)
 {
 	for (size_t i = 0; i < n;) {
 		size_t k;
-		if (s[i] >= 0x20 && s[i] < 0x7F) {
-			i++;
-			continue;
-		}
-		if (s[i] == '\n') {
-			i++;
-			continue;
-		}
+		while (i < n && ((unsigned char)(s[i] - 0x20) < 0x5F || s[i] == '\n'))
+			i++; /* printable ASCII and line breaks, most of any text */
+		if (i >= n)
+			break;
 		if (s[i] < 0x80 || !(k = mf_utf8_len(s + i, n - i)))
 			return false;
 		if ((s[i] == 0xC2 && s[i + 1] < 0xA0) ||

@@ -7,46 +7,7 @@
 #include <sys/stat.h>
 
 #include "support.h"
-
-/* The first difference between two trees, written into why; true when none.
- * Every field a later stage reads: kind, flags, position, text, value, the
- * keys and their positions, in order. */
-static bool same(const mf_node *x, const mf_node *y, char *why, size_t size)
-{
-	if (!x || !y) {
-		snprintf(why, size, "%s node missing", x ? "libfyaml's" : "the fast");
-		return x == y;
-	}
-	if (x->kind != y->kind || x->flags != y->flags || !mf_pos_eq(x->pos, y->pos) ||
-	    x->n != y->n || !mf_streq(x->str, y->str) || x->len != y->len) {
-		snprintf(why, size, "at %u:%u (libfyaml %u:%u): kind %d/%d flags %u/%u n %zu/%zu "
-			 "text [%s]/[%s]", x->pos.line, x->pos.col, y->pos.line, y->pos.col,
-			 x->kind, y->kind, x->flags, y->flags, x->n, y->n, mf_or(x->str, ""),
-			 mf_or(y->str, ""));
-		return false;
-	}
-	if ((x->kind == MF_BOOL && x->v.b != y->v.b) || (x->kind == MF_INT && x->v.i != y->v.i) ||
-	    (x->kind == MF_FLOAT && memcmp(&x->v.f, &y->v.f, sizeof x->v.f))) {
-		snprintf(why, size, "at %u:%u: value of [%s]", x->pos.line, x->pos.col, x->str);
-		return false;
-	}
-	for (size_t i = 0; i < x->n; i++) {
-		if (x->kind == MF_SEQ) {
-			if (!same(x->items[i], y->items[i], why, size))
-				return false;
-			continue;
-		}
-		const mf_pair *p = &x->pairs[i], *q = &y->pairs[i];
-		if (strcmp(p->key, q->key) || !mf_pos_eq(p->pos, q->pos)) {
-			snprintf(why, size, "key [%s] at %u:%u, libfyaml [%s] at %u:%u", p->key,
-				 p->pos.line, p->pos.col, q->key, q->pos.line, q->pos.col);
-			return false;
-		}
-		if (!same(p->val, q->val, why, size))
-			return false;
-	}
-	return true;
-}
+#include "yaml_same.h"
 
 typedef struct tally {
 	size_t files, taken, fallbacks, differ;
@@ -71,7 +32,7 @@ static bool agree(tally *t, const char *name, const char *text, size_t len, bool
 		if (fast && !full)
 			snprintf(why, sizeof why, "taken, but libfyaml refuses it"), ok = false;
 		else if (fast && ok)
-			ok = same(fast, full, why, sizeof why);
+			ok = mf_test_yaml_same(fast, full, why, sizeof why);
 		t->taken += multi && fast;
 		t->fallbacks += multi && !fast;
 		mf_ctx_release(&c);
@@ -286,16 +247,16 @@ START_TEST(a_difference_is_seen)
 	mf_node *x = mf_yaml_fast(&c, f, true), *y = mf_yaml_parse_full(&c, f, true);
 
 	ck_assert_ptr_nonnull(x);
-	ck_assert(same(x, y, why, sizeof why));
+	ck_assert(mf_test_yaml_same(x, y, why, sizeof why));
 	mf_node *c2 = mf_get(x->items[0], "a")->pairs[1].val;
 	c2->pos.col++;
-	ck_assert(!same(x, y, why, sizeof why));
+	ck_assert(!mf_test_yaml_same(x, y, why, sizeof why));
 	c2->pos.col--;
 	c2->flags = 0;
-	ck_assert(!same(x, y, why, sizeof why));
+	ck_assert(!mf_test_yaml_same(x, y, why, sizeof why));
 	c2->flags = MF_QUOTED;
 	mf_get(x->items[0], "a")->pairs[0].pos.line = 7;
-	ck_assert(!same(x, y, why, sizeof why));
+	ck_assert(!mf_test_yaml_same(x, y, why, sizeof why));
 	mf_ctx_release(&c);
 	ck_assert(agree(&t, "flow.yaml", text, strlen(text), true)); /* left to libfyaml */
 	ck_assert_uint_eq(t.fallbacks, 1);
