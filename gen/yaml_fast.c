@@ -33,11 +33,14 @@ typedef struct fast {
 enum { C_STOP = 1, C_IND = 2, C_KEYIND = 4 };
 #define IND_(c) [c] = C_IND | C_KEYIND
 static const unsigned char cls[256] = {
-	['\0'] = C_STOP, ['\n'] = C_STOP, [' '] = C_STOP, [':'] = C_STOP | C_IND | C_KEYIND,
-	IND_(','), IND_('['), IND_(']'), IND_('{'), IND_('}'), IND_('#'), IND_('&'), IND_('*'),
-	IND_('!'), IND_('|'), IND_('>'), IND_('%'), IND_('@'), IND_('`'), IND_('?'),
-	['\''] = C_IND, ['"'] = C_IND, ['-'] = C_KEYIND,
+	['\0'] = C_STOP, ['\n'] = C_STOP,  [' '] = C_STOP, [':'] = C_STOP | C_IND | C_KEYIND,
+	IND_(','),       IND_('['),        IND_(']'),      IND_('{'),
+	IND_('}'),       IND_('#'),        IND_('&'),      IND_('*'),
+	IND_('!'),       IND_('|'),        IND_('>'),      IND_('%'),
+	IND_('@'),       IND_('`'),        IND_('?'),      ['\''] = C_IND,
+	['"'] = C_IND,   ['-'] = C_KEYIND,
 };
+#undef IND_
 
 /* The first byte at or after p that may end a plain scalar or key: a line
  * break, the end, a space or a colon. */
@@ -95,9 +98,8 @@ static long content_line(fast *f)
 			p++;
 		if (!at_eol(f, p) && *p != '#') {
 			f->p = p;
-			if (p == f->bol && f->end - p >= 3 && (!memcmp(p, "---", 3) ||
-							       !memcmp(p, "...", 3)) &&
-			    blank_at(f, p + 3))
+			if (p == f->bol && f->end - p >= 3 &&
+			    (!memcmp(p, "---", 3) || !memcmp(p, "...", 3)) && blank_at(f, p + 3))
 				return *p == '-' ? MARKER : no(f);
 			return (long)(p - f->bol);
 		}
@@ -269,19 +271,24 @@ static mf_node *double_quoted(fast *f)
 	return v;
 }
 
+/* 'it''s'.  Two escaped quotes in a row are libfyaml's to read: 0.7.12
+ * reads 'x''''y' as x''' (the y lost; found by fuzz_yaml). */
 static mf_node *single_quoted(fast *f)
 {
 	mf_pos pos = pos_at(f, f->p + 1);
-	const char *p = f->p + 1;
+	const char *p = f->p + 1, *escaped = NULL;
 	size_t o = 0;
 
 	for (;; p++) {
 		if (at_eol(f, p) || !reserve(f, o + 1))
 			return (no(f), NULL);
-		if (*p == '\'' && (p + 1 >= f->end || p[1] != '\''))
+		if (*p == '\'' && p[1] != '\'')
 			break;
+		if (*p == '\'' && escaped == p)
+			return (no(f), NULL);
 		f->buf[o++] = *p;
-		p += *p == '\'';
+		if (*p == '\'')
+			escaped = ++p + 1; /* where a second escape in a row would start */
 	}
 	f->p = p + 1;
 	return text_node(f, f->buf, o, pos, MF_QUOTED);
@@ -435,7 +442,8 @@ static long inline_value(fast *f, long ind, mf_node **out)
 	if (c == '|')
 		return block_scalar(f, ind, out);
 	if ((c == '{' || c == '[') && f->end - f->p >= 2 && f->p[1] == (c == '{' ? '}' : ']')) {
-		*out = c == '{' ? mf_new_map(f->a, pos_at(f, f->p)) : mf_new_seq(f->a, pos_at(f, f->p));
+		*out = c == '{' ? mf_new_map(f->a, pos_at(f, f->p))
+				: mf_new_seq(f->a, pos_at(f, f->p));
 		f->p += 2;
 	} else {
 		*out = c == '"' ? double_quoted(f) : c == '\'' ? single_quoted(f) : plain(f);
@@ -709,8 +717,9 @@ mf_node *mf_yaml_fast(mf_ctx *c, uint32_t file, bool multi)
 	fast f = {.file = file, .line = 1};
 	mf_node *docs;
 
-	if (!src || !plain_text((const unsigned char *)src->text, src->len) ||
-	    !(f.a = mf_arena_new()))
+	/* a last line without its break: libfyaml's ends of text are its own */
+	if (!src || (src->len && src->text[src->len - 1] != '\n') ||
+	    !plain_text((const unsigned char *)src->text, src->len) || !(f.a = mf_arena_new()))
 		return NULL;
 	mf_arena_set_budget(f.a, mf_arena_budget(c->a));
 	f.p = f.bol = src->text;

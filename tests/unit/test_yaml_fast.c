@@ -192,6 +192,14 @@ static const char *const Edges[] = {
 	"a: |\n  x\n# c\nb: 1\n",
 };
 
+/* Where libfyaml reads valid YAML its own way or refuses it: left to it. */
+static const char *const Leaves[] = {
+	"s: 'x''''y'\n", /* libfyaml: x''' */
+	"d: |\ne: 1\n",  /* libfyaml: the lines after are the block's */
+	"-\n- - 1\n",     /* libfyaml: "did not find expected node content" */
+	"a: 1",           /* no line break at the end */
+};
+
 START_TEST(edge_cases)
 {
 	tally t = {0};
@@ -199,6 +207,9 @@ START_TEST(edge_cases)
 	for (size_t i = 0; i < MF_NELEM(Edges); i++)
 		ck_assert(agree(&t, "edge.yaml", Edges[i], strlen(Edges[i]), false));
 	ck_assert_uint_eq(t.taken, MF_NELEM(Edges) - 1); /* all but the plain `- x` key */
+	for (size_t i = 0; i < MF_NELEM(Leaves); i++)
+		ck_assert(agree(&t, "leave.yaml", Leaves[i], strlen(Leaves[i]), false));
+	ck_assert_uint_eq(t.taken, MF_NELEM(Edges) - 1);
 }
 END_TEST
 
@@ -213,9 +224,10 @@ START_TEST(mutations)
 	if (!NSeeds)
 		walk(&(tally){0}, "tests/golden", false, &Seeds, &NSeeds);
 	ck_assert_uint_gt(NSeeds, 10);
-	for (size_t i = 0; i < MF_NELEM(Edges); i++)
+	for (size_t i = 0; i < MF_NELEM(Edges) + MF_NELEM(Leaves); i++)
 		if ((Seeds = realloc(Seeds, (NSeeds + 1) * sizeof *Seeds)) != NULL)
-			Seeds[NSeeds++] = strdup(Edges[i]);
+			Seeds[NSeeds++] = strdup(i < MF_NELEM(Edges) ? Edges[i]
+							      : Leaves[i - MF_NELEM(Edges)]);
 	for (size_t r = 0; r < rounds; r++) {
 		const char *seed = Seeds[rnd(NSeeds)];
 		size_t len = strlen(seed), edits = 1 + rnd(3);
