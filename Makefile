@@ -86,7 +86,7 @@ run: deps
 	@echo "wrote out/ from $(EXAMPLE)"
 
 # ---- tests ---------------------------------------------------------------------
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/support.h $(BUILD)/libmanifold.a | $(BUILD)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libmanifold.a | $(BUILD)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libmanifold.a $(PKG_LIBS) $(CHECK_LIBS) -lyaml
 
 unit: $(UNITBIN)

@@ -216,6 +216,28 @@ bool mf_pod_of(const mf_object *o, mf_pod *p)
 	return false;
 }
 
+/* "BASE.LIST[I]", as mf_printf would make it, without printf: made for
+ * every container of every rule that reads containers. */
+static const char *item_path(mf_arena *a, const char *base, const char *list, size_t i)
+{
+	char num[24];
+	size_t nd = 0, b = strlen(base), l = strlen(list);
+	char *s;
+
+	do
+		num[sizeof num - 1 - nd++] = (char)('0' + i % 10);
+	while ((i /= 10) != 0);
+	if (!(s = mf_alloc(a, b + l + nd + 4)))
+		return NULL;
+	memcpy(s, base, b);
+	s[b] = '.';
+	memcpy(s + b + 1, list, l);
+	s[b + 1 + l] = '[';
+	memcpy(s + b + 2 + l, num + sizeof num - nd, nd);
+	s[b + 2 + l + nd] = ']';
+	return s;
+}
+
 mf_ctr *mf_pod_containers(mf_chk *k, const mf_pod *p, size_t *n)
 {
 	static const char *const lists[] = {"containers", "initContainers", "ephemeralContainers"};
@@ -234,9 +256,7 @@ mf_ctr *mf_pod_containers(mf_chk *k, const mf_pod *p, size_t *n)
 				continue;
 			out[at].node = seq->items[i];
 			out[at].name = mf_get_str(seq->items[i], "name");
-			out[at].path =
-				p->compose ? p->base
-					   : mf_printf(k->c->a, "%s.%s[%zu]", p->base, lists[l], i);
+			out[at].path = p->compose ? p->base : item_path(k->c->a, p->base, lists[l], i);
 			out[at++].init = l > 0;
 		}
 	}

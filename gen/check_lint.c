@@ -144,8 +144,10 @@ static bool decode_scalar(mf_node *v, const char *key, bool strings)
 		v->flags |= MF_YAML11;
 		return true;
 	}
+	if (v->kind != MF_STR) /* the words below are strings to YAML 1.2 */
+		return false;
 	t = MF_IN_LIST(v->str, yaml11_true);
-	if (v->kind != MF_STR || (!t && !MF_IN_LIST(v->str, yaml11_false)))
+	if (!t && !MF_IN_LIST(v->str, yaml11_false))
 		return false;
 	if (key && MF_IN_LIST(key, bool_fields)) {
 		v->kind = MF_BOOL;

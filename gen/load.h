@@ -52,6 +52,19 @@ size_t mf_utf8_len(const unsigned char *s, size_t left);
  * documents is accepted and returned as an MF_SEQ of roots (for lint). */
 mf_node *mf_yaml_parse(mf_ctx *c, uint32_t file, bool multi);
 
+/* The two readers mf_yaml_parse tries, for tests that compare them.
+ * mf_yaml_fast reads the block-style subset kustomize and manifold write
+ * (yaml_fast.c) and returns the MF_SEQ of document roots, or NULL, having
+ * reported nothing, for any text outside it; mf_yaml_parse_full is
+ * libfyaml's reading (the MF_SEQ of roots, or NULL after diagnostics).  For
+ * the text the fast path takes, the two trees are the same node for node,
+ * positions included. */
+mf_node *mf_yaml_fast(mf_ctx *c, uint32_t file, bool multi);
+mf_node *mf_yaml_parse_full(mf_ctx *c, uint32_t file, bool multi);
+/* Types a plain scalar by the YAML 1.2 core schema (null, bool, int,
+ * float, else the string it is); false when it is an integer out of range. */
+bool mf_yaml_resolve_plain(mf_node *n);
+
 /* Validate a tree against an embedded schema: "system", "profile" or
  * "policy".  Each violation becomes an error at the offending node, unknown
  * keys get a "did you mean".  Returns 0 when valid, -1 otherwise. */

@@ -133,7 +133,9 @@ static bool float_text(const char *s, double *out)
 	return true;
 }
 
-static void resolve_plain(builder *b, mf_node *n)
+/* Types a plain scalar by the core schema; false when it is an integer out
+ * of range (typed MF_INT all the same), which the caller reports. */
+bool mf_yaml_resolve_plain(mf_node *n)
 {
 	long long i;
 	bool overflow = false;
@@ -141,24 +143,34 @@ static void resolve_plain(builder *b, mf_node *n)
 
 	/* most plain scalars are words: none of null, a boolean or a number
 	 * starts otherwise, and the tests below cost a dozen strcmp each */
-	if (*n->str && !strchr("~nNtTfF.+-0123456789", *n->str))
-		return;
+	static const bool may[256] = {
+		['~'] = 1, ['n'] = 1, ['N'] = 1, ['t'] = 1, ['T'] = 1, ['f'] = 1, ['F'] = 1,
+		['.'] = 1, ['+'] = 1, ['-'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+		['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['\0'] = 1,
+	};
+
+	if (!may[(unsigned char)*n->str])
+		return true;
 	if (is_null_text(n->str)) {
 		n->kind = MF_NULL;
 	} else if ((bv = bool_text(n->str)) >= 0) {
 		n->kind = MF_BOOL;
 		n->v.b = bv;
 	} else if (int_text(n->str, &i, &overflow)) {
-		if (overflow) {
-			mf_error(b->c, n->pos, "yaml-number", "integer '%s' is out of range",
-				 n->str);
-			b->failed = true;
-		}
 		n->kind = MF_INT;
 		n->v.i = i;
 	} else if (float_text(n->str, &n->v.f)) {
 		n->kind = MF_FLOAT;
 	}
+	return !overflow;
+}
+
+static void resolve_plain(builder *b, mf_node *n)
+{
+	if (mf_yaml_resolve_plain(n))
+		return;
+	mf_error(b->c, n->pos, "yaml-number", "integer '%s' is out of range", n->str);
+	b->failed = true;
 }
 
 /* Only the core tags: anything else (!!python/object, !Ref...) names a type
@@ -632,7 +644,8 @@ static int run_events(builder *b, struct fy_parser *p, bool multi, syntax *sx)
 	return rc;
 }
 
-mf_node *mf_yaml_parse(mf_ctx *c, uint32_t file, bool multi)
+/* The MF_SEQ of document roots libfyaml reads, or NULL after diagnostics. */
+mf_node *mf_yaml_parse_full(mf_ctx *c, uint32_t file, bool multi)
 {
 	const mf_source *src = mf_source_get(c, file);
 	builder b;
@@ -654,13 +667,22 @@ mf_node *mf_yaml_parse(mf_ctx *c, uint32_t file, bool multi)
 	}
 	rc = run_events(&b, p, multi, &sx);
 	fy_parser_destroy(p);
-	if (rc < 0 || b.failed)
+	return rc < 0 || b.failed ? NULL : b.docs;
+}
+
+/* The fast path first (yaml_fast.c): what it does not take, it leaves to
+ * libfyaml having said nothing, so every diagnostic is libfyaml's. */
+mf_node *mf_yaml_parse(mf_ctx *c, uint32_t file, bool multi)
+{
+	mf_node *docs = mf_yaml_fast(c, file, multi);
+
+	if (!docs && !(docs = mf_yaml_parse_full(c, file, multi)))
 		return NULL;
 	if (multi)
-		return b.docs;
-	if (b.docs->n == 0 || b.docs->items[0]->kind == MF_NULL) {
+		return docs;
+	if (docs->n == 0 || docs->items[0]->kind == MF_NULL) {
 		mf_error(c, (mf_pos){file, 1, 1}, "yaml-empty", "the file holds no YAML document");
 		return NULL;
 	}
-	return b.docs->items[0];
+	return docs->items[0];
 }
