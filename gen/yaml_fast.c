@@ -715,22 +715,27 @@ mf_node *mf_yaml_fast(mf_ctx *c, uint32_t file, bool multi)
 {
 	const mf_source *src = mf_source_get(c, file);
 	fast f = {.file = file, .line = 1};
+	mf_budget *b = mf_arena_budget(c->a), before = b ? *b : (mf_budget){0};
 	mf_node *docs;
 
 	/* a last line without its break: libfyaml's ends of text are its own */
 	if (!src || (src->len && src->text[src->len - 1] != '\n') ||
 	    !plain_text((const unsigned char *)src->text, src->len) || !(f.a = mf_arena_new()))
 		return NULL;
-	mf_arena_set_budget(f.a, mf_arena_budget(c->a));
+	mf_arena_set_budget(f.a, b);
 	f.p = f.bol = src->text;
 	f.end = src->text + src->len;
 	if ((docs = mf_new_seq(f.a, (mf_pos){file, 1, 1})) != NULL)
 		stream(&f, docs, multi);
 	free(f.buf);
-	if (!docs || f.bad) {
-		mf_arena_free(f.a);
-		return NULL;
+	if (docs && !f.bad) {
+		mf_arena_adopt(c->a, f.a);
+		return docs;
 	}
-	mf_arena_adopt(c->a, f.a);
-	return docs;
+	/* given up: as if never tried, for libfyaml's reading and the budget's
+	 * account of it (what was passed, where, the most used) */
+	mf_arena_free(f.a);
+	if (b)
+		*b = before;
+	return NULL;
 }
