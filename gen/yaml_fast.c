@@ -186,7 +186,7 @@ static size_t put_utf8(char *o, unsigned long u)
 }
 
 /* \xNN, \uNNNN, \UNNNNNNNN at p (after the backslash): bytes written, or 0. */
-static size_t hex_escape(const char *p, const char *end, char *o, size_t *used)
+static size_t hex_escape(const char *p, const char *end, char *o)
 {
 	size_t digits = *p == 'x' ? 2 : *p == 'u' ? 4 : 8;
 	unsigned long u = 0;
@@ -202,7 +202,6 @@ static size_t hex_escape(const char *p, const char *end, char *o, size_t *used)
 			return 0;
 		u = u * 16 + (unsigned long)d;
 	}
-	*used = digits + 1;
 	return put_utf8(o, u);
 }
 
@@ -215,7 +214,8 @@ static char simple_escape(char c)
 	return at ? to[at - from] : 0;
 }
 
-/* A double-quoted scalar on one line, s .. q the text between the quotes. */
+/* A double-quoted scalar on one line, s .. q the text between the quotes.
+ * No escape writes more bytes than it takes, so q - s bytes hold it. */
 static const char *dq_text(fast *f, const char *s, const char *q, size_t *n)
 {
 	size_t o = 0, used;
@@ -234,7 +234,7 @@ static const char *dq_text(fast *f, const char *s, const char *q, size_t *n)
 			f->buf[o++] = e;
 			p += 2;
 		} else if ((p[1] == 'x' || p[1] == 'u' || p[1] == 'U') &&
-			   (used = hex_escape(p + 1, q, f->buf + o, &(size_t){0})) > 0) {
+			   (used = hex_escape(p + 1, q, f->buf + o)) > 0) {
 			size_t step = p[1] == 'x' ? 4 : p[1] == 'u' ? 6 : 10;
 			o += used;
 			p += step;
