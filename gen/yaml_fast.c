@@ -711,6 +711,24 @@ static void stream(fast *f, mf_node *docs, bool multi)
 	}
 }
 
+/* Texts under this many bytes are read into the run's arena itself: an
+ * arena of their own would cost each a fresh 64 KiB chunk (model.c), zeroed,
+ * a tenth of lint's time over a folder of a thousand small files. */
+#define OWN_ARENA_BYTES (64u << 10)
+
+/* Given up: as if never tried, for libfyaml's reading and the budget's
+ * account of it (what was passed, where, the most used), but for what a
+ * small text's nodes took of the run's arena (no more than its tree). */
+static void give_up(fast *f, mf_arena *run, mf_budget *b, const mf_budget *before)
+{
+	if (f->a != run)
+		mf_arena_free(f->a);
+	if (b && f->a != run)
+		*b = *before;
+	else if (b)
+		b->last = before->last; /* a diagnostic of the limit points where libfyaml was */
+}
+
 mf_node *mf_yaml_fast(mf_ctx *c, uint32_t file, bool multi)
 {
 	const mf_source *src = mf_source_get(c, file);
@@ -720,22 +738,23 @@ mf_node *mf_yaml_fast(mf_ctx *c, uint32_t file, bool multi)
 
 	/* a last line without its break: libfyaml's ends of text are its own */
 	if (!src || (src->len && src->text[src->len - 1] != '\n') ||
-	    !plain_text((const unsigned char *)src->text, src->len) || !(f.a = mf_arena_new()))
+	    !plain_text((const unsigned char *)src->text, src->len))
 		return NULL;
-	mf_arena_set_budget(f.a, b);
+	f.a = src->len < OWN_ARENA_BYTES ? c->a : mf_arena_new();
+	if (!f.a)
+		return NULL;
+	if (f.a != c->a)
+		mf_arena_set_budget(f.a, b);
 	f.p = f.bol = src->text;
 	f.end = src->text + src->len;
 	if ((docs = mf_new_seq(f.a, (mf_pos){file, 1, 1})) != NULL)
 		stream(&f, docs, multi);
 	free(f.buf);
-	if (docs && !f.bad) {
-		mf_arena_adopt(c->a, f.a);
-		return docs;
+	if (!docs || f.bad) {
+		give_up(&f, c->a, b, &before);
+		return NULL;
 	}
-	/* given up: as if never tried, for libfyaml's reading and the budget's
-	 * account of it (what was passed, where, the most used) */
-	mf_arena_free(f.a);
-	if (b)
-		*b = before;
-	return NULL;
+	if (f.a != c->a)
+		mf_arena_adopt(c->a, f.a);
+	return docs;
 }
