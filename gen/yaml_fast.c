@@ -186,7 +186,7 @@ static size_t put_utf8(char *o, unsigned long u)
 }
 
 /* \xNN, \uNNNN, \UNNNNNNNN at p (after the backslash): bytes written, or 0. */
-static size_t hex_escape(const char *p, const char *end, char *o, size_t *used)
+static size_t hex_escape(const char *p, const char *end, char *o)
 {
 	size_t digits = *p == 'x' ? 2 : *p == 'u' ? 4 : 8;
 	unsigned long u = 0;
@@ -202,7 +202,6 @@ static size_t hex_escape(const char *p, const char *end, char *o, size_t *used)
 			return 0;
 		u = u * 16 + (unsigned long)d;
 	}
-	*used = digits + 1;
 	return put_utf8(o, u);
 }
 
@@ -215,7 +214,8 @@ static char simple_escape(char c)
 	return at ? to[at - from] : 0;
 }
 
-/* A double-quoted scalar on one line, s .. q the text between the quotes. */
+/* A double-quoted scalar on one line, s .. q the text between the quotes.
+ * No escape writes more bytes than it takes, so q - s bytes hold it. */
 static const char *dq_text(fast *f, const char *s, const char *q, size_t *n)
 {
 	size_t o = 0, used;
@@ -234,7 +234,7 @@ static const char *dq_text(fast *f, const char *s, const char *q, size_t *n)
 			f->buf[o++] = e;
 			p += 2;
 		} else if ((p[1] == 'x' || p[1] == 'u' || p[1] == 'U') &&
-			   (used = hex_escape(p + 1, q, f->buf + o, &(size_t){0})) > 0) {
+			   (used = hex_escape(p + 1, q, f->buf + o)) > 0) {
 			size_t step = p[1] == 'x' ? 4 : p[1] == 'u' ? 6 : 10;
 			o += used;
 			p += step;
@@ -711,26 +711,50 @@ static void stream(fast *f, mf_node *docs, bool multi)
 	}
 }
 
+/* Texts under this many bytes are read into the run's arena itself: an
+ * arena of their own would cost each a fresh 64 KiB chunk (model.c), zeroed,
+ * a tenth of lint's time over a folder of a thousand small files. */
+#define OWN_ARENA_BYTES (64u << 10)
+
+/* Given up: as if never tried, for libfyaml's reading and the budget's
+ * account of it (what was passed, where, the most used), but for what a
+ * small text's nodes took of the run's arena (no more than its tree). */
+static void give_up(fast *f, mf_arena *run, mf_budget *b, const mf_budget *before)
+{
+	if (f->a != run)
+		mf_arena_free(f->a);
+	if (b && f->a != run)
+		*b = *before;
+	else if (b)
+		b->last = before->last; /* a diagnostic of the limit points where libfyaml was */
+}
+
 mf_node *mf_yaml_fast(mf_ctx *c, uint32_t file, bool multi)
 {
 	const mf_source *src = mf_source_get(c, file);
 	fast f = {.file = file, .line = 1};
+	mf_budget *b = mf_arena_budget(c->a), before = b ? *b : (mf_budget){0};
 	mf_node *docs;
 
 	/* a last line without its break: libfyaml's ends of text are its own */
 	if (!src || (src->len && src->text[src->len - 1] != '\n') ||
-	    !plain_text((const unsigned char *)src->text, src->len) || !(f.a = mf_arena_new()))
+	    !plain_text((const unsigned char *)src->text, src->len))
 		return NULL;
-	mf_arena_set_budget(f.a, mf_arena_budget(c->a));
+	f.a = src->len < OWN_ARENA_BYTES ? c->a : mf_arena_new();
+	if (!f.a)
+		return NULL;
+	if (f.a != c->a)
+		mf_arena_set_budget(f.a, b);
 	f.p = f.bol = src->text;
 	f.end = src->text + src->len;
 	if ((docs = mf_new_seq(f.a, (mf_pos){file, 1, 1})) != NULL)
 		stream(&f, docs, multi);
 	free(f.buf);
 	if (!docs || f.bad) {
-		mf_arena_free(f.a);
+		give_up(&f, c->a, b, &before);
 		return NULL;
 	}
-	mf_arena_adopt(c->a, f.a);
+	if (f.a != c->a)
+		mf_arena_adopt(c->a, f.a);
 	return docs;
 }

@@ -190,6 +190,7 @@ static const char *const Edges[] = {
 	"a: b # c\n  # d\ne: f\n# g\n",
 	"k:\n- a\n- b\nl:\n  - c\n",
 	"a: |\n  x\n# c\nb: 1\n",
+	"e: \"\\x80\\x1f\\e\\a\\v\\b\\f\\r\\n\\t\\uFFFD\\U0010FFFF\"\n\"k\\u00e9\": 'v'\n",
 };
 
 /* Where libfyaml reads valid YAML its own way or refuses it: left to it. */
