@@ -2042,9 +2042,9 @@ static void shared_waits(ix *x, mf_node *more)
 			mf_node *w = cmd->items[k];
 			if (w->kind != MF_STR)
 				continue;
-			w->str = replace_all(h, replace_all(h, w->str, mf_tb_printf(&h->tb, ".%s ", ns),
-							    mf_tb_printf(&h->tb, "%s ", to)),
-					     mf_tb_printf(&h->tb, ".%s:", ns),
+			w->str = replace_all(h, w->str, mf_tb_printf(&h->tb, ".%s ", ns),
+					     mf_tb_printf(&h->tb, "%s ", to));
+			w->str = replace_all(h, w->str, mf_tb_printf(&h->tb, ".%s:", ns),
 					     mf_tb_printf(&h->tb, "%s:", to));
 			w->len = strlen(w->str);
 		}
