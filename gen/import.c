@@ -31,6 +31,7 @@ typedef struct imp {
 	mf_node *secret_keys;  /* key of secret 'imported' -> value */
 	mf_node *secret_where; /* key -> "service (file:line), ..." */
 	mf_node *file_secrets; /* Compose secret name -> {name, key, dir, used}, or why not */
+	mf_node *configs;      /* Compose config name -> {name, key, file | data, used}, or why */
 	mf_node *verbatim;     /* "file:line:col" of each Compose value carried as it is */
 	const char *project;   /* Compose project name */
 	bool no_probe;         /* a service has no healthcheck */
@@ -2197,6 +2198,107 @@ static void put_file_secrets(imp *m, mf_node *secrets)
 	}
 }
 
+/* ---- configs: Compose's config files ------------------------------------------------------- */
+
+/* One top-level Compose config: a file inside the description's folder
+ * becomes a description config of one key (the file's name) read from it
+ * (configs.*.files); inline `content` one of data; the rest warns. */
+static void name_config(imp *m, mf_node *used, const mf_pair *p)
+{
+	const char *file = text_of(mf_get(p->val, "file")), *rel = file ? project_path(m, file) : NULL;
+	const char *content = text_of(mf_get(p->val, "content")), *slash, *key, *why = NULL;
+	mf_node *one;
+
+	slash = file ? strrchr(file, '/') : NULL;
+	key = file ? (slash ? slash + 1 : file) : data_key(p->key) ? p->key : "content";
+	if (!file && !content)
+		why = "it is no file and no content (a variable's or an external config)";
+	else if (file && (!rel || rel[0] == '/' || !strncmp(rel, "../", 3)))
+		why = "a description reads config files inside its own folder";
+	else if (!data_key(key))
+		why = "the file's name is not a config key (letters, digits, '-', '_' and '.')";
+	if (why) {
+		not_carried(m, p->pos, mf_tb_printf(&m->tb, "configs.%s", p->key), why);
+		mf_tb_put(&m->tb, m->configs, p->key, mf_tb_str(&m->tb, why, p->pos));
+		return;
+	}
+	one = mf_tb_map(&m->tb, p->pos);
+	mf_tb_put_str(&m->tb, one, "name", unique(m, used, label_of(m, p->key, DESC_NAME_MAX)),
+		      p->pos);
+	mf_tb_put_str(&m->tb, one, "key", key, p->pos);
+	mf_tb_put_str(&m->tb, one, file ? "file" : "data", file ? rel : content, p->pos);
+	mf_tb_put(&m->tb, m->configs, p->key, one);
+}
+
+static void name_configs(imp *m, const mf_node *configs)
+{
+	mf_node *used = mf_tb_map(&m->tb, MF_NOPOS);
+
+	for (size_t i = 0; configs && configs->kind == MF_MAP && i < configs->n; i++)
+		name_config(m, used, &configs->pairs[i]);
+}
+
+/* services.*.configs item: a config volume of its one key at the target
+ * (Compose's default: /SOURCE) */
+static void carry_config(imp *m, svc *s, const mf_node *it)
+{
+	const char *source = text_of(it) ? text_of(it) : text_of(mf_get(it, "source"));
+	const char *target = text_of(mf_get(it, "target"));
+	const mf_node *decl = source ? mf_get(m->configs, source) : NULL;
+	mf_node *v;
+
+	for (size_t k = 0; it->kind == MF_MAP && k < it->n; k++)
+		if (strcmp(it->pairs[k].key, "source") && strcmp(it->pairs[k].key, "target"))
+			not_carried(m, it->pairs[k].pos,
+				    mf_tb_printf(&m->tb, "configs.%s", it->pairs[k].key),
+				    "a description's config file has Kubernetes' owner and mode");
+	if (!decl) {
+		fail_at(m, it->pos, "import-compose", "config '%s' is not declared under 'configs'",
+			mf_or(source, "~"));
+		return;
+	}
+	if (decl->kind == MF_STR) { /* why its declaration is not carried */
+		not_carried(m, it->pos, source, decl->str);
+		return;
+	}
+	mf_tb_put_bool(&m->tb, (mf_node *)decl, "used", true, it->pos);
+	v = mf_tb_map(&m->tb, it->pos);
+	mf_tb_put_str(&m->tb, v, "config", mf_get_str(decl, "name"), it->pos);
+	mf_tb_put_str(&m->tb, v, "subPath", mf_get_str(decl, "key"), it->pos);
+	mf_tb_put_str(&m->tb, v, "mount",
+		      target && target[0] == '/' ? target
+						: mf_tb_printf(&m->tb, "/%s", target ? target : source),
+		      it->pos);
+	mf_tb_put(&m->tb, mf_tb_child(&m->tb, s->out, "volumes", it->pos),
+		  unique(m, s->used, label_of(m, source, 30)), v);
+}
+
+static void carry_configs(imp *m, svc *s, const mf_pair *p)
+{
+	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++)
+		carry_config(m, s, p->val->items[i]);
+	if (p->val->kind != MF_SEQ)
+		not_carried(m, p->pos, p->key, "it is not a list");
+}
+
+/* The configs some service mounts, as the description declares them. */
+static mf_node *configs_of(imp *m)
+{
+	mf_node *out = mf_tb_map(&m->tb, MF_NOPOS);
+
+	for (size_t i = 0; i < m->configs->n; i++) {
+		const mf_node *d = m->configs->pairs[i].val;
+		const char *file = mf_get_str(d, "file");
+		if (d->kind != MF_MAP || !mf_get(d, "used"))
+			continue;
+		mf_tb_put_str(&m->tb,
+			      mf_tb_child(&m->tb, mf_tb_child(&m->tb, out, mf_get_str(d, "name"), d->pos),
+					  file ? "files" : "data", d->pos),
+			      mf_get_str(d, "key"), file ? file : mf_get_str(d, "data"), d->pos);
+	}
+	return out->n ? out : NULL;
+}
+
 /* ---- the key table ----------------------------------------------------------------------- */
 
 #define NOT_YET "a description cannot say it yet"
@@ -2253,7 +2355,7 @@ static const struct key_rule {
 	{"dns_search", NULL, NOT_YET},
 	{"dns_opt", NULL, NOT_YET},
 	{"secrets", carry_secrets, NULL},
-	{"configs", NULL, NOT_YET},
+	{"configs", carry_configs, NULL},
 	{"pull_policy", NULL, NOT_YET " (in the image's long form only)"},
 	{"attach", NULL, "it is how 'docker compose up' shows logs, not what the service does"},
 	{"platform", NULL, NOT_YET},
@@ -2462,13 +2564,13 @@ static void check_top(imp *m, const mf_node *doc)
 		if (!strcmp(p->key, "version"))
 			mf_diag_add(m->c, MF_SEV_INFO, p->pos, "import-key",
 				    "'version' is left out: it is obsolete and means nothing");
-		else if ((!strcmp(p->key, "networks") || !strcmp(p->key, "secrets")) &&
+		else if ((!strcmp(p->key, "networks") || !strcmp(p->key, "secrets") ||
+			  !strcmp(p->key, "configs")) &&
 			 p->val->kind == MF_MAP)
-			continue; /* networks_of(), name_secrets() */
+			continue; /* networks_of(), name_secrets(), name_configs() */
 		else
 			not_carried(m, p->pos, p->key,
-				    !strcmp(p->key, "configs") ? NOT_YET " (Compose configs)"
-				    : !strcmp(p->key, "include")
+				    !strcmp(p->key, "include")
 					    ? "an import does not follow 'include'"
 					    : "manifold does not know this key");
 	}
@@ -2565,6 +2667,7 @@ static mf_node *description(imp *m, const mf_node *doc)
 	name_services(m, svcs);
 	name_networks(m, mf_get(doc, "networks"));
 	name_secrets(m, mf_get(doc, "secrets"));
+	name_configs(m, mf_get(doc, "configs"));
 	for (size_t i = 0; i < svcs->n; i++)
 		if (strncmp(svcs->pairs[i].key, "x-", 2))
 			mf_tb_put(&m->tb, services, mf_get_str(m->names, svcs->pairs[i].key),
@@ -2581,6 +2684,7 @@ static mf_node *description(imp *m, const mf_node *doc)
 		      MF_NOPOS);
 	mf_tb_put(&m->tb, out, "variables", variables_of(m));
 	mf_tb_put(&m->tb, out, "secrets", secrets_of(m));
+	mf_tb_put(&m->tb, out, "configs", configs_of(m));
 	mf_tb_put(&m->tb, out, "volumes", shared_volumes(m));
 	mf_tb_put(&m->tb, out, "networks", networks_of(m, mf_get(doc, "networks")));
 	mf_tb_put(&m->tb, out, "services", services);
@@ -2678,6 +2782,7 @@ int mf_import(mf_ctx *c, const mf_import_opts *o, mf_imported *out)
 	m.secret_keys = mf_tb_map(&m.tb, MF_NOPOS);
 	m.secret_where = mf_tb_map(&m.tb, MF_NOPOS);
 	m.file_secrets = mf_tb_map(&m.tb, MF_NOPOS);
+	m.configs = mf_tb_map(&m.tb, MF_NOPOS);
 	m.dir = folder_of(&m, o->files[0]);
 	m.out_dir = o->out_dir && getcwd(cwd, sizeof cwd) ? abs_path(&m, cwd, o->out_dir)
 		    : getcwd(cwd, sizeof cwd)             ? abs_path(&m, cwd, ".")

@@ -92,7 +92,7 @@ export const REASONS = [
   ["user", "a user name or a variable: a description's user is a number"],
   ["deploy", "Swarm settings, or GPUs that are not NVIDIA by count"],
   ["pull_policy", "pull_policy needs the image's long form (not imported yet)"],
-  ["(top)", "top-level configs, secrets that are no file, a network's driver options and ipam"],
+  ["(top)", "top-level configs and secrets that are no file, a network's driver options and ipam"],
 ];
 
 // ---- .env and interpolation (Compose's rules, independent of the C code) --------------------
