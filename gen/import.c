@@ -1477,8 +1477,8 @@ static void short_mount(imp *m, const mf_node *n, mount *mt)
 
 static void long_mount(imp *m, const mf_node *n, mount *mt)
 {
-	static const char *const keys[] = {"type",  "source", "target",
-					   "read_only", "tmpfs", "bind"};
+	static const char *const keys[] = {"type",      "source", "target",
+					   "read_only", "tmpfs",  "bind"};
 	const mf_node *tmpfs = mf_get(n, "tmpfs"), *bind = mf_get(n, "bind");
 	const char *label = mf_get_str(bind, "selinux");
 
@@ -2205,7 +2205,8 @@ static void put_file_secrets(imp *m, mf_node *secrets)
  * (configs.*.files); inline `content` one of data; the rest warns. */
 static void name_config(imp *m, mf_node *used, const mf_pair *p)
 {
-	const char *file = text_of(mf_get(p->val, "file")), *rel = file ? project_path(m, file) : NULL;
+	const char *file = text_of(mf_get(p->val, "file")),
+		   *rel = file ? project_path(m, file) : NULL;
 	const char *content = text_of(mf_get(p->val, "content")), *slash, *key, *why = NULL;
 	mf_node *one;
 
@@ -2266,8 +2267,9 @@ static void carry_config(imp *m, svc *s, const mf_node *it)
 	mf_tb_put_str(&m->tb, v, "config", mf_get_str(decl, "name"), it->pos);
 	mf_tb_put_str(&m->tb, v, "subPath", mf_get_str(decl, "key"), it->pos);
 	mf_tb_put_str(&m->tb, v, "mount",
-		      target && target[0] == '/' ? target
-						: mf_tb_printf(&m->tb, "/%s", target ? target : source),
+		      target && target[0] == '/'
+			      ? target
+			      : mf_tb_printf(&m->tb, "/%s", target ? target : source),
 		      it->pos);
 	mf_tb_put(&m->tb, mf_tb_child(&m->tb, s->out, "volumes", it->pos),
 		  unique(m, s->used, label_of(m, source, 30)), v);
@@ -2292,7 +2294,8 @@ static mf_node *configs_of(imp *m)
 		if (d->kind != MF_MAP || !mf_get(d, "used"))
 			continue;
 		mf_tb_put_str(&m->tb,
-			      mf_tb_child(&m->tb, mf_tb_child(&m->tb, out, mf_get_str(d, "name"), d->pos),
+			      mf_tb_child(&m->tb,
+					  mf_tb_child(&m->tb, out, mf_get_str(d, "name"), d->pos),
 					  file ? "files" : "data", d->pos),
 			      mf_get_str(d, "key"), file ? file : mf_get_str(d, "data"), d->pos);
 	}
