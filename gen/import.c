@@ -1,4 +1,5 @@
 /* import: Compose files to a system description: read, interpolate, merge, carry */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -1203,20 +1204,12 @@ static const char *proto_of(const char *p)
 
 /* An address a port may be published on: IPv4 dotted, or IPv6 (the
  * description's schema says the same). */
+/* An address Docker publishes on: inet_pton's IPv4 (four decimal parts) or IPv6. */
 static bool ip_like(const char *s)
 {
-	int parts = 0;
+	unsigned char buf[sizeof(struct in6_addr)];
 
-	if (strchr(s, ':'))
-		return strspn(s, "0123456789abcdefABCDEF:.") == strlen(s);
-	for (const char *p = s; *p; parts++) {
-		char *end;
-		long v = strtol(p, &end, 10);
-		if (end == p || end - p > 3 || v > 255 || (*end && *end != '.'))
-			return false;
-		p = *end ? end + 1 : end;
-	}
-	return parts == 4 && s[strlen(s) - 1] != '.';
+	return inet_pton(strchr(s, ':') ? AF_INET6 : AF_INET, s, buf) == 1;
 }
 
 static bool port_number(const char *s)
