@@ -2740,6 +2740,7 @@ static int finish_import(imp *m, const mf_node *desc, mf_imported *r)
 					  "the imported description is not valid: a bug of "
 					  "'manifold import'");
 	header(m, &r->text);
+	if (getenv("MF_DEBUG_IMPORT")) { for (size_t i = 0; i < desc->n; i++) { mf_buf b; mf_buf_init(&b); fprintf(stderr, "DBG %s -> %d\n", desc->pairs[i].key, mf_yaml_write(&b, desc->pairs[i].val)); } }
 	if (mf_yaml_write(&r->text, desc) < 0 || r->text.oom)
 		return mf_error(m->c, MF_NOPOS, "internal", "cannot write the description");
 	listing(m, r);

@@ -38,7 +38,7 @@ size_t mf_utf8_len(const unsigned char *s, size_t left)
 
 /* Whether s[0..len) holds no NUL and only valid UTF-8: one tight pass over
  * the ASCII most inputs are, without the positions only an error needs. */
-static bool text_clean(const unsigned char *s, size_t len)
+bool mf_text_clean(const unsigned char *s, size_t len)
 {
 	size_t i = 0, n;
 
@@ -61,7 +61,7 @@ static int check_text(mf_ctx *c, uint32_t file, const char *text, size_t len)
 	mf_pos pos = {file, 1, 1};
 	size_t i = 0, n;
 
-	if (text_clean(s, len))
+	if (mf_text_clean(s, len))
 		return 0;
 	while (i < len) {
 		if (s[i] == 0)

@@ -44,6 +44,8 @@ int mf_load_env_files(mf_ctx *c, mf_node *doc);
 /* Length of the UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or
  * code points above U+10FFFF), or 0 when it is invalid. */
 size_t mf_utf8_len(const unsigned char *s, size_t left);
+/* Whether s[0..len) holds no NUL and only valid UTF-8. */
+bool mf_text_clean(const unsigned char *s, size_t len);
 
 /* Parse a registered source holding exactly one YAML document.  Anchors,
  * aliases (with an expansion budget) and merge keys are resolved, duplicate

@@ -215,9 +215,19 @@ static mf_node *scalar_node(builder *b, struct fy_event *e)
 			 MF_MAX_SCALAR_BYTES);
 		return NULL;
 	}
-	if (text && memchr(text, '\0', len)) {
+	/* the source is clean UTF-8 (load checked it) and escapes decode to UTF-8,
+	 * so a NUL comes from a "\0" escape and anything else is libfyaml handing
+	 * back memory past the text */
+	if (text && style == FYSS_DOUBLE_QUOTED && memchr(text, '\0', len)) {
 		b->failed = true;
 		mf_error(b->c, pos, "yaml-nul", "scalar holds a NUL character");
+		return NULL;
+	}
+	if (text && !mf_text_clean((const unsigned char *)text, len)) {
+		b->failed = true;
+		mf_error(b->c, pos, "yaml-misread",
+			 "libfyaml read this scalar as text the file does not hold: indent a block "
+			 "scalar's lines more than its key");
 		return NULL;
 	}
 	n = mf_new_strn(b->c->a, text ? text : "", len, pos);
