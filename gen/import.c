@@ -2084,6 +2084,26 @@ static bool data_key(const char *k)
 	       strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") == n;
 }
 
+/* A top-level secret or config in decls: NULL after a warning saying why
+ * not (kept as its value, for the services that mount it), else its
+ * description name (unique in used) and its one key. */
+static mf_node *declared(imp *m, mf_node *decls, mf_node *used, const mf_pair *p,
+			 const char *section, const char *why, const char *key)
+{
+	mf_node *one;
+
+	if (why) {
+		not_carried(m, p->pos, mf_tb_printf(&m->tb, "%s.%s", section, p->key), why);
+		mf_tb_put(&m->tb, decls, p->key, mf_tb_str(&m->tb, why, p->pos));
+		return NULL;
+	}
+	one = mf_tb_map(&m->tb, p->pos);
+	mf_tb_put_str(&m->tb, one, "name", unique(m, used, label_of(m, p->key, DESC_NAME_MAX)),
+		      p->pos);
+	mf_tb_put_str(&m->tb, one, "key", key, p->pos);
+	return one;
+}
+
 /* One top-level Compose secret: a file becomes a description secret whose
  * one key is the file's name, read from its folder (language.md,
  * secrets.*.compose.file); Swarm's external and environment secrets warn. */
@@ -2100,15 +2120,8 @@ static void name_secret(imp *m, mf_node *used, const mf_pair *p)
 			      : "it is no file (an external secret is Swarm's)";
 	else if (!data_key(key))
 		why = "the file's name is not a secret key (letters, digits, '-', '_' and '.')";
-	if (why) {
-		not_carried(m, p->pos, mf_tb_printf(&m->tb, "secrets.%s", p->key), why);
-		mf_tb_put(&m->tb, m->file_secrets, p->key, mf_tb_str(&m->tb, why, p->pos));
+	if (!(one = declared(m, m->file_secrets, used, p, "secrets", why, key)))
 		return;
-	}
-	one = mf_tb_map(&m->tb, p->pos);
-	mf_tb_put_str(&m->tb, one, "name", unique(m, used, label_of(m, p->key, DESC_NAME_MAX)),
-		      p->pos);
-	mf_tb_put_str(&m->tb, one, "key", key, p->pos);
 	mf_tb_put_str(&m->tb, one, "dir",
 		      project_path(m, !slash          ? "."
 				      : slash == file ? "/"
@@ -2127,52 +2140,69 @@ static void name_secrets(imp *m, const mf_node *secrets)
 		name_secret(m, used, &secrets->pairs[i]);
 }
 
-/* Where a service's secret file is: /run/secrets/SOURCE, or its target
- * (a name under /run/secrets, or a path). */
-static const char *secret_target(imp *m, const char *source, const char *target)
-{
-	if (target && target[0] == '/')
-		return target;
-	return mf_tb_printf(&m->tb, "/run/secrets/%s", target ? target : source);
-}
+/* A file a service mounts from a top-level declaration: a secret's or a
+ * config's, as its volume says it (the one key at the target). */
+typedef struct mounted {
+	const char *what;  /* "secret", "config": the Compose key and the volume's */
+	const char *under; /* where a name target is: /run/secrets/ (configs: /) */
+} mounted;
 
-/* services.*.secrets item: a secret volume with the one key at the target */
-static void carry_secret(imp *m, svc *s, const mf_node *it)
+static const mounted as_secret = {"secret", "/run/secrets/"}, as_config = {"config", "/"};
+
+/* services.*.secrets or configs item: a volume of the declaration's one key at
+ * the target (UNDER + the source, a name under UNDER, or a path) */
+static void carry_mounted(imp *m, svc *s, const mf_node *it, const mounted *k, mf_node *decls)
 {
 	const char *source = text_of(it) ? text_of(it) : text_of(mf_get(it, "source"));
-	const mf_node *decl = source ? mf_get(m->file_secrets, source) : NULL;
+	const char *target = text_of(mf_get(it, "target"));
+	const mf_node *decl = source ? mf_get(decls, source) : NULL;
 	mf_node *v;
 
-	for (size_t k = 0; it->kind == MF_MAP && k < it->n; k++)
-		if (strcmp(it->pairs[k].key, "source") && strcmp(it->pairs[k].key, "target"))
-			not_carried(m, it->pairs[k].pos,
-				    mf_tb_printf(&m->tb, "secrets.%s", it->pairs[k].key),
-				    "a description's secret file has Kubernetes' owner and mode");
-	if (!decl) {
-		fail_at(m, it->pos, "import-compose", "secret '%s' is not declared under 'secrets'",
-			mf_or(source, "~"));
-		return;
-	}
-	if (decl->kind == MF_STR) { /* why its declaration is not carried */
-		not_carried(m, it->pos, source, decl->str);
+	for (size_t i = 0; it->kind == MF_MAP && i < it->n; i++)
+		if (strcmp(it->pairs[i].key, "source") && strcmp(it->pairs[i].key, "target"))
+			not_carried(m, it->pairs[i].pos,
+				    mf_tb_printf(&m->tb, "%ss.%s", k->what, it->pairs[i].key),
+				    mf_tb_printf(&m->tb,
+						 "a description's %s file has Kubernetes' owner "
+						 "and mode",
+						 k->what));
+	if (!decl || decl->kind == MF_STR) { /* a string: why its declaration is not carried */
+		if (decl)
+			not_carried(m, it->pos, source, decl->str);
+		else
+			fail_at(m, it->pos, "import-compose", "%s '%s' is not declared under '%ss'",
+				k->what, mf_or(source, "~"), k->what);
 		return;
 	}
 	mf_tb_put_bool(&m->tb, (mf_node *)decl, "used", true, it->pos);
 	v = mf_tb_map(&m->tb, it->pos);
-	mf_tb_put_str(&m->tb, v, "secret", mf_get_str(decl, "name"), it->pos);
+	mf_tb_put_str(&m->tb, v, k->what, mf_get_str(decl, "name"), it->pos);
 	mf_tb_put_str(&m->tb, v, "subPath", mf_get_str(decl, "key"), it->pos);
-	mf_tb_put_str(&m->tb, v, "mount", secret_target(m, source, text_of(mf_get(it, "target"))),
+	mf_tb_put_str(&m->tb, v, "mount",
+		      target && target[0] == '/'
+			      ? target
+			      : mf_tb_printf(&m->tb, "%s%s", k->under, target ? target : source),
 		      it->pos);
 	mf_tb_put(&m->tb, mf_tb_child(&m->tb, s->out, "volumes", it->pos),
 		  unique(m, s->used, label_of(m, source, 30)), v);
 }
 
-static void carry_secrets(imp *m, svc *s, const mf_pair *p)
+static void carry_all_mounted(imp *m, svc *s, const mf_pair *p, const mounted *k, mf_node *decls)
 {
 	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++)
-		carry_secret(m, s, p->val->items[i]);
+		carry_mounted(m, s, p->val->items[i], k, decls);
 	if (p->val->kind != MF_SEQ)
 		not_carried(m, p->pos, p->key, "it is not a list");
+}
+
+static void carry_secrets(imp *m, svc *s, const mf_pair *p)
+{
+	carry_all_mounted(m, s, p, &as_secret, m->file_secrets);
+}
+
+static void carry_configs(imp *m, svc *s, const mf_pair *p)
+{
+	carry_all_mounted(m, s, p, &as_config, m->configs);
 }
 
 /* The file secrets some service attaches, as the description declares them. */
@@ -2211,15 +2241,8 @@ static void name_config(imp *m, mf_node *used, const mf_pair *p)
 		why = "a description reads config files inside its own folder";
 	else if (!data_key(key))
 		why = "the file's name is not a config key (letters, digits, '-', '_' and '.')";
-	if (why) {
-		not_carried(m, p->pos, mf_tb_printf(&m->tb, "configs.%s", p->key), why);
-		mf_tb_put(&m->tb, m->configs, p->key, mf_tb_str(&m->tb, why, p->pos));
+	if (!(one = declared(m, m->configs, used, p, "configs", why, key)))
 		return;
-	}
-	one = mf_tb_map(&m->tb, p->pos);
-	mf_tb_put_str(&m->tb, one, "name", unique(m, used, label_of(m, p->key, DESC_NAME_MAX)),
-		      p->pos);
-	mf_tb_put_str(&m->tb, one, "key", key, p->pos);
 	mf_tb_put_str(&m->tb, one, file ? "file" : "data", file ? rel : content, p->pos);
 	mf_tb_put(&m->tb, m->configs, p->key, one);
 }
@@ -2230,50 +2253,6 @@ static void name_configs(imp *m, const mf_node *configs)
 
 	for (size_t i = 0; configs && configs->kind == MF_MAP && i < configs->n; i++)
 		name_config(m, used, &configs->pairs[i]);
-}
-
-/* services.*.configs item: a config volume of its one key at the target
- * (Compose's default: /SOURCE) */
-static void carry_config(imp *m, svc *s, const mf_node *it)
-{
-	const char *source = text_of(it) ? text_of(it) : text_of(mf_get(it, "source"));
-	const char *target = text_of(mf_get(it, "target"));
-	const mf_node *decl = source ? mf_get(m->configs, source) : NULL;
-	mf_node *v;
-
-	for (size_t k = 0; it->kind == MF_MAP && k < it->n; k++)
-		if (strcmp(it->pairs[k].key, "source") && strcmp(it->pairs[k].key, "target"))
-			not_carried(m, it->pairs[k].pos,
-				    mf_tb_printf(&m->tb, "configs.%s", it->pairs[k].key),
-				    "a description's config file has Kubernetes' owner and mode");
-	if (!decl) {
-		fail_at(m, it->pos, "import-compose", "config '%s' is not declared under 'configs'",
-			mf_or(source, "~"));
-		return;
-	}
-	if (decl->kind == MF_STR) { /* why its declaration is not carried */
-		not_carried(m, it->pos, source, decl->str);
-		return;
-	}
-	mf_tb_put_bool(&m->tb, (mf_node *)decl, "used", true, it->pos);
-	v = mf_tb_map(&m->tb, it->pos);
-	mf_tb_put_str(&m->tb, v, "config", mf_get_str(decl, "name"), it->pos);
-	mf_tb_put_str(&m->tb, v, "subPath", mf_get_str(decl, "key"), it->pos);
-	mf_tb_put_str(&m->tb, v, "mount",
-		      target && target[0] == '/'
-			      ? target
-			      : mf_tb_printf(&m->tb, "/%s", target ? target : source),
-		      it->pos);
-	mf_tb_put(&m->tb, mf_tb_child(&m->tb, s->out, "volumes", it->pos),
-		  unique(m, s->used, label_of(m, source, 30)), v);
-}
-
-static void carry_configs(imp *m, svc *s, const mf_pair *p)
-{
-	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++)
-		carry_config(m, s, p->val->items[i]);
-	if (p->val->kind != MF_SEQ)
-		not_carried(m, p->pos, p->key, "it is not a list");
 }
 
 /* The configs some service mounts, as the description declares them. */
@@ -2740,7 +2719,14 @@ static int finish_import(imp *m, const mf_node *desc, mf_imported *r)
 					  "the imported description is not valid: a bug of "
 					  "'manifold import'");
 	header(m, &r->text);
-	if (getenv("MF_DEBUG_IMPORT")) { for (size_t i = 0; i < desc->n; i++) { mf_buf b; mf_buf_init(&b); fprintf(stderr, "DBG %s -> %d\n", desc->pairs[i].key, mf_yaml_write(&b, desc->pairs[i].val)); } }
+	if (getenv("MF_DEBUG_IMPORT")) {
+		for (size_t i = 0; i < desc->n; i++) {
+			mf_buf b;
+			mf_buf_init(&b);
+			fprintf(stderr, "DBG %s -> %d\n", desc->pairs[i].key,
+				mf_yaml_write(&b, desc->pairs[i].val));
+		}
+	}
 	if (mf_yaml_write(&r->text, desc) < 0 || r->text.oom)
 		return mf_error(m->c, MF_NOPOS, "internal", "cannot write the description");
 	listing(m, r);
