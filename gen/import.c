@@ -1991,9 +1991,12 @@ static void carry_ulimits(imp *m, svc *s, const mf_pair *p)
 			continue;
 		}
 		mf_tb_put(&m->tb, out, q->key, one);
-		/* the name as written: one Docker does not know is the file's error */
-		if (m->verbatim)
+		/* the name as written: one Docker does not know is the file's error,
+		 * said at the name, or at the value for a number */
+		if (m->verbatim) {
 			mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, q->pos), true, q->pos);
+			mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, one->pos), true, q->pos);
+		}
 	}
 	if (p->val->kind != MF_MAP)
 		not_carried(m, p->pos, p->key, "it is not a map");
