@@ -110,6 +110,7 @@ static const char *text_of(const mf_node *n)
  * (import_scalar.c); quoted, interpolated or list-form values are text.  A
  * value that changes so is carried as Compose runs it, with a warning. */
 static const char *pos_key(imp *m, mf_pos pos);
+static void mark_at(imp *m, mf_pos pos); /* carried as it is, below */
 
 static const char *compose_text(imp *m, const mf_node *n)
 {
@@ -855,8 +856,6 @@ static void not_carried(imp *m, mf_pos pos, const char *key, const char *why)
 	warn_at(m, pos, "import-key", "'%s' is not carried: %s", key, why);
 }
 
-static const char *pos_key(imp *m, mf_pos pos);
-
 /* services.*.image */
 static void carry_image(imp *m, svc *s, const mf_pair *p)
 {
@@ -864,10 +863,12 @@ static void carry_image(imp *m, svc *s, const mf_pair *p)
 
 	if (!v || !*v || strpbrk(v, " \t\n"))
 		not_carried(m, p->pos, "image", "it is not 'repository[:tag][@digest]'");
-	else if (mf_tb_put_str(&m->tb, s->out, "image", v, p->val->pos), m->verbatim)
+	else {
+		mf_tb_put_str(&m->tb, s->out, "image", v, p->val->pos);
 		/* as it is: a reference the schema refuses (a control character) is
-		 * the Compose file's error at the value (refused_verbatim) */
-		mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, p->val->pos), true, p->val->pos);
+		 * the Compose file's error at the value */
+		mark_at(m, p->val->pos);
+	}
 }
 
 /* services.*.build: a folder, or {context, dockerfile, target} */
@@ -1866,13 +1867,21 @@ static const char *pos_key(imp *m, mf_pos pos)
 	return mf_printf(m->tb.a, "%u:%u:%u", pos.file, pos.line, pos.col);
 }
 
+/* A Compose value at pos carried as it is: a schema error there is the
+ * Compose file's (refused_verbatim). */
+static void mark_at(imp *m, mf_pos pos)
+{
+	if (m->verbatim)
+		mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, pos), true, pos);
+}
+
 /* A Compose collection carried as it is (put_same): every key and value in
  * it is the user's (the YAML reader bounds the depth). */
 static void mark_verbatim(imp *m, const mf_node *n)
 {
-	mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, n->pos), true, n->pos);
+	mark_at(m, n->pos);
 	for (size_t i = 0; n->kind == MF_MAP && i < n->n; i++) {
-		mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, n->pairs[i].pos), true, n->pos);
+		mark_at(m, n->pairs[i].pos);
 		mark_verbatim(m, n->pairs[i].val);
 	}
 	for (size_t i = 0; n->kind == MF_SEQ && i < n->n; i++)
@@ -1913,8 +1922,10 @@ static void put_text(imp *m, svc *s, const mf_pair *p, const char *ours)
 
 	if (!v || !*v)
 		not_carried(m, p->pos, p->key, "it is not a single value");
-	else if (mf_tb_put_str(&m->tb, s->out, ours, v, p->val->pos), m->verbatim)
-		mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, p->val->pos), true, p->val->pos);
+	else {
+		mf_tb_put_str(&m->tb, s->out, ours, v, p->val->pos);
+		mark_at(m, p->val->pos);
+	}
 }
 
 static void put_bool(imp *m, svc *s, const mf_pair *p, const char *ours)
@@ -1933,8 +1944,10 @@ static void put_same(imp *m, svc *s, const mf_pair *p, const char *ours, mf_kind
 	if (p->val->kind != kind)
 		not_carried(m, p->pos, p->key,
 			    kind == MF_MAP ? "it is not a map" : "it is not a list");
-	else if (mf_tb_put(&m->tb, s->out, ours, mf_copy(m->tb.a, p->val)), m->verbatim)
+	else {
+		mf_tb_put(&m->tb, s->out, ours, mf_copy(m->tb.a, p->val));
 		mark_verbatim(m, p->val);
+	}
 }
 
 #define AS(fn, how, ours)                                \
@@ -1993,10 +2006,8 @@ static void carry_ulimits(imp *m, svc *s, const mf_pair *p)
 		mf_tb_put(&m->tb, out, q->key, one);
 		/* the name as written: one Docker does not know is the file's error,
 		 * said at the name, or at the value for a number */
-		if (m->verbatim) {
-			mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, q->pos), true, q->pos);
-			mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, one->pos), true, q->pos);
-		}
+		mark_at(m, q->pos);
+		mark_at(m, one->pos);
 	}
 	if (p->val->kind != MF_MAP)
 		not_carried(m, p->pos, p->key, "it is not a map");
@@ -2039,8 +2050,7 @@ static mf_node *pairs_of(imp *m, const mf_pair *p)
 static void carry_labels(imp *m, svc *s, const mf_pair *p)
 {
 	mf_tb_put_nonempty(&m->tb, s->out, "labels", pairs_of(m, p));
-	if (m->verbatim)
-		mark_verbatim(m, p->val);
+	mark_verbatim(m, p->val);
 }
 
 static void carry_sysctls(imp *m, svc *s, const mf_pair *p)
@@ -2058,8 +2068,7 @@ static void carry_extra_hosts(imp *m, svc *s, const mf_pair *p)
 		mf_pos at = p->val->pairs[i].pos;
 		mf_tb_put_str(&m->tb, out, p->val->pairs[i].key,
 			      mf_or(text_of(p->val->pairs[i].val), ""), at);
-		if (m->verbatim)
-			mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, at), true, at);
+		mark_at(m, at);
 	}
 	for (size_t i = 0; p->val->kind == MF_SEQ && i < p->val->n; i++) {
 		const char *item = text_of(p->val->items[i]);
@@ -2070,8 +2079,7 @@ static void carry_extra_hosts(imp *m, svc *s, const mf_pair *p)
 			continue;
 		}
 		mf_tb_put_str(&m->tb, out, mf_strndup(m->tb.a, item, k), item + k + 1, at);
-		if (m->verbatim)
-			mf_tb_put_bool(&m->tb, m->verbatim, pos_key(m, at), true, at);
+		mark_at(m, at);
 	}
 	mf_tb_put_nonempty(&m->tb, s->out, "extraHosts", out);
 }

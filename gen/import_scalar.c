@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "import.h"
+#include "load.h"
 
 /* Compose (compose-go) reads a file with go-yaml into Go values, and a
  * mapping's value (environment, labels, sysctls) that is not a string is
@@ -52,26 +53,6 @@ static bool go_int(const char *s, char *out, size_t n)
 	else
 		snprintf(out, n, "%llu", v);
 	return true;
-}
-
-/* YAML's float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
-static bool float_shape(const char *s)
-{
-	const char *p = s + (*s == '-' || *s == '+');
-	size_t whole = strspn(p, "0123456789"), frac = 0;
-
-	p += whole;
-	if (*p == '.')
-		p += 1 + (frac = strspn(p + 1, "0123456789"));
-	if (!whole && !frac)
-		return false;
-	if (*p == 'e' || *p == 'E') {
-		p += 1 + (p[1] == '-' || p[1] == '+');
-		if (!strspn(p, "0123456789"))
-			return false;
-		p += strspn(p, "0123456789");
-	}
-	return !*p;
 }
 
 /* The fewest significant digits that read back as f, and its decimal exponent. */
@@ -162,6 +143,7 @@ const char *mf_compose_plain(const char *s, char out[MF_COMPOSE_PLAIN_MAX])
 	char *plain;
 	size_t k = 0;
 	bool number;
+	double f;
 
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
 		if (!strcmp(s, words[i].yaml))
@@ -177,8 +159,9 @@ const char *mf_compose_plain(const char *s, char out[MF_COMPOSE_PLAIN_MAX])
 	plain[k] = '\0';
 	if (go_int(plain, out, MF_COMPOSE_PLAIN_MAX))
 		number = true;
-	else if ((number = float_shape(plain)))
-		go_float(strtod(plain, NULL), out);
+	/* with a digit: ".inf" spelt "._inf" is no word to go-yaml, so text */
+	else if ((number = strpbrk(plain, "0123456789") && mf_yaml_float_text(plain, &f)))
+		go_float(f, out);
 	free(plain);
 	return number ? "number" : NULL;
 }

@@ -66,6 +66,8 @@ mf_node *mf_yaml_parse_full(mf_ctx *c, uint32_t file, bool multi);
 /* Types a plain scalar by the YAML 1.2 core schema (null, bool, int,
  * float, else the string it is); false when it is an integer out of range. */
 bool mf_yaml_resolve_plain(mf_node *n);
+/* YAML's float: [-+]?(.D+|D+(.D*)?)([eE][-+]?D+), or .inf/.nan; *out its value. */
+bool mf_yaml_float_text(const char *s, double *out);
 
 /* Validate a tree against an embedded schema: "system", "profile" or
  * "policy".  Each violation becomes an error at the offending node, unknown

@@ -98,7 +98,7 @@ static bool int_text(const char *s, long long *out, bool *overflow)
 	return true;
 }
 
-static bool float_text(const char *s, double *out)
+bool mf_yaml_float_text(const char *s, double *out)
 {
 	static const char *const inf[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"};
 	size_t digits = 0;
@@ -159,7 +159,7 @@ bool mf_yaml_resolve_plain(mf_node *n)
 	} else if (int_text(n->str, &i, &overflow)) {
 		n->kind = MF_INT;
 		n->v.i = i;
-	} else if (float_text(n->str, &n->v.f)) {
+	} else if (mf_yaml_float_text(n->str, &n->v.f)) {
 		n->kind = MF_FLOAT;
 	}
 	return !overflow;
